@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/**
+ * @file
+ * hvsim: a Hyper-V host simulator. One struct hvsim is one host serving one
+ * guest connection (see hvsim_transport.h) with N synthetic NICs behind it.
+ * Everything the host does runs on one host thread (hvsim_start()) or in
+ * hvsim_poll() called by the owner; the chaos, hook and statistics calls
+ * below may come from any thread and are handed to that thread.
+ */
+
+#ifndef HVSIM_H
+#define HVSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hvsim;
+
+/** What sits behind a NIC: where frames the guest sends go, and what the
+ * host sends the guest. */
+enum hvsim_port_kind {
+	HVSIM_PORT_REFLECT,	/**< every frame goes back to the guest (default) */
+	HVSIM_PORT_SWITCH,	/**< frames go to the NIC named by peer */
+	HVSIM_PORT_GEN_SINK,	/**< generator towards the guest, sink for its frames */
+	HVSIM_PORT_PCAP,	/**< frames from a pcap file in, guest frames to a pcap file */
+};
+
+struct hvsim_gen_config {
+	uint32_t frame_len;	/**< bytes without FCS, 60..9014 */
+	uint32_t flows;		/**< distinct 5-tuples, spread RSS */
+	uint64_t rate_pps;	/**< 0 = as fast as the guest takes them */
+	uint64_t count;		/**< 0 = unlimited */
+	bool vlan;		/**< deliver with a VLAN PPI */
+	uint16_t vlan_tci;
+};
+
+struct hvsim_port_config {
+	enum hvsim_port_kind kind;
+	unsigned int peer;		/**< HVSIM_PORT_SWITCH: peer NIC index */
+	struct hvsim_gen_config gen;	/**< HVSIM_PORT_GEN_SINK */
+	const char *pcap_in;		/**< HVSIM_PORT_PCAP */
+	const char *pcap_out;		/**< HVSIM_PORT_PCAP, may be NULL */
+};
+
+struct hvsim_nic_config {
+	uint8_t mac[6];			/**< all zero: 00:15:5d:xx:xx:<index> */
+	uint32_t mtu;			/**< L3 MTU, default 1500 */
+	uint32_t max_queues;		/**< RSS queues offered, default 8, max 64 */
+	uint64_t link_speed_mbps;	/**< default 100000 */
+	struct hvsim_port_config port;
+};
+
+struct hvsim_config {
+	unsigned int n_nics;		/**< synthetic NICs offered, 1..16 */
+	struct hvsim_nic_config nic[16];
+	bool checker_off;		/**< the invariant checker is on unless set */
+	const char *ctl_path;		/**< control socket path, NULL for none */
+	const char *name;		/**< for logs */
+};
+
+/** Fill @p cfg with defaults for @p n_nics NICs. */
+void hvsim_config_init(struct hvsim_config *cfg, unsigned int n_nics);
+
+/** Create a host. Returns NULL and sets errno on bad config. */
+struct hvsim *hvsim_create(const struct hvsim_config *cfg);
+
+/**
+ * Serve a connected guest socket (SOCK_SEQPACKET). The host owns @p fd.
+ * @p same_process: the guest runs in this process (embedded mode).
+ */
+int hvsim_attach(struct hvsim *h, int fd, bool same_process);
+
+/** Listen on a Unix socket path and serve the first guest that connects. */
+int hvsim_listen(struct hvsim *h, const char *path);
+
+/** Start the host thread. */
+int hvsim_start(struct hvsim *h);
+
+/** One host iteration in the caller's thread (no host thread). Returns the
+ * number of things done (messages, packets), 0 when idle, <0 on error. */
+int hvsim_poll(struct hvsim *h);
+
+/** Stop the host thread; the guest connection is closed. */
+void hvsim_stop(struct hvsim *h);
+
+/** Stop and free. Runs the at-unload checks. */
+void hvsim_destroy(struct hvsim *h);
+
+/* ---- chaos: each returns 0 once the host has acted, or a negative errno ---- */
+
+/** Rescind a NIC's subchannel @p sub (1..n), or, with sub == 0, the
+ * subchannels first and then the primary. */
+int hvsim_rescind(struct hvsim *h, unsigned int nic, unsigned int sub);
+/** Offer a rescinded NIC again: same instance GUID, fresh relid. */
+int hvsim_reoffer(struct hvsim *h, unsigned int nic);
+int hvsim_set_link(struct hvsim *h, unsigned int nic, bool up);
+/** VF association (add) or removal; the serial names the VF. */
+int hvsim_vf(struct hvsim *h, unsigned int nic, bool add, uint32_t serial);
+
+/* ---- deterministic hooks: hold the host at a step of the guest's sequence ---- */
+
+enum hvsim_step {
+	HVSIM_STEP_OFFER_SENT,		/**< right after an OFFERCHANNEL */
+	HVSIM_STEP_GPADL_CREATED,	/**< after GPADL_CREATED, before OPEN is handled */
+	HVSIM_STEP_OPEN_RECEIVED,	/**< OPENCHANNEL received, result not sent */
+	HVSIM_STEP_NVSP_INIT,		/**< NVSP INIT received, completion not sent */
+	HVSIM_STEP_RNDIS_INIT,		/**< RNDIS INITIALIZE received, not answered */
+	HVSIM_STEP_SUBCHAN_REQ,		/**< subchannel request received, not answered */
+	HVSIM_STEP_CLOSE_RECEIVED,	/**< CLOSECHANNEL received */
+	HVSIM_STEP_VF_SWITCH,		/**< SWITCH_DATA_PATH received */
+	HVSIM_STEP_COUNT
+};
+
+/** Arm a hook: when @p nic reaches @p step, the host stops processing that
+ * NIC's guest messages (others go on) until hvsim_hook_release(). */
+int hvsim_hook_arm(struct hvsim *h, unsigned int nic, enum hvsim_step step);
+/** Wait until the armed hook has been reached; -ETIMEDOUT after @p ms. */
+int hvsim_hook_wait(struct hvsim *h, unsigned int nic, unsigned int ms);
+int hvsim_hook_release(struct hvsim *h, unsigned int nic);
+
+/* ---- invariant checker and statistics ---- */
+
+/** Violations found so far (0 = clean). */
+unsigned int hvsim_violations(const struct hvsim *h);
+/** Copy the checker's report (one line per violation) into @p buf. */
+size_t hvsim_report(const struct hvsim *h, char *buf, size_t len);
+
+struct hvsim_queue_stats {
+	uint64_t rx_pkts, rx_bytes;	/**< host -> guest, on this channel */
+	uint64_t tx_pkts, tx_bytes;	/**< guest -> host, on this channel */
+};
+
+struct hvsim_nic_stats {
+	uint64_t rx_pkts, rx_bytes, rx_dropped;	/**< host -> guest */
+	uint64_t tx_pkts, tx_bytes, tx_bad;	/**< guest -> host */
+	uint64_t rescinds, reoffers, released;
+	uint32_t n_queues;
+	struct hvsim_queue_stats q[64];
+	uint64_t lat_ns_min, lat_ns_avg, lat_ns_max;	/**< generator round trip */
+	bool link_up, rss_enabled, vf_active;
+	uint32_t packet_filter;
+	uint32_t nvsp_version, ndis_version;
+};
+
+int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);
+
+#endif /* HVSIM_H */
