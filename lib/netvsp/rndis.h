@@ -520,6 +520,7 @@ struct rndis_agg_iter {
 	uint32_t count;
 	uint32_t max_count;
 	uint32_t align;
+	int err;		/**< sticky error, 0 while walking */
 };
 
 /**
@@ -535,7 +536,8 @@ void rndis_agg_init(struct rndis_agg_iter *it, const void *buf, size_t len,
  * left) and advance by its msg_len.
  *
  * @param msg_off  set to the packet's offset in the buffer.
- * @return 1 with a packet, 0 when the buffer is consumed exactly, or an
+ * @return 1 with a packet, 0 when the buffer is consumed exactly (at once
+ *   for an empty buffer: callers that need one packet check that), or an
  *   error: what rndis_parse_packet() returns, -E2BIG after max_count
  *   packets, -EINVAL for a non-last msg_len not a multiple of align.
  *   After an error every later call returns the same error.
