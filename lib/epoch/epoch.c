@@ -94,8 +94,11 @@ epoch_reader_fence_slow(void)
 #if defined(__x86_64__)
 	/* A locked no-op on the stack is a full barrier and cheaper than
 	 * mfence; it orders the record's "in" store before the pointer load.
+	 * Not (%rsp): the return address just stored there would make the
+	 * locked op wait for that store. -128 is this leaf's own red zone and
+	 * adding zero leaves it unchanged.
 	 */
-	__asm__ volatile("lock; addl $0, (%%rsp)" ::: "memory", "cc");
+	__asm__ volatile("lock; addl $0, -128(%%rsp)" ::: "memory", "cc");
 #else
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif

@@ -91,7 +91,7 @@ struct epoch_stats {
 	bool membarrier;	/**< true: membarrier mode, false: fence mode */
 };
 
-/** @internal Fallback-mode fence, out of line to keep the fast path clean. */
+/** @internal Fallback-mode fence, out of line: no fence in the fast path. */
 void epoch_reader_fence_slow(void);
 
 /** @internal Compiler-only barrier. */
