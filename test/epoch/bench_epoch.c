@@ -194,6 +194,18 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+/* CPU time of the calling thread: time spent preempted by other work on
+ * a shared machine is not charged to the scheme being measured.
+ */
+static uint64_t
+thread_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
 static void
 pin(unsigned int cpu)
 {
@@ -218,6 +230,26 @@ median(double *v, unsigned int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median of the clean runs (positive values) if there are at least 3 of
+ * them, else of all runs. Stores how many were clean.
+ */
+static double
+median_clean(double *v, unsigned int n, unsigned int *nclean)
+{
+	double tmp[n];
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > 0)
+			tmp[k++] = v[i];
+	*nclean = k;
+	if (k >= 3)
+		return median(tmp, k);
+	for (i = 0; i < n; i++)
+		tmp[i] = v[i] < 0 ? -v[i] : v[i];
+	return median(tmp, n);
 }
 
 static double
@@ -290,29 +322,38 @@ struct run {
 	unsigned int cpu;
 	volatile int *go;
 	double ns;
+	double on_cpu;		/* CPU time / wall time of the timed loop */
 };
 
 static void *
 run_thread(void *arg)
 {
 	struct run *r = arg;
-	uint64_t t0;
+	uint64_t t0, w0;
 
 	pin(r->cpu);
 	r->fn(r->c, r->n / 16);		/* warm up */
 	__atomic_fetch_add(r->go, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(r->go, __ATOMIC_ACQUIRE) < 2)
 		;
-	t0 = now_ns();
+	w0 = now_ns();
+	t0 = thread_ns();
 	sink += r->fn(r->c, r->n);
-	r->ns = (double)(now_ns() - t0) / r->n;
+	t0 = thread_ns() - t0;
+	r->ns = (double)t0 / r->n;
+	r->on_cpu = (double)t0 / (double)(now_ns() - w0);
 	return NULL;
 }
 
-/* ns per burst for one scheme with @p nreaders threads on distinct CPUs. */
+/* ns per burst for one scheme with @p nreaders threads on distinct CPUs.
+ * A run in which a reader spent more than 10% of the time descheduled (other
+ * work on a shared machine) is returned negated, so the caller can prefer
+ * the clean runs: for two readers it also means they did not overlap.
+ */
 static double
 time_scheme(loop_fn fn, uint64_t n, unsigned int nreaders)
 {
+	bool clean = true;
 	struct run r[MAX_READERS];
 	pthread_t t[MAX_READERS];
 	volatile int go = 2 - (int)nreaders;
@@ -327,8 +368,10 @@ time_scheme(loop_fn fn, uint64_t n, unsigned int nreaders)
 	for (i = 0; i < nreaders; i++) {
 		pthread_join(t[i], NULL);
 		sum += r[i].ns;
+		if (r[i].on_cpu < 0.9)
+			clean = false;
 	}
-	return sum / nreaders;
+	return clean ? sum / nreaders : -sum / nreaders;
 }
 
 /* ---- grace periods ------------------------------------------------------ */
@@ -509,10 +552,14 @@ small_reader(void *arg)
 	return NULL;
 }
 
+/* Retire/reclaim cycles as a control thread would run them, with one busy
+ * reader polling (which a shared machine may preempt mid-burst) or with
+ * the readers idle; then drain and report what the queue still holds.
+ */
 static void
-retire_memory(FILE *f, uint64_t cycles)
+retire_memory(FILE *f, const char *name, uint64_t cycles, bool busy)
 {
-	struct epoch_stats st0, st;
+	struct epoch_stats st0, st, st2;
 	uint64_t i, t0, dt, max_pending = 0;
 	pthread_t t;
 	void *old;
@@ -522,7 +569,8 @@ retire_memory(FILE *f, uint64_t cycles)
 	g_small = calloc(1, 64);
 	epoch_stats_get(g_dom, &st0);
 	__atomic_store_n(&g_stop, 0, __ATOMIC_RELAXED);
-	pthread_create(&t, NULL, small_reader, &ctx[0]);
+	if (busy)
+		pthread_create(&t, NULL, small_reader, &ctx[0]);
 	t0 = now_ns();
 	for (i = 0; i < cycles; i++) {
 		old = g_small;
@@ -534,18 +582,24 @@ retire_memory(FILE *f, uint64_t cycles)
 	}
 	dt = now_ns() - t0;
 	epoch_stats_get(g_dom, &st);
-	__atomic_store_n(&g_stop, 1, __ATOMIC_RELAXED);
-	pthread_join(t, NULL);
-	fprintf(f, "\"retire_memory\": {\"cycles\": %" PRIu64
-		", \"reader_threads\": 1, \"ns_per_cycle\": %.1f"
-		", \"grace_periods\": %" PRIu64 ", \"pending_at_end\": %" PRIu64
-		", \"max_pending\": %" PRIu64 ", \"queue_bytes_at_end\": %" PRIu64
-		", \"queue_bytes_peak\": %" PRIu64 "},\n", cycles,
-		(double)dt / cycles, st.grace_periods - st0.grace_periods,
-		st.pending, max_pending, st.queue_bytes, st.queue_bytes_peak);
 	epoch_synchronize(g_dom);
 	while (epoch_reclaim(g_dom) != 0)
 		;
+	epoch_stats_get(g_dom, &st2);
+	__atomic_store_n(&g_stop, 1, __ATOMIC_RELAXED);
+	if (busy)
+		pthread_join(t, NULL);
+	fprintf(f, "\"%s\": {\"cycles\": %" PRIu64
+		", \"busy_reader\": %s, \"ns_per_cycle\": %.1f"
+		", \"grace_periods\": %" PRIu64 ", \"pending_at_end\": %" PRIu64
+		", \"max_pending\": %" PRIu64 ", \"queue_bytes_at_end\": %" PRIu64
+		", \"queue_bytes_peak\": %" PRIu64
+		", \"queue_bytes_after_drain\": %" PRIu64
+		", \"retired\": %" PRIu64 ", \"reclaimed\": %" PRIu64 "},\n",
+		name, cycles, busy ? "true" : "false", (double)dt / cycles,
+		st.grace_periods - st0.grace_periods, st.pending, max_pending,
+		st.queue_bytes, st.queue_bytes_peak, st2.queue_bytes,
+		st2.retired - st0.retired, st2.reclaimed - st0.reclaimed);
 	free(g_small);
 }
 
@@ -577,12 +631,13 @@ callgrind_mode(uint64_t n)
 int
 main(int argc, char **argv)
 {
-	unsigned int reps = 9, i, r, nr;
+	unsigned int reps = 9, i, k, r, nr;
 	uint64_t n_work = 1u << 18, n_empty = 1u << 22, cycles = 1000000;
 	unsigned int grace_count = 2000;
 	const char *json = NULL;
 	double *t[NSCHEME][2][2];	/* [scheme][kind][readers-1] */
 	double med[NSCHEME][2][2];
+	unsigned int clean[NSCHEME][2][2];
 	FILE *f;
 	int a;
 
@@ -623,7 +678,12 @@ main(int argc, char **argv)
 	 */
 	for (r = 0; r < reps; r++)
 		for (nr = 1; nr <= MAX_READERS; nr++)
-			for (i = 0; i < NSCHEME; i++) {
+			for (k = 0; k < NSCHEME; k++) {
+				/* Rotate the order: no scheme always runs
+				 * first after a thread start or a change of
+				 * reader count.
+				 */
+				i = (k + r) % NSCHEME;
 				t[i][0][nr - 1][r] = time_scheme(
 					schemes[i].work, n_work, nr);
 				t[i][1][nr - 1][r] = time_scheme(
@@ -631,13 +691,15 @@ main(int argc, char **argv)
 			}
 	for (i = 0; i < NSCHEME; i++)
 		for (a = 0; a < 4; a++)
-			med[i][a / 2][a % 2] = median(t[i][a / 2][a % 2], reps);
+			med[i][a / 2][a % 2] = median_clean(t[i][a / 2][a % 2],
+						reps, &clean[i][a / 2][a % 2]);
 
 	fprintf(f, "{\n\"reps\": %u, \"bursts_work\": %" PRIu64
 		", \"bursts_empty\": %" PRIu64 ", \"membarrier\": %s,\n",
 		reps, n_work, n_empty,
 		epoch_domain_membarrier(g_dom) ? "true" : "false");
-	retire_memory(f, cycles);
+	retire_memory(f, "retire_memory_idle", cycles, false);
+	retire_memory(f, "retire_memory", cycles, true);
 	fprintf(f, "\"schemes\": [\n");
 	for (i = 0; i < NSCHEME; i++) {
 		struct grace_res g = grace_measure(&schemes[i], grace_count);
@@ -646,10 +708,12 @@ main(int argc, char **argv)
 			"\"ns_empty_1\": %.3f, \"ns_work_2\": %.3f, "
 			"\"ns_empty_2\": %.3f, \"grace_us_busy\": %.3f, "
 			"\"grace_us_busy_p99\": %.3f, \"grace_us_idle\": %.3f, "
-			"\"grace_idle_blocks\": %s}%s\n", schemes[i].name,
+			"\"grace_idle_blocks\": %s, \"clean_runs\": [%u, %u, %u, %u]}%s\n",
+			schemes[i].name,
 			med[i][0][0], med[i][1][0], med[i][0][1], med[i][1][1],
 			g.busy_us, g.busy_p99_us, g.idle_us,
 			g.idle_blocks ? "true" : "false",
+			clean[i][0][0], clean[i][1][0], clean[i][0][1], clean[i][1][1],
 			i + 1 < NSCHEME ? "," : "");
 	}
 	fprintf(f, "]}\n");
