@@ -22,8 +22,9 @@
  *		n = do_burst(chan, ...);
  *	epoch_reader_exit(&q->epoch);
  * @endcode
- * costs one load and two plain stores to the record and compiler barriers:
- * no locked instruction and no fence on the common path.
+ * costs two loads and two plain stores to the record (which sits in the
+ * queue's own cache line), a predicted branch and compiler barriers: no
+ * locked instruction and no fence on the common path.
  *
  * Writer side (control thread): epoch_unpublish() the pointer, then
  * epoch_retire() the object with its destructor and call epoch_reclaim()
