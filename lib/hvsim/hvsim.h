@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct hvsim;
+struct hvsim_dev_ops;
 
 /** What sits behind a NIC: where frames the guest sends go, and what the
  * host sends the guest. */
@@ -60,7 +61,21 @@ struct hvsim_config {
 	bool checker_off;		/**< the invariant checker is on unless set */
 	const char *ctl_path;		/**< control socket path, NULL for none */
 	const char *name;		/**< for logs */
+	/** Log host events to stderr (also with HVSIM_VERBOSE=1 in the
+	 * environment). Errors and violations are always logged. */
+	bool verbose;
+	/** Device model behind every NIC; NULL = the netvsp NIC. Tests use
+	 * it to exercise the core without netvsp. */
+	const struct hvsim_dev_ops *dev_ops;
+	/** An OPENCHANNEL for a rescinded relid that arrives later than
+	 * this after the rescind is a violation (earlier, it may have crossed
+	 * the rescind on the wire). 0 = the default, 1000 ms. */
+	unsigned int rescind_grace_ms;
 };
+
+/** Instance GUID (16 wire bytes) hvsim offers for NIC @p nic: fixed per
+ * index, the same across re-offers, reconnects and host runs. */
+void hvsim_nic_instance_guid(unsigned int nic, uint8_t guid[16]);
 
 /** Fill @p cfg with defaults for @p n_nics NICs. */
 void hvsim_config_init(struct hvsim_config *cfg, unsigned int n_nics);
@@ -86,6 +101,9 @@ int hvsim_poll(struct hvsim *h);
 
 /** Stop the host thread; the guest connection is closed. */
 void hvsim_stop(struct hvsim *h);
+
+/** The control socket received "quit": the daemon should stop. */
+bool hvsim_quit_requested(const struct hvsim *h);
 
 /** Stop and free. Runs the at-unload checks. */
 void hvsim_destroy(struct hvsim *h);

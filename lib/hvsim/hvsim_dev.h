@@ -58,9 +58,15 @@ struct hvsim_dev_ops {
 	int (*poll)(void *dev);
 	/** The NIC's primary was rescinded: forget the guest's session. */
 	void (*reset)(void *dev);
+	/** Fill the NIC counters; the core then sets rescinds, reoffers
+	 * and released itself. */
 	void (*stats)(void *dev, struct hvsim_nic_stats *st);
 	int (*set_link)(void *dev, bool up);
 	int (*vf)(void *dev, bool add, uint32_t serial);
+	/** Optional (may be NULL): the guest tears down GPADL @p gpadl;
+	 * drop any mapping of it (hvsim_gpadl_map()) before the core answers
+	 * GPADL_TORNDOWN. */
+	void (*gpadl_teardown)(void *dev, uint32_t gpadl);
 };
 
 /** The netvsp NIC model (netvsp_dev.c). */

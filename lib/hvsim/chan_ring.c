@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Ring engine of the host (hyperv-protocol.md 1 and 6.2): attach the two
+ * rings of an opened channel, poll every open guest->host ring, hand each
+ * packet (copied out first) to the device model, publish read indices once
+ * per batch, write host->guest packets for the device, and watch the
+ * guest's monitor-page bits. The guest polls its rings, so the host never
+ * needs to interrupt it; signal decisions of lib/vmbus are counted only.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvsim_priv.h"
+
+/* Packets handled per channel per iteration, so that one busy channel
+ * cannot starve the others or the control messages.
+ */
+#define HVSIM_RING_BUDGET	64
+#define HVSIM_IOV_MAX		32
+
+static bool
+hvsim_pages_contig(const uint64_t *pfns, uint32_t from, uint32_t to)
+{
+	uint32_t i;
+
+	for (i = from + 1; i < to; i++)
+		if (pfns[i] != pfns[i - 1] + 1)
+			return false;
+	return true;
+}
+
+int
+hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
+{
+	struct hvsim *h = c->h;
+	const struct vmb_gpadl *vg = g->g;
+	uint8_t *in_mem, *out_mem;
+	uint32_t npfn = vg->npfn;
+	int rc;
+
+	/* One range, offset 0, whole pages (openvmm's rule), split into two
+	 * rings of at least two pages each.
+	 */
+	if (vg->byte_offset != 0 ||
+	    (uint64_t)vg->byte_count != (uint64_t)npfn * VMB_PAGE_SIZE ||
+	    page_off < 2 || page_off > npfn || npfn - page_off < 2) {
+		hvsim_violation(h, "OPENCHANNEL relid %u: ring GPADL %#x "
+				"(%u pages, offset %u, %u bytes) cannot be "
+				"split at page %u", c->relid, g->handle, npfn,
+				vg->byte_offset, vg->byte_count, page_off);
+		return -EINVAL;
+	}
+	if (!hvsim_pages_contig(vg->pfns, 0, page_off) ||
+	    !hvsim_pages_contig(vg->pfns, page_off, npfn)) {
+		hvsim_err(h, "OPENCHANNEL relid %u: ring pages of GPADL %#x "
+			  "are not contiguous in the arena (unsupported)",
+			  c->relid, g->handle);
+		return -ENOTSUP;
+	}
+	in_mem = hvsim_arena_ptr(h, vg->pfns[0] << VMB_PAGE_SHIFT,
+				 (uint64_t)page_off * VMB_PAGE_SIZE);
+	out_mem = hvsim_arena_ptr(h, vg->pfns[page_off] << VMB_PAGE_SHIFT,
+				  (uint64_t)(npfn - page_off) * VMB_PAGE_SIZE);
+	if (in_mem == NULL || out_mem == NULL)
+		return -EFAULT;
+	rc = vmb_ring_init_mem(&c->in, in_mem,
+			       (size_t)page_off * VMB_PAGE_SIZE);
+	if (rc == 0)
+		rc = vmb_ring_init_mem(&c->out, out_mem,
+				       (size_t)(npfn - page_off) * VMB_PAGE_SIZE);
+	if (rc < 0) {
+		hvsim_violation(h, "OPENCHANNEL relid %u: ring headers of GPADL "
+				"%#x invalid (%s)", c->relid, g->handle,
+				strerror(-rc));
+		return rc;
+	}
+	vmb_ring_set_limits(&c->in, c->in.size - 16 < HVSIM_PKT_MAX ?
+			    c->in.size - 16 : HVSIM_PKT_MAX,
+			    VMB_PKT_TYPES_NETVSC);
+	c->out_rd_seen = c->out.wr_rd;
+	c->out_lib_rd = c->out.wr_rd;
+	c->pend_len = 0;
+	c->batching = false;
+	memset(&c->st, 0, sizeof(c->st));
+	return 0;
+}
+
+void
+hvsim_chan_fail(struct hvsim_chan *c, const char *why, int err)
+{
+	if (c->failed)
+		return;
+	hvsim_violation(c->h, "nic%u sub %u relid %u: %s (%s): channel "
+			"stopped", c->nic->idx, c->subidx, c->relid, why,
+			strerror(err < 0 ? -err : err));
+	c->failed = true;
+	hvsim_chan_close_dev(c);
+}
+
+/* Hand the packet in pkt_buf to the device. 0 done, -EAGAIN deferred,
+ * other negative: the channel failed.
+ */
+static int
+hvsim_chan_deliver(struct hvsim_chan *c, uint32_t len)
+{
+	struct vmb_pkt_view v;
+	struct hvsim_pkt p;
+	int rc;
+
+	rc = vmb_pkt_parse(c->pkt_buf, len, &v);
+	if (rc < 0) {
+		hvsim_chan_fail(c, "malformed packet", rc);
+		return rc;
+	}
+	p.type = v.desc.type;
+	p.flags = v.desc.flags;
+	p.xid = v.desc.xid;
+	p.ext = v.ext;
+	p.ext_len = v.ext_len;
+	p.data = v.payload;
+	p.data_len = v.payload_len;
+	rc = c->h->ops->packet(c->nic->dev, c, &p);
+	if (rc == -EAGAIN)
+		return rc;
+	if (rc < 0) {
+		hvsim_chan_fail(c, "device rejected a packet", rc);
+		return rc;
+	}
+	c->st.tx_pkts++;
+	c->st.tx_bytes += len;
+	return 0;
+}
+
+static int
+hvsim_chan_poll(struct hvsim_chan *c)
+{
+	int work = 0, n, rc;
+
+	if (hvsim_check_in_ring(c) < 0 || hvsim_check_out_ring(c) < 0)
+		return 1;
+	if (c->pend_len != 0) {
+		rc = hvsim_chan_deliver(c, c->pend_len);
+		if (rc == -EAGAIN)
+			return 0;
+		c->pend_len = 0;
+		if (rc < 0)
+			return 1;
+		work++;
+	}
+	/* Mask while draining: the guest need not signal a host that is
+	 * looking anyway (6.2).
+	 */
+	vmb_ring_intr_mask(&c->in);
+	while (work < HVSIM_RING_BUDGET && !c->failed && !c->nic->held) {
+		n = vmb_ring_read(&c->in, c->pkt_buf, HVSIM_PKT_MAX);
+		if (n == -EAGAIN) {
+			/* Idle: unmask, then look again for a packet that
+			 * arrived while the guest believed us masked.
+			 */
+			rc = vmb_ring_intr_unmask(&c->in);
+			if (rc == 0)
+				break;
+			if (rc < 0) {
+				n = rc;
+			} else {
+				vmb_ring_intr_mask(&c->in);
+				continue;
+			}
+		}
+		if (n < 0) {
+			hvsim_chan_fail(c, "guest->host ring corrupt", n);
+			break;
+		}
+		rc = hvsim_chan_deliver(c, (uint32_t)n);
+		if (rc == -EAGAIN) {
+			/* Keep the copy; the slot in the ring is released,
+			 * but nothing more is read until it is handled.
+			 */
+			c->pend_len = (uint32_t)n;
+			break;
+		}
+		work++;
+		if (rc < 0)
+			break;
+	}
+	vmb_ring_commit(&c->in);
+	return work;
+}
+
+int
+hvsim_ring_poll_all(struct hvsim *h)
+{
+	unsigned int i, q;
+	int work = 0;
+
+	if (h->n_open == 0)
+		return 0;
+	for (i = 0; i < h->cfg.n_nics; i++) {
+		struct hvsim_nic *n = &h->nic[i];
+
+		if (n->held)
+			continue;
+		for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
+			struct hvsim_chan *c = n->chan[q];
+
+			if (c == NULL || !c->open || c->failed)
+				continue;
+			work += hvsim_chan_poll(c);
+		}
+	}
+	return work;
+}
+
+int
+hvsim_monitor_poll(struct hvsim *h)
+{
+	unsigned int g;
+	int work = 0;
+
+	if (h->mon_child == NULL)
+		return 0;
+	/* trigger_group[g].pending at 8 + 8g: the guest sets bits, we clear
+	 * the ones we saw; the rings are polled regardless, so a bit only
+	 * says "work is coming, do not back off".
+	 */
+	for (g = 0; g < 4; g++) {
+		uint32_t *pend = (uint32_t *)(h->mon_child + 8 + 8 * g);
+		uint32_t v = __atomic_load_n(pend, __ATOMIC_ACQUIRE);
+
+		if (v == 0)
+			continue;
+		__atomic_fetch_and(pend, ~v, __ATOMIC_ACQ_REL);
+		work += __builtin_popcount(v);
+	}
+	return work;
+}
+
+/* ---- device interface ---- */
+
+int
+hvsim_chan_send(struct hvsim_chan *c, uint16_t type, uint16_t flags,
+		uint64_t xid, const void *ext, uint32_t ext_len,
+		const struct iovec *iov, unsigned int iovcnt)
+{
+	struct vmb_iov v[HVSIM_IOV_MAX];
+	uint64_t bytes = 0;
+	unsigned int i;
+	int rc;
+
+	if (!c->open || c->failed)
+		return -ENODEV;
+	if (iovcnt > HVSIM_IOV_MAX)
+		return -EINVAL;
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > UINT32_MAX)
+			return -EMSGSIZE;
+		v[i].base = iov[i].iov_base;
+		v[i].len = (uint32_t)iov[i].iov_len;
+		bytes += iov[i].iov_len;
+	}
+	rc = vmb_ring_stage(&c->out, type, flags, xid, ext, ext_len, v, iovcnt);
+	if (rc == -EBADMSG) {
+		hvsim_chan_fail(c, "host->guest ring read_index corrupt", rc);
+		return -ENODEV;
+	}
+	if (rc < 0)
+		return rc;
+	c->st.rx_pkts++;
+	c->st.rx_bytes += bytes;
+	if (!c->batching)
+		vmb_ring_publish(&c->out);
+	return 0;
+}
+
+void
+hvsim_chan_batch_begin(struct hvsim_chan *c)
+{
+	c->batching = true;
+}
+
+void
+hvsim_chan_batch_end(struct hvsim_chan *c)
+{
+	c->batching = false;
+	if (c->open && !c->failed)
+		vmb_ring_publish(&c->out);
+}
+
+uint32_t
+hvsim_chan_room(const struct hvsim_chan *c)
+{
+	const struct vmb_ring *r = &c->out;
+	uint32_t rd, free_b, overhead;
+
+	if (!c->open || c->failed)
+		return 0;
+	rd = __atomic_load_n(&r->hdr->read_index, __ATOMIC_ACQUIRE);
+	if (rd >= r->size || (rd & 7))
+		return 0;
+	free_b = vmb_ring_wr_free(r, rd);
+	/* Descriptor + trailer, and the ring is never filled completely. */
+	overhead = VMB_PKT_DESC_SIZE + VMB_PKT_TRAILER_SIZE + 8;
+	if (free_b <= overhead)
+		return 0;
+	return (free_b - overhead) & ~7u;
+}
+
+uint16_t
+hvsim_chan_subidx(const struct hvsim_chan *c)
+{
+	return c->subidx;
+}
+
+uint32_t
+hvsim_chan_relid(const struct hvsim_chan *c)
+{
+	return c->relid;
+}
