@@ -303,8 +303,8 @@ rndis_parse_cmplt_id(const void *buf, size_t len, uint32_t *type,
 	return 0;
 }
 
-/* DPDK reads INIT_CMPLT up to align_shift and no further. */
-#define RNDIS_INIT_CMPLT_MIN	offsetof(struct rndis_init_cmplt, af_list_offset)
+/* DPDK reads the first 48 bytes of INIT_CMPLT and no further. */
+#define RNDIS_INIT_CMPLT_MIN	offsetof(struct rndis_init_cmplt, af_list_size)
 
 int
 rndis_parse_init_cmplt(const void *buf, size_t len,

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/* RNDIS PACKET_MSG: builder, parser rules, PPI walking, aggregation. */
+
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "rndis.h"
+
+/* Field offsets in the 44-byte header. */
+#define O_LEN		4
+#define O_DOFF		8
+#define O_DLEN		12
+#define O_PPIOFF	28
+#define O_PPILEN	32
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void
+fill_frame(uint8_t *p, uint32_t len, uint8_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i);
+}
+
+/* A packet with checksum, VLAN and hash PPIs and a 60-byte frame. */
+static int
+build_std(uint8_t *b, size_t size, uint32_t align)
+{
+	int off;
+
+	REQUIRE(rndis_packet_begin(b, size) == 0);
+	REQUIRE(rndis_packet_add_ppi_u32(b, size, RNDIS_PPI_CSUM,
+					 RNDIS_RXCSUM_TCP_OK) == 0);
+	REQUIRE(rndis_packet_add_ppi_u32(b, size, RNDIS_PPI_VLAN,
+					 rndis_vlan_from_tci(100)) == 0);
+	REQUIRE(rndis_packet_add_ppi_u32(b, size, RNDIS_PPI_HASH_VALUE,
+					 0xDEADBEEF) == 0);
+	REQUIRE(rndis_packet_add_ppi_u32(b, size, RNDIS_PPI_HASH_INFO,
+					 0x201) == 0);
+	off = rndis_packet_end(b, size, 0, 60, align);
+	REQUIRE(off > 0);
+	fill_frame(b + off, 60, 1);
+	return off;
+}
+
+static void
+test_build_parse(void)
+{
+	struct rndis_pkt_info pi;
+	uint8_t b[512];
+	int off;
+
+	off = build_std(b, sizeof(b), 0);
+	CHECK_EQ(off, 44 + 4 * 16);
+	CHECK_EQ(get32(b + O_PPIOFF), 36);
+	CHECK_EQ(get32(b + O_PPILEN), 64);
+	CHECK_EQ(get32(b + O_DOFF), 36 + 64);
+	CHECK_EQ(get32(b + O_LEN), 108 + 60);
+	CHECK_EQ(rndis_parse_packet(b, 168, &pi), 0);
+	CHECK_EQ(pi.msg_len, 168);
+	CHECK_EQ(pi.frame_off, 108);
+	CHECK_EQ(pi.frame_len, 60);
+	CHECK_EQ(pi.present, RNDIS_PKT_HAS_CSUM | RNDIS_PKT_HAS_VLAN |
+		 RNDIS_PKT_HAS_HASH_VALUE | RNDIS_PKT_HAS_HASH_INFO);
+	CHECK_EQ(pi.csum, RNDIS_RXCSUM_TCP_OK);
+	CHECK_EQ(rndis_vlan_to_tci(pi.vlan), 100);
+	CHECK_EQ(pi.hash_value, 0xDEADBEEF);
+	CHECK_EQ(pi.hash_info, 0x201);
+	CHECK_EQ(b[pi.frame_off], 1);
+
+	/* No PPIs at all; data at openvmm's 248 with the gap zeroed. */
+	memset(b, 0xAA, sizeof(b));
+	CHECK_EQ(rndis_packet_begin(b, sizeof(b)), 0);
+	CHECK_EQ(rndis_packet_end(b, sizeof(b), 256, 64, 0), 256);
+	CHECK_EQ(get32(b + O_DOFF), 248);
+	CHECK_EQ(b[100], 0);
+	CHECK_EQ(rndis_parse_packet(b, 320, &pi), 0);
+	CHECK_EQ(pi.present, 0);
+	CHECK_EQ(pi.frame_off, 256);
+
+	/* LSO, odd-sized PPI data padded to 4, the RSC id. */
+	{
+		uint8_t three[3] = { 9, 9, 9 };
+		uint32_t rsc = 1 | (RNDIS_PKTINFO_FIRST_FRAG << 8) |
+			(0x4321u << 16);
+
+		CHECK_EQ(rndis_packet_begin(b, sizeof(b)), 0);
+		CHECK_EQ(rndis_packet_add_ppi(b, sizeof(b), 77, three, 3), 0);
+		CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b), RNDIS_PPI_LSO,
+			 rndis_lso2_make(1460, 54, 1)), 0);
+		CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b),
+			 RNDIS_PPI_PKTINFO_ID, rsc), 0);
+		CHECK_EQ(get32(b + 44), 16);	/* 12 + 3 rounded up */
+		off = rndis_packet_end(b, sizeof(b), 0, 1514 - 1500, 0);
+		CHECK_EQ(off, 44 + 16 + 16 + 16);
+		CHECK_EQ(rndis_parse_packet(b, sizeof(b), &pi), 0);
+		CHECK_EQ(pi.present, RNDIS_PKT_HAS_LSO |
+			 RNDIS_PKT_HAS_PKTINFO_ID);
+		CHECK_EQ(pi.lso & RNDIS_LSO2_MSS_MASK, 1460);
+		CHECK_EQ(pi.pktinfo_flags, RNDIS_PKTINFO_FIRST_FRAG);
+		CHECK_EQ(pi.pktinfo_id, 0x4321);
+	}
+
+	/* Builder misuse. */
+	CHECK_EQ(rndis_packet_begin(b, 43), -ENOBUFS);
+	CHECK_EQ(rndis_packet_begin(b, sizeof(b)), 0);
+	CHECK_EQ(rndis_packet_add_ppi(b, 55, 0, b, 4), -ENOBUFS);
+	CHECK_EQ(rndis_packet_add_ppi(b, sizeof(b), 0, NULL, 4), -EINVAL);
+	CHECK_EQ(rndis_packet_end(b, sizeof(b), 40, 14, 0), -EINVAL);
+	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 14, 3), -EINVAL);
+	CHECK_EQ(rndis_packet_end(b, 57, 0, 14, 0), -ENOBUFS);
+	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 0xFFFFFFF0u, 0), -ENOBUFS);
+	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 14, 0), 44);
+	CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b), 0, 1), -EINVAL);
+	put32(b, RNDIS_MSG_QUERY);
+	CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b), 0, 1), -EINVAL);
+	/* Alignment padding is in msg_len and zeroed. */
+	memset(b, 0xAA, sizeof(b));
+	CHECK_EQ(rndis_packet_begin(b, sizeof(b)), 0);
+	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 15, 8), 44);
+	CHECK_EQ(get32(b + O_LEN), 64);
+	CHECK_EQ(get32(b + O_DLEN), 15);
+	CHECK_EQ(b[63], 0);
+	CHECK_EQ(b[64], 0xAA);
+}
+
+static void
+test_header_rules(void)
+{
+	struct rndis_pkt_info pi;
+	uint8_t b[512];
+	uint32_t len;
+
+	build_std(b, sizeof(b), 0);
+	len = get32(b + O_LEN);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	/* Range shorter than the header / than msg_len. */
+	CHECK_EQ(rndis_parse_packet(b, 43, &pi), -EBADMSG);
+	CHECK_EQ(rndis_parse_packet(b, len - 1, &pi), -EBADMSG);
+	/* msg_len below the header. */
+	put32(b + O_LEN, 43);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EBADMSG);
+	put32(b + O_LEN, len);
+	/* Wrong type. */
+	put32(b, RNDIS_MSG_INDICATE);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EBADMSG);
+	put32(b, RNDIS_MSG_PACKET);
+
+	/* data_offset below 36 and at/after msg_len - 8. */
+	put32(b + O_DOFF, 35);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DOFF, len - 8);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DOFF, 0xFFFFFFF0);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DOFF, 100);
+	/* data_len past the message, 0, 13, exactly fitting. */
+	put32(b + O_DLEN, len - 8 - 100 + 1);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DLEN, 0);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DLEN, 13);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DLEN, len - 8 - 100);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	put32(b + O_DLEN, 0xFFFFFFFF);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_DLEN, 60);
+
+	/* ppi_offset below 36, not a multiple of 4, past the message. */
+	put32(b + O_PPIOFF, 32);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPIOFF, 38);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPIOFF, len);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPIOFF, 0xFFFFFFFC);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPIOFF, 36);
+	/* ppi_len below 12, past the message, wrapping. */
+	put32(b + O_PPILEN, 8);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPILEN, len - 8 - 36 + 4);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPILEN, 0xFFFFFFF0);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	/* ppi_len 0: PPIs ignored, whatever ppi_offset says. */
+	put32(b + O_PPILEN, 0);
+	put32(b + O_PPIOFF, 3);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	CHECK_EQ(pi.present, 0);
+}
+
+static void
+test_ppi_rules(void)
+{
+	struct rndis_pkt_info pi;
+	uint8_t b[512], *e;
+	uint32_t len;
+
+	build_std(b, sizeof(b), 0);
+	len = get32(b + O_LEN);
+	e = b + 44;		/* first element: checksum */
+
+	/* Element size 0 (would loop forever), < 12, not multiple of 4. */
+	put32(e, 0);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e, 8);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e, 18);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	/* Larger than what remains of the PPI area. */
+	put32(e, 68);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e, 0xFFFFFFFC);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	/* Swallowing the whole area is fine: one (bigger) checksum PPI. */
+	put32(e, 64);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	CHECK_EQ(pi.present, RNDIS_PKT_HAS_CSUM);
+	put32(e, 16);
+	/* Data offset inside the header, at the end, leaving < 4 bytes. */
+	put32(e + 8, 4);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e + 8, 16);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e + 8, 13);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e + 8, 0xFFFFFFFF);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(e + 8, 12);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	/* A tail of 8 bytes that cannot hold an element header. */
+	put32(b + O_PPILEN, 64 - 8);
+	put32(b + 44 + 48, 8);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
+	put32(b + O_PPILEN, 64);
+	put32(b + 44 + 48, 16);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	/* Unknown types are skipped whatever their data offset. */
+	put32(e + 4, 1234);
+	put32(e + 8, 0xFFFF);
+	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
+	CHECK_EQ(pi.present & RNDIS_PKT_HAS_CSUM, 0);
+	CHECK(pi.present & RNDIS_PKT_HAS_VLAN);
+}
+
+/*
+ * Odd but legal layouts a host may produce: PPIs after the frame, a gap
+ * between header and PPIs, padding inside an element, data at offset 16.
+ */
+static void
+test_odd_layouts(void)
+{
+	struct rndis_pkt_info pi;
+	uint8_t b[256];
+	uint8_t *e;
+
+	memset(b, 0, sizeof(b));
+	put32(b, RNDIS_MSG_PACKET);
+	put32(b + O_LEN, 200);
+	put32(b + O_DOFF, 36);		/* frame right after the header */
+	put32(b + O_DLEN, 60);		/* bytes 44..103 */
+	put32(b + O_PPIOFF, 112);	/* PPIs at 120, after a gap */
+	put32(b + O_PPILEN, 20 + 16);
+	e = b + 120;
+	put32(e, 20);			/* VLAN with its data at 16 */
+	put32(e + 4, RNDIS_PPI_VLAN);
+	put32(e + 8, 16);
+	put32(e + 16, rndis_vlan_from_tci(7));
+	e += 20;
+	put32(e, 16);
+	put32(e + 4, RNDIS_PPI_HASH_VALUE);
+	put32(e + 8, 12);
+	put32(e + 12, 42);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
+	CHECK_EQ(pi.frame_off, 44);
+	CHECK_EQ(pi.frame_len, 60);
+	CHECK_EQ(rndis_vlan_to_tci(pi.vlan), 7);
+	CHECK_EQ(pi.hash_value, 42);
+	/* A repeated type: the later value wins. */
+	put32(e + 4, RNDIS_PPI_VLAN);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
+	CHECK_EQ(pi.vlan, 42);
+	CHECK_EQ(pi.present, RNDIS_PKT_HAS_VLAN);
+	/* PPIs overlapping the frame are not this parser's business. */
+	put32(b + O_PPIOFF, 36);
+	put32(b + O_PPILEN, 16);
+	put32(b + 44, 16);
+	put32(b + 48, RNDIS_PPI_CSUM);
+	put32(b + 52, 12);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
+	CHECK(pi.present & RNDIS_PKT_HAS_CSUM);
+	/* A range longer than msg_len (a receive section) is fine. */
+	CHECK_EQ(rndis_parse_packet(b, sizeof(b), &pi), 0);
+	CHECK_EQ(pi.msg_len, 200);
+}
+
+static void
+test_aggregate(void)
+{
+	struct rndis_agg_iter it;
+	struct rndis_pkt_info pi;
+	uint8_t b[1024];
+	size_t off = 0, at;
+	int n, rc, i;
+
+	/* Three packets, each padded to 8, the last one not padded. */
+	for (i = 0; i < 3; i++) {
+		REQUIRE(rndis_packet_begin(b + off, sizeof(b) - off) == 0);
+		REQUIRE(rndis_packet_add_ppi_u32(b + off, sizeof(b) - off,
+			RNDIS_PPI_HASH_VALUE, (uint32_t)i) == 0);
+		rc = rndis_packet_end(b + off, sizeof(b) - off, 0, 61 + i,
+				      i < 2 ? 8 : 0);
+		REQUIRE(rc > 0);
+		fill_frame(b + off + rc, 61 + i, (uint8_t)(i * 50));
+		off += get32(b + off + O_LEN);
+	}
+	CHECK_EQ(get32(b + O_LEN) % 8, 0);
+	rndis_agg_init(&it, b, off, 8, 8);
+	n = 0;
+	while ((rc = rndis_agg_next(&it, &pi, &at)) == 1) {
+		CHECK_EQ(pi.hash_value, n);
+		CHECK_EQ(pi.frame_len, 61 + n);
+		CHECK_EQ(b[at + pi.frame_off], n * 50);
+		n++;
+	}
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(rndis_agg_next(&it, &pi, &at), 0);
+
+	/* Too many packets for max_count. */
+	rndis_agg_init(&it, b, off, 2, 8);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -E2BIG);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -E2BIG);	/* sticky */
+
+	/* A stricter alignment than the sender used. */
+	rndis_agg_init(&it, b, off, 8, 256);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EINVAL);
+	/* Trailing garbage shorter than a header. */
+	rndis_agg_init(&it, b, off + 10, 8, 8);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EINVAL);	/* not last */
+	/* A later message of another type. */
+	{
+		size_t second = get32(b + O_LEN);
+
+		put32(b + second, RNDIS_MSG_SET);
+		rndis_agg_init(&it, b, off, 8, 8);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EBADMSG);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EBADMSG);
+		put32(b + second, RNDIS_MSG_PACKET);
+		/* msg_len running past the buffer. */
+		put32(b + second + O_LEN, 1000);
+		rndis_agg_init(&it, b, off, 8, 8);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EBADMSG);
+	}
+	/* Empty buffer; bad alignment argument. */
+	rndis_agg_init(&it, b, 0, 8, 8);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 0);
+	rndis_agg_init(&it, b, off, 8, 12);
+	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EINVAL);
+}
+
+int
+main(void)
+{
+	test_build_parse();
+	test_header_rules();
+	test_ppi_rules();
+	test_odd_layouts();
+	test_aggregate();
+	return check_exit("test_rndis_pkt");
+}
