@@ -243,6 +243,22 @@ hvsim_iterate(struct hvsim *h)
  */
 static __thread struct hvsim *hvsim_self;
 
+bool
+hvsim_host_lock(struct hvsim *h)
+{
+	if (hvsim_self == h)
+		return false;
+	pthread_mutex_lock(&h->poll_lock);
+	return true;
+}
+
+void
+hvsim_host_unlock(struct hvsim *h, bool locked)
+{
+	if (locked)
+		pthread_mutex_unlock(&h->poll_lock);
+}
+
 int
 hvsim_poll(struct hvsim *h)
 {

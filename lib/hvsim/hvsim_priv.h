@@ -240,6 +240,11 @@ void hvsim_err(struct hvsim *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd);
 int hvsim_iterate(struct hvsim *h);
+/* Serialise an owner call with the host thread; false when called from
+ * inside a host iteration (nothing to take).
+ */
+bool hvsim_host_lock(struct hvsim *h);
+void hvsim_host_unlock(struct hvsim *h, bool locked);
 
 /* transport.c */
 int hvsim_transport_poll(struct hvsim *h);

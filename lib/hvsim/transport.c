@@ -35,8 +35,8 @@ hvsim_set_nonblock(int fd)
 	return 0;
 }
 
-int
-hvsim_attach(struct hvsim *h, int fd, bool same_process)
+static int
+hvsim_attach_locked(struct hvsim *h, int fd, bool same_process)
 {
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
@@ -44,7 +44,7 @@ hvsim_attach(struct hvsim *h, int fd, bool same_process)
 	socklen_t tl = sizeof(type);
 	int rc;
 
-	if (h == NULL || fd < 0)
+	if (fd < 0)
 		return -EINVAL;
 	if (h->fd >= 0)
 		return -EBUSY;
@@ -73,13 +73,27 @@ hvsim_attach(struct hvsim *h, int fd, bool same_process)
 }
 
 int
-hvsim_listen(struct hvsim *h, const char *path)
+hvsim_attach(struct hvsim *h, int fd, bool same_process)
+{
+	bool locked;
+	int rc;
+
+	if (h == NULL)
+		return -EINVAL;
+	locked = hvsim_host_lock(h);
+	rc = hvsim_attach_locked(h, fd, same_process);
+	hvsim_host_unlock(h, locked);
+	return rc;
+}
+
+static int
+hvsim_listen_locked(struct hvsim *h, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd, rc;
 
-	if (h == NULL || path == NULL || strlen(path) >= sizeof(sa.sun_path))
+	if (path == NULL || strlen(path) >= sizeof(sa.sun_path))
 		return -EINVAL;
 	if (h->listen_fd >= 0)
 		return -EBUSY;
@@ -107,6 +121,20 @@ hvsim_listen(struct hvsim *h, const char *path)
 	h->listen_fd = fd;
 	hvsim_log(h, "listening on %s", path);
 	return 0;
+}
+
+int
+hvsim_listen(struct hvsim *h, const char *path)
+{
+	bool locked;
+	int rc;
+
+	if (h == NULL)
+		return -EINVAL;
+	locked = hvsim_host_lock(h);
+	rc = hvsim_listen_locked(h, path);
+	hvsim_host_unlock(h, locked);
+	return rc;
 }
 
 void
@@ -411,7 +439,7 @@ hvsim_transport_poll(struct hvsim *h)
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd >= 0) {
-			if (hvsim_attach(h, fd, false) < 0)
+			if (hvsim_attach_locked(h, fd, false) < 0)
 				close(fd);
 			work++;
 		}

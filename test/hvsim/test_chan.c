@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Channels: open/close/re-open, packets both ways through the echo device
+ * (wrap-around, back-pressure, completions), monitor doorbells, statistics,
+ * subchannel offers, a device error failing one channel only.
+ */
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "hvsim_test.h"
+
+struct echo_msg {
+	uint32_t seq;
+	uint8_t fill[60];
+};
+
+/* Send @p n packets and check every echo and completion, in order. */
+static void
+pingpong(struct hvsim_guest_chan *c, unsigned int n, unsigned int window)
+{
+	uint8_t buf[512];
+	unsigned int sent = 0, got = 0, done = 0;
+	struct vmb_pkt_view v;
+	struct echo_msg m;
+	int len;
+
+	while (got < n || done < n) {
+		while (sent < n && sent - got < window) {
+			memset(&m, 0, sizeof(m));
+			m.seq = sent;
+			memset(m.fill, (int)(sent & 0xff), sizeof(m.fill));
+			if (hvsim_guest_chan_send(c, VMB_PKT_DATA_INBAND,
+						  VMB_PKT_FLAG_RC, 1000 + sent,
+						  NULL, 0, &m, sizeof(m)) < 0)
+				break;
+			sent++;
+		}
+		len = hvsim_guest_chan_recv(c, buf, sizeof(buf), 0);
+		if (len < 0) {
+			CHECK(0, "recv after %u/%u echoes: %d", got, n, len);
+			return;
+		}
+		REQUIRE(vmb_pkt_parse(buf, (uint32_t)len, &v) == 0);
+		if (v.desc.type == VMB_PKT_COMPLETION) {
+			CHECK_EQ(v.desc.xid, 1000 + done);
+			done++;
+			continue;
+		}
+		CHECK_EQ(v.desc.type, VMB_PKT_DATA_INBAND);
+		CHECK_EQ(v.desc.xid, 1000 + got);
+		CHECK(v.payload_len >= sizeof(m));
+		memcpy(&m, v.payload, sizeof(m));
+		CHECK_EQ(m.seq, got);
+		CHECK_EQ(m.fill[59], got & 0xff);
+		got++;
+	}
+}
+
+static void
+test_open_close(bool threaded)
+{
+	const struct hvsim_guest_offer *o;
+	struct hvsim_guest_chan *c;
+	struct hvsim_nic_stats st;
+	struct tenv t;
+	unsigned int before = echo_totals.opens;
+
+	tenv_up(&t, 2, threaded, 0);
+	tenv_connect(&t);
+	o = hvsim_guest_find_nic(t.g, 1, 0);
+	REQUIRE(o != NULL);
+	REQUIRE(hvsim_guest_chan_open(t.g, o->relid, 4, &c) == 0);
+	CHECK_EQ(echo_totals.opens, before + 1);
+	/* 4-page rings: 12 KiB of data, so 2000 packets wrap many times. */
+	pingpong(c, 2000, 8);
+	/* The host masked while draining and unmasked when idle. */
+	tenv_settle(&t);
+	CHECK_EQ(c->tx.hdr->interrupt_mask, 0);
+	CHECK(c->signals > 0, "monitor doorbell used");
+	CHECK_EQ(hvsim_nic_stats(t.h, 1, &st), 0);
+	CHECK_EQ(st.tx_pkts, 2000);
+	CHECK(st.link_up);
+	CHECK_EQ(hvsim_nic_stats(t.h, 7, &st), -EINVAL);
+	CHECK_EQ(hvsim_guest_chan_close(t.g, c), 0);
+	CHECK_EQ(echo_totals.closes, echo_totals.opens);
+	/* Re-open the same relid with bigger rings. */
+	REQUIRE(hvsim_guest_chan_open(t.g, o->relid, 64, &c) == 0);
+	pingpong(c, 500, 64);
+	CHECK_EQ(hvsim_guest_chan_close(t.g, c), 0);
+	CHECK_EQ(hvsim_guest_unload(t.g), 0);
+	CHECK_EQ(tenv_violations(&t), 0);
+	tenv_down(&t);
+}
+
+static void
+test_backpressure(void)
+{
+	const struct hvsim_guest_offer *o;
+	struct hvsim_guest_chan *c;
+	struct echo_msg m = { 0 };
+	uint8_t buf[256];
+	struct tenv t;
+	unsigned int i, sent = 0, got = 0;
+	int len;
+
+	tenv_up(&t, 1, true, 0);
+	tenv_connect(&t);
+	o = hvsim_guest_find_nic(t.g, 0, 0);
+	REQUIRE(hvsim_guest_chan_open(t.g, o->relid, 2, &c) == 0);
+	/* Fill our ring while not reading the host's: the host must wait
+	 * for room (device -EAGAIN), not drop or corrupt anything.
+	 */
+	for (i = 0; i < 200; i++) {
+		m.seq = i;
+		if (hvsim_guest_chan_send(c, VMB_PKT_DATA_INBAND, 0, sent, NULL,
+					  0, &m, sizeof(m)) == 0)
+			sent++;
+		else
+			usleep(100);
+	}
+	CHECK(sent < 200, "the guest ring filled up (%u sent)", sent);
+	while (got < sent) {
+		len = hvsim_guest_chan_recv(c, buf, sizeof(buf), 0);
+		if (len < 0)
+			break;
+		CHECK_EQ(((const struct vmb_pkt_desc *)buf)->xid, got);
+		got++;
+	}
+	CHECK_EQ(got, sent);
+	CHECK_EQ(hvsim_guest_chan_close(t.g, c), 0);
+	CHECK_EQ(hvsim_guest_unload(t.g), 0);
+	CHECK_EQ(tenv_violations(&t), 0);
+	tenv_down(&t);
+}
+
+static void
+test_subchannels(void)
+{
+	const struct hvsim_guest_offer *o;
+	struct hvsim_guest_chan *c[4];
+	struct tenv t;
+	unsigned int i;
+
+	/* Pumped: the test may call the device API, as the host thread. */
+	tenv_up(&t, 1, false, 0);
+	tenv_connect(&t);
+	o = hvsim_guest_find_nic(t.g, 0, 0);
+	/* Only an open... no: an offered, not rescinded primary is enough. */
+	REQUIRE(hvsim_guest_chan_open(t.g, o->relid, 4, &c[0]) == 0);
+	CHECK_EQ(hvsim_offer_subchannels(t.h, 0, 3), 0);
+	CHECK_EQ(hvsim_offer_subchannels(t.h, 0, 64), -EINVAL);
+	for (i = 1; i <= 3; i++) {
+		const struct hvsim_guest_offer *s;
+
+		s = hvsim_guest_wait_offer(t.g, 0, (uint16_t)i, 0, 0);
+		CHECK(s != NULL, "subchannel %u offered", i);
+		if (s == NULL)
+			continue;
+		CHECK(vmb_guid_equal(&s->instance, &o->instance));
+		CHECK(s->relid != o->relid);
+		CHECK(s->monitor_id != o->monitor_id);
+		REQUIRE(hvsim_guest_chan_open(t.g, s->relid, 4, &c[i]) == 0);
+	}
+	/* Offering again adds nothing for indexes already offered. */
+	CHECK_EQ(hvsim_offer_subchannels(t.h, 0, 3), 0);
+	CHECK(!hvsim_guest_expect_none(t.g, VMB_MSG_OFFERCHANNEL, UINT32_MAX,
+				       20));
+	for (i = 0; i < 4; i++)
+		pingpong(c[i], 100, 4);
+	for (i = 4; i-- > 0;)
+		CHECK_EQ(hvsim_guest_chan_close(t.g, c[i]), 0);
+	CHECK_EQ(hvsim_guest_unload(t.g), 0);
+	CHECK_EQ(tenv_violations(&t), 0);
+	tenv_down(&t);
+}
+
+static void
+test_device_error(void)
+{
+	const struct hvsim_guest_offer *o0, *o1;
+	struct hvsim_guest_chan *c0, *c1;
+	uint8_t buf[256];
+	struct tenv t;
+
+	tenv_up(&t, 2, true, 0);
+	tenv_connect(&t);
+	o0 = hvsim_guest_find_nic(t.g, 0, 0);
+	o1 = hvsim_guest_find_nic(t.g, 1, 0);
+	REQUIRE(hvsim_guest_chan_open(t.g, o0->relid, 4, &c0) == 0);
+	REQUIRE(hvsim_guest_chan_open(t.g, o1->relid, 4, &c1) == 0);
+	CHECK_EQ(hvsim_guest_chan_send(c0, VMB_PKT_DATA_INBAND, 0, 1, NULL, 0,
+				       "FAIL", 4), 0);
+	CHECK_EQ(hvsim_guest_chan_recv(c0, buf, sizeof(buf), 100), -ETIMEDOUT);
+	CHECK_EQ(tenv_violations(&t), 1);
+	CHECK(tenv_reported(&t, "device rejected a packet"));
+	/* Only that channel stopped. */
+	pingpong(c1, 50, 4);
+	CHECK_EQ(hvsim_guest_chan_close(t.g, c0), 0);
+	CHECK_EQ(hvsim_guest_chan_close(t.g, c1), 0);
+	CHECK_EQ(hvsim_guest_unload(t.g), 0);
+	CHECK_EQ(tenv_violations(&t), 1);
+	tenv_down(&t);
+}
+
+int
+main(void)
+{
+	test_open_close(true);
+	test_open_close(false);
+	test_backpressure();
+	test_subchannels();
+	test_device_error();
+	return check_exit("hvsim_chan");
+}
