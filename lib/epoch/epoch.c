@@ -88,21 +88,31 @@ epoch_backoff(unsigned int *spins)
 	}
 }
 
+#if defined(__x86_64__)
+/*
+ * Fence-mode barrier for readers, called from inline asm that declares no
+ * register clobbered: it may touch only memory and flags. A locked no-op on
+ * the stack is a full barrier, cheaper than mfence; it orders the record's
+ * "in" store before the pointer load. Not (%rsp): the return address just
+ * stored there would make the locked op wait for that store; below rsp there
+ * is only the caller's skipped red zone, and adding zero changes nothing.
+ */
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl epoch_reader_fence_slow\n"
+	".hidden epoch_reader_fence_slow\n"
+	".type epoch_reader_fence_slow, @function\n"
+	"epoch_reader_fence_slow:\n"
+	"\tlock addl $0, -8(%rsp)\n"
+	"\tret\n"
+	".size epoch_reader_fence_slow, .-epoch_reader_fence_slow\n");
+#else
 void
 epoch_reader_fence_slow(void)
 {
-#if defined(__x86_64__)
-	/* A locked no-op on the stack is a full barrier and cheaper than
-	 * mfence; it orders the record's "in" store before the pointer load.
-	 * Not (%rsp): the return address just stored there would make the
-	 * locked op wait for that store. -128 is this leaf's own red zone and
-	 * adding zero leaves it unchanged.
-	 */
-	__asm__ volatile("lock; addl $0, -128(%%rsp)" ::: "memory", "cc");
-#else
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#endif
 }
+#endif
 
 #ifdef __NR_membarrier
 static long
