@@ -200,4 +200,30 @@ for key, what in (("retire_memory_idle", "idle readers"),
            m["max_pending"], m["ns_per_cycle"], m["grace_periods"]))
 print("targets: " + ", ".join("%s=%s" % kv for kv in targets.items()))
 print("wrote " + dest)
+
+# The same table as RST, for doc/guides/epoch.rst.
+def cell(x, p=2):
+    return ("%.*f" % (p, x)) if isinstance(x, (int, float)) else "n/a"
+cols = ["scheme", "ns/burst work", "ratio", "ns/burst empty", "overhead ns",
+        "ns work 2r", "overhead ns 2r", "instr work", "instr empty",
+        "disasm", "grace us busy", "grace us idle"]
+rows = []
+for s in schemes:
+    idle = "blocks" if s["grace_idle_blocks"] else cell(s["grace_us_idle"], 1)
+    rows.append(["``%s``" % s["name"], cell(s["ns_per_burst"]),
+                 cell(s["ratio_to_never_free"], 3), cell(s["ns_per_burst_empty"]),
+                 cell(s["overhead_ns_empty"]), cell(s["ns_per_burst_2readers"]),
+                 cell(s["overhead_ns_empty_2readers"]),
+                 cell(s["instr_per_burst"], 0), cell(s["instr_per_burst_empty"], 0),
+                 "PASS" if s["disasm_clean"] else "FAIL",
+                 cell(s["grace_us_busy"], 1), idle])
+w = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+sep = "  ".join("=" * x for x in w)
+with open(os.path.splitext(dest)[0] + ".rst", "w") as f:
+    f.write(sep + "\n" + "  ".join(c.ljust(x) for c, x in zip(cols, w)).rstrip()
+            + "\n" + sep + "\n")
+    for r in rows:
+        f.write("  ".join(c.ljust(x) for c, x in zip(r, w)).rstrip() + "\n")
+    f.write(sep + "\n")
+print("wrote " + os.path.splitext(dest)[0] + ".rst")
 PY
