@@ -359,6 +359,7 @@ run_threads(double seconds, bool hotplug)
 {
 	pthread_t rt[NREADER], wt;
 	uint64_t t_end, cycles = 0;
+	struct queue *q;
 	unsigned int i, seed = 99;
 
 	for (i = 0; i < NQUEUE; i++)
@@ -378,8 +379,7 @@ run_threads(double seconds, bool hotplug)
 		 * fresh one, while readers poll and the writer retires.
 		 */
 		i = rand_r(&seed) % NQUEUE;
-		struct queue *q = __atomic_exchange_n(&queues[i], NULL,
-						      __ATOMIC_ACQ_REL);
+		q = __atomic_exchange_n(&queues[i], NULL, __ATOMIC_ACQ_REL);
 		queue_free(q);
 		__atomic_store_n(&queues[i], queue_new(), __ATOMIC_RELEASE);
 		cycles++;
