@@ -22,8 +22,8 @@
  *		n = do_burst(chan, ...);
  *	epoch_reader_exit(&q->epoch);
  * @endcode
- * costs two loads and two plain stores to the record (which sits in the
- * queue's own cache line), a predicted branch and compiler barriers: no
+ * costs two loads and two plain stores to the record (keep it in the
+ * queue's hot cache line), a predicted branch and compiler barriers: no
  * locked instruction and no fence on the common path.
  *
  * Writer side (control thread): epoch_unpublish() the pointer, then
@@ -37,7 +37,7 @@
  * boundary of every reader: a burst that starts after it loads the new
  * pointer; a burst that spans it has its "in" store visible to the writer,
  * which then waits for that sequence number to change. The full argument is
- * in epoch.c next to epoch_gp_start(). Without membarrier (old kernel,
+ * in epoch.c next to epoch_writer_barrier(). Without membarrier (old kernel,
  * seccomp, or EPOCH_F_NO_MEMBARRIER) the reader itself issues the fence after
  * its "in" store; the mode is chosen once when the domain is created.
  *
