@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Offers and channels (control thread only).
+ *
+ * An offer lives from OFFERCHANNEL until we send RELID_RELEASED for it,
+ * which happens exactly once, only after a rescind, and only when nothing
+ * of ours on that relid is outstanding (rings torn down, every GPADL
+ * answered). Its channel moves through
+ *
+ *   OFFERED -open-> GPADL -created-> OPENING -result-> OPEN
+ *   OPEN -close or rescind-> RETIRING -grace period-> CLOSING
+ *   CLOSING -TORNDOWN-> OFFERED   (then released if rescinded)
+ *
+ * and a rescind may arrive in any state: in GPADL it waits for the host's
+ * (failing) GPADL_CREATED, in OPENING it aborts at once because the host
+ * never answers an OPEN it has rescinded, in OPEN it unpublishes the
+ * channel so that queues see NULL, and the teardown waits for the grace
+ * period of lib/epoch before any memory the queues might still touch goes.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hvbus_private.h"
+
+static struct hvbus_offer *
+offer_by_relid(uint32_t relid, uint32_t type)
+{
+	struct hvbus_offer *o;
+
+	if (relid == 0 || relid >= VMB_MAX_RELID) {
+		hvbus_bad_msg(type, "relid %u out of range", relid);
+		return NULL;
+	}
+	o = hvbus.relid_tab[relid];
+	if (o == NULL) {
+		hvbus.st.unknown_relid++;
+		HVBUS_LOG(NOTICE, "%s for unknown relid %u ignored",
+			  vmb_msg_name(type), relid);
+	}
+	return o;
+}
+
+static void
+offer_req_done(struct hvbus_offer *o, int rc)
+{
+	struct hvbus_req *req = o->req;
+
+	o->req = NULL;
+	hvbus_req_complete(req, rc);
+}
+
+/* Does any registered driver (or the netvsc default) want this class? */
+static bool
+offer_class_wanted(const struct vmb_guid *cls)
+{
+	struct rte_hvbus_driver *drv;
+
+	if (vmb_guid_equal(cls, &vmb_guid_netvsc))
+		return true;
+	TAILQ_FOREACH(drv, &hvbus.drivers, next)
+		if (drv->class_id != NULL && vmb_guid_equal(cls, drv->class_id))
+			return true;
+	return false;
+}
+
+static void
+offer_attach_primary(struct hvbus_offer *o)
+{
+	struct rte_hvbus_device *dev = hvbus_dev_find_instance(&o->instance);
+
+	if (dev == NULL) {
+		dev = hvbus_dev_new(o);
+		if (dev == NULL) {
+			HVBUS_LOG(ERR, "relid %u: no memory for a device",
+				  o->relid);
+			return;
+		}
+		o->dev = dev;
+		pthread_mutex_lock(&hvbus.lock);
+		dev->priv->offer[0] = o;
+		pthread_mutex_unlock(&hvbus.lock);
+		HVBUS_LOG(INFO, "device %s offered (relid %u)", dev->name,
+			  o->relid);
+		if (hvbus.probe_done)
+			hvbus_work_post(HVBUS_WORK_PROBE, dev, 0, 0);
+		return;
+	}
+	if (dev->priv->offer[0] != NULL) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "second primary offer "
+			      "(relid %u) for %s", o->relid, dev->name);
+		return;
+	}
+	o->dev = dev;
+	pthread_mutex_lock(&hvbus.lock);
+	dev->priv->offer[0] = o;
+	dev->priv->gone = false;
+	pthread_cond_broadcast(&hvbus.cond);
+	pthread_mutex_unlock(&hvbus.lock);
+	HVBUS_LOG(INFO, "device %s offered again (relid %u)", dev->name,
+		  o->relid);
+	/* Probing and driver callbacks are slow work: never here. */
+	if (dev->device.driver != NULL)
+		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_REOFFER, 0);
+	else if (hvbus.probe_done)
+		hvbus_work_post(HVBUS_WORK_PROBE, dev, 0, 0);
+}
+
+static void
+offer_attach_sub(struct hvbus_offer *o)
+{
+	struct rte_hvbus_device *dev = hvbus_dev_find_instance(&o->instance);
+
+	if (dev == NULL || dev->priv->offer[0] == NULL) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "subchannel %u (relid %u) "
+			      "without a primary", o->subidx, o->relid);
+		return;
+	}
+	if (dev->priv->offer[o->subidx] != NULL) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "subchannel %u of %s "
+			      "offered twice", o->subidx, dev->name);
+		return;
+	}
+	o->dev = dev;
+	pthread_mutex_lock(&hvbus.lock);
+	dev->priv->offer[o->subidx] = o;
+	dev->priv->n_sub++;
+	pthread_cond_broadcast(&hvbus.cond);
+	pthread_mutex_unlock(&hvbus.lock);
+	if (dev->device.driver != NULL)
+		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_SUBCHAN_OFFER,
+				o->subidx);
+}
+
+/*
+ * Every offer with a usable relid goes into the table, even one we will
+ * never drive: its rescind must still be answered with RELID_RELEASED.
+ */
+void
+hvbus_on_offer(const union vmb_msg *m, uint32_t len)
+{
+	const struct vmb_msg_offer *of = &m->offer;
+	struct hvbus_offer *o;
+	uint32_t relid = of->child_relid;
+
+	RTE_SET_USED(len);
+	if (relid == 0 || relid >= VMB_MAX_RELID) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "relid %u out of range",
+			      relid);
+		return;
+	}
+	if (hvbus.relid_tab[relid] != NULL) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "relid %u offered twice",
+			      relid);
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		HVBUS_LOG(ERR, "relid %u: no memory for the offer", relid);
+		return;
+	}
+	o->relid = relid;
+	o->subidx = of->sub_channel_index;
+	o->class_id = of->if_type;
+	o->instance = of->if_instance;
+	o->monitor_allocated = (of->monitor_allocated & 1) != 0;
+	o->monitor_id = of->monitor_id;
+	o->state = HVBUS_CS_OFFERED;
+	hvbus.st.offers++;
+	pthread_mutex_lock(&hvbus.lock);
+	hvbus.relid_tab[relid] = o;
+	pthread_mutex_unlock(&hvbus.lock);
+
+	if (o->monitor_allocated && o->monitor_id >= 128) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "relid %u: monitor id %u",
+			      relid, o->monitor_id);
+		return;
+	}
+	if (!offer_class_wanted(&o->class_id))
+		return;
+	if (o->subidx >= HVBUS_MAX_CHAN) {
+		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "relid %u: subchannel "
+			      "index %u", relid, o->subidx);
+		return;
+	}
+	if (o->subidx == 0)
+		offer_attach_primary(o);
+	else
+		offer_attach_sub(o);
+}
+
+/* Send RELID_RELEASED if, and only if, its time has come. */
+void
+hvbus_offer_try_release(struct hvbus_offer *o)
+{
+	union vmb_msg m;
+
+	if (!o->rescinded || o->released || o->chan != NULL || o->gpadls > 0)
+		return;
+	hvbus_send(&m, vmb_msg_encode_relid(&m, VMB_MSG_RELID_RELEASED,
+					    o->relid));
+	/* Even if the send failed the relid is done for us: never again. */
+	o->released = true;
+	hvbus.st.released++;
+	HVBUS_LOG(INFO, "relid %u released", o->relid);
+	pthread_mutex_lock(&hvbus.lock);
+	hvbus.relid_tab[o->relid] = NULL;
+	pthread_mutex_unlock(&hvbus.lock);
+	free(o);
+}
+
+void
+hvbus_on_rescind(const union vmb_msg *m, uint32_t len)
+{
+	struct hvbus_offer *o;
+	struct rte_hvbus_device *dev;
+	struct hvbus_chan_priv *c;
+
+	RTE_SET_USED(len);
+	o = offer_by_relid(m->relid.child_relid, VMB_MSG_RESCIND_CHANNELOFFER);
+	if (o == NULL)
+		return;
+	if (o->rescinded) {
+		hvbus_bad_msg(VMB_MSG_RESCIND_CHANNELOFFER,
+			      "relid %u rescinded twice", o->relid);
+		return;
+	}
+	o->rescinded = true;
+	hvbus.st.rescinds++;
+	dev = o->dev;
+	HVBUS_LOG(INFO, "relid %u (%s sub %u) rescinded", o->relid,
+		  dev != NULL ? dev->name : "-", o->subidx);
+	if (dev != NULL) {
+		pthread_mutex_lock(&hvbus.lock);
+		if (dev->priv->offer[o->subidx] == o) {
+			dev->priv->offer[o->subidx] = NULL;
+			if (o->subidx != 0)
+				dev->priv->n_sub--;
+			else
+				dev->priv->gone = true;
+		}
+		pthread_cond_broadcast(&hvbus.cond);
+		pthread_mutex_unlock(&hvbus.lock);
+	}
+	/* An open waiting on this channel fails now: the host answers
+	 * nothing more for it, so waiting for the deadline would only make
+	 * the caller slow.
+	 */
+	if (o->req != NULL && o->req->type == HVBUS_REQ_OPEN)
+		offer_req_done(o, -ENODEV);
+	c = o->chan;
+	switch (o->state) {
+	case HVBUS_CS_GPADL:
+		/* GPADL_CREATED still comes (with a failure): wait for it. */
+		c->orphan = true;
+		break;
+	case HVBUS_CS_OPENING:
+		hvbus_chan_teardown(c);
+		break;
+	case HVBUS_CS_OPEN:
+		hvbus_retire_chan(c);
+		break;
+	default:
+		break;
+	}
+	hvbus_gpadl_offer_gone(o);
+	if (dev != NULL && dev->device.driver != NULL)
+		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_RESCIND,
+				o->subidx);
+	hvbus_offer_try_release(o);
+}
+
+void
+hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
+{
+	const struct vmb_msg_open_result *r = &m->open_result;
+	struct rte_hvbus_device *dev;
+	struct hvbus_chan_priv *c;
+	struct hvbus_offer *o;
+
+	RTE_SET_USED(len);
+	o = offer_by_relid(r->child_relid, VMB_MSG_OPENCHANNEL_RESULT);
+	if (o == NULL)
+		return;
+	if (o->state != HVBUS_CS_OPENING || r->openid != o->openid) {
+		hvbus_bad_msg(VMB_MSG_OPENCHANNEL_RESULT, "relid %u openid %u "
+			      "not awaited", o->relid, r->openid);
+		return;
+	}
+	c = o->chan;
+	if (r->status != 0) {
+		HVBUS_LOG(ERR, "host refused to open relid %u (status %#x)",
+			  o->relid, r->status);
+		c->open_sent = false;	/* nothing to close */
+		if (o->req != NULL)
+			offer_req_done(o, -EIO);
+		hvbus_chan_teardown(c);
+		return;
+	}
+	dev = o->dev;
+	o->state = HVBUS_CS_OPEN;
+	if (o->req == NULL || dev == NULL) {
+		/* Nobody wants it any more (shutdown): undo. */
+		hvbus_retire_chan(c);
+		return;
+	}
+	/* Release: ring headers and the struct are initialised before a
+	 * queue can load the pointer.
+	 */
+	epoch_publish(&dev->chan_slot[o->subidx], &c->pub);
+	o->req->chan = &c->pub;
+	HVBUS_LOG(DEBUG, "relid %u open", o->relid);
+	offer_req_done(o, 0);
+}
+
+/* The ring GPADL was answered (gpadl.c). */
+void
+hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
+{
+	struct hvbus_offer *o = c->offer;
+	size_t tx_len = (size_t)c->tx_pages * VMB_PAGE_SIZE;
+	union vmb_msg m;
+	int len;
+
+	if (!ok) {
+		if (o->req != NULL)
+			offer_req_done(o, -EIO);
+		hvbus_chan_torn(c);
+		return;
+	}
+	if (o->rescinded || c->orphan || o->req == NULL) {
+		hvbus_chan_teardown(c);
+		return;
+	}
+	/* The guest owns both headers: zero indices, pending_send_sz
+	 * supported, before the host may look at them (OPENCHANNEL).
+	 */
+	vmb_ring_hdr_reset(c->mem, VMB_RING_FEAT_PENDING_SZ);
+	vmb_ring_hdr_reset((uint8_t *)c->mem + tx_len,
+			   VMB_RING_FEAT_PENDING_SZ);
+	if (vmb_ring_init_mem(&c->pub.tx, c->mem, tx_len) < 0 ||
+	    vmb_ring_init_mem(&c->pub.rx, (uint8_t *)c->mem + tx_len,
+			      c->mem_len - tx_len) < 0) {
+		offer_req_done(o, -EINVAL);
+		hvbus_chan_teardown(c);
+		return;
+	}
+	o->openid = ++hvbus.next_openid;
+	len = vmb_msg_encode_open(&m, o->relid, o->openid, c->gpadl->handle,
+				  0, c->tx_pages);
+	if (hvbus_send(&m, len) < 0) {
+		offer_req_done(o, -EIO);
+		hvbus_chan_teardown(c);
+		return;
+	}
+	c->open_sent = true;
+	o->state = HVBUS_CS_OPENING;
+	o->deadline = hvbus_now_ns() +
+		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+}
+
+/*
+ * Undo an open instance as far as it got: CLOSECHANNEL if OPENCHANNEL went
+ * out (allowed after a rescind too, §2.8), then the ring GPADL teardown.
+ * The memory is freed by hvbus_chan_torn() once the host confirms.
+ */
+void
+hvbus_chan_teardown(struct hvbus_chan_priv *c)
+{
+	struct hvbus_offer *o = c->offer;
+	struct hvbus_gpadl *g = c->gpadl;
+	union vmb_msg m;
+
+	o->state = HVBUS_CS_CLOSING;
+	if (c->open_sent) {
+		c->open_sent = false;
+		hvbus_send(&m, vmb_msg_encode_relid(&m, VMB_MSG_CLOSECHANNEL,
+						    o->relid));
+	}
+	if (g == NULL) {
+		hvbus_chan_torn(c);
+		return;
+	}
+	switch (g->state) {
+	case HVBUS_GS_READY:
+		hvbus_gpadl_teardown(g);
+		break;
+	case HVBUS_GS_CREATING:
+		c->orphan = true;	/* hvbus_chan_gpadl_done() comes back */
+		break;
+	default:
+		break;
+	}
+}
+
+/* The host no longer uses the rings: free them, maybe release the relid. */
+void
+hvbus_chan_torn(struct hvbus_chan_priv *c)
+{
+	struct hvbus_offer *o = c->offer;
+
+	if (c->gpadl != NULL)
+		c->gpadl->ring_of = NULL;
+	hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);
+	o->chan = NULL;
+	o->state = HVBUS_CS_OFFERED;
+	if (o->req != NULL)
+		offer_req_done(o, 0);
+	free(c);
+	hvbus_offer_try_release(o);
+}
+
+static int
+open_check_size(uint32_t *sz)
+{
+	if (*sz == 0)
+		*sz = hvbus.cfg.ring_size;
+	if (*sz < 2 * VMB_PAGE_SIZE || *sz > (16u << 20) ||
+	    (*sz % VMB_PAGE_SIZE) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+void
+hvbus_req_open(struct hvbus_req *req)
+{
+	struct rte_hvbus_device *dev = req->dev;
+	struct hvbus_chan_priv *c;
+	struct hvbus_offer *o;
+	struct hvbus_gpadl *g;
+	uint32_t tx = req->tx_size, rx = req->rx_size;
+
+	if (req->subidx >= HVBUS_MAX_CHAN || open_check_size(&tx) < 0 ||
+	    open_check_size(&rx) < 0) {
+		hvbus_req_complete(req, -EINVAL);
+		return;
+	}
+	o = dev->priv->offer[req->subidx];
+	if (o == NULL || o->rescinded) {
+		hvbus_req_complete(req, -ENODEV);
+		return;
+	}
+	if (o->state != HVBUS_CS_OFFERED) {
+		hvbus_req_complete(req, -EBUSY);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		hvbus_req_complete(req, -ENOMEM);
+		return;
+	}
+	c->mem_len = (size_t)tx + rx;
+	c->mem = hvbus.be.ops->mem_alloc(&hvbus.be, c->mem_len);
+	if (c->mem == NULL) {
+		free(c);
+		hvbus_req_complete(req, -ENOMEM);
+		return;
+	}
+	c->offer = o;
+	c->tx_pages = tx / VMB_PAGE_SIZE;
+	c->pub.relid = o->relid;
+	c->pub.subidx = o->subidx;
+	if (o->monitor_allocated) {
+		/* trigger_group[id / 32].pending of the child->parent page */
+		c->pub.mon_pending = (uint32_t *)((uint8_t *)hvbus.be.mon_child +
+						  8 + 8 * (o->monitor_id / 32));
+		c->pub.mon_bit = 1u << (o->monitor_id % 32);
+	}
+	g = hvbus_gpadl_start(o, c->mem, c->mem_len, false);
+	if (g == NULL) {
+		hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);
+		free(c);
+		hvbus_req_complete(req, -EIO);
+		return;
+	}
+	g->ring_of = c;
+	c->gpadl = g;
+	o->chan = c;
+	o->req = req;
+	o->state = HVBUS_CS_GPADL;
+	o->deadline = hvbus_now_ns() +
+		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+}
+
+void
+hvbus_req_close(struct hvbus_req *req)
+{
+	struct hvbus_offer *o = NULL;
+
+	if (req->subidx < HVBUS_MAX_CHAN)
+		o = req->dev->priv->offer[req->subidx];
+	/* Rescinded channels left the device's slots: the bus closes them. */
+	if (o == NULL || o->state == HVBUS_CS_OFFERED) {
+		hvbus_req_complete(req, 0);
+		return;
+	}
+	if (o->state != HVBUS_CS_OPEN || o->req != NULL) {
+		hvbus_req_complete(req, -EBUSY);
+		return;
+	}
+	o->req = req;
+	hvbus_retire_chan(o->chan);
+}
+
+/* Opens the host did not answer in time. */
+void
+hvbus_chan_deadlines(uint64_t now)
+{
+	struct hvbus_offer *o;
+	uint32_t relid;
+
+	for (relid = 1; relid < VMB_MAX_RELID; relid++) {
+		o = hvbus.relid_tab[relid];
+		if (o == NULL || now <= o->deadline ||
+		    (o->state != HVBUS_CS_GPADL && o->state != HVBUS_CS_OPENING))
+			continue;
+		hvbus.st.deadlines++;
+		o->deadline = UINT64_MAX;
+		HVBUS_LOG(ERR, "relid %u: host did not answer %s in %u ms",
+			  relid, o->state == HVBUS_CS_GPADL ? "GPADL_HEADER" :
+			  "OPENCHANNEL", hvbus.cfg.timeout_ms);
+		if (o->req != NULL)
+			offer_req_done(o, -ETIMEDOUT);
+		if (o->state == HVBUS_CS_GPADL)
+			o->chan->orphan = true;
+		else
+			hvbus_chan_teardown(o->chan);
+	}
+}
+
+/* Shutdown: close every channel; GPADLs follow in gpadl.c. */
+void
+hvbus_chan_close_all(void)
+{
+	struct hvbus_offer *o;
+	uint32_t relid;
+
+	for (relid = 1; relid < VMB_MAX_RELID; relid++) {
+		o = hvbus.relid_tab[relid];
+		if (o == NULL || o->chan == NULL)
+			continue;
+		if (o->req != NULL && o->req->type == HVBUS_REQ_OPEN)
+			offer_req_done(o, -ESHUTDOWN);
+		switch (o->state) {
+		case HVBUS_CS_GPADL:
+			o->chan->orphan = true;
+			break;
+		case HVBUS_CS_OPENING:
+			hvbus_chan_teardown(o->chan);
+			break;
+		case HVBUS_CS_OPEN:
+			hvbus_retire_chan(o->chan);
+			break;
+		default:
+			break;
+		}
+	}
+	hvbus_gpadl_close_all();
+}
+
+/* Nothing outstanding with the host: every channel closed and every
+ * GPADL gone, every rescinded relid released.
+ */
+bool
+hvbus_chan_idle(void)
+{
+	uint32_t relid;
+
+	if (hvbus.retiring > 0 || !hvbus_gpadl_idle())
+		return false;
+	for (relid = 1; relid < VMB_MAX_RELID; relid++) {
+		struct hvbus_offer *o = hvbus.relid_tab[relid];
+
+		if (o != NULL && (o->chan != NULL || o->rescinded))
+			return false;
+	}
+	return true;
+}
+
+/* ---- public API (any thread but the control thread) ---- */
+
+int
+hvbus_chan_open(struct rte_hvbus_device *dev, uint16_t subidx,
+		uint32_t tx_size, uint32_t rx_size, struct hvbus_chan **chan)
+{
+	struct hvbus_req *req;
+	int rc;
+
+	if (dev == NULL || subidx >= HVBUS_MAX_CHAN)
+		return -EINVAL;
+	req = hvbus_req_new(HVBUS_REQ_OPEN);
+	if (req == NULL)
+		return -ENOMEM;
+	req->dev = dev;
+	req->subidx = subidx;
+	req->tx_size = tx_size;
+	req->rx_size = rx_size;
+	/* GPADL and OPEN each have the bus deadline. */
+	rc = hvbus_req_run(req, 3 * hvbus.cfg.timeout_ms + 1000);
+	if (rc == 0 && chan != NULL)
+		*chan = req->chan;
+	hvbus_req_put(req);
+	return rc;
+}
+
+int
+hvbus_chan_close(struct rte_hvbus_device *dev, uint16_t subidx)
+{
+	struct hvbus_req *req;
+	int rc;
+
+	if (dev == NULL || subidx >= HVBUS_MAX_CHAN)
+		return -EINVAL;
+	req = hvbus_req_new(HVBUS_REQ_CLOSE);
+	if (req == NULL)
+		return -ENOMEM;
+	req->dev = dev;
+	req->subidx = subidx;
+	rc = hvbus_req_run(req, 3 * hvbus.cfg.timeout_ms + 1000);
+	hvbus_req_put(req);
+	return rc;
+}
+
+unsigned int
+hvbus_subchan_count(struct rte_hvbus_device *dev)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&hvbus.lock);
+	n = dev->priv->n_sub;
+	pthread_mutex_unlock(&hvbus.lock);
+	return n;
+}
+
+int
+hvbus_subchan_wait(struct rte_hvbus_device *dev, unsigned int n,
+		   unsigned int timeout_ms)
+{
+	struct timespec ts;
+	int rc = 0;
+
+	if (dev == NULL || n >= HVBUS_MAX_CHAN)
+		return -EINVAL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hvbus.lock);
+	while (dev->priv->n_sub < n && !dev->priv->gone && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&hvbus.cond, &hvbus.lock, &ts);
+	if (dev->priv->gone)
+		rc = -ENODEV;
+	else if (dev->priv->n_sub < n)
+		rc = -ETIMEDOUT;
+	else
+		rc = (int)dev->priv->n_sub;
+	pthread_mutex_unlock(&hvbus.lock);
+	return rc;
+}

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * The control thread: the only thread that talks to the host and the only
+ * mutator of offers, channels and GPADLs.
+ *
+ * It sleeps in epoll on two fds: the backend's (host messages) and an
+ * eventfd other threads poke after queueing a request. Every host message
+ * is copied and validated by vmb_msg_decode() (type known, length at least
+ * vmb_msg_table[type].min_len) exactly once, here, and then goes through
+ * one dispatch table indexed by type; a handler may trust the length.
+ *
+ * Nothing here waits for the host. An operation that needs an answer
+ * (version, GPADL, open, teardown, unload) records what it waits for and a
+ * deadline and returns to the loop; the answer, a rescind or the deadline
+ * moves it on. That is what keeps a rescind from queueing behind an OPEN
+ * the host will never answer.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+
+#include "hvbus_private.h"
+
+/* Idle wake-up: how often deadlines are looked at without any event. */
+#define CTRL_TICK_MS		50
+/* Messages handled per wake-up before requests get their turn. */
+#define CTRL_MSG_BURST		64
+
+/* Versions offered, newest first; one INITIATE_CONTACT each. */
+static const uint32_t ctrl_versions[] = {
+	VMB_VERSION_IRON, VMB_VERSION_WIN10_RS5, VMB_VERSION_WIN10_RS4,
+	VMB_VERSION_WIN10_V5, VMB_VERSION_WIN10_RS3, VMB_VERSION_WIN10,
+};
+
+uint64_t
+hvbus_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool
+hvbus_on_ctrl_thread(void)
+{
+	return hvbus.ctrl_running &&
+		pthread_equal(pthread_self(), hvbus.ctrl_tid);
+}
+
+void
+hvbus_bad_msg(uint32_t type, const char *fmt, ...)
+{
+	uint64_t bit = 1ull << (type % 64);
+	char buf[256];
+	va_list ap;
+
+	hvbus.st.bad_msgs++;
+	/* A hostile or broken host could flood us: one line per message
+	 * type, the counter tells the rest.
+	 */
+	if (hvbus.log_once & bit)
+		return;
+	hvbus.log_once |= bit;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	HVBUS_LOG(ERR, "host message %s rejected: %s (further ones of this "
+		  "type are only counted)", vmb_msg_name(type), buf);
+}
+
+int
+hvbus_send(union vmb_msg *m, int len)
+{
+	int rc;
+
+	if (len < 0)
+		return len;
+	if (hvbus.be.ops == NULL || hvbus.be.fd < 0)
+		return -ENOTCONN;
+	rc = hvbus.be.ops->send(&hvbus.be, m, (uint32_t)len);
+	if (rc < 0) {
+		hvbus.st.send_errors++;
+		HVBUS_LOG(ERR, "sending %s failed: %s",
+			  vmb_msg_name(m->hdr.type), strerror(-rc));
+	}
+	return rc;
+}
+
+/* ---- requests from other threads ---- */
+
+struct hvbus_req *
+hvbus_req_new(enum hvbus_req_type type)
+{
+	struct hvbus_req *req = calloc(1, sizeof(*req));
+
+	if (req != NULL) {
+		req->type = type;
+		req->refs = 1;
+	}
+	return req;
+}
+
+void
+hvbus_req_put(struct hvbus_req *req)
+{
+	bool last;
+
+	if (req == NULL)
+		return;
+	pthread_mutex_lock(&hvbus.lock);
+	last = --req->refs == 0;
+	pthread_mutex_unlock(&hvbus.lock);
+	if (last)
+		free(req);
+}
+
+void
+hvbus_req_complete(struct hvbus_req *req, int result)
+{
+	if (req == NULL)
+		return;
+	pthread_mutex_lock(&hvbus.lock);
+	req->result = result;
+	req->done = true;
+	pthread_cond_broadcast(&hvbus.cond);
+	pthread_mutex_unlock(&hvbus.lock);
+	hvbus_req_put(req);	/* the control thread's reference */
+}
+
+/*
+ * Post @req and wait for it. The control thread always completes a request
+ * by its own deadline (the host answered, a rescind aborted it, or time
+ * ran out), so @timeout_ms here is only a guard against a stuck thread.
+ * The caller still holds its reference and drops it with hvbus_req_put().
+ */
+int
+hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms)
+{
+	uint64_t one = 1;
+	struct timespec ts;
+	int rc = 0;
+
+	if (hvbus_on_ctrl_thread())
+		return -EDEADLK;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hvbus.lock);
+	if (!hvbus.ctrl_running || hvbus.ctrl_stop) {
+		pthread_mutex_unlock(&hvbus.lock);
+		return -ENODEV;
+	}
+	req->refs++;
+	TAILQ_INSERT_TAIL(&hvbus.reqs, req, next);
+	pthread_mutex_unlock(&hvbus.lock);
+	if (write(hvbus.evfd, &one, sizeof(one)) < 0)
+		HVBUS_LOG(WARNING, "cannot wake the control thread: %s",
+			  strerror(errno));
+	pthread_mutex_lock(&hvbus.lock);
+	while (!req->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&hvbus.cond, &hvbus.lock, &ts);
+	if (!req->done) {
+		req->abandoned = true;
+		rc = -ETIMEDOUT;
+	} else {
+		rc = req->result;
+	}
+	pthread_mutex_unlock(&hvbus.lock);
+	if (rc == -ETIMEDOUT && !req->done)
+		HVBUS_LOG(ERR, "control thread did not answer in %u ms",
+			  timeout_ms);
+	return rc;
+}
+
+/* ---- connection: version negotiation, offers, unload ---- */
+
+static int
+ctrl_contact(void)
+{
+	union vmb_msg m;
+	uint64_t mon1, mon2;
+	int len;
+
+	mon1 = hvbus.be.ops->gpa(&hvbus.be, hvbus.be.mon_parent);
+	mon2 = hvbus.be.ops->gpa(&hvbus.be, hvbus.be.mon_child);
+	len = vmb_msg_encode_initiate_contact(&m,
+			ctrl_versions[hvbus.version_idx], 0, 0, mon1, mon2);
+	return hvbus_send(&m, len);
+}
+
+static void
+ctrl_connect_done(int rc)
+{
+	struct hvbus_req *req = hvbus.connect_req;
+
+	hvbus.connect_req = NULL;
+	hvbus_req_complete(req, rc);
+}
+
+static void
+ctrl_req_connect(struct hvbus_req *req)
+{
+	int rc;
+
+	if (hvbus.connect_req != NULL || hvbus.connected) {
+		hvbus_req_complete(req, -EALREADY);
+		return;
+	}
+	hvbus.connect_req = req;
+	hvbus.version_idx = 0;
+	hvbus.connect_deadline = hvbus_now_ns() +
+		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+	rc = ctrl_contact();
+	if (rc < 0)
+		ctrl_connect_done(rc);
+}
+
+static void
+ctrl_on_version(const union vmb_msg *m, uint32_t len)
+{
+	const struct vmb_msg_version_response *v = &m->version_response;
+	union vmb_msg r;
+	int rc;
+
+	RTE_SET_USED(len);
+	if (hvbus.connect_req == NULL || hvbus.connected) {
+		hvbus_bad_msg(VMB_MSG_VERSION_RESPONSE, "not negotiating");
+		return;
+	}
+	if (v->version_supported == 1 && v->connection_state == VMB_CONN_OK) {
+		hvbus.connected = true;
+		hvbus.version = ctrl_versions[hvbus.version_idx];
+		HVBUS_LOG(INFO, "VMBus version %u.%u", hvbus.version >> 16,
+			  hvbus.version & 0xffff);
+		rc = hvbus_send(&r, vmb_msg_encode_hdr(&r,
+						      VMB_MSG_REQUESTOFFERS));
+		if (rc < 0)
+			ctrl_connect_done(rc);
+		return;
+	}
+	if (v->version_supported == 1 || v->connection_state != VMB_CONN_OK) {
+		HVBUS_LOG(ERR, "host refused the connection (state %u)",
+			  v->connection_state);
+		ctrl_connect_done(-ECONNREFUSED);
+		return;
+	}
+	if (++hvbus.version_idx >= (int)RTE_DIM(ctrl_versions)) {
+		HVBUS_LOG(ERR, "host supports none of our VMBus versions");
+		ctrl_connect_done(-EPROTONOSUPPORT);
+		return;
+	}
+	rc = ctrl_contact();
+	if (rc < 0)
+		ctrl_connect_done(rc);
+}
+
+static void
+ctrl_on_offers_done(const union vmb_msg *m, uint32_t len)
+{
+	RTE_SET_USED(m);
+	RTE_SET_USED(len);
+	if (hvbus.connect_req == NULL || !hvbus.connected) {
+		hvbus_bad_msg(VMB_MSG_ALLOFFERS_DELIVERED, "not requested");
+		return;
+	}
+	ctrl_connect_done(0);
+}
+
+static void
+ctrl_on_unload_response(const union vmb_msg *m, uint32_t len)
+{
+	RTE_SET_USED(m);
+	RTE_SET_USED(len);
+	if (!hvbus.unload_sent) {
+		hvbus_bad_msg(VMB_MSG_UNLOAD_RESPONSE, "no UNLOAD sent");
+		return;
+	}
+	hvbus.connected = false;
+	if (hvbus.shutdown_req != NULL) {
+		hvbus_req_complete(hvbus.shutdown_req, 0);
+		hvbus.shutdown_req = NULL;
+	}
+	hvbus.ctrl_stop = true;
+}
+
+/* Shutdown: close everything, wait until the host has confirmed every
+ * teardown and every rescinded relid is released, then UNLOAD.
+ */
+static void
+ctrl_shutdown_step(uint64_t now)
+{
+	union vmb_msg m;
+
+	if (hvbus.shutdown_req == NULL)
+		return;
+	if (now > hvbus.shutdown_deadline) {
+		HVBUS_LOG(ERR, "shutdown: host did not confirm in time, "
+			  "leaving anyway");
+		hvbus.st.deadlines++;
+		hvbus_req_complete(hvbus.shutdown_req, -ETIMEDOUT);
+		hvbus.shutdown_req = NULL;
+		hvbus.ctrl_stop = true;
+		return;
+	}
+	if (hvbus.unload_sent || !hvbus_chan_idle())
+		return;
+	if (!hvbus.connected) {
+		hvbus_req_complete(hvbus.shutdown_req, 0);
+		hvbus.shutdown_req = NULL;
+		hvbus.ctrl_stop = true;
+		return;
+	}
+	if (hvbus_send(&m, vmb_msg_encode_hdr(&m, VMB_MSG_UNLOAD)) == 0)
+		hvbus.unload_sent = true;
+	else
+		hvbus.connected = false;	/* finish on the next step */
+}
+
+static void
+ctrl_req_shutdown(struct hvbus_req *req)
+{
+	if (hvbus.shutdown_req != NULL) {
+		hvbus_req_complete(req, -EALREADY);
+		return;
+	}
+	hvbus.shutting_down = true;
+	hvbus.shutdown_req = req;
+	hvbus.shutdown_deadline = hvbus_now_ns() +
+		2ull * hvbus.cfg.timeout_ms * 1000000ull;
+	hvbus_chan_close_all();
+}
+
+/* ---- dispatch ---- */
+
+typedef void (hvbus_msg_fn)(const union vmb_msg *m, uint32_t len);
+
+/*
+ * Host -> guest messages we act on. A NULL entry is a type the host has no
+ * business sending us (guest -> host types, unused features): rejected.
+ * Lengths were checked against vmb_msg_table[type].min_len by
+ * vmb_msg_decode() before the handler is called.
+ */
+static hvbus_msg_fn *const ctrl_dispatch[VMB_MSG_COUNT] = {
+	[VMB_MSG_OFFERCHANNEL] = hvbus_on_offer,
+	[VMB_MSG_RESCIND_CHANNELOFFER] = hvbus_on_rescind,
+	[VMB_MSG_ALLOFFERS_DELIVERED] = ctrl_on_offers_done,
+	[VMB_MSG_OPENCHANNEL_RESULT] = hvbus_on_open_result,
+	[VMB_MSG_GPADL_CREATED] = hvbus_on_gpadl_created,
+	[VMB_MSG_GPADL_TORNDOWN] = hvbus_on_gpadl_torndown,
+	[VMB_MSG_VERSION_RESPONSE] = ctrl_on_version,
+	[VMB_MSG_UNLOAD_RESPONSE] = ctrl_on_unload_response,
+};
+
+static void
+ctrl_host_gone(void)
+{
+	HVBUS_LOG(ERR, "host connection lost");
+	epoll_ctl(hvbus.epfd, EPOLL_CTL_DEL, hvbus.be.fd, NULL);
+	hvbus.connected = false;
+	if (hvbus.connect_req != NULL)
+		ctrl_connect_done(-EPIPE);
+}
+
+static void
+ctrl_drain_msgs(void)
+{
+	uint8_t buf[VMB_MSG_MAX_SIZE];
+	union vmb_msg m;
+	int i, len, type;
+
+	for (i = 0; i < CTRL_MSG_BURST; i++) {
+		len = hvbus.be.ops->recv(&hvbus.be, buf, sizeof(buf));
+		if (len == -EAGAIN)
+			return;
+		if (len == -EPIPE) {
+			ctrl_host_gone();
+			return;
+		}
+		hvbus.st.msgs++;
+		if (len < 0) {
+			hvbus_bad_msg(0, "malformed frame");
+			continue;
+		}
+		type = vmb_msg_decode(buf, (uint32_t)len, &m);
+		if (type < 0) {
+			hvbus_bad_msg(len >= 4 ? m.hdr.type : 0,
+				      "%d bytes: %s", len, strerror(-type));
+			continue;
+		}
+		if (ctrl_dispatch[type] == NULL) {
+			hvbus_bad_msg((uint32_t)type, "not a host message");
+			continue;
+		}
+		ctrl_dispatch[type](&m, (uint32_t)len);
+	}
+}
+
+static void
+ctrl_take_reqs(void)
+{
+	struct hvbus_req *req;
+	uint64_t v;
+
+	if (read(hvbus.evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		HVBUS_LOG(WARNING, "eventfd read: %s", strerror(errno));
+	for (;;) {
+		pthread_mutex_lock(&hvbus.lock);
+		req = TAILQ_FIRST(&hvbus.reqs);
+		if (req != NULL)
+			TAILQ_REMOVE(&hvbus.reqs, req, next);
+		pthread_mutex_unlock(&hvbus.lock);
+		if (req == NULL)
+			return;
+		if (hvbus.ctrl_stop) {
+			hvbus_req_complete(req, -ESHUTDOWN);
+			continue;
+		}
+		if (!hvbus.connected && req->type != HVBUS_REQ_CONNECT &&
+		    req->type != HVBUS_REQ_SHUTDOWN) {
+			hvbus_req_complete(req, -ENOTCONN);
+			continue;
+		}
+		if (hvbus.shutting_down && req->type != HVBUS_REQ_SHUTDOWN &&
+		    req->type != HVBUS_REQ_CLOSE &&
+		    req->type != HVBUS_REQ_GPADL_DESTROY) {
+			hvbus_req_complete(req, -ESHUTDOWN);
+			continue;
+		}
+		switch (req->type) {
+		case HVBUS_REQ_CONNECT:
+			ctrl_req_connect(req);
+			break;
+		case HVBUS_REQ_OPEN:
+			hvbus_req_open(req);
+			break;
+		case HVBUS_REQ_CLOSE:
+			hvbus_req_close(req);
+			break;
+		case HVBUS_REQ_GPADL_CREATE:
+			hvbus_req_gpadl_create(req);
+			break;
+		case HVBUS_REQ_GPADL_DESTROY:
+			hvbus_req_gpadl_destroy(req);
+			break;
+		case HVBUS_REQ_SHUTDOWN:
+			ctrl_req_shutdown(req);
+			break;
+		}
+	}
+}
+
+static void
+ctrl_deadlines(uint64_t now)
+{
+	if (hvbus.connect_req != NULL && now > hvbus.connect_deadline) {
+		HVBUS_LOG(ERR, "host did not finish connecting in %u ms",
+			  hvbus.cfg.timeout_ms);
+		hvbus.st.deadlines++;
+		ctrl_connect_done(-ETIMEDOUT);
+	}
+	hvbus_chan_deadlines(now);
+	hvbus_gpadl_deadlines(now);
+}
+
+static void *
+ctrl_main(void *arg)
+{
+	struct epoll_event ev[4];
+	int n, i, timeout;
+
+	RTE_SET_USED(arg);
+	while (!__atomic_load_n(&hvbus.ctrl_stop, __ATOMIC_ACQUIRE)) {
+		timeout = hvbus.retiring > 0 ? (int)HVBUS_RECLAIM_MS :
+			CTRL_TICK_MS;
+		n = epoll_wait(hvbus.epfd, ev, RTE_DIM(ev), timeout);
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == hvbus.be.fd) {
+				if (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+					ctrl_drain_msgs();
+			} else if (ev[i].data.fd == hvbus.evfd) {
+				ctrl_take_reqs();
+			}
+		}
+		if (hvbus.retiring > 0)
+			hvbus_retire_poll();
+		ctrl_deadlines(hvbus_now_ns());
+		ctrl_shutdown_step(hvbus_now_ns());
+	}
+	/* Anything posted after the stop decision fails at once. */
+	pthread_mutex_lock(&hvbus.lock);
+	hvbus.ctrl_stop = true;
+	pthread_mutex_unlock(&hvbus.lock);
+	ctrl_take_reqs();
+	return NULL;
+}
+
+int
+hvbus_ctrl_start(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int rc;
+
+	hvbus.ctrl_stop = false;
+	hvbus.epfd = epoll_create1(EPOLL_CLOEXEC);
+	hvbus.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (hvbus.epfd < 0 || hvbus.evfd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	ev.data.fd = hvbus.be.fd;
+	if (epoll_ctl(hvbus.epfd, EPOLL_CTL_ADD, hvbus.be.fd, &ev) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	ev.data.fd = hvbus.evfd;
+	if (epoll_ctl(hvbus.epfd, EPOLL_CTL_ADD, hvbus.evfd, &ev) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* ctrl_running before the thread runs: hvbus_req_run() and
+	 * hvbus_on_ctrl_thread() read it; ctrl_tid is written by the
+	 * create call before the thread can look at it through them.
+	 */
+	hvbus.ctrl_running = true;
+	rc = rte_ctrl_thread_create(&hvbus.ctrl_tid, "hvbus-ctrl", NULL,
+				    ctrl_main, NULL);
+	if (rc != 0) {
+		hvbus.ctrl_running = false;
+		rc = -rc;
+		goto fail;
+	}
+	return 0;
+fail:
+	HVBUS_LOG(ERR, "cannot start the control thread: %s", strerror(-rc));
+	if (hvbus.epfd >= 0)
+		close(hvbus.epfd);
+	if (hvbus.evfd >= 0)
+		close(hvbus.evfd);
+	hvbus.epfd = hvbus.evfd = -1;
+	return rc;
+}
+
+/* Shut the connection down cleanly (everything closed and released, then
+ * UNLOAD) and stop the thread.
+ */
+void
+hvbus_ctrl_stop(void)
+{
+	struct hvbus_req *req;
+	int rc = -ENOMEM;
+
+	if (!hvbus.ctrl_running)
+		return;
+	req = hvbus_req_new(HVBUS_REQ_SHUTDOWN);
+	if (req != NULL) {
+		rc = hvbus_req_run(req, 4 * hvbus.cfg.timeout_ms + 1000);
+		hvbus_req_put(req);
+	}
+	if (rc < 0)
+		HVBUS_LOG(WARNING, "shutdown: %s", strerror(-rc));
+	pthread_mutex_lock(&hvbus.lock);
+	hvbus.ctrl_stop = true;
+	pthread_mutex_unlock(&hvbus.lock);
+	pthread_join(hvbus.ctrl_tid, NULL);
+	hvbus.ctrl_running = false;
+	close(hvbus.epfd);
+	close(hvbus.evfd);
+	hvbus.epfd = hvbus.evfd = -1;
+}

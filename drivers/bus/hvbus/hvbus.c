@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * hvbus glue: the rte_bus callbacks and the device and driver lists.
+ * Everything about channels and the host lives in ctrl.c / chan.c; this
+ * file only decides which device gets which driver, when.
+ *
+ * Scan starts the backend and the control thread and waits (bounded) for
+ * the host's initial offers, which become devices named by their instance
+ * GUID. Probe matches drivers to them. Devices offered later are probed
+ * from the work thread.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_devargs.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+#include <rte_eal.h>
+#include <rte_kvargs.h>
+#include <rte_lcore.h>
+
+#include "hvbus_private.h"
+
+RTE_LOG_REGISTER_DEFAULT(hvbus_logtype, NOTICE);
+
+struct hvbus_state hvbus = {
+	.probe_lock = PTHREAD_MUTEX_INITIALIZER,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.devs = TAILQ_HEAD_INITIALIZER(hvbus.devs),
+	.drivers = TAILQ_HEAD_INITIALIZER(hvbus.drivers),
+	.gpadls = TAILQ_HEAD_INITIALIZER(hvbus.gpadls),
+	.reqs = TAILQ_HEAD_INITIALIZER(hvbus.reqs),
+	.work = TAILQ_HEAD_INITIALIZER(hvbus.work),
+	.be = { .fd = -1 },
+	.epfd = -1,
+	.evfd = -1,
+};
+
+void
+rte_hvbus_register(struct rte_hvbus_driver *drv)
+{
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_INSERT_TAIL(&hvbus.drivers, drv, next);
+	pthread_mutex_unlock(&hvbus.lock);
+}
+
+void
+rte_hvbus_unregister(struct rte_hvbus_driver *drv)
+{
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_REMOVE(&hvbus.drivers, drv, next);
+	pthread_mutex_unlock(&hvbus.lock);
+}
+
+/* ---- devices ---- */
+
+struct rte_hvbus_device *
+hvbus_dev_find_instance(const struct vmb_guid *g)
+{
+	struct rte_hvbus_device *dev;
+
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_FOREACH(dev, &hvbus.devs, next)
+		if (vmb_guid_equal(&dev->instance_id, g))
+			break;
+	pthread_mutex_unlock(&hvbus.lock);
+	return dev;
+}
+
+/* The devargs naming @dev (hvbus:<guid>), if any. GUIDs compare as
+ * values, so upper-case text on the command line matches too.
+ */
+static struct rte_devargs *
+hvbus_devargs(const struct rte_hvbus_device *dev)
+{
+	struct rte_devargs *da;
+	struct vmb_guid g;
+
+	RTE_EAL_DEVARGS_FOREACH(HVBUS_BUS_NAME, da)
+		if (vmb_guid_parse(da->name, &g) == 0 &&
+		    vmb_guid_equal(&g, &dev->instance_id))
+			return da;
+	return NULL;
+}
+
+static bool
+hvbus_dev_allowed(const struct rte_hvbus_device *dev)
+{
+	struct rte_devargs *da = hvbus_devargs(dev);
+
+	switch (hvbus_bus.conf.scan_mode) {
+	case RTE_BUS_SCAN_ALLOWLIST:
+		return da != NULL && da->policy == RTE_DEV_ALLOWED;
+	case RTE_BUS_SCAN_BLOCKLIST:
+		return da == NULL || da->policy != RTE_DEV_BLOCKED;
+	default:
+		return true;
+	}
+}
+
+struct rte_hvbus_device *
+hvbus_dev_new(const struct hvbus_offer *o)
+{
+	struct rte_hvbus_device *dev = calloc(1, sizeof(*dev));
+
+	if (dev == NULL)
+		return NULL;
+	dev->priv = calloc(1, sizeof(*dev->priv));
+	if (dev->priv == NULL) {
+		free(dev);
+		return NULL;
+	}
+	dev->class_id = o->class_id;
+	dev->instance_id = o->instance;
+	vmb_guid_format(&o->instance, dev->name, sizeof(dev->name));
+	dev->device.name = dev->name;
+	dev->device.bus = &hvbus_bus;
+	dev->device.numa_node = SOCKET_ID_ANY;
+	dev->device.devargs = hvbus_devargs(dev);
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_INSERT_TAIL(&hvbus.devs, dev, next);
+	pthread_mutex_unlock(&hvbus.lock);
+	return dev;
+}
+
+/* Probe @dev with the first driver of its class that takes it. */
+int
+hvbus_probe_one(struct rte_hvbus_device *dev)
+{
+	struct rte_hvbus_driver *drv;
+	int rc = 1;
+
+	pthread_mutex_lock(&hvbus.probe_lock);
+	if (dev->device.driver != NULL) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (dev->priv->gone) {
+		rc = -ENODEV;
+		goto out;
+	}
+	if (!hvbus_dev_allowed(dev)) {
+		HVBUS_LOG(INFO, "%s: not allowed by devargs, skipped",
+			  dev->name);
+		goto out;
+	}
+	dev->device.devargs = hvbus_devargs(dev);
+	TAILQ_FOREACH(drv, &hvbus.drivers, next) {
+		if (drv->class_id == NULL ||
+		    !vmb_guid_equal(drv->class_id, &dev->class_id))
+			continue;
+		rc = drv->probe(drv, dev);
+		if (rc == 0) {
+			dev->device.driver = &drv->driver;
+			HVBUS_LOG(INFO, "%s: probed by %s", dev->name,
+				  drv->driver.name);
+			break;
+		}
+		if (rc < 0) {
+			HVBUS_LOG(ERR, "%s: %s probe failed: %s", dev->name,
+				  drv->driver.name, strerror(-rc));
+			break;
+		}
+	}
+out:
+	pthread_mutex_unlock(&hvbus.probe_lock);
+	return rc;
+}
+
+static int
+hvbus_remove_one(struct rte_hvbus_device *dev)
+{
+	const struct rte_hvbus_driver *drv;
+	int rc = 0;
+
+	pthread_mutex_lock(&hvbus.probe_lock);
+	if (dev->device.driver == NULL) {
+		pthread_mutex_unlock(&hvbus.probe_lock);
+		return -ENOENT;
+	}
+	drv = hvbus_drv_of(dev->device.driver);
+	if (drv->remove != NULL)
+		rc = drv->remove(dev);
+	if (rc == 0)
+		dev->device.driver = NULL;
+	else
+		HVBUS_LOG(ERR, "%s: %s remove failed: %s", dev->name,
+			  drv->driver.name, strerror(-rc));
+	pthread_mutex_unlock(&hvbus.probe_lock);
+	return rc;
+}
+
+/* A stable copy of the device list: the control thread may append. */
+static unsigned int
+hvbus_dev_snapshot(struct rte_hvbus_device ***out)
+{
+	struct rte_hvbus_device *dev, **arr;
+	unsigned int n = 0, i = 0;
+
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_FOREACH(dev, &hvbus.devs, next)
+		n++;
+	arr = calloc(n + 1, sizeof(*arr));
+	if (arr != NULL)
+		TAILQ_FOREACH(dev, &hvbus.devs, next)
+			arr[i++] = dev;
+	pthread_mutex_unlock(&hvbus.lock);
+	*out = arr;
+	return arr != NULL ? i : 0;
+}
+
+/* ---- rte_bus callbacks ---- */
+
+static void hvbus_teardown(void);
+
+static int
+hvbus_scan(void)
+{
+	struct hvbus_req *req;
+	pthread_condattr_t ca;
+	int rc;
+
+	if (hvbus.scanned)
+		return 0;
+	hvbus.scanned = true;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		HVBUS_LOG(INFO, "secondary process: hvbus devices are managed "
+			  "by the primary");
+		return 0;
+	}
+	rc = hvbus_config_load(&hvbus.cfg);
+	if (rc < 0)
+		return rc;
+	hvbus_config_resolve(&hvbus.cfg);
+	if (strcmp(hvbus.cfg.backend, "none") == 0)
+		return 0;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hvbus.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&hvbus.work_cond, NULL);
+	hvbus.next_gpadl = 0x10000;
+	rc = hvbus_retire_init();
+	if (rc < 0)
+		return rc;
+	hvbus.be.ops = &hvbus_sim_ops;
+	rc = hvbus.be.ops->open(&hvbus.be, &hvbus.cfg);
+	if (rc < 0)
+		goto fail;
+	hvbus.backend_up = true;
+	rc = hvbus_ctrl_start();
+	if (rc < 0)
+		goto fail;
+	/* The one place we wait for the host on purpose: before the first
+	 * probe there is nothing else to do. The control thread enforces
+	 * the deadline.
+	 */
+	req = hvbus_req_new(HVBUS_REQ_CONNECT);
+	if (req == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = hvbus_req_run(req, 2 * hvbus.cfg.timeout_ms + 1000);
+	hvbus_req_put(req);
+	if (rc < 0) {
+		HVBUS_LOG(ERR, "cannot connect to the host: %s", strerror(-rc));
+		goto fail;
+	}
+	hvbus_telemetry_register();
+	return 0;
+fail:
+	hvbus_teardown();
+	return rc;
+}
+
+static int
+hvbus_probe(void)
+{
+	struct rte_hvbus_device **arr;
+	unsigned int n, i;
+	int rc, ret = 0;
+
+	if (!hvbus.ctrl_running)
+		return 0;
+	rc = hvbus_work_start();
+	if (rc < 0)
+		return rc;
+	/* From here on new offers are probed by the work thread; devices
+	 * already listed are probed now (probe_one skips doubles).
+	 */
+	pthread_mutex_lock(&hvbus.lock);
+	hvbus.probe_done = true;
+	pthread_mutex_unlock(&hvbus.lock);
+	n = hvbus_dev_snapshot(&arr);
+	for (i = 0; i < n; i++) {
+		rc = hvbus_probe_one(arr[i]);
+		if (rc < 0 && rc != -EEXIST && rc != -ENODEV)
+			ret = rc;
+	}
+	free(arr);
+	return ret;
+}
+
+static struct rte_device *
+hvbus_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
+		  const void *data)
+{
+	struct rte_hvbus_device *dev;
+	struct rte_device *found = NULL;
+
+	pthread_mutex_lock(&hvbus.lock);
+	if (start != NULL)
+		dev = TAILQ_NEXT(hvbus_dev_of(start), next);
+	else
+		dev = TAILQ_FIRST(&hvbus.devs);
+	for (; dev != NULL; dev = TAILQ_NEXT(dev, next))
+		if (cmp(&dev->device, data) == 0) {
+			found = &dev->device;
+			break;
+		}
+	pthread_mutex_unlock(&hvbus.lock);
+	return found;
+}
+
+static int
+hvbus_plug(struct rte_device *d)
+{
+	int rc = hvbus_probe_one(hvbus_dev_of(d));
+
+	return rc == -EEXIST ? 0 : rc;
+}
+
+static int
+hvbus_unplug(struct rte_device *d)
+{
+	return hvbus_remove_one(hvbus_dev_of(d));
+}
+
+/* A device name is an instance GUID; @addr, when given, gets its bytes. */
+static int
+hvbus_parse(const char *name, void *addr)
+{
+	struct vmb_guid g;
+
+	if (vmb_guid_parse(name, &g) != 0)
+		return 1;
+	if (addr != NULL)
+		memcpy(addr, &g, sizeof(g));
+	return 0;
+}
+
+static int
+hvbus_iter_name(const char *key, const char *value, void *opaque)
+{
+	const struct rte_hvbus_device *dev = opaque;
+	struct vmb_guid g;
+
+	RTE_SET_USED(key);
+	if (vmb_guid_parse(value, &g) != 0)
+		return -1;
+	return vmb_guid_equal(&g, &dev->instance_id) ? 0 : -1;
+}
+
+static int
+hvbus_iter_cmp(const struct rte_device *d, const void *data)
+{
+	const struct rte_kvargs *kv = data;
+
+	if (kv == NULL)
+		return 0;
+	return rte_kvargs_process((struct rte_kvargs *)(uintptr_t)kv, "name",
+				  hvbus_iter_name,
+				  (void *)(uintptr_t)hvbus_dev_of(d)) == 0 ?
+		0 : 1;
+}
+
+/* "name=<guid>" filters; an empty string matches every device. */
+static void *
+hvbus_dev_iterate(const void *start, const char *str,
+		  const struct rte_dev_iterator *it)
+{
+	static const char *const keys[] = { "name", NULL };
+	struct rte_kvargs *kv = NULL;
+	struct rte_device *d;
+
+	RTE_SET_USED(it);
+	if (str != NULL && *str != '\0') {
+		kv = rte_kvargs_parse(str, keys);
+		if (kv == NULL) {
+			HVBUS_LOG(ERR, "cannot parse device filter \"%s\"", str);
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
+	d = hvbus_find_device(start, hvbus_iter_cmp, kv);
+	rte_kvargs_free(kv);
+	return d;
+}
+
+static enum rte_iova_mode
+hvbus_get_iommu_class(void)
+{
+	/* The sim host resolves guest addresses as our virtual addresses. */
+	return TAILQ_EMPTY(&hvbus.devs) ? RTE_IOVA_DC : RTE_IOVA_VA;
+}
+
+/* Stop threads, close the backend, free everything. */
+static void
+hvbus_teardown(void)
+{
+	struct rte_hvbus_device *dev;
+	uint32_t relid;
+
+	hvbus_work_stop();
+	hvbus_ctrl_stop();
+	if (hvbus.backend_up)
+		hvbus.be.ops->close(&hvbus.be);
+	hvbus.backend_up = false;
+	hvbus_gpadl_free_all();
+	for (relid = 0; relid < VMB_MAX_RELID; relid++) {
+		struct hvbus_offer *o = hvbus.relid_tab[relid];
+
+		if (o == NULL)
+			continue;
+		/* Rings the host never confirmed: the arena is gone with
+		 * the backend, only the bookkeeping is left.
+		 */
+		free(o->chan);
+		free(o);
+		hvbus.relid_tab[relid] = NULL;
+	}
+	while ((dev = TAILQ_FIRST(&hvbus.devs)) != NULL) {
+		TAILQ_REMOVE(&hvbus.devs, dev, next);
+		free(dev->priv);
+		free(dev);
+	}
+	hvbus_retire_fini();
+	hvbus.connected = false;
+}
+
+static int
+hvbus_cleanup(void)
+{
+	struct rte_hvbus_device **arr;
+	unsigned int n, i;
+	int ret = 0;
+
+	n = hvbus_dev_snapshot(&arr);
+	for (i = 0; i < n; i++)
+		if (arr[i]->device.driver != NULL &&
+		    hvbus_remove_one(arr[i]) < 0)
+			ret = -1;
+	free(arr);
+	hvbus_teardown();
+	return ret;
+}
+
+struct rte_bus hvbus_bus = {
+	.scan = hvbus_scan,
+	.probe = hvbus_probe,
+	.find_device = hvbus_find_device,
+	.plug = hvbus_plug,
+	.unplug = hvbus_unplug,
+	.parse = hvbus_parse,
+	.dev_iterate = hvbus_dev_iterate,
+	.get_iommu_class = hvbus_get_iommu_class,
+	.cleanup = hvbus_cleanup,
+};
+
+RTE_REGISTER_BUS(hvbus, hvbus_bus);

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * hvbus internals shared by its files:
+ *   hvbus.c      bus glue (scan, probe, find, plug/unplug, parse, iterate)
+ *   config.c     bus-wide settings (HVBUS_ARGS and friends, rte_kvargs)
+ *   ctrl.c       control thread: event loop, dispatch table, requests
+ *   chan.c       offers and channels: their state machines
+ *   gpadl.c      GPADL table: create, teardown, answers
+ *   retire.c     epoch domain, retirement of unpublished channels
+ *   work.c       work thread: probes after start-up, driver events
+ *   telemetry.c  /hvbus/channels
+ *   sim/         the sim backend (hvsim over a socket, memfd arena)
+ *
+ * Ownership: the control thread is the only thread that changes offers,
+ * channels, GPADLs and the relid table. It takes hvbus.lock around those
+ * changes so that readers on other threads (telemetry, find_device,
+ * subchannel waiters) see consistent lists; it never holds the lock while
+ * talking to the host and never waits for the host.
+ */
+
+#ifndef HVBUS_PRIVATE_H
+#define HVBUS_PRIVATE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <bus_driver.h>
+#include <rte_log.h>
+
+#include "rte_bus_hvbus.h"
+#include "backend.h"
+#include "vmb_msg.h"
+
+extern int hvbus_logtype;
+#define RTE_LOGTYPE_HVBUS hvbus_logtype
+#define HVBUS_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hvbus_logtype, "hvbus: " fmt "\n", \
+		##__VA_ARGS__)
+
+#define HVBUS_BUS_NAME		"hvbus"
+/* Defaults of the bus-wide settings (config.c). */
+#define HVBUS_DEF_TIMEOUT_MS	5000u
+#define HVBUS_DEF_RING_SIZE	(256u * 1024u)
+#define HVBUS_DEF_ARENA_MB	256u
+#define HVBUS_DEF_SIM_NICS	1u
+/* Reclaim poll period while retirements are pending. */
+#define HVBUS_RECLAIM_MS	1u
+
+struct hvbus_config {
+	char backend[16];	/* "auto", "sim" or "none" */
+	char socket[108];	/* hvsim daemon socket; empty = embedded */
+	unsigned int sim_nics;	/* embedded hvsim: NICs offered */
+	unsigned int timeout_ms;	/* deadline for every host answer */
+	uint32_t ring_size;	/* default bytes per ring */
+	uint64_t arena_size;	/* sim: bytes of shared memory */
+};
+
+/* Where one offer (one relid) stands. */
+enum hvbus_chan_state {
+	HVBUS_CS_OFFERED,	/* no rings */
+	HVBUS_CS_GPADL,		/* ring GPADL sent, GPADL_CREATED awaited */
+	HVBUS_CS_OPENING,	/* OPENCHANNEL sent, result awaited */
+	HVBUS_CS_OPEN,		/* published to the datapath */
+	HVBUS_CS_RETIRING,	/* unpublished, grace period running */
+	HVBUS_CS_CLOSING,	/* CLOSECHANNEL + teardown sent, TORNDOWN awaited */
+};
+
+struct hvbus_req;
+struct hvbus_gpadl;
+struct hvbus_chan_priv;
+
+/* One offer: a relid the host gave us, until we send RELID_RELEASED. */
+struct hvbus_offer {
+	uint32_t relid;
+	uint16_t subidx;
+	uint8_t monitor_id;
+	bool monitor_allocated;
+	struct vmb_guid class_id;
+	struct vmb_guid instance;
+	struct rte_hvbus_device *dev;	/* NULL: not a device we drive */
+	enum hvbus_chan_state state;
+	bool rescinded;
+	bool released;		/* RELID_RELEASED sent: never twice */
+	struct hvbus_chan_priv *chan;	/* rings, from GPADL state on */
+	struct hvbus_req *req;	/* open or close waiting on this offer */
+	uint64_t deadline;	/* ns, for GPADL / OPENING */
+	uint32_t openid;
+	unsigned int gpadls;	/* GPADLs on this relid not yet torn down */
+};
+
+/* An open instance: what the datapath sees, plus the bus's bookkeeping. */
+struct hvbus_chan_priv {
+	struct hvbus_chan pub;	/* first: the datapath's view */
+	struct hvbus_offer *offer;
+	void *mem;		/* both rings, host-shared */
+	size_t mem_len;
+	uint32_t tx_pages;	/* pages of the tx ring, header included */
+	struct hvbus_gpadl *gpadl;	/* the ring GPADL */
+	bool open_sent;		/* OPENCHANNEL went out: CLOSECHANNEL owed */
+	bool orphan;		/* nobody waits: tear down when possible */
+};
+
+enum hvbus_gpadl_state {
+	HVBUS_GS_CREATING,	/* header + bodies sent */
+	HVBUS_GS_READY,		/* GPADL_CREATED ok */
+	HVBUS_GS_TEARING,	/* GPADL_TEARDOWN sent */
+	HVBUS_GS_GONE,		/* host forgot it; memory kept for its owner */
+};
+
+struct hvbus_gpadl {
+	TAILQ_ENTRY(hvbus_gpadl) next;
+	uint32_t handle;
+	struct hvbus_offer *offer;	/* NULL once GONE */
+	struct rte_hvbus_device *dev;	/* owner of a driver buffer */
+	void *va;
+	size_t len;
+	enum hvbus_gpadl_state state;
+	bool user;		/* a driver buffer, not a ring */
+	bool user_freed;	/* owner let go: free once GONE */
+	bool failed;		/* GPADL_CREATED said no */
+	struct hvbus_chan_priv *ring_of;	/* ring GPADL of this channel */
+	struct hvbus_req *req;	/* create / destroy waiting */
+	uint64_t deadline;
+};
+TAILQ_HEAD(hvbus_gpadl_list, hvbus_gpadl);
+
+enum hvbus_req_type {
+	HVBUS_REQ_CONNECT,
+	HVBUS_REQ_OPEN,
+	HVBUS_REQ_CLOSE,
+	HVBUS_REQ_GPADL_CREATE,
+	HVBUS_REQ_GPADL_DESTROY,
+	HVBUS_REQ_SHUTDOWN,
+};
+
+/*
+ * A request from another thread. Two references: the poster's and the
+ * control thread's; whoever drops the last frees it, so a poster that
+ * gives up at its own timeout never leaves the control thread holding
+ * freed memory.
+ */
+struct hvbus_req {
+	TAILQ_ENTRY(hvbus_req) next;
+	enum hvbus_req_type type;
+	int refs;
+	bool done;
+	bool abandoned;		/* poster timed out */
+	int result;
+	struct rte_hvbus_device *dev;
+	uint16_t subidx;
+	uint32_t tx_size, rx_size;
+	size_t len;
+	uint32_t handle;
+	struct hvbus_chan *chan;	/* out: open */
+	void *va;			/* out: GPADL create */
+};
+TAILQ_HEAD(hvbus_req_list, hvbus_req);
+
+/* Private part of a device. */
+struct hvbus_dev_priv {
+	/* Current offer per subchannel index; the slot is emptied at
+	 * rescind time so a re-offer can fill it while the old relid is
+	 * still being released.
+	 */
+	struct hvbus_offer *offer[HVBUS_MAX_CHAN];
+	unsigned int n_sub;	/* subchannels offered now */
+	bool gone;		/* primary rescinded, no re-offer yet */
+};
+
+enum hvbus_work_kind {
+	HVBUS_WORK_PROBE,
+	HVBUS_WORK_EVENT,
+};
+
+struct hvbus_work {
+	TAILQ_ENTRY(hvbus_work) next;
+	enum hvbus_work_kind kind;
+	struct rte_hvbus_device *dev;
+	enum hvbus_event ev;
+	uint16_t subidx;
+};
+TAILQ_HEAD(hvbus_work_list, hvbus_work);
+
+TAILQ_HEAD(hvbus_device_list, rte_hvbus_device);
+TAILQ_HEAD(hvbus_driver_list, rte_hvbus_driver);
+
+/* Counters (written by the control thread, read by telemetry). */
+struct hvbus_stats {
+	uint64_t msgs;		/* channel messages received */
+	uint64_t bad_msgs;	/* failed decode or validation */
+	uint64_t unknown_relid;	/* message for a relid we do not have */
+	uint64_t offers;
+	uint64_t rescinds;
+	uint64_t released;	/* RELID_RELEASED sent */
+	uint64_t deadlines;	/* host answers that came too late */
+	uint64_t send_errors;
+};
+
+struct hvbus_state {
+	struct hvbus_config cfg;
+	struct hvbus_backend be;
+	bool scanned;		/* scan ran (once per process) */
+	bool backend_up;
+	bool connected;
+	uint32_t version;	/* negotiated VMBus version */
+	int version_idx;	/* next version to try */
+	bool probe_done;	/* bus probe ran: later offers probe via work */
+	bool shutting_down;
+
+	pthread_mutex_t probe_lock;	/* driver probe/remove/events */
+	pthread_mutex_t lock;	/* lists below, requests, work */
+	pthread_cond_t cond;	/* request completion, offers */
+	struct hvbus_device_list devs;
+	struct hvbus_driver_list drivers;
+	struct hvbus_offer *relid_tab[VMB_MAX_RELID];
+	struct hvbus_gpadl_list gpadls;
+	uint32_t next_gpadl;
+	uint32_t next_openid;
+	struct hvbus_stats st;
+	uint64_t log_once;	/* bit per message type already logged */
+
+	struct epoch_domain *dom;
+	unsigned int retiring;	/* channels handed to epoch_retire() */
+
+	/* control thread */
+	pthread_t ctrl_tid;
+	bool ctrl_running;
+	int epfd;
+	int evfd;
+	struct hvbus_req_list reqs;	/* posted, not yet taken */
+	struct hvbus_req *connect_req;
+	struct hvbus_req *shutdown_req;
+	bool unload_sent;
+	uint64_t connect_deadline;
+	uint64_t shutdown_deadline;
+	bool ctrl_stop;
+
+	/* work thread */
+	pthread_t work_tid;
+	bool work_running;
+	bool work_stop;
+	bool work_busy;
+	pthread_cond_t work_cond;
+	struct hvbus_work_list work;
+};
+
+extern struct hvbus_state hvbus;
+
+/* container_of for the const pointers EAL hands us (no cast warning). */
+static inline struct rte_hvbus_device *
+hvbus_dev_of(const struct rte_device *d)
+{
+	return (struct rte_hvbus_device *)((uintptr_t)d -
+		offsetof(struct rte_hvbus_device, device));
+}
+
+static inline const struct rte_hvbus_driver *
+hvbus_drv_of(const struct rte_driver *d)
+{
+	return (const struct rte_hvbus_driver *)((uintptr_t)d -
+		offsetof(struct rte_hvbus_driver, driver));
+}
+
+/* config.c */
+int hvbus_config_load(struct hvbus_config *cfg);
+void hvbus_config_resolve(struct hvbus_config *cfg);
+
+/* ctrl.c */
+uint64_t hvbus_now_ns(void);
+int hvbus_ctrl_start(void);
+void hvbus_ctrl_stop(void);
+bool hvbus_on_ctrl_thread(void);
+struct hvbus_req *hvbus_req_new(enum hvbus_req_type type);
+int hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms);
+void hvbus_req_put(struct hvbus_req *req);
+void hvbus_req_complete(struct hvbus_req *req, int result);
+int hvbus_send(union vmb_msg *m, int len);
+void hvbus_bad_msg(uint32_t type, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* chan.c: message handlers and request handlers (control thread) */
+void hvbus_on_offer(const union vmb_msg *m, uint32_t len);
+void hvbus_on_rescind(const union vmb_msg *m, uint32_t len);
+void hvbus_on_open_result(const union vmb_msg *m, uint32_t len);
+void hvbus_req_open(struct hvbus_req *req);
+void hvbus_req_close(struct hvbus_req *req);
+void hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok);
+void hvbus_chan_teardown(struct hvbus_chan_priv *c);
+void hvbus_chan_torn(struct hvbus_chan_priv *c);
+void hvbus_offer_try_release(struct hvbus_offer *o);
+void hvbus_chan_deadlines(uint64_t now);
+void hvbus_chan_close_all(void);
+bool hvbus_chan_idle(void);
+
+/* gpadl.c (control thread) */
+void hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len);
+void hvbus_on_gpadl_torndown(const union vmb_msg *m, uint32_t len);
+struct hvbus_gpadl *hvbus_gpadl_start(struct hvbus_offer *o, void *va,
+				      size_t len, bool user);
+void hvbus_gpadl_teardown(struct hvbus_gpadl *g);
+void hvbus_gpadl_offer_gone(struct hvbus_offer *o);
+void hvbus_req_gpadl_create(struct hvbus_req *req);
+void hvbus_req_gpadl_destroy(struct hvbus_req *req);
+void hvbus_gpadl_deadlines(uint64_t now);
+void hvbus_gpadl_close_all(void);
+bool hvbus_gpadl_idle(void);
+void hvbus_gpadl_free_all(void);
+
+/* retire.c */
+int hvbus_retire_init(void);
+void hvbus_retire_fini(void);
+void hvbus_retire_chan(struct hvbus_chan_priv *c);
+int hvbus_retire_poll(void);
+
+/* work.c */
+int hvbus_work_start(void);
+void hvbus_work_stop(void);
+void hvbus_work_post(enum hvbus_work_kind kind, struct rte_hvbus_device *dev,
+		     enum hvbus_event ev, uint16_t subidx);
+
+/* hvbus.c */
+struct rte_hvbus_device *hvbus_dev_find_instance(const struct vmb_guid *g);
+struct rte_hvbus_device *hvbus_dev_new(const struct hvbus_offer *o);
+int hvbus_probe_one(struct rte_hvbus_device *dev);
+extern struct rte_bus hvbus_bus;
+
+/* telemetry.c */
+void hvbus_telemetry_register(void);
+
+#endif /* HVBUS_PRIVATE_H */

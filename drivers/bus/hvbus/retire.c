@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Retirement of channels the datapath may still be using.
+ *
+ * Queues reach a channel only through dev->chan_slot[] inside a reader
+ * section of their own epoch record (rte_bus_hvbus.h). To take a channel
+ * away the control thread stores NULL into the slot and hands the channel
+ * to epoch_retire(); lib/epoch runs the destructor once every reader that
+ * could have loaded the old pointer has left its burst (idle queues do not
+ * hold it up: they are "out"). Only then does the destructor start the
+ * close and teardown with the host, and only when the host has confirmed
+ * the teardown is the ring memory freed (chan.c).
+ *
+ * The control thread polls epoch_reclaim() while anything is pending; it
+ * never blocks in a grace period itself.
+ */
+
+#include <errno.h>
+
+#include "hvbus_private.h"
+
+int
+hvbus_retire_init(void)
+{
+	hvbus.dom = epoch_domain_create(0);
+	if (hvbus.dom == NULL) {
+		HVBUS_LOG(ERR, "cannot create the epoch domain");
+		return -ENOMEM;
+	}
+	HVBUS_LOG(DEBUG, "epoch domain in %s mode",
+		  epoch_domain_membarrier(hvbus.dom) ? "membarrier" : "fence");
+	return 0;
+}
+
+void
+hvbus_retire_fini(void)
+{
+	int rc;
+
+	if (hvbus.dom == NULL)
+		return;
+	/* Destructors would talk to a host that is gone: if something is
+	 * still retired (shutdown timed out), leak the domain instead.
+	 */
+	if (hvbus.retiring > 0) {
+		HVBUS_LOG(WARNING, "%u channel(s) still retiring at exit",
+			  hvbus.retiring);
+		return;
+	}
+	rc = epoch_domain_destroy(hvbus.dom);
+	if (rc < 0) {
+		HVBUS_LOG(WARNING, "epoch domain still has readers (queues "
+			  "not detached): leaked");
+		return;
+	}
+	hvbus.dom = NULL;
+}
+
+/* Runs on the control thread from epoch_reclaim(): no reader can reach
+ * the channel any more.
+ */
+static void
+retire_dtor(void *obj)
+{
+	struct hvbus_chan_priv *c = obj;
+
+	hvbus.retiring--;
+	hvbus_chan_teardown(c);
+}
+
+void
+hvbus_retire_chan(struct hvbus_chan_priv *c)
+{
+	struct hvbus_offer *o = c->offer;
+	struct rte_hvbus_device *dev = o->dev;
+
+	/* The slot may already hold a newer channel of a re-offer. */
+	if (dev != NULL && dev->chan_slot[o->subidx] == &c->pub)
+		epoch_unpublish(&dev->chan_slot[o->subidx], NULL);
+	o->state = HVBUS_CS_RETIRING;
+	hvbus.retiring++;
+	if (epoch_retire(hvbus.dom, c, retire_dtor) < 0) {
+		/* Cannot happen with a valid domain; never free early. */
+		HVBUS_LOG(ERR, "relid %u: cannot retire, waiting instead",
+			  o->relid);
+		epoch_synchronize(hvbus.dom);
+		retire_dtor(c);
+	}
+}
+
+int
+hvbus_retire_poll(void)
+{
+	return epoch_reclaim(hvbus.dom);
+}
+
+int
+hvbus_queue_attach(struct rte_hvbus_device *dev, struct epoch_reader *r)
+{
+	if (dev == NULL || r == NULL || hvbus.dom == NULL)
+		return -EINVAL;
+	return epoch_reader_add(hvbus.dom, r);
+}
+
+int
+hvbus_queue_detach(struct rte_hvbus_device *dev, struct epoch_reader *r)
+{
+	if (dev == NULL || r == NULL || hvbus.dom == NULL)
+		return -EINVAL;
+	return epoch_reader_remove(hvbus.dom, r);
+}

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * sim backend: hvbus speaks VMBus channel management with an hvsim host
+ * over a SOCK_SEQPACKET socket (hvsim_transport.h). The host is a daemon
+ * named by the bus setting "socket" (or HVSIM_SOCKET), or, when none is
+ * named, an hvsim embedded in this process on its own thread, attached to
+ * one end of a socketpair.
+ *
+ * Shared memory is the arena (arena.c): its memfd goes to the host with
+ * HELLO, and guest physical addresses are our virtual addresses, which is
+ * what EAL's IOVA-as-VA mode gives the datapath too.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hvbus_private.h"
+#include "hvsim_transport.h"
+#include "sim.h"
+#ifdef HVBUS_HAVE_HVSIM
+#include "hvsim.h"
+#endif
+
+struct sim_state {
+	struct hvbus_arena arena;
+	struct hvsim *h;	/* embedded host, or NULL */
+};
+
+static struct sim_state sim;
+static int sim_exit_violations = -1;
+
+struct hvsim *
+hvbus_sim_hvsim(void)
+{
+	return sim.h;
+}
+
+int
+hvbus_sim_exit_violations(void)
+{
+	return sim_exit_violations;
+}
+
+static int
+sim_connect_daemon(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		close(fd);
+		HVBUS_LOG(ERR, "cannot connect to hvsim at %s: %s", path,
+			  strerror(-rc));
+		return rc;
+	}
+	return fd;
+}
+
+static int
+sim_start_embedded(const struct hvbus_config *cfg)
+{
+#ifdef HVBUS_HAVE_HVSIM
+	struct hvsim_config hc;
+	int sv[2], rc;
+
+	hvsim_config_init(&hc, cfg->sim_nics);
+	hc.name = "hvbus-embedded";
+	sim.h = hvsim_create(&hc);
+	if (sim.h == NULL) {
+		rc = errno ? -errno : -EINVAL;
+		HVBUS_LOG(ERR, "cannot create the embedded hvsim (%u NICs): %s",
+			  cfg->sim_nics, strerror(-rc));
+		return rc;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = hvsim_attach(sim.h, sv[1], true);
+	if (rc < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		goto fail;
+	}
+	rc = hvsim_start(sim.h);
+	if (rc < 0) {
+		close(sv[0]);
+		goto fail;
+	}
+	HVBUS_LOG(INFO, "embedded hvsim started with %u NIC(s)",
+		  cfg->sim_nics);
+	return sv[0];
+fail:
+	HVBUS_LOG(ERR, "cannot start the embedded hvsim: %s", strerror(-rc));
+	hvsim_destroy(sim.h);
+	sim.h = NULL;
+	return rc;
+#else
+	RTE_SET_USED(cfg);
+	HVBUS_LOG(ERR, "built without hvsim: set HVSIM_SOCKET to a daemon");
+	return -ENOTSUP;
+#endif
+}
+
+/* Wait up to @ms for @fd to become readable. */
+static int
+sim_wait_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int rc;
+
+	do {
+		rc = poll(&p, 1, ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return -errno;
+	return rc == 0 ? -ETIMEDOUT : 0;
+}
+
+static int
+sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
+{
+	struct {
+		struct hvsim_frame_hdr fh;
+		struct hvsim_hello hi;
+	} __attribute__((packed)) out;
+	struct {
+		struct hvsim_frame_hdr fh;
+		struct hvsim_hello_ack ack;
+	} __attribute__((packed)) in;
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { &out, sizeof(out) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	memset(&cbuf, 0, sizeof(cbuf));
+	out.fh.kind = HVSIM_FRAME_HELLO;
+	out.fh.len = sizeof(out.hi);
+	out.hi.magic = HVSIM_TRANSPORT_MAGIC;
+	out.hi.version = HVSIM_TRANSPORT_VERSION;
+	out.hi.arena_gpa = (uint64_t)(uintptr_t)sim.arena.base;
+	out.hi.arena_size = sim.arena.size;
+	out.hi.pid = (uint32_t)getpid();
+	out.hi.flags = sim.h != NULL ? HVSIM_HELLO_F_SAME_PROCESS : 0;
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sim.arena.memfd, sizeof(int));
+	if (sendmsg(be->fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(out))
+		return -errno;
+	rc = sim_wait_readable(be->fd, (int)cfg->timeout_ms);
+	if (rc < 0) {
+		HVBUS_LOG(ERR, "hvsim did not answer HELLO: %s", strerror(-rc));
+		return rc;
+	}
+	n = recv(be->fd, &in, sizeof(in), MSG_DONTWAIT);
+	if (n != (ssize_t)sizeof(in) || in.fh.kind != HVSIM_FRAME_HELLO_ACK ||
+	    in.fh.len != sizeof(in.ack) ||
+	    in.ack.magic != HVSIM_TRANSPORT_MAGIC) {
+		HVBUS_LOG(ERR, "hvsim sent a malformed HELLO_ACK");
+		return -EPROTO;
+	}
+	if (in.ack.status != 0) {
+		HVBUS_LOG(ERR, "hvsim refused HELLO: %s",
+			  strerror(-in.ack.status));
+		return in.ack.status < 0 ? in.ack.status : -EPROTO;
+	}
+	return 0;
+}
+
+static void sim_close(struct hvbus_backend *be);
+
+static int
+sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
+{
+	int rc;
+
+	memset(&sim, 0, sizeof(sim));
+	be->fd = -1;
+	rc = hvbus_arena_create(&sim.arena, cfg->arena_size);
+	if (rc < 0) {
+		HVBUS_LOG(ERR, "cannot create a %llu-byte arena: %s",
+			  (unsigned long long)cfg->arena_size, strerror(-rc));
+		return rc;
+	}
+	be->priv = &sim;
+	/* Monitor pages go to the host in INITIATE_CONTACT; the second is
+	 * where channels set their doorbell bits.
+	 */
+	be->mon_parent = hvbus_arena_alloc(&sim.arena, VMB_PAGE_SIZE);
+	be->mon_child = hvbus_arena_alloc(&sim.arena, VMB_PAGE_SIZE);
+	if (be->mon_parent == NULL || be->mon_child == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (cfg->socket[0] != '\0')
+		rc = sim_connect_daemon(cfg->socket);
+	else
+		rc = sim_start_embedded(cfg);
+	if (rc < 0)
+		goto fail;
+	be->fd = rc;
+	rc = sim_hello(be, cfg);
+	if (rc < 0)
+		goto fail;
+	HVBUS_LOG(INFO, "sim backend up (%s, arena %llu MiB)",
+		  cfg->socket[0] != '\0' ? cfg->socket : "embedded hvsim",
+		  (unsigned long long)(sim.arena.size >> 20));
+	return 0;
+fail:
+	sim_close(be);
+	return rc;
+}
+
+static void
+sim_close(struct hvbus_backend *be)
+{
+	if (be->fd >= 0)
+		close(be->fd);
+	be->fd = -1;
+#ifdef HVBUS_HAVE_HVSIM
+	if (sim.h != NULL) {
+		char report[1024];
+
+		hvsim_stop(sim.h);
+		sim_exit_violations = (int)hvsim_violations(sim.h);
+		if (sim_exit_violations > 0) {
+			hvsim_report(sim.h, report, sizeof(report));
+			HVBUS_LOG(ERR, "embedded hvsim found %d protocol "
+				  "violation(s):\n%s", sim_exit_violations,
+				  report);
+		}
+		hvsim_destroy(sim.h);
+		sim.h = NULL;
+	}
+#endif
+	/* The host has let go of the memory (stopped, or its socket is
+	 * closed), and nothing of ours points into it any more.
+	 */
+	hvbus_arena_destroy(&sim.arena);
+	be->mon_parent = NULL;
+	be->mon_child = NULL;
+	be->priv = NULL;
+}
+
+static int
+sim_recv(struct hvbus_backend *be, void *buf, uint32_t cap)
+{
+	uint8_t frame[HVSIM_FRAME_MAX + 1];
+	struct hvsim_frame_hdr fh;
+	ssize_t n;
+
+	n = recv(be->fd, frame, sizeof(frame), MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return -EAGAIN;
+		return -EPIPE;
+	}
+	if (n == 0)
+		return -EPIPE;
+	if ((size_t)n < sizeof(fh))
+		return -EPROTO;
+	memcpy(&fh, frame, sizeof(fh));
+	if (fh.kind != HVSIM_FRAME_CHMSG || fh.len != (size_t)n - sizeof(fh) ||
+	    fh.len == 0 || fh.len > cap)
+		return -EPROTO;
+	memcpy(buf, frame + sizeof(fh), fh.len);
+	return (int)fh.len;
+}
+
+static int
+sim_send(struct hvbus_backend *be, const void *msg, uint32_t len)
+{
+	uint8_t frame[HVSIM_FRAME_MAX];
+	struct hvsim_frame_hdr fh = { .kind = HVSIM_FRAME_CHMSG, .len = len };
+	struct pollfd p = { .fd = be->fd, .events = POLLOUT };
+	int tries;
+	ssize_t n;
+
+	if (len > HVSIM_FRAME_MAX - sizeof(fh))
+		return -EMSGSIZE;
+	memcpy(frame, &fh, sizeof(fh));
+	memcpy(frame + sizeof(fh), msg, len);
+	/* The host drains its socket continuously; a full socket buffer is
+	 * a burst (GPADL bodies of a large buffer). Wait for room briefly
+	 * rather than queueing: the control thread holds no lock here.
+	 */
+	for (tries = 0; tries < 100; tries++) {
+		n = send(be->fd, frame, sizeof(fh) + len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == (ssize_t)(sizeof(fh) + len))
+			return 0;
+		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+			       errno != ENOBUFS && errno != EINTR))
+			return -EPIPE;
+		poll(&p, 1, 10);
+	}
+	return -EAGAIN;
+}
+
+static void *
+sim_mem_alloc(struct hvbus_backend *be, size_t len)
+{
+	RTE_SET_USED(be);
+	return hvbus_arena_alloc(&sim.arena, len);
+}
+
+static void
+sim_mem_free(struct hvbus_backend *be, void *va, size_t len)
+{
+	RTE_SET_USED(be);
+	hvbus_arena_free(&sim.arena, va, len);
+}
+
+static uint64_t
+sim_gpa(struct hvbus_backend *be, const void *va)
+{
+	RTE_SET_USED(be);
+	return (uint64_t)(uintptr_t)va;
+}
+
+const struct hvbus_backend_ops hvbus_sim_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.close = sim_close,
+	.recv = sim_recv,
+	.send = sim_send,
+	.mem_alloc = sim_mem_alloc,
+	.mem_free = sim_mem_free,
+	.gpa = sim_gpa,
+};

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Shared helpers of the hvbus tests: EAL start-up with the embedded hvsim,
+ * a test driver that records what the bus tells it, and an NVSP INIT
+ * round trip that proves a channel's rings work end to end.
+ */
+
+#ifndef HVBUS_BUS_TEST_H
+#define HVBUS_BUS_TEST_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+
+#include "check.h"
+#include "rte_bus_hvbus.h"
+#include "sim.h"
+#include "hvsim.h"
+#include "vmb_pkt.h"
+
+#define BT_MAX_DEV	16
+
+struct bt_state {
+	pthread_mutex_t lock;
+	struct rte_hvbus_device *dev[BT_MAX_DEV];
+	unsigned int n_probed;
+	unsigned int n_removed;
+	unsigned int ev[3];		/* per enum hvbus_event */
+	unsigned int ev_sub[3];		/* last subidx per event */
+};
+
+static struct bt_state bt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int
+bt_probe(struct rte_hvbus_driver *drv, struct rte_hvbus_device *dev)
+{
+	(void)drv;
+	pthread_mutex_lock(&bt.lock);
+	if (bt.n_probed < BT_MAX_DEV)
+		bt.dev[bt.n_probed] = dev;
+	bt.n_probed++;
+	pthread_mutex_unlock(&bt.lock);
+	return 0;
+}
+
+static int
+bt_remove(struct rte_hvbus_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVBUS_MAX_CHAN; i++)
+		hvbus_chan_close(dev, (uint16_t)i);
+	pthread_mutex_lock(&bt.lock);
+	bt.n_removed++;
+	pthread_mutex_unlock(&bt.lock);
+	return 0;
+}
+
+static void
+bt_event(struct rte_hvbus_device *dev, enum hvbus_event ev, uint16_t subidx)
+{
+	(void)dev;
+	pthread_mutex_lock(&bt.lock);
+	if ((unsigned int)ev < 3) {
+		bt.ev[ev]++;
+		bt.ev_sub[ev] = subidx;
+	}
+	pthread_mutex_unlock(&bt.lock);
+}
+
+static struct rte_hvbus_driver bt_drv = {
+	.class_id = &vmb_guid_netvsc,
+	.probe = bt_probe,
+	.remove = bt_remove,
+	.event = bt_event,
+};
+
+RTE_PMD_REGISTER_HVBUS(hvbus_test_drv, bt_drv);
+
+static inline unsigned int
+bt_get(const unsigned int *p)
+{
+	unsigned int v;
+
+	pthread_mutex_lock(&bt.lock);
+	v = *p;
+	pthread_mutex_unlock(&bt.lock);
+	return v;
+}
+
+static inline uint64_t
+bt_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait until *p >= want, at most ms milliseconds. */
+static inline int
+bt_wait(const unsigned int *p, unsigned int want, unsigned int ms)
+{
+	uint64_t end = bt_ms() + ms;
+
+	while (bt_get(p) < want) {
+		if (bt_ms() > end)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static inline int
+bt_eal_init(const char *prog, const char *nics)
+{
+	char *argv[] = {
+		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
+		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
+		(char *)"--log-level=bus.hvbus:info", NULL,
+	};
+
+	setenv("HVBUS_SIM_NICS", nics, 1);
+	/* Short deadlines: a test that relies on one fails fast. */
+	setenv("HVBUS_ARGS", "backend=sim,timeout_ms=2000,ring_size=65536", 1);
+	return rte_eal_init(RTE_DIM(argv) - 1, argv);
+}
+
+/* NVSP INIT message (type 1, min = max = version), padded to 40 bytes. */
+struct bt_nvsp_init {
+	uint32_t type;
+	uint32_t min_ver;
+	uint32_t max_ver;
+	uint8_t pad[28];
+} __attribute__((packed));
+
+/*
+ * Send NVSP INIT with RC on @c and wait (bounded) for the host's
+ * completion carrying INIT_COMPLETE. Returns the NVSP status (1 = success)
+ * or a negative errno.
+ */
+static inline int
+bt_nvsp_init(struct hvbus_chan *c, uint64_t xid)
+{
+	struct bt_nvsp_init m = { .type = 1, .min_ver = 0x00060001u,
+				  .max_ver = 0x00060001u };
+	struct vmb_iov iov = { &m, sizeof(m) };
+	uint8_t buf[512];
+	const struct vmb_pkt_desc *d = (const void *)buf;
+	uint64_t end;
+	uint32_t t, st;
+	int rc;
+
+	rc = vmb_ring_write(&c->tx, VMB_PKT_DATA_INBAND, VMB_PKT_FLAG_RC, xid,
+			    NULL, 0, &iov, 1);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		hvbus_chan_signal(c);
+	end = bt_ms() + 3000;
+	for (;;) {
+		rc = vmb_ring_read(&c->rx, buf, sizeof(buf));
+		if (rc >= 0)
+			break;
+		if (rc != -EAGAIN)
+			return rc;
+		if (bt_ms() > end)
+			return -ETIMEDOUT;
+		usleep(200);
+	}
+	if (vmb_ring_commit(&c->rx) == 1)
+		hvbus_chan_signal(c);
+	if (d->type != VMB_PKT_COMPLETION || d->xid != xid ||
+	    (uint32_t)rc < (uint32_t)d->data_offset8 * 8 + 16)
+		return -EBADMSG;
+	memcpy(&t, buf + d->data_offset8 * 8, 4);
+	memcpy(&st, buf + d->data_offset8 * 8 + 12, 4);
+	if (t != 2)
+		return -EBADMSG;
+	return (int)st;
+}
+
+/* Wait until the embedded host counted @want releases for @nic. */
+static inline int
+bt_wait_released(struct hvsim *h, unsigned int nic, uint64_t want,
+		 unsigned int ms)
+{
+	struct hvsim_nic_stats st;
+	uint64_t end = bt_ms() + ms;
+
+	for (;;) {
+		if (hvsim_nic_stats(h, nic, &st) == 0 && st.released >= want)
+			return st.released == want ? 0 : -EEXIST;
+		if (bt_ms() > end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+}
+
+static inline void
+bt_report(struct hvsim *h)
+{
+	char buf[4096];
+
+	if (h != NULL && hvsim_violations(h) != 0) {
+		hvsim_report(h, buf, sizeof(buf));
+		fprintf(stderr, "hvsim report:\n%s\n", buf);
+	}
+}
+
+#endif /* HVBUS_BUS_TEST_H */
