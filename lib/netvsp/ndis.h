@@ -24,6 +24,9 @@
 extern "C" {
 #endif
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	      "RNDIS/NDIS wire structures are accessed in host byte order");
+
 /** @name NDIS object types */
 /**@{*/
 #define NDIS_OBJTYPE_DEFAULT		0x80	/**< offload parameters */
