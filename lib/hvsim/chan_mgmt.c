@@ -557,9 +557,13 @@ hvsim_msg_relid_released(struct hvsim *h, const union vmb_msg *m,
 	}
 	n = c->nic;
 	primary = c->subidx == 0 && n->chan[0] == c;
-	if (!c->rescinded)
+	if (!c->rescinded) {
+		/* The guest gave the device up: gone until re-offered. */
 		hvsim_log(h, "nic%u: guest gave up relid %u without a rescind",
 			  n->idx, relid);
+		if (primary)
+			n->present = false;
+	}
 	/* Freed with every GPADL of the channel, no further messages. */
 	hvsim_gpadl_drop_relid(h, relid);
 	hvsim_chan_free(h, c);

@@ -95,9 +95,14 @@ hvsim_chan_fail(struct hvsim_chan *c, const char *why, int err)
 {
 	if (c->failed)
 		return;
-	hvsim_violation(c->h, "nic%u sub %u relid %u: %s (%s): channel "
-			"stopped", c->nic->idx, c->subidx, c->relid, why,
-			strerror(err < 0 ? -err : err));
+	if (err != 0)
+		hvsim_violation(c->h, "nic%u sub %u relid %u: %s (%s): channel "
+				"stopped", c->nic->idx, c->subidx, c->relid,
+				why, strerror(err < 0 ? -err : err));
+	else
+		hvsim_violation(c->h, "nic%u sub %u relid %u: %s: channel "
+				"stopped", c->nic->idx, c->subidx, c->relid,
+				why);
 	c->failed = true;
 	hvsim_chan_close_dev(c);
 }

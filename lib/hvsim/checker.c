@@ -137,7 +137,7 @@ hvsim_check_in_ring(struct hvsim_chan *c)
 		return 0;	/* already failed by the reader */
 	if (w >= r->size || (w & 7)) {
 		hvsim_chan_fail(c, "guest->host write_index out of range or "
-				"misaligned", EINVAL);
+				"misaligned", 0);
 		return -EBADMSG;
 	}
 	seen = hvsim_ring_dist(r->rd_pos, r->rd_w, r->size);
@@ -148,7 +148,7 @@ hvsim_check_in_ring(struct hvsim_chan *c)
 		snprintf(why, sizeof(why), "guest->host write_index moved "
 			 "back from %u to %u (host read at %u)", r->rd_w, w,
 			 r->rd_pos);
-		hvsim_chan_fail(c, why, EINVAL);
+		hvsim_chan_fail(c, why, 0);
 		return -EBADMSG;
 	}
 	return 0;
@@ -171,7 +171,7 @@ hvsim_check_out_ring(struct hvsim_chan *c)
 		return 0;
 	if (rd >= r->size || (rd & 7)) {
 		hvsim_chan_fail(c, "host->guest read_index out of range or "
-				"misaligned", EINVAL);
+				"misaligned", 0);
 		return -EBADMSG;
 	}
 	/* lib/vmbus may have looked at the index after us (ring full). */
@@ -187,7 +187,7 @@ hvsim_check_out_ring(struct hvsim_chan *c)
 		snprintf(why, sizeof(why), "host->guest read_index moved from "
 			 "%u to %u: backwards or past the write index %u",
 			 c->out_rd_seen, rd, r->wr_pub);
-		hvsim_chan_fail(c, why, EINVAL);
+		hvsim_chan_fail(c, why, 0);
 		return -EBADMSG;
 	}
 	c->out_rd_seen = rd;
