@@ -315,6 +315,80 @@ test_odd_layouts(void)
 	CHECK_EQ(pi.msg_len, 200);
 }
 
+/*
+ * Layouts that are consistent in every respect but one alignment rule, so
+ * that rule alone must reject them.
+ */
+static void
+test_alignment_rules(void)
+{
+	struct rndis_pkt_info pi;
+	uint8_t b[256];
+	uint8_t *e;
+
+	/* PPI area at ppi_offset 38 (message offset 46), otherwise valid. */
+	memset(b, 0, sizeof(b));
+	put32(b, RNDIS_MSG_PACKET);
+	put32(b + O_LEN, 200);
+	put32(b + O_DOFF, 100);
+	put32(b + O_DLEN, 60);
+	put32(b + O_PPIOFF, 38);
+	put32(b + O_PPILEN, 16);
+	e = b + 46;
+	put32(e, 16);
+	put32(e + 4, RNDIS_PPI_HASH_VALUE);
+	put32(e + 8, 12);
+	put32(e + 12, 77);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), -EINVAL);
+	/* The same element at ppi_offset 40 passes. */
+	put32(b + O_PPIOFF, 40);
+	memmove(b + 48, e, 16);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
+	CHECK_EQ(pi.hash_value, 77);
+
+	/* One 18-byte element filling an 18-byte PPI area. */
+	memset(b + 48, 0, 32);
+	put32(b + O_PPILEN, 18);
+	e = b + 48;
+	put32(e, 18);
+	put32(e + 4, RNDIS_PPI_CSUM);
+	put32(e + 8, 12);
+	put32(e + 12, RNDIS_RXCSUM_IP_OK);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), -EINVAL);
+	/* Rounded to 20 it is accepted. */
+	put32(b + O_PPILEN, 20);
+	put32(e, 20);
+	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
+	CHECK_EQ(pi.csum, RNDIS_RXCSUM_IP_OK);
+}
+
+/*
+ * A PPI area whose 6-byte tail ends the buffer: the walk must see that no
+ * 12-byte element header fits before reading one (ASan checks the read,
+ * the exact-size heap copy puts the buffer end right there).
+ */
+static void
+test_ppi_tail_at_end(void)
+{
+	struct rndis_pkt_info pi;
+	const uint32_t msg_len = 44 + 14 + 16 + 8;
+	uint8_t *b = calloc(1, msg_len);
+
+	REQUIRE(b != NULL);
+	put32(b, RNDIS_MSG_PACKET);
+	put32(b + O_LEN, msg_len);
+	put32(b + O_DOFF, 36);
+	put32(b + O_DLEN, 14);
+	put32(b + O_PPIOFF, 36 + 14 + 2);	/* message offset 60 */
+	put32(b + O_PPILEN, 16 + 6);
+	put32(b + 60, 16);
+	put32(b + 64, RNDIS_PPI_VLAN);
+	put32(b + 68, 12);
+	put32(b + 76, 0xFFFFFFFF);		/* "size" of the short tail */
+	CHECK_EQ(rndis_parse_packet(b, msg_len, &pi), -EINVAL);
+	free(b);
+}
+
 static void
 test_aggregate(void)
 {
@@ -393,6 +467,8 @@ main(void)
 	test_header_rules();
 	test_ppi_rules();
 	test_odd_layouts();
+	test_alignment_rules();
+	test_ppi_tail_at_end();
 	test_aggregate();
 	return check_exit("test_rndis_pkt");
 }
