@@ -121,7 +121,7 @@ bt_wait(const unsigned int *p, unsigned int want, unsigned int ms)
 }
 
 static inline int
-bt_eal_init(const char *prog, const char *nics)
+bt_eal_init_args(const char *prog, const char *nics, const char *args)
 {
 	char *argv[] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
@@ -130,34 +130,39 @@ bt_eal_init(const char *prog, const char *nics)
 	};
 
 	setenv("HVBUS_SIM_NICS", nics, 1);
-	/* Short deadlines: a test that relies on one fails fast. */
-	setenv("HVBUS_ARGS", "backend=sim,timeout_ms=2000,ring_size=65536", 1);
+	setenv("HVBUS_ARGS", args, 1);
 	return rte_eal_init(RTE_DIM(argv) - 1, argv);
 }
 
-/* NVSP INIT message (type 1, min = max = version), padded to 40 bytes. */
-struct bt_nvsp_init {
+static inline int
+bt_eal_init(const char *prog, const char *nics)
+{
+	/* Short deadlines: a test that relies on one fails fast. */
+	return bt_eal_init_args(prog, nics,
+				"backend=sim,timeout_ms=2000,ring_size=65536");
+}
+
+/* An NVSP message: type and two words, padded to 40 bytes. */
+struct bt_nvsp_msg {
 	uint32_t type;
-	uint32_t min_ver;
-	uint32_t max_ver;
+	uint32_t w1;
+	uint32_t w2;
 	uint8_t pad[28];
 } __attribute__((packed));
 
 /*
- * Send NVSP INIT with RC on @c and wait (bounded) for the host's
- * completion carrying INIT_COMPLETE. Returns the NVSP status (1 = success)
- * or a negative errno.
+ * Send @m in-band with RC on @c and wait (bounded) for the completion
+ * echoing @xid; copy its first 16 payload bytes into @out (4 words).
+ * Other packets (indications) are skipped. Returns 0 or a negative errno.
  */
 static inline int
-bt_nvsp_init(struct hvbus_chan *c, uint64_t xid)
+bt_nvsp_req(struct hvbus_chan *c, uint64_t xid, const struct bt_nvsp_msg *m,
+	    uint32_t out[4])
 {
-	struct bt_nvsp_init m = { .type = 1, .min_ver = 0x00060001u,
-				  .max_ver = 0x00060001u };
-	struct vmb_iov iov = { &m, sizeof(m) };
-	uint8_t buf[512];
+	struct vmb_iov iov = { m, sizeof(*m) };
+	uint8_t buf[2048];
 	const struct vmb_pkt_desc *d = (const void *)buf;
 	uint64_t end;
-	uint32_t t, st;
 	int rc;
 
 	rc = vmb_ring_write(&c->tx, VMB_PKT_DATA_INBAND, VMB_PKT_FLAG_RC, xid,
@@ -169,24 +174,39 @@ bt_nvsp_init(struct hvbus_chan *c, uint64_t xid)
 	end = bt_ms() + 3000;
 	for (;;) {
 		rc = vmb_ring_read(&c->rx, buf, sizeof(buf));
-		if (rc >= 0)
-			break;
+		if (rc >= 0) {
+			if (vmb_ring_commit(&c->rx) == 1)
+				hvbus_chan_signal(c);
+			if (d->type == VMB_PKT_COMPLETION && d->xid == xid)
+				break;
+			continue;
+		}
 		if (rc != -EAGAIN)
 			return rc;
 		if (bt_ms() > end)
 			return -ETIMEDOUT;
 		usleep(200);
 	}
-	if (vmb_ring_commit(&c->rx) == 1)
-		hvbus_chan_signal(c);
-	if (d->type != VMB_PKT_COMPLETION || d->xid != xid ||
-	    (uint32_t)rc < (uint32_t)d->data_offset8 * 8 + 16)
+	if ((uint32_t)rc < (uint32_t)d->data_offset8 * 8 + 16)
 		return -EBADMSG;
-	memcpy(&t, buf + d->data_offset8 * 8, 4);
-	memcpy(&st, buf + d->data_offset8 * 8 + 12, 4);
-	if (t != 2)
+	memcpy(out, buf + d->data_offset8 * 8, 16);
+	return 0;
+}
+
+/* NVSP INIT 6.1 round trip: returns the NVSP status (1 = success). */
+static inline int
+bt_nvsp_init(struct hvbus_chan *c, uint64_t xid)
+{
+	struct bt_nvsp_msg m = { .type = 1, .w1 = 0x00060001u,
+				 .w2 = 0x00060001u };
+	uint32_t out[4];
+	int rc = bt_nvsp_req(c, xid, &m, out);
+
+	if (rc < 0)
+		return rc;
+	if (out[0] != 2)	/* INIT_COMPLETE */
 		return -EBADMSG;
-	return (int)st;
+	return (int)out[3];
 }
 
 /* Wait until the embedded host counted @want releases for @nic. */

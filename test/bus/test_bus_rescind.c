@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Rescind handling against the embedded hvsim and its checker:
+ * - an open primary rescinded while a reader thread runs bursts: the
+ *   driver hears of it, the slot goes NULL, the relid is released exactly
+ *   once, and a re-offer of the same instance reaches the driver, which
+ *   opens it again;
+ * - a reader sitting inside a burst holds the release back (the rings stay
+ *   mapped) until it leaves; an attached but idle reader does not;
+ * - driver buffers (GPADLs) are torn down at the rescind but stay valid
+ *   until the driver frees them;
+ * - a never-opened channel is released straight away.
+ */
+
+#include <rte_bus.h>
+
+#include "bus_test.h"
+
+struct reader {
+	struct epoch_reader rd;
+	struct hvbus_chan *const *slot;
+	volatile bool stop;
+	uint64_t with_chan;
+	uint64_t without_chan;
+	uint64_t avail_errors;
+};
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct hvbus_chan *c;
+
+	while (!r->stop) {
+		epoch_reader_enter(&r->rd);
+		c = hvbus_chan_get(r->slot);
+		if (c != NULL) {
+			/* Touch the ring memory as an rx burst would. */
+			if (vmb_ring_avail(&c->rx) < 0)
+				__atomic_fetch_add(&r->avail_errors, 1,
+						   __ATOMIC_RELAXED);
+			__atomic_fetch_add(&r->with_chan, 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_fetch_add(&r->without_chan, 1,
+					   __ATOMIC_RELAXED);
+		}
+		epoch_reader_exit(&r->rd);
+	}
+	return NULL;
+}
+
+static uint64_t
+rd_get(uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void
+test_rescind_busy_reader(struct hvsim *h, struct rte_hvbus_device *dev)
+{
+	struct reader r = { .slot = &dev->chan_slot[0] };
+	unsigned int ev0 = bt_get(&bt.ev[HVBUS_EV_RESCIND]);
+	unsigned int re0 = bt_get(&bt.ev[HVBUS_EV_REOFFER]);
+	struct hvbus_chan *c = NULL;
+	pthread_t t;
+	uint32_t relid;
+	uint64_t end, n;
+
+	REQUIRE(hvbus_chan_open(dev, 0, 0, 0, &c) == 0);
+	relid = c->relid;
+	REQUIRE(hvbus_queue_attach(dev, &r.rd) == 0);
+	REQUIRE(pthread_create(&t, NULL, reader_main, &r) == 0);
+	end = bt_ms() + 2000;
+	while (rd_get(&r.with_chan) < 1000 && bt_ms() < end)
+		usleep(1000);
+	CHECK(rd_get(&r.with_chan) >= 1000, "reader saw the channel");
+
+	CHECK_EQ(hvsim_rescind(h, 0, 0), 0);
+	CHECK_EQ(bt_wait(&bt.ev[HVBUS_EV_RESCIND], ev0 + 1, 3000), 0);
+	CHECK_EQ(bt.ev_sub[HVBUS_EV_RESCIND], 0);
+	CHECK_EQ(bt_wait_released(h, 0, 1, 3000), 0);
+	CHECK(dev->chan_slot[0] == NULL, "slot unpublished");
+	n = rd_get(&r.without_chan);
+	end = bt_ms() + 2000;
+	while (rd_get(&r.without_chan) == n && bt_ms() < end)
+		usleep(1000);
+	CHECK(rd_get(&r.without_chan) > n, "reader sees no channel");
+	CHECK_EQ(rd_get(&r.avail_errors), 0);
+	CHECK_EQ(hvbus_chan_open(dev, 0, 0, 0, NULL), -ENODEV);
+	CHECK_EQ(hvbus_chan_close(dev, 0), 0);
+	CHECK_EQ(hvbus_gpadl_create(dev, 4096, (void **)&c, &relid), -ENODEV);
+
+	/* Same instance again, new relid: the driver re-attaches. */
+	CHECK_EQ(hvsim_reoffer(h, 0), 0);
+	CHECK_EQ(bt_wait(&bt.ev[HVBUS_EV_REOFFER], re0 + 1, 3000), 0);
+	c = NULL;
+	CHECK_EQ(hvbus_chan_open(dev, 0, 0, 0, &c), 0);
+	CHECK(c != NULL && c->relid != relid, "new relid");
+	if (c != NULL)
+		CHECK_EQ(bt_nvsp_init(c, 99), 1);
+	n = rd_get(&r.with_chan);
+	end = bt_ms() + 2000;
+	while (rd_get(&r.with_chan) == n && bt_ms() < end)
+		usleep(1000);
+	CHECK(rd_get(&r.with_chan) > n, "reader sees the new channel");
+
+	r.stop = true;
+	pthread_join(t, NULL);
+	CHECK_EQ(hvbus_queue_detach(dev, &r.rd), 0);
+	CHECK_EQ(hvbus_chan_close(dev, 0), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	bt_report(h);
+}
+
+/*
+ * A reader inside a burst keeps the channel alive; an idle one (attached,
+ * never polled, like a quiet tx queue) does not hold anything up.
+ */
+static void
+test_rescind_held_reader(struct hvsim *h, struct rte_hvbus_device *dev)
+{
+	struct epoch_reader in_burst = { 0 }, idle = { 0 };
+	struct hvbus_chan *c = NULL, *seen;
+	void *va = NULL;
+	uint32_t handle = 0;
+	struct hvsim_nic_stats st;
+
+	REQUIRE(hvbus_chan_open(dev, 0, 0, 0, &c) == 0);
+	REQUIRE(hvbus_gpadl_create(dev, 64 * 4096, &va, &handle) == 0);
+	REQUIRE(hvbus_queue_attach(dev, &in_burst) == 0);
+	REQUIRE(hvbus_queue_attach(dev, &idle) == 0);
+
+	epoch_reader_enter(&in_burst);
+	seen = hvbus_chan_get(&dev->chan_slot[0]);
+	CHECK(seen == c);
+	CHECK_EQ(hvsim_rescind(h, 1, 0), 0);
+	/* Give the bus ample time: it must still wait for us. */
+	usleep(300 * 1000);
+	CHECK(dev->chan_slot[0] == NULL, "unpublished while we read");
+	CHECK_EQ(hvsim_nic_stats(h, 1, &st), 0);
+	CHECK_EQ(st.released, 0);
+	/* The rings are still ours to read. */
+	CHECK(vmb_ring_avail(&seen->rx) >= 0);
+	CHECK_EQ(seen->relid, c->relid);
+	epoch_reader_exit(&in_burst);
+
+	CHECK_EQ(bt_wait_released(h, 1, 1, 3000), 0);
+	/* The driver buffer was torn down on the host but is still ours. */
+	memset(va, 0x5a, 64 * 4096);
+	CHECK_EQ(hvbus_gpadl_destroy(dev, handle), 0);
+	CHECK_EQ(hvbus_queue_detach(dev, &in_burst), 0);
+	CHECK_EQ(hvbus_queue_detach(dev, &idle), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	bt_report(h);
+}
+
+/* Offered, probed, never opened: released at once, exactly once. */
+static void
+test_rescind_unopened(struct hvsim *h)
+{
+	CHECK_EQ(hvsim_rescind(h, 2, 0), 0);
+	CHECK_EQ(bt_wait_released(h, 2, 1, 3000), 0);
+	/* Nothing more may follow: give a second one the chance to show. */
+	usleep(100 * 1000);
+	CHECK_EQ(bt_wait_released(h, 2, 1, 10), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	bt_report(h);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hvsim *h;
+	int rc;
+
+	(void)argc;
+	rc = bt_eal_init(argv[0], "3");
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	h = hvbus_sim_hvsim();
+	REQUIRE(h != NULL, "no embedded hvsim");
+	REQUIRE(bt_get(&bt.n_probed) == 3, "3 devices probed");
+
+	test_rescind_busy_reader(h, bt.dev[0]);
+	test_rescind_held_reader(h, bt.dev[1]);
+	test_rescind_unopened(h);
+
+	rc = rte_eal_cleanup();
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(bt.n_removed, 3);
+	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	return check_exit("bus_rescind");
+}
