@@ -97,6 +97,8 @@ test_requests(void)
 	CHECK_EQ(rndis_encode_reset(b, sizeof(b)), 12);
 	CHECK_EQ(rndis_parse_request(b, 12, &r), 0);
 	CHECK_EQ(r.type, RNDIS_MSG_RESET);
+	put32(b + 4, 8);	/* RESET without its reserved word */
+	CHECK_EQ(rndis_parse_request(b, 12, &r), -EBADMSG);
 	CHECK_EQ(rndis_encode_halt(b, 11, 1), -ENOBUFS);
 
 	/* Not a request. */
