@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,11 +124,19 @@ bt_wait(const unsigned int *p, unsigned int want, unsigned int ms)
 static inline int
 bt_eal_init_args(const char *prog, const char *nics, const char *args)
 {
+	static char prefix[64];
+	const char *base = strrchr(prog, '/');
 	char *argv[] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
 		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
-		(char *)"--log-level=bus.hvbus:info", NULL,
+		(char *)"--log-level=bus.hvbus:info", prefix, NULL,
 	};
+
+	/* Own runtime directory: parallel runs do not share a telemetry
+	 * socket.
+	 */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
+		 base != NULL ? base + 1 : prog, (int)getpid());
 
 	setenv("HVBUS_SIM_NICS", nics, 1);
 	setenv("HVBUS_ARGS", args, 1);

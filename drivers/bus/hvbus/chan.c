@@ -87,7 +87,7 @@ offer_attach_primary(struct hvbus_offer *o)
 		pthread_mutex_unlock(&hvbus.lock);
 		HVBUS_LOG(INFO, "device %s offered (relid %u)", dev->name,
 			  o->relid);
-		if (hvbus.probe_done)
+		if (__atomic_load_n(&hvbus.probe_done, __ATOMIC_ACQUIRE))
 			hvbus_work_post(HVBUS_WORK_PROBE, dev, 0, 0);
 		return;
 	}
@@ -104,11 +104,10 @@ offer_attach_primary(struct hvbus_offer *o)
 	pthread_mutex_unlock(&hvbus.lock);
 	HVBUS_LOG(INFO, "device %s offered again (relid %u)", dev->name,
 		  o->relid);
-	/* Probing and driver callbacks are slow work: never here. */
-	if (dev->device.driver != NULL)
-		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_REOFFER, 0);
-	else if (hvbus.probe_done)
-		hvbus_work_post(HVBUS_WORK_PROBE, dev, 0, 0);
+	/* Probing and driver callbacks are slow work: never here. The work
+	 * thread tells the driver, or probes if no driver holds the device.
+	 */
+	hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_REOFFER, 0);
 }
 
 static void
@@ -132,9 +131,8 @@ offer_attach_sub(struct hvbus_offer *o)
 	dev->priv->n_sub++;
 	pthread_cond_broadcast(&hvbus.cond);
 	pthread_mutex_unlock(&hvbus.lock);
-	if (dev->device.driver != NULL)
-		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_SUBCHAN_OFFER,
-				o->subidx);
+	hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_SUBCHAN_OFFER,
+			o->subidx);
 }
 
 /*
@@ -269,7 +267,7 @@ hvbus_on_rescind(const union vmb_msg *m, uint32_t len)
 		break;
 	}
 	hvbus_gpadl_offer_gone(o);
-	if (dev != NULL && dev->device.driver != NULL)
+	if (dev != NULL)
 		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_RESCIND,
 				o->subidx);
 	hvbus_offer_try_release(o);

@@ -293,9 +293,7 @@ hvbus_probe(void)
 	/* From here on new offers are probed by the work thread; devices
 	 * already listed are probed now (probe_one skips doubles).
 	 */
-	pthread_mutex_lock(&hvbus.lock);
-	hvbus.probe_done = true;
-	pthread_mutex_unlock(&hvbus.lock);
+	__atomic_store_n(&hvbus.probe_done, true, __ATOMIC_RELEASE);
 	n = hvbus_dev_snapshot(&arr);
 	for (i = 0; i < n; i++) {
 		rc = hvbus_probe_one(arr[i]);

@@ -5,7 +5,8 @@
 /*
  * The work thread: slow things the control thread must not do itself,
  * in the order they were queued - probing a device offered after start-up
- * and calling drivers' event callbacks. A driver may call any hvbus API
+ * and calling drivers' event callbacks. Whether a device has a driver is
+ * decided here, under the probe lock, not by the control thread. A driver may call any hvbus API
  * from here (they post to the control thread and wait), which it could not
  * from the control thread.
  */
@@ -49,8 +50,14 @@ work_event(struct hvbus_work *w)
 		drv = hvbus_drv_of(dev->device.driver);
 		if (drv->event != NULL)
 			drv->event(dev, w->ev, w->subidx);
+		pthread_mutex_unlock(&hvbus.probe_lock);
+		return;
 	}
 	pthread_mutex_unlock(&hvbus.probe_lock);
+	/* No driver holds a device offered again: a new probe. */
+	if (w->ev == HVBUS_EV_REOFFER &&
+	    __atomic_load_n(&hvbus.probe_done, __ATOMIC_ACQUIRE))
+		hvbus_probe_one(dev);
 }
 
 static void *
