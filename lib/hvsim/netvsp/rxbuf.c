@@ -39,10 +39,13 @@ nv_rxbuf_connect(struct netvsp_dev *d, struct nv_chan *ch, uint32_t gpadl,
 		nv_log(d, "receive buffer GPADL 0x%x unknown", gpadl);
 		return -ENOENT;
 	}
-	/* Room for the RNDIS header, the largest frame the guest announced
-	 * (or the configured MTU) and openvmm's unusable tail; rounded up to
-	 * a cache line so a small frame touches as few lines as possible. */
-	frame = d->ndis_mtu != 0 ? d->ndis_mtu : d->cfg.mtu + 14;
+	/* Room for the RNDIS header, the largest frame (the port's MTU or
+	 * what the guest announced, whichever is larger) and openvmm's
+	 * unusable tail; rounded up to a cache line so a small frame touches
+	 * as few lines as possible. */
+	frame = d->cfg.mtu + 14;
+	if (d->ndis_mtu > frame)
+		frame = d->ndis_mtu;
 	sec = (NV_RX_SEC_HEADROOM + frame + NV_RX_SEC_TAIL + 63) & ~63u;
 	count = len / sec;
 	if (count > UINT32_MAX / 2)

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/* Test environment over the fake core: one NIC, everything synchronous. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_core.h"
+#include "tenv.h"
+
+const char tenv_name[] = "fake-core";
+
+struct tenv {
+	struct fc *f;
+	struct nvg_io io;
+};
+
+static int
+fk_send(void *ctx, unsigned int q, uint16_t type, uint16_t flags,
+	uint64_t xid, const void *ext, uint32_t ext_len, const void *data,
+	uint32_t len)
+{
+	return fc_send(ctx, q, type, flags, xid, ext, ext_len, data, len);
+}
+
+static int
+fk_recv(void *ctx, unsigned int q, void *buf, uint32_t cap, unsigned int ms)
+{
+	int n = fc_recv(ctx, q, buf, cap);
+
+	(void)ms;
+	if (n == 0) {
+		fc_pump(ctx);
+		n = fc_recv(ctx, q, buf, cap);
+	}
+	return n;
+}
+
+static void *
+fk_alloc(void *ctx, size_t len)
+{
+	return fc_alloc(ctx, len);
+}
+
+static uint64_t
+fk_gpa(void *ctx, const void *p)
+{
+	(void)ctx;
+	return (uint64_t)(uintptr_t)p;
+}
+
+static int
+fk_gpadl(void *ctx, void *mem, size_t len, uint32_t *handle)
+{
+	*handle = fc_gpadl(ctx, mem, len);
+	return *handle ? 0 : -ENOSPC;
+}
+
+static int
+fk_open_subs(void *ctx, unsigned int n, unsigned int ms)
+{
+	(void)ms;
+	return fc_open_subs(ctx, n);
+}
+
+struct tenv *
+tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
+{
+	struct tenv *e;
+
+	if (n != 1)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->f = fc_create(cfg, 64u << 20);
+	if (e->f == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->io = (struct nvg_io){
+		.ctx = e->f, .send = fk_send, .recv = fk_recv,
+		.alloc = fk_alloc, .gpa = fk_gpa, .gpadl = fk_gpadl,
+		.open_subs = fk_open_subs,
+	};
+	return e;
+}
+
+int
+tenv_destroy(struct tenv *e)
+{
+	fc_destroy(e->f);
+	free(e);
+	return 0;
+}
+
+const struct nvg_io *
+tenv_io(struct tenv *e, unsigned int nic)
+{
+	return nic == 0 ? &e->io : NULL;
+}
+
+int
+tenv_set_link(struct tenv *e, unsigned int nic, bool up)
+{
+	return hvsim_netvsp_ops.set_link(fc_dev(e->f), up);
+}
+
+int
+tenv_vf(struct tenv *e, unsigned int nic, bool add, uint32_t serial)
+{
+	return hvsim_netvsp_ops.vf(fc_dev(e->f), add, serial);
+}
+
+int
+tenv_stats(struct tenv *e, unsigned int nic, struct hvsim_nic_stats *st)
+{
+	hvsim_netvsp_ops.stats(fc_dev(e->f), st);
+	return 0;
+}
+
+int
+tenv_proto_errors(struct tenv *e)
+{
+	return (int)fc_proto_errors(e->f);
+}
+
+void
+tenv_idle(struct tenv *e, unsigned int ms)
+{
+	unsigned int i;
+
+	(void)ms;
+	for (i = 0; i < 4; i++)
+		fc_pump(e->f);
+}
