@@ -31,7 +31,8 @@ enum hvsim_port_kind {
 };
 
 struct hvsim_gen_config {
-	uint32_t frame_len;	/**< bytes without FCS, 60..9014 */
+	uint32_t frame_len;	/**< bytes without FCS, 60..9014; 0 = no
+				 *   generator (pure sink) */
 	uint32_t flows;		/**< distinct 5-tuples, spread RSS */
 	uint64_t rate_pps;	/**< 0 = as fast as the guest takes them */
 	uint64_t count;		/**< 0 = unlimited */

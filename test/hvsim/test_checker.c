@@ -263,6 +263,7 @@ test_ring_indices(void)
 	c->rx.hdr->read_index = 0;
 	hvsim_poll(t.h);
 	expect(&t, 1, "read_index moved");
+	hvsim_guest_chan_forget(t.g, c);
 	tenv_down(&t);
 
 	/* host->guest read_index past the write index. */
@@ -273,6 +274,7 @@ test_ring_indices(void)
 	c->rx.hdr->read_index = rd;
 	hvsim_poll(t.h);
 	expect(&t, 1, "past the write index");
+	hvsim_guest_chan_forget(t.g, c);
 	tenv_down(&t);
 
 	/* A clean run with the same traffic reports nothing. */
