@@ -66,6 +66,16 @@ nv_gen_init(struct netvsp_dev *d, const struct hvsim_gen_config *cfg)
 {
 	struct nv_gen *g;
 
+	if (cfg->frame_len == 0) {
+		/* A pure sink: counters and latency only. */
+		g = calloc(1, sizeof(*g));
+		if (g == NULL)
+			return -ENOMEM;
+		g->cfg = *cfg;
+		g->lat_min = UINT64_MAX;
+		d->gen = g;
+		return 0;
+	}
 	if (cfg->frame_len < 60 || cfg->frame_len > 9014) {
 		nv_log(d, "generator frame length %u outside 60..9014",
 		       cfg->frame_len);
@@ -258,7 +268,8 @@ nv_gen_poll(struct netvsp_dev *d)
 	uint32_t tsum, len;
 	uint16_t w[4];
 
-	if (g == NULL || !nv_rx_ready(d) || !nv_rx_filter_pass(d, d->mac))
+	if (g == NULL || g->cfg.frame_len == 0 || !nv_rx_ready(d) ||
+	    !nv_rx_filter_pass(d, d->mac))
 		return 0;
 	if (g->cfg.frame_len + sizeof(struct rndis_packet) +
 	    4 * RNDIS_PPI_U32_SIZE > d->rx.sec_size) {

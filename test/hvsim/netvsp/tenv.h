@@ -23,6 +23,9 @@ struct tenv;
 
 /** Name of the environment, for messages. */
 extern const char tenv_name[];
+/** False when a GPA outside guest memory would be dereferenced as is (the
+ * embedded host trusts same-process addresses). */
+extern const bool tenv_checks_gpa;
 
 /** A host with @p n NICs (@p cfg[i]); NULL when unsupported here. */
 struct tenv *tenv_create(unsigned int n, const struct hvsim_nic_config *cfg);

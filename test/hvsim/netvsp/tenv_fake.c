@@ -12,6 +12,7 @@
 #include "tenv.h"
 
 const char tenv_name[] = "fake-core";
+const bool tenv_checks_gpa = true;
 
 struct tenv {
 	struct fc *f;

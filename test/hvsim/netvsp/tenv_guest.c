@@ -20,6 +20,7 @@
 #include "tenv.h"
 
 const char tenv_name[] = "hvsim host + test guest";
+const bool tenv_checks_gpa = false;
 
 #define TG_RING_PAGES	64
 #define TG_ARENA	(96u << 20)
@@ -140,10 +141,12 @@ tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
 	hc.name = "netvsp-test";
 	e->n = n;
 	e->h = hvsim_create(&hc);
-	if (e->h == NULL || hvsim_guest_create(&e->g, TG_ARENA) != 0 ||
-	    hvsim_guest_attach_embedded(e->g, e->h) != 0)
+	if (e->h == NULL || hvsim_guest_create(&e->g, TG_ARENA) != 0)
 		goto fail;
+	/* Pumped before the HELLO: its answer needs the host to run. */
 	hvsim_guest_set_pump(e->g, e->h);
+	if (hvsim_guest_attach_embedded(e->g, e->h) != 0)
+		goto fail;
 	if (hvsim_guest_connect_vmbus(e->g, 0) <= 0 ||
 	    hvsim_guest_request_offers(e->g) < (int)n)
 		goto fail;

@@ -216,7 +216,7 @@ test_init(void)
 	tenv_stats(e, 0, &st);
 	CHECK_EQ(st.nvsp_version, NVSP_VERSION_61);
 	CHECK_EQ(st.ndis_version, NVSP_NDIS_VERSION_6_30);
-	CHECK_EQ(tenv_proto_errors(e), 0);
+	CHECK(tenv_proto_errors(e) <= 0);
 	t_down(g, e);
 
 	/* A guest that stops at NVSP 5 gets 5 after walking down. */
@@ -753,7 +753,7 @@ test_malformed(void)
 	CHECK(rc >= 8 && ((struct nvsp_rndis_pkt_cmplt *)(void *)c)->status
 	      == NVSP_STATUS_FAILURE);
 	/* GPA range outside guest memory. */
-	{
+	if (tenv_checks_gpa) {
 		struct vmb_gpa_pb pb = { .len = 64, .offset = 0,
 					 .pfn = 0x10 };
 		uint8_t ext[64];
@@ -821,18 +821,23 @@ test_malformed(void)
 	tenv_stats(e, 0, &st);
 	CHECK(st.tx_bad >= 8, "tx_bad %llu", (unsigned long long)st.tx_bad);
 
+	CHECK_EQ(g->rx_bad, 0);
+	CHECK_EQ(g->order_errors, 0);
+
 	/* Protocol errors fail the channel: an unknown NVSP type, a host
-	 * message type from the guest. */
-	if (errs >= 0) {
-		memset(m, 0, sizeof(m));
-		m[0] = 77;
-		nvg_nvsp_post(g, 0, m, sizeof(m));
-		nvsp_encode_init_cmplt(m, sizeof(m), 1, 34);
-		nvg_nvsp_post(g, 0, m, sizeof(m));
-		tenv_idle(e, 20);
+	 * message type from the guest. The real core records the failed
+	 * channel as a checker violation (once: the channel stops). */
+	memset(m, 0, sizeof(m));
+	m[0] = 77;
+	nvg_nvsp_post(g, 0, m, sizeof(m));
+	nvsp_encode_init_cmplt(m, sizeof(m), 1, 34);
+	nvg_nvsp_post(g, 0, m, sizeof(m));
+	tenv_idle(e, 20);
+	if (errs >= 0)
 		CHECK_EQ(tenv_proto_errors(e), errs + 2);
-	}
-	t_down(g, e);
+	nvg_fini(g);
+	CHECK_EQ(tenv_destroy(e), errs >= 0 ? 0 : 1);
+	t_rx_reset(&rx);
 
 	/* RNDIS before INIT: data refused; NVSP before INIT fails. */
 	e = tenv_create(1, NULL);
@@ -844,7 +849,7 @@ test_malformed(void)
 	tenv_idle(e, 20);
 	if (errs >= 0)
 		CHECK_EQ(tenv_proto_errors(e), 1);
-	CHECK_EQ(tenv_destroy(e), 0);
+	CHECK_EQ(tenv_destroy(e), errs >= 0 ? 0 : 1);
 }
 
 static void
