@@ -20,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <rte_eal.h>
 
 #include "check.h"
@@ -244,6 +247,52 @@ bt_report(struct hvsim *h)
 		hvsim_report(h, buf, sizeof(buf));
 		fprintf(stderr, "hvsim report:\n%s\n", buf);
 	}
+}
+
+/*
+ * Ask the telemetry socket of this process for @cmd, as dpdk-telemetry.py
+ * would. Returns the answer's length (NUL-terminated in @buf) or -errno.
+ */
+static inline int
+bt_telemetry(const char *cmd, char *buf, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	ssize_t n;
+	int fd, rc;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	if (recv(fd, buf, len - 1, 0) <= 0)	/* greeting */
+		goto fail;
+	if (send(fd, cmd, strlen(cmd), 0) != (ssize_t)strlen(cmd))
+		goto fail;
+	n = recv(fd, buf, len - 1, 0);
+	if (n <= 0)
+		goto fail;
+	buf[n] = '\0';
+	close(fd);
+	return (int)n;
+fail:
+	rc = errno ? -errno : -EIO;
+	close(fd);
+	return rc;
+}
+
+/* Value of integer field "@key" in a telemetry JSON answer, -1 if absent. */
+static inline long long
+bt_json_int(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	return p != NULL ? strtoll(p + strlen(pat), NULL, 10) : -1;
 }
 
 #endif /* HVBUS_BUS_TEST_H */

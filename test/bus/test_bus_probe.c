@@ -9,9 +9,6 @@
  * driver is removed and the host's checker is clean.
  */
 
-#include <sys/socket.h>
-#include <sys/un.h>
-
 #include <bus_driver.h>
 #include <rte_dev.h>
 
@@ -99,44 +96,27 @@ test_channels(struct rte_hvbus_device *dev)
 	CHECK_EQ(hvbus_chan_close(dev, 0), 0);
 }
 
-/* /hvbus/channels through the telemetry socket, as dpdk-telemetry.py
- * would ask.
- */
+/* /hvbus/channels through the telemetry socket. */
 static void
 test_telemetry(struct rte_hvbus_device *dev)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	static char buf[65536];
 	struct hvbus_chan *c = NULL;
 	char want[64];
-	ssize_t n;
-	int fd;
+	int n;
 
-	CHECK_EQ(hvbus_chan_open(dev, 0, 0, 0, &c), 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	REQUIRE(fd >= 0);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		CHECK(0, "telemetry socket %s: %s", sa.sun_path,
-		      strerror(errno));
-		close(fd);
-		return;
-	}
-	n = recv(fd, buf, sizeof(buf) - 1, 0);	/* greeting */
-	CHECK(n > 0);
-	CHECK(send(fd, "/hvbus/channels", 15, 0) == 15);
-	n = recv(fd, buf, sizeof(buf) - 1, 0);
-	CHECK(n > 0, "telemetry answer");
+	REQUIRE(hvbus_chan_open(dev, 0, 0, 0, &c) == 0);
+	n = bt_telemetry("/hvbus/channels", buf, sizeof(buf));
+	CHECK(n > 0, "telemetry: %d", n);
 	if (n > 0) {
-		buf[n] = '\0';
-		CHECK(strstr(buf, "\"connected\":1") != NULL, "%s", buf);
-		CHECK(strstr(buf, "\"devices\":3") != NULL, "%s", buf);
+		CHECK_EQ(bt_json_int(buf, "connected"), 1);
+		CHECK_EQ(bt_json_int(buf, "devices"), 3);
+		CHECK_EQ(bt_json_int(buf, "probed"), 3);
+		CHECK_EQ(bt_json_int(buf, "bad_msgs"), 0);
 		snprintf(want, sizeof(want), "\"relid_%u\":", c->relid);
 		CHECK(strstr(buf, want) != NULL, "%s in %s", want, buf);
 		CHECK(strstr(buf, "\"state\":\"open\"") != NULL, "%s", buf);
 	}
-	close(fd);
 	CHECK_EQ(hvbus_chan_close(dev, 0), 0);
 }
 

@@ -155,6 +155,7 @@ hvbus_on_offer(const union vmb_msg *m, uint32_t len)
 	if (hvbus.relid_tab[relid] != NULL) {
 		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "relid %u offered twice",
 			      relid);
+		hvbus_offer_fail(hvbus.relid_tab[relid], "offered twice");
 		return;
 	}
 	o = calloc(1, sizeof(*o));
@@ -212,12 +213,64 @@ hvbus_offer_try_release(struct hvbus_offer *o)
 	free(o);
 }
 
+/*
+ * Stop using @o: fail an open waiting on it, take its channel away from
+ * the datapath and tear it down, tear down driver buffers on it, and tell
+ * the driver.
+ */
+static void
+offer_abort(struct hvbus_offer *o)
+{
+	struct rte_hvbus_device *dev = o->dev;
+	struct hvbus_chan_priv *c = o->chan;
+
+	/* An open waiting on this channel fails now: the host answers
+	 * nothing more for it, so waiting for the deadline would only make
+	 * the caller slow.
+	 */
+	if (o->req != NULL && o->req->type == HVBUS_REQ_OPEN)
+		offer_req_done(o, -ENODEV);
+	switch (o->state) {
+	case HVBUS_CS_GPADL:
+		/* GPADL_CREATED still comes (with a failure): wait for it. */
+		c->orphan = true;
+		break;
+	case HVBUS_CS_OPENING:
+		hvbus_chan_teardown(c);
+		break;
+	case HVBUS_CS_OPEN:
+		hvbus_retire_chan(c);
+		break;
+	default:
+		break;
+	}
+	hvbus_gpadl_offer_gone(o);
+	if (dev != NULL)
+		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_RESCIND,
+				o->subidx);
+}
+
+/*
+ * The host sent something about @o that makes no sense for its state: the
+ * channel is treated as rescinded from our side (unpublished, closed, the
+ * driver told) but not released - only a real rescind allows that.
+ */
+void
+hvbus_offer_fail(struct hvbus_offer *o, const char *why)
+{
+	if (o->rescinded || o->failed)
+		return;
+	o->failed = true;
+	HVBUS_LOG(ERR, "relid %u: %s; channel treated as rescinded", o->relid,
+		  why);
+	offer_abort(o);
+}
+
 void
 hvbus_on_rescind(const union vmb_msg *m, uint32_t len)
 {
 	struct hvbus_offer *o;
 	struct rte_hvbus_device *dev;
-	struct hvbus_chan_priv *c;
 
 	RTE_SET_USED(len);
 	o = offer_by_relid(m->relid.child_relid, VMB_MSG_RESCIND_CHANNELOFFER);
@@ -245,31 +298,9 @@ hvbus_on_rescind(const union vmb_msg *m, uint32_t len)
 		pthread_cond_broadcast(&hvbus.cond);
 		pthread_mutex_unlock(&hvbus.lock);
 	}
-	/* An open waiting on this channel fails now: the host answers
-	 * nothing more for it, so waiting for the deadline would only make
-	 * the caller slow.
-	 */
-	if (o->req != NULL && o->req->type == HVBUS_REQ_OPEN)
-		offer_req_done(o, -ENODEV);
-	c = o->chan;
-	switch (o->state) {
-	case HVBUS_CS_GPADL:
-		/* GPADL_CREATED still comes (with a failure): wait for it. */
-		c->orphan = true;
-		break;
-	case HVBUS_CS_OPENING:
-		hvbus_chan_teardown(c);
-		break;
-	case HVBUS_CS_OPEN:
-		hvbus_retire_chan(c);
-		break;
-	default:
-		break;
-	}
-	hvbus_gpadl_offer_gone(o);
-	if (dev != NULL)
-		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_RESCIND,
-				o->subidx);
+	/* A failed channel was already taken apart. */
+	if (!o->failed)
+		offer_abort(o);
 	hvbus_offer_try_release(o);
 }
 
@@ -288,6 +319,11 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 	if (o->state != HVBUS_CS_OPENING || r->openid != o->openid) {
 		hvbus_bad_msg(VMB_MSG_OPENCHANNEL_RESULT, "relid %u openid %u "
 			      "not awaited", o->relid, r->openid);
+		/* After our teardown of a timed-out open a late answer
+		 * is expected; anything else is a broken host.
+		 */
+		if (o->state != HVBUS_CS_CLOSING)
+			hvbus_offer_fail(o, "unexpected OPENCHANNEL_RESULT");
 		return;
 	}
 	c = o->chan;
@@ -331,7 +367,7 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 		hvbus_chan_torn(c);
 		return;
 	}
-	if (o->rescinded || c->orphan || o->req == NULL) {
+	if (o->rescinded || o->failed || c->orphan || o->req == NULL) {
 		hvbus_chan_teardown(c);
 		return;
 	}
@@ -439,7 +475,7 @@ hvbus_req_open(struct hvbus_req *req)
 		return;
 	}
 	o = dev->priv->offer[req->subidx];
-	if (o == NULL || o->rescinded) {
+	if (o == NULL || o->rescinded || o->failed) {
 		hvbus_req_complete(req, -ENODEV);
 		return;
 	}

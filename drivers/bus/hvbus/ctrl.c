@@ -400,8 +400,12 @@ ctrl_drain_msgs(void)
 		}
 		type = vmb_msg_decode(buf, (uint32_t)len, &m);
 		if (type < 0) {
-			hvbus_bad_msg(len >= 4 ? m.hdr.type : 0,
-				      "%d bytes: %s", len, strerror(-type));
+			uint32_t t = 0;
+
+			/* For the log only: the type as sent, if any. */
+			if (len >= 4)
+				memcpy(&t, buf, sizeof(t));
+			hvbus_bad_msg(t, "%d bytes: %s", len, strerror(-type));
 			continue;
 		}
 		if (ctrl_dispatch[type] == NULL) {

@@ -145,6 +145,8 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 	    g->offer->relid != r->child_relid) {
 		hvbus_bad_msg(VMB_MSG_GPADL_CREATED, "relid %u handle %#x "
 			      "not awaited", r->child_relid, r->gpadl);
+		if (g != NULL && g->offer != NULL)
+			hvbus_offer_fail(g->offer, "GPADL_CREATED out of turn");
 		return;
 	}
 	o = g->offer;
@@ -184,7 +186,7 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 	} else {
 		g->user_freed = true;	/* the requester gave up */
 	}
-	if (o->rescinded || g->user_freed)
+	if (o->rescinded || o->failed || g->user_freed)
 		hvbus_gpadl_teardown(g);
 }
 
@@ -244,7 +246,7 @@ hvbus_req_gpadl_create(struct hvbus_req *req)
 	struct hvbus_gpadl *g;
 	void *va;
 
-	if (o == NULL || o->rescinded) {
+	if (o == NULL || o->rescinded || o->failed) {
 		hvbus_req_complete(req, -ENODEV);
 		return;
 	}

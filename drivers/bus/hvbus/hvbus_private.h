@@ -86,6 +86,7 @@ struct hvbus_offer {
 	struct rte_hvbus_device *dev;	/* NULL: not a device we drive */
 	enum hvbus_chan_state state;
 	bool rescinded;
+	bool failed;		/* host broke the protocol: unusable */
 	bool released;		/* RELID_RELEASED sent: never twice */
 	struct hvbus_chan_priv *chan;	/* rings, from GPADL state on */
 	struct hvbus_req *req;	/* open or close waiting on this offer */
@@ -294,6 +295,7 @@ void hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok);
 void hvbus_chan_teardown(struct hvbus_chan_priv *c);
 void hvbus_chan_torn(struct hvbus_chan_priv *c);
 void hvbus_offer_try_release(struct hvbus_offer *o);
+void hvbus_offer_fail(struct hvbus_offer *o, const char *why);
 void hvbus_chan_deadlines(uint64_t now);
 void hvbus_chan_close_all(void);
 bool hvbus_chan_idle(void);
