@@ -12,7 +12,10 @@
  * - while the host holds our CLOSECHANNEL: the close finishes, the relid
  *   is released once;
  * - right after a (re-)offer, before the driver has even heard of it:
- *   released once, no device left half-made.
+ *   released once, no device left half-made;
+ * and, with no rescind at all, a host that sits on our OPENCHANNEL: the
+ * open fails at the deadline, the bus closes and tears down behind it and
+ * the late answer is ignored.
  * After each, hvsim's checker must be clean.
  */
 
@@ -86,6 +89,37 @@ race_open(struct hvsim *h, unsigned int nic, enum hvsim_step step,
 }
 
 static void
+open_deadline(struct hvsim *h, unsigned int nic)
+{
+	struct opener op = { .dev = bt.dev[nic] };
+	uint64_t end;
+	pthread_t t;
+	int rc;
+
+	fprintf(stderr, "no answer to OPEN: deadline\n");
+	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_OPEN_RECEIVED) == 0);
+	REQUIRE(pthread_create(&t, NULL, opener_main, &op) == 0);
+	CHECK_EQ(hvsim_hook_wait(h, nic, 3000), 0);
+	CHECK_EQ(wait_done(&op, RACE_TIMEOUT_MS + 3000), 0);
+	CHECK_EQ(op.rc, -ETIMEDOUT);
+	CHECK(op.ms >= RACE_TIMEOUT_MS - 100, "failed after %llu ms",
+	      (unsigned long long)op.ms);
+	pthread_join(t, NULL);
+	CHECK_EQ(hvsim_hook_release(h, nic), 0);
+	/* The teardown finishes once the host answers; then it opens. */
+	end = bt_ms() + 3000;
+	do {
+		rc = hvbus_chan_open(bt.dev[nic], 0, 0, 0, NULL);
+		if (rc == -EBUSY)
+			usleep(2000);
+	} while (rc == -EBUSY && bt_ms() < end);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(hvbus_chan_close(bt.dev[nic], 0), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	bt_report(h);
+}
+
+static void
 race_close(struct hvsim *h, unsigned int nic)
 {
 	struct opener op = { .dev = bt.dev[nic], .close = true };
@@ -154,6 +188,7 @@ main(int argc, char **argv)
 
 	race_open(h, 0, HVSIM_STEP_OPEN_RECEIVED, "before OPEN is answered");
 	race_open(h, 1, HVSIM_STEP_GPADL_CREATED, "between GPADL and OPEN");
+	open_deadline(h, 2);
 	race_close(h, 2);
 	race_offer(h, 0, 1);
 

@@ -316,14 +316,18 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 	o = offer_by_relid(r->child_relid, VMB_MSG_OPENCHANNEL_RESULT);
 	if (o == NULL)
 		return;
+	if (o->state == HVBUS_CS_CLOSING && r->openid == o->openid) {
+		/* The answer to an open we gave up on at its deadline; the
+		 * CLOSECHANNEL sent then undoes it on the host.
+		 */
+		HVBUS_LOG(INFO, "relid %u: late OPENCHANNEL_RESULT ignored",
+			  o->relid);
+		return;
+	}
 	if (o->state != HVBUS_CS_OPENING || r->openid != o->openid) {
 		hvbus_bad_msg(VMB_MSG_OPENCHANNEL_RESULT, "relid %u openid %u "
 			      "not awaited", o->relid, r->openid);
-		/* After our teardown of a timed-out open a late answer
-		 * is expected; anything else is a broken host.
-		 */
-		if (o->state != HVBUS_CS_CLOSING)
-			hvbus_offer_fail(o, "unexpected OPENCHANNEL_RESULT");
+		hvbus_offer_fail(o, "unexpected OPENCHANNEL_RESULT");
 		return;
 	}
 	c = o->chan;
