@@ -651,8 +651,9 @@ hvsim_msg_nic(struct hvsim *h, const union vmb_msg *m, enum hvsim_route route)
 	if (route == HVSIM_ROUTE_GLOBAL)
 		return NULL;
 	if (route == HVSIM_ROUTE_GPADL_BODY) {
+		/* A body follows its header, even into a hold queue. */
 		if (hvsim_gpadl_prog_relid(h, m->gpadl_body.gpadl, &relid) < 0)
-			return NULL;
+			return hvsim_hold_find_gpadl(h, m->gpadl_body.gpadl);
 	} else {
 		relid = m->relid.child_relid;
 	}

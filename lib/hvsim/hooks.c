@@ -226,6 +226,22 @@ hvsim_hold_replay(struct hvsim *h)
 	return work;
 }
 
+struct hvsim_nic *
+hvsim_hold_find_gpadl(struct hvsim *h, uint32_t handle)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->cfg.n_nics; i++) {
+		const struct hvsim_held *e;
+
+		for (e = h->nic[i].hq_head; e != NULL; e = e->next)
+			if (e->m.hdr.type == VMB_MSG_GPADL_HEADER &&
+			    e->m.gpadl_header.gpadl == handle)
+				return &h->nic[i];
+	}
+	return NULL;
+}
+
 void
 hvsim_hold_flush(struct hvsim *h, struct hvsim_nic *n)
 {

@@ -305,6 +305,7 @@ int hvsim_hold_push(struct hvsim *h, struct hvsim_nic *n,
 		    uint64_t rx_ns, bool front);
 int hvsim_hold_replay(struct hvsim *h);
 void hvsim_hold_flush(struct hvsim *h, struct hvsim_nic *n);
+struct hvsim_nic *hvsim_hold_find_gpadl(struct hvsim *h, uint32_t handle);
 const char *hvsim_step_name(enum hvsim_step s);
 int hvsim_step_parse(const char *s, enum hvsim_step *out);
 

@@ -72,9 +72,9 @@ test_offer_held_others_go_on(void)
 	CHECK_EQ(hvsim_guest_chan_send(c, VMB_PKT_DATA_INBAND, 0, 9, NULL, 0,
 				       "abcd", 4), 0);
 	CHECK(hvsim_guest_chan_recv(c, &m, sizeof(m), 0) > 0);
-	/* nic0's GPADL waits. */
-	mem = hvsim_guest_alloc(t.g, 4 * 4096);
-	CHECK_EQ(hvsim_guest_gpadl_send(t.g, r0, mem, 4 * 4096, &gp), 0);
+	/* nic0's GPADL waits, its body queued behind its header. */
+	mem = hvsim_guest_alloc(t.g, 40 * 4096);
+	CHECK_EQ(hvsim_guest_gpadl_send(t.g, r0, mem, 40 * 4096, &gp), 0);
 	CHECK(!hvsim_guest_expect_none(t.g, VMB_MSG_GPADL_CREATED, r0, 50));
 	CHECK_EQ(hvsim_hook_release(t.h, 0), 0);
 	REQUIRE(hvsim_guest_wait_msg(t.g, VMB_MSG_GPADL_CREATED, r0, &m, 0) > 0);
