@@ -31,7 +31,8 @@ struct mem {
 static struct mem *
 mem_new(uint32_t start, uint32_t features)
 {
-	struct mem *m = aligned_alloc(4096, sizeof(*m) + 4096 - sizeof(*m) % 4096);
+	size_t sz = (sizeof(struct mem) + 4095) & ~(size_t)4095;
+	struct mem *m = aligned_alloc(4096, sz);
 
 	REQUIRE(m != NULL);
 	memset(m->data, 0xa5, sizeof(m->data));
