@@ -14,7 +14,11 @@
  *   virtual addresses (IOVA as VA): a GPA inside [arena_gpa, arena_gpa +
  *   arena_size) is read through the shared mapping, any other GPA through
  *   process_vm_readv() on the guest pid (or directly when the host runs
- *   embedded in the guest's process);
+ *   embedded in the guest's process). The host reads as the pid the
+ *   kernel reports for the socket peer (SO_PEERCRED), never as the pid the
+ *   guest claims; under Yama ptrace_scope 1 a guest in another process
+ *   must allow it (prctl(PR_SET_PTRACER, host pid)) or keep packet data in
+ *   the arena;
  * - after HELLO_ACK every frame carries exactly one VMBus channel-management
  *   message (header + body, at most 240 bytes) in its real wire layout;
  * - ring doorbells are not frames: the guest sets its monitor-page pending

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include "hvsim_test.h"
 
 struct echo_msg {
@@ -206,9 +208,57 @@ test_device_error(void)
 	tenv_down(&t);
 }
 
+/* hvsim_gpa_read(): arena, another mapping of ours read as a separate
+ * process would be (process_vm_readv on the peer), and bad addresses.
+ */
+static void
+test_gpa_read(void)
+{
+	static uint8_t heap[3 * 4096] __attribute__((aligned(4096)));
+	struct hvsim_config cfg;
+	struct hvsim_guest *g;
+	struct hvsim *h;
+	uint8_t *arena, out[6000];
+	uint64_t pfn;
+	size_t alen;
+	int sv[2];
+
+	hvsim_config_init(&cfg, 1);
+	cfg.dev_ops = &echo_dev_ops;
+	h = hvsim_create(&cfg);
+	REQUIRE(h != NULL && hvsim_guest_create(&g, 1 << 20) == 0);
+	hvsim_guest_set_pump(g, h);
+	/* Attached as if from outside: GPAs outside the arena go through
+	 * process_vm_readv() on the peer (ourselves).
+	 */
+	REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	REQUIRE(hvsim_attach(h, sv[1], false) == 0);
+	hvsim_guest_adopt_socket(g, sv[0]);
+	REQUIRE(hvsim_guest_hello(g, false) == 0);
+	arena = hvsim_guest_arena(g, &alen);
+	memset(arena + 8192, 0xa5, 4096);
+	CHECK_EQ(hvsim_gpa_read(h, ((uintptr_t)arena >> 12) + 2, 100, out,
+				200), 0);
+	CHECK(out[0] == 0xa5 && out[199] == 0xa5);
+	memset(heap, 0x3c, sizeof(heap));
+	heap[4096 + 10] = 0x77;
+	pfn = (uintptr_t)heap >> 12;
+	CHECK_EQ(hvsim_gpa_read(h, pfn, 4000, out, 6000), 0);
+	CHECK_EQ(out[106], 0x77);
+	CHECK_EQ(out[0], 0x3c);
+	/* Unmapped, out of range, offsets beyond the page. */
+	CHECK(hvsim_gpa_read(h, 0x10, 0, out, 64) < 0);
+	CHECK_EQ(hvsim_gpa_read(h, pfn, 4096, out, 64), -EINVAL);
+	CHECK_EQ(hvsim_gpa_read(h, UINT64_MAX, 0, out, 64), -EINVAL);
+	CHECK_EQ(hvsim_gpa_read(h, pfn, 0, out, 0), 0);
+	hvsim_guest_destroy(g);
+	hvsim_destroy(h);
+}
+
 int
 main(void)
 {
+	test_gpa_read();
 	test_open_close(true);
 	test_open_close(false);
 	test_backpressure();

@@ -144,6 +144,13 @@ hvsim_guest_socket(const struct hvsim_guest *g)
 }
 
 void
+hvsim_guest_adopt_socket(struct hvsim_guest *g, int fd)
+{
+	hvsim_guest_disconnect(g);
+	g->fd = fd;
+}
+
+void
 hvsim_guest_set_pump(struct hvsim_guest *g, struct hvsim *h)
 {
 	g->pump = h;

@@ -94,6 +94,8 @@ int hvsim_guest_attach_embedded(struct hvsim_guest *g, struct hvsim *h);
 /** Daemon: connect to @p path (retrying until the timeout), HELLO/ACK. */
 int hvsim_guest_connect_path(struct hvsim_guest *g, const char *path,
 			     unsigned int ms);
+/** Use @p fd (connected to a host) as the guest socket; HELLO is next. */
+void hvsim_guest_adopt_socket(struct hvsim_guest *g, int fd);
 /** Connected socket, without HELLO (for transport-level negative tests). */
 int hvsim_guest_socket(const struct hvsim_guest *g);
 /** Send HELLO with the arena memfd and wait for HELLO_ACK's status. */
