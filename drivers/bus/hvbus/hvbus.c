@@ -136,6 +136,10 @@ hvbus_probe_one(struct rte_hvbus_device *dev)
 	int rc = 1;
 
 	pthread_mutex_lock(&hvbus.probe_lock);
+	if (hvbus.no_probe) {
+		rc = -ESHUTDOWN;
+		goto out;
+	}
 	if (dev->device.driver != NULL) {
 		rc = -EEXIST;
 		goto out;
@@ -416,6 +420,8 @@ hvbus_teardown(void)
 
 	hvbus_work_stop();
 	hvbus_ctrl_stop();
+	/* Events the control thread queued while shutting down. */
+	hvbus_work_stop();
 	if (hvbus.backend_up)
 		hvbus.be.ops->close(&hvbus.be);
 	hvbus.backend_up = false;
@@ -448,6 +454,10 @@ hvbus_cleanup(void)
 	unsigned int n, i;
 	int ret = 0;
 
+	/* A re-offer arriving now must not probe a driver back in. */
+	pthread_mutex_lock(&hvbus.probe_lock);
+	hvbus.no_probe = true;
+	pthread_mutex_unlock(&hvbus.probe_lock);
 	n = hvbus_dev_snapshot(&arr);
 	for (i = 0; i < n; i++)
 		if (arr[i]->device.driver != NULL &&

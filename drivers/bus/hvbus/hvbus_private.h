@@ -212,6 +212,7 @@ struct hvbus_state {
 	uint32_t version;	/* negotiated VMBus version */
 	int version_idx;	/* next version to try */
 	bool probe_done;	/* bus probe ran: later offers probe via work */
+	bool no_probe;		/* cleanup began: probe nothing any more */
 	bool shutting_down;
 
 	pthread_mutex_t probe_lock;	/* driver probe/remove/events */
