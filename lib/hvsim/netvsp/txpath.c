@@ -147,8 +147,10 @@ static int
 nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	   const struct hvsim_pkt *p, uint32_t total)
 {
-	struct rndis_pkt_info pi[NV_RNDIS_MAX_PKTS];
-	size_t off[NV_RNDIS_MAX_PKTS];
+	/* One spare entry: the iterator is called once more than the
+	 * packets it returns. */
+	struct rndis_pkt_info pi[NV_RNDIS_MAX_PKTS + 1];
+	size_t off[NV_RNDIS_MAX_PKTS + 1];
 	struct rndis_agg_iter it;
 	uint32_t n = 0, i;
 	int rc;

@@ -39,6 +39,9 @@ int tenv_stats(struct tenv *e, unsigned int nic, struct hvsim_nic_stats *st);
 /** Guest packets the host treated as protocol errors (the channel
  * failed); -1 when the environment cannot tell. */
 int tenv_proto_errors(struct tenv *e);
+/** Arm (@p on) or release a host hook of NIC @p nic at @p step. */
+int tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step,
+	      bool on);
 /** Let the host run a while without guest traffic. */
 void tenv_idle(struct tenv *e, unsigned int ms);
 

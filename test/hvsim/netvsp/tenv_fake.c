@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fake_core.h"
 #include "tenv.h"
@@ -129,12 +130,22 @@ tenv_proto_errors(struct tenv *e)
 	return (int)fc_proto_errors(e->f);
 }
 
+int
+tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step, bool on)
+{
+	fc_hook(e->f, (int)step, on);
+	return 0;
+}
+
 void
 tenv_idle(struct tenv *e, unsigned int ms)
 {
-	unsigned int i;
+	struct timespec t0, t;
 
-	(void)ms;
-	for (i = 0; i < 4; i++)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
 		fc_pump(e->f);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 +
+		 (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
 }

@@ -241,6 +241,13 @@ tenv_proto_errors(struct tenv *e)
 	return -1;	/* the core fails the channel; not counted here */
 }
 
+int
+tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step, bool on)
+{
+	return on ? hvsim_hook_arm(e->h, nic, step) :
+		hvsim_hook_release(e->h, nic);
+}
+
 void
 tenv_idle(struct tenv *e, unsigned int ms)
 {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -994,6 +995,112 @@ test_switch(void)
 	t_rx_reset(&rx);
 }
 
+/* Deterministic hooks hold the NIC at its protocol steps. */
+static void
+test_hooks(void)
+{
+	struct nvg *g = &G;
+	struct tenv *e = t_up(g, NULL, 0, 0x0d);
+	uint8_t m[NVSP_MSG_SIZE];
+	unsigned int i;
+
+	CHECK_EQ(tenv_hook(e, 0, HVSIM_STEP_SUBCHAN_REQ, true), 0);
+	nvsp_encode_subchannel_req(m, sizeof(m), 2);
+	g->cmplt_ready = false;
+	CHECK_EQ(g->io.send(g->io.ctx, 0, VMB_PKT_DATA_INBAND,
+			    VMB_PKT_FLAG_RC, 4242, NULL, 0, m, sizeof(m)), 0);
+	for (i = 0; i < 20; i++)
+		nvg_poll(g, 0, 2);
+	CHECK(!g->cmplt_ready, "held subchannel request was answered");
+	CHECK_EQ(tenv_hook(e, 0, HVSIM_STEP_SUBCHAN_REQ, false), 0);
+	for (i = 0; i < 200 && !g->cmplt_ready; i++)
+		nvg_poll(g, 0, 2);
+	CHECK(g->cmplt_ready && g->cmplt_xid == 4242);
+	{
+		uint32_t granted = 0;
+
+		CHECK_EQ(nvsp_check_subchannel_cmplt(g->cmplt, g->cmplt_len,
+						     2, &granted), 0);
+		CHECK_EQ(granted, 2);
+	}
+	t_down(g, e);
+}
+
+/* Less common NVSP messages: OID_QUERY_EX, SWITCH_DATA_PATH with RC,
+ * receive-buffer revoke. */
+static void
+test_nvsp_misc(void)
+{
+	struct nvg *g = &G;
+	struct tenv *e = t_up(g, NULL, 0, 0x0d);
+	struct nvsp_oid_query_ex q = { .type = NVSP_TYPE_OID_QUERY_EX,
+				       .oid = RNDIS_OID_GEN_LINK_SPEED };
+	uint8_t m[NVSP_MSG_SIZE], c[NVSP_MSG_SIZE];
+	struct nvsp_oid_query_ex_cmplt qc;
+	int rc;
+
+	memset(m, 0, sizeof(m));
+	memcpy(m, &q, sizeof(q));
+	rc = nvg_nvsp_req(g, 0, m, sizeof(m), c, sizeof(c));
+	REQUIRE(rc >= (int)sizeof(qc));
+	memcpy(&qc, c, sizeof(qc));
+	CHECK_EQ(qc.type, NVSP_TYPE_OID_QUERY_EX_CMPLT);
+	CHECK_EQ(qc.status, RNDIS_STATUS_NOT_SUPPORTED);
+	nvsp_encode_switch_data_path(m, sizeof(m), NVSP_DATAPATH_SYNTHETIC);
+	CHECK_EQ(nvg_nvsp_req(g, 0, m, sizeof(m), c, sizeof(c)), 40);
+	/* After the revoke nothing is delivered any more. */
+	t_reflect(g, 80, 1, NVG_GPA);
+	nvsp_encode_revoke_recv_buf(m, sizeof(m), NVSP_RECV_BUF_ID);
+	CHECK_EQ(nvg_nvsp_post(g, 0, m, sizeof(m)), 0);
+	tenv_idle(e, 10);
+	{
+		uint8_t f[128];
+		struct nvg_tx tx = { .frame = f, .vlan_tci = -1 };
+
+		tx.len = t_frame(f, g->mac, 17, 1, 2, 3, 30, 1, false);
+		t_rx_reset(&rx);
+		CHECK_EQ(nvg_send(g, 0, &tx, 1, NVG_SENDBUF),
+			 NVSP_STATUS_SUCCESS);
+		nvg_drain(g, 20);
+		CHECK_EQ(rx.n, 0);
+	}
+	t_down(g, e);
+}
+
+/* A paced generator keeps to its rate; a pure sink sends nothing. */
+static void
+test_gen_rate(void)
+{
+	struct nvg *g = &G;
+	struct hvsim_nic_config cfg = {
+		.mtu = 1500, .max_queues = 1,
+		.port = { .kind = HVSIM_PORT_GEN_SINK,
+			  .gen = { .frame_len = 60, .flows = 4,
+				   .rate_pps = 20000 } },
+	};
+	struct tenv *e = t_up(g, &cfg, 0, 0x0d);
+	struct timespec t0, t;
+	long ms = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms < 300) {
+		nvg_poll(g, 0, 1);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = (t.tv_sec - t0.tv_sec) * 1000 +
+			(t.tv_nsec - t0.tv_nsec) / 1000000;
+	}
+	/* 6000 expected; loose bounds for a loaded machine. */
+	CHECK(rx.n >= 3000 && rx.n <= 7000, "%u frames in %ld ms", rx.n, ms);
+	t_down(g, e);
+
+	cfg.port.gen.frame_len = 0;
+	e = t_up(g, &cfg, 0, 0x0d);
+	tenv_idle(e, 20);
+	nvg_drain(g, 20);
+	CHECK_EQ(rx.n, 0);
+	t_down(g, e);
+}
+
 int
 main(void)
 {
@@ -1012,5 +1119,8 @@ main(void)
 	test_gen();
 	test_pcap();
 	test_switch();
+	test_hooks();
+	test_nvsp_misc();
+	test_gen_rate();
 	return check_exit("hvsim_netvsp");
 }
