@@ -381,18 +381,20 @@ hvbus_iter_cmp(const struct rte_device *d, const void *data)
 		0 : 1;
 }
 
-/* "name=<guid>" filters; an empty string matches every device. */
+/*
+ * "name=<guid>" filters; other keys (the "bus=hvbus" of the layer string)
+ * are ignored and an empty string matches every device.
+ */
 static void *
 hvbus_dev_iterate(const void *start, const char *str,
 		  const struct rte_dev_iterator *it)
 {
-	static const char *const keys[] = { "name", NULL };
 	struct rte_kvargs *kv = NULL;
 	struct rte_device *d;
 
 	RTE_SET_USED(it);
 	if (str != NULL && *str != '\0') {
-		kv = rte_kvargs_parse(str, keys);
+		kv = rte_kvargs_parse(str, NULL);
 		if (kv == NULL) {
 			HVBUS_LOG(ERR, "cannot parse device filter \"%s\"", str);
 			rte_errno = EINVAL;
