@@ -283,6 +283,12 @@ netvsp_packet(void *dev, struct hvsim_chan *c, const struct hvsim_pkt *p)
 		nv_log(d, "packet on a channel the device does not know");
 		return -ENODEV;
 	}
+	/* Completions and responses of this ring drain are published once,
+	 * by netvsp_poll() right after it (same host iteration). */
+	if (!ch->batching) {
+		hvsim_chan_batch_begin(ch->c);
+		ch->batching = true;
+	}
 
 	switch (p->type) {
 	case VMB_PKT_COMPLETION:
