@@ -133,6 +133,7 @@ int
 hvbus_probe_one(struct rte_hvbus_device *dev)
 {
 	struct rte_hvbus_driver *drv;
+	bool gone;
 	int rc = 1;
 
 	pthread_mutex_lock(&hvbus.probe_lock);
@@ -144,7 +145,10 @@ hvbus_probe_one(struct rte_hvbus_device *dev)
 		rc = -EEXIST;
 		goto out;
 	}
-	if (dev->priv->gone) {
+	pthread_mutex_lock(&hvbus.lock);
+	gone = dev->priv->gone;
+	pthread_mutex_unlock(&hvbus.lock);
+	if (gone) {
 		rc = -ENODEV;
 		goto out;
 	}
