@@ -368,6 +368,32 @@ test_small_buffer_skip(void)
 	free(m);
 }
 
+/* The peer rewrites a descriptor after we validated it: skip must use the
+ * length seen at peek time, not re-read the ring.
+ */
+static void
+test_skip_after_tamper(void)
+{
+	struct mem *m = mem_new(0, 0);
+	struct vmb_ring w, r;
+	struct vmb_pkt_desc d;
+	uint8_t out[DSIZE];
+	uint16_t huge = 0xfff0;
+
+	views(m, &w, &r);
+	CHECK_EQ(vmb_ring_write(&w, 6, 0, 1, NULL, 0,
+				&(struct vmb_iov){ out, 40 }, 1), 1);
+	CHECK_EQ(vmb_ring_write(&w, 6, 0, 2, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(vmb_ring_peek(&r, &d), 56);
+	memcpy(&m->data[4], &huge, 2);		/* length8 of packet 1 */
+	CHECK_EQ(vmb_ring_skip(&r), 0);
+	CHECK_EQ(vmb_ring_read(&r, out, sizeof(out)), 16);
+	memcpy(&d, out, sizeof(d));
+	CHECK(d.xid == 2);
+	CHECK_EQ(r.stats.errors, 0);
+	free(m);
+}
+
 /* A fresh view picks up where the previous owner of the ring stopped. */
 static void
 test_reattach(void)
@@ -530,6 +556,7 @@ main(void)
 	test_writer_signal();
 	test_pending_send_sz();
 	test_small_buffer_skip();
+	test_skip_after_tamper();
 	test_reattach();
 	test_corrupt_reader();
 	test_corrupt_writer();
