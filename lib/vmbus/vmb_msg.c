@@ -140,6 +140,8 @@ vmb_msg_decode(const void *src, uint32_t len, union vmb_msg *out)
 	 */
 	memcpy(out->raw, src, len);
 	memset(out->raw + len, 0, VMB_MSG_MAX_SIZE - len);
+	/* Keep the compiler from reading the type from @src instead. */
+	__asm__ volatile("" ::: "memory");
 	type = out->hdr.type;
 	if (type == VMB_MSG_INVALID || type >= VMB_MSG_COUNT)
 		return -ENOMSG;

@@ -175,6 +175,12 @@ int vmb_ring_wait_prepare(struct vmb_ring *r);
 /** Writer gives up waiting: clear pending_send_sz. */
 void vmb_ring_wait_cancel(struct vmb_ring *r);
 
+/**
+ * Compiler barrier: values copied out of shared memory before it are not
+ * re-read from shared memory after it (no compiler-made double fetch).
+ */
+#define vmb_compiler_barrier()	__asm__ volatile("" ::: "memory")
+
 /** Full memory barrier, cheapest form (a locked add to the stack on x86). */
 static inline void
 vmb_smp_mb(void)
@@ -424,6 +430,8 @@ vmb_ring_peek(struct vmb_ring *r, struct vmb_pkt_desc *d)
 	if (vmb_unlikely(avail < VMB_PKT_DESC_SIZE + VMB_PKT_TRAILER_SIZE))
 		return vmb_ring_corrupt(r, VMB_RING_ERR_INDEX);
 	vmb_ring_get(r, r->rd_pos, d, sizeof(*d));
+	/* Validate and use only the copy, never the ring bytes again. */
+	vmb_compiler_barrier();
 	len = (uint32_t)d->length8 * 8;
 	if (vmb_unlikely(d->data_offset8 < 2 || d->length8 < d->data_offset8 ||
 		     len > avail - VMB_PKT_TRAILER_SIZE ||
