@@ -306,10 +306,13 @@ hvsim_reset_connection(struct hvsim *h, const char *why, bool check)
 
 	if (check && h->connected)
 		hvsim_check_unload(h, why);
+	/* GPADLs first: closing the channels then owes no TORNDOWN, and a
+	 * reset never sends anything.
+	 */
+	hvsim_gpadl_drop_all(h);
 	for (i = 0; i < HVSIM_RELID_LIMIT; i++)
 		if (h->relid_tab[i] != NULL)
 			hvsim_chan_free(h, h->relid_tab[i]);
-	hvsim_gpadl_drop_all(h);
 	for (i = 0; i < h->cfg.n_nics; i++) {
 		struct hvsim_nic *n = &h->nic[i];
 

@@ -86,6 +86,7 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 	c->out_lib_rd = c->out.wr_rd;
 	c->pend_len = 0;
 	c->batching = false;
+	c->in_masked = false;
 	memset(&c->st, 0, sizeof(c->st));
 	return 0;
 }
@@ -157,10 +158,23 @@ hvsim_chan_poll(struct hvsim_chan *c)
 			return 1;
 		work++;
 	}
-	/* Mask while draining: the guest need not signal a host that is
-	 * looking anyway (6.2).
+	/* Idle and unmasked: one load of write_index, no store, so an idle
+	 * host does not pull the header's cache line away from the guest.
 	 */
-	vmb_ring_intr_mask(&c->in);
+	if (!c->in_masked) {
+		n = vmb_ring_avail(&c->in);
+		if (n == 0)
+			return work;
+		if (n < 0) {
+			hvsim_chan_fail(c, "guest->host ring corrupt", n);
+			return work + 1;
+		}
+		/* Mask while draining: the guest need not signal a host
+		 * that is looking anyway (6.2).
+		 */
+		vmb_ring_intr_mask(&c->in);
+		c->in_masked = true;
+	}
 	while (work < HVSIM_RING_BUDGET && !c->failed && !c->nic->held) {
 		n = vmb_ring_read(&c->in, c->pkt_buf, HVSIM_PKT_MAX);
 		if (n == -EAGAIN) {
@@ -168,12 +182,14 @@ hvsim_chan_poll(struct hvsim_chan *c)
 			 * arrived while the guest believed us masked.
 			 */
 			rc = vmb_ring_intr_unmask(&c->in);
+			c->in_masked = false;
 			if (rc == 0)
 				break;
 			if (rc < 0) {
 				n = rc;
 			} else {
 				vmb_ring_intr_mask(&c->in);
+				c->in_masked = true;
 				continue;
 			}
 		}

@@ -68,6 +68,7 @@ struct hvsim_chan {
 	bool dev_open;		/* dev->chan_open succeeded, close owed */
 	bool failed;		/* ring corrupt or device error: no polling */
 	bool batching;
+	bool in_masked;		/* we set interrupt_mask of the inbound ring */
 	bool opens_after_rescind;
 	uint32_t openid;
 	uint32_t ring_gpadl;

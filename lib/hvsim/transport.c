@@ -162,6 +162,7 @@ hvsim_disconnect(struct hvsim *h, const char *why)
 	hvsim_reset_connection(h, why, true);
 	close(h->fd);
 	h->fd = -1;
+	h->dead_why = NULL;
 	h->hello_done = false;
 	h->txq.head = h->txq.count = 0;
 	hvsim_mem_detach(h);
