@@ -47,10 +47,12 @@ struct hvsim_dev_ops {
 	 * invalid after the call. */
 	void (*chan_close)(void *dev, struct hvsim_chan *c);
 	/**
-	 * One packet from the guest. Returns 0 when handled, -EAGAIN to leave
-	 * it in the ring and be called again later (host->guest ring full, a
-	 * hook holding the NIC), another negative errno for a protocol error
-	 * (the core counts it and fails the channel).
+	 * One packet from the guest. Returns 0 when handled, -EAGAIN to be
+	 * called again later with the same packet (host->guest ring full, a
+	 * hook holding the NIC): the core keeps its copy and reads nothing
+	 * more from that channel until it is handled. Another negative errno
+	 * is a protocol error: the core records a violation and stops the
+	 * channel (chan_close follows; the other channels go on).
 	 */
 	int (*packet)(void *dev, struct hvsim_chan *c, const struct hvsim_pkt *p);
 	/** Called every host iteration: generators, deferred replies. Returns
