@@ -378,12 +378,36 @@ ctrl_host_gone(void)
 		ctrl_connect_done(-EPIPE);
 }
 
+/* Validate and dispatch one message as received from the backend. */
+void
+hvbus_ctrl_dispatch(const void *buf, uint32_t len)
+{
+	union vmb_msg m;
+	int type;
+
+	hvbus.st.msgs++;
+	type = vmb_msg_decode(buf, len, &m);
+	if (type < 0) {
+		uint32_t t = 0;
+
+		/* For the log only: the type as sent, if any. */
+		if (len >= 4)
+			memcpy(&t, buf, sizeof(t));
+		hvbus_bad_msg(t, "%u bytes: %s", len, strerror(-type));
+		return;
+	}
+	if (ctrl_dispatch[type] == NULL) {
+		hvbus_bad_msg((uint32_t)type, "not a host message");
+		return;
+	}
+	ctrl_dispatch[type](&m, len);
+}
+
 static void
 ctrl_drain_msgs(void)
 {
 	uint8_t buf[VMB_MSG_MAX_SIZE];
-	union vmb_msg m;
-	int i, len, type;
+	int i, len;
 
 	for (i = 0; i < CTRL_MSG_BURST; i++) {
 		len = hvbus.be.ops->recv(&hvbus.be, buf, sizeof(buf));
@@ -393,26 +417,12 @@ ctrl_drain_msgs(void)
 			ctrl_host_gone();
 			return;
 		}
-		hvbus.st.msgs++;
 		if (len < 0) {
+			hvbus.st.msgs++;
 			hvbus_bad_msg(0, "malformed frame");
 			continue;
 		}
-		type = vmb_msg_decode(buf, (uint32_t)len, &m);
-		if (type < 0) {
-			uint32_t t = 0;
-
-			/* For the log only: the type as sent, if any. */
-			if (len >= 4)
-				memcpy(&t, buf, sizeof(t));
-			hvbus_bad_msg(t, "%d bytes: %s", len, strerror(-type));
-			continue;
-		}
-		if (ctrl_dispatch[type] == NULL) {
-			hvbus_bad_msg((uint32_t)type, "not a host message");
-			continue;
-		}
-		ctrl_dispatch[type](&m, (uint32_t)len);
+		hvbus_ctrl_dispatch(buf, (uint32_t)len);
 	}
 }
 

@@ -283,6 +283,7 @@ int hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms);
 void hvbus_req_put(struct hvbus_req *req);
 void hvbus_req_complete(struct hvbus_req *req, int result);
 int hvbus_send(union vmb_msg *m, int len);
+void hvbus_ctrl_dispatch(const void *buf, uint32_t len);
 void hvbus_bad_msg(uint32_t type, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
