@@ -10,8 +10,10 @@
  * (open, close, GPADLs), grace periods and deadlines.
  *
  * A fake backend checks what the bus sends: every message is well formed,
- * RELID_RELEASED only follows a rescind of that relid, and no message names
- * a relid after its release (until the host offers it again).
+ * RELID_RELEASED only follows a rescind of that relid, no message names a
+ * relid after its release (until the host offers it again), and no memory
+ * is freed while the host may still use it (a GPADL over it that the host
+ * has neither refused nor confirmed torn down).
  */
 
 #include <stdlib.h>
@@ -22,6 +24,14 @@
 #define FZ_RELIDS	16
 #define FZ_MAX_MEM	512
 #define FZ_MAX_REQ	512
+#define FZ_MAX_GPADL	512
+
+/* A GPADL as the host sees it: from GPADL_HEADER until refused or torn. */
+struct fz_gpadl {
+	uint32_t handle;
+	uint64_t start, end;	/* guest addresses covered */
+	bool live;
+};
 
 static struct {
 	bool rescinded[VMB_MAX_RELID];	/* host rescinded it */
@@ -30,7 +40,41 @@ static struct {
 	size_t mem_len[FZ_MAX_MEM];
 	struct hvbus_req *req[FZ_MAX_REQ];
 	unsigned int n_req;
+	struct fz_gpadl gpadl[FZ_MAX_GPADL];
+	unsigned int n_gpadl;
 } fz;
+
+static void
+fz_gpadl_gone(uint32_t handle)
+{
+	unsigned int i;
+
+	for (i = 0; i < fz.n_gpadl; i++)
+		if (fz.gpadl[i].live && fz.gpadl[i].handle == handle)
+			fz.gpadl[i].live = false;
+}
+
+/* The bus described memory to the host: remember the range. */
+static void
+fz_gpadl_header(const union vmb_msg *m)
+{
+	const struct vmb_msg_gpadl_header *g = &m->gpadl_header;
+	uint64_t w[2];
+	unsigned int i;
+
+	for (i = 0; i < fz.n_gpadl; i++)
+		if (fz.gpadl[i].live && fz.gpadl[i].handle == g->gpadl)
+			abort();	/* handle reused while the host has it */
+	if (fz.n_gpadl == FZ_MAX_GPADL)
+		return;
+	/* Word 0: byte_count | byte_offset << 32; word 1: first PFN. */
+	memcpy(w, g->range_words, sizeof(w));
+	fz.gpadl[fz.n_gpadl].handle = g->gpadl;
+	fz.gpadl[fz.n_gpadl].start = w[1] << 12;
+	fz.gpadl[fz.n_gpadl].end = (w[1] << 12) + (uint32_t)w[0];
+	fz.gpadl[fz.n_gpadl].live = true;
+	fz.n_gpadl++;
+}
 
 static const struct vmb_guid fz_other_class = { { 0x42 } };
 
@@ -73,6 +117,8 @@ fz_send(struct hvbus_backend *be, const void *msg, uint32_t len)
 			abort();	/* released without a rescind */
 		fz.released[relid] = true;
 	}
+	if (type == VMB_MSG_GPADL_HEADER)
+		fz_gpadl_header(&m);
 	return 0;
 }
 
@@ -103,6 +149,11 @@ fz_mem_free(struct hvbus_backend *be, void *va, size_t len)
 
 	(void)be;
 	len = (len + 4095) & ~(size_t)4095;
+	for (i = 0; i < fz.n_gpadl; i++)
+		if (fz.gpadl[i].live &&
+		    fz.gpadl[i].start < (uint64_t)(uintptr_t)va + len &&
+		    fz.gpadl[i].end > (uint64_t)(uintptr_t)va)
+			abort();	/* the host may still use it */
 	for (i = 0; i < FZ_MAX_MEM; i++)
 		if (fz.mem[i] == va) {
 			if (fz.mem_len[i] != len)
@@ -148,6 +199,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 fz_setup(void)
 {
+	fz.n_gpadl = 0;
 	memset(&fz.rescinded, 0, sizeof(fz.rescinded));
 	memset(&fz.released, 0, sizeof(fz.released));
 	memset(&hvbus.cfg, 0, sizeof(hvbus.cfg));
@@ -269,7 +321,11 @@ fz_dispatch(const void *buf, uint32_t len)
 	uint32_t relid;
 	int type = vmb_msg_decode(buf, len, &m);
 
-	if (type == VMB_MSG_RESCIND_CHANNELOFFER) {
+	if (type == VMB_MSG_GPADL_CREATED && m.gpadl_created.status != 0) {
+		fz_gpadl_gone(m.gpadl_created.gpadl);
+	} else if (type == VMB_MSG_GPADL_TORNDOWN) {
+		fz_gpadl_gone(m.gpadl_torndown.gpadl);
+	} else if (type == VMB_MSG_RESCIND_CHANNELOFFER) {
 		relid = m.relid.child_relid;
 		if (relid < VMB_MAX_RELID && hvbus.relid_tab[relid] != NULL)
 			fz.rescinded[relid] = true;
