@@ -688,7 +688,8 @@ hvsim_dispatch(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	}
 	n = hvsim_msg_nic(h, m, hd->route);
 	if (n != NULL) {
-		if (n->held || (!replay && n->hq_len > 0)) {
+		if (__atomic_load_n(&n->held, __ATOMIC_ACQUIRE) ||
+		    (!replay && n->hq_len > 0)) {
 			hvsim_hold_push(h, n, m, len, rx_seq, rx_ns, false);
 			return;
 		}

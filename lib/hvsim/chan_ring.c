@@ -175,7 +175,8 @@ hvsim_chan_poll(struct hvsim_chan *c)
 		vmb_ring_intr_mask(&c->in);
 		c->in_masked = true;
 	}
-	while (work < HVSIM_RING_BUDGET && !c->failed && !c->nic->held) {
+	while (work < HVSIM_RING_BUDGET && !c->failed &&
+	       !__atomic_load_n(&c->nic->held, __ATOMIC_ACQUIRE)) {
 		n = vmb_ring_read(&c->in, c->pkt_buf, HVSIM_PKT_MAX);
 		if (n == -EAGAIN) {
 			/* Idle: unmask, then look again for a packet that
@@ -224,7 +225,7 @@ hvsim_ring_poll_all(struct hvsim *h)
 	for (i = 0; i < h->cfg.n_nics; i++) {
 		struct hvsim_nic *n = &h->nic[i];
 
-		if (n->held)
+		if (__atomic_load_n(&n->held, __ATOMIC_ACQUIRE))
 			continue;
 		for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
 			struct hvsim_chan *c = n->chan[q];

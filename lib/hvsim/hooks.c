@@ -62,8 +62,9 @@ hvsim_hook_arm(struct hvsim *h, unsigned int nic, enum hvsim_step step)
 	if (n->hook_state != HVSIM_HOOK_IDLE) {
 		rc = -EBUSY;
 	} else {
-		n->hook_state = HVSIM_HOOK_ARMED;
 		n->hook_step = step;
+		__atomic_store_n(&n->hook_state, HVSIM_HOOK_ARMED,
+				 __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&h->hook_lock);
 	return rc;
@@ -108,7 +109,7 @@ hvsim_hook_release(struct hvsim *h, unsigned int nic)
 		return -EINVAL;
 	n = &h->nic[nic];
 	pthread_mutex_lock(&h->hook_lock);
-	n->hook_state = HVSIM_HOOK_IDLE;
+	__atomic_store_n(&n->hook_state, HVSIM_HOOK_IDLE, __ATOMIC_RELEASE);
 	__atomic_store_n(&n->drain, true, __ATOMIC_RELEASE);
 	__atomic_store_n(&n->held, false, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&h->hook_cond);
@@ -124,7 +125,8 @@ hvsim_hook_core(struct hvsim *h, struct hvsim_nic *n, enum hvsim_step step)
 
 	pthread_mutex_lock(&h->hook_lock);
 	if (n->hook_state == HVSIM_HOOK_ARMED && n->hook_step == step) {
-		n->hook_state = HVSIM_HOOK_HELD;
+		__atomic_store_n(&n->hook_state, HVSIM_HOOK_HELD,
+				 __ATOMIC_RELEASE);
 		__atomic_store_n(&n->held, true, __ATOMIC_RELEASE);
 		pthread_cond_broadcast(&h->hook_cond);
 		hit = true;

@@ -279,7 +279,7 @@ hvsim_thread(void *arg)
 	uint64_t last_work = hvsim_now_ns();
 	uint64_t sleep_ns = HVSIM_SLEEP_MIN_NS;
 
-	while (!h->stop) {
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now;
 
 		if (hvsim_poll(h) > 0) {
@@ -308,7 +308,7 @@ hvsim_start(struct hvsim *h)
 
 	if (h->running)
 		return -EALREADY;
-	h->stop = false;
+	__atomic_store_n(&h->stop, false, __ATOMIC_RELEASE);
 	h->running = true;
 	rc = pthread_create(&h->thread, NULL, hvsim_thread, h);
 	if (rc != 0) {
@@ -341,7 +341,7 @@ hvsim_stop(struct hvsim *h)
 	if (h == NULL)
 		return;
 	if (h->running) {
-		h->stop = true;
+		__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
 		pthread_join(h->thread, NULL);
 		h->running = false;
 	}

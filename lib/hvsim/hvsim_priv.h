@@ -225,7 +225,7 @@ struct hvsim {
 	/* host thread and commands from other threads */
 	pthread_t thread;
 	bool running;
-	volatile bool stop;
+	bool stop;		/* atomic: set by hvsim_stop() */
 	pthread_mutex_t poll_lock;	/* one iteration at a time */
 	pthread_mutex_t cmd_lock;
 	pthread_cond_t cmd_cond;

@@ -18,7 +18,8 @@ extern const struct hvsim_dev_ops echo_dev_ops;
 
 /* Per-process totals across all echo devices, for assertions. */
 struct echo_totals {
-	unsigned int opens, closes, resets, packets, gpadl_teardowns;
+	/* Written by the host thread, read by the test's. */
+	_Atomic unsigned int opens, closes, resets, packets, gpadl_teardowns;
 };
 extern struct echo_totals echo_totals;
 
