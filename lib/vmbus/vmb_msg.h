@@ -28,6 +28,10 @@
 extern "C" {
 #endif
 
+/* Wire structs are used in place: little-endian CPUs only. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "VMBus wire structs need a little-endian CPU");
+
 /** Largest channel message payload (SynIC message payload). */
 #define VMB_MSG_MAX_SIZE	240
 /** Relids at or above this are rejected by guests before indexing. */

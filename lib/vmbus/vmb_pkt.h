@@ -24,6 +24,10 @@
 extern "C" {
 #endif
 
+/* Wire structs are used in place: little-endian CPUs only. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "VMBus wire structs need a little-endian CPU");
+
 /** @name Packet types (descriptor type field) */
 /**@{*/
 #define VMB_PKT_INVALID			0x0
