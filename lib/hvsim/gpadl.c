@@ -53,7 +53,7 @@ hvsim_gpadl_was_torn(const struct hvsim *h, uint32_t handle)
 	unsigned int i;
 
 	for (i = 0; i < h->gpadl_gone_n; i++)
-		if (h->gpadl_gone[i] == handle)
+		if (h->gpadl_gone_live[i] && h->gpadl_gone[i] == handle)
 			return true;
 	return false;
 }
@@ -62,6 +62,7 @@ static void
 hvsim_gpadl_remember(struct hvsim *h, uint32_t handle)
 {
 	h->gpadl_gone[h->gpadl_gone_pos] = handle;
+	h->gpadl_gone_live[h->gpadl_gone_pos] = true;
 	h->gpadl_gone_pos = (h->gpadl_gone_pos + 1) % HVSIM_GPADL_HISTORY;
 	if (h->gpadl_gone_n < HVSIM_GPADL_HISTORY)
 		h->gpadl_gone_n++;
@@ -75,7 +76,7 @@ hvsim_gpadl_forget(struct hvsim *h, uint32_t handle)
 
 	for (i = 0; i < h->gpadl_gone_n; i++)
 		if (h->gpadl_gone[i] == handle)
-			h->gpadl_gone[i] = 0;
+			h->gpadl_gone_live[i] = false;
 }
 
 /* ---- GPADLs in progress (for hooks and rescinds) ---- */

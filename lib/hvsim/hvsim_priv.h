@@ -206,6 +206,7 @@ struct hvsim {
 	struct hvsim_gpadl_prog gprog[HVSIM_GPADL_PENDING_MAX];
 	unsigned int n_gprog;
 	uint32_t gpadl_gone[HVSIM_GPADL_HISTORY];	/* torn-down handles */
+	bool gpadl_gone_live[HVSIM_GPADL_HISTORY];	/* not reused since */
 	unsigned int gpadl_gone_pos, gpadl_gone_n;
 
 	struct hvsim_nic nic[HVSIM_MAX_NICS];
