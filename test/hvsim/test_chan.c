@@ -83,6 +83,18 @@ test_open_close(bool threaded)
 	tenv_settle(&t);
 	CHECK_EQ(c->tx.hdr->interrupt_mask, 0);
 	CHECK(c->signals > 0, "monitor doorbell used");
+	{
+		/* The host noticed and cleared every pending bit (monitor
+		 * page 2 is the guest's second arena page).
+		 */
+		const uint32_t *mon2 = (const uint32_t *)
+			((const uint8_t *)hvsim_guest_arena(t.g, NULL) + 4096);
+		unsigned int grp;
+
+		for (grp = 0; grp < 4; grp++)
+			CHECK_EQ(__atomic_load_n(&mon2[2 + 2 * grp],
+						 __ATOMIC_ACQUIRE), 0);
+	}
 	CHECK_EQ(hvsim_nic_stats(t.h, 1, &st), 0);
 	CHECK_EQ(st.tx_pkts, 2000);
 	CHECK(st.link_up);
