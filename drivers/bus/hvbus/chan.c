@@ -46,6 +46,17 @@ offer_by_relid(uint32_t relid, uint32_t type)
 	return o;
 }
 
+static bool
+req_abandoned(struct hvbus_req *req)
+{
+	bool a;
+
+	pthread_mutex_lock(&hvbus.lock);
+	a = req->abandoned;
+	pthread_mutex_unlock(&hvbus.lock);
+	return a;
+}
+
 static void
 offer_req_done(struct hvbus_offer *o, int rc)
 {
@@ -342,8 +353,13 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 	}
 	dev = o->dev;
 	o->state = HVBUS_CS_OPEN;
-	if (o->req == NULL || dev == NULL) {
-		/* Nobody wants it any more (shutdown): undo. */
+	if (o->req == NULL || dev == NULL || req_abandoned(o->req)) {
+		/* Nobody wants it any more (shutdown, or the caller gave
+		 * up waiting): undo rather than publish a channel nobody
+		 * knows about.
+		 */
+		if (o->req != NULL)
+			offer_req_done(o, -ETIMEDOUT);
 		hvbus_retire_chan(c);
 		return;
 	}
@@ -532,8 +548,10 @@ hvbus_req_close(struct hvbus_req *req)
 
 	if (req->subidx < HVBUS_MAX_CHAN)
 		o = req->dev->priv->offer[req->subidx];
-	/* Rescinded channels left the device's slots: the bus closes them. */
-	if (o == NULL || o->state == HVBUS_CS_OFFERED) {
+	/* Rescinded channels left the device's slots and failed ones are
+	 * being closed already: the bus takes care of them.
+	 */
+	if (o == NULL || o->failed || o->state == HVBUS_CS_OFFERED) {
 		hvbus_req_complete(req, 0);
 		return;
 	}
