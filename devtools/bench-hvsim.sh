@@ -11,7 +11,9 @@
 #   hvsim_poll: ring engine + device model), from two callgrind runs of
 #   different lengths so set-up cost cancels out;
 # - model_*: the same for the device model alone over the fake core
-#   (bench_hvsim_netvsp_fake; instructions under its ops entry points).
+#   (bench_hvsim_netvsp_fake; instructions under its ops entry points);
+# - reflect: the reflect port (transmit path + general receive path) over
+#   the fake core, the guest sending aggregates through the send buffer.
 # Builds nothing; run through "make bench-hvsim", which builds first.
 #
 # usage: bench-hvsim.sh BUILDDIR   -> BUILDDIR/bench/hvsim.json
@@ -28,33 +30,41 @@ pkts=${BENCH_PKTS:-5000000}
 cg1=${BENCH_CG_PKTS:-100000}
 cg2=$((cg1 * 3))
 
-mpps() {	# binary frame_len count -> best of 3
+mpps_args() {	# binary frame_len count [args...] -> best of 3
 	local best=0 v i
 	for i in 1 2 3; do
-		v=$("$1" "$2" "$3" | sed -n 's/.*mpps=\([0-9.]*\).*/\1/p')
+		v=$("$@" | sed -n 's/.*mpps=\([0-9.]*\).*/\1/p')
 		best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
 	done
 	echo "$best"
 }
+mpps() { mpps_args "$@"; }
 
 # Instructions per frame inside the toggled functions: (I(n2) - I(n1)) /
 # (frames(n2) - frames(n1)).
-instr() {	# binary frame_len toggle...
-	local bin=$1 len=$2 tmp i1 i2 f1 f2 t args=()
-	shift 2
+instr_args() {	# binary frame_len "extra args" toggle...
+	local bin=$1 len=$2 extra=$3 tmp i1 i2 f1 f2 t args=()
+	shift 3
 	for t in "$@"; do args+=("--toggle-collect=$t"); done
 	tmp=$(mktemp -d)
+	# shellcheck disable=SC2086
 	f1=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/1" \
-		"${args[@]}" "$bin" "$len" "$cg1" 2>/dev/null |
+		"${args[@]}" "$bin" "$len" "$cg1" $extra 2>/dev/null |
 		sed -n 's/.*pkts=\([0-9]*\).*/\1/p')
+	# shellcheck disable=SC2086
 	f2=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/2" \
-		"${args[@]}" "$bin" "$len" "$cg2" 2>/dev/null |
+		"${args[@]}" "$bin" "$len" "$cg2" $extra 2>/dev/null |
 		sed -n 's/.*pkts=\([0-9]*\).*/\1/p')
 	i1=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$tmp/1" | head -n1)
 	i2=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$tmp/2" | head -n1)
 	rm -rf "$tmp"
 	awk -v a="$i1" -v b="$i2" -v x="$f1" -v y="$f2" \
 		'BEGIN { printf "%.1f", (b - a) / (y - x) }'
+}
+instr() {	# binary frame_len toggle...
+	local bin=$1 len=$2
+	shift 2
+	instr_args "$bin" "$len" "" "$@"
 }
 
 have_cg=1
@@ -82,6 +92,20 @@ for s in $sizes; do
 }    {\"frame\": $s, \"frame_len\": $len, \"mpps\": $m, \"instr_per_pkt\": $ir, \"model_mpps\": $mm, \"model_instr_per_pkt\": $mir}"
 done
 
+# Reflect port over the fake core: guest aggregates through the send
+# buffer, frames back through the general receive path.
+refl=""
+for s in 64 1518; do
+	len=$((s - 4))
+	m=$(mpps_args "$fake" "$len" "$pkts" 8 reflect)
+	ir=null
+	[ $have_cg = 1 ] && ir=$(instr_args "$fake" "$len" "8 reflect" \
+		netvsp_poll netvsp_packet)
+	echo "bench-hvsim: reflect $s: model alone $m Mpps (guest helper included), $ir instr/pkt" >&2
+	refl+="${refl:+,
+}    {\"frame\": $s, \"model_mpps\": $m, \"model_instr_per_pkt\": $ir}"
+done
+
 cat >"$out" <<JSON
 {
   "bench": "hvsim",
@@ -90,6 +114,9 @@ cat >"$out" <<JSON
   "callgrind_packets": [$cg1, $cg2],
   "rows": [
 $rows
+  ],
+  "reflect": [
+$refl
   ]
 }
 JSON

@@ -217,6 +217,8 @@ netvsp_chan_open(void *dev, struct hvsim_chan *c, uint16_t subidx)
 	ch->idx = subidx;
 	d->ch[subidx] = ch;
 	d->n_open++;
+	if (subidx + 1u > d->ch_end)
+		d->ch_end = subidx + 1u;
 	if (subidx == 0)
 		nv_session_reset(d);
 	else if (d->subch_granted != 0 && d->n_open == d->subch_granted + 1)
@@ -242,6 +244,8 @@ netvsp_chan_close(void *dev, struct hvsim_chan *c)
 		nv_rx_chan_drop(d, ch);
 		d->ch[i] = NULL;
 		d->n_open--;
+		while (d->ch_end > 0 && d->ch[d->ch_end - 1] == NULL)
+			d->ch_end--;
 		free(ch);
 		if (i == 0)
 			nv_session_reset(d);
@@ -274,11 +278,10 @@ netvsp_packet(void *dev, struct hvsim_chan *c, const struct hvsim_pkt *p)
 	unsigned int i;
 	int rc;
 
-	for (i = 0; i < NV_MAX_QUEUES; i++)
-		if (d->ch[i] != NULL && d->ch[i]->c == c) {
-			ch = d->ch[i];
-			break;
-		}
+	/* The core passes the channel it named in chan_open(). */
+	i = hvsim_chan_subidx(c);
+	if (i < d->ch_end && d->ch[i] != NULL && d->ch[i]->c == c)
+		ch = d->ch[i];
 	if (ch == NULL) {
 		nv_log(d, "packet on a channel the device does not know");
 		return -ENODEV;
@@ -320,9 +323,11 @@ netvsp_poll(void *dev)
 
 	if (d->n_open == 0)
 		return 0;
-	d->now_ns = nv_now_ns();
+	/* Only the ports that pace or stamp need the clock. */
+	if (d->gen != NULL || d->pcap != NULL)
+		d->now_ns = nv_now_ns();
 	/* One published write index per channel per iteration. */
-	for (i = 0; i < NV_MAX_QUEUES; i++) {
+	for (i = 0; i < d->ch_end; i++) {
 		struct nv_chan *ch = d->ch[i];
 
 		if (ch == NULL)
@@ -335,7 +340,7 @@ netvsp_poll(void *dev)
 	work += nv_ctrl_flush(d);
 	work += nv_nvsp_poll(d);
 	work += nv_port_poll(d);
-	for (i = 0; i < NV_MAX_QUEUES; i++) {
+	for (i = 0; i < d->ch_end; i++) {
 		struct nv_chan *ch = d->ch[i];
 
 		if (ch == NULL)

@@ -64,6 +64,18 @@ enum {
 	NV_SEC_INFLIGHT,	/**< sent, waiting for the guest's completion */
 };
 
+/** PACKET_MSG header and PPIs of a received frame, built once per PPI set
+ * with lib/netvsp's builder; per frame only the values are patched. */
+struct nv_rx_tmpl {
+	uint8_t hdr[sizeof(struct rndis_packet) + 4 * RNDIS_PPI_U32_SIZE];
+	uint32_t len;		/**< header + PPIs: where the frame starts */
+	uint32_t csum_at, vlan_at, hash_at, hinfo_at;	/**< PPI values */
+};
+
+/** Template index bits. */
+#define NV_TMPL_VLAN	1
+#define NV_TMPL_HASH	2
+
 /** Receive buffer: sections, the free stack, per-batch section lists. */
 struct nv_rxbuf {
 	uint8_t *base;
@@ -82,6 +94,7 @@ struct nv_rxbuf {
 	 * packets: the same for every packet, built once. */
 	uint8_t nvsp_data[NVSP_MSG_SIZE];
 	uint8_t nvsp_ctrl[NVSP_MSG_SIZE];
+	struct nv_rx_tmpl tmpl[4];	/**< by NV_TMPL_* */
 };
 
 #define NV_SEC_END	UINT32_MAX
@@ -151,6 +164,7 @@ struct netvsp_dev {
 
 	struct nv_chan *ch[NV_MAX_QUEUES];
 	uint32_t n_open;
+	uint32_t ch_end;	/**< 1 + highest open channel index */
 
 	/* NVSP */
 	uint32_t nvsp_ver;	/**< 0 until INIT succeeded */

@@ -15,6 +15,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,47 @@
  * 44-byte header, checksum, VLAN, hash value and hash info PPIs. */
 #define NV_RX_MSG_OVERHEAD	(sizeof(struct rndis_packet) + \
 				 4 * RNDIS_PPI_U32_SIZE)
+
+/* Append a u32 PPI to a template; returns where its value sits. */
+static uint32_t
+nv_tmpl_ppi(struct nv_rx_tmpl *t, uint32_t type)
+{
+	struct rndis_packet h;
+
+	memcpy(&h, t->hdr, sizeof(h));
+	if (rndis_packet_add_ppi_u32(t->hdr, sizeof(t->hdr), type, 0) != 0)
+		return 0;
+	return h.msg_len + (uint32_t)sizeof(struct rndis_ppi);
+}
+
+static int
+nv_tmpl_build(struct nv_rx_tmpl *t, unsigned int kind)
+{
+	int off;
+
+	memset(t, 0, sizeof(*t));
+	if (rndis_packet_begin(t->hdr, sizeof(t->hdr)) != 0)
+		return -EINVAL;
+	t->csum_at = nv_tmpl_ppi(t, RNDIS_PPI_CSUM);
+	if (kind & NV_TMPL_VLAN)
+		t->vlan_at = nv_tmpl_ppi(t, RNDIS_PPI_VLAN);
+	if (kind & NV_TMPL_HASH) {
+		t->hash_at = nv_tmpl_ppi(t, RNDIS_PPI_HASH_VALUE);
+		t->hinfo_at = nv_tmpl_ppi(t, RNDIS_PPI_HASH_INFO);
+	}
+	/* A placeholder frame length: patched per frame. */
+	off = rndis_packet_end(t->hdr, sizeof(t->hdr), 0, 0, 0);
+	if (off <= 0 || t->csum_at == 0)
+		return -EINVAL;
+	t->len = (uint32_t)off;
+	return 0;
+}
+
+static inline void
+nv_put_u32(uint8_t *p, uint32_t at, uint32_t v)
+{
+	memcpy(p + at, &v, sizeof(v));
+}
 
 int
 nv_rxbuf_connect(struct netvsp_dev *d, struct nv_chan *ch, uint32_t gpadl,
@@ -79,6 +121,11 @@ nv_rxbuf_connect(struct netvsp_dev *d, struct nv_chan *ch, uint32_t gpadl,
 			      NVSP_RNDIS_CHAN_DATA, NVSP_SECTION_NONE, 0);
 	nvsp_encode_rndis_pkt(rx->nvsp_ctrl, sizeof(rx->nvsp_ctrl),
 			      NVSP_RNDIS_CHAN_CONTROL, NVSP_SECTION_NONE, 0);
+	for (i = 0; i < 4; i++)
+		if (nv_tmpl_build(&rx->tmpl[i], i) != 0) {
+			nv_rxbuf_revoke(d);
+			return -EINVAL;
+		}
 	rx->on = true;
 	*sec_size = sec;
 	*sec_count = (uint32_t)count;
@@ -349,13 +396,13 @@ int
 nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 {
 	uint32_t q = f->src_queue, hash = 0, htype = 0, csum, sec, flen;
-	uint32_t size = d->rx.sec_size;
+	uint32_t size = d->rx.sec_size, off;
 	const uint8_t *data = f->data;
 	bool vlan = f->has_vlan, strip = false;
+	const struct nv_rx_tmpl *t;
 	uint16_t tci = f->vlan_tci;
 	struct nv_chan *ch;
 	uint8_t *p;
-	int off;
 
 	if (!nv_rx_ready(d) || f->len < 14) {
 		d->stats.rx_dropped++;
@@ -392,24 +439,20 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 	if (csum == 0)
 		csum = nv_rx_csum_verify(d, data, f->len);
 
+	t = &d->rx.tmpl[(vlan ? NV_TMPL_VLAN : 0) |
+			(htype != 0 ? NV_TMPL_HASH : 0)];
 	p = nv_rx_sec_ptr(d, sec);
-	rndis_packet_begin(p, size);
-	rndis_packet_add_ppi_u32(p, size, RNDIS_PPI_CSUM, csum);
+	/* The size check above keeps header + frame inside the section. */
+	memcpy(p, t->hdr, t->len);
+	off = t->len;
+	nv_put_u32(p, offsetof(struct rndis_packet, msg_len), off + flen);
+	nv_put_u32(p, offsetof(struct rndis_packet, data_len), flen);
+	nv_put_u32(p, t->csum_at, csum);
 	if (vlan)
-		rndis_packet_add_ppi_u32(p, size, RNDIS_PPI_VLAN,
-					 rndis_vlan_from_tci(tci));
+		nv_put_u32(p, t->vlan_at, rndis_vlan_from_tci(tci));
 	if (htype != 0) {
-		rndis_packet_add_ppi_u32(p, size, RNDIS_PPI_HASH_VALUE, hash);
-		rndis_packet_add_ppi_u32(p, size, RNDIS_PPI_HASH_INFO,
-					 NDIS_HASH_FUNCTION_TOEPLITZ | htype);
-	}
-	off = rndis_packet_end(p, size, 0, flen, 0);
-	if (off < 0) {
-		/* Cannot happen with the size check above; never write
-		 * past the section if it does. */
-		nv_rx_free_list(&d->rx, sec);
-		d->stats.rx_dropped++;
-		return -EPERM;
+		nv_put_u32(p, t->hash_at, hash);
+		nv_put_u32(p, t->hinfo_at, NDIS_HASH_FUNCTION_TOEPLITZ | htype);
 	}
 	if (strip) {
 		memcpy(p + off, data, 12);
@@ -418,6 +461,6 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 		memcpy(p + off, data, flen);
 	}
 	ch->rng_bytes += flen;
-	nv_rx_batch_add(d, ch, sec, (uint32_t)off + flen);
+	nv_rx_batch_add(d, ch, sec, off + flen);
 	return 0;
 }
