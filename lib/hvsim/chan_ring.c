@@ -104,8 +104,10 @@ hvsim_chan_fail(struct hvsim_chan *c, const char *why, int err)
 		hvsim_violation(c->h, "nic%u sub %u relid %u: %s: channel "
 				"stopped", c->nic->idx, c->subidx, c->relid,
 				why);
+	/* The device hears of it from the ring loop, never from inside one
+	 * of its own callbacks (hvsim_chan_send() may be why we are here).
+	 */
 	c->failed = true;
-	hvsim_chan_close_dev(c);
 }
 
 /* Hand the packet in pkt_buf to the device. 0 done, -EAGAIN deferred,
@@ -230,8 +232,12 @@ hvsim_ring_poll_all(struct hvsim *h)
 		for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
 			struct hvsim_chan *c = n->chan[q];
 
-			if (c == NULL || !c->open || c->failed)
+			if (c == NULL || !c->open)
 				continue;
+			if (c->failed) {
+				hvsim_chan_close_dev(c);
+				continue;
+			}
 			work += hvsim_chan_poll(c);
 		}
 	}
