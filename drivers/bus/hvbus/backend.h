@@ -8,11 +8,25 @@
  *
  * The sim backend is a message pipe: the control thread itself speaks VMBus
  * channel management over it (as a guest kernel does) and allocates shared
- * memory from the backend's arena. A uio backend (Linux uio_hv_generic, the
- * kernel owns channel management) would synthesize OFFERCHANNEL /
- * RESCIND_CHANNELOFFER messages from sysfs and uevents on the same fd and
- * answer open/close/GPADL locally, so the control thread's state machines
- * stay the same; it is not written yet.
+ * memory from the backend's arena.
+ *
+ * The kernel (uio_hv_generic) backend is not written yet. The plan, so
+ * that the control thread's state machines stay as they are:
+ * - recv(): synthesize OFFERCHANNEL from /sys/bus/vmbus/devices/<guid>
+ *   (class_id, device_id, id, monitor_id) and from channels/<relid>/ for
+ *   subchannels (inotify), RESCIND_CHANNELOFFER from uevents and from a
+ *   read error on /dev/uioN; be->fd is an eventfd over those sources;
+ * - send(): answer locally: INITIATE_CONTACT and REQUESTOFFERS at once,
+ *   OPENCHANNEL of the primary with success (the kernel opened it at
+ *   bind time), of a subchannel by mapping channels/<relid>/ring;
+ *   CLOSECHANNEL, GPADL_TEARDOWN and RELID_RELEASED are the kernel's
+ *   business and become no-ops (or unmaps);
+ * - a new op, ring_mem(), hands chan.c the kernel's ring mapping (map0,
+ *   or the subchannel's ring file) instead of mem_alloc() + GPADL, and
+ *   hvbus_gpadl_create() on the primary returns the kernel's receive and
+ *   send buffers (maps 3 and 4, GPADL handle in the map name);
+ * - the monitor page is map 2.
+ * Sysfs and /dev roots are settings, so tests can lay out a fake tree.
  */
 
 #ifndef HVBUS_BACKEND_H

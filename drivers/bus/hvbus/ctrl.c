@@ -297,7 +297,7 @@ ctrl_on_unload_response(const union vmb_msg *m, uint32_t len)
 		hvbus_req_complete(hvbus.shutdown_req, 0);
 		hvbus.shutdown_req = NULL;
 	}
-	hvbus.ctrl_stop = true;
+	__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 }
 
 /* Shutdown: close everything, wait until the host has confirmed every
@@ -316,7 +316,7 @@ ctrl_shutdown_step(uint64_t now)
 		hvbus.st.deadlines++;
 		hvbus_req_complete(hvbus.shutdown_req, -ETIMEDOUT);
 		hvbus.shutdown_req = NULL;
-		hvbus.ctrl_stop = true;
+		__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 		return;
 	}
 	if (hvbus.unload_sent || !hvbus_chan_idle())
@@ -324,7 +324,7 @@ ctrl_shutdown_step(uint64_t now)
 	if (!hvbus.connected) {
 		hvbus_req_complete(hvbus.shutdown_req, 0);
 		hvbus.shutdown_req = NULL;
-		hvbus.ctrl_stop = true;
+		__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 		return;
 	}
 	if (hvbus_send(&m, vmb_msg_encode_hdr(&m, VMB_MSG_UNLOAD)) == 0)
@@ -519,7 +519,7 @@ ctrl_main(void *arg)
 	}
 	/* Anything posted after the stop decision fails at once. */
 	pthread_mutex_lock(&hvbus.lock);
-	hvbus.ctrl_stop = true;
+	__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&hvbus.lock);
 	ctrl_take_reqs();
 	return NULL;
@@ -590,7 +590,7 @@ hvbus_ctrl_stop(void)
 	if (rc < 0)
 		HVBUS_LOG(WARNING, "shutdown: %s", strerror(-rc));
 	pthread_mutex_lock(&hvbus.lock);
-	hvbus.ctrl_stop = true;
+	__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&hvbus.lock);
 	pthread_join(hvbus.ctrl_tid, NULL);
 	hvbus.ctrl_running = false;
