@@ -3,8 +3,9 @@
 # Copyright (c) 2026 The hvnet Authors
 #
 # Stock dpdk-testpmd loads the hvbus plugin with -d: the bus registers,
-# scans through an embedded hvsim, lists its devices, and testpmd exits
-# cleanly on "quit" (the bus shuts the host connection down on cleanup).
+# scans through an embedded hvsim, lists its devices, answers
+# /hvbus/channels on testpmd's telemetry socket, and testpmd exits cleanly
+# on "quit" (the bus shuts the host connection down on cleanup).
 #
 # EAL refuses a plugin when any directory on its path is world-writable
 # (/tmp is), so the plugin is copied into a private 0700 directory whose
@@ -47,15 +48,53 @@ cleanup() { rm -rf "$dir"; }
 trap cleanup EXIT
 cp "$so" "$dir/" || exit 1
 
+# While testpmd sits at its prompt, ask its telemetry socket for
+# /hvbus/channels (as dpdk-telemetry.py does), then quit.
+prefix=hvbus_testpmd$$
+if [ "$(id -u)" = 0 ]; then
+	rundir=/var/run/dpdk/$prefix
+else
+	rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix
+fi
+tel="$dir/telemetry.json"
+query() {
+	python3 - "$rundir/dpdk_telemetry.v2" "$tel" <<'PY'
+import socket, sys, time
+path, out = sys.argv[1], sys.argv[2]
+for _ in range(100):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(path)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit(1)
+s.recv(65536)
+s.send(b"/hvbus/channels")
+open(out, "wb").write(s.recv(65536))
+PY
+}
+
 fail=0
-echo quit | HVBUS_SIM_NICS=2 HVBUS_ARGS=backend=sim \
+( query; echo quit ) | HVBUS_SIM_NICS=2 HVBUS_ARGS=backend=sim \
 	timeout -k 5 60 "$testpmd" -d "$dir" --no-huge -m 512 --no-pci \
-	--no-shconf --file-prefix=hvbus_testpmd$$ \
+	--no-shconf --file-prefix=$prefix \
 	--log-level=bus.hvbus:info -- --total-num-mbufs=2048 -i \
 	>"$log" 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "FAIL: testpmd exited with $rc"
+	fail=1
+fi
+if ! python3 - "$tel" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["/hvbus/channels"]
+assert d["connected"] == 1 and d["devices"] == 2, d
+assert sum(1 for k in d if k.startswith("relid_")) == 2, d
+PY
+then
+	echo "FAIL: /hvbus/channels over telemetry: $(cat "$tel" 2>/dev/null)"
 	fail=1
 fi
 n=$(grep -c "hvbus: device .* offered" "$log")
@@ -81,6 +120,6 @@ if [ $fail -ne 0 ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-echo "testpmd: bus loaded, $n devices listed, clean exit"
+echo "testpmd: bus loaded, $n devices listed, telemetry answered, clean exit"
 echo "1 passed, 0 failed"
 exit 0
