@@ -4,10 +4,11 @@
 
 /*
  * Test environment over the real hvsim host: an embedded host pumped by
- * the test guest's waits (one thread, deterministic), VMBus connected, one
- * open primary channel per NIC; subchannels opened on request. Teardown
- * closes everything the way a guest does and reports the host checker's
- * violations.
+ * the test guest's waits (one thread, deterministic) or, with
+ * TENV_THREADED=1 in the environment, running on its own host thread as
+ * hvbus uses it; VMBus connected, one open primary channel per NIC;
+ * subchannels opened on request. Teardown closes everything the way a
+ * guest does and reports the host checker's violations.
  */
 
 #include <errno.h>
@@ -39,6 +40,7 @@ struct tnic {
 struct tenv {
 	struct hvsim *h;
 	struct hvsim_guest *g;
+	bool threaded;
 	unsigned int n;
 	struct tnic nic[16];
 };
@@ -143,8 +145,15 @@ tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
 	e->h = hvsim_create(&hc);
 	if (e->h == NULL || hvsim_guest_create(&e->g, TG_ARENA) != 0)
 		goto fail;
-	/* Pumped before the HELLO: its answer needs the host to run. */
-	hvsim_guest_set_pump(e->g, e->h);
+	/* Running before the HELLO: its answer needs the host. */
+	e->threaded = getenv("TENV_THREADED") != NULL &&
+		strcmp(getenv("TENV_THREADED"), "0") != 0;
+	if (e->threaded) {
+		if (hvsim_start(e->h) != 0)
+			goto fail;
+	} else {
+		hvsim_guest_set_pump(e->g, e->h);
+	}
 	if (hvsim_guest_attach_embedded(e->g, e->h) != 0)
 		goto fail;
 	if (hvsim_guest_connect_vmbus(e->g, 0) <= 0 ||
@@ -253,6 +262,12 @@ tenv_idle(struct tenv *e, unsigned int ms)
 {
 	struct timespec t0, t;
 
+	if (e->threaded) {
+		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		hvsim_poll(e->h);
