@@ -12,7 +12,8 @@
  *   mapped) until it leaves; an attached but idle reader does not;
  * - driver buffers (GPADLs) are torn down at the rescind but stay valid
  *   until the driver frees them;
- * - a never-opened channel is released straight away.
+ * - a never-opened channel is released straight away;
+ * - a driver object retired with hvbus_retire() waits for the same readers.
  */
 
 #include <rte_bus.h>
@@ -157,6 +158,38 @@ test_rescind_held_reader(struct hvsim *h, struct rte_hvbus_device *dev)
 	bt_report(h);
 }
 
+static unsigned int dtor_runs;
+
+static void
+obj_dtor(void *obj)
+{
+	__atomic_fetch_add(&dtor_runs, 1, __ATOMIC_RELAXED);
+	free(obj);
+}
+
+/* Driver objects ride the same grace periods as channels. */
+static void
+test_driver_retire(struct rte_hvbus_device *dev)
+{
+	struct epoch_reader rd = { 0 };
+	void *obj = malloc(64);
+	uint64_t end;
+
+	REQUIRE(obj != NULL && hvbus_queue_attach(dev, &rd) == 0);
+	CHECK_EQ(hvbus_retire(dev, NULL, obj_dtor), -EINVAL);
+	epoch_reader_enter(&rd);
+	CHECK_EQ(hvbus_retire(dev, obj, obj_dtor), 0);
+	usleep(100 * 1000);
+	CHECK_EQ(__atomic_load_n(&dtor_runs, __ATOMIC_RELAXED), 0);
+	epoch_reader_exit(&rd);
+	end = bt_ms() + 2000;
+	while (__atomic_load_n(&dtor_runs, __ATOMIC_RELAXED) == 0 &&
+	       bt_ms() < end)
+		usleep(1000);
+	CHECK_EQ(__atomic_load_n(&dtor_runs, __ATOMIC_RELAXED), 1);
+	CHECK_EQ(hvbus_queue_detach(dev, &rd), 0);
+}
+
 /* Offered, probed, never opened: released at once, exactly once. */
 static void
 test_rescind_unopened(struct hvsim *h)
@@ -186,6 +219,7 @@ main(int argc, char **argv)
 	test_rescind_busy_reader(h, bt.dev[0]);
 	test_rescind_held_reader(h, bt.dev[1]);
 	test_rescind_unopened(h);
+	test_driver_retire(bt.dev[0]);
 
 	rc = rte_eal_cleanup();
 	CHECK_EQ(rc, 0);

@@ -101,6 +101,17 @@ hvbus_send(union vmb_msg *m, int len)
 
 /* ---- requests from other threads ---- */
 
+/* Wake the control thread (from any thread). */
+void
+hvbus_ctrl_kick(void)
+{
+	uint64_t one = 1;
+
+	if (hvbus.evfd >= 0 && write(hvbus.evfd, &one, sizeof(one)) < 0)
+		HVBUS_LOG(WARNING, "cannot wake the control thread: %s",
+			  strerror(errno));
+}
+
 struct hvbus_req *
 hvbus_req_new(enum hvbus_req_type type)
 {
@@ -149,7 +160,6 @@ hvbus_req_complete(struct hvbus_req *req, int result)
 int
 hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms)
 {
-	uint64_t one = 1;
 	struct timespec ts;
 	int rc = 0;
 
@@ -170,9 +180,7 @@ hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms)
 	req->refs++;
 	TAILQ_INSERT_TAIL(&hvbus.reqs, req, next);
 	pthread_mutex_unlock(&hvbus.lock);
-	if (write(hvbus.evfd, &one, sizeof(one)) < 0)
-		HVBUS_LOG(WARNING, "cannot wake the control thread: %s",
-			  strerror(errno));
+	hvbus_ctrl_kick();
 	pthread_mutex_lock(&hvbus.lock);
 	while (!req->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&hvbus.cond, &hvbus.lock, &ts);
@@ -501,8 +509,8 @@ ctrl_main(void *arg)
 
 	RTE_SET_USED(arg);
 	while (!__atomic_load_n(&hvbus.ctrl_stop, __ATOMIC_ACQUIRE)) {
-		timeout = hvbus.retiring > 0 ? (int)HVBUS_RECLAIM_MS :
-			CTRL_TICK_MS;
+		timeout = hvbus.retiring > 0 || hvbus.reclaim_pending > 0 ?
+			(int)HVBUS_RECLAIM_MS : CTRL_TICK_MS;
 		n = epoll_wait(hvbus.epfd, ev, RTE_DIM(ev), timeout);
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == hvbus.be.fd) {
@@ -510,9 +518,11 @@ ctrl_main(void *arg)
 					ctrl_drain_msgs();
 			} else if (ev[i].data.fd == hvbus.evfd) {
 				ctrl_take_reqs();
+				/* A kick may also mean "something retired". */
+				hvbus.reclaim_pending++;
 			}
 		}
-		if (hvbus.retiring > 0)
+		if (hvbus.retiring > 0 || hvbus.reclaim_pending > 0)
 			hvbus_retire_poll();
 		ctrl_deadlines(hvbus_now_ns());
 		ctrl_shutdown_step(hvbus_now_ns());

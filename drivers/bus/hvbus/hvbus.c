@@ -29,7 +29,10 @@
 RTE_LOG_REGISTER_DEFAULT(hvbus_logtype, NOTICE);
 
 struct hvbus_state hvbus = {
-	.probe_lock = PTHREAD_MUTEX_INITIALIZER,
+	/* Recursive: a driver's event callback (run under it) may lead to
+	 * rte_dev_remove() of its own device on the same thread.
+	 */
+	.probe_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.devs = TAILQ_HEAD_INITIALIZER(hvbus.devs),
 	.drivers = TAILQ_HEAD_INITIALIZER(hvbus.drivers),

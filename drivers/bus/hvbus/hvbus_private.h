@@ -229,6 +229,7 @@ struct hvbus_state {
 
 	struct epoch_domain *dom;
 	unsigned int retiring;	/* channels handed to epoch_retire() */
+	unsigned int reclaim_pending;	/* last epoch_reclaim(): all objects */
 
 	/* control thread */
 	pthread_t ctrl_tid;
@@ -278,6 +279,7 @@ uint64_t hvbus_now_ns(void);
 int hvbus_ctrl_start(void);
 void hvbus_ctrl_stop(void);
 bool hvbus_on_ctrl_thread(void);
+void hvbus_ctrl_kick(void);
 struct hvbus_req *hvbus_req_new(enum hvbus_req_type type);
 int hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms);
 void hvbus_req_put(struct hvbus_req *req);

@@ -14,8 +14,9 @@
  * close and teardown with the host, and only when the host has confirmed
  * the teardown is the ring memory freed (chan.c).
  *
- * The control thread polls epoch_reclaim() while anything is pending; it
- * never blocks in a grace period itself.
+ * The control thread polls epoch_reclaim() while anything is pending,
+ * ours or what drivers retire with hvbus_retire(); it never blocks in a
+ * grace period itself.
  */
 
 #include <errno.h>
@@ -91,10 +92,27 @@ hvbus_retire_chan(struct hvbus_chan_priv *c)
 	}
 }
 
+/* Returns what is still waiting, ours and drivers'. */
 int
 hvbus_retire_poll(void)
 {
-	return epoch_reclaim(hvbus.dom);
+	int n = epoch_reclaim(hvbus.dom);
+
+	hvbus.reclaim_pending = n > 0 ? (unsigned int)n : 0;
+	return n;
+}
+
+int
+hvbus_retire(struct rte_hvbus_device *dev, void *obj, void (*dtor)(void *obj))
+{
+	int rc;
+
+	if (dev == NULL || obj == NULL || dtor == NULL || hvbus.dom == NULL)
+		return -EINVAL;
+	rc = epoch_retire(hvbus.dom, obj, dtor);
+	if (rc == 0)
+		hvbus_ctrl_kick();	/* start polling for its grace period */
+	return rc;
 }
 
 int

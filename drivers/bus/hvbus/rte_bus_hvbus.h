@@ -212,6 +212,18 @@ int hvbus_queue_attach(struct rte_hvbus_device *dev, struct epoch_reader *r);
 int hvbus_queue_detach(struct rte_hvbus_device *dev, struct epoch_reader *r);
 
 /**
+ * Free @p obj with @p dtor once no queue can reach it: for driver objects
+ * that queues load through pointers inside the same reader sections (the
+ * VF a queue forwards to, for example). The caller has already unpublished
+ * every pointer to it. @p dtor runs later on the bus's control thread and
+ * must not call the blocking functions above.
+ *
+ * @return 0, -EINVAL.
+ */
+int hvbus_retire(struct rte_hvbus_device *dev, void *obj,
+		 void (*dtor)(void *obj));
+
+/**
  * The channel published in @p slot, or NULL. Call between
  * epoch_reader_enter() and epoch_reader_exit() of the queue's record and do
  * not keep the pointer past the exit. One plain load.
