@@ -148,6 +148,10 @@ hvsim_chan_stop(struct hvsim *h, struct hvsim_chan *c)
 {
 	if (!c->open)
 		return;
+	hvsim_log(h, "nic%u sub %u relid %u stops: %llu packets in, %llu out",
+		  c->nic->idx, c->subidx, c->relid,
+		  (unsigned long long)c->st.tx_pkts,
+		  (unsigned long long)c->st.rx_pkts);
 	hvsim_chan_close_dev(c);
 	c->open = false;
 	h->n_open--;
