@@ -6,9 +6,9 @@
  * The work thread: slow things the control thread must not do itself,
  * in the order they were queued - probing a device offered after start-up
  * and calling drivers' event callbacks. Whether a device has a driver is
- * decided here, under the probe lock, not by the control thread. A driver may call any hvbus API
- * from here (they post to the control thread and wait), which it could not
- * from the control thread.
+ * decided here, under the probe lock, not by the control thread. A driver
+ * may call any hvbus API from here (they post to the control thread and
+ * wait), which it could not from the control thread.
  */
 
 #include <errno.h>
