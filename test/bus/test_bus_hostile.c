@@ -9,7 +9,8 @@
  * types, double offers and rescinds, answers nobody asked for, oversized
  * frames. The bus must log and count them, keep working for the good
  * channel, release every rescinded relid exactly once and never name a
- * relid after releasing it.
+ * relid after releasing it. Finally the host hangs up: every channel is
+ * failed (drivers told) and the bus shuts down without waiting.
  */
 
 #include <poll.h>
@@ -23,10 +24,13 @@
 #define GOOD_RELID	5
 #define OTHER_RELID	6	/* a class nobody drives */
 #define ORPHAN_RELID	7	/* subchannel without a primary */
+#define LAST_RELID	9	/* lives until the host hangs up */
 
 static const struct vmb_guid inst_a = { { 0x11, 0x22, 0x33, 0x44, 1, 2, 3,
 					  4, 5, 6, 7, 8, 9, 10, 11, 12 } };
 static const struct vmb_guid inst_b = { { 0x99, 0x22, 0x33, 0x44, 1, 2, 3,
+					  4, 5, 6, 7, 8, 9, 10, 11, 12 } };
+static const struct vmb_guid inst_c = { { 0x77, 0x22, 0x33, 0x44, 1, 2, 3,
 					  4, 5, 6, 7, 8, 9, 10, 11, 12 } };
 static const struct vmb_guid class_other = { { 0xde, 0xad } };
 
@@ -95,6 +99,7 @@ host_offers(void)
 	uint8_t junk[8] = { 99, 0, 0, 0, 0, 0, 0, 0 };
 
 	host_offer(GOOD_RELID, &vmb_guid_netvsc, &inst_a, 0);
+	host_offer(LAST_RELID, &vmb_guid_netvsc, &inst_c, 0);
 	host_offer(0, &vmb_guid_netvsc, &inst_b, 0);		/* relid 0 */
 	host_offer(5000, &vmb_guid_netvsc, &inst_b, 0);		/* too big */
 	host_offer(OTHER_RELID, &class_other, &inst_b, 0);
@@ -264,6 +269,7 @@ main(int argc, char **argv)
 	struct hvbus_chan *c = NULL;
 	static char tel[65536];
 	pthread_t t;
+	uint64_t t0;
 	int rc, n;
 
 	(void)argc;
@@ -279,11 +285,12 @@ main(int argc, char **argv)
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	CHECK(hvbus_sim_hvsim() == NULL, "daemon mode: no embedded host");
 
-	/* Only the one good primary became a device. */
-	CHECK_EQ(bt_get(&bt.n_probed), 1);
+	/* Only the two good primaries became devices. */
+	CHECK_EQ(bt_get(&bt.n_probed), 2);
 	dev = bt.dev[0];
-	REQUIRE(dev != NULL);
+	REQUIRE(dev != NULL && bt.dev[1] != NULL);
 	CHECK(vmb_guid_equal(&dev->instance_id, &inst_a));
+	CHECK(vmb_guid_equal(&bt.dev[1]->instance_id, &inst_c));
 
 	/* The good channel opens and closes. */
 	CHECK_EQ(hvbus_chan_open(dev, 0, 0, 0, &c), 0);
@@ -339,12 +346,22 @@ main(int argc, char **argv)
 	CHECK_EQ(released(77), 0);
 	CHECK(H.closes >= 2, "CLOSECHANNEL for each open");
 
-	rc = rte_eal_cleanup();
-	CHECK_EQ(rc, 0);
-	CHECK_EQ(H.unloads, 1);
+	/* The host hangs up with a channel open. */
+	CHECK_EQ(hvbus_chan_open(bt.dev[1], 0, 0, 0, &c), 0);
+	CHECK(bt.dev[1]->chan_slot[0] != NULL);
 	CHECK_EQ(H.after_release, 0);
 	H.stop = true;
 	pthread_join(t, NULL);
+	shutdown(H.fd, SHUT_RDWR);
+	CHECK_EQ(bt_wait(&bt.ev[HVBUS_EV_RESCIND], 2, 3000), 0);
+	CHECK(bt.dev[1]->chan_slot[0] == NULL, "unpublished at hang-up");
+	CHECK_EQ(hvbus_chan_open(bt.dev[1], 0, 0, 0, NULL), -ENOTCONN);
+
+	t0 = bt_ms();
+	rc = rte_eal_cleanup();
+	CHECK_EQ(rc, 0);
+	CHECK(bt_ms() - t0 < 900, "no waiting for a host that is gone");
+	CHECK_EQ(H.unloads, 0);
 	close(H.fd);
 	close(H.lfd);
 	unlink(sa.sun_path);

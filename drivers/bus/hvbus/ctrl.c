@@ -88,7 +88,7 @@ hvbus_send(union vmb_msg *m, int len)
 
 	if (len < 0)
 		return len;
-	if (hvbus.be.ops == NULL || hvbus.be.fd < 0)
+	if (hvbus.be.ops == NULL || hvbus.be.fd < 0 || hvbus.host_gone)
 		return -ENOTCONN;
 	rc = hvbus.be.ops->send(&hvbus.be, m, (uint32_t)len);
 	if (rc < 0) {
@@ -327,14 +327,15 @@ ctrl_shutdown_step(uint64_t now)
 		__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 		return;
 	}
-	if (hvbus.unload_sent || !hvbus_chan_idle())
-		return;
+	/* Without a host there is nobody to wait for. */
 	if (!hvbus.connected) {
 		hvbus_req_complete(hvbus.shutdown_req, 0);
 		hvbus.shutdown_req = NULL;
 		__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 		return;
 	}
+	if (hvbus.unload_sent || !hvbus_chan_idle())
+		return;
 	if (hvbus_send(&m, vmb_msg_encode_hdr(&m, VMB_MSG_UNLOAD)) == 0)
 		hvbus.unload_sent = true;
 	else
@@ -376,14 +377,26 @@ static hvbus_msg_fn *const ctrl_dispatch[VMB_MSG_COUNT] = {
 	[VMB_MSG_UNLOAD_RESPONSE] = ctrl_on_unload_response,
 };
 
+/*
+ * The host went away: every channel is as good as rescinded. Fail them
+ * (queues see NULL, drivers hear HVBUS_EV_RESCIND); their memory stays
+ * until the backend closes, since nobody can confirm a teardown now.
+ */
 static void
 ctrl_host_gone(void)
 {
+	uint32_t relid;
+
 	HVBUS_LOG(ERR, "host connection lost");
 	epoll_ctl(hvbus.epfd, EPOLL_CTL_DEL, hvbus.be.fd, NULL);
 	hvbus.connected = false;
+	hvbus.host_gone = true;
 	if (hvbus.connect_req != NULL)
 		ctrl_connect_done(-EPIPE);
+	for (relid = 1; relid < VMB_MAX_RELID; relid++)
+		if (hvbus.relid_tab[relid] != NULL)
+			hvbus_offer_fail(hvbus.relid_tab[relid],
+					 "host connection lost");
 }
 
 /* Validate and dispatch one message as received from the backend. */

@@ -209,6 +209,7 @@ struct hvbus_state {
 	bool scanned;		/* scan ran (once per process) */
 	bool backend_up;
 	bool connected;
+	bool host_gone;		/* connection lost: send nothing more */
 	uint32_t version;	/* negotiated VMBus version */
 	int version_idx;	/* next version to try */
 	bool probe_done;	/* bus probe ran: later offers probe via work */
