@@ -92,7 +92,12 @@ struct epoch_stats {
 	bool membarrier;	/**< true: membarrier mode, false: fence mode */
 };
 
-/** @internal Fallback-mode fence, out of line: no fence in the fast path. */
+/**
+ * @internal Fallback-mode fence, out of line: no fence in the fast path.
+ * Hidden: every executable or shared object that inlines the reader
+ * functions links epoch_dep itself and gets its own copy of this stateless
+ * stub (a reader in librte_net_hvnet.so cannot borrow librte_bus_hvbus.so's).
+ */
 __attribute__((visibility("hidden"))) void epoch_reader_fence_slow(void);
 
 /*
