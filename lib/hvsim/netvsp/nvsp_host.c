@@ -85,13 +85,19 @@ nv_recv_buf(struct netvsp_dev *d, struct nv_chan *ch,
 {
 	uint8_t buf[NVSP_MSG_SIZE];
 	uint32_t size = 0, count = 0, status = NVSP_STATUS_FAILURE;
+	int rc;
 
 	if (d->rx.on)
 		nv_log(d, "second receive buffer refused");
 	else if (nv_rxbuf_connect(d, ch, m->gpadl, m->id, &size, &count) == 0)
 		status = NVSP_STATUS_SUCCESS;
 	nvsp_encode_recv_buf_cmplt(buf, sizeof(buf), status, size, count);
-	return nv_reply(ch, p, buf, sizeof(buf));
+	rc = nv_reply(ch, p, buf, sizeof(buf));
+	/* Ring full: the request comes again; undo so it is not refused as
+	 * a second buffer then. */
+	if (rc == -EAGAIN && status == NVSP_STATUS_SUCCESS)
+		nv_rxbuf_revoke(d);
+	return rc;
 }
 
 static int
@@ -102,6 +108,7 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 	uint32_t status = NVSP_STATUS_FAILURE;
 	uint64_t len = 0;
 	void *base;
+	int rc;
 
 	if (d->sb.on) {
 		nv_log(d, "second send buffer refused");
@@ -126,7 +133,10 @@ out:
 	nvsp_encode_send_buf_cmplt(buf, sizeof(buf), status,
 				   status == NVSP_STATUS_SUCCESS ?
 				   NV_SEND_SECTION_SIZE : 0);
-	return nv_reply(ch, p, buf, sizeof(buf));
+	rc = nv_reply(ch, p, buf, sizeof(buf));
+	if (rc == -EAGAIN && status == NVSP_STATUS_SUCCESS)
+		d->sb.on = false;	/* done again when retried */
+	return rc;
 }
 
 static int

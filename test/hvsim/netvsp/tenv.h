@@ -42,6 +42,9 @@ int tenv_proto_errors(struct tenv *e);
 /** Arm (@p on) or release a host hook of NIC @p nic at @p step. */
 int tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step,
 	      bool on);
+/** Limit the host -> guest rings to @p bytes (0: back to normal);
+ * -ENOTSUP where the ring size is the guest's choice. */
+int tenv_set_room(struct tenv *e, uint32_t bytes);
 /** Let the host run a while without guest traffic. */
 void tenv_idle(struct tenv *e, unsigned int ms);
 

@@ -131,6 +131,13 @@ tenv_proto_errors(struct tenv *e)
 }
 
 int
+tenv_set_room(struct tenv *e, uint32_t bytes)
+{
+	fc_set_room(e->f, bytes ? bytes : 1u << 20);
+	return 0;
+}
+
+int
 tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step, bool on)
 {
 	fc_hook(e->f, (int)step, on);

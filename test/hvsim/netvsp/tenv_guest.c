@@ -251,6 +251,14 @@ tenv_proto_errors(struct tenv *e)
 }
 
 int
+tenv_set_room(struct tenv *e, uint32_t bytes)
+{
+	(void)e;
+	(void)bytes;
+	return -ENOTSUP;
+}
+
+int
 tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step, bool on)
 {
 	return on ? hvsim_hook_arm(e->h, nic, step) :

@@ -371,6 +371,52 @@ test_malformed(void)
 		CHECK_EQ(tenv_proto_errors(e), 1);
 	CHECK_EQ(tenv_destroy(e), errs >= 0 ? 0 : 1);
 }
+/* A full host -> guest ring makes the host retry a request later, with
+ * the same answer (not "second buffer refused"). */
+static void
+test_ring_full(void)
+{
+	struct tenv *e = tenv_create(1, NULL);
+	const struct nvg_io *io;
+	uint8_t m[NVSP_MSG_SIZE], pkt[256];
+	struct vmb_pkt_view v;
+	struct nvsp_recv_buf_info ri;
+	uint32_t handle;
+	void *buf;
+	int n, i;
+
+	REQUIRE(e != NULL);
+	if (tenv_set_room(e, 40) != 0) {
+		printf("ring_full: not available with %s\n", tenv_name);
+		tenv_destroy(e);
+		return;
+	}
+	io = tenv_io(e, 0);
+	tenv_set_room(e, 0);
+	nvsp_encode_init(m, sizeof(m), NVSP_VERSION_61);
+	CHECK_EQ(io->send(io->ctx, 0, VMB_PKT_DATA_INBAND, VMB_PKT_FLAG_RC, 1,
+			  NULL, 0, m, sizeof(m)), 0);
+	tenv_idle(e, 5);
+	CHECK(io->recv(io->ctx, 0, pkt, sizeof(pkt), 0) > 0);
+	buf = io->alloc(io->ctx, 1u << 20);
+	REQUIRE(buf != NULL && io->gpadl(io->ctx, buf, 1u << 20, &handle) == 0);
+	tenv_set_room(e, 40);
+	nvsp_encode_recv_buf(m, sizeof(m), handle, NVSP_RECV_BUF_ID);
+	CHECK_EQ(io->send(io->ctx, 0, VMB_PKT_DATA_INBAND, VMB_PKT_FLAG_RC, 2,
+			  NULL, 0, m, sizeof(m)), 0);
+	for (i = 0; i < 3; i++)
+		tenv_idle(e, 5);
+	CHECK_EQ(io->recv(io->ctx, 0, pkt, sizeof(pkt), 0), 0);
+	tenv_set_room(e, 0);
+	tenv_idle(e, 5);
+	n = io->recv(io->ctx, 0, pkt, sizeof(pkt), 0);
+	REQUIRE(n > 0 && vmb_pkt_parse(pkt, (uint32_t)n, &v) == 0);
+	CHECK_EQ(v.desc.xid, 2);
+	CHECK_EQ(nvsp_check_recv_buf_cmplt(v.payload, v.payload_len, 1u << 20,
+					   &ri), 0);
+	CHECK_EQ(ri.section_size, 1856);
+	CHECK_EQ(tenv_destroy(e), 0);
+}
 
 int
 main(void)
@@ -383,5 +429,6 @@ main(void)
 	test_hooks();
 	test_nvsp_misc();
 	test_malformed();
+	test_ring_full();
 	return check_exit("hvsim_netvsp");
 }
