@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -44,6 +45,23 @@ hvsim_mem_attach(struct hvsim *h, int memfd, const struct hvsim_hello *hi)
 		hvsim_err(h, "HELLO memfd is not a file of %llu bytes",
 			  (unsigned long long)hi->arena_size);
 		return -EINVAL;
+	}
+	/* A guest that shrinks the file under our mapping would make host
+	 * accesses fault (SIGBUS): seal it against shrinking when the memfd
+	 * allows sealing. A guest in another process that does not allow it
+	 * is still served (older guests), with a warning: it could crash us.
+	 */
+	if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
+		int seals = fcntl(memfd, F_GET_SEALS);
+
+		if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+			if (!h->same_process)
+				hvsim_err(h, "arena memfd cannot be sealed "
+					  "against shrinking; create it with "
+					  "MFD_ALLOW_SEALING");
+			else
+				hvsim_log(h, "arena memfd not sealable");
+		}
 	}
 	p = mmap(NULL, hi->arena_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 memfd, 0);

@@ -10,7 +10,9 @@
  *
  * - a Unix SOCK_SEQPACKET connection, one frame per datagram;
  * - the guest's first frame is HELLO carrying, with SCM_RIGHTS, the memfd of
- *   its memory arena; both sides map it. Guest physical addresses are guest
+ *   its memory arena; both sides map it. Create it with MFD_ALLOW_SEALING:
+ *   the host seals it against shrinking (F_SEAL_SHRINK) so that a guest
+ *   cannot fault the host's accesses. Guest physical addresses are guest
  *   virtual addresses (IOVA as VA): a GPA inside [arena_gpa, arena_gpa +
  *   arena_size) is read through the shared mapping, any other GPA through
  *   process_vm_readv() on the guest pid (or directly when the host runs

@@ -7,6 +7,7 @@
  * match, fallback, reconnect, unload; bad HELLOs close the connection.
  */
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -221,6 +222,16 @@ test_bad_hello(void)
 	hi = good;
 	hi.flags = 0x80;
 	CHECK(raw_hello(h, &hi, memfd, false) < 0, "unknown flags");
+	close(memfd);
+	/* A sealable arena is sealed against shrinking by the host: a guest
+	 * cannot pull the memory from under it.
+	 */
+	memfd = memfd_create("t", MFD_ALLOW_SEALING);
+	REQUIRE(memfd >= 0 && ftruncate(memfd, 1 << 20) == 0);
+	CHECK_EQ(raw_hello(h, &good, memfd, false), 0);
+	CHECK(fcntl(memfd, F_GET_SEALS) & F_SEAL_SHRINK);
+	CHECK(ftruncate(memfd, 4096) < 0);
+	CHECK(ftruncate(memfd, 2 << 20) == 0);
 	close(memfd);
 	/* No transport error counts as a VMBus violation. */
 	CHECK_EQ(hvsim_violations(h), 0);

@@ -49,7 +49,7 @@ hvsim_guest_create(struct hvsim_guest **gp, size_t arena_size)
 		return -ENOMEM;
 	g->fd = -1;
 	g->next_gpadl = GUEST_GPADL_BASE;
-	g->memfd = memfd_create("hvsim-guest", MFD_CLOEXEC);
+	g->memfd = memfd_create("hvsim-guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (g->memfd < 0 || ftruncate(g->memfd, (off_t)arena_size) < 0)
 		goto fail;
 	g->arena = mmap(NULL, arena_size, PROT_READ | PROT_WRITE, MAP_SHARED,
