@@ -32,8 +32,9 @@ hvsim_violation(struct hvsim *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hvsim[%s]: VIOLATION: %s\n",
-		h->cfg.name != NULL ? h->cfg.name : "host", line);
+	if (hvsim_err_ratelimit(h))
+		fprintf(stderr, "hvsim[%s]: VIOLATION: %s\n",
+			h->cfg.name != NULL ? h->cfg.name : "host", line);
 	if (h->cfg.checker_off)
 		return;
 	pthread_mutex_lock(&h->chk_lock);

@@ -59,7 +59,25 @@ hvsim_log(struct hvsim *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Errors are always printed: they say what the guest or the user did
+bool
+hvsim_err_ratelimit(struct hvsim *h)
+{
+	unsigned int n;
+
+	if (h == NULL || h->verbose)
+		return true;
+	n = __atomic_fetch_add(&h->err_lines, 1, __ATOMIC_RELAXED);
+	if (n < HVSIM_ERR_LINES)
+		return true;
+	if (n == HVSIM_ERR_LINES)
+		fprintf(stderr, "hvsim[%s]: further errors not logged (the "
+			"checker report keeps the violations)\n",
+			h->cfg.name != NULL ? h->cfg.name : "host");
+	return false;
+}
+
+/* Errors are printed (up to a limit, so that a guest looping on a bad
+ * message cannot flood the log): they say what the guest or the user did
  * wrong and what the host did about it.
  */
 void
@@ -67,6 +85,8 @@ hvsim_err(struct hvsim *h, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!hvsim_err_ratelimit(h))
+		return;
 	va_start(ap, fmt);
 	hvsim_vlog(h, "error: ", fmt, ap);
 	va_end(ap);

@@ -48,6 +48,10 @@
  * not a violation (the guest may have sent it before reading the rescind).
  */
 #define HVSIM_RESCIND_GRACE_MS	1000
+/* Error and violation lines printed per host before going quiet (unless
+ * verbose); the checker report is not limited by this.
+ */
+#define HVSIM_ERR_LINES		500
 
 /* Failure statuses put on the wire (values openvmm uses). */
 #define HVSIM_STATUS_FAIL	0xC0000001u	/* OPENCHANNEL_RESULT */
@@ -170,6 +174,7 @@ struct hvsim {
 	struct hvsim_config cfg;
 	const struct hvsim_dev_ops *ops;
 	bool verbose;
+	unsigned int err_lines;	/* errors/violations printed (atomic) */
 
 	/* guest connection */
 	int fd;			/* -1: no guest */
@@ -240,6 +245,8 @@ struct hvsim {
 uint64_t hvsim_now_ns(void);
 void hvsim_err(struct hvsim *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* True while errors may still be printed (HVSIM_ERR_LINES per host). */
+bool hvsim_err_ratelimit(struct hvsim *h);
 int hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd);
 int hvsim_iterate(struct hvsim *h);
 /* Serialise an owner call with the host thread; false when called from
