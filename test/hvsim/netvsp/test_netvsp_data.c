@@ -534,6 +534,51 @@ test_switch(void)
 	t_rx_reset(&rx);
 }
 
+/* Generator flows spread over the queues exactly as RSS says. */
+static void
+test_gen_rss(void)
+{
+	struct nvg *g = &G;
+	struct hvsim_nic_config cfg = {
+		.mtu = 1500, .max_queues = 4,
+		.port = { .kind = HVSIM_PORT_GEN_SINK,
+			  .gen = { .frame_len = 100, .flows = 64,
+				   .count = 640 } },
+	};
+	uint32_t table[128], i, hi = NDIS_HASH_FUNCTION_TOEPLITZ |
+		NDIS_HASH_IPV4 | NDIS_HASH_UDP_IPV4;
+	unsigned int per_q[4] = { 0 }, ok = 0;
+	struct tenv *e = t_up(g, &cfg, 0, 0);
+
+	REQUIRE(nvg_subchannels(g, 3) == 3);
+	for (i = 0; i < 128; i++)
+		table[i] = (i * 7) % 4;
+	CHECK_EQ(nvg_set_rss(g, hv_rss_key_default, table, 128, hi),
+		 RNDIS_STATUS_SUCCESS);
+	/* The generator starts with the filter. */
+	CHECK_EQ(nvg_set_filter(g, 0x0d), RNDIS_STATUS_SUCCESS);
+	tenv_idle(e, 20);
+	nvg_drain(g, 30);
+	CHECK_EQ(rx.n, 640);
+	for (i = 0; i < rx.n; i++) {
+		uint32_t type, hash;
+
+		if (hv_rss_hash_frame(hv_rss_key_default,
+				      hi & NDIS_HASH_TYPE_MASK, rx.data[i],
+				      rx.len[i], &type, &hash) != 0)
+			continue;
+		ok += rx.q[i] == table[hash % 128] &&
+			type == NDIS_HASH_UDP_IPV4 &&
+			rx.pi[i].hash_value == hash &&
+			t_csum_ok(rx.data[i], rx.len[i]);
+		per_q[rx.q[i] & 3]++;
+	}
+	CHECK_EQ(ok, 640);
+	for (i = 0; i < 4; i++)
+		CHECK(per_q[i] >= 40, "queue %u got %u of 640", i, per_q[i]);
+	t_down(g, e);
+}
+
 int
 main(void)
 {
@@ -547,6 +592,7 @@ main(void)
 	test_sections();
 	test_gen();
 	test_gen_rate();
+	test_gen_rss();
 	test_pcap();
 	test_switch();
 	return check_exit("hvsim_netvsp_data");
