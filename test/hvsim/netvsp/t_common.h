@@ -158,7 +158,7 @@ static struct t_rx rx;
 /* A NIC up to a set packet filter, its guest on @p g. */
 static inline struct tenv *
 t_up(struct nvg *g, const struct hvsim_nic_config *cfg, uint64_t caps,
-     uint32_t filter)
+		  uint32_t filter)
 {
 	struct nvg_opts o = { .ndis_caps = caps };
 	struct hvsim_nic_config def;
