@@ -29,7 +29,7 @@ mkdir -p "$builddir/bench"
 out=$builddir/bench/hvsim.json
 sizes=${BENCH_SIZES:-64 128 256 512 1024 1518}
 pkts=${BENCH_PKTS:-5000000}
-cg1=${BENCH_CG_PKTS:-100000}
+cg1=${BENCH_CG_PKTS:-50000}
 cg2=$((cg1 * 3))
 
 mpps_args() {	# binary frame_len count [args...] -> best of 3
