@@ -154,7 +154,10 @@ void rte_hvbus_unregister(struct rte_hvbus_driver *drv);
  *   concurrently with a rescind must go through the slot instead.
  * @return 0; -ENODEV (no such channel, or rescinded meanwhile: returned
  *   as soon as the rescind arrives, not at the deadline); -EBUSY (already
- *   open); -EIO (host refused); -ETIMEDOUT; -ENOMEM; -EINVAL; -EDEADLK.
+ *   open, or a close still in progress); -EIO (host refused); -ETIMEDOUT
+ *   (no answer by the bus deadline); -ENOTCONN (host connection lost);
+ *   -ESHUTDOWN (bus shutting down); -ENOMEM; -EINVAL; -EDEADLK (called on
+ *   the control thread).
  */
 int hvbus_chan_open(struct rte_hvbus_device *dev, uint16_t subidx,
 		    uint32_t tx_size, uint32_t rx_size,
@@ -176,7 +179,8 @@ int hvbus_chan_close(struct rte_hvbus_device *dev, uint16_t subidx);
  *
  * @param[out] va      the memory, zeroed
  * @param[out] handle  the GPADL handle to give the host (NVSP)
- * @return 0, -ENODEV, -EIO (host refused), -ETIMEDOUT, -ENOMEM, -EINVAL.
+ * @return 0, -ENODEV, -EIO (host refused), -ETIMEDOUT, -ENOTCONN,
+ *   -ENOMEM, -EINVAL.
  */
 int hvbus_gpadl_create(struct rte_hvbus_device *dev, size_t size, void **va,
 		       uint32_t *handle);
@@ -185,6 +189,10 @@ int hvbus_gpadl_create(struct rte_hvbus_device *dev, size_t size, void **va,
  * Tear down GPADL @p handle and free its memory. After a rescind the bus
  * has already torn it down (the host may not be asked about a released
  * relid); this then only frees the memory, which stayed valid until now.
+ *
+ * @return 0, -ENOENT (not a buffer of @p dev), -EBUSY (still being
+ *   created or destroyed), -ETIMEDOUT (the host has not confirmed yet: the
+ *   memory is freed when it does), -EINVAL.
  */
 int hvbus_gpadl_destroy(struct rte_hvbus_device *dev, uint32_t handle);
 
