@@ -7,6 +7,7 @@
  * NICs (upper-case text on purpose: GUIDs compare as values), the others
  * are listed but not probed; rte_dev_probe() plugs one more in and
  * rte_dev_remove() takes it out again; device iteration sees all three.
+ * Run with the argument "block": "-b hvbus:<guid>" keeps only that one out.
  *
  * hvsim names NIC n 69737668-006d-494e-8043-00155d0000<n> (its instance
  * GUIDs are stable across runs and re-offers by design).
@@ -17,6 +18,32 @@
 #include "bus_test.h"
 
 #define GUID(n)	"69737668-006d-494e-8043-00155d00000" #n
+
+static int
+run_block(char *prog)
+{
+	char *eal[] = {
+		prog, (char *)"--no-huge", (char *)"-m", (char *)"512",
+		(char *)"--no-pci", (char *)"--no-shconf",
+		(char *)"--file-prefix=hvbus_devargs_block",
+		(char *)"-b", (char *)"hvbus:" GUID(0),
+		NULL,
+	};
+	unsigned int i;
+	int rc;
+
+	setenv("HVBUS_SIM_NICS", "3", 1);
+	setenv("HVBUS_ARGS", "backend=sim,timeout_ms=2000", 1);
+	rc = rte_eal_init(RTE_DIM(eal) - 1, eal);
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	CHECK_EQ(bt_get(&bt.n_probed), 2);
+	for (i = 0; i < 2 && i < bt.n_probed; i++)
+		CHECK(strcmp(bt.dev[i]->name, GUID(0)) != 0, "%s probed",
+		      bt.dev[i]->name);
+	CHECK_EQ(rte_eal_cleanup(), 0);
+	CHECK_EQ(bt_get(&bt.n_removed), 2);
+	return check_exit("bus_devargs_block");
+}
 
 int
 main(int argc, char **argv)
@@ -34,7 +61,8 @@ main(int argc, char **argv)
 	unsigned int n = 0;
 	int rc;
 
-	(void)argc;
+	if (argc > 1 && strcmp(argv[1], "block") == 0)
+		return run_block(argv[0]);
 	setenv("HVBUS_SIM_NICS", "3", 1);
 	setenv("HVBUS_ARGS", "backend=sim,timeout_ms=2000", 1);
 	rc = rte_eal_init(RTE_DIM(eal) - 1, eal);
