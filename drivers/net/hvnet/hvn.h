@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * net_hvnet private definitions: the device, its queues, and the functions
+ * the files of the driver share. Protocol constants come from lib/netvsp
+ * (nvsp.h, rndis.h, ndis.h) and lib/vmbus; none is defined here again.
+ */
+
+#ifndef HVN_H
+#define HVN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+#include <ethdev_driver.h>
+
+#include "rte_bus_hvbus.h"
+#include "epoch.h"
+#include "vmb_pkt.h"
+#include "vmb_ring.h"
+#include "nvsp.h"
+#include "rndis.h"
+#include "ndis.h"
+#include "hvn_rxparse.h"
+
+#define HVN_DRIVER_NAME		net_hvnet
+#define HVN_MAX_QUEUES		HVBUS_MAX_CHAN
+#define HVN_RETA_SIZE		NDIS_RSS_TABLE_MAX
+#define HVN_MAX_MTU		9000u
+#define HVN_MIN_MTU		RTE_ETHER_MIN_MTU
+/* L2 frame size given to the host in NDIS_CONFIG: jumbo frames fit. */
+#define HVN_NDIS_FRAME		(HVN_MAX_MTU + RTE_ETHER_HDR_LEN)
+
+/* Transaction ids. Transmit requests use the descriptor index (< 2^16);
+ * control requests set this bit plus a small slot number. Receive
+ * completions echo the host's id. */
+#define HVN_XID_CTL		(UINT64_C(1) << 32)
+
+#define HVN_CTL_TIMEOUT_MS	5000u
+/* Largest ring packet the driver copies out: a transfer-page packet with
+ * the 562 ranges RSC allows, plus its NVSP body. */
+#define HVN_RX_PKT_MAX		8192u
+/* Transfer-page packets handled per rx burst (bounds the completions a
+ * burst stages) and ranges per packet we accept. */
+#define HVN_RX_XFER_PER_BURST	32u
+#define HVN_RX_STASH		1024u
+/* Room for the RNDIS header and PPIs of one transmitted packet. */
+#define HVN_TX_HDR_SIZE		256u
+/* Page ranges per GPA-direct packet (header + split segments). */
+#define HVN_TX_MAX_PB		64u
+
+extern int hvn_logtype_init;
+extern int hvn_logtype_driver;
+extern int hvn_logtype_rx;
+extern int hvn_logtype_tx;
+
+#define HVN_LOG(level, type, fmt, ...)					\
+	rte_log(RTE_LOG_ ## level, hvn_logtype_ ## type,		\
+		"hvnet: " fmt "\n", ##__VA_ARGS__)
+#define PMD_INIT_LOG(level, fmt, ...) HVN_LOG(level, init, fmt, ##__VA_ARGS__)
+#define PMD_DRV_LOG(level, fmt, ...) HVN_LOG(level, driver, fmt, ##__VA_ARGS__)
+
+/* Devargs (hvn_devargs.c). */
+struct hvn_devargs {
+	uint32_t tx_copybreak;	/* bytes; smaller frames are copied */
+	uint32_t rx_ring_size;	/* bytes per host->guest ring */
+	uint32_t tx_ring_size;	/* bytes per guest->host ring */
+	uint32_t recv_buf_mb;
+	uint32_t send_buf_mb;
+	uint32_t latency;	/* 1: signal the host on every publish */
+	uint32_t persist;	/* keep the port across a rescind */
+};
+
+int hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out);
+
+/* Per-queue counters, plain u64 owned by the polling lcore. */
+struct hvn_qstats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;	/* malformed host input, bad frames */
+	uint64_t dropped;	/* rx: no mbuf / too big; tx: rescinded */
+	uint64_t nombuf;
+	uint64_t ring_full;	/* tx: ring or descriptors exhausted */
+	uint64_t copied;	/* tx: sent from a send-buffer section */
+	uint64_t gpa;		/* tx: sent as GPA-direct page ranges */
+	uint64_t ctl;		/* rx: control messages/indications seen */
+	uint64_t bad_cmplt;	/* tx: completions naming no request */
+};
+
+/* Transmit descriptor: one NVSP request in flight. */
+struct hvn_txd {
+	struct rte_mbuf *m;	/* GPA-direct: freed on completion */
+	rte_iova_t hdr_iova;	/* its RNDIS header area */
+	uint32_t section;	/* send-buffer section or NVSP_SECTION_NONE */
+	uint8_t inflight;	/* set by tx, cleared by the completer */
+};
+
+/*
+ * Completed descriptor ids, from the reader of channel k's rx ring (rx
+ * queue k's burst, or the control path while it owns channel 0) to tx
+ * queue k. Single producer, single consumer: plain loads and stores with
+ * acquire/release on the indices, no read-modify-write.
+ */
+struct hvn_cring {
+	uint32_t *ids;
+	uint32_t mask;
+	uint32_t prod __rte_cache_aligned;	/* written by the completer */
+	uint32_t cons __rte_cache_aligned;	/* written by tx */
+};
+
+struct hvn_dev;
+
+struct hvn_txq {
+	/* Hot line: what every burst reads first. */
+	struct epoch_reader rd;
+	struct hvbus_chan *const *slot;
+	volatile uint8_t ctl_owned;	/* control path owns channel 0 */
+	uint16_t qid;
+	uint16_t port_id;
+	struct hvn_dev *hv;
+	rte_spinlock_t *lock;		/* channel's tx-ring writer lock */
+
+	struct hvn_txd *txd;
+	uint32_t ndesc;
+	uint32_t *free_desc;		/* stack of free descriptor ids */
+	uint32_t nfree;
+	uint32_t *free_sec;		/* stack of free send-buffer sections */
+	uint32_t nfree_sec;
+	uint32_t copybreak;
+	uint8_t *hdrs;			/* HVN_TX_HDR_SIZE per descriptor */
+	uint8_t *sbuf;			/* send buffer */
+	uint32_t sec_size;
+	uint32_t sec_first, sec_n;	/* this queue's sections */
+	uint64_t offloads;
+	struct hvn_cring cr;
+	struct hvn_qstats st;
+};
+
+struct hvn_rxq {
+	struct epoch_reader rd;
+	struct hvbus_chan *const *slot;
+	volatile uint8_t ctl_owned;
+	uint16_t qid;
+	uint16_t port_id;
+	struct hvn_dev *hv;
+	rte_spinlock_t *lock;
+
+	struct hvn_txq *txq;		/* tx queue k: gets our completions */
+	const uint8_t *rxbuf;
+	struct hvn_rx_limits lim;
+	struct rte_mempool *mp;
+	uint16_t nb_desc;
+	uint64_t offloads;
+	uint32_t mbuf_room;		/* data room after the headroom */
+	/* Frames parsed but not yet returned (a transfer-page packet is
+	 * consumed whole even when the caller asked for fewer). */
+	struct rte_mbuf **stash;
+	uint32_t stash_head, stash_n;
+	/* Receive completions that found the tx ring full. */
+	uint64_t pend_xid[HVN_RX_XFER_PER_BURST];
+	uint32_t pend_st[HVN_RX_XFER_PER_BURST];
+	uint32_t npend;
+	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
+	uint8_t *scratch;		/* one receive section (scatter) */
+	struct hvn_qstats st;
+};
+
+/* The control path's view of an outstanding request. */
+struct hvn_ctl_wait {
+	uint64_t xid;			/* NVSP completion awaited, 0 none */
+	bool got_cmplt;
+	uint8_t cmplt[NVSP_MSG_SIZE];
+	uint32_t cmplt_len;
+	uint32_t rndis_id;		/* RNDIS response awaited, 0 none */
+	bool got_resp;
+	uint8_t resp[1024];
+	uint32_t resp_len;
+};
+
+struct hvn_dev {
+	struct rte_hvbus_device *hdev;
+	struct rte_eth_dev *eth;
+	uint16_t port_id;
+	struct hvn_devargs da;
+
+	uint32_t nvsp_ver;
+	uint32_t ndis_ver;
+	/* Receive buffer */
+	uint8_t *rxbuf;
+	size_t rxbuf_size;
+	uint32_t rxbuf_gpadl;
+	bool rxbuf_conn;
+	struct hvn_rx_limits rxlim;
+	/* Send buffer; its last section is the control section. */
+	uint8_t *txbuf;
+	size_t txbuf_size;
+	uint32_t txbuf_gpadl;
+	bool txbuf_conn;
+	uint32_t tx_sec_size;
+	uint32_t tx_sec_count;
+	uint32_t ctl_sec;
+
+	struct rndis_init_info rinit;
+	struct rte_ether_addr mac;
+	uint32_t mtu;
+	uint32_t max_mtu;
+	uint32_t link_up;		/* atomics: rx burst updates them */
+	uint32_t link_mbps;
+	uint32_t lsc_pending;
+	uint32_t max_queues;		/* from RSS capabilities */
+	struct ndis_offload hwcaps;
+	bool hwcaps_ok;
+	uint64_t rx_offload_capa;
+	uint64_t tx_offload_capa;
+	uint32_t filter;		/* wanted RNDIS packet filter */
+	uint32_t filter_set;		/* what the host has */
+
+	uint8_t rss_key[NDIS_RSS_KEY_SIZE];
+	uint16_t reta[HVN_RETA_SIZE];
+	uint64_t rss_hf;
+	bool rss_on;
+
+	uint16_t nchan;			/* channels open: primary + subs */
+	uint16_t nsub_granted;
+	bool started;
+	bool closed;
+	bool gone;			/* primary rescinded */
+	rte_spinlock_t chan_lock[HVN_MAX_QUEUES];
+
+	/* Control path */
+	pthread_mutex_t ctl_lock;
+	struct epoch_reader ctl_rd;
+	bool ctl_rd_attached;
+	uint32_t rndis_id;
+	uint32_t ctl_seq;
+	struct hvn_ctl_wait w;
+	uint8_t *ctl_pkt;		/* ring packet copy, HVN_RX_PKT_MAX */
+	uint8_t *ctl_msg;		/* one receive section copy */
+	uint64_t ctl_rx_dropped;	/* data frames seen by the control path */
+	uint64_t ctl_bad;
+};
+
+/* hvn_ctl.c: control-channel exchange on channel 0. */
+int hvn_ctl_init(struct hvn_dev *hv);
+void hvn_ctl_fini(struct hvn_dev *hv);
+int hvn_ctl_acquire(struct hvn_dev *hv);
+void hvn_ctl_release(struct hvn_dev *hv);
+int hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags,
+		 uint64_t xid, const void *msg, uint32_t len);
+int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
+int hvn_chan_drain(struct hvn_dev *hv, uint16_t idx, unsigned int ms);
+void hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+
+/* hvn_nvsp.c */
+int hvn_nvsp_attach(struct hvn_dev *hv);
+void hvn_nvsp_detach(struct hvn_dev *hv);
+int hvn_nvsp_subchannels(struct hvn_dev *hv, uint32_t want,
+			 uint32_t *granted);
+
+/* hvn_rndis.c */
+int hvn_rndis_init(struct hvn_dev *hv);
+int hvn_rndis_halt(struct hvn_dev *hv);
+int hvn_rndis_query(struct hvn_dev *hv, uint32_t oid, const void *in,
+		    uint32_t in_len, void *out, uint32_t *out_len);
+int hvn_rndis_set(struct hvn_dev *hv, uint32_t oid, const void *in,
+		  uint32_t len);
+int hvn_rndis_query_link(struct hvn_dev *hv);
+int hvn_rndis_set_filter(struct hvn_dev *hv, uint32_t filter);
+int hvn_rndis_offload_setup(struct hvn_dev *hv);
+
+/* hvn_rss.c */
+void hvn_rss_defaults(struct hvn_dev *hv, uint16_t nq);
+int hvn_rss_apply(struct hvn_dev *hv, uint16_t nq);
+int hvn_rss_hash_update(struct rte_eth_dev *dev,
+			struct rte_eth_rss_conf *conf);
+int hvn_rss_hash_conf_get(struct rte_eth_dev *dev,
+			  struct rte_eth_rss_conf *conf);
+int hvn_rss_reta_update(struct rte_eth_dev *dev,
+			struct rte_eth_rss_reta_entry64 *reta, uint16_t size);
+int hvn_rss_reta_query(struct rte_eth_dev *dev,
+		       struct rte_eth_rss_reta_entry64 *reta, uint16_t size);
+#define HVN_RSS_OFFLOAD_ALL (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | \
+			     RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP)
+
+/* hvn_stats.c */
+int hvn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+int hvn_stats_reset(struct rte_eth_dev *dev);
+int hvn_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+		   unsigned int n);
+int hvn_xstats_get_names(struct rte_eth_dev *dev,
+			 struct rte_eth_xstat_name *names, unsigned int n);
+
+/* hvn_rxtx.c (bursts) and hvn_queue.c (setup, slow paths) */
+uint16_t hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
+void hvn_txq_reclaim(struct hvn_txq *txq);
+void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
+int hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
+		       unsigned int socket, const struct rte_eth_rxconf *conf,
+		       struct rte_mempool *mp);
+int hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
+		       unsigned int socket, const struct rte_eth_txconf *conf);
+void hvn_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+void hvn_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+void hvn_rxq_flush(struct hvn_rxq *rxq);
+void hvn_txq_flush(struct hvn_txq *txq);
+int hvn_tx_done_cleanup(void *q, uint32_t free_cnt);
+int hvn_rx_descriptor_status(void *q, uint16_t offset);
+int hvn_tx_descriptor_status(void *q, uint16_t offset);
+void hvn_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		      struct rte_eth_rxq_info *qinfo);
+void hvn_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		      struct rte_eth_txq_info *qinfo);
+uint32_t hvn_rx_queue_count(void *q);
+
+#endif /* HVN_H */

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Control-channel exchange on channel 0: send one request, poll channel 0's
+ * rx ring in the calling thread until its answer arrives or the deadline
+ * passes, aborting with -ENODEV as soon as the channel slot is NULL (the
+ * host rescinded the device).
+ *
+ * Channel 0's rings belong to queue 0 while the port runs: rx queue 0 is
+ * the only reader of the rx ring, and tx queue 0 and rx queue 0 write the
+ * tx ring. To talk to the host then, the control path raises "control owns
+ * channel 0" in both queues (plain stores), waits for a grace period of the
+ * bus's epoch domain (so no queue-0 burst is still inside the rings; idle
+ * queues do not delay it), uses the rings, and drops the flag. The grace
+ * period is taken by retiring a token object through hvbus_retire(): its
+ * destructor runs only once every reader that could have missed the flag
+ * has left its burst.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvn.h"
+
+static uint64_t
+hvn_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Shared by the waiter and the bus's destructor; the last one frees it,
+ * so a waiter that gives up never leaves the destructor a freed token. */
+struct hvn_grace {
+	uint32_t refs;
+	uint32_t done;
+};
+
+static void
+hvn_grace_dtor(void *obj)
+{
+	struct hvn_grace *g = obj;
+
+	__atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
+	if (__atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(g);
+}
+
+static int
+hvn_grace_period(struct hvn_dev *hv)
+{
+	struct hvn_grace *g = malloc(sizeof(*g));
+	uint64_t end = hvn_ms() + HVN_CTL_TIMEOUT_MS;
+	int rc = 0;
+
+	if (g == NULL)
+		return -ENOMEM;
+	g->refs = 2;
+	g->done = 0;
+	if (hvbus_retire(hv->hdev, g, hvn_grace_dtor) != 0) {
+		free(g);
+		return -EIO;
+	}
+	while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE)) {
+		if (hvn_ms() > end) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		usleep(20);
+	}
+	if (__atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(g);
+	return rc;
+}
+
+static void
+hvn_ctl_flag(struct hvn_dev *hv, uint8_t v)
+{
+	struct rte_eth_dev_data *d = hv->eth != NULL ? hv->eth->data : NULL;
+	struct hvn_rxq *rxq;
+	struct hvn_txq *txq;
+
+	if (d == NULL)
+		return;
+	rxq = d->nb_rx_queues > 0 ? d->rx_queues[0] : NULL;
+	txq = d->nb_tx_queues > 0 ? d->tx_queues[0] : NULL;
+	if (rxq != NULL)
+		__atomic_store_n(&rxq->ctl_owned, v, __ATOMIC_RELEASE);
+	if (txq != NULL)
+		__atomic_store_n(&txq->ctl_owned, v, __ATOMIC_RELEASE);
+}
+
+int
+hvn_ctl_acquire(struct hvn_dev *hv)
+{
+	int rc;
+
+	pthread_mutex_lock(&hv->ctl_lock);
+	if (!hv->started)
+		return 0;
+	hvn_ctl_flag(hv, 1);
+	rc = hvn_grace_period(hv);
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "port %u: no grace period for channel 0 (%d)",
+			    hv->port_id, rc);
+		hvn_ctl_flag(hv, 0);
+		pthread_mutex_unlock(&hv->ctl_lock);
+	}
+	return rc;
+}
+
+void
+hvn_ctl_release(struct hvn_dev *hv)
+{
+	hvn_ctl_flag(hv, 0);
+	pthread_mutex_unlock(&hv->ctl_lock);
+}
+
+int
+hvn_ctl_init(struct hvn_dev *hv)
+{
+	int rc;
+
+	pthread_mutex_init(&hv->ctl_lock, NULL);
+	hv->ctl_pkt = rte_zmalloc("hvn_ctl_pkt", HVN_RX_PKT_MAX, 64);
+	if (hv->ctl_pkt == NULL)
+		return -ENOMEM;
+	rc = hvbus_queue_attach(hv->hdev, &hv->ctl_rd);
+	if (rc != 0)
+		return rc;
+	hv->ctl_rd_attached = true;
+	return 0;
+}
+
+void
+hvn_ctl_fini(struct hvn_dev *hv)
+{
+	if (hv->ctl_rd_attached)
+		hvbus_queue_detach(hv->hdev, &hv->ctl_rd);
+	hv->ctl_rd_attached = false;
+	rte_free(hv->ctl_pkt);
+	hv->ctl_pkt = NULL;
+	rte_free(hv->ctl_msg);
+	hv->ctl_msg = NULL;
+}
+
+/* Write one packet on channel @p idx's tx ring (control path). */
+static int
+hvn_chan_write(struct hvn_dev *hv, uint16_t idx, uint16_t type,
+	       uint16_t flags, uint64_t xid, const void *msg, uint32_t len)
+{
+	struct vmb_iov iov = { msg, len };
+	struct hvbus_chan *chan;
+	int rc;
+
+	epoch_reader_enter(&hv->ctl_rd);
+	chan = hvbus_chan_get(&hv->hdev->chan_slot[idx]);
+	if (chan == NULL) {
+		epoch_reader_exit(&hv->ctl_rd);
+		return -ENODEV;
+	}
+	rte_spinlock_lock(&hv->chan_lock[idx]);
+	rc = vmb_ring_write(&chan->tx, type, flags, xid, NULL, 0, &iov, 1);
+	rte_spinlock_unlock(&hv->chan_lock[idx]);
+	if (rc == 1)
+		hvbus_chan_signal(chan);
+	epoch_reader_exit(&hv->ctl_rd);
+	return rc < 0 ? rc : 0;
+}
+
+static void
+hvn_ctl_rx_cmplt(struct hvn_dev *hv, uint16_t idx, uint64_t xid,
+		 uint32_t status)
+{
+	uint8_t buf[NVSP_MSG_SIZE];
+
+	nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf), status);
+	if (hvn_chan_write(hv, idx, VMB_PKT_COMPLETION, 0, xid, buf,
+			   sizeof(struct nvsp_rndis_pkt_cmplt)) != 0)
+		hv->ctl_bad++;
+}
+
+void
+hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
+{
+	struct rndis_indication ind;
+
+	if (rndis_parse_indicate(msg, len, &ind) != 0) {
+		hv->ctl_bad++;
+		return;
+	}
+	switch (ind.status) {
+	case RNDIS_STATUS_MEDIA_CONNECT:
+		__atomic_store_n(&hv->link_up, 1, __ATOMIC_RELEASE);
+		break;
+	case RNDIS_STATUS_MEDIA_DISCONNECT:
+		__atomic_store_n(&hv->link_up, 0, __ATOMIC_RELEASE);
+		break;
+	case RNDIS_STATUS_LINK_SPEED_CHANGE:
+		__atomic_store_n(&hv->link_mbps, ind.link_speed / 10000,
+				 __ATOMIC_RELEASE);
+		break;
+	default:
+		return;
+	}
+	/* The LSC callback runs from the interrupt thread's alarm, never
+	 * from a burst. */
+	__atomic_store_n(&hv->lsc_pending, 1, __ATOMIC_RELEASE);
+}
+
+/* A transfer-page packet seen by the control path. */
+static void
+hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, const uint8_t *pkt,
+	     uint32_t len)
+{
+	const struct vmb_pkt_desc *d = (const void *)pkt;
+	struct hvn_rx_msg m;
+	struct hvn_xfer xf;
+	uint32_t i, status = NVSP_STATUS_SUCCESS;
+
+	if (hv->ctl_msg == NULL ||
+	    hvn_rxp_xfer(pkt, len, &hv->rxlim, &xf) != 0) {
+		hv->ctl_bad++;
+		status = NVSP_STATUS_FAILURE;
+		goto done;
+	}
+	for (i = 0; i < xf.x.range_count; i++) {
+		uint32_t off, rlen, ml;
+
+		hvn_rxp_range(&xf, i, &off, &rlen);
+		ml = hvn_rxp_msg_len(hv->rxbuf + off, rlen);
+		if (ml == 0) {
+			hv->ctl_bad++;
+			continue;
+		}
+		memcpy(hv->ctl_msg, hv->rxbuf + off, ml);
+		switch (hvn_rxp_msg(hv->ctl_msg, ml, &m)) {
+		case HVN_RX_CMPLT:
+			if (hv->w.rndis_id != 0 && m.req_id == hv->w.rndis_id &&
+			    !hv->w.got_resp) {
+				hv->w.resp_len = RTE_MIN(ml,
+						(uint32_t)sizeof(hv->w.resp));
+				memcpy(hv->w.resp, hv->ctl_msg,
+				       hv->w.resp_len);
+				hv->w.got_resp = true;
+			}
+			break;
+		case HVN_RX_INDICATE:
+			hvn_ctl_indication(hv, hv->ctl_msg, ml);
+			break;
+		case HVN_RX_DATA:
+			hv->ctl_rx_dropped++;
+			break;
+		case HVN_RX_OTHER:
+			break;
+		default:
+			hv->ctl_bad++;
+			break;
+		}
+	}
+done:
+	if (d->flags & VMB_PKT_FLAG_RC)
+		hvn_ctl_rx_cmplt(hv, idx, d->xid, status);
+}
+
+/*
+ * Process what channel @p idx's rx ring holds (control path: the port is
+ * stopped or the control path owns channel 0). Returns packets handled,
+ * -ENODEV when the channel is gone, -EIO when the ring is broken.
+ */
+static int
+hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
+{
+	struct rte_eth_dev_data *ed = hv->eth != NULL ? hv->eth->data : NULL;
+	struct hvn_txq *txq = NULL;
+	struct hvbus_chan *chan;
+	struct vmb_pkt_view v;
+	int n, done = 0;
+
+	if (ed != NULL && idx < ed->nb_tx_queues)
+		txq = ed->tx_queues[idx];
+	epoch_reader_enter(&hv->ctl_rd);
+	chan = hvbus_chan_get(&hv->hdev->chan_slot[idx]);
+	if (chan == NULL) {
+		epoch_reader_exit(&hv->ctl_rd);
+		return -ENODEV;
+	}
+	while (done < 64) {
+		n = vmb_ring_read(&chan->rx, hv->ctl_pkt, HVN_RX_PKT_MAX);
+		if (n == -EAGAIN)
+			break;
+		if (n == -ENOBUFS) {
+			vmb_ring_skip(&chan->rx);
+			hv->ctl_bad++;
+			continue;
+		}
+		if (n < 0) {
+			done = -EIO;
+			break;
+		}
+		done++;
+		if (vmb_pkt_parse(hv->ctl_pkt, (uint32_t)n, &v) != 0) {
+			hv->ctl_bad++;
+			continue;
+		}
+		if (v.desc.type == VMB_PKT_COMPLETION) {
+			if (hv->w.xid != 0 && v.desc.xid == hv->w.xid &&
+			    !hv->w.got_cmplt) {
+				hv->w.cmplt_len = RTE_MIN(v.payload_len,
+						(uint32_t)NVSP_MSG_SIZE);
+				memset(hv->w.cmplt, 0, sizeof(hv->w.cmplt));
+				memcpy(hv->w.cmplt, v.payload,
+				       hv->w.cmplt_len);
+				hv->w.got_cmplt = true;
+			} else if (!(v.desc.xid & HVN_XID_CTL) && txq != NULL) {
+				hvn_cring_push(txq, v.desc.xid, &hv->ctl_bad);
+			}
+		} else if (v.desc.type == VMB_PKT_DATA_XFER_PAGES) {
+			epoch_reader_exit(&hv->ctl_rd);
+			hvn_ctl_xfer(hv, idx, hv->ctl_pkt, (uint32_t)n);
+			epoch_reader_enter(&hv->ctl_rd);
+			chan = hvbus_chan_get(&hv->hdev->chan_slot[idx]);
+			if (chan == NULL) {
+				epoch_reader_exit(&hv->ctl_rd);
+				return -ENODEV;
+			}
+		}
+		/* In-band host messages (send table, VF association) are
+		 * not used by this driver. */
+	}
+	if (vmb_ring_commit(&chan->rx) == 1)
+		hvbus_chan_signal(chan);
+	epoch_reader_exit(&hv->ctl_rd);
+	return done;
+}
+
+int
+hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags, uint64_t xid,
+	     const void *msg, uint32_t len)
+{
+	uint64_t end = hvn_ms() + HVN_CTL_TIMEOUT_MS;
+	int rc;
+
+	for (;;) {
+		rc = hvn_chan_write(hv, 0, type, flags, xid, msg, len);
+		if (rc != -EAGAIN)
+			return rc;
+		/* Ring full: the host drains it; take its answers meanwhile. */
+		rc = hvn_chan_poll(hv, 0);
+		if (rc < 0)
+			return rc;
+		if (hvn_ms() > end)
+			return -ETIMEDOUT;
+		usleep(50);
+	}
+}
+
+int
+hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms)
+{
+	uint64_t end = hvn_ms() + timeout_ms;
+	int rc;
+
+	for (;;) {
+		rc = hvn_chan_poll(hv, 0);
+		if (rc < 0)
+			return rc;
+		if ((hv->w.xid == 0 || hv->w.got_cmplt) &&
+		    (hv->w.rndis_id == 0 || hv->w.got_resp))
+			return 0;
+		if (hvn_ms() > end)
+			return -ETIMEDOUT;
+		if (rc == 0)
+			usleep(20);
+	}
+}
+
+int
+hvn_chan_drain(struct hvn_dev *hv, uint16_t idx, unsigned int ms)
+{
+	struct rte_eth_dev_data *ed = hv->eth->data;
+	struct hvn_txq *txq = idx < ed->nb_tx_queues ? ed->tx_queues[idx] :
+		NULL;
+	uint64_t end = hvn_ms() + ms;
+	int rc;
+
+	for (;;) {
+		rc = hvn_chan_poll(hv, idx);
+		if (rc < 0)
+			return rc;
+		if (txq != NULL)
+			hvn_txq_reclaim(txq);
+		if (txq == NULL || txq->nfree == txq->ndesc)
+			return 0;
+		if (hvn_ms() > end)
+			return -ETIMEDOUT;
+		if (rc == 0)
+			usleep(50);
+	}
+}

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * net_hvnet: ethdev operations and the hvbus probe/remove/event glue.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_alarm.h>
+#include <rte_kvargs.h>
+
+#include "hvn.h"
+
+RTE_LOG_REGISTER_SUFFIX(hvn_logtype_init, init, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(hvn_logtype_driver, driver, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(hvn_logtype_rx, rx, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(hvn_logtype_tx, tx, NOTICE);
+
+/* Link changes arrive in bursts or the control path; the LSC callback is
+ * raised from this alarm on the interrupt thread. */
+#define HVN_LSC_POLL_US	100000
+
+static const uint32_t hvn_filter_normal = RNDIS_PACKET_FILTER_DIRECTED |
+	RNDIS_PACKET_FILTER_MULTICAST | RNDIS_PACKET_FILTER_BROADCAST;
+
+static uint32_t
+hvn_filter_of(const struct rte_eth_dev *dev)
+{
+	if (dev->data->promiscuous)
+		return RNDIS_PACKET_FILTER_PROMISCUOUS;
+	if (dev->data->all_multicast)
+		return hvn_filter_normal | RNDIS_PACKET_FILTER_ALL_MULTICAST;
+	return hvn_filter_normal;
+}
+
+static void
+hvn_lsc_alarm(void *arg)
+{
+	struct hvn_dev *hv = arg;
+
+	if (__atomic_exchange_n(&hv->lsc_pending, 0, __ATOMIC_ACQ_REL)) {
+		struct rte_eth_link link = {
+			.link_status = __atomic_load_n(&hv->link_up,
+						       __ATOMIC_ACQUIRE),
+			.link_speed = __atomic_load_n(&hv->link_mbps,
+						      __ATOMIC_ACQUIRE),
+			.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+			.link_autoneg = RTE_ETH_LINK_FIXED,
+		};
+
+		if (rte_eth_linkstatus_set(hv->eth, &link) == 0 ||
+		    hv->eth->data->dev_conf.intr_conf.lsc)
+			rte_eth_dev_callback_process(hv->eth,
+						     RTE_ETH_EVENT_INTR_LSC,
+						     NULL);
+	}
+	if (hv->started)
+		rte_eal_alarm_set(HVN_LSC_POLL_US, hvn_lsc_alarm, hv);
+}
+
+static int
+hvn_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	struct rte_eth_link link;
+
+	RTE_SET_USED(wait);
+	/* Stopped: ask the host. Running: indications keep it current and
+	 * a query would take channel 0 from queue 0. */
+	if (!hv->started && !hv->gone)
+		hvn_rndis_query_link(hv);
+	memset(&link, 0, sizeof(link));
+	link.link_status = hv->gone ? RTE_ETH_LINK_DOWN :
+		__atomic_load_n(&hv->link_up, __ATOMIC_ACQUIRE);
+	link.link_speed = __atomic_load_n(&hv->link_mbps, __ATOMIC_ACQUIRE);
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	if (!link.link_status)
+		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int
+hvn_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+
+	info->max_rx_queues = (uint16_t)hv->max_queues;
+	info->max_tx_queues = (uint16_t)hv->max_queues;
+	info->max_mac_addrs = 1;
+	info->min_mtu = HVN_MIN_MTU;
+	info->max_mtu = (uint16_t)hv->max_mtu;
+	info->max_rx_pktlen = hv->max_mtu + RTE_ETHER_HDR_LEN +
+		RTE_ETHER_CRC_LEN;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->rx_offload_capa = hv->rx_offload_capa;
+	info->tx_offload_capa = hv->tx_offload_capa;
+	info->rx_queue_offload_capa = 0;
+	info->tx_queue_offload_capa = 0;
+	info->reta_size = hv->max_queues > 1 ? HVN_RETA_SIZE : 0;
+	info->hash_key_size = hv->max_queues > 1 ? NDIS_RSS_KEY_SIZE : 0;
+	info->flow_type_rss_offloads = hv->max_queues > 1 ?
+		HVN_RSS_OFFLOAD_ALL : 0;
+	info->rx_desc_lim.nb_max = 4096;
+	info->rx_desc_lim.nb_min = 32;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_max = 4096;
+	info->tx_desc_lim.nb_min = 32;
+	info->tx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_seg_max = HVN_TX_MAX_PB - 1;
+	info->tx_desc_lim.nb_mtu_seg_max = HVN_TX_MAX_PB - 1;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->default_rxportconf.ring_size = 512;
+	info->default_txportconf.ring_size = 512;
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	return 0;
+}
+
+static int
+hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq)
+{
+	uint32_t want = nq - 1u, granted = 0;
+	uint16_t k;
+	int rc;
+
+	if (nq <= hv->nchan)
+		return 0;
+	if (want > hv->nsub_granted) {
+		rc = hvn_nvsp_subchannels(hv, want, &granted);
+		if (rc != 0) {
+			PMD_DRV_LOG(ERR, "port %u: subchannel request failed: "
+				    "%d", hv->port_id, rc);
+			return rc;
+		}
+		hv->nsub_granted = (uint16_t)granted;
+		if (granted < want) {
+			PMD_DRV_LOG(ERR, "port %u: host granted %u of %u "
+				    "subchannels", hv->port_id, granted, want);
+			return -ENOSPC;
+		}
+		rc = hvbus_subchan_wait(hv->hdev, granted, HVN_CTL_TIMEOUT_MS);
+		if (rc < 0) {
+			PMD_DRV_LOG(ERR, "port %u: subchannel offers: %d",
+				    hv->port_id, rc);
+			return rc;
+		}
+	}
+	for (k = hv->nchan; k < nq; k++) {
+		rc = hvbus_chan_open(hv->hdev, k, hv->da.tx_ring_size,
+				     hv->da.rx_ring_size, NULL);
+		if (rc != 0) {
+			PMD_DRV_LOG(ERR, "port %u: opening subchannel %u: %d",
+				    hv->port_id, k, rc);
+			return rc;
+		}
+		hv->nchan = k + 1;
+	}
+	return 0;
+}
+
+static int
+hvn_dev_configure(struct rte_eth_dev *dev)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	struct rte_eth_conf *conf = &dev->data->dev_conf;
+	uint16_t nq = dev->data->nb_rx_queues;
+	int rc;
+
+	if (hv->gone)
+		return -ENODEV;
+	if (dev->data->nb_tx_queues != nq) {
+		PMD_DRV_LOG(ERR, "port %u: %u rx and %u tx queues: queue k "
+			    "uses channel k for both directions, use equal "
+			    "counts", hv->port_id, nq,
+			    dev->data->nb_tx_queues);
+		return -EINVAL;
+	}
+	if (conf->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	rc = hvn_open_subchannels(hv, nq);
+	if (rc != 0)
+		return rc;
+	hvn_rss_defaults(hv, nq);
+	hv->rss_on = nq > 1 && (conf->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG);
+	if (conf->rx_adv_conf.rss_conf.rss_hf != 0)
+		hv->rss_hf = conf->rx_adv_conf.rss_conf.rss_hf &
+			HVN_RSS_OFFLOAD_ALL;
+	if (conf->rx_adv_conf.rss_conf.rss_key != NULL) {
+		if (conf->rx_adv_conf.rss_conf.rss_key_len !=
+		    NDIS_RSS_KEY_SIZE) {
+			PMD_DRV_LOG(ERR, "port %u: RSS key must be %u bytes",
+				    hv->port_id, NDIS_RSS_KEY_SIZE);
+			return -EINVAL;
+		}
+		memcpy(hv->rss_key, conf->rx_adv_conf.rss_conf.rss_key,
+		       NDIS_RSS_KEY_SIZE);
+	}
+	return 0;
+}
+
+static int
+hvn_dev_start(struct rte_eth_dev *dev)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	uint16_t nq = dev->data->nb_rx_queues, i;
+	int rc;
+
+	if (hv->gone)
+		return -ENODEV;
+	for (i = 0; i < nq; i++) {
+		struct hvn_rxq *rxq = dev->data->rx_queues[i];
+
+		rxq->txq = dev->data->tx_queues[i];
+	}
+	rc = hvn_rss_apply(hv, nq);
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "port %u: RSS parameters refused: %d",
+			    hv->port_id, rc);
+		return rc;
+	}
+	rc = hvn_rndis_set_filter(hv, hvn_filter_of(dev));
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "port %u: packet filter refused: %d",
+			    hv->port_id, rc);
+		return rc;
+	}
+	hvn_rndis_query_link(hv);
+	hvn_link_update(dev, 0);
+	hv->started = true;
+	for (i = 0; i < nq; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	rte_eal_alarm_set(HVN_LSC_POLL_US, hvn_lsc_alarm, hv);
+	return 0;
+}
+
+static int
+hvn_dev_stop(struct rte_eth_dev *dev)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	uint16_t i;
+
+	if (!hv->started)
+		return 0;
+	/* The application has stopped polling (ethdev contract): the
+	 * control path may use every ring without taking them over. */
+	hv->started = false;
+	rte_eal_alarm_cancel(hvn_lsc_alarm, hv);
+	dev->data->dev_started = 0;
+	if (!hv->gone)
+		hvn_rndis_set_filter(hv, 0);
+	/* Take back what the host still holds: tx completions arrive on
+	 * the rx rings nobody polls now. */
+	for (i = 0; i < dev->data->nb_tx_queues && !hv->gone; i++)
+		if (hvn_chan_drain(hv, i, 500) == -ETIMEDOUT)
+			PMD_DRV_LOG(WARNING, "port %u: tx queue %u still has "
+				    "requests at the host", hv->port_id, i);
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		hvn_rxq_flush(dev->data->rx_queues[i]);
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+/* Undo the probe: HALT, revoke buffers, close channels (subchannels
+ * first), free the buffers' GPADLs. */
+static void
+hvn_detach(struct hvn_dev *hv)
+{
+	int k;
+
+	if (!hv->gone && hv->rinit.req_id != 0)
+		hvn_rndis_halt(hv);
+	if (!hv->gone)
+		hvn_nvsp_detach(hv);
+	for (k = (int)hv->nchan - 1; k >= 0; k--)
+		hvbus_chan_close(hv->hdev, (uint16_t)k);
+	hv->nchan = 0;
+	if (hv->rxbuf != NULL)
+		hvbus_gpadl_destroy(hv->hdev, hv->rxbuf_gpadl);
+	if (hv->txbuf != NULL)
+		hvbus_gpadl_destroy(hv->hdev, hv->txbuf_gpadl);
+	hv->rxbuf = NULL;
+	hv->txbuf = NULL;
+	hvn_ctl_fini(hv);
+}
+
+static int
+hvn_dev_close(struct rte_eth_dev *dev)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	uint16_t i;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY || hv->closed)
+		return 0;
+	hvn_dev_stop(dev);
+	/* Close the channels first: afterwards the host can no longer read
+	 * the mbufs the tx queues still hold. */
+	hvn_detach(hv);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		hvn_rx_queue_release(dev, i);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		hvn_tx_queue_release(dev, i);
+	hv->closed = true;
+	hv->hdev->drv_priv = NULL;
+	return 0;
+}
+
+static int
+hvn_dev_reset(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	/* A reset would have to redo the whole NVSP/RNDIS attach; the
+	 * re-attach after a rescind (persist) will share that code. */
+	return -ENOTSUP;
+}
+
+static int
+hvn_set_filter(struct rte_eth_dev *dev)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+
+	if (!hv->started)
+		return 0;	/* applied at start */
+	return hvn_rndis_set_filter(hv, hvn_filter_of(dev));
+}
+
+/* ethdev updates data->promiscuous only after we return: compute the
+ * filter for the state being asked for. */
+static int
+hvn_promisc(struct rte_eth_dev *dev, uint8_t on)
+{
+	uint8_t old = dev->data->promiscuous;
+	int rc;
+
+	dev->data->promiscuous = on;
+	rc = hvn_set_filter(dev);
+	dev->data->promiscuous = old;
+	return rc;
+}
+
+static int
+hvn_promisc_enable(struct rte_eth_dev *dev)
+{
+	return hvn_promisc(dev, 1);
+}
+
+static int
+hvn_promisc_disable(struct rte_eth_dev *dev)
+{
+	return hvn_promisc(dev, 0);
+}
+
+static int
+hvn_allmulti(struct rte_eth_dev *dev, uint8_t on)
+{
+	uint8_t old = dev->data->all_multicast;
+	int rc;
+
+	dev->data->all_multicast = on;
+	rc = hvn_set_filter(dev);
+	dev->data->all_multicast = old;
+	return rc;
+}
+
+static int
+hvn_allmulti_enable(struct rte_eth_dev *dev)
+{
+	return hvn_allmulti(dev, 1);
+}
+
+static int
+hvn_allmulti_disable(struct rte_eth_dev *dev)
+{
+	return hvn_allmulti(dev, 0);
+}
+
+static int
+hvn_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+
+	/* The host's receive sections were sized for HVN_NDIS_FRAME at
+	 * attach; any MTU up to the host's own fits them. */
+	if (mtu < HVN_MIN_MTU || mtu > hv->max_mtu)
+		return -EINVAL;
+	hv->mtu = mtu;
+	return 0;
+}
+
+static int
+hvn_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+
+	/* The synthetic NIC's address belongs to the host's vSwitch port;
+	 * setting the one it already has is the only change it accepts
+	 * from DPDK guests. */
+	if (rte_is_same_ether_addr(mac, &hv->mac))
+		return 0;
+	return -ENOTSUP;
+}
+
+static const struct eth_dev_ops hvn_ops = {
+	.dev_configure = hvn_dev_configure,
+	.dev_start = hvn_dev_start,
+	.dev_stop = hvn_dev_stop,
+	.dev_close = hvn_dev_close,
+	.dev_reset = hvn_dev_reset,
+	.dev_infos_get = hvn_dev_infos_get,
+	.link_update = hvn_link_update,
+	.promiscuous_enable = hvn_promisc_enable,
+	.promiscuous_disable = hvn_promisc_disable,
+	.allmulticast_enable = hvn_allmulti_enable,
+	.allmulticast_disable = hvn_allmulti_disable,
+	.mtu_set = hvn_mtu_set,
+	.mac_addr_set = hvn_mac_addr_set,
+	.stats_get = hvn_stats_get,
+	.stats_reset = hvn_stats_reset,
+	.xstats_get = hvn_xstats_get,
+	.xstats_get_names = hvn_xstats_get_names,
+	.xstats_reset = hvn_stats_reset,
+	.rx_queue_setup = hvn_rx_queue_setup,
+	.tx_queue_setup = hvn_tx_queue_setup,
+	.rx_queue_release = hvn_rx_queue_release,
+	.tx_queue_release = hvn_tx_queue_release,
+	.rxq_info_get = hvn_rxq_info_get,
+	.txq_info_get = hvn_txq_info_get,
+	.tx_done_cleanup = hvn_tx_done_cleanup,
+	.rss_hash_update = hvn_rss_hash_update,
+	.rss_hash_conf_get = hvn_rss_hash_conf_get,
+	.reta_update = hvn_rss_reta_update,
+	.reta_query = hvn_rss_reta_query,
+};
+
+/* NVSP, buffers, RNDIS and the queries that describe the NIC. */
+static int
+hvn_attach(struct hvn_dev *hv)
+{
+	struct ndis_obj_hdr rh = {
+		.type = NDIS_OBJTYPE_RSS_CAPS,
+		.revision = NDIS_RSS_CAPS_REV_2,
+		.size = NDIS_RSS_CAPS_SIZE_REV_2,
+	};
+	struct ndis_rss_caps caps;
+	uint8_t buf[64];
+	uint32_t len, v;
+	int rc;
+
+	rc = hvn_ctl_init(hv);
+	if (rc != 0)
+		return rc;
+	rc = hvbus_chan_open(hv->hdev, 0, hv->da.tx_ring_size,
+			     hv->da.rx_ring_size, NULL);
+	if (rc != 0) {
+		PMD_INIT_LOG(ERR, "%s: opening the primary channel: %d",
+			     hv->hdev->name, rc);
+		return rc;
+	}
+	hv->nchan = 1;
+	rc = hvn_nvsp_attach(hv);
+	if (rc == 0)
+		rc = hvn_rndis_init(hv);
+	if (rc != 0)
+		return rc;
+	len = sizeof(buf);
+	rc = hvn_rndis_query(hv, RNDIS_OID_802_3_CURRENT_ADDRESS, NULL, 0,
+			     buf, &len);
+	if (rc != 0 || len != RTE_ETHER_ADDR_LEN) {
+		PMD_INIT_LOG(ERR, "%s: no MAC address from the host (%d)",
+			     hv->hdev->name, rc);
+		return rc != 0 ? rc : -EPROTO;
+	}
+	memcpy(hv->mac.addr_bytes, buf, RTE_ETHER_ADDR_LEN);
+	len = sizeof(v);
+	rc = hvn_rndis_query(hv, RNDIS_OID_GEN_MAXIMUM_FRAME_SIZE, NULL, 0,
+			     &v, &len);
+	if (rc != 0 || len != sizeof(v) || v < HVN_MIN_MTU)
+		v = RTE_ETHER_MTU;
+	hv->max_mtu = RTE_MIN(v, HVN_MAX_MTU);
+	hv->mtu = RTE_MIN((uint32_t)RTE_ETHER_MTU, hv->max_mtu);
+	rc = hvn_rndis_query_link(hv);
+	if (rc != 0)
+		return rc;
+	rc = hvn_rndis_offload_setup(hv);
+	if (rc != 0)
+		return rc;
+	hv->max_queues = 1;
+	if (hv->nvsp_ver >= NVSP_VERSION_5) {
+		len = sizeof(buf);
+		rc = hvn_rndis_query(hv,
+				     RNDIS_OID_GEN_RECEIVE_SCALE_CAPABILITIES,
+				     &rh, sizeof(rh), buf, &len);
+		if (rc == 0 && ndis_rss_caps_decode(buf, len, &caps) >= 0) {
+			hv->max_queues = RTE_MIN(caps.num_queues,
+						 (uint32_t)HVN_MAX_QUEUES);
+			if (caps.num_ind_entries != 0)
+				hv->max_queues = RTE_MIN(hv->max_queues,
+							 caps.num_ind_entries);
+		}
+	}
+	/* Nothing is delivered until start sets the real filter. */
+	return hvn_rndis_set_filter(hv, 0);
+}
+
+static int
+hvn_probe(struct rte_hvbus_driver *drv, struct rte_hvbus_device *hdev)
+{
+	struct rte_eth_dev *eth;
+	struct hvn_dev *hv;
+	int rc;
+
+	RTE_SET_USED(drv);
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		PMD_INIT_LOG(ERR, "%s: secondary processes are not supported",
+			     hdev->name);
+		return -ENOTSUP;
+	}
+	eth = rte_eth_dev_allocate(hdev->name);
+	if (eth == NULL)
+		return -ENOMEM;
+	hv = rte_zmalloc_socket("hvn_dev", sizeof(*hv), RTE_CACHE_LINE_SIZE,
+				hdev->device.numa_node);
+	if (hv == NULL) {
+		rte_eth_dev_release_port(eth);
+		return -ENOMEM;
+	}
+	eth->data->dev_private = hv;
+	eth->device = &hdev->device;
+	hv->hdev = hdev;
+	hv->eth = eth;
+	hv->port_id = eth->data->port_id;
+	for (rc = 0; rc < HVN_MAX_QUEUES; rc++)
+		rte_spinlock_init(&hv->chan_lock[rc]);
+	rc = hvn_devargs_parse(hdev->device.devargs, &hv->da);
+	if (rc == 0)
+		rc = hvn_attach(hv);
+	if (rc != 0) {
+		PMD_INIT_LOG(ERR, "%s: probe failed: %d", hdev->name, rc);
+		hvn_detach(hv);
+		rte_eth_dev_release_port(eth);
+		return rc;
+	}
+	eth->data->mac_addrs = rte_zmalloc("hvn_mac", RTE_ETHER_ADDR_LEN, 0);
+	if (eth->data->mac_addrs == NULL) {
+		hvn_detach(hv);
+		rte_eth_dev_release_port(eth);
+		return -ENOMEM;
+	}
+	rte_ether_addr_copy(&hv->mac, eth->data->mac_addrs);
+	eth->data->mtu = (uint16_t)hv->mtu;
+	eth->data->dev_flags |= RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
+	eth->dev_ops = &hvn_ops;
+	eth->rx_pkt_burst = hvn_rx_burst;
+	eth->tx_pkt_burst = hvn_tx_burst;
+	eth->rx_descriptor_status = hvn_rx_descriptor_status;
+	eth->tx_descriptor_status = hvn_tx_descriptor_status;
+	eth->rx_queue_count = hvn_rx_queue_count;
+	hdev->drv_priv = eth;
+	rte_eth_dev_probing_finish(eth);
+	PMD_INIT_LOG(INFO, "port %u on %s: NVSP 0x%x, MAC " RTE_ETHER_ADDR_PRT_FMT
+		     ", MTU %u, %u queues, link %s", hv->port_id, hdev->name,
+		     hv->nvsp_ver, RTE_ETHER_ADDR_BYTES(&hv->mac), hv->mtu,
+		     hv->max_queues, hv->link_up ? "up" : "down");
+	return 0;
+}
+
+static int
+hvn_remove(struct rte_hvbus_device *hdev)
+{
+	struct rte_eth_dev *eth = hdev->drv_priv;
+
+	if (eth == NULL)
+		return 0;	/* the application closed the port */
+	rte_eth_dev_close(eth->data->port_id);
+	return 0;
+}
+
+static void
+hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev, uint16_t subidx)
+{
+	struct rte_eth_dev *eth = hdev->drv_priv;
+	struct hvn_dev *hv;
+
+	if (eth == NULL)
+		return;
+	hv = eth->data->dev_private;
+	if (ev == HVBUS_EV_RESCIND && subidx == 0) {
+		/* Queues already see no channel: rx returns 0, tx drops. */
+		hv->gone = true;
+		__atomic_store_n(&hv->link_up, 0, __ATOMIC_RELEASE);
+		PMD_DRV_LOG(WARNING, "port %u: host removed the device",
+			    hv->port_id);
+		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_RMV,
+					     NULL);
+	} else if (ev == HVBUS_EV_RESCIND) {
+		PMD_DRV_LOG(WARNING, "port %u: host removed channel %u: its "
+			    "queue stops", hv->port_id, subidx);
+	}
+}
+
+static struct rte_hvbus_driver hvn_driver = {
+	.class_id = &vmb_guid_netvsc,
+	.probe = hvn_probe,
+	.remove = hvn_remove,
+	.event = hvn_event,
+};
+
+RTE_PMD_REGISTER_HVBUS(HVN_DRIVER_NAME, hvn_driver);
+RTE_PMD_REGISTER_PARAM_STRING(HVN_DRIVER_NAME,
+	"tx_copybreak=<0-4096> "
+	"rx_ring_size=<bytes> "
+	"tx_ring_size=<bytes> "
+	"recv_buf_mb=<1-128> "
+	"send_buf_mb=<1-128> "
+	"latency=<0|N> "
+	"persist=<0|1>");

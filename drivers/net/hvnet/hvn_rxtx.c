@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Receive and transmit bursts.
+ *
+ * Per burst, for the channel's lifetime: epoch_reader_enter() on the
+ * queue's own record, one plain load of the channel slot, one plain load of
+ * the "control owns channel 0" flag (same cache line), epoch_reader_exit().
+ * No lock, atomic read-modify-write or fence for that.
+ *
+ * Channel k's rx ring has one reader: rx queue k. It takes received frames
+ * (transfer-page packets), the host's completions of tx queue k's requests
+ * (handed over through a single-producer single-consumer ring) and, on
+ * channel 0, control messages (link indications). Channel k's tx ring has
+ * two writers, tx queue k (data) and rx queue k (receive completions), and
+ * DPDK does not promise they share an lcore, so each burst that writes
+ * takes the channel's writer spinlock once; the ring protocol's store-load
+ * barrier (vmb_ring_publish) is paid once per writing burst.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_net.h>
+
+#include "hvn.h"
+
+#define HVN_TX_OL_MASK (RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_TCP_SEG | \
+			RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)
+
+/* ---------------------------------------------------------------- rx --- */
+
+void
+hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad)
+{
+	struct hvn_cring *cr = &txq->cr;
+	uint32_t p;
+
+	/* The host names the request: check it against our table. A
+	 * descriptor not in flight (never sent, already completed) means a
+	 * confused or hostile host; count and ignore. */
+	if (unlikely(xid >= txq->ndesc ||
+		     !__atomic_load_n(&txq->txd[xid].inflight,
+				      __ATOMIC_RELAXED))) {
+		(*bad)++;
+		return;
+	}
+	__atomic_store_n(&txq->txd[xid].inflight, 0, __ATOMIC_RELAXED);
+	p = cr->prod;
+	cr->ids[p & cr->mask] = (uint32_t)xid;
+	/* Release: the id is in the ring before tx sees the index. */
+	__atomic_store_n(&cr->prod, p + 1, __ATOMIC_RELEASE);
+}
+
+static __rte_always_inline void
+hvn_rx_flags(const struct hvn_rxq *rxq, struct rte_mbuf *m,
+	     const struct rndis_pkt_info *pi)
+{
+	uint64_t ol = 0;
+	uint32_t c;
+
+	if (pi->present & RNDIS_PKT_HAS_CSUM) {
+		c = pi->csum;
+		if (c & RNDIS_RXCSUM_IP_OK)
+			ol |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		else if (c & RNDIS_RXCSUM_IP_FAILED)
+			ol |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+		if (c & (RNDIS_RXCSUM_TCP_OK | RNDIS_RXCSUM_UDP_OK))
+			ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		else if (c & (RNDIS_RXCSUM_TCP_FAILED |
+			      RNDIS_RXCSUM_UDP_FAILED))
+			ol |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	}
+	if (pi->present & RNDIS_PKT_HAS_VLAN) {
+		m->vlan_tci = rndis_vlan_to_tci(pi->vlan);
+		ol |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	}
+	if ((pi->present & RNDIS_PKT_HAS_HASH_VALUE) &&
+	    (rxq->offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
+		m->hash.rss = pi->hash_value;
+		ol |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+	m->ol_flags = ol;
+}
+
+/* The host always strips the tag into a PPI; without VLAN_STRIP the
+ * application expects it back in the frame. */
+static __rte_cold int
+hvn_rx_vlan_reinsert(struct rte_mbuf **m)
+{
+	(*m)->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	(*m)->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	if (rte_vlan_insert(m) != 0)
+		return -1;
+	(*m)->ol_flags &= ~RTE_MBUF_F_TX_VLAN;
+	(*m)->ol_flags |= RTE_MBUF_F_RX_VLAN;
+	return 0;
+}
+
+/* A message larger than one mbuf: copy it out once, then into a chain. */
+static __rte_cold struct rte_mbuf *
+hvn_rx_big(struct hvn_rxq *rxq, const uint8_t *msg, uint32_t ml,
+	   struct rte_mbuf *m, struct hvn_rx_msg *rm)
+{
+	struct rte_mbuf *seg = m, *prev = NULL;
+	uint32_t left, off, room;
+
+	memcpy(rxq->scratch, msg, ml);
+	if (hvn_rxp_msg(rxq->scratch, ml, rm) != HVN_RX_DATA)
+		goto bad;
+	if (!(rxq->offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+		rxq->st.dropped++;
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	left = rm->pi.frame_len;
+	off = rm->pi.frame_off;
+	m->pkt_len = left;
+	m->nb_segs = 0;
+	while (left != 0) {
+		if (seg == NULL) {
+			seg = rte_pktmbuf_alloc(rxq->mp);
+			if (seg == NULL) {
+				rxq->st.nombuf++;
+				rte_pktmbuf_free(m);
+				return NULL;
+			}
+			prev->next = seg;
+		}
+		room = rte_pktmbuf_tailroom(seg);
+		if (room > left)
+			room = left;
+		memcpy(rte_pktmbuf_mtod(seg, uint8_t *), rxq->scratch + off,
+		       room);
+		seg->data_len = (uint16_t)room;
+		m->nb_segs++;
+		off += room;
+		left -= room;
+		prev = seg;
+		seg = NULL;
+	}
+	return m;
+bad:
+	rxq->st.errors++;
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+/* Control messages on channel 0 while the port runs: link indications. */
+static __rte_cold void
+hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
+{
+	struct hvn_rx_msg rm;
+	uint32_t i, off, rlen, ml;
+
+	for (i = 0; i < xf->x.range_count; i++) {
+		hvn_rxp_range(xf, i, &off, &rlen);
+		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
+		if (ml == 0) {
+			rxq->st.errors++;
+			continue;
+		}
+		memcpy(rxq->scratch, rxq->rxbuf + off, ml);
+		rxq->st.ctl++;
+		if (hvn_rxp_msg(rxq->scratch, ml, &rm) == HVN_RX_INDICATE)
+			hvn_ctl_indication(rxq->hv, rxq->scratch, ml);
+		/* A late control completion: its requester gave up. */
+	}
+}
+
+static __rte_always_inline void
+hvn_rx_deliver(struct hvn_rxq *rxq, struct rte_mbuf *m,
+	       struct rte_mbuf **out, uint16_t room, uint16_t *nout)
+{
+	if (likely(*nout < room)) {
+		out[(*nout)++] = m;
+		return;
+	}
+	if (unlikely(rxq->stash_n == HVN_RX_STASH)) {
+		rxq->st.dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rxq->stash[(rxq->stash_head + rxq->stash_n) & (HVN_RX_STASH - 1)] = m;
+	rxq->stash_n++;
+}
+
+/* One transfer-page packet: every range is consumed (the host gets one
+ * completion for all of them); frames beyond @p room go to the stash. */
+static uint16_t
+hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
+	    uint16_t room, uint32_t *status)
+{
+	struct hvn_rx_msg rm;
+	struct hvn_xfer xf;
+	struct rte_mbuf *m;
+	uint16_t nout = 0;
+	uint32_t i, off, rlen, ml;
+
+	if (unlikely(hvn_rxp_xfer(rxq->pkt, len, &rxq->lim, &xf) != 0)) {
+		rxq->st.errors++;
+		*status = NVSP_STATUS_FAILURE;
+		return 0;
+	}
+	if (unlikely(xf.chan_type != NVSP_RNDIS_CHAN_DATA)) {
+		hvn_rx_ctl_xfer(rxq, &xf);
+		return 0;
+	}
+	for (i = 0; i < xf.x.range_count; i++) {
+		hvn_rxp_range(&xf, i, &off, &rlen);
+		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
+		m = rte_pktmbuf_alloc(rxq->mp);
+		if (unlikely(m == NULL)) {
+			rxq->st.nombuf++;
+			continue;
+		}
+		if (likely(ml != 0 && ml <= m->buf_len)) {
+			/* Copy the whole message into the mbuf and parse the
+			 * copy: the frame then sits at its offset. */
+			uint8_t *base = m->buf_addr;
+
+			memcpy(base, rxq->rxbuf + off, ml);
+			if (unlikely(hvn_rxp_msg(base, ml, &rm) !=
+				     HVN_RX_DATA)) {
+				rxq->st.errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			m->data_off = (uint16_t)rm.pi.frame_off;
+			m->data_len = (uint16_t)rm.pi.frame_len;
+			m->pkt_len = rm.pi.frame_len;
+		} else if (ml != 0) {
+			m = hvn_rx_big(rxq, rxq->rxbuf + off, ml, m, &rm);
+			if (m == NULL)
+				continue;
+		} else {
+			rxq->st.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m->port = rxq->port_id;
+		hvn_rx_flags(rxq, m, &rm.pi);
+		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+			     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) &&
+		    hvn_rx_vlan_reinsert(&m) != 0) {
+			rxq->st.dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		rxq->st.packets++;
+		rxq->st.bytes += m->pkt_len;
+		hvn_rx_deliver(rxq, m, out, room, &nout);
+	}
+	return nout;
+}
+
+/* Stage receive completions; those that do not fit wait for the next
+ * burst (the host must get every one, or its sections stay busy). */
+static void
+hvn_rx_complete(struct hvn_rxq *rxq, struct hvbus_chan *chan)
+{
+	struct nvsp_rndis_pkt_cmplt c = { .type = NVSP_TYPE_RNDIS_PKT_CMPLT };
+	uint32_t i, done = 0;
+
+	rte_spinlock_lock(rxq->lock);
+	for (i = 0; i < rxq->npend; i++) {
+		c.status = rxq->pend_st[i];
+		if (vmb_ring_stage_buf(&chan->tx, VMB_PKT_COMPLETION, 0,
+				       rxq->pend_xid[i], NULL, 0, &c,
+				       sizeof(c)) != 0)
+			break;
+		done++;
+	}
+	if (vmb_ring_publish(&chan->tx) == 1)
+		hvbus_chan_signal(chan);
+	rte_spinlock_unlock(rxq->lock);
+	if (unlikely(done != rxq->npend)) {
+		memmove(rxq->pend_xid, rxq->pend_xid + done,
+			(rxq->npend - done) * sizeof(rxq->pend_xid[0]));
+		memmove(rxq->pend_st, rxq->pend_st + done,
+			(rxq->npend - done) * sizeof(rxq->pend_st[0]));
+	}
+	rxq->npend -= done;
+}
+
+static __rte_cold uint16_t
+hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i = 0;
+
+	while (i < n && rxq->stash_n != 0) {
+		pkts[i++] = rxq->stash[rxq->stash_head];
+		rxq->stash_head = (rxq->stash_head + 1) & (HVN_RX_STASH - 1);
+		rxq->stash_n--;
+	}
+	return i;
+}
+
+uint16_t
+hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hvn_rxq *rxq = q;
+	const struct vmb_pkt_desc *d = (const void *)rxq->pkt;
+	struct hvbus_chan *chan;
+	uint16_t nrx = 0;
+	uint32_t status;
+	int len;
+
+	if (unlikely(rxq->stash_n != 0)) {
+		nrx = hvn_rx_unstash(rxq, pkts, n);
+		if (nrx == n)
+			return nrx;
+	}
+	epoch_reader_enter(&rxq->rd);
+	chan = hvbus_chan_get(rxq->slot);
+	if (unlikely(chan == NULL || rxq->ctl_owned))
+		goto out;
+	while (nrx < n && rxq->npend < HVN_RX_XFER_PER_BURST) {
+		len = vmb_ring_read(&chan->rx, rxq->pkt, HVN_RX_PKT_MAX);
+		if (unlikely(len < 0)) {
+			if (len == -ENOBUFS) {
+				vmb_ring_skip(&chan->rx);
+				rxq->st.errors++;
+				continue;
+			}
+			if (len != -EAGAIN)
+				rxq->st.errors++;
+			break;
+		}
+		if (likely(d->type == VMB_PKT_DATA_XFER_PAGES)) {
+			status = NVSP_STATUS_SUCCESS;
+			nrx += hvn_rx_xfer(rxq, (uint32_t)len, pkts + nrx,
+					   n - nrx, &status);
+			if (d->flags & VMB_PKT_FLAG_RC) {
+				rxq->pend_xid[rxq->npend] = d->xid;
+				rxq->pend_st[rxq->npend++] = status;
+			}
+		} else if (d->type == VMB_PKT_COMPLETION) {
+			if (likely(rxq->txq != NULL))
+				hvn_cring_push(rxq->txq, d->xid,
+					       &rxq->st.errors);
+		}
+		/* In-band host messages (send table, VF association) carry
+		 * nothing this driver uses. */
+	}
+	if (vmb_ring_commit(&chan->rx) == 1)
+		hvbus_chan_signal(chan);
+	if (rxq->npend != 0)
+		hvn_rx_complete(rxq, chan);
+out:
+	epoch_reader_exit(&rxq->rd);
+	return nrx;
+}
+
+/* ---------------------------------------------------------------- tx --- */
+
+void
+hvn_txq_reclaim(struct hvn_txq *txq)
+{
+	struct hvn_cring *cr = &txq->cr;
+	uint32_t c = cr->cons;
+	/* Acquire pairs with the producer's release. */
+	uint32_t p = __atomic_load_n(&cr->prod, __ATOMIC_ACQUIRE);
+	struct hvn_txd *d;
+	uint32_t id;
+
+	if (c == p)
+		return;
+	while (c != p) {
+		id = cr->ids[c & cr->mask];
+		d = &txq->txd[id];
+		if (d->m != NULL) {
+			rte_pktmbuf_free(d->m);
+			d->m = NULL;
+		}
+		if (d->section != NVSP_SECTION_NONE) {
+			txq->free_sec[txq->nfree_sec++] = d->section;
+			d->section = NVSP_SECTION_NONE;
+		}
+		txq->free_desc[txq->nfree++] = id;
+		c++;
+	}
+	__atomic_store_n(&cr->cons, c, __ATOMIC_RELEASE);
+}
+
+static __rte_always_inline uint8_t *
+hvn_ppi_u32(uint8_t *p, uint32_t type, uint32_t v)
+{
+	struct rndis_ppi e = {
+		.size = RNDIS_PPI_U32_SIZE,
+		.type = type,
+		.offset = sizeof(struct rndis_ppi),
+	};
+
+	memcpy(p, &e, sizeof(e));
+	memcpy(p + sizeof(e), &v, sizeof(v));
+	return p + RNDIS_PPI_U32_SIZE;
+}
+
+static __rte_cold uint8_t *
+hvn_tx_ppi_offload(const struct rte_mbuf *m, uint8_t *p)
+{
+	uint64_t ol = m->ol_flags;
+	uint32_t l4 = m->l2_len + m->l3_len, f;
+
+	if (ol & RTE_MBUF_F_TX_VLAN)
+		p = hvn_ppi_u32(p, RNDIS_PPI_VLAN,
+				rndis_vlan_from_tci(m->vlan_tci));
+	if (ol & RTE_MBUF_F_TX_TCP_SEG)
+		return hvn_ppi_u32(p, RNDIS_PPI_LSO,
+				   rndis_lso2_make(m->tso_segsz, l4,
+						   !!(ol & RTE_MBUF_F_TX_IPV6)));
+	if (ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)) {
+		f = (ol & RTE_MBUF_F_TX_IPV6) ? RNDIS_TXCSUM_IPV6 :
+			RNDIS_TXCSUM_IPV4;
+		if (ol & RTE_MBUF_F_TX_IP_CKSUM)
+			f |= RNDIS_TXCSUM_IP_HDR;
+		if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
+			f |= RNDIS_TXCSUM_TCP;
+		else if ((ol & RTE_MBUF_F_TX_L4_MASK) ==
+			 RTE_MBUF_F_TX_UDP_CKSUM)
+			f |= RNDIS_TXCSUM_UDP;
+		p = hvn_ppi_u32(p, RNDIS_PPI_CSUM, rndis_txcsum_make(f, l4));
+	}
+	return p;
+}
+
+/* RNDIS PACKET_MSG header and PPIs at @p buf for a frame of @p flen bytes
+ * that follows them; returns the frame's offset. The hash-value PPI (the
+ * queue index) makes the host complete the request on this channel. */
+static __rte_always_inline uint32_t
+hvn_tx_hdr(const struct hvn_txq *txq, const struct rte_mbuf *m, uint8_t *buf,
+	   uint32_t flen)
+{
+	struct rndis_packet h;
+	uint8_t *p = buf + sizeof(h);
+	uint32_t off;
+
+	p = hvn_ppi_u32(p, RNDIS_PPI_HASH_VALUE, txq->qid);
+	if (unlikely(m->ol_flags & HVN_TX_OL_MASK))
+		p = hvn_tx_ppi_offload(m, p);
+	off = (uint32_t)(p - buf);
+	memset(&h, 0, sizeof(h));
+	h.type = RNDIS_MSG_PACKET;
+	h.msg_len = off + flen;
+	h.data_offset = off - RNDIS_HDR_SIZE;
+	h.data_len = flen;
+	h.ppi_offset = RNDIS_PACKET_MIN_OFFSET;
+	h.ppi_len = off - (uint32_t)sizeof(h);
+	memcpy(buf, &h, sizeof(h));
+	return off;
+}
+
+static __rte_always_inline void
+hvn_tx_nvsp(struct nvsp_rndis_pkt *r, uint32_t sec, uint32_t size)
+{
+	r->type = NVSP_TYPE_RNDIS_PKT;
+	r->channel_type = NVSP_RNDIS_CHAN_DATA;
+	r->section_index = sec;
+	r->section_size = size;
+}
+
+/* Large or multi-segment: header from the descriptor's area, frame bytes
+ * straight from the mbuf's pages. The mbuf is held until completion. */
+static int
+hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
+	   uint32_t id)
+{
+	struct hvn_txd *d = &txq->txd[id];
+	struct vmb_gpa_pb pb[HVN_TX_MAX_PB];
+	uint8_t ext[8 + sizeof(pb)];
+	struct nvsp_rndis_pkt r;
+	const struct rte_mbuf *seg;
+	uint32_t n = 1, off;
+	int ext_len;
+
+	off = hvn_tx_hdr(txq, m, txq->hdrs + (size_t)id * HVN_TX_HDR_SIZE,
+			 m->pkt_len);
+	pb[0].len = off;
+	pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
+	pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
+	for (seg = m; seg != NULL; seg = seg->next) {
+		rte_iova_t iova = rte_mbuf_data_iova(seg);
+		uint32_t left = seg->data_len, chunk;
+
+		while (left != 0) {
+			if (unlikely(n == HVN_TX_MAX_PB))
+				return -E2BIG;
+			chunk = VMB_PAGE_SIZE - (uint32_t)(iova &
+							 (VMB_PAGE_SIZE - 1));
+			if (chunk > left)
+				chunk = left;
+			pb[n].len = chunk;
+			pb[n].offset = (uint32_t)(iova & (VMB_PAGE_SIZE - 1));
+			pb[n].pfn = iova >> VMB_PAGE_SHIFT;
+			n++;
+			iova += chunk;
+			left -= chunk;
+		}
+	}
+	ext_len = vmb_gpa_pb_encode(ext, sizeof(ext), pb, n);
+	if (unlikely(ext_len < 0))
+		return -E2BIG;
+	hvn_tx_nvsp(&r, NVSP_SECTION_NONE, 0);
+	return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
+				  VMB_PKT_FLAG_RC, id, ext, (uint32_t)ext_len,
+				  &r, sizeof(r));
+}
+
+uint16_t
+hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hvn_txq *txq = q;
+	struct nvsp_rndis_pkt r;
+	struct hvbus_chan *chan;
+	struct rte_mbuf *m;
+	struct hvn_txd *d;
+	uint32_t id, sec, off, plen;
+	uint16_t i;
+	int rc;
+
+	epoch_reader_enter(&txq->rd);
+	chan = hvbus_chan_get(txq->slot);
+	if (unlikely(chan == NULL || txq->ctl_owned)) {
+		epoch_reader_exit(&txq->rd);
+		if (chan != NULL)
+			return 0;
+		/* Rescinded: the frames can never leave. */
+		for (i = 0; i < n; i++)
+			rte_pktmbuf_free(pkts[i]);
+		txq->st.dropped += n;
+		return n;
+	}
+	hvn_txq_reclaim(txq);
+	rte_spinlock_lock(txq->lock);
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (unlikely(txq->nfree == 0)) {
+			txq->st.ring_full++;
+			break;
+		}
+		id = txq->free_desc[txq->nfree - 1];
+		d = &txq->txd[id];
+		plen = m->pkt_len;
+		if (likely(plen < txq->copybreak && m->nb_segs == 1 &&
+			   txq->nfree_sec != 0)) {
+			uint8_t *buf;
+
+			sec = txq->free_sec[txq->nfree_sec - 1];
+			buf = txq->sbuf + (size_t)sec * txq->sec_size;
+			off = hvn_tx_hdr(txq, m, buf, plen);
+			memcpy(buf + off, rte_pktmbuf_mtod(m, void *), plen);
+			hvn_tx_nvsp(&r, sec, off + plen);
+			rc = vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_INBAND,
+						VMB_PKT_FLAG_RC, id, NULL, 0,
+						&r, sizeof(r));
+			if (unlikely(rc != 0))
+				goto stage_failed;
+			txq->nfree_sec--;
+			d->section = sec;
+			d->m = NULL;
+			txq->st.copied++;
+			rte_pktmbuf_free(m);
+		} else {
+			rc = hvn_tx_gpa(txq, chan, m, id);
+			if (unlikely(rc != 0))
+				goto stage_failed;
+			d->section = NVSP_SECTION_NONE;
+			d->m = m;
+			txq->st.gpa++;
+		}
+		txq->nfree--;
+		__atomic_store_n(&d->inflight, 1, __ATOMIC_RELAXED);
+		txq->st.packets++;
+		txq->st.bytes += plen;
+		continue;
+stage_failed:
+		if (rc == -EAGAIN) {
+			txq->st.ring_full++;
+			break;
+		}
+		/* Cannot be described (too many pages): drop it. */
+		txq->st.errors++;
+		rte_pktmbuf_free(m);
+	}
+	if (vmb_ring_publish(&chan->tx) == 1)
+		hvbus_chan_signal(chan);
+	rte_spinlock_unlock(txq->lock);
+	epoch_reader_exit(&txq->rd);
+	return i;
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Basic and extended statistics from the per-queue counters (each owned
+ * by its polling lcore; read here without stopping it, as DPDK drivers
+ * do) and the control path's counters.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hvn.h"
+
+struct hvn_xstat_name {
+	const char *name;
+	size_t off;
+};
+
+#define HVN_QS(f) { #f, offsetof(struct hvn_qstats, f) }
+
+static const struct hvn_xstat_name hvn_rxq_xstats[] = {
+	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
+	HVN_QS(nombuf), HVN_QS(ctl),
+};
+
+static const struct hvn_xstat_name hvn_txq_xstats[] = {
+	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
+	HVN_QS(ring_full), HVN_QS(copied), HVN_QS(gpa),
+};
+
+#define HVN_N_RXQ_XSTATS RTE_DIM(hvn_rxq_xstats)
+#define HVN_N_TXQ_XSTATS RTE_DIM(hvn_txq_xstats)
+#define HVN_N_DEV_XSTATS 2
+
+static unsigned int
+hvn_xstats_count(const struct rte_eth_dev *dev)
+{
+	return HVN_N_DEV_XSTATS +
+		dev->data->nb_rx_queues * HVN_N_RXQ_XSTATS +
+		dev->data->nb_tx_queues * HVN_N_TXQ_XSTATS;
+}
+
+int
+hvn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct hvn_rxq *q = dev->data->rx_queues[i];
+
+		if (q == NULL)
+			continue;
+		st->ipackets += q->st.packets;
+		st->ibytes += q->st.bytes;
+		st->ierrors += q->st.errors;
+		st->imissed += q->st.dropped;
+		st->rx_nombuf += q->st.nombuf;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[i] = q->st.packets;
+			st->q_ibytes[i] = q->st.bytes;
+			st->q_errors[i] = q->st.errors;
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct hvn_txq *q = dev->data->tx_queues[i];
+
+		if (q == NULL)
+			continue;
+		st->opackets += q->st.packets;
+		st->obytes += q->st.bytes;
+		st->oerrors += q->st.errors + q->st.dropped;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[i] = q->st.packets;
+			st->q_obytes[i] = q->st.bytes;
+		}
+	}
+	return 0;
+}
+
+int
+hvn_stats_reset(struct rte_eth_dev *dev)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	unsigned int i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct hvn_rxq *q = dev->data->rx_queues[i];
+
+		if (q != NULL)
+			memset(&q->st, 0, sizeof(q->st));
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct hvn_txq *q = dev->data->tx_queues[i];
+
+		if (q != NULL)
+			memset(&q->st, 0, sizeof(q->st));
+	}
+	hv->ctl_rx_dropped = 0;
+	hv->ctl_bad = 0;
+	return 0;
+}
+
+int
+hvn_xstats_get_names(struct rte_eth_dev *dev,
+		     struct rte_eth_xstat_name *names, unsigned int n)
+{
+	unsigned int total = hvn_xstats_count(dev), k = 0, q, i;
+
+	if (names == NULL || n < total)
+		return (int)total;
+	snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
+		 "ctl_rx_dropped_packets");
+	snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
+		 "ctl_bad_host_messages");
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		for (i = 0; i < HVN_N_RXQ_XSTATS; i++)
+			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
+				 "rx_q%u_%s", q, hvn_rxq_xstats[i].name);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		for (i = 0; i < HVN_N_TXQ_XSTATS; i++)
+			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
+				 "tx_q%u_%s", q, hvn_txq_xstats[i].name);
+	return (int)total;
+}
+
+int
+hvn_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+	       unsigned int n)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	unsigned int total = hvn_xstats_count(dev), k = 0, q, i;
+
+	if (xs == NULL || n < total)
+		return (int)total;
+	xs[k].id = k;
+	xs[k++].value = hv->ctl_rx_dropped;
+	xs[k].id = k;
+	xs[k++].value = hv->ctl_bad;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct hvn_rxq *rq = dev->data->rx_queues[q];
+
+		for (i = 0; i < HVN_N_RXQ_XSTATS; i++) {
+			xs[k].id = k;
+			xs[k++].value = rq == NULL ? 0 : *(const uint64_t *)
+				((const uint8_t *)&rq->st +
+				 hvn_rxq_xstats[i].off);
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct hvn_txq *tq = dev->data->tx_queues[q];
+
+		for (i = 0; i < HVN_N_TXQ_XSTATS; i++) {
+			xs[k].id = k;
+			xs[k++].value = tq == NULL ? 0 : *(const uint64_t *)
+				((const uint8_t *)&tq->st +
+				 hvn_txq_xstats[i].off);
+		}
+	}
+	return (int)total;
+}
