@@ -51,8 +51,10 @@ hvn_lsc_alarm(void *arg)
 			.link_autoneg = RTE_ETH_LINK_FIXED,
 		};
 
-		if (rte_eth_linkstatus_set(hv->eth, &link) == 0 ||
-		    hv->eth->data->dev_conf.intr_conf.lsc)
+		if (!link.link_status)
+			link.link_speed = RTE_ETH_SPEED_NUM_NONE;
+		rte_eth_linkstatus_set(hv->eth, &link);
+		if (hv->eth->data->dev_conf.intr_conf.lsc)
 			rte_eth_dev_callback_process(hv->eth,
 						     RTE_ETH_EVENT_INTR_LSC,
 						     NULL);

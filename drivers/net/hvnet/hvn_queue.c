@@ -187,7 +187,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		goto fail;
 	for (i = 0; i < nb; i++) {
 		txq->txd[i].section = NVSP_SECTION_NONE;
-		txq->txd[i].hdr_iova = rte_malloc_virt2iova(txq->hdrs +
+		txq->txd[i].hdr_iova = rte_mem_virt2iova(txq->hdrs +
 				(size_t)i * HVN_TX_HDR_SIZE);
 		if (txq->txd[i].hdr_iova == RTE_BAD_IOVA)
 			goto fail;

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Shared helpers of the net_hvnet tests: EAL start-up with the embedded
+ * hvsim (or one of the test's own behind a socket), port set-up, frame
+ * builders and bounded receive loops. Every wait has a deadline.
+ */
+
+#ifndef PMD_TEST_H
+#define PMD_TEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "check.h"
+#include "sim.h"
+#include "hvsim.h"
+#include "rndis.h"
+
+static inline uint64_t
+pt_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static inline int
+pt_eal_init(const char *prog, const char *nics, const char *args)
+{
+	static char prefix[64];
+	const char *base = strrchr(prog, '/');
+	char *argv[] = {
+		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
+		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
+		(char *)"--log-level=pmd.net.hvnet.*:info", prefix, NULL,
+	};
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
+		 base != NULL ? base + 1 : prog, (int)getpid());
+	setenv("HVBUS_SIM_NICS", nics, 1);
+	setenv("HVBUS_ARGS", args, 1);
+	return rte_eal_init(RTE_DIM(argv) - 1, argv);
+}
+
+/* Configure @p nq queue pairs (RSS when nq > 1) and start. */
+static inline int
+pt_port_start(uint16_t port, uint16_t nq, struct rte_mempool *mp,
+	      uint64_t rx_ol, uint64_t tx_ol, uint16_t nb_desc)
+{
+	struct rte_eth_conf conf;
+	uint16_t q;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	if (nq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP |
+			RTE_ETH_RSS_TCP;
+		conf.rx_adv_conf.rss_conf.rss_hf &= RTE_ETH_RSS_IPV4 |
+			RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 |
+			RTE_ETH_RSS_NONFRAG_IPV6_TCP;
+	}
+	conf.intr_conf.lsc = 1;
+	conf.rxmode.offloads = rx_ol;
+	conf.txmode.offloads = tx_ol;
+	rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	if (rc != 0)
+		return rc;
+	for (q = 0; q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, nb_desc, 0, NULL, mp);
+		if (rc != 0)
+			return rc;
+		rc = rte_eth_tx_queue_setup(port, q, nb_desc, 0, NULL);
+		if (rc != 0)
+			return rc;
+	}
+	return rte_eth_dev_start(port);
+}
+
+/* An Ethernet + IPv4 + UDP (or TCP) frame of @p len bytes whose payload
+ * carries @p seq and a pattern derived from it. */
+static inline struct rte_mbuf *
+pt_frame(struct rte_mempool *mp, uint16_t port, uint32_t len, uint32_t seq,
+	 uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	uint32_t l4len = proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr) :
+		sizeof(struct rte_udp_hdr);
+	uint32_t hdr = sizeof(*eh) + sizeof(*ip) + l4len, i;
+	uint8_t *p;
+
+	if (m == NULL || len < hdr + 4 || len > rte_pktmbuf_tailroom(m)) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	memset(p, 0, hdr);
+	eh = (struct rte_ether_hdr *)p;
+	rte_eth_macaddr_get(port, &eh->dst_addr);
+	eh->src_addr = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } };
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eh)));
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(0x0a000001 + (seq & 0xff));
+	ip->dst_addr = rte_cpu_to_be_32(0x0a0000fe);
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
+
+		t->src_port = rte_cpu_to_be_16(sport);
+		t->dst_port = rte_cpu_to_be_16(dport);
+		t->data_off = 5 << 4;
+		t->tcp_flags = RTE_TCP_ACK_FLAG;
+	} else {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(ip + 1);
+
+		u->src_port = rte_cpu_to_be_16(sport);
+		u->dst_port = rte_cpu_to_be_16(dport);
+		u->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eh) -
+							   sizeof(*ip)));
+	}
+	memcpy(p + hdr, &seq, 4);
+	for (i = hdr + 4; i < len; i++)
+		p[i] = (uint8_t)(seq * 7 + i);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	m->l2_len = sizeof(*eh);
+	m->l3_len = sizeof(*ip);
+	return m;
+}
+
+/* Send all of @p pkts (retrying a bounded time). Returns how many went. */
+static inline uint16_t
+pt_tx_all(uint16_t port, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t end = pt_ms() + 3000;
+	uint16_t sent = 0;
+
+	while (sent < n && pt_ms() < end) {
+		sent += rte_eth_tx_burst(port, q, pkts + sent, n - sent);
+		/* Descriptors come back when the rx queue is polled: the
+		 * callers keep batches below the descriptor count. */
+		if (sent < n)
+			usleep(100);
+	}
+	return sent;
+}
+
+/* Receive up to @p want frames from queue @p q within @p ms. */
+static inline uint16_t
+pt_rx_until(uint16_t port, uint16_t q, struct rte_mbuf **out, uint16_t want,
+	    unsigned int ms)
+{
+	uint64_t end = pt_ms() + ms;
+	uint16_t got = 0;
+
+	while (got < want && pt_ms() < end) {
+		uint16_t n = rte_eth_rx_burst(port, q, out + got,
+					      RTE_MIN(32, want - got));
+
+		got += n;
+		if (n == 0)
+			usleep(50);
+	}
+	return got;
+}
+
+static inline void
+pt_free(struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+}
+
+static inline void
+pt_report(struct hvsim *h)
+{
+	char buf[4096];
+
+	if (h != NULL && hvsim_violations(h) != 0) {
+		hvsim_report(h, buf, sizeof(buf));
+		fprintf(stderr, "hvsim report:\n%s\n", buf);
+	}
+}
+
+#endif /* PMD_TEST_H */

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * net_hvnet against the embedded hvsim (reflect port): probe facts, start,
+ * payload integrity both ways (copied and GPA-direct frames), stats equal
+ * to the host's, the packet filter reaching the host, link events, stop /
+ * start, and no mbuf leak after close.
+ */
+
+#include "pmd_test.h"
+
+static unsigned int lsc_events;
+
+static int
+lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	(void)port;
+	(void)arg;
+	(void)ret;
+	if (ev == RTE_ETH_EVENT_INTR_LSC)
+		__atomic_add_fetch(&lsc_events, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+wait_link(uint16_t port, int up, unsigned int ms)
+{
+	struct rte_eth_link l;
+	uint64_t end = pt_ms() + ms;
+
+	do {
+		rte_eth_link_get_nowait(port, &l);
+		if (l.link_status == up)
+			return 0;
+		/* The indication comes through rx queue 0. */
+		{
+			struct rte_mbuf *m[8];
+			pt_free(m, rte_eth_rx_burst(port, 0, m, 8));
+		}
+		usleep(1000);
+	} while (pt_ms() < end);
+	return -ETIMEDOUT;
+}
+
+/* Send @p n frames of sizes cycling through @p sizes; every one must come
+ * back intact, in order. */
+static void
+integrity(uint16_t port, struct rte_mempool *mp, const uint32_t *sizes,
+	  unsigned int nsizes, unsigned int n)
+{
+	struct rte_mbuf *tx[64], *ref[64], *rx[64];
+	unsigned int done = 0, bad = 0;
+
+	while (done < n) {
+		uint16_t k = (uint16_t)RTE_MIN(32u, n - done), i, got, sent;
+
+		for (i = 0; i < k; i++) {
+			tx[i] = pt_frame(mp, port, sizes[(done + i) % nsizes],
+					 done + i, IPPROTO_UDP, 1000, 2000);
+			REQUIRE(tx[i] != NULL);
+			ref[i] = rte_pktmbuf_copy(tx[i], mp, 0, UINT32_MAX);
+			REQUIRE(ref[i] != NULL);
+		}
+		sent = pt_tx_all(port, 0, tx, k);
+		CHECK_EQ(sent, k);
+		got = pt_rx_until(port, 0, rx, sent, 3000);
+		CHECK_EQ(got, sent);
+		for (i = 0; i < got && i < k; i++) {
+			if (rx[i]->pkt_len != ref[i]->pkt_len ||
+			    memcmp(rte_pktmbuf_mtod(rx[i], void *),
+				   rte_pktmbuf_mtod(ref[i], void *),
+				   ref[i]->pkt_len) != 0)
+				bad++;
+		}
+		pt_free(rx, got);
+		pt_free(ref, k);
+		pt_free(tx + sent, k - sent);
+		done += k;
+	}
+	CHECK_EQ(bad, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const uint32_t sizes[] = { 60, 64, 128, 511, 512, 600, 1000,
+					  1514, 100, 1200 };
+	struct rte_eth_dev_info info;
+	struct rte_eth_stats st;
+	struct hvsim_nic_stats hs;
+	struct rte_ether_addr mac;
+	struct rte_mempool *mp;
+	struct rte_eth_link link;
+	struct hvsim *h;
+	uint16_t port = 0;
+	int rc;
+
+	(void)argc;
+	rc = pt_eal_init(argv[0], "1", "backend=sim,timeout_ms=3000");
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	h = hvbus_sim_hvsim();
+	REQUIRE(h != NULL);
+	REQUIRE(rte_eth_dev_count_avail() == 1, "one port probed");
+	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	REQUIRE(mp != NULL);
+
+	/* Probe facts. */
+	CHECK_EQ(rte_eth_dev_info_get(port, &info), 0);
+	CHECK(strcmp(info.driver_name, "net_hvnet") == 0, "driver %s",
+	      info.driver_name);
+	CHECK(info.max_rx_queues >= 4, "RSS queues %u", info.max_rx_queues);
+	CHECK_EQ(info.reta_size, 128);
+	CHECK_EQ(info.hash_key_size, 40);
+	CHECK_EQ(info.max_mtu, 1500);
+	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS, "segs");
+	rte_eth_macaddr_get(port, &mac);
+	CHECK(mac.addr_bytes[0] == 0x00 && mac.addr_bytes[1] == 0x15 &&
+	      mac.addr_bytes[2] == 0x5d, "Hyper-V MAC prefix");
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK_EQ(hs.nvsp_version, 0x00060001u);
+	CHECK_EQ(hs.packet_filter, 0);
+
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC,
+					       lsc_cb, NULL), 0);
+	rc = pt_port_start(port, 1, mp, 0, 0, 512);
+	REQUIRE(rc == 0, "start: %d", rc);
+	CHECK_EQ(rte_eth_link_get_nowait(port, &link), 0);
+	CHECK_EQ(link.link_status, RTE_ETH_LINK_UP);
+	CHECK_EQ(link.link_speed, 100000);
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK(hs.packet_filter != 0, "filter set at start");
+
+	/* Promiscuous mode reaches the host while the port runs. */
+	CHECK_EQ(rte_eth_promiscuous_enable(port), 0);
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK_EQ(hs.packet_filter, RNDIS_PACKET_FILTER_PROMISCUOUS);
+	CHECK_EQ(rte_eth_promiscuous_disable(port), 0);
+	CHECK_EQ(rte_eth_allmulticast_enable(port), 0);
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK(hs.packet_filter & RNDIS_PACKET_FILTER_ALL_MULTICAST, "allmulti");
+	CHECK(!(hs.packet_filter & RNDIS_PACKET_FILTER_PROMISCUOUS), "promisc off");
+	CHECK_EQ(rte_eth_allmulticast_disable(port), 0);
+
+	/* Payload integrity (sizes on both sides of tx_copybreak). */
+	CHECK_EQ(rte_eth_stats_reset(port), 0);
+	integrity(port, mp, sizes, RTE_DIM(sizes), 2000);
+
+	/* Counters equal the host's. */
+	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK_EQ(st.opackets, 2000);
+	CHECK_EQ(st.ipackets, 2000);
+	CHECK_EQ(st.opackets, hs.tx_pkts);
+	CHECK_EQ(st.ipackets, hs.rx_pkts);
+	CHECK_EQ(st.obytes, hs.tx_bytes);
+	CHECK_EQ(st.ibytes, hs.rx_bytes);
+	CHECK_EQ(st.ierrors, 0);
+	CHECK_EQ(st.oerrors, 0);
+	CHECK_EQ(hs.tx_bad, 0);
+
+	/* Link events from the host. */
+	CHECK_EQ(hvsim_set_link(h, 0, false), 0);
+	CHECK_EQ(wait_link(port, 0, 3000), 0);
+	CHECK_EQ(hvsim_set_link(h, 0, true), 0);
+	CHECK_EQ(wait_link(port, 1, 3000), 0);
+	{
+		uint64_t end = pt_ms() + 2000;
+
+		while (__atomic_load_n(&lsc_events, __ATOMIC_RELAXED) < 2 &&
+		       pt_ms() < end)
+			usleep(1000);
+		CHECK(lsc_events >= 2, "LSC events: %u", lsc_events);
+	}
+
+	/* Stop and start again: traffic resumes, filter follows. */
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK_EQ(hs.packet_filter, 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	integrity(port, mp, sizes, RTE_DIM(sizes), 200);
+
+	/* No mbuf leaks once the port is closed. */
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rte_eth_dev_close(port), 0);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	pt_report(h);
+	rc = rte_eal_cleanup();
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	return check_exit("pmd_basic");
+}
