@@ -61,6 +61,23 @@ struct hvbus_backend_ops {
 	void (*mem_free)(struct hvbus_backend *be, void *va, size_t len);
 	/** Guest physical address of @p va (4 KiB page numbers = gpa >> 12). */
 	uint64_t (*gpa)(struct hvbus_backend *be, const void *va);
+	/*
+	 * Optional, for backends whose kernel opened the channels: the ring
+	 * memory of @p relid (tx half then rx half, headers initialised).
+	 * When set, open skips mem_alloc() and the GPADL and never frees it.
+	 */
+	int (*ring_mem)(struct hvbus_backend *be, uint32_t relid, void **va,
+			size_t *len);
+	/*
+	 * Optional: driver buffer number @p idx (0 receive, 1 send) that the
+	 * kernel already shared with the host on primary @p relid, with its
+	 * GPADL handle. When set, hvbus_gpadl_create() hands these out.
+	 */
+	int (*kernel_buf)(struct hvbus_backend *be, uint32_t relid,
+			  unsigned int idx, void **va, size_t *len,
+			  uint32_t *handle);
+	/** Optional: called on every control-loop iteration. */
+	void (*tick)(struct hvbus_backend *be);
 };
 
 struct hvbus_backend {
@@ -72,5 +89,6 @@ struct hvbus_backend {
 };
 
 extern const struct hvbus_backend_ops hvbus_sim_ops;
+extern const struct hvbus_backend_ops hvbus_uio_ops;
 
 #endif /* HVBUS_BACKEND_H */

@@ -393,10 +393,13 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 	}
 	/* The guest owns both headers: zero indices, pending_send_sz
 	 * supported, before the host may look at them (OPENCHANNEL).
+	 * Rings a kernel opened are in use already: left alone.
 	 */
-	vmb_ring_hdr_reset(c->mem, VMB_RING_FEAT_PENDING_SZ);
-	vmb_ring_hdr_reset((uint8_t *)c->mem + tx_len,
-			   VMB_RING_FEAT_PENDING_SZ);
+	if (!c->kernel_mem) {
+		vmb_ring_hdr_reset(c->mem, VMB_RING_FEAT_PENDING_SZ);
+		vmb_ring_hdr_reset((uint8_t *)c->mem + tx_len,
+				   VMB_RING_FEAT_PENDING_SZ);
+	}
 	if (vmb_ring_init_mem(&c->pub.tx, c->mem, tx_len) < 0 ||
 	    vmb_ring_init_mem(&c->pub.rx, (uint8_t *)c->mem + tx_len,
 			      c->mem_len - tx_len) < 0) {
@@ -405,7 +408,8 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 		return;
 	}
 	o->openid = ++hvbus.next_openid;
-	len = vmb_msg_encode_open(&m, o->relid, o->openid, c->gpadl->handle,
+	len = vmb_msg_encode_open(&m, o->relid, o->openid,
+				  c->gpadl != NULL ? c->gpadl->handle : 0,
 				  0, c->tx_pages);
 	if (hvbus_send(&m, len) < 0) {
 		offer_req_done(o, -EIO);
@@ -460,7 +464,8 @@ hvbus_chan_torn(struct hvbus_chan_priv *c)
 
 	if (c->gpadl != NULL)
 		c->gpadl->ring_of = NULL;
-	hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);
+	if (!c->kernel_mem)
+		hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);
 	o->chan = NULL;
 	o->state = HVBUS_CS_OFFERED;
 	if (o->req != NULL)
@@ -478,6 +483,49 @@ open_check_size(uint32_t *sz)
 	    (*sz % VMB_PAGE_SIZE) != 0)
 		return -EINVAL;
 	return 0;
+}
+
+static void
+chan_set_monitor(struct hvbus_chan_priv *c, const struct hvbus_offer *o)
+{
+	if (o->monitor_allocated && hvbus.be.mon_child != NULL) {
+		/* trigger_group[id / 32].pending of the child->parent page */
+		c->pub.mon_pending = (uint32_t *)((uint8_t *)hvbus.be.mon_child +
+						  8 + 8 * (o->monitor_id / 32));
+		c->pub.mon_bit = 1u << (o->monitor_id % 32);
+	}
+}
+
+/*
+ * Open over rings the kernel already shared and opened (uio): no memory
+ * of ours, no GPADL; OPENCHANNEL goes to the backend, which answers for
+ * the kernel. Sizes come from the kernel, the caller's are ignored.
+ */
+static void
+req_open_kernel(struct hvbus_req *req, struct hvbus_offer *o,
+		struct hvbus_chan_priv *c)
+{
+	size_t len = 0;
+	int rc;
+
+	rc = hvbus.be.ops->ring_mem(&hvbus.be, o->relid, &c->mem, &len);
+	if (rc < 0 || len < 4 * VMB_PAGE_SIZE ||
+	    len % (2 * VMB_PAGE_SIZE) != 0) {
+		free(c);
+		hvbus_req_complete(req, rc < 0 ? rc : -EINVAL);
+		return;
+	}
+	c->kernel_mem = true;
+	c->mem_len = len;
+	c->offer = o;
+	c->tx_pages = (uint32_t)(len / 2 / VMB_PAGE_SIZE);
+	c->pub.relid = o->relid;
+	c->pub.subidx = o->subidx;
+	chan_set_monitor(c, o);
+	o->chan = c;
+	o->req = req;
+	o->state = HVBUS_CS_GPADL;
+	hvbus_chan_gpadl_done(c, true);
 }
 
 void
@@ -508,6 +556,10 @@ hvbus_req_open(struct hvbus_req *req)
 		hvbus_req_complete(req, -ENOMEM);
 		return;
 	}
+	if (hvbus.be.ops->ring_mem != NULL) {
+		req_open_kernel(req, o, c);
+		return;
+	}
 	c->mem_len = (size_t)tx + rx;
 	c->mem = hvbus.be.ops->mem_alloc(&hvbus.be, c->mem_len);
 	if (c->mem == NULL) {
@@ -519,12 +571,7 @@ hvbus_req_open(struct hvbus_req *req)
 	c->tx_pages = tx / VMB_PAGE_SIZE;
 	c->pub.relid = o->relid;
 	c->pub.subidx = o->subidx;
-	if (o->monitor_allocated) {
-		/* trigger_group[id / 32].pending of the child->parent page */
-		c->pub.mon_pending = (uint32_t *)((uint8_t *)hvbus.be.mon_child +
-						  8 + 8 * (o->monitor_id / 32));
-		c->pub.mon_bit = 1u << (o->monitor_id % 32);
-	}
+	chan_set_monitor(c, o);
 	g = hvbus_gpadl_start(o, c->mem, c->mem_len, false);
 	if (g == NULL) {
 		hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);

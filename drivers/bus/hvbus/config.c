@@ -14,9 +14,12 @@
  *
  * backend=auto (the default) picks "sim" with a daemon when a socket is
  * named; on a machine whose kernel lists VMBus devices (a real Hyper-V or
- * Azure guest) it picks the kernel (uio) backend, which is not written
- * yet, so the bus stays empty there rather than start a simulator behind
- * the user's back; anywhere else it starts the embedded hvsim.
+ * Azure guest) the bus stays empty rather than start a simulator behind
+ * the user's back - the kernel backend (backend=uio) is only tested
+ * against fake trees so far, so it is opt-in; anywhere else auto starts
+ * the embedded hvsim.
+ *   uio only: sysfs=/sys/bus/vmbus/devices, devroot=/dev,
+ *             uio_offsets=page|linear
  */
 
 #include <dirent.h>
@@ -35,7 +38,7 @@
 
 static const char *const hvbus_keys[] = {
 	"backend", "socket", "nics", "timeout_ms", "ring_size", "arena_mb",
-	NULL,
+	"sysfs", "devroot", "uio_offsets", NULL,
 };
 
 static int
@@ -59,7 +62,7 @@ cfg_backend(const char *key, const char *val, void *opaque)
 
 	RTE_SET_USED(key);
 	if (strcmp(val, "auto") != 0 && strcmp(val, "sim") != 0 &&
-	    strcmp(val, "none") != 0)
+	    strcmp(val, "uio") != 0 && strcmp(val, "none") != 0)
 		return -EINVAL;
 	strcpy(cfg->backend, val);
 	return 0;
@@ -130,6 +133,51 @@ cfg_arena(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
+static int
+cfg_path(char *dst, size_t cap, const char *val)
+{
+	if (val[0] != '/' || strlen(val) >= cap)
+		return -EINVAL;
+	strcpy(dst, val);
+	return 0;
+}
+
+static int
+cfg_sysfs(const char *key, const char *val, void *opaque)
+{
+	struct hvbus_config *cfg = opaque;
+
+	RTE_SET_USED(key);
+	return cfg_path(cfg->sysfs, sizeof(cfg->sysfs), val);
+}
+
+static int
+cfg_devroot(const char *key, const char *val, void *opaque)
+{
+	struct hvbus_config *cfg = opaque;
+
+	RTE_SET_USED(key);
+	return cfg_path(cfg->devroot, sizeof(cfg->devroot), val);
+}
+
+/* "page" (the kernel's rule: map i at offset i * page size) or "linear"
+ * (maps back to back: fake trees made of plain files, for tests).
+ */
+static int
+cfg_uio_offsets(const char *key, const char *val, void *opaque)
+{
+	struct hvbus_config *cfg = opaque;
+
+	RTE_SET_USED(key);
+	if (strcmp(val, "page") == 0)
+		cfg->uio_linear = false;
+	else if (strcmp(val, "linear") == 0)
+		cfg->uio_linear = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	arg_handler_t fn;
@@ -140,6 +188,9 @@ static const struct {
 	{ "timeout_ms", cfg_timeout },
 	{ "ring_size", cfg_ring_size },
 	{ "arena_mb", cfg_arena },
+	{ "sysfs", cfg_sysfs },
+	{ "devroot", cfg_devroot },
+	{ "uio_offsets", cfg_uio_offsets },
 };
 
 static bool
@@ -165,8 +216,9 @@ hvbus_config_resolve(struct hvbus_config *cfg)
 		return;
 	if (cfg->socket[0] == '\0' && cfg_kernel_vmbus()) {
 		HVBUS_LOG(NOTICE, "VMBus devices in sysfs: the kernel (uio) "
-			  "backend is not available yet, hvbus stays empty; "
-			  "HVBUS_ARGS=backend=sim forces the simulator");
+			  "backend is not validated on Hyper-V yet, hvbus "
+			  "stays empty; HVBUS_ARGS=backend=uio tries it, "
+			  "backend=sim forces the simulator");
 		strcpy(cfg->backend, "none");
 		return;
 	}
@@ -187,6 +239,8 @@ hvbus_config_load(struct hvbus_config *cfg)
 	cfg->timeout_ms = HVBUS_DEF_TIMEOUT_MS;
 	cfg->ring_size = HVBUS_DEF_RING_SIZE;
 	cfg->arena_size = (uint64_t)HVBUS_DEF_ARENA_MB << 20;
+	strcpy(cfg->sysfs, "/sys/bus/vmbus/devices");
+	strcpy(cfg->devroot, "/dev");
 
 	s = getenv(HVSIM_SOCKET_ENV);
 	if (s != NULL && *s != '\0' && cfg_socket(NULL, s, cfg) < 0) {
@@ -205,7 +259,8 @@ hvbus_config_load(struct hvbus_config *cfg)
 	if (kv == NULL) {
 		HVBUS_LOG(ERR, "%s=\"%s\": unknown key or bad syntax "
 			  "(keys: backend, socket, nics, timeout_ms, "
-			  "ring_size, arena_mb)", HVBUS_ARGS_ENV, s);
+			  "ring_size, arena_mb, sysfs, devroot, uio_offsets)",
+			  HVBUS_ARGS_ENV, s);
 		return -EINVAL;
 	}
 	for (i = 0; i < RTE_DIM(hvbus_key_fns) && rc == 0; i++) {

@@ -206,8 +206,11 @@ ctrl_contact(void)
 	uint64_t mon1, mon2;
 	int len;
 
-	mon1 = hvbus.be.ops->gpa(&hvbus.be, hvbus.be.mon_parent);
-	mon2 = hvbus.be.ops->gpa(&hvbus.be, hvbus.be.mon_child);
+	mon1 = mon2 = 0;
+	if (hvbus.be.mon_parent != NULL && hvbus.be.mon_child != NULL) {
+		mon1 = hvbus.be.ops->gpa(&hvbus.be, hvbus.be.mon_parent);
+		mon2 = hvbus.be.ops->gpa(&hvbus.be, hvbus.be.mon_child);
+	}
 	len = vmb_msg_encode_initiate_contact(&m,
 			ctrl_versions[hvbus.version_idx], 0, 0, mon1, mon2);
 	return hvbus_send(&m, len);
@@ -535,6 +538,8 @@ ctrl_main(void *arg)
 				hvbus.reclaim_pending++;
 			}
 		}
+		if (hvbus.be.ops->tick != NULL)
+			hvbus.be.ops->tick(&hvbus.be);
 		if (hvbus.retiring > 0 || hvbus.reclaim_pending > 0)
 			hvbus_retire_poll();
 		ctrl_deadlines(hvbus_now_ns());

@@ -238,6 +238,32 @@ hvbus_gpadl_offer_gone(struct hvbus_offer *o)
 			hvbus_gpadl_teardown(g);
 }
 
+/*
+ * The kernel (uio) shared the receive and send buffers at bind time: hand
+ * them out in the order netvsc asks for them (receive, then send). They
+ * are the kernel's: never torn down or freed by us, so not tracked.
+ */
+static void
+req_kernel_buf(struct hvbus_req *req, struct hvbus_offer *o, size_t len)
+{
+	struct hvbus_dev_priv *p = req->dev->priv;
+	size_t klen = 0;
+	void *va = NULL;
+	uint32_t handle = 0;
+	int rc;
+
+	rc = hvbus.be.ops->kernel_buf(&hvbus.be, o->relid, p->kbufs, &va,
+				      &klen, &handle);
+	if (rc == 0 && klen < len)
+		rc = -ENOSPC;
+	if (rc == 0) {
+		p->kbufs++;
+		req->va = va;
+		req->handle = handle;
+	}
+	hvbus_req_complete(req, rc);
+}
+
 void
 hvbus_req_gpadl_create(struct hvbus_req *req)
 {
@@ -252,6 +278,10 @@ hvbus_req_gpadl_create(struct hvbus_req *req)
 	}
 	if (len == 0 || len / VMB_PAGE_SIZE > VMB_GPADL_MAX_PFN) {
 		hvbus_req_complete(req, -EINVAL);
+		return;
+	}
+	if (hvbus.be.ops->kernel_buf != NULL) {
+		req_kernel_buf(req, o, len);
 		return;
 	}
 	va = hvbus.be.ops->mem_alloc(&hvbus.be, len);
@@ -273,6 +303,13 @@ hvbus_req_gpadl_destroy(struct hvbus_req *req)
 {
 	struct hvbus_gpadl *g = gpadl_find(req->handle);
 
+	/* Kernel buffers (uio) are not ours to tear down. */
+	if (g == NULL && hvbus.be.ops->kernel_buf != NULL &&
+	    req->dev->priv->kbufs > 0) {
+		req->dev->priv->kbufs--;
+		hvbus_req_complete(req, 0);
+		return;
+	}
 	if (g == NULL || !g->user || g->dev != req->dev || g->user_freed) {
 		hvbus_req_complete(req, -ENOENT);
 		return;

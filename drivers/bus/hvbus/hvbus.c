@@ -259,7 +259,8 @@ hvbus_scan(void)
 	rc = hvbus_retire_init();
 	if (rc < 0)
 		return rc;
-	hvbus.be.ops = &hvbus_sim_ops;
+	hvbus.be.ops = strcmp(hvbus.cfg.backend, "uio") == 0 ?
+		&hvbus_uio_ops : &hvbus_sim_ops;
 	rc = hvbus.be.ops->open(&hvbus.be, &hvbus.cfg);
 	if (rc < 0)
 		goto fail;

@@ -59,6 +59,9 @@ struct hvbus_config {
 	unsigned int timeout_ms;	/* deadline for every host answer */
 	uint32_t ring_size;	/* default bytes per ring */
 	uint64_t arena_size;	/* sim: bytes of shared memory */
+	char sysfs[192];	/* uio: VMBus devices directory */
+	char devroot[192];	/* uio: where uioN nodes are */
+	bool uio_linear;	/* uio test trees: maps back to back */
 };
 
 /* Where one offer (one relid) stands. */
@@ -104,6 +107,7 @@ struct hvbus_chan_priv {
 	uint32_t tx_pages;	/* pages of the tx ring, header included */
 	struct hvbus_gpadl *gpadl;	/* the ring GPADL */
 	bool open_sent;		/* OPENCHANNEL went out: CLOSECHANNEL owed */
+	bool kernel_mem;	/* rings are the kernel's: never freed */
 	bool orphan;		/* nobody waits: tear down when possible */
 };
 
@@ -171,6 +175,7 @@ struct hvbus_dev_priv {
 	 */
 	struct hvbus_offer *offer[HVBUS_MAX_CHAN];
 	unsigned int n_sub;	/* subchannels offered now */
+	unsigned int kbufs;	/* kernel buffers handed out (uio) */
 	bool gone;		/* primary rescinded, no re-offer yet */
 };
 
