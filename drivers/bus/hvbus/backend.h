@@ -10,23 +10,12 @@
  * channel management over it (as a guest kernel does) and allocates shared
  * memory from the backend's arena.
  *
- * The kernel (uio_hv_generic) backend is not written yet. The plan, so
- * that the control thread's state machines stay as they are:
- * - recv(): synthesize OFFERCHANNEL from /sys/bus/vmbus/devices/<guid>
- *   (class_id, device_id, id, monitor_id) and from channels/<relid>/ for
- *   subchannels (inotify), RESCIND_CHANNELOFFER from uevents and from a
- *   read error on /dev/uioN; be->fd is an eventfd over those sources;
- * - send(): answer locally: INITIATE_CONTACT and REQUESTOFFERS at once,
- *   OPENCHANNEL of the primary with success (the kernel opened it at
- *   bind time), of a subchannel by mapping channels/<relid>/ring;
- *   CLOSECHANNEL, GPADL_TEARDOWN and RELID_RELEASED are the kernel's
- *   business and become no-ops (or unmaps);
- * - a new op, ring_mem(), hands chan.c the kernel's ring mapping (map0,
- *   or the subchannel's ring file) instead of mem_alloc() + GPADL, and
- *   hvbus_gpadl_create() on the primary returns the kernel's receive and
- *   send buffers (maps 3 and 4, GPADL handle in the map name);
- * - the monitor page is map 2.
- * Sysfs and /dev roots are settings, so tests can lay out a fake tree.
+ * The uio backend (uio/uio_backend.c) sits on Linux uio_hv_generic, where
+ * the kernel owns channel management: it plays the host for the control
+ * thread, turning sysfs into offers and rescinds and answering the bus's
+ * messages for the kernel, so the state machines stay the same. Rings and
+ * buffers are the kernel's (ring_mem(), kernel_buf()); sysfs and /dev
+ * roots are settings, so tests lay out a fake tree.
  */
 
 #ifndef HVBUS_BACKEND_H
