@@ -323,4 +323,20 @@ int hvsim_ctl_open(struct hvsim *h, const char *path);
 int hvsim_ctl_poll(struct hvsim *h);
 void hvsim_ctl_close(struct hvsim *h);
 
+/* preopen.c: state a guest kernel set up before the host sees a message
+ * (the uio face, uio/): a connection without a transport, face-owned
+ * memory as the arena, and channels already open on it.
+ */
+int hvsim_preopen_attach(struct hvsim *h, uint8_t *arena, uint64_t gpa,
+			 uint64_t size);
+void hvsim_preopen_set_pid(struct hvsim *h, pid_t pid);
+struct hvsim_chan *hvsim_preopen_offer(struct hvsim *h, unsigned int nic);
+/* A channel the device offered (subchannel grant) that is not open yet. */
+struct hvsim_chan *hvsim_preopen_pending(struct hvsim *h, unsigned int nic);
+int hvsim_preopen_gpadl(struct hvsim_chan *c, uint32_t handle, uint64_t gpa,
+			uint64_t len);
+int hvsim_preopen_open(struct hvsim_chan *c, uint32_t ring_gpadl,
+		       uint32_t split_page);
+void hvsim_preopen_detach(struct hvsim *h);
+
 #endif /* HVSIM_PRIV_H */
