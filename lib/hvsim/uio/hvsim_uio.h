@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/**
+ * @file
+ * hvsim behind a Linux uio_hv_generic face. For every NIC of an hvsim host
+ * the face lays out what the kernel driver uio_hv_generic would show a
+ * userspace VMBus driver after bind - the sysfs device directory
+ * (class_id, device_id, id, monitor_id, numa_node, uio/uioN/maps,
+ * channels/<relid>) and the /dev/uioN node - and plays that kernel's part:
+ * the primary channel is open, its ring, receive and send buffer GPADLs
+ * exist, subchannels the device grants are opened and published in sysfs,
+ * monitor-page doorbells are taken. Behind it runs hvsim's own netvsp
+ * model, the same code hvnet's sim backend talks to.
+ *
+ * Memory: each /dev/uioN and each subchannel ring is a sealed memfd
+ * (it cannot be shrunk under the host) published as a symlink to
+ * /proc/<host pid>/fd/<n>. The maps of a uioN file lie end to end in index
+ * order, each rounded up to a page; the LD_PRELOAD shim (shim/) turns
+ * the uio rule "mmap offset = map index * page size" into those offsets.
+ * Guest packet memory (GPA = guest VA, IOVA as VA) is read with
+ * process_vm_readv() from the process that maps the uio node.
+ *
+ * Not thread-safe: one thread calls hvsim_uio_poll() (it runs the host's
+ * iterations too; do not also call hvsim_start()).
+ */
+
+#ifndef HVSIM_UIO_H
+#define HVSIM_UIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hvsim.h"
+
+struct hvsim_uio;
+
+struct hvsim_uio_config {
+	const char *sysfs_root;	/**< holds bus/vmbus/devices; default /sys */
+	const char *dev_root;	/**< holds uioN; default /dev (DPDK opens
+				 *   /dev/uioN, other roots are for tests) */
+	unsigned int uio_base;	/**< N of the first NIC's uioN, default 0 */
+	uint32_t ring_size;	/**< bytes per direction, default 2 MiB */
+	uint32_t recv_size;	/**< receive buffer, default 16 MiB */
+	uint32_t send_size;	/**< send buffer, default 16 MiB */
+	bool verbose;
+};
+
+/** Defaults as uio_hv_generic of a recent kernel. */
+void hvsim_uio_config_init(struct hvsim_uio_config *cfg);
+
+/**
+ * Lay out the face of every NIC of @p h and open their primaries. @p h
+ * must be fresh: no guest attached, no listen socket, no host thread.
+ * Returns NULL and sets errno on failure (the message says what).
+ */
+struct hvsim_uio *hvsim_uio_create(struct hvsim *h,
+				   const struct hvsim_uio_config *cfg);
+
+/**
+ * One iteration: find or re-check the guest process, take doorbells, run
+ * one host iteration, publish subchannels the device granted. Returns the
+ * work done (0 when idle: back off), <0 on a fatal error.
+ */
+int hvsim_uio_poll(struct hvsim_uio *u);
+
+/** The guest process found mapping a uio node, 0 when none (yet). */
+pid_t hvsim_uio_guest_pid(const struct hvsim_uio *u);
+
+/** Doorbells taken from the monitor pages so far. */
+uint64_t hvsim_uio_doorbells(const struct hvsim_uio *u);
+
+/** Remove the tree and the nodes, close every channel, unmap. The host
+ * stays and can be destroyed afterwards. */
+void hvsim_uio_destroy(struct hvsim_uio *u);
+
+#endif /* HVSIM_UIO_H */
