@@ -38,6 +38,12 @@
  * the unusable tail openvmm keeps (see hyperv-protocol.md 4.7). */
 #define NV_RX_SEC_HEADROOM	256
 #define NV_RX_SEC_TAIL		36
+/** Room data batches leave free in the host -> guest ring (at most a
+ * quarter of it) so completions of guest requests always fit: otherwise a
+ * guest whose ring towards the host is full of requests and receive
+ * completions, and a host whose ring towards the guest is full of frames,
+ * wait for each other. */
+#define NV_RX_RING_RESERVE	8192
 /** Section size of the send buffer (Hyper-V and openvmm). */
 #define NV_SEND_SECTION_SIZE	6144
 /** Largest RNDIS request (send-buffer bytes + GPA ranges) accepted: an LSO
@@ -113,6 +119,7 @@ struct nv_chan {
 	struct hvsim_chan *c;
 	uint16_t idx;
 	bool batching;		/**< hvsim_chan_batch_begin() active */
+	uint32_t room_max;	/**< largest ring room seen: ~ the ring size */
 	/* the data batch being built */
 	uint32_t n_rng;
 	uint32_t head;		/**< first section: the transaction id */

@@ -25,6 +25,10 @@
 /* Frames per host iteration when not paced: enough to fill big batches on
  * every queue, small enough to keep the host responsive. */
 #define NV_GEN_BUDGET		4096
+/* Frames of the generator the guest may hold at once: like a NIC's receive
+ * ring, it bounds how far the guest's transmit completions queue behind
+ * generated frames in the host -> guest ring (the ring is FIFO). */
+#define NV_GEN_INFLIGHT		4096
 /* Payload: magic, send time (ns), then a fill pattern. */
 static const uint8_t nv_gen_magic[8] = { 'H', 'V', 'S', 'I', 'M', 'G', 'E',
 					 'N' };
@@ -284,6 +288,10 @@ nv_gen_poll(struct netvsp_dev *d)
 	    nv_gen_build(d, g) != 0)
 		return 0;
 	budget = nv_gen_budget(d, g);
+	if (d->rx.sec_count - d->rx.n_free >= NV_GEN_INFLIGHT)
+		return 0;
+	if (budget > NV_GEN_INFLIGHT - (d->rx.sec_count - d->rx.n_free))
+		budget = NV_GEN_INFLIGHT - (d->rx.sec_count - d->rx.n_free);
 	memcpy(w, &stamp, sizeof(w));
 	tsum = (uint32_t)w[0] + w[1] + w[2] + w[3];
 	len = g->cfg.frame_len;

@@ -205,6 +205,7 @@ nv_rx_flush(struct netvsp_dev *d, struct nv_chan *ch)
 	struct iovec iov = { .iov_base = rx->nvsp_data,
 			     .iov_len = sizeof(rx->nvsp_data) };
 	struct hvsim_queue_stats *qs = &d->stats.q[ch->idx];
+	uint32_t room, reserve;
 	int elen, rc;
 
 	if (ch->n_rng == 0)
@@ -213,6 +214,14 @@ nv_rx_flush(struct netvsp_dev *d, struct nv_chan *ch)
 			       ch->n_rng);
 	if (elen < 0)
 		return elen;
+	room = hvsim_chan_room(ch->c);
+	if (room > ch->room_max)
+		ch->room_max = room;
+	reserve = ch->room_max / 4;
+	if (reserve > NV_RX_RING_RESERVE)
+		reserve = NV_RX_RING_RESERVE;
+	if (room < (uint32_t)elen + sizeof(rx->nvsp_data) + reserve)
+		return -EAGAIN;	/* kept for a later poll */
 	rc = hvsim_chan_send(ch->c, VMB_PKT_DATA_XFER_PAGES, VMB_PKT_FLAG_RC,
 			     ch->head, ch->ext, (uint32_t)elen, &iov, 1);
 	if (rc == -EAGAIN)
