@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The hvnet Authors
+#
+# Fidelity run (make fidelity): Debian's stock dpdk-testpmd and stock
+# net_netvsc / bus_vmbus (auto-loaded from the distro PMD directory, no -d
+# of ours) against hvsim's netvsp model behind the uio_hv_generic face.
+#
+#   devtools/fidelity.sh BUILDDIR
+#
+# 1. testpmd: probe, link, MAC, RSS capabilities, 4 rx/tx queues through
+#    subchannels, start/stop, show port info/stats - each expected line
+#    is checked;
+# 2. fid_traffic on 1 and then 4 queues: mixed 60/128/1000/1400-byte
+#    frames (chimney and GPA paths) reflected by hvsim, every payload
+#    checked;
+# 3. hvsim's checker must report zero violations in every run.
+# Every run sits in its own private mount namespace (unshare -m) under a
+# SIGKILL deadline; the launcher kills the guest before the host.
+set -u
+B=${1:?usage: devtools/fidelity.sh BUILDDIR}
+B=$(cd "$B" && pwd)
+UIO=$B/app/hvsim-uio/hvsim-uio
+SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
+TRAFFIC=$B/test/fidelity/fid_traffic
+TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
+PMDDIR=$(pkg-config --variable=pmdsdir libdpdk 2>/dev/null)
+[ -n "$PMDDIR" ] || PMDDIR=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
+RUN_S=${FIDELITY_RUN_S:-45}
+LOG=$B/fidelity
+mkdir -p "$LOG"
+
+for f in "$UIO" "$SHIM" "$TRAFFIC" "$TESTPMD"; do
+	if [ ! -e "$f" ]; then
+		echo "fidelity: missing $f (run ninja -C $B; testpmd: apt install dpdk)"
+		exit 1
+	fi
+done
+# Only the distro's PMDs may be auto-loaded into the guest.
+if ls "$PMDDIR" 2>/dev/null | grep -Eq 'hvbus|hvnet'; then
+	echo "fidelity: $PMDDIR holds hvnet plugins; the stock run would load them"
+	exit 1
+fi
+if [ ! -e "$PMDDIR/librte_net_netvsc.so" ] || [ ! -e "$PMDDIR/librte_bus_vmbus.so" ]; then
+	echo "fidelity: stock net_netvsc / bus_vmbus not in $PMDDIR"
+	exit 1
+fi
+
+pass=0
+fail=0
+results=()
+check() {	# check LOGFILE "what" FIXED-STRING
+	if grep -qF -- "$3" "$1"; then
+		pass=$((pass + 1))
+		results+=("  ok    $2")
+	else
+		fail=$((fail + 1))
+		results+=("  FAIL  $2 (no \"$3\" in $(basename "$1"))")
+	fi
+}
+
+check_re() {	# check_re LOGFILE "what" EXTENDED-REGEX
+	if grep -qE -- "$3" "$1"; then
+		pass=$((pass + 1))
+		results+=("  ok    $2")
+	else
+		fail=$((fail + 1))
+		results+=("  FAIL  $2 (nothing matches /$3/ in $(basename "$1"))")
+	fi
+}
+check_absent() {	# check_absent LOGFILE "what" FIXED-STRING
+	if grep -qF -- "$3" "$1"; then
+		fail=$((fail + 1))
+		results+=("  FAIL  $2 (\"$3\" in $(basename "$1"))")
+	else
+		pass=$((pass + 1))
+		results+=("  ok    $2")
+	fi
+}
+
+# run NAME -- guest command...: face + guest in a fresh namespace.
+run() {
+	local name=$1
+	shift 2
+	echo "fidelity: $name ..."
+	timeout -s KILL $((RUN_S + 15)) unshare -m --propagation private \
+		"$UIO" --timeout "$RUN_S" --shim "$SHIM" -- "$@" \
+		</dev/null >"$LOG/$name.log" 2>&1
+	echo "rc=$?" >>"$LOG/$name.log"
+}
+
+# Debug logs of the stock bus and PMD: several checks read them.
+EAL=(--no-huge -m 512 --no-pci --log-level=bus.vmbus:debug
+     --log-level='pmd.net.netvsc.*:debug')
+
+# ---- 1. stock testpmd: control plane ----
+cmds=$LOG/testpmd.cmds
+cat >"$cmds" <<'CMDS'
+show port info 0
+port stop 0
+port config all rxq 4
+port config all txq 4
+port start 0
+show port info 0
+show port stats 0
+port stop 0
+port start 0
+show port stats 0
+quit
+CMDS
+run testpmd -- "$TESTPMD" "${EAL[@]}" --file-prefix=fid-testpmd -l 0-1 \
+	-- -i --total-num-mbufs=8192 --cmdline-file="$cmds"
+L=$LOG/testpmd.log
+check "$L" "testpmd: vmbus scan finds the face's device" "Adding vmbus device 69737668-006d-494e-8043-00155d000000"
+check "$L" "testpmd: stock net_netvsc probes it" "probe driver: net_netvsc"
+check "$L" "testpmd: NVSP 6.1 / NDIS 6.30" "NVS version 0x60001, NDIS version 6.30"
+check "$L" "testpmd: receive buffer connected" "hn_nvs_conn_rxbuf(): receive buffer size"
+check "$L" "testpmd: send buffer connected" "send buffer 16777216 section size:6144"
+check "$L" "testpmd: MAC" "Port 0: 00:15:5D:5A:00:00"
+check "$L" "testpmd: RSS caps (8 rings, 128 entries)" "RX rings 8 indirect 128"
+check "$L" "testpmd: link up" "Link status: up"
+check "$L" "testpmd: link speed" "Link speed: 100 Gbps"
+check "$L" "testpmd: RSS key size" "Hash key size in bytes: 40"
+check "$L" "testpmd: RSS redirection table" "Redirection table size: 128"
+check "$L" "testpmd: RSS flow types" "ipv4  ipv4-tcp  ipv4-udp  ipv6  ipv6-tcp  ipv6-ex"
+check "$L" "testpmd: max queues" "Max possible RX queues: 8"
+check "$L" "testpmd: subchannel request" "hn_subchan_configure(): open 3 subchannels"
+check "$L" "testpmd: subchannel 1 found in sysfs" "new sub channel 1"
+check "$L" "testpmd: subchannel 3 found in sysfs" "new sub channel 3"
+check "$L" "testpmd: send indirection table" "host notify of transmit indirection table"
+check "$L" "testpmd: 4 rx queues" "Current number of RX queues: 4"
+check "$L" "testpmd: 4 tx queues" "Current number of TX queues: 4"
+check "$L" "testpmd: port stats" "NIC statistics for port 0"
+check "$L" "testpmd: close" "Port 0 is closed"
+check "$L" "testpmd: clean exit" "hvsim-uio: guest exit 0"
+check "$L" "testpmd: host saw RSS on 4 channels" "rss on filter 0x0 channels 4"
+check "$L" "testpmd: checker clean" "hvsim-uio: checker: 0 violations"
+
+# ---- 2. traffic on 1 and 4 queues ----
+for q in 1 4; do
+	name=traffic-${q}q
+	frames=$((1024 / q))
+	run "$name" -- "$TRAFFIC" "${EAL[@]}" --file-prefix=fid-$name -l 0 \
+		-- --queues "$q" --frames "$frames"
+	L=$LOG/$name.log
+	check "$L" "$name: stock net_netvsc probes" "probe driver: net_netvsc"
+	check "$L" "$name: 1024 frames back, payloads intact" "received=1024 bad=0 duplicate=0 missing=0"
+	check "$L" "$name: host took 1024 frames" "tx 1024 ("
+	check "$L" "$name: host returned 1024 frames" "rx 1024 ("
+	if [ "$q" -gt 1 ]; then
+		check_re "$L" "$name: RSS steered reflected frames across queues" "\(([1-9][0-9]*) on another queue than sent\)"
+		check "$L" "$name: 3 subchannels opened from sysfs" "new sub channel 3"
+	fi
+	check_absent "$L" "$name: no drops in the PMD" "rx_missed_errors"
+	check "$L" "$name: host dropped nothing" "bytes, 0 dropped)"
+	check "$L" "$name: host found no bad frame" "bytes, 0 bad)"
+	check "$L" "$name: app verdict" "FID: PASS"
+	check "$L" "$name: clean exit" "hvsim-uio: guest exit 0"
+	check "$L" "$name: checker clean" "hvsim-uio: checker: 0 violations"
+done
+
+# ---- nothing left behind ----
+if grep -q ' /sys/bus .* tmpfs\| /dev .* overlay' /proc/self/mountinfo || \
+   ls /dev/uio* >/dev/null 2>&1; then
+	fail=$((fail + 1))
+	results+=("  FAIL  mounts or /dev/uio nodes leaked into the caller's namespace")
+else
+	pass=$((pass + 1))
+	results+=("  ok    no mounts or nodes left behind")
+fi
+
+echo
+echo "fidelity summary (logs: $LOG):"
+printf '%s\n' "${results[@]}"
+grep -h '^FID: queues=\|^FID: per rx queue' "$LOG"/traffic-*.log | sed 's/^/  /'
+echo
+if [ "$fail" -eq 0 ]; then
+	echo "fidelity: PASS ($pass checks)"
+	exit 0
+fi
+echo "fidelity: FAIL ($fail of $((pass + fail)) checks failed)"
+exit 1
