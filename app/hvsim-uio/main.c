@@ -42,6 +42,7 @@ struct app_opts {
 	unsigned int queues;
 	unsigned int timeout_s;
 	const char *shim;
+	const char *ctl;
 	const char *sysfs;
 	const char *dev;
 	bool no_ns;
@@ -61,6 +62,8 @@ app_usage(FILE *f)
 		"  --send-kib N     send buffer (default 16384)\n"
 		"  --timeout SEC    SIGKILL the guest after SEC (default 60)\n"
 		"  --shim PATH      LD_PRELOAD this uio shim into the guest\n"
+		"  --ctl PATH       hvsim control socket (\"hvsim ctl PATH link\n"
+		"                   nic0 down\" ...)\n"
 		"  --no-namespace   use the current namespace (with --sysfs and\n"
 		"                   --dev pointing at scratch directories)\n"
 		"  --sysfs DIR      sysfs root (default /sys)\n"
@@ -79,6 +82,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		{ "send-kib", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "shim", required_argument, NULL, 'p' },
+		{ "ctl", required_argument, NULL, 'c' },
 		{ "no-namespace", no_argument, NULL, 'N' },
 		{ "sysfs", required_argument, NULL, 's' },
 		{ "dev", required_argument, NULL, 'd' },
@@ -104,6 +108,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		case 'S': o->ucfg.send_size = (uint32_t)(v * 1024); break;
 		case 't': o->timeout_s = (unsigned int)v; break;
 		case 'p': o->shim = optarg; break;
+		case 'c': o->ctl = optarg; break;
 		case 'N': o->no_ns = true; break;
 		case 's': o->sysfs = optarg; break;
 		case 'd': o->dev = optarg; break;
@@ -264,6 +269,7 @@ main(int argc, char **argv)
 	hvsim_config_init(&hc, o.nics);
 	hc.name = "uio";
 	hc.verbose = o.verbose;
+	hc.ctl_path = o.ctl;
 	for (i = 0; i < o.nics; i++)
 		hc.nic[i].max_queues = o.queues;
 	h = hvsim_create(&hc);
