@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * fid_face: the uio face's contract without DPDK, root or a namespace.
+ * The face is laid out under scratch roots; a child process (the "guest",
+ * this program again with the shim preloaded) maps every map by index as
+ * DPDK does and finds what the host wrote there, writes back, maps the
+ * primary's ring entry and the subchannels the host publishes while it
+ * runs. Checked too: every sysfs value and its newline, map names with
+ * the GPADL handles, the guest pid the face finds, the shim's EINVAL for a
+ * mapping larger than its map, and that destroy removes the tree.
+ *
+ *   fid_face SHIM.so
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "uio_priv.h"
+
+#define RING	(64 * 1024u)	/* per direction */
+#define BUF	(256 * 1024u)
+
+static char g_dev[1024];	/* device directory */
+static char g_sys[1024], g_devroot[1024];
+
+static int
+slurp(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static bool
+file_is(const char *dir, const char *name, const char *want)
+{
+	char buf[256];
+
+	if (slurp(dir, name, buf, sizeof(buf)) < 0) {
+		fprintf(stderr, "  %s/%s unreadable\n", dir, name);
+		return false;
+	}
+	if (strcmp(buf, want) != 0) {
+		fprintf(stderr, "  %s/%s = \"%s\", want \"%s\"\n", dir, name,
+			buf, want);
+		return false;
+	}
+	return true;
+}
+
+/* ---- the guest side (child, shim preloaded) ---- */
+
+static int
+guest_map_check(int fd, unsigned int i, size_t len, const char *marker)
+{
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			  (off_t)i * getpagesize());
+
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "guest: map%u: %s\n", i, strerror(errno));
+		return -1;
+	}
+	if (memcmp(p, marker, strlen(marker)) != 0) {
+		fprintf(stderr, "guest: map%u starts with \"%.8s\", want %s\n",
+			i, p, marker);
+		return -1;
+	}
+	if (i == UIO_MAP_SEND)
+		memcpy(p + 8, "GUEST", 5);
+	return 0;
+}
+
+static int
+guest_ring(const char *path, size_t want, const char *marker)
+{
+	struct stat st;
+	uint8_t *p;
+	int fd, rc = 0;
+
+	if (access(path, R_OK | W_OK) != 0)
+		return -1;
+	fd = open(path, O_RDWR);
+	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size < want)
+		return -1;
+	p = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		rc = -1;
+	else if (marker != NULL && memcmp(p, marker, strlen(marker)) != 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+static int
+guest(int rd, int wr)
+{
+	static const size_t size[UIO_MAP_COUNT] = {
+		2 * RING, 4096, 4096, BUF, BUF,
+	};
+	static const char *const marker[UIO_MAP_COUNT] = {
+		"RINGS", "INTPG", "MONPG", "RECVB", "SENDB",
+	};
+	char node[PATH_MAX], path[PATH_MAX], buf[32], go;
+	unsigned int i, relid, found = 0;
+	void *p;
+	int fd, bad = 0;
+
+	snprintf(node, sizeof(node), "%s/uio0", g_devroot);
+	fd = open(node, O_RDWR);
+	if (fd < 0)
+		return 10;
+	for (i = 0; i < UIO_MAP_COUNT; i++)
+		if (guest_map_check(fd, i, size[i], marker[i]) < 0)
+			bad++;
+	/* A uio node refuses a mapping larger than the map. */
+	p = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd, 1 * 4096);
+	if (p != MAP_FAILED || errno != EINVAL) {
+		fprintf(stderr, "guest: oversized map1 not refused\n");
+		bad++;
+	}
+	snprintf(path, sizeof(path), "%s/channels/1/ring", g_dev);
+	if (guest_ring(path, 2 * RING, "RINGS") < 0) {
+		fprintf(stderr, "guest: primary ring entry unusable\n");
+		bad++;
+	}
+	/* Tell the host we are mapped; wait for the subchannels. */
+	if (write(wr, "m", 1) != 1 || read(rd, &go, 1) != 1)
+		return 11;
+	for (relid = 2; relid <= 3; relid++) {
+		snprintf(path, sizeof(path), "%s/channels/%u", g_dev, relid);
+		if (slurp(path, "subchannel_id", buf, sizeof(buf)) < 0 ||
+		    strtoul(buf, NULL, 10) != relid - 1) {
+			fprintf(stderr, "guest: relid %u subchannel_id\n",
+				relid);
+			bad++;
+		}
+		snprintf(path, sizeof(path), "%s/channels/%u/ring", g_dev,
+			 relid);
+		if (guest_ring(path, 2 * RING, NULL) == 0)
+			found++;
+	}
+	if (found != 2) {
+		fprintf(stderr, "guest: %u of 2 subchannel rings usable\n",
+			found);
+		bad++;
+	}
+	close(fd);
+	return bad;
+}
+
+/* ---- the host side ---- */
+
+static void
+check_tree(struct hvsim_uio *u)
+{
+	struct uio_nic *n = &u->nic[0];
+	char d[PATH_MAX + 64], want[64];
+	unsigned int i;
+
+	CHECK(file_is(g_dev, "class_id",
+		      "{f8615163-df3e-46c5-913f-f2d2f965ed0e}\n"));
+	snprintf(want, sizeof(want), "{%s}\n", n->guid);
+	CHECK(file_is(g_dev, "device_id", want));
+	CHECK(file_is(g_dev, "id", "1\n"));
+	snprintf(want, sizeof(want), "%u\n", n->ch[0].monitor_id);
+	CHECK(file_is(g_dev, "monitor_id", want));
+	CHECK(file_is(g_dev, "numa_node", "0\n"));
+	for (i = 0; i < UIO_MAP_COUNT; i++) {
+		static const char *const names[] = {
+			"txrx_rings\n", "int_page\n", "monitor_page\n",
+		};
+
+		snprintf(d, sizeof(d), "%s/uio/uio0/maps/map%u", g_dev, i);
+		if (i < UIO_MAP_RECV)
+			snprintf(want, sizeof(want), "%s", names[i]);
+		else
+			snprintf(want, sizeof(want), "%s:%u\n",
+				 i == UIO_MAP_RECV ? "recv" : "send",
+				 i == UIO_MAP_RECV ? n->gpadl_recv :
+				 n->gpadl_send);
+		CHECK(file_is(d, "name", want), "map%u", i);
+		snprintf(want, sizeof(want), "0x%016llx\n",
+			 (unsigned long long)n->map_size[i]);
+		CHECK(file_is(d, "size", want), "map%u", i);
+	}
+	CHECK(n->gpadl_recv != 0 && n->gpadl_send != n->gpadl_recv);
+	snprintf(d, sizeof(d), "%s/channels/1", g_dev);
+	CHECK(file_is(d, "subchannel_id", "0\n"));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hvsim_uio_config ucfg;
+	struct hvsim_config hc;
+	char root[] = "/tmp/fid_face.XXXXXX", m, *env;
+	struct hvsim *h;
+	struct hvsim_uio *u;
+	int to_guest[2], to_host[2], st, i;
+	unsigned int n;
+	struct stat sb;
+	pid_t pid;
+
+	if (argc == 3 && strcmp(argv[1], "--guest") == 0) {
+		int rd = atoi(argv[2]);
+
+		env = getenv("HVSIM_UIO_SYSFS");
+		REQUIRE(env != NULL);
+		snprintf(g_sys, sizeof(g_sys), "%s", env);
+		snprintf(g_devroot, sizeof(g_devroot), "%s",
+			 getenv("HVSIM_UIO_DEV"));
+		snprintf(g_dev, sizeof(g_dev), "%s", getenv("FID_FACE_DEVDIR"));
+		return guest(rd, atoi(getenv("FID_FACE_WR")));
+	}
+	REQUIRE(argc == 2, "usage: fid_face SHIM.so");
+	REQUIRE(mkdtemp(root) != NULL);
+	snprintf(g_sys, sizeof(g_sys), "%s/sys", root);
+	snprintf(g_devroot, sizeof(g_devroot), "%s/dev", root);
+	REQUIRE(mkdir(g_sys, 0755) == 0 && mkdir(g_devroot, 0755) == 0);
+
+	hvsim_config_init(&hc, 1);
+	hc.nic[0].max_queues = 4;
+	h = hvsim_create(&hc);
+	REQUIRE(h != NULL);
+	hvsim_uio_config_init(&ucfg);
+	ucfg.sysfs_root = g_sys;
+	ucfg.dev_root = g_devroot;
+	ucfg.ring_size = RING;
+	ucfg.recv_size = BUF;
+	ucfg.send_size = BUF;
+	u = hvsim_uio_create(h, &ucfg);
+	REQUIRE(u != NULL);
+	REQUIRE(strlen(u->nic[0].dir) < sizeof(g_dev));
+	memcpy(g_dev, u->nic[0].dir, strlen(u->nic[0].dir) + 1);
+	check_tree(u);
+	/* Markers at the start of each map, where the guest must find them. */
+	{
+		static const char *const mk[UIO_MAP_COUNT] = {
+			"RINGS", "INTPG", "MONPG", "RECVB", "SENDB",
+		};
+		struct uio_nic *nc = &u->nic[0];
+
+		/* The ring headers belong to the ring engine; byte 0 of the
+		 * TX header is write_index, restored below. */
+		for (i = 0; i < UIO_MAP_COUNT; i++)
+			memcpy(nc->file.host + nc->map_off[i], mk[i],
+			       strlen(mk[i]));
+	}
+
+	REQUIRE(pipe(to_guest) == 0 && pipe(to_host) == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		char fd_s[16], wr_s[16];
+
+		close(to_guest[1]);
+		close(to_host[0]);
+		snprintf(fd_s, sizeof(fd_s), "%d", to_guest[0]);
+		snprintf(wr_s, sizeof(wr_s), "%d", to_host[1]);
+		setenv("LD_PRELOAD", argv[1], 1);
+		setenv("HVSIM_UIO_SYSFS", g_sys, 1);
+		setenv("HVSIM_UIO_DEV", g_devroot, 1);
+		setenv("FID_FACE_DEVDIR", g_dev, 1);
+		setenv("FID_FACE_WR", wr_s, 1);
+		execl("/proc/self/exe", argv[0], "--guest", fd_s, (char *)NULL);
+		_exit(127);
+	}
+	close(to_guest[0]);
+	close(to_host[1]);
+	if (read(to_host[0], &m, 1) != 1)
+		m = 0;
+	CHECK(m == 'm', "guest did not map the node");
+	/* Clear the ring marker: the engine must see valid indices. */
+	memset(u->nic[0].file.host, 0, 8);
+	CHECK(memcmp(u->nic[0].file.host + u->nic[0].map_off[UIO_MAP_SEND] + 8,
+		     "GUEST", 5) == 0, "guest write to map4 not seen");
+	/* The device grants two subchannels; the face must publish them
+	 * once it has found the guest. */
+	CHECK_EQ(hvsim_offer_subchannels(h, 0, 2), 0);
+	for (n = 0; n < 2000 && (!u->nic[0].ch[2].published ||
+				 !u->nic[0].ch[1].published); n++) {
+		hvsim_uio_poll(u);
+		usleep(1000);
+	}
+	CHECK(u->nic[0].ch[1].published && u->nic[0].ch[2].published);
+	CHECK_EQ(hvsim_uio_guest_pid(u), pid);
+	CHECK(write(to_guest[1], "g", 1) == 1);
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "guest status %#x (its failures are above)", st);
+	CHECK_EQ(hvsim_violations(h), 0);
+
+	hvsim_uio_destroy(u);
+	CHECK(stat(g_dev, &sb) < 0 && errno == ENOENT, "tree left behind");
+	{
+		char node[PATH_MAX];
+
+		snprintf(node, sizeof(node), "%s/uio0", g_devroot);
+		CHECK(lstat(node, &sb) < 0 && errno == ENOENT,
+		      "node left behind");
+	}
+	hvsim_destroy(h);
+	{
+		char cmd[PATH_MAX + 16];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+		CHECK(system(cmd) == 0);
+	}
+	return check_exit("fid_face");
+}
