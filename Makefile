@@ -9,8 +9,7 @@ ASAN_BUILD ?= build-asan
 SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
-.PHONY: all setup build build-asan test test-quick demo clean \
-	bench-ring bench-epoch
+.PHONY: all setup build build-asan test test-quick demo fidelity clean
 
 all: build
 
@@ -41,9 +40,13 @@ test: build build-asan
 test-quick: build
 	bash buildtools/run-tests.sh $(BUILD) --no-suite fuzz-smoke
 
-demo:
-	@echo "make demo: not available yet - it arrives with the net_hvnet PMD (issue 6)." >&2
-	@exit 1
+# Stock dpdk-testpmd forwarding over net_hvnet against hvsim's generator.
+demo: build
+	bash devtools/demo.sh $(BUILD)
+
+# Debian's stock net_netvsc over hvsim's uio_hv_generic face.
+fidelity: build
+	bash devtools/fidelity.sh $(BUILD)
 
 bench-%: build
 	bash devtools/bench-$*.sh $(BUILD)
