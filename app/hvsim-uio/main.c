@@ -180,6 +180,12 @@ app_spawn(const struct app_opts *o, char **argv)
 		snprintf(buf, sizeof(buf), "%s%s%s", o->shim,
 			 old != NULL && old[0] ? ":" : "", old ? old : "");
 		setenv("LD_PRELOAD", buf, 1);
+		/* A sanitizer-built guest refuses to start when a preloaded
+		 * library comes before its runtime; the shim has none. */
+		old = getenv("ASAN_OPTIONS");
+		snprintf(buf, sizeof(buf), "%s%sverify_asan_link_order=0",
+			 old != NULL ? old : "", old != NULL && old[0] ? ":" : "");
+		setenv("ASAN_OPTIONS", buf, 1);
 	}
 	if (o->sysfs != NULL)
 		setenv("HVSIM_UIO_SYSFS", o->sysfs, 1);

@@ -365,6 +365,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "FID: out of memory\n");
 		return 1;
 	}
+	{
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+		/* Stock net_netvsc 22.11 keeps a GPA page number in 32 bits
+		 * (hn_fill_sg): mbufs at IOVA >= 16 TiB are sent from the
+		 * wrong page. Say so rather than fail mysteriously. */
+		if (m != NULL && (m->buf_iova >> 44) != 0)
+			printf("FID: warning: mbuf IOVA %#" PRIx64 " is above "
+			       "16 TiB; stock net_netvsc truncates its page "
+			       "number, frames over 512 bytes will be lost\n",
+			       (uint64_t)m->buf_iova);
+		rte_pktmbuf_free(m);
+	}
 	rc = fid_port_init(&s, mp);
 	if (rc != 0) {
 		fprintf(stderr, "FID: port setup failed: %d\n", rc);
