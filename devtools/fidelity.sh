@@ -80,13 +80,18 @@ check_absent() {	# check_absent LOGFILE "what" FIXED-STRING
 	fi
 }
 
-# run NAME -- guest command...: face + guest in a fresh namespace.
+# run NAME [NICS] -- guest command...: face + guest in a fresh namespace.
 run() {
-	local name=$1
-	shift 2
+	local name=$1 nics=1
+	shift
+	if [ "$1" != -- ]; then
+		nics=$1
+		shift
+	fi
+	shift
 	echo "fidelity: $name ..."
 	timeout -s KILL $((RUN_S + 15)) unshare -m --propagation private \
-		"$UIO" --timeout "$RUN_S" --shim "$SHIM" -- "$@" \
+		"$UIO" --nics "$nics" --timeout "$RUN_S" --shim "$SHIM" -- "$@" \
 		</dev/null >"$LOG/$name.log" 2>&1
 	echo "rc=$?" >>"$LOG/$name.log"
 }
@@ -137,6 +142,26 @@ check "$L" "testpmd: close" "Port 0 is closed"
 check "$L" "testpmd: clean exit" "hvsim-uio: guest exit 0"
 check "$L" "testpmd: host saw RSS on 4 channels" "rss on filter 0x0 channels 4"
 check "$L" "testpmd: checker clean" "hvsim-uio: checker: 0 violations"
+
+# ---- 1a. two NICs: two uio nodes, distinct relids and monitor ids ----
+cat >"$LOG/testpmd-2nics.cmds" <<'CMDS'
+port stop all
+port config all rxq 2
+port config all txq 2
+port start all
+show port info all
+quit
+CMDS
+run testpmd-2nics 2 -- "$TESTPMD" "${EAL[@]}" \
+	--file-prefix=fid-2nics -l 0-1 -- -i --total-num-mbufs=16384 \
+	--cmdline-file="$LOG/testpmd-2nics.cmds"
+L=$LOG/testpmd-2nics.log
+check "$L" "2 NICs: second device scanned" "Adding vmbus device 69737668-006d-494e-8043-00155d000001"
+check "$L" "2 NICs: port 0 MAC" "Port 0: 00:15:5D:5A:00:00"
+check "$L" "2 NICs: port 1 MAC" "Port 1: 00:15:5D:5A:00:01"
+check "$L" "2 NICs: both with a subchannel" "nic1: nvsp 0x60001 ndis 0x6001e link up rss on filter 0x0 channels 2"
+check "$L" "2 NICs: clean exit" "hvsim-uio: guest exit 0"
+check "$L" "2 NICs: checker clean" "hvsim-uio: checker: 0 violations"
 
 # ---- 1b. link state from hvsim's control socket, testpmd interactive ----
 # testpmd reads its commands from a FIFO so that the link can change
