@@ -154,6 +154,13 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 		return rc;
 	}
 	n->monitor = n->file.host + n->map_off[UIO_MAP_MONITOR];
+	{
+		struct stat st;
+
+		if (fstat(n->file.fd, &st) < 0)
+			return -errno;
+		n->file_ino = st.st_ino;
+	}
 
 	p->c = hvsim_preopen_offer(h, n->idx);
 	if (p->c == NULL) {
@@ -385,13 +392,9 @@ uio_maps_node(struct hvsim_uio *u, const char *pid)
 		if (strstr(line, "memfd:hvsim-uio") == NULL ||
 		    sscanf(line, "%*s %*s %*s %*s %lu", &ino) != 1)
 			continue;
-		for (i = 0; i < u->n_nics; i++) {
-			struct stat st;
-
-			if (fstat(u->nic[i].file.fd, &st) == 0 &&
-			    st.st_ino == ino)
+		for (i = 0; i < u->n_nics; i++)
+			if (u->nic[i].file_ino == (ino_t)ino)
 				found = true;
-		}
 	}
 	fclose(f);
 	return found;

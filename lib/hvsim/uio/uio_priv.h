@@ -13,6 +13,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hvsim_priv.h"
 #include "hvsim_uio.h"
@@ -61,6 +62,7 @@ struct uio_nic {
 	char dir[PATH_MAX];	/* sysfs device directory */
 	char node[PATH_MAX];	/* /dev/uioN */
 	struct uio_region file;	/* what /dev/uioN names */
+	ino_t file_ino;		/* its inode, to find it in /proc/<pid>/maps */
 	uint64_t map_off[UIO_MAP_COUNT];
 	uint64_t map_size[UIO_MAP_COUNT];
 	uint32_t gpadl_recv, gpadl_send;
