@@ -10,7 +10,9 @@
  * primary's ring entry and the subchannels the host publishes while it
  * runs. Checked too: every sysfs value and its newline, map names with
  * the GPADL handles, the guest pid the face finds, the shim's EINVAL for a
- * mapping larger than its map, and that destroy removes the tree.
+ * mapping larger than its map, that the guest can neither truncate a node
+ * nor corrupt a ring index without the checker naming it (and only that
+ * channel stopping), and that destroy removes the tree.
  *
  *   fid_face SHIM.so
  */
@@ -169,6 +171,19 @@ guest(int rd, int wr)
 			found);
 		bad++;
 	}
+	/* Hostile: the node is sealed, a guest cannot pull pages out from
+	 * under the host's mapping. */
+	if (ftruncate(fd, 4096) == 0 || errno != EPERM) {
+		fprintf(stderr, "guest: node could be truncated\n");
+		bad++;
+	}
+	/* Hostile: a misaligned write_index on the primary's TX ring. */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 12;
+	__atomic_store_n((uint32_t *)p, 13u, __ATOMIC_RELEASE);
+	if (write(wr, "c", 1) != 1 || read(rd, &go, 1) != 1)
+		return 13;
 	close(fd);
 	return bad;
 }
@@ -320,11 +335,30 @@ main(int argc, char **argv)
 	}
 	CHECK(u->nic[0].ch[1].published && u->nic[0].ch[2].published);
 	CHECK_EQ(hvsim_uio_guest_pid(u), pid);
+	CHECK_EQ(hvsim_violations(h), 0);
 	CHECK(write(to_guest[1], "g", 1) == 1);
+	/* The guest corrupts its ring: the host names it and stops that
+	 * channel, nothing else. */
+	if (read(to_host[0], &m, 1) != 1)
+		m = 0;
+	CHECK(m == 'c', "guest did not reach the hostile step");
+	for (n = 0; n < 2000 && hvsim_violations(h) == 0; n++) {
+		hvsim_uio_poll(u);
+		usleep(1000);
+	}
+	CHECK_EQ(hvsim_violations(h), 1);
+	{
+		char rep[512];
+
+		hvsim_report(h, rep, sizeof(rep));
+		CHECK(strstr(rep, "write_index") != NULL, "report: %s", rep);
+	}
+	CHECK(u->nic[0].ch[0].c->failed, "corrupt primary still polled");
+	CHECK(!u->nic[0].ch[1].c->failed, "a healthy subchannel failed");
+	CHECK(write(to_guest[1], "x", 1) == 1);
 	REQUIRE(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "guest status %#x (its failures are above)", st);
-	CHECK_EQ(hvsim_violations(h), 0);
 
 	hvsim_uio_destroy(u);
 	CHECK(stat(g_dev, &sb) < 0 && errno == ENOENT, "tree left behind");
