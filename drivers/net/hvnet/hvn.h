@@ -232,6 +232,7 @@ struct hvn_dev {
 	uint16_t nchan;			/* channels open: primary + subs */
 	uint16_t nsub_granted;
 	bool started;
+	bool accepting;			/* rx queue 0 takes control-path frames */
 	bool closed;
 	bool gone;			/* primary rescinded */
 	rte_spinlock_t chan_lock[HVN_MAX_QUEUES];
@@ -303,6 +304,8 @@ int hvn_xstats_get_names(struct rte_eth_dev *dev,
 uint16_t hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
 void hvn_txq_reclaim(struct hvn_txq *txq);
+void hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
+		       uint32_t *status);
 void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
 int hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		       unsigned int socket, const struct rte_eth_rxconf *conf,

@@ -231,6 +231,15 @@ hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, const uint8_t *pkt,
 		status = NVSP_STATUS_FAILURE;
 		goto done;
 	}
+	if (xf.chan_type == NVSP_RNDIS_CHAN_DATA && hv->accepting && idx == 0 &&
+	    hv->eth->data->nb_rx_queues > 0 &&
+	    hv->eth->data->rx_queues[0] != NULL) {
+		/* Rx queue 0 is ours now (port starting, or flag and grace
+		 * period): keep its frames for its next burst. */
+		hvn_rx_xfer_stash(hv->eth->data->rx_queues[0], pkt, len,
+				  &status);
+		goto done;
+	}
 	for (i = 0; i < xf.x.range_count; i++) {
 		uint32_t off, rlen, ml;
 

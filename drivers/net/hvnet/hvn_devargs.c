@@ -84,7 +84,7 @@ hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 	out->rx_ring_size = 1024 * 1024;
 	out->tx_ring_size = 1024 * 1024;
 	out->recv_buf_mb = 16;
-	out->send_buf_mb = 8;
+	out->send_buf_mb = 16;
 	out->latency = 0;
 	out->persist = 1;
 	if (da == NULL || da->args == NULL || da->args[0] == '\0')

@@ -117,7 +117,7 @@ hvn_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->default_rxportconf.ring_size = 512;
-	info->default_txportconf.ring_size = 512;
+	info->default_txportconf.ring_size = 1024;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	return 0;
 }
@@ -224,15 +224,20 @@ hvn_dev_start(struct rte_eth_dev *dev)
 			    hv->port_id, rc);
 		return rc;
 	}
+	/* Last exchange before traffic: the filter lets frames flow; those
+	 * the control path meets from now on go to rx queue 0 (not polled
+	 * yet: the port is not started). */
+	hvn_rndis_query_link(hv);
+	hv->accepting = true;
 	rc = hvn_rndis_set_filter(hv, hvn_filter_of(dev));
 	if (rc != 0) {
 		PMD_DRV_LOG(ERR, "port %u: packet filter refused: %d",
 			    hv->port_id, rc);
+		hv->accepting = false;
 		return rc;
 	}
-	hvn_rndis_query_link(hv);
-	hvn_link_update(dev, 0);
 	hv->started = true;
+	hvn_link_update(dev, 0);	/* cached values: no exchange */
 	for (i = 0; i < nq; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -252,6 +257,7 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 	/* The application has stopped polling (ethdev contract): the
 	 * control path may use every ring without taking them over. */
 	hv->started = false;
+	hv->accepting = false;
 	rte_eal_alarm_cancel(hvn_lsc_alarm, hv);
 	dev->data->dev_started = 0;
 	if (!hv->gone)
@@ -329,9 +335,13 @@ hvn_set_filter(struct rte_eth_dev *dev)
 {
 	struct hvn_dev *hv = dev->data->dev_private;
 
-	if (!hv->started)
-		return 0;	/* applied at start */
-	return hvn_rndis_set_filter(hv, hvn_filter_of(dev));
+	uint32_t f = hvn_filter_of(dev);
+
+	/* Applied at start; and no exchange (which takes channel 0 from
+	 * queue 0) when the host already has it. */
+	if (!hv->started || f == hv->filter_set)
+		return 0;
+	return hvn_rndis_set_filter(hv, f);
 }
 
 /* ethdev updates data->promiscuous only after we return: compute the

@@ -256,6 +256,19 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 	return nout;
 }
 
+/*
+ * Data frames the control path found on channel 0 while it owned it (the
+ * port runs, rx queue 0's burst is excluded): they go to rx queue 0's stash
+ * instead of being lost. @p pkt is the ring packet copied out.
+ */
+void
+hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
+		  uint32_t *status)
+{
+	memcpy(rxq->pkt, pkt, len);
+	hvn_rx_xfer(rxq, len, NULL, 0, status);
+}
+
 /* Stage receive completions; those that do not fit wait for the next
  * burst (the host must get every one, or its sections stay busy). */
 static void
