@@ -103,12 +103,12 @@ for s in raw["schemes"]:
         "name": n,
         "ns_per_burst": r(s["ns_work_1"]),
         "ns_per_burst_empty": r(s["ns_empty_1"]),
-        "ratio_to_never_free": r(s["ns_work_1"] / nf["ns_work_1"], 4),
-        "overhead_ns_empty": d(s["ns_empty_1"] - nf["ns_empty_1"]) if n != "never_free" else 0.0,
+        "ratio_to_never_free": r(s["pair_ratio_work_1"], 4),
+        "overhead_ns_empty": d(s["pair_ovh_empty_1"]),
         "ns_per_burst_2readers": r(s["ns_work_2"]),
         "ns_per_burst_empty_2readers": r(s["ns_empty_2"]),
-        "ratio_to_never_free_2readers": r(s["ns_work_2"] / nf["ns_work_2"], 4),
-        "overhead_ns_empty_2readers": d(s["ns_empty_2"] - nf["ns_empty_2"]) if n != "never_free" else 0.0,
+        "ratio_to_never_free_2readers": r(s["pair_ratio_work_2"], 4),
+        "overhead_ns_empty_2readers": d(s["pair_ovh_empty_2"]),
         "instr_per_burst": r(iw, 2),
         "instr_per_burst_empty": r(ie, 2),
         "instr_overhead": d(ie - nfie, 2) if ie is not None and nfie is not None else None,
@@ -176,7 +176,8 @@ print("epoch reclamation benchmark, %s, %d CPUs, %s, load %.2f, membarrier %s" %
       (result["machine"]["cpu"], result["machine"]["cpus"], result["date"],
        result["machine"]["loadavg"], raw["membarrier"]))
 print("median of %d runs (thread CPU time; runs with a reader descheduled >10%% "
-      "dropped when 3+ clean remain); work burst = 32 descriptors; "
+      "dropped when 3+ clean remain); ratio and overhead: median over runs "
+      "paired back to back with never_free; work burst = 32 descriptors; "
       "2r = two readers on two CPUs" % raw["reps"])
 print("%-20s %8s %7s %8s %8s %8s %8s %8s %8s %6s %9s %9s" %
       ("scheme", "ns/work", "ratio", "ns/empty", "ovh ns", "ns/wk2r", "ovh2r",

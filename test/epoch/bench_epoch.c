@@ -252,6 +252,26 @@ median_clean(double *v, unsigned int n, unsigned int *nclean)
 	return median(tmp, n);
 }
 
+/* Median over repetitions of scheme/never_free (ratio) or scheme minus
+ * never_free (difference) measured back to back, from the pairs where both
+ * runs were clean if there are 3 or more.
+ */
+static double
+median_pair(const double *v, const double *nf, unsigned int n, bool ratio)
+{
+	double all[n], ok[n], x, y;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		x = v[i] < 0 ? -v[i] : v[i];
+		y = nf[i] < 0 ? -nf[i] : nf[i];
+		all[i] = ratio ? x / y : x - y;
+		if (v[i] > 0 && nf[i] > 0)
+			ok[k++] = all[i];
+	}
+	return k >= 3 ? median(ok, k) : median(all, n);
+}
+
 static double
 percentile(double *v, unsigned int n, double p)
 {
@@ -648,7 +668,8 @@ main(int argc, char **argv)
 	unsigned int grace_count = 2000;
 	const char *json = NULL;
 	double *t[NSCHEME][2][2];	/* [scheme][kind][readers-1] */
-	double med[NSCHEME][2][2];
+	double *p[NSCHEME][2][2];	/* never_free paired with t */
+	double med[NSCHEME][2][2], pair[NSCHEME][2][2];
 	unsigned int clean[NSCHEME][2][2];
 	FILE *f;
 	int a;
@@ -683,8 +704,10 @@ main(int argc, char **argv)
 	}
 
 	for (i = 0; i < NSCHEME; i++)
-		for (a = 0; a < 4; a++)
+		for (a = 0; a < 4; a++) {
 			t[i][a / 2][a % 2] = calloc(reps, sizeof(double));
+			p[i][a / 2][a % 2] = calloc(reps, sizeof(double));
+		}
 	/* Interleave schemes within each repetition so that noise from
 	 * other work on the machine spreads over all of them.
 	 */
@@ -696,15 +719,33 @@ main(int argc, char **argv)
 				 * reader count.
 				 */
 				i = (k + r) % NSCHEME;
-				t[i][0][nr - 1][r] = time_retry(
-					schemes[i].work, n_work, nr);
-				t[i][1][nr - 1][r] = time_retry(
-					schemes[i].empty, n_empty, nr);
+				for (a = 0; a < 2; a++) {
+					loop_fn fn = a ? schemes[i].empty :
+						schemes[i].work;
+					loop_fn nf = a ? schemes[0].empty :
+						schemes[0].work;
+					uint64_t n = a ? n_empty : n_work;
+
+					/* never_free right before: a pair
+					 * sees the same background load.
+					 */
+					if (i != 0)
+						p[i][a][nr - 1][r] =
+							time_retry(nf, n, nr);
+					t[i][a][nr - 1][r] =
+						time_retry(fn, n, nr);
+					if (i == 0)
+						p[i][a][nr - 1][r] =
+							t[i][a][nr - 1][r];
+				}
 			}
 	for (i = 0; i < NSCHEME; i++)
-		for (a = 0; a < 4; a++)
+		for (a = 0; a < 4; a++) {
+			pair[i][a / 2][a % 2] = median_pair(t[i][a / 2][a % 2],
+					p[i][a / 2][a % 2], reps, a / 2 == 0);
 			med[i][a / 2][a % 2] = median_clean(t[i][a / 2][a % 2],
 						reps, &clean[i][a / 2][a % 2]);
+		}
 
 	fprintf(f, "{\n\"reps\": %u, \"bursts_work\": %" PRIu64
 		", \"bursts_empty\": %" PRIu64 ", \"membarrier\": %s,\n",
@@ -720,12 +761,15 @@ main(int argc, char **argv)
 			"\"ns_empty_1\": %.3f, \"ns_work_2\": %.3f, "
 			"\"ns_empty_2\": %.3f, \"grace_us_busy\": %.3f, "
 			"\"grace_us_busy_p99\": %.3f, \"grace_us_idle\": %.3f, "
-			"\"grace_idle_blocks\": %s, \"clean_runs\": [%u, %u, %u, %u]}%s\n",
+			"\"grace_idle_blocks\": %s, \"clean_runs\": [%u, %u, %u, %u], "
+			"\"pair_ratio_work_1\": %.4f, \"pair_ovh_empty_1\": %.3f, "
+			"\"pair_ratio_work_2\": %.4f, \"pair_ovh_empty_2\": %.3f}%s\n",
 			schemes[i].name,
 			med[i][0][0], med[i][1][0], med[i][0][1], med[i][1][1],
 			g.busy_us, g.busy_p99_us, g.idle_us,
 			g.idle_blocks ? "true" : "false",
 			clean[i][0][0], clean[i][1][0], clean[i][0][1], clean[i][1][1],
+			pair[i][0][0], pair[i][1][0], pair[i][0][1], pair[i][1][1],
 			i + 1 < NSCHEME ? "," : "");
 	}
 	fprintf(f, "]}\n");
