@@ -10,7 +10,8 @@
 #
 # 1. testpmd: probe, link, MAC, RSS capabilities, 4 rx/tx queues through
 #    subchannels, start/stop, show port info/stats - each expected line
-#    is checked;
+#    is checked; then two NICs; then link down/up from hvsim's control
+#    socket between testpmd commands;
 # 2. fid_traffic on 1 and then 4 queues: mixed 60/128/1000/1400-byte
 #    frames (chimney and GPA paths) reflected by hvsim, every payload
 #    checked;
@@ -26,8 +27,9 @@ SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 TRAFFIC=$B/test/fidelity/fid_traffic
 HVSIMCTL=$B/app/hvsim/hvsim
 TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
-PMDDIR=$(pkg-config --variable=pmdsdir libdpdk 2>/dev/null)
-[ -n "$PMDDIR" ] || PMDDIR=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
+# Where the distro EAL auto-loads PMDs from (DPDK 22.11 = ABI 23.0).
+PMDDIR=$(pkg-config --variable=libdir libdpdk 2>/dev/null)/dpdk/pmds-23.0
+[ -d "$PMDDIR" ] || PMDDIR=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
 RUN_S=${FIDELITY_RUN_S:-45}
 LOG=$B/fidelity
 mkdir -p "$LOG"
