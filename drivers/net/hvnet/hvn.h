@@ -76,7 +76,7 @@ struct hvn_devargs {
 	uint32_t tx_ring_size;	/* bytes per guest->host ring */
 	uint32_t recv_buf_mb;
 	uint32_t send_buf_mb;
-	uint32_t latency;	/* 1: signal the host on every publish */
+	uint32_t latency;	/* N > 0: publish every N packets, 0: per burst */
 	uint32_t persist;	/* keep the port across a rescind */
 };
 
@@ -136,6 +136,7 @@ struct hvn_txq {
 	uint32_t *free_sec;		/* stack of free send-buffer sections */
 	uint32_t nfree_sec;
 	uint32_t copybreak;
+	uint32_t pub_every;		/* latency devarg, 0 = once per burst */
 	uint8_t *hdrs;			/* HVN_TX_HDR_SIZE per descriptor */
 	uint8_t *sbuf;			/* send buffer */
 	uint32_t sec_size;

@@ -160,6 +160,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	txq->lock = &hv->chan_lock[qid];
 	txq->ndesc = nb;
 	txq->copybreak = hv->da.tx_copybreak;
+	txq->pub_every = hv->da.latency;
 	txq->offloads = conf->offloads | dev->data->dev_conf.txmode.offloads;
 	txq->sbuf = hv->txbuf;
 	txq->sec_size = hv->tx_sec_size;

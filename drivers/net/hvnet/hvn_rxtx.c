@@ -588,6 +588,12 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		__atomic_store_n(&d->inflight, 1, __ATOMIC_RELAXED);
 		txq->st.packets++;
 		txq->st.bytes += plen;
+		/* Latency policy: let the host start on a long burst early,
+		 * at one barrier per pub_every packets. */
+		if (unlikely(txq->pub_every != 0) &&
+		    (uint32_t)(i + 1) % txq->pub_every == 0 &&
+		    vmb_ring_publish(&chan->tx) == 1)
+			hvbus_chan_signal(chan);
 		continue;
 stage_failed:
 		if (rc == -EAGAIN) {
