@@ -167,17 +167,17 @@ check "$L" "2 NICs: checker clean" "hvsim-uio: checker: 0 violations"
 
 # ---- 1b. link state from hvsim's control socket, testpmd interactive ----
 # testpmd reads its commands from a FIFO so that the link can change
-# between two of them. --no-lsc-interrupt: with LSC on, stock net_netvsc
+# between two of them; line-buffered, so each answer can be waited for. --no-lsc-interrupt: with LSC on, stock net_netvsc
 # raises the event but never refreshes the link ethdev then reports
 # (see the guide), so "show port info" would keep saying "up".
 lsc_run() {
 	local fifo=$LOG/link.fifo ctl=$LOG/link.ctl L=$LOG/testpmd-link.log i
-	rm -f "$fifo" "$ctl"
+	rm -f "$fifo" "$ctl" "$L.ctl"
 	mkfifo "$fifo" || return
 	echo "fidelity: testpmd-link ..."
 	( timeout -s KILL $((RUN_S + 15)) unshare -m --propagation private \
 		"$UIO" --timeout "$RUN_S" --shim "$SHIM" --ctl "$ctl" -- \
-		"$TESTPMD" "${EAL[@]}" --file-prefix=fid-link -l 0-1 -- -i \
+		stdbuf -oL "$TESTPMD" "${EAL[@]}" --file-prefix=fid-link -l 0-1 -- -i \
 		--no-lsc-interrupt --total-num-mbufs=8192 <"$fifo" >"$L" 2>&1
 	  echo "rc=$?" >>"$L" ) &
 	local runner=$!
@@ -188,11 +188,20 @@ lsc_run() {
 			grep -q "testpmd>" "$L" 2>/dev/null && break
 			sleep 0.2
 		done
-		echo "show port info 0" >&3; sleep 1
-		"$HVSIMCTL" ctl "$ctl" link nic0 down >>"$L.ctl" 2>&1; sleep 0.5
-		echo "show port info 0" >&3; sleep 1
-		"$HVSIMCTL" ctl "$ctl" link nic0 up >>"$L.ctl" 2>&1; sleep 0.5
-		echo "show port info 0" >&3; sleep 1
+		# Each step waits for testpmd's answer to the previous one,
+		# not for a fixed time: the machine may be busy.
+		show() {
+			echo "show port info 0" >&3
+			for i in $(seq 150); do
+				[ "$(grep -c 'Link status:' "$L")" -ge "$1" ] && return
+				sleep 0.1
+			done
+		}
+		show 1
+		"$HVSIMCTL" ctl "$ctl" link nic0 down >>"$L.ctl" 2>&1
+		show 2
+		"$HVSIMCTL" ctl "$ctl" link nic0 up >>"$L.ctl" 2>&1
+		show 3
 		echo "quit" >&3
 	) 2>/dev/null
 	wait "$runner"
