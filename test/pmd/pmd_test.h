@@ -42,22 +42,32 @@ pt_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* EAL with the embedded (or named) hvsim; @p extra: one more EAL
+ * argument or NULL. */
 static inline int
-pt_eal_init(const char *prog, const char *nics, const char *args)
+pt_eal_init_x(const char *prog, const char *nics, const char *args,
+	      const char *extra)
 {
 	static char prefix[64];
 	const char *base = strrchr(prog, '/');
 	char *argv[] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
 		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
-		(char *)"--log-level=pmd.net.hvnet.*:info", prefix, NULL,
+		(char *)"--log-level=pmd.net.hvnet.*:info", prefix,
+		(char *)(uintptr_t)extra, NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
 		 base != NULL ? base + 1 : prog, (int)getpid());
 	setenv("HVBUS_SIM_NICS", nics, 1);
 	setenv("HVBUS_ARGS", args, 1);
-	return rte_eal_init(RTE_DIM(argv) - 1, argv);
+	return rte_eal_init(extra != NULL ? 9 : 8, argv);
+}
+
+static inline int
+pt_eal_init(const char *prog, const char *nics, const char *args)
+{
+	return pt_eal_init_x(prog, nics, args, NULL);
 }
 
 /* Configure @p nq queue pairs (RSS when nq > 1) and start. */

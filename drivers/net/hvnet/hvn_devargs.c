@@ -71,7 +71,8 @@ hvn_arg(struct rte_kvargs *kv, const char *key, uint32_t *out, uint32_t min,
 		PMD_INIT_LOG(ERR, "devarg %s given more than once", key);
 		return -EINVAL;
 	}
-	return rte_kvargs_process(kv, key, hvn_arg_u32, &r);
+	/* rte_kvargs_process() says -1 whatever the handler said. */
+	return rte_kvargs_process(kv, key, hvn_arg_u32, &r) == 0 ? 0 : -EINVAL;
 }
 
 int
