@@ -165,7 +165,7 @@ check "$L" "2 NICs: both with a subchannel" "nic1: nvsp 0x60001 ndis 0x6001e lin
 check "$L" "2 NICs: clean exit" "hvsim-uio: guest exit 0"
 check "$L" "2 NICs: checker clean" "hvsim-uio: checker: 0 violations"
 
-# ---- 1b. link state from hvsim's control socket, testpmd interactive ----
+# ---- 1b. link and VF from hvsim's control socket, testpmd interactive ----
 # testpmd reads its commands from a FIFO so that the link can change
 # between two of them; line-buffered, so each answer can be waited for. --no-lsc-interrupt: with LSC on, stock net_netvsc
 # raises the event but never refreshes the link ethdev then reports
@@ -202,6 +202,11 @@ lsc_run() {
 		show 2
 		"$HVSIMCTL" ctl "$ctl" link nic0 up >>"$L.ctl" 2>&1
 		show 3
+		# A VF the guest has no port for: announced and withdrawn.
+		"$HVSIMCTL" ctl "$ctl" vf nic0 add 7 >>"$L.ctl" 2>&1
+		show 4
+		"$HVSIMCTL" ctl "$ctl" vf nic0 remove >>"$L.ctl" 2>&1
+		show 5
 		echo "quit" >&3
 	) 2>/dev/null
 	wait "$runner"
@@ -212,6 +217,8 @@ lsc_run() {
 lsc_run
 L=$LOG/testpmd-link.log
 check "$L.seq" "link: up, down after 'link nic0 down', up again" "Link status: up Link status: down Link status: up"
+check "$L" "vf: association reaches the PMD" "VF serial 7 add to port 0"
+check "$L" "vf: removal reaches the PMD" "remove from port 0"
 check "$L" "link: MEDIA_DISCONNECT indication reached the PMD" "link status 0x4001000b"
 check "$L" "link: clean exit" "hvsim-uio: guest exit 0"
 check "$L" "link: checker clean" "hvsim-uio: checker: 0 violations"
