@@ -237,7 +237,9 @@ for q in 1 4; do
 	if [ "$q" -gt 1 ]; then
 		check_re "$L" "$name: RSS steered reflected frames across queues" "\(([1-9][0-9]*) on another queue than sent\)"
 		check "$L" "$name: 3 subchannels opened from sysfs" "new sub channel 3"
+		check "$L" "$name: every RSS hash is Toeplitz over the guest's key" "rss-hash 1024 (Toeplitz-exact 1024)"
 	fi
+	check "$L" "$name: IP checksum good on every frame" "ip-cksum-good 1024,"
 	check_absent "$L" "$name: no drops in the PMD" "rx_missed_errors"
 	check "$L" "$name: host dropped nothing" "bytes, 0 dropped)"
 	check "$L" "$name: host found no bad frame" "bytes, 0 bad)"

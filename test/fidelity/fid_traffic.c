@@ -34,6 +34,7 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_thash.h>
 #include <rte_udp.h>
 
 #define FID_MAGIC	0x54444946u	/* "FIDT" */
@@ -68,6 +69,11 @@ struct fid_state {
 	uint64_t cross;		/* came back on another queue than sent */
 	uint64_t sent_small, sent_large;
 	struct rte_ether_addr mac;
+	/* What the PMD made of hvsim's per-packet info. */
+	uint8_t key[40];
+	bool have_key;
+	uint64_t ip_good, l4_good, l4_none, l4_other;
+	uint64_t rss_flag, rss_exact;
 };
 
 static uint16_t
@@ -117,6 +123,38 @@ fid_fill(struct fid_state *s, uint8_t *p, uint32_t seq, uint16_t q)
 		body[i] = fid_pattern(seq, i);
 }
 
+/* Checksum flags from hvsim's checksum PPI, the RSS hash from its hash
+ * value PPI: the hash must be exactly Toeplitz over the IPv4 addresses
+ * with the key the port uses (hash type IPv4 - NDIS has no UDP type). */
+static void
+fid_check_info(struct fid_state *s, const struct rte_mbuf *m,
+	       const uint8_t *p)
+{
+	uint64_t f = m->ol_flags;
+	uint32_t tuple[RTE_THASH_V4_L3_LEN];
+	const struct rte_ipv4_hdr *ip =
+		(const struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+
+	if ((f & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		s->ip_good++;
+	if ((f & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		s->l4_good++;
+	else if ((f & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		 RTE_MBUF_F_RX_L4_CKSUM_NONE)
+		s->l4_none++;
+	else
+		s->l4_other++;
+	if (!(f & RTE_MBUF_F_RX_RSS_HASH))
+		return;
+	s->rss_flag++;
+	if (!s->have_key)
+		return;
+	tuple[0] = rte_be_to_cpu_32(ip->src_addr);
+	tuple[1] = rte_be_to_cpu_32(ip->dst_addr);
+	if (rte_softrss(tuple, RTE_THASH_V4_L3_LEN, s->key) == m->hash.rss)
+		s->rss_exact++;
+}
+
 static void
 fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 {
@@ -153,6 +191,7 @@ fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 		s->dup++;
 		return;
 	}
+	fid_check_info(s, m, p);
 	s->seen[pl.seq] = 1;
 	s->received++;
 	s->rxq[q]++;
@@ -245,6 +284,15 @@ fid_port_init(struct fid_state *s, struct rte_mempool *mp)
 	if (rc != 0)
 		return rc;
 	rte_eth_macaddr_get(0, &s->mac);
+	if (s->nq > 1) {
+		struct rte_eth_rss_conf rss = {
+			.rss_key = s->key,
+			.rss_key_len = sizeof(s->key),
+		};
+
+		s->have_key = rte_eth_dev_rss_hash_conf_get(0, &rss) == 0 &&
+			rss.rss_key_len == sizeof(s->key);
+	}
 	end = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
 	do {
 		rte_eth_link_get_nowait(0, &link);
@@ -408,8 +456,14 @@ main(int argc, char **argv)
 	printf("\nFID: ethdev ipackets=%" PRIu64 " opackets=%" PRIu64
 	       " ierrors=%" PRIu64 " oerrors=%" PRIu64 "\n", es.ipackets,
 	       es.opackets, es.ierrors, es.oerrors);
+	printf("FID: rx info: ip-cksum-good %" PRIu64 ", l4-cksum good %"
+	       PRIu64 " none %" PRIu64 " other %" PRIu64 ", rss-hash %" PRIu64
+	       " (Toeplitz-exact %" PRIu64 ")\n", s.ip_good, s.l4_good,
+	       s.l4_none, s.l4_other, s.rss_flag, s.rss_exact);
 	fid_xstats();
-	pass = rc == 0 && s.received == s.total && s.bad == 0 && s.dup == 0 &&
+	pass = rc == 0 && s.ip_good == s.received &&
+	       (s.nq == 1 || s.rss_exact == s.received) &&
+	       s.received == s.total && s.bad == 0 && s.dup == 0 &&
 	       s.sent_small + s.sent_large == s.total &&
 	       (s.nq == 1 || (used_q > 1 && s.cross > 0));
 	if (s.nq > 1 && (used_q <= 1 || s.cross == 0))
