@@ -13,8 +13,8 @@
 #    is checked; then two NICs; then link down/up from hvsim's control
 #    socket between testpmd commands;
 # 2. fid_traffic on 1 and then 4 queues: mixed 60/128/1000/1400-byte
-#    frames (chimney and GPA paths) reflected by hvsim, every payload
-#    checked;
+#    frames (chimney and GPA paths, every fifth 802.1Q-tagged) reflected
+#    by hvsim, every payload, tag, checksum flag and RSS hash checked;
 # 3. hvsim's checker must report zero violations in every run.
 # Every run sits in its own private mount namespace (unshare -m) under a
 # SIGKILL deadline; the launcher kills the guest before the host.
@@ -240,6 +240,7 @@ for q in 1 4; do
 		check "$L" "$name: every RSS hash is Toeplitz over the guest's key" "rss-hash 1024 (Toeplitz-exact 1024)"
 	fi
 	check "$L" "$name: IP checksum good on every frame" "ip-cksum-good 1024,"
+	check "$L" "$name: 802.1Q tags through the VLAN PPI and back" "vlan 205 tagged (205 tag flagged right, 0 untagged flagged)"
 	check_absent "$L" "$name: no drops in the PMD" "rx_missed_errors"
 	check "$L" "$name: host dropped nothing" "bytes, 0 dropped)"
 	check "$L" "$name: host found no bad frame" "bytes, 0 bad)"

@@ -16,7 +16,7 @@
  * its 512-byte copy break) the GPA page-list path. Each frame is UDP/IPv4
  * to the port's own MAC with a per-frame source address (so RSS spreads
  * the reflected frames), a sequence number, its length and a pattern
- * derived from both. Every received frame is checked whole; the run passes
+ * derived from both; every fifth frame carries an 802.1Q tag. Every received frame is checked whole; the run passes
  * when each frame came back exactly once and intact (and, with several
  * queues and RSS on, on more than one queue).
  */
@@ -47,8 +47,8 @@
  * (rx_qN_ring_full, rx_missed_errors): a sender that runs ahead of its
  * receiver loses frames on real Hyper-V too. */
 #define FID_WINDOW	192
-#define FID_HDR_LEN	(sizeof(struct rte_ether_hdr) + \
-			 sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define FID_L3L4_LEN	(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define FID_L2_TAGGED	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr))
 
 static const uint16_t fid_sizes[] = { 60, 1400, 128, 1000 };
 #define FID_NSIZES	(sizeof(fid_sizes) / sizeof(fid_sizes[0]))
@@ -74,12 +74,28 @@ struct fid_state {
 	bool have_key;
 	uint64_t ip_good, l4_good, l4_none, l4_other;
 	uint64_t rss_flag, rss_exact;
+	uint64_t tagged, vlan_ok, vlan_bad;
 };
 
 static uint16_t
 fid_size(uint32_t seq)
 {
 	return fid_sizes[seq % FID_NSIZES];
+}
+
+/* Every fifth frame carries an 802.1Q tag in the frame (no TX offload):
+ * hvsim strips it into a VLAN PPI, the PMD puts it back (strip is off)
+ * and flags it. The frame length includes the tag. */
+static bool
+fid_tagged(uint32_t seq)
+{
+	return seq % 5 == 2;
+}
+
+static uint16_t
+fid_tci(uint32_t seq)
+{
+	return (uint16_t)((seq % 7) << 13 | (1 + seq % 4094));
 }
 
 static uint8_t
@@ -92,21 +108,30 @@ static void
 fid_fill(struct fid_state *s, uint8_t *p, uint32_t seq, uint16_t q)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint32_t l2 = fid_tagged(seq) ? FID_L2_TAGGED : sizeof(*eth);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + l2);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	struct fid_payload pl = { FID_MAGIC, seq, fid_size(seq) };
 	uint16_t len = fid_size(seq);
 	uint8_t *body = (uint8_t *)(udp + 1);
-	uint32_t i, n = len - FID_HDR_LEN;
+	uint32_t i, n = len - (l2 + FID_L3L4_LEN);
 
 	rte_ether_addr_copy(&s->mac, &eth->dst_addr);
 	memset(&eth->src_addr, 0, sizeof(eth->src_addr));
 	eth->src_addr.addr_bytes[0] = 0x02;
 	eth->src_addr.addr_bytes[5] = (uint8_t)q;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	if (l2 == FID_L2_TAGGED) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = rte_cpu_to_be_16(fid_tci(seq));
+		vh->eth_proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	} else {
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	}
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
+	ip->total_length = rte_cpu_to_be_16(len - l2);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	/* A source per frame: the reflected frames hash all over the
@@ -116,7 +141,7 @@ fid_fill(struct fid_state *s, uint8_t *p, uint32_t seq, uint16_t q)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + seq % 4096));
 	udp->dst_port = rte_cpu_to_be_16(9);
-	udp->dgram_len = rte_cpu_to_be_16(len - sizeof(*eth) - sizeof(*ip));
+	udp->dgram_len = rte_cpu_to_be_16(len - l2 - sizeof(*ip));
 	udp->dgram_cksum = 0;
 	memcpy(body, &pl, sizeof(pl));
 	for (i = sizeof(pl); i < n; i++)
@@ -125,15 +150,15 @@ fid_fill(struct fid_state *s, uint8_t *p, uint32_t seq, uint16_t q)
 
 /* Checksum flags from hvsim's checksum PPI, the RSS hash from its hash
  * value PPI: the hash must be exactly Toeplitz over the IPv4 addresses
- * with the key the port uses (hash type IPv4 - NDIS has no UDP type). */
+ * with the key the port uses (hash type IPv4 - NDIS has no UDP type);
+ * the VLAN PPI of a tagged frame must come back as the same tag. */
 static void
 fid_check_info(struct fid_state *s, const struct rte_mbuf *m,
-	       const uint8_t *p)
+	       const uint8_t *p, uint32_t l2, uint32_t seq)
 {
 	uint64_t f = m->ol_flags;
 	uint32_t tuple[RTE_THASH_V4_L3_LEN];
-	const struct rte_ipv4_hdr *ip =
-		(const struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + l2);
 
 	if ((f & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 		s->ip_good++;
@@ -144,6 +169,13 @@ fid_check_info(struct fid_state *s, const struct rte_mbuf *m,
 		s->l4_none++;
 	else
 		s->l4_other++;
+	if (fid_tagged(seq)) {
+		s->tagged++;
+		if ((f & RTE_MBUF_F_RX_VLAN) && m->vlan_tci == fid_tci(seq))
+			s->vlan_ok++;
+	} else if (f & RTE_MBUF_F_RX_VLAN) {
+		s->vlan_bad++;
+	}
 	if (!(f & RTE_MBUF_F_RX_RSS_HASH))
 		return;
 	s->rss_flag++;
@@ -161,28 +193,35 @@ fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 	uint8_t buf[2048];
 	const uint8_t *p;
 	struct fid_payload pl;
-	uint32_t len = rte_pktmbuf_pkt_len(m), i, n;
+	uint32_t len = rte_pktmbuf_pkt_len(m), i, n, l2, hdr;
 
 	p = rte_pktmbuf_read(m, 0, len < sizeof(buf) ? len : sizeof(buf), buf);
-	if (p == NULL || len < FID_HDR_LEN + sizeof(pl)) {
+	if (p == NULL || len < FID_L2_TAGGED + FID_L3L4_LEN + sizeof(pl)) {
 		s->foreign++;
 		return;
 	}
-	memcpy(&pl, p + FID_HDR_LEN, sizeof(pl));
+	l2 = p[12] == 0x81 && p[13] == 0x00 ? FID_L2_TAGGED :
+		sizeof(struct rte_ether_hdr);
+	hdr = l2 + FID_L3L4_LEN;
+	memcpy(&pl, p + hdr, sizeof(pl));
 	if (pl.magic != FID_MAGIC) {
 		s->foreign++;
 		return;
 	}
+	/* The frame must be the one sent: length, MAC, tag, payload. */
 	if (pl.seq >= s->total || pl.len != fid_size(pl.seq) ||
 	    len != pl.len || len > sizeof(buf) ||
 	    memcmp(&((const struct rte_ether_hdr *)p)->dst_addr, &s->mac,
-		   sizeof(s->mac)) != 0) {
+		   sizeof(s->mac)) != 0 ||
+	    fid_tagged(pl.seq) != (l2 == FID_L2_TAGGED) ||
+	    (l2 == FID_L2_TAGGED &&
+	     (p[14] << 8 | p[15]) != fid_tci(pl.seq))) {
 		s->bad++;
 		return;
 	}
-	n = len - FID_HDR_LEN;
+	n = len - hdr;
 	for (i = sizeof(pl); i < n; i++) {
-		if (p[FID_HDR_LEN + i] != fid_pattern(pl.seq, i)) {
+		if (p[hdr + i] != fid_pattern(pl.seq, i)) {
 			s->bad++;
 			return;
 		}
@@ -191,7 +230,7 @@ fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 		s->dup++;
 		return;
 	}
-	fid_check_info(s, m, p);
+	fid_check_info(s, m, p, l2, pl.seq);
 	s->seen[pl.seq] = 1;
 	s->received++;
 	s->rxq[q]++;
@@ -458,10 +497,13 @@ main(int argc, char **argv)
 	       es.opackets, es.ierrors, es.oerrors);
 	printf("FID: rx info: ip-cksum-good %" PRIu64 ", l4-cksum good %"
 	       PRIu64 " none %" PRIu64 " other %" PRIu64 ", rss-hash %" PRIu64
-	       " (Toeplitz-exact %" PRIu64 ")\n", s.ip_good, s.l4_good,
-	       s.l4_none, s.l4_other, s.rss_flag, s.rss_exact);
+	       " (Toeplitz-exact %" PRIu64 "), vlan %" PRIu64 " tagged (%"
+	       PRIu64 " tag flagged right, %" PRIu64 " untagged flagged)\n",
+	       s.ip_good, s.l4_good, s.l4_none, s.l4_other, s.rss_flag,
+	       s.rss_exact, s.tagged, s.vlan_ok, s.vlan_bad);
 	fid_xstats();
-	pass = rc == 0 && s.ip_good == s.received &&
+	pass = rc == 0 && s.ip_good == s.received && s.tagged > 0 &&
+	       s.vlan_ok == s.tagged && s.vlan_bad == 0 &&
 	       (s.nq == 1 || s.rss_exact == s.received) &&
 	       s.received == s.total && s.bad == 0 && s.dup == 0 &&
 	       s.sent_small + s.sent_large == s.total &&
