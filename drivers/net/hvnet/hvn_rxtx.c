@@ -27,6 +27,9 @@
 
 #include "hvn.h"
 
+#define HVN_RX_BULK	32u
+#define HVN_TX_FREE_BULK	64u
+
 #define HVN_TX_OL_MASK (RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_TCP_SEG | \
 			RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)
 
@@ -195,9 +198,9 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 {
 	struct hvn_rx_msg rm;
 	struct hvn_xfer xf;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
 	uint16_t nout = 0;
-	uint32_t i, off, rlen, ml;
+	uint32_t i, off, rlen, ml, nbulk = 0, ibulk = 0;
 
 	if (unlikely(hvn_rxp_xfer(rxq->pkt, len, &rxq->lim, &xf) != 0)) {
 		rxq->st.errors++;
@@ -211,11 +214,19 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 	for (i = 0; i < xf.x.range_count; i++) {
 		hvn_rxp_range(&xf, i, &off, &rlen);
 		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
-		m = rte_pktmbuf_alloc(rxq->mp);
-		if (unlikely(m == NULL)) {
+		/* mbufs come from the pool in bulk, HVN_RX_BULK at a time. */
+		if (unlikely(nbulk == 0)) {
+			nbulk = RTE_MIN(xf.x.range_count - i, HVN_RX_BULK);
+			if (rte_pktmbuf_alloc_bulk(rxq->mp, bulk, nbulk) != 0)
+				nbulk = 0;
+			ibulk = 0;
+		}
+		if (unlikely(nbulk == 0)) {
 			rxq->st.nombuf++;
 			continue;
 		}
+		m = bulk[ibulk++];
+		nbulk--;
 		if (likely(ml != 0 && ml <= m->buf_len)) {
 			/* Copy the whole message into the mbuf and parse the
 			 * copy: the frame then sits at its offset. */
@@ -253,6 +264,8 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 		rxq->st.bytes += m->pkt_len;
 		hvn_rx_deliver(rxq, m, out, room, &nout);
 	}
+	if (unlikely(nbulk != 0))
+		rte_pktmbuf_free_bulk(bulk + ibulk, nbulk);
 	return nout;
 }
 
@@ -529,9 +542,10 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct nvsp_rndis_pkt r;
 	struct hvbus_chan *chan;
 	struct rte_mbuf *m;
+	struct rte_mbuf *done[HVN_TX_FREE_BULK];
 	struct hvn_txd *d;
 	uint32_t id, sec, off, plen;
-	uint16_t i;
+	uint16_t i, ndone = 0;
 	int rc;
 
 	epoch_reader_enter(&txq->rd);
@@ -575,7 +589,12 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			d->section = sec;
 			d->m = NULL;
 			txq->st.copied++;
-			rte_pktmbuf_free(m);
+			/* Copied: freed in bulk, after the ring work. */
+			if (unlikely(ndone == HVN_TX_FREE_BULK)) {
+				rte_pktmbuf_free_bulk(done, ndone);
+				ndone = 0;
+			}
+			done[ndone++] = m;
 		} else {
 			rc = hvn_tx_gpa(txq, chan, m, id);
 			if (unlikely(rc != 0))
@@ -608,5 +627,7 @@ stage_failed:
 		hvbus_chan_signal(chan);
 	rte_spinlock_unlock(txq->lock);
 	epoch_reader_exit(&txq->rd);
+	if (ndone != 0)
+		rte_pktmbuf_free_bulk(done, ndone);
 	return i;
 }
