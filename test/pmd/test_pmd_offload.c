@@ -95,6 +95,35 @@ test_vlan(void)
 }
 
 static void
+test_vlan_inline(void)
+{
+	struct rte_mbuf *m = pt_frame(mp, port, 128, 6, IPPROTO_UDP, 7, 8);
+	struct rte_vlan_hdr *vh;
+	struct rte_ether_hdr *eh;
+	struct rte_mbuf *ref;
+
+	REQUIRE(m != NULL);
+	ref = rte_pktmbuf_copy(m, mp, 0, UINT32_MAX);
+	REQUIRE(ref != NULL);
+	m->ol_flags = RTE_MBUF_F_TX_VLAN;
+	m->vlan_tci = 0x0123;
+	CHECK_EQ(pt_tx_all(port, 0, &m, 1), 1);
+	m = rx_one(3000);
+	REQUIRE(m != NULL, "tagged frame came back");
+	CHECK(!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED), "not stripped");
+	CHECK_EQ(m->pkt_len, ref->pkt_len + 4);
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	vh = (struct rte_vlan_hdr *)(eh + 1);
+	CHECK_EQ(eh->ether_type, rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN));
+	CHECK_EQ(vh->vlan_tci, rte_cpu_to_be_16(0x0123));
+	CHECK(memcmp(rte_pktmbuf_mtod_offset(m, uint8_t *, 16),
+		     rte_pktmbuf_mtod_offset(ref, uint8_t *, 12),
+		     ref->pkt_len - 12) == 0, "payload after the tag intact");
+	rte_pktmbuf_free(m);
+	rte_pktmbuf_free(ref);
+}
+
+static void
 test_tso(void)
 {
 	struct rte_mbuf *m = pt_frame(mp_big, port, 54 + 4000, 4,
@@ -225,6 +254,13 @@ main(int argc, char **argv)
 	test_vlan();
 	test_tso();
 	test_jumbo();
+
+	/* Without VLAN_STRIP the tag goes back into the frame. */
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	rc = pt_port_start(port, 1, mp, rx_ol & ~RTE_ETH_RX_OFFLOAD_VLAN_STRIP,
+			   tx_ol, 256);
+	REQUIRE(rc == 0, "restart: %d", rc);
+	test_vlan_inline();
 
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	CHECK_EQ(hs.tx_bad, 0);

@@ -364,7 +364,9 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 				rxq->pend_st[rxq->npend++] = status;
 			}
 		} else if (d->type == VMB_PKT_COMPLETION) {
-			if (likely(rxq->txq != NULL))
+			/* Control ids: a request whose waiter gave up. */
+			if (likely(rxq->txq != NULL &&
+				   !(d->xid & HVN_XID_CTL)))
 				hvn_cring_push(rxq->txq, d->xid,
 					       &rxq->st.errors);
 		}
