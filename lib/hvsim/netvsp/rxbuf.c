@@ -401,6 +401,28 @@ nv_rx_filter_pass(const struct netvsp_dev *d, const uint8_t *dst)
 		memcmp(dst, d->mac, 6) == 0;
 }
 
+/* Of the checksums the host itself filled in (TX offload, LSO), the
+ * results the guest asked to hear about (TCP_OFFLOAD_PARAMETERS): with its
+ * receive checksum offload off it is told nothing, as nv_rx_csum_verify()
+ * tells it nothing. */
+static uint32_t
+nv_rx_csum_known(const struct netvsp_dev *d, const uint8_t *frame,
+		 uint32_t len, uint32_t good)
+{
+	const struct nv_offload *o = &d->off;
+	uint16_t et = 0;
+	bool v6;
+
+	if (nv_l3_offset(frame, len, &et) == 0)
+		return 0;
+	v6 = et == 0x86DD;
+	return good & ((!v6 && o->rx_ip4 ? RNDIS_RXCSUM_IP_OK : 0) |
+		       ((v6 ? o->rx_tcp6 : o->rx_tcp4) ?
+			RNDIS_RXCSUM_TCP_OK : 0) |
+		       ((v6 ? o->rx_udp6 : o->rx_udp4) ?
+			RNDIS_RXCSUM_UDP_OK : 0));
+}
+
 int
 nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 {
@@ -444,7 +466,8 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 		d->stats.rx_dropped++;
 		return -ENOBUFS;
 	}
-	csum = f->csum_good;
+	csum = f->csum_good != 0 ?
+		nv_rx_csum_known(d, data, f->len, f->csum_good) : 0;
 	if (csum == 0)
 		csum = nv_rx_csum_verify(d, data, f->len);
 
