@@ -3,8 +3,8 @@
  */
 
 /*
- * bench_pmd FRAME_LEN COUNT [RATE_PPS | idle | SOCKET]: io forwarding through net_hvnet in one lcore
- * (this thread) against an in-process hvsim whose generator sends COUNT
+ * bench_pmd FRAME_LEN COUNT [RATE_PPS | idle | SOCKET]: io forwarding
+ * through net_hvnet in one lcore (this thread) against an in-process hvsim whose generator sends COUNT
  * frames and whose sink takes what we send back. Prints pkts=, mpps= (the
  * guest's receive rate) and fwd= (frames sent back). devtools/bench-pmd.sh
  * runs it under callgrind with only hvn_rx_burst/hvn_tx_burst collected to
