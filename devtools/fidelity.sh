@@ -14,7 +14,8 @@
 #    socket between testpmd commands;
 # 2. fid_traffic on 1 and then 4 queues: mixed 60/128/1000/1400-byte
 #    frames (chimney and GPA paths, every fifth 802.1Q-tagged) reflected
-#    by hvsim, every payload, tag, checksum flag and RSS hash checked;
+#    by hvsim, every payload, tag, checksum (TX offload and RX flags) and
+#    RSS hash checked;
 # 3. hvsim's checker must report zero violations in every run.
 # Every run sits in its own private mount namespace (unshare -m) under a
 # SIGKILL deadline; the launcher kills the guest before the host.
@@ -224,11 +225,15 @@ check "$L" "link: clean exit" "hvsim-uio: guest exit 0"
 check "$L" "link: checker clean" "hvsim-uio: checker: 0 violations"
 
 # ---- 2. traffic on 1 and 4 queues ----
+# Receive checksum offload off on 1 queue, on on 4: hvsim must report
+# checksum results exactly when asked to.
 for q in 1 4; do
 	name=traffic-${q}q
 	frames=$((1024 / q))
+	rxcsum=on
+	[ "$q" -eq 1 ] && rxcsum=off
 	run "$name" -- "$TRAFFIC" "${EAL[@]}" --file-prefix=fid-$name -l 0 \
-		-- --queues "$q" --frames "$frames"
+		-- --queues "$q" --frames "$frames" --rx-csum "$rxcsum"
 	L=$LOG/$name.log
 	check "$L" "$name: stock net_netvsc probes" "probe driver: net_netvsc"
 	check "$L" "$name: 1024 frames back, payloads intact" "received=1024 bad=0 duplicate=0 missing=0"
@@ -239,7 +244,12 @@ for q in 1 4; do
 		check "$L" "$name: 3 subchannels opened from sysfs" "new sub channel 3"
 		check "$L" "$name: every RSS hash is Toeplitz over the guest's key" "rss-hash 1024 (Toeplitz-exact 1024)"
 	fi
-	check "$L" "$name: IP checksum good on every frame" "ip-cksum-good 1024,"
+	if [ "$rxcsum" = on ]; then
+		check "$L" "$name: checksums reported good on every frame" "ip-cksum-good 1024, l4-cksum good 1024 "
+	else
+		check "$L" "$name: no checksum results with rx offload off" "ip-cksum-good 0, l4-cksum good 0 "
+	fi
+	check "$L" "$name: TX checksum offload filled in by the host" "tx checksum offload 204 (204 filled in right)"
 	check "$L" "$name: 802.1Q tags through the VLAN PPI and back" "vlan 205 tagged (205 tag flagged right, 0 untagged flagged)"
 	check_absent "$L" "$name: no drops in the PMD" "rx_missed_errors"
 	check "$L" "$name: host dropped nothing" "bytes, 0 dropped)"

@@ -10,6 +10,7 @@
  * forwarding stream.
  *
  *   fid_traffic EAL-ARGS -- [--queues N] [--frames N] [--timeout-ms MS]
+ *                           [--rx-csum on|off]
  *
  * Every queue sends --frames frames, cycling 60, 1400, 128 and 1000 bytes:
  * small ones take the PMD's send-buffer (chimney) path, large ones (over
@@ -75,6 +76,9 @@ struct fid_state {
 	uint64_t ip_good, l4_good, l4_none, l4_other;
 	uint64_t rss_flag, rss_exact;
 	uint64_t tagged, vlan_ok, vlan_bad;
+	bool tx_csum;		/* IPv4 + UDP checksum offload on */
+	bool rx_csum;		/* receive checksum offload asked for */
+	uint64_t csum_off, csum_ok;
 };
 
 static uint16_t
@@ -92,6 +96,15 @@ fid_tagged(uint32_t seq)
 	return seq % 5 == 2;
 }
 
+/* Every fifth frame (others than the tagged ones) leaves its IPv4 and UDP
+ * checksums to the "hardware": the PMD passes a checksum PPI, hvsim fills
+ * them in before reflecting the frame. */
+static bool
+fid_offloaded(const struct fid_state *s, uint32_t seq)
+{
+	return s->tx_csum && seq % 5 == 4;
+}
+
 static uint16_t
 fid_tci(uint32_t seq)
 {
@@ -105,7 +118,8 @@ fid_pattern(uint32_t seq, uint32_t i)
 }
 
 static void
-fid_fill(struct fid_state *s, uint8_t *p, uint32_t seq, uint16_t q)
+fid_fill(struct fid_state *s, struct rte_mbuf *m, uint8_t *p, uint32_t seq,
+	 uint16_t q)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
 	uint32_t l2 = fid_tagged(seq) ? FID_L2_TAGGED : sizeof(*eth);
@@ -146,6 +160,16 @@ fid_fill(struct fid_state *s, uint8_t *p, uint32_t seq, uint16_t q)
 	memcpy(body, &pl, sizeof(pl));
 	for (i = sizeof(pl); i < n; i++)
 		body[i] = fid_pattern(seq, i);
+	if (fid_offloaded(s, seq)) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = l2;
+		m->l3_len = sizeof(*ip);
+		ip->hdr_checksum = 0;
+		/* DPDK's contract: the pseudo-header sum, the device adds
+		 * the rest. */
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	}
 }
 
 /* Checksum flags from hvsim's checksum PPI, the RSS hash from its hash
@@ -169,6 +193,17 @@ fid_check_info(struct fid_state *s, const struct rte_mbuf *m,
 		s->l4_none++;
 	else
 		s->l4_other++;
+	if (fid_offloaded(s, seq)) {
+		struct rte_ipv4_hdr h = *ip;
+		uint16_t got = h.hdr_checksum;
+
+		s->csum_off++;
+		h.hdr_checksum = 0;
+		if (got == rte_ipv4_cksum(&h) &&
+		    ((const struct rte_udp_hdr *)(ip + 1))->dgram_cksum != 0 &&
+		    rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0)
+			s->csum_ok++;
+	}
 	if (fid_tagged(seq)) {
 		s->tagged++;
 		if ((f & RTE_MBUF_F_RX_VLAN) && m->vlan_tci == fid_tci(seq))
@@ -307,6 +342,17 @@ fid_port_init(struct fid_state *s, struct rte_mempool *mp)
 			RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
 			info.flow_type_rss_offloads;
 	}
+	if (s->rx_csum)
+		conf.rxmode.offloads = (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+					RTE_ETH_RX_OFFLOAD_UDP_CKSUM) &
+			info.rx_offload_capa;
+	conf.txmode.offloads = (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+				RTE_ETH_TX_OFFLOAD_UDP_CKSUM) &
+		info.tx_offload_capa;
+	s->tx_csum = conf.txmode.offloads == (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+					      RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
+	printf("FID: tx offload capa %#" PRIx64 ", checksum offload %s\n",
+	       info.tx_offload_capa, s->tx_csum ? "on" : "not offered");
 	rc = rte_eth_dev_configure(0, s->nq, s->nq, &conf);
 	if (rc != 0)
 		return rc;
@@ -368,7 +414,7 @@ fid_send(struct fid_state *s, struct rte_mempool *mp, uint64_t end)
 					break;
 				p = (uint8_t *)rte_pktmbuf_append(m,
 							fid_size(seq));
-				fid_fill(s, p, seq, q);
+				fid_fill(s, m, p, seq, q);
 				pk[n++] = m;
 			}
 			sent = n != 0 ? rte_eth_tx_burst(0, q, pk, n) : 0;
@@ -401,6 +447,7 @@ main(int argc, char **argv)
 		{ "queues", required_argument, NULL, 'q' },
 		{ "frames", required_argument, NULL, 'f' },
 		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "rx-csum", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fid_state s;
@@ -408,7 +455,7 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	uint64_t end, timeout_ms = 10000;
 	unsigned int used_q = 0;
-	bool pass;
+	bool pass, csum_ok;
 	int rc, c;
 	uint16_t q;
 
@@ -422,12 +469,14 @@ main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.nq = 1;
 	s.per_q = 256;
+	s.rx_csum = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q': s.nq = (uint16_t)atoi(optarg); break;
 		case 'f': s.per_q = (uint32_t)atoi(optarg); break;
 		case 't': timeout_ms = strtoull(optarg, NULL, 0); break;
+		case 'c': s.rx_csum = strcmp(optarg, "off") != 0; break;
 		default:
 			fprintf(stderr, "FID: bad option\n");
 			return 1;
@@ -498,12 +547,23 @@ main(int argc, char **argv)
 	printf("FID: rx info: ip-cksum-good %" PRIu64 ", l4-cksum good %"
 	       PRIu64 " none %" PRIu64 " other %" PRIu64 ", rss-hash %" PRIu64
 	       " (Toeplitz-exact %" PRIu64 "), vlan %" PRIu64 " tagged (%"
-	       PRIu64 " tag flagged right, %" PRIu64 " untagged flagged)\n",
+	       PRIu64 " tag flagged right, %" PRIu64 " untagged flagged), "
+	       "tx checksum offload %" PRIu64 " (%" PRIu64 " filled in right)\n",
 	       s.ip_good, s.l4_good, s.l4_none, s.l4_other, s.rss_flag,
-	       s.rss_exact, s.tagged, s.vlan_ok, s.vlan_bad);
+	       s.rss_exact, s.tagged, s.vlan_ok, s.vlan_bad, s.csum_off,
+	       s.csum_ok);
 	fid_xstats();
-	pass = rc == 0 && s.ip_good == s.received && s.tagged > 0 &&
+	/* Checksum results come with every frame when the port asked for
+	 * them, with none when it did not. */
+	csum_ok = s.rx_csum ?
+		s.ip_good == s.received && s.l4_good == s.received :
+		s.ip_good == 0 && s.l4_good == 0;
+	if (!csum_ok)
+		printf("FID: checksum flags do not match receive checksum "
+		       "offload %s\n", s.rx_csum ? "on" : "off");
+	pass = rc == 0 && csum_ok && s.tagged > 0 &&
 	       s.vlan_ok == s.tagged && s.vlan_bad == 0 &&
+	       s.csum_ok == s.csum_off &&
 	       (s.nq == 1 || s.rss_exact == s.received) &&
 	       s.received == s.total && s.bad == 0 && s.dup == 0 &&
 	       s.sent_small + s.sent_large == s.total &&
