@@ -11,7 +11,78 @@
 
 #include "pmd_test.h"
 
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
 static unsigned int lsc_events;
+
+/* Worker lcore: forwards its own frames through queue 0 until told to
+ * stop, while the main lcore takes channel 0 for control exchanges. */
+struct fwd_ctx {
+	struct rte_mempool *mp;
+	uint16_t port;
+	uint32_t stop;
+	uint64_t sent, got;
+};
+
+static int
+fwd_worker(void *arg)
+{
+	struct fwd_ctx *c = arg;
+	struct rte_mbuf *m[32];
+	uint16_t i, n;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < 8; i++)
+			m[i] = pt_frame(c->mp, c->port, 100, i, IPPROTO_UDP,
+					3, 4);
+		n = rte_eth_tx_burst(c->port, 0, m, 8);
+		pt_free(m + n, 8 - n);
+		c->sent += n;
+		n = rte_eth_rx_burst(c->port, 0, m, 32);
+		c->got += n;
+		pt_free(m, n);
+	}
+	/* Collect what is still on its way back. */
+	for (i = 0; i < 200 && c->got < c->sent; i++) {
+		n = rte_eth_rx_burst(c->port, 0, m, 32);
+		c->got += n;
+		pt_free(m, n);
+		rte_delay_us_sleep(1000);
+	}
+	return 0;
+}
+
+/* Promiscuous on/off 20 times while another lcore forwards on queue 0:
+ * every change reaches the host, no frame is lost or corrupted. */
+static void
+control_under_traffic(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
+{
+	struct fwd_ctx c = { .mp = mp, .port = port };
+	struct hvsim_nic_stats hs;
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0), i;
+
+	if (lcore >= RTE_MAX_LCORE) {
+		printf("control_under_traffic: no worker lcore, skipped\n");
+		return;
+	}
+	REQUIRE(rte_eal_remote_launch(fwd_worker, &c, lcore) == 0);
+	rte_delay_us_sleep(20000);
+	for (i = 0; i < 20; i++) {
+		CHECK_EQ(rte_eth_promiscuous_enable(port), 0);
+		CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+		CHECK_EQ(hs.packet_filter, RNDIS_PACKET_FILTER_PROMISCUOUS);
+		CHECK_EQ(rte_eth_promiscuous_disable(port), 0);
+		CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+		CHECK(!(hs.packet_filter & RNDIS_PACKET_FILTER_PROMISCUOUS),
+		      "promisc off");
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lcore);
+	CHECK(c.sent > 100, "worker sent %llu", (unsigned long long)c.sent);
+	CHECK_EQ(c.got, c.sent);
+}
 
 static int
 lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
@@ -160,6 +231,8 @@ main(int argc, char **argv)
 	CHECK_EQ(st.ierrors, 0);
 	CHECK_EQ(st.oerrors, 0);
 	CHECK_EQ(hs.tx_bad, 0);
+
+	control_under_traffic(h, port, mp);
 
 	/* Link events from the host. */
 	CHECK_EQ(hvsim_set_link(h, 0, false), 0);

@@ -334,14 +334,18 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	uint32_t status;
 	int len;
 
+	epoch_reader_enter(&rxq->rd);
+	chan = hvbus_chan_get(rxq->slot);
+	/* While the control path owns channel 0 it also fills our stash:
+	 * do not even look at it. */
+	if (unlikely(rxq->ctl_owned))
+		goto out;
 	if (unlikely(rxq->stash_n != 0)) {
 		nrx = hvn_rx_unstash(rxq, pkts, n);
 		if (nrx == n)
-			return nrx;
+			goto out;
 	}
-	epoch_reader_enter(&rxq->rd);
-	chan = hvbus_chan_get(rxq->slot);
-	if (unlikely(chan == NULL || rxq->ctl_owned))
+	if (unlikely(chan == NULL))
 		goto out;
 	while (nrx < n && rxq->npend < HVN_RX_XFER_PER_BURST) {
 		len = vmb_ring_read(&chan->rx, rxq->pkt, HVN_RX_PKT_MAX);
