@@ -15,7 +15,7 @@
 # 2. fid_traffic on 1 and then 4 queues: mixed 60/128/1000/1400-byte
 #    frames (chimney and GPA paths, every fifth 802.1Q-tagged) reflected
 #    by hvsim, every payload, tag, checksum (TX offload and RX flags) and
-#    RSS hash checked;
+#    RSS hash checked; then 64 TSO frames segmented by hvsim's LSO;
 # 3. hvsim's checker must report zero violations in every run.
 # Every run sits in its own private mount namespace (unshare -m) under a
 # SIGKILL deadline; the launcher kills the guest before the host.
@@ -237,8 +237,10 @@ for q in 1 4; do
 	L=$LOG/$name.log
 	check "$L" "$name: stock net_netvsc probes" "probe driver: net_netvsc"
 	check "$L" "$name: 1024 frames back, payloads intact" "received=1024 bad=0 duplicate=0 missing=0"
-	check "$L" "$name: host took 1024 frames" "tx 1024 ("
-	check "$L" "$name: host returned 1024 frames" "rx 1024 ("
+	# 1024 UDP frames and 64 TSO frames in, 1024 + 253 segments out.
+	check "$L" "$name: host took 1024 + 64 TSO frames" "tx 1088 ("
+	check "$L" "$name: host returned 1024 + 253 segments" "rx 1277 ("
+	check "$L" "$name: TSO frames segmented by the host, every byte back" "-> 253 segments, 221968 of 221968 bytes, 0 bad"
 	if [ "$q" -gt 1 ]; then
 		check_re "$L" "$name: RSS steered reflected frames across queues" "\(([1-9][0-9]*) on another queue than sent\)"
 		check "$L" "$name: 3 subchannels opened from sysfs" "new sub channel 3"

@@ -10,14 +10,15 @@
  * forwarding stream.
  *
  *   fid_traffic EAL-ARGS -- [--queues N] [--frames N] [--timeout-ms MS]
- *                           [--rx-csum on|off]
+ *                           [--rx-csum on|off] [--tso FRAMES]
  *
  * Every queue sends --frames frames, cycling 60, 1400, 128 and 1000 bytes:
  * small ones take the PMD's send-buffer (chimney) path, large ones (over
  * its 512-byte copy break) the GPA page-list path. Each frame is UDP/IPv4
  * to the port's own MAC with a per-frame source address (so RSS spreads
  * the reflected frames), a sequence number, its length and a pattern
- * derived from both; every fifth frame carries an 802.1Q tag. Every received frame is checked whole; the run passes
+ * derived from both; every fifth frame carries an 802.1Q tag. Then the
+ * TSO phase (fid_tso.c): large TCP frames segmented by the host. Every received frame is checked whole; the run passes
  * when each frame came back exactly once and intact (and, with several
  * queues and RSS on, on more than one queue).
  */
@@ -38,48 +39,10 @@
 #include <rte_thash.h>
 #include <rte_udp.h>
 
-#define FID_MAGIC	0x54444946u	/* "FIDT" */
-#define FID_MAX_Q	16
-#define FID_BURST	32
-#define FID_DESC	512
-/* Frames in flight at most. net_netvsc moves every frame of a host
- * transfer-page packet (hvsim batches up to 256) into the queue's software
- * ring of FID_DESC - 1 slots at once and drops what does not fit
- * (rx_qN_ring_full, rx_missed_errors): a sender that runs ahead of its
- * receiver loses frames on real Hyper-V too. */
-#define FID_WINDOW	192
-#define FID_L3L4_LEN	(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
-#define FID_L2_TAGGED	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr))
+#include "fid_traffic.h"
 
 static const uint16_t fid_sizes[] = { 60, 1400, 128, 1000 };
 #define FID_NSIZES	(sizeof(fid_sizes) / sizeof(fid_sizes[0]))
-
-struct fid_payload {
-	uint32_t magic;
-	uint32_t seq;
-	uint32_t len;
-} __rte_packed;
-
-struct fid_state {
-	uint16_t nq;
-	uint32_t per_q;
-	uint32_t total;
-	uint8_t *seen;
-	uint64_t received, bad, dup, foreign;
-	uint64_t rxq[FID_MAX_Q];
-	uint64_t cross;		/* came back on another queue than sent */
-	uint64_t sent_small, sent_large;
-	struct rte_ether_addr mac;
-	/* What the PMD made of hvsim's per-packet info. */
-	uint8_t key[40];
-	bool have_key;
-	uint64_t ip_good, l4_good, l4_none, l4_other;
-	uint64_t rss_flag, rss_exact;
-	uint64_t tagged, vlan_ok, vlan_bad;
-	bool tx_csum;		/* IPv4 + UDP checksum offload on */
-	bool rx_csum;		/* receive checksum offload asked for */
-	uint64_t csum_off, csum_ok;
-};
 
 static uint16_t
 fid_size(uint32_t seq)
@@ -109,12 +72,6 @@ static uint16_t
 fid_tci(uint32_t seq)
 {
 	return (uint16_t)((seq % 7) << 13 | (1 + seq % 4094));
-}
-
-static uint8_t
-fid_pattern(uint32_t seq, uint32_t i)
-{
-	return (uint8_t)(seq * 31u + i * 7u + (seq >> 8));
 }
 
 static void
@@ -231,6 +188,9 @@ fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 	uint32_t len = rte_pktmbuf_pkt_len(m), i, n, l2, hdr;
 
 	p = rte_pktmbuf_read(m, 0, len < sizeof(buf) ? len : sizeof(buf), buf);
+	if (p != NULL && len <= sizeof(buf) && s->tso &&
+	    fid_tso_check(s, m, p, len))
+		return;
 	if (p == NULL || len < FID_L2_TAGGED + FID_L3L4_LEN + sizeof(pl)) {
 		s->foreign++;
 		return;
@@ -273,7 +233,7 @@ fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 		s->cross++;
 }
 
-static void
+void
 fid_rx(struct fid_state *s)
 {
 	struct rte_mbuf *pk[FID_BURST];
@@ -351,8 +311,19 @@ fid_port_init(struct fid_state *s, struct rte_mempool *mp)
 		info.tx_offload_capa;
 	s->tx_csum = conf.txmode.offloads == (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 					      RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
-	printf("FID: tx offload capa %#" PRIx64 ", checksum offload %s\n",
-	       info.tx_offload_capa, s->tx_csum ? "on" : "not offered");
+	if (s->tso_frames != 0) {
+		uint64_t want = RTE_ETH_TX_OFFLOAD_TCP_TSO |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+
+		s->tso = (info.tx_offload_capa & want) == want;
+		if (s->tso)
+			conf.txmode.offloads |= want;
+	}
+	printf("FID: tx offload capa %#" PRIx64 ", checksum offload %s, "
+	       "TSO %s\n", info.tx_offload_capa,
+	       s->tx_csum ? "on" : "not offered",
+	       s->tso ? "on" : s->tso_frames ? "not offered" : "off");
 	rc = rte_eth_dev_configure(0, s->nq, s->nq, &conf);
 	if (rc != 0)
 		return rc;
@@ -448,6 +419,7 @@ main(int argc, char **argv)
 		{ "frames", required_argument, NULL, 'f' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "rx-csum", required_argument, NULL, 'c' },
+		{ "tso", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fid_state s;
@@ -470,6 +442,7 @@ main(int argc, char **argv)
 	s.nq = 1;
 	s.per_q = 256;
 	s.rx_csum = true;
+	s.tso_frames = 64;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -477,6 +450,7 @@ main(int argc, char **argv)
 		case 'f': s.per_q = (uint32_t)atoi(optarg); break;
 		case 't': timeout_ms = strtoull(optarg, NULL, 0); break;
 		case 'c': s.rx_csum = strcmp(optarg, "off") != 0; break;
+		case 'T': s.tso_frames = (uint32_t)atoi(optarg); break;
 		default:
 			fprintf(stderr, "FID: bad option\n");
 			return 1;
@@ -524,6 +498,14 @@ main(int argc, char **argv)
 	while (rc == 0 && s.received + s.bad + s.dup < s.total &&
 	       rte_get_timer_cycles() < end)
 		fid_rx(&s);
+	if (rc == 0 && s.tso) {
+		rc = fid_tso_init(&s, s.tso_frames);
+		if (rc == 0)
+			rc = fid_tso_send(&s, end);
+		while (rc == 0 && !fid_tso_done(&s) &&
+		       rte_get_timer_cycles() < end)
+			fid_rx(&s);
+	}
 	/* Anything late or doubled shows up in a short quiet period. */
 	end = rte_get_timer_cycles() + rte_get_timer_hz() / 5;
 	while (rte_get_timer_cycles() < end)
@@ -552,6 +534,8 @@ main(int argc, char **argv)
 	       s.ip_good, s.l4_good, s.l4_none, s.l4_other, s.rss_flag,
 	       s.rss_exact, s.tagged, s.vlan_ok, s.vlan_bad, s.csum_off,
 	       s.csum_ok);
+	if (s.tso_frames != 0)
+		fid_tso_report(&s);
 	fid_xstats();
 	/* Checksum results come with every frame when the port asked for
 	 * them, with none when it did not. */
@@ -562,6 +546,8 @@ main(int argc, char **argv)
 		printf("FID: checksum flags do not match receive checksum "
 		       "offload %s\n", s.rx_csum ? "on" : "off");
 	pass = rc == 0 && csum_ok && s.tagged > 0 &&
+	       (s.tso_frames == 0 ||
+		(s.tso && fid_tso_done(&s) && s.tso_bad == 0)) &&
 	       s.vlan_ok == s.tagged && s.vlan_bad == 0 &&
 	       s.csum_ok == s.csum_off &&
 	       (s.nq == 1 || s.rss_exact == s.received) &&
