@@ -15,7 +15,8 @@
 # 2. fid_traffic on 1 and then 4 queues: mixed 60/128/1000/1400-byte
 #    frames (chimney and GPA paths, every fifth 802.1Q-tagged) reflected
 #    by hvsim, every payload, tag, checksum (TX offload and RX flags) and
-#    RSS hash checked; then 64 TSO frames segmented by hvsim's LSO;
+#    RSS hash checked; then 64 TSO frames segmented by hvsim's LSO; then
+#    the packet filter with promiscuous mode off and on;
 # 3. hvsim's checker must report zero violations in every run.
 # Every run sits in its own private mount namespace (unshare -m) under a
 # SIGKILL deadline; the launcher kills the guest before the host.
@@ -237,9 +238,11 @@ for q in 1 4; do
 	L=$LOG/$name.log
 	check "$L" "$name: stock net_netvsc probes" "probe driver: net_netvsc"
 	check "$L" "$name: 1024 frames back, payloads intact" "received=1024 bad=0 duplicate=0 missing=0"
-	# 1024 UDP frames and 64 TSO frames in, 1024 + 253 segments out.
-	check "$L" "$name: host took 1024 + 64 TSO frames" "tx 1088 ("
-	check "$L" "$name: host returned 1024 + 253 segments" "rx 1277 ("
+	# In: 1024 UDP frames, 64 TSO frames, 96 filter frames; out: the
+	# 1024, 253 segments, and the 64 filter frames that pass.
+	check "$L" "$name: host took every frame" "tx 1184 ("
+	check "$L" "$name: host returned exactly the frames that pass" "rx 1341 ("
+	check "$L" "$name: packet filter (promiscuous off, broadcast, on)" "promiscuous off: foreign 0/32 back, broadcast 32/32 back; on: foreign 32/32 back; 0 bad"
 	check "$L" "$name: TSO frames segmented by the host, every byte back" "-> 253 segments, 221968 of 221968 bytes, 0 bad"
 	if [ "$q" -gt 1 ]; then
 		check_re "$L" "$name: RSS steered reflected frames across queues" "\(([1-9][0-9]*) on another queue than sent\)"

@@ -11,6 +11,7 @@
  *
  *   fid_traffic EAL-ARGS -- [--queues N] [--frames N] [--timeout-ms MS]
  *                           [--rx-csum on|off] [--tso FRAMES]
+ *                           [--filter on|off]
  *
  * Every queue sends --frames frames, cycling 60, 1400, 128 and 1000 bytes:
  * small ones take the PMD's send-buffer (chimney) path, large ones (over
@@ -18,7 +19,8 @@
  * to the port's own MAC with a per-frame source address (so RSS spreads
  * the reflected frames), a sequence number, its length and a pattern
  * derived from both; every fifth frame carries an 802.1Q tag. Then the
- * TSO phase (fid_tso.c): large TCP frames segmented by the host. Every received frame is checked whole; the run passes
+ * TSO phase (fid_tso.c): large TCP frames segmented by the host, and the
+ * packet-filter phase (fid_filter.c). Every received frame is checked whole; the run passes
  * when each frame came back exactly once and intact (and, with several
  * queues and RSS on, on more than one queue).
  */
@@ -190,6 +192,8 @@ fid_check(struct fid_state *s, struct rte_mbuf *m, uint16_t q)
 	p = rte_pktmbuf_read(m, 0, len < sizeof(buf) ? len : sizeof(buf), buf);
 	if (p != NULL && len <= sizeof(buf) && s->tso &&
 	    fid_tso_check(s, m, p, len))
+		return;
+	if (p != NULL && len <= sizeof(buf) && fid_filter_check(p, len))
 		return;
 	if (p == NULL || len < FID_L2_TAGGED + FID_L3L4_LEN + sizeof(pl)) {
 		s->foreign++;
@@ -420,6 +424,7 @@ main(int argc, char **argv)
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "rx-csum", required_argument, NULL, 'c' },
 		{ "tso", required_argument, NULL, 'T' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fid_state s;
@@ -427,7 +432,8 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	uint64_t end, timeout_ms = 10000;
 	unsigned int used_q = 0;
-	bool pass, csum_ok;
+	bool pass, csum_ok, filter = true;
+	int rc_filter = 0;
 	int rc, c;
 	uint16_t q;
 
@@ -451,6 +457,7 @@ main(int argc, char **argv)
 		case 't': timeout_ms = strtoull(optarg, NULL, 0); break;
 		case 'c': s.rx_csum = strcmp(optarg, "off") != 0; break;
 		case 'T': s.tso_frames = (uint32_t)atoi(optarg); break;
+		case 'F': filter = strcmp(optarg, "off") != 0; break;
 		default:
 			fprintf(stderr, "FID: bad option\n");
 			return 1;
@@ -506,6 +513,8 @@ main(int argc, char **argv)
 		       rte_get_timer_cycles() < end)
 			fid_rx(&s);
 	}
+	if (rc == 0 && filter)
+		rc_filter = fid_filter_run(&s, mp);
 	/* Anything late or doubled shows up in a short quiet period. */
 	end = rte_get_timer_cycles() + rte_get_timer_hz() / 5;
 	while (rte_get_timer_cycles() < end)
@@ -545,7 +554,7 @@ main(int argc, char **argv)
 	if (!csum_ok)
 		printf("FID: checksum flags do not match receive checksum "
 		       "offload %s\n", s.rx_csum ? "on" : "off");
-	pass = rc == 0 && csum_ok && s.tagged > 0 &&
+	pass = rc == 0 && rc_filter == 0 && csum_ok && s.tagged > 0 &&
 	       (s.tso_frames == 0 ||
 		(s.tso && fid_tso_done(&s) && s.tso_bad == 0)) &&
 	       s.vlan_ok == s.tagged && s.vlan_bad == 0 &&

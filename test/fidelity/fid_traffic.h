@@ -79,4 +79,9 @@ int fid_tso_send(struct fid_state *s, uint64_t end);
 bool fid_tso_done(const struct fid_state *s);
 void fid_tso_report(const struct fid_state *s);
 
+/* fid_filter.c: the RNDIS packet filter with promiscuous mode off / on.
+ * fid_filter_run() returns 0 when everything behaved, 1 when not. */
+bool fid_filter_check(const uint8_t *p, uint32_t len);
+int fid_filter_run(struct fid_state *s, struct rte_mempool *mp);
+
 #endif /* FID_TRAFFIC_H */
