@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
@@ -203,6 +206,45 @@ pt_free(struct rte_mbuf **m, uint16_t n)
 
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(m[i]);
+}
+
+/* Ask this process's telemetry socket for @p cmd (as dpdk-telemetry.py
+ * does); the JSON answer in @p buf. Returns its length or -errno. */
+static inline int
+pt_telemetry(const char *cmd, char *buf, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	ssize_t n;
+	int fd, rc = -EIO;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    recv(fd, buf, len - 1, 0) > 0 &&
+	    send(fd, cmd, strlen(cmd), 0) == (ssize_t)strlen(cmd)) {
+		n = recv(fd, buf, len - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			rc = (int)n;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* Integer field "@p key" of a JSON answer, -1 if absent. */
+static inline long long
+pt_json_int(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	return p != NULL ? strtoll(p + strlen(pat), NULL, 10) : -1;
 }
 
 static inline void

@@ -204,6 +204,20 @@ main(int argc, char **argv)
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	CHECK(hs.packet_filter != 0, "filter set at start");
 
+	/* Telemetry: what the port negotiated. */
+	{
+		char js[4096];
+
+		CHECK(pt_telemetry("/hvnet/ports", js, sizeof(js)) > 0,
+		      "telemetry answered");
+		CHECK(strstr(js, "\"port_0\"") != NULL, "port listed: %s", js);
+		CHECK_EQ(pt_json_int(js, "nvsp_version"), 0x00060001);
+		CHECK_EQ(pt_json_int(js, "channels"), 1);
+		CHECK_EQ(pt_json_int(js, "started"), 1);
+		CHECK_EQ(pt_json_int(js, "packet_filter"), hs.packet_filter);
+		CHECK_EQ(pt_json_int(js, "link_mbps"), 100000);
+	}
+
 	/* Promiscuous mode reaches the host while the port runs. */
 	CHECK_EQ(rte_eth_promiscuous_enable(port), 0);
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);

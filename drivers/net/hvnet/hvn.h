@@ -251,6 +251,9 @@ struct hvn_dev {
 	uint64_t ctl_bad;
 };
 
+/* hvn_ethdev.c */
+bool hvn_is_hvnet(const struct rte_eth_dev *eth);
+
 /* hvn_ctl.c: control-channel exchange on channel 0. */
 int hvn_ctl_init(struct hvn_dev *hv);
 void hvn_ctl_fini(struct hvn_dev *hv);

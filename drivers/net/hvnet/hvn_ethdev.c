@@ -452,6 +452,13 @@ static const struct eth_dev_ops hvn_ops = {
 	.reta_query = hvn_rss_reta_query,
 };
 
+bool
+hvn_is_hvnet(const struct rte_eth_dev *eth)
+{
+	return eth->dev_ops == &hvn_ops && eth->data != NULL &&
+		eth->data->dev_private != NULL;
+}
+
 /* NVSP, buffers, RNDIS and the queries that describe the NIC. */
 static int
 hvn_attach(struct hvn_dev *hv)

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Telemetry: /hvnet/ports lists every net_hvnet port with what it
+ * negotiated with the host and the control path's counters (the datapath
+ * counters are in the ethdev xstats). Values are read without stopping
+ * anyone: a snapshot, as the ethdev telemetry commands give.
+ */
+
+#include <stdio.h>
+
+#include <rte_telemetry.h>
+
+#include "hvn.h"
+
+static void
+hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "device", hv->hdev->name);
+	rte_tel_data_add_dict_u64(d, "nvsp_version", hv->nvsp_ver);
+	rte_tel_data_add_dict_u64(d, "ndis_version", hv->ndis_ver);
+	rte_tel_data_add_dict_u64(d, "channels", hv->nchan);
+	rte_tel_data_add_dict_u64(d, "max_queues", hv->max_queues);
+	rte_tel_data_add_dict_u64(d, "started", hv->started);
+	rte_tel_data_add_dict_u64(d, "gone", hv->gone);
+	rte_tel_data_add_dict_u64(d, "link_up",
+		__atomic_load_n(&hv->link_up, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "link_mbps",
+		__atomic_load_n(&hv->link_mbps, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "packet_filter", hv->filter_set);
+	rte_tel_data_add_dict_u64(d, "rss", hv->rss_on);
+	rte_tel_data_add_dict_u64(d, "recv_sections", hv->rxlim.sec_count);
+	rte_tel_data_add_dict_u64(d, "recv_section_size", hv->rxlim.sec_size);
+	rte_tel_data_add_dict_u64(d, "send_sections", hv->tx_sec_count);
+	rte_tel_data_add_dict_u64(d, "send_section_size", hv->tx_sec_size);
+	rte_tel_data_add_dict_u64(d, "ctl_rx_dropped", hv->ctl_rx_dropped);
+	rte_tel_data_add_dict_u64(d, "ctl_bad", hv->ctl_bad);
+}
+
+static int
+hvn_tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint16_t port;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	RTE_ETH_FOREACH_DEV(port) {
+		struct rte_eth_dev *eth = &rte_eth_devices[port];
+		struct rte_tel_data *p;
+		char name[32];
+
+		if (!hvn_is_hvnet(eth))
+			continue;
+		p = rte_tel_data_alloc();
+		if (p == NULL)
+			return -ENOMEM;
+		hvn_tel_port(p, eth->data->dev_private);
+		snprintf(name, sizeof(name), "port_%u", port);
+		rte_tel_data_add_dict_container(d, name, p, 0);
+	}
+	return 0;
+}
+
+RTE_INIT(hvn_telemetry_init)
+{
+	rte_telemetry_register_cmd("/hvnet/ports", hvn_tel_ports,
+		"net_hvnet ports: host negotiation and control-path counters. "
+		"No parameters");
+}
