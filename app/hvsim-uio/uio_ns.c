@@ -99,45 +99,45 @@ ns_sys_bus(void)
 	return rc;
 }
 
-/* Mount points strictly below /dev, outermost only, from mountinfo. */
+/* Is @p path strictly below @p dir? */
+static bool
+ns_below(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+
+	return strncmp(path, dir, l) == 0 && path[l] == '/';
+}
+
+/* Mount points strictly below /dev, outermost only (a recursive bind of
+ * one carries those below it), from mountinfo.
+ */
 static unsigned int
 ns_dev_submounts(char (*mp)[PATH_MAX], unsigned int max)
 {
-	char line[4096], path[PATH_MAX];
-	unsigned int n = 0, i;
+	static char all[NS_MAX_SUBMOUNTS * 2][PATH_MAX];
+	char line[4096];
+	unsigned int n_all = 0, n = 0, i, j;
 	FILE *f;
 
 	f = fopen("/proc/self/mountinfo", "re");
 	if (f == NULL)
 		return 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		bool dup = false;
-
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", path) != 1 ||
-		    strncmp(path, "/dev/", 5) != 0)
-			continue;
-		for (i = 0; i < n; i++) {
-			size_t l = strlen(mp[i]);
-
-			if (strcmp(mp[i], path) == 0 ||
-			    (strncmp(mp[i], path, l) == 0 && path[l] == '/'))
-				dup = true;
-		}
-		if (dup || n == max)
-			continue;
-		/* A later, shorter one covers earlier nested ones. */
-		for (i = 0; i < n; i++) {
-			size_t l = strlen(path);
-
-			if (strncmp(mp[i], path, l) == 0 && mp[i][l] == '/') {
-				memmove(mp[i], mp[n - 1], PATH_MAX);
-				n--;
-				i--;
-			}
-		}
-		snprintf(mp[n++], PATH_MAX, "%s", path);
+	while (n_all < NS_MAX_SUBMOUNTS * 2 &&
+	       fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", all[n_all]) == 1 &&
+		    ns_below(all[n_all], "/dev"))
+			n_all++;
 	}
 	fclose(f);
+	for (i = 0; i < n_all && n < max; i++) {
+		bool skip = false;
+
+		for (j = 0; j < n_all && !skip; j++)
+			skip = ns_below(all[i], all[j]) ||
+				(j < i && strcmp(all[i], all[j]) == 0);
+		if (!skip)
+			memcpy(mp[n++], all[i], PATH_MAX);
+	}
 	return n;
 }
 
