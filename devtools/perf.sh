@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The hvnet Authors
+#
+# make perf: stock dpdk-testpmd (io forwarding, our bus and PMD loaded as
+# plugins with -d) against an hvsim daemon whose NIC port is a generator
+# towards the guest and a sink for what the guest sends, for every frame
+# size x queue/lcore configuration. For each point: a warm-up, then a
+# measured window bounded by two "show port stats 0" sent through a FIFO
+# (testpmd's own Tx-pps over exactly that interval is the rate), cross-
+# checked with hvsim's sink counter read through "hvsim ctl" at the same
+# moments, and the totals compared once testpmd has quit.
+#
+# In the same run, per frame size:
+# - hvsim's own ceiling: bench_hvsim_netvsp (generator -> minimal guest
+#   that only completes receive batches, host on its own thread), best of
+#   three; the forwarding rate is given as a share of it;
+# - guest instructions per frame in hvn_rx_burst and hvn_tx_burst from
+#   callgrind over test/perf/perf_cg (deterministic; see lib.sh).
+#
+# Frame sizes include the FCS (hvsim's len= is 4 bytes less); Gbit/s count
+# 20 bytes of preamble and inter-frame gap per frame (line rate).
+#
+# Environment: PERF_QUICK=1 (one point: 64 bytes, 1 queue, 1 lcore),
+# PERF_SIZES, PERF_CONFIGS ("QxL ..."), PERF_WARM, PERF_WINDOW (seconds),
+# PERF_CG_WARM, PERF_CG_PKTS (frames in the callgrind runs).
+#
+# usage: perf.sh BUILDDIR -> BUILDDIR/bench/perf.json, perf.svg, perf.txt
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd -P)
+. "$here/perf/lib.sh"
+build=$(cd "${1:?usage: perf.sh BUILDDIR}" && pwd -P) || exit 1
+if [ "${PERF_QUICK:-0}" = 1 ]; then
+	sizes=${PERF_SIZES:-64}
+	configs=${PERF_CONFIGS:-1x1}
+else
+	sizes=${PERF_SIZES:-64 128 256 512 1024 1518}
+	configs=${PERF_CONFIGS:-1x1 2x1 2x2}
+fi
+warm=${PERF_WARM:-1}
+win=${PERF_WINDOW:-2}
+
+hvsim=$build/app/hvsim/hvsim
+ceil_bin=$build/test/hvsim/netvsp/bench_hvsim_netvsp
+cg_bin=$build/test/perf/perf_cg
+bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
+pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
+testpmd=$(command -v dpdk-testpmd) || { echo "perf: dpdk-testpmd not found (apt install dpdk)" >&2; exit 1; }
+for f in "$hvsim" "$ceil_bin" "$bus_so" "$pmd_so"; do
+	[ -e "$f" ] || { echo "perf: $f not built (make build)" >&2; exit 1; }
+done
+[ -x "$cg_bin" ] || { echo "perf: $cg_bin not built: test/meson.build must list 'perf'" >&2; exit 1; }
+for t in valgrind callgrind_annotate python3 taskset; do
+	command -v $t >/dev/null || { echo "perf: $t not found" >&2; exit 1; }
+done
+ncpu=$(nproc)
+
+dir=$(perf_private_dir "$build" "${HOME:-}" /var/lib) || {
+	echo "perf: no directory without world-writable ancestors for the plugins" >&2
+	exit 1
+}
+hvpid=
+tppid=
+cleanup() {
+	exec 3>&- 2>/dev/null
+	[ -n "$tppid" ] && kill -9 "$tppid" 2>/dev/null
+	[ -n "$hvpid" ] && kill -9 "$hvpid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir "$dir/plugins"
+cp "$bus_so" "$pmd_so" "$dir/plugins/"
+mkdir -p "$build/bench"
+: >"$dir/points.jsonl"
+: >"$dir/sizes.jsonl"
+
+host_start() {	# host_start FRAME CPUSET
+	rm -f "$dir/s" "$dir/c"
+	if [ -n "$2" ]; then
+		taskset -c "$2" "$hvsim" --socket "$dir/s" --ctl "$dir/c" --nics 1 \
+			--name perf --port "gen,len=$(($1 - 4)),flows=64" \
+			>"$dir/hvsim.log" 2>&1 &
+	else
+		"$hvsim" --socket "$dir/s" --ctl "$dir/c" --nics 1 \
+			--name perf --port "gen,len=$(($1 - 4)),flows=64" \
+			>"$dir/hvsim.log" 2>&1 &
+	fi
+	hvpid=$!
+	for _ in $(seq 200); do [ -S "$dir/s" ] && [ -S "$dir/c" ] && return 0; sleep 0.05; done
+	echo "perf: hvsim did not start" >&2
+	cat "$dir/hvsim.log" >&2
+	return 1
+}
+host_stop() {
+	timeout -s KILL 5 "$hvsim" ctl "$dir/c" quit >/dev/null 2>&1
+	for _ in $(seq 100); do kill -0 "$hvpid" 2>/dev/null || break; sleep 0.05; done
+	kill -9 "$hvpid" 2>/dev/null
+	wait "$hvpid" 2>/dev/null
+	hvpid=
+}
+ctl_stats() {	# ctl_stats FILE: "<ns since epoch> <hvsim ctl stats 0>"
+	local t s
+	t=$(date +%s%N)
+	s=$(timeout -s KILL 5 "$hvsim" ctl "$dir/c" stats 0 2>&1)
+	echo "$t $s" >"$1"
+}
+wait_for() {	# wait_for FILE PATTERN SECONDS
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$tppid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# One testpmd point; appends a JSON object to points.jsonl.
+run_point() {	# run_point FRAME QUEUES LCORES
+	local frame=$1 nq=$2 nl=$3 lc hvcpu p=$dir/pt rc
+	if [ "$nl" -eq 1 ]; then
+		# main lcore on CPU 0 (it sleeps in the command line),
+		# forwarding lcore on CPU 1, hvsim's host thread on CPU 0.
+		lc="-l 0-1"
+		hvcpu=0
+	elif [ "$ncpu" -ge $((nl + 1)) ]; then
+		lc="-l 0-$nl"
+		hvcpu=$nl
+	else
+		# Not enough CPUs: forwarding lcores on every CPU, hvsim
+		# wherever the scheduler puts it (oversubscribed).
+		lc="--lcores=0@0"
+		for i in $(seq 1 "$nl"); do lc+=",$i@$(( (i - 1) % ncpu ))"; done
+		hvcpu=
+	fi
+	rm -f "$p".*
+	host_start "$frame" "$hvcpu" || return 1
+	mkfifo "$p.in"
+	# shellcheck disable=SC2086
+	HVBUS_ARGS="backend=sim,socket=$dir/s" timeout -s KILL $((warm + win + 60)) \
+		"$testpmd" -d "$dir/plugins" --no-huge -m 512 --no-pci --no-shconf \
+		--file-prefix="hvnet-perf-$$" $lc -- -i --total-num-mbufs=16384 \
+		--txd=1024 --rxd=512 --rxq="$nq" --txq="$nq" --nb-cores="$nl" \
+		--forward-mode=io <"$p.in" >"$p.log" 2>&1 &
+	tppid=$!
+	exec 3>"$p.in"
+	if ! wait_for "$p.log" "testpmd> " 40; then
+		echo "perf: testpmd did not come up (frame $frame, ${nq}q/${nl}l)" >&2
+		tail -20 "$p.log" >&2
+		exec 3>&-
+		kill -9 "$tppid" 2>/dev/null; wait "$tppid" 2>/dev/null; tppid=
+		host_stop
+		return 1
+	fi
+	echo "start" >&3
+	sleep "$warm"
+	echo "show port stats 0" >&3
+	ctl_stats "$p.c0"
+	sleep "$win"
+	echo "show port stats 0" >&3
+	ctl_stats "$p.c1"
+	echo "stop" >&3
+	echo "quit" >&3
+	exec 3>&-
+	wait "$tppid"
+	rc=$?
+	tppid=
+	ctl_stats "$p.c2"
+	host_stop
+	python3 "$here/perf/report.py" point "$p" "$frame" "$nq" "$nl" "$rc" \
+		"$win" "${lc}" >>"$dir/points.jsonl" || {
+		echo "perf: frame $frame, ${nq}q/${nl}l: no valid measurement" >&2
+		tail -20 "$p.log" >&2
+		return 1
+	}
+	tail -n1 "$dir/points.jsonl" | python3 "$here/perf/report.py" progress >&2
+}
+
+# hvsim's ceiling for one frame size: best of three.
+ceiling() {	# ceiling FRAME -> Mpps
+	local best=0 v i
+	for i in 1 2 3; do
+		v=$(TENV_THREADED=1 timeout -s KILL 60 "$ceil_bin" $(($1 - 4)) \
+			"${PERF_CEIL_PKTS:-2000000}" 2>/dev/null |
+			sed -n 's/.*mpps=\([0-9.]*\).*/\1/p')
+		[ -n "$v" ] && best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
+	done
+	echo "$best"
+}
+
+started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+load0=$(cut -d' ' -f1 /proc/loadavg)
+echo "perf: frames {$sizes} x configs {$configs} (queues x forwarding lcores), warm-up ${warm}s, window ${win}s; $ncpu CPUs, load $load0" >&2
+fail=0
+for s in $sizes; do
+	c=$(ceiling "$s")
+	read -r rxi txi cgp < <(perf_cg_measure "$cg_bin" "$s" "$dir") || { rxi=; txi=; cgp=; }
+	[ -n "$rxi" ] || { fail=1; rxi=null; txi=null; cgp=0; }
+	echo "{\"frame\": $s, \"ceiling_mpps\": ${c:-null}, \"rx_instr_per_pkt\": $rxi, \"tx_instr_per_pkt\": $txi, \"cg_pkts\": $cgp}" >>"$dir/sizes.jsonl"
+	echo "perf: frame $s: hvsim ceiling $c Mpps; guest instructions/frame rx $rxi, tx $txi (callgrind)" >&2
+	for cfg in $configs; do
+		run_point "$s" "${cfg%x*}" "${cfg#*x}" || fail=1
+	done
+done
+for f in "$dir"/cg.*.rx.1 "$dir"/cg.*.tx.1; do [ -f "$f" ] && cp "$f" "$build/bench/perf.callgrind.$(basename "$f" .1 | cut -d. -f2-)"; done
+python3 "$here/perf/report.py" assemble "$build" "$dir" "$started" "$load0" \
+	"$(cut -d' ' -f1 /proc/loadavg)" "$warm" "$win" || fail=1
+exit $fail

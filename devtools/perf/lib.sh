@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The hvnet Authors
+#
+# Shared by devtools/perf.sh and devtools/perf-check.sh (sourced, not run).
+
+# A private 0700 directory for plugins, sockets and logs. EAL refuses
+# plugins under a world-writable directory (/tmp), so the parent is the
+# first of the arguments none of whose ancestors is world-writable.
+perf_private_dir() {	# perf_private_dir CANDIDATE... -> path
+	local d p ok
+	for d in "$@"; do
+		[ -n "$d" ] && [ -d "$d" ] || continue
+		p=$(cd "$d" && pwd -P)
+		ok=1
+		while :; do
+			if [ $(( 0$(stat -c %a "$p") & 02 )) -ne 0 ]; then ok=0; break; fi
+			[ "$p" = / ] && break
+			p=$(dirname "$p")
+		done
+		if [ $ok = 1 ]; then
+			p=$(mktemp -d "$d/hvnet-perf.XXXXXX") || return 1
+			chmod 700 "$p"
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Guest instructions per forwarded frame in hvn_rx_burst and in hvn_tx_burst
+# (inclusive: parsing, mbuf allocation and frees, copies, ring work), from
+# two callgrind runs of test/perf/perf_cg, each collecting inside one of
+# the two functions only: the dump's total is then exactly that function's
+# inclusive cost over the measured frames. perf_cg pumps the host from the
+# same thread, so the counts do not depend on timing or load. Leaves the
+# profiles (callgrind_annotate, self cost) in OUTDIR/cg.FRAME.{rx,tx}.self.
+PERF_CG_WARM=${PERF_CG_WARM:-2048}
+PERF_CG_PKTS=${PERF_CG_PKTS:-8192}
+perf_cg_one() {	# perf_cg_one PERF_CG FRAME OUTDIR rx|tx -> "instr pkts"
+	local bin=$1 frame=$2 out=$3 dir=$4 f line pkts ir
+	f=$out/cg.$frame.$dir
+	rm -f "$f" "$f".*
+	line=$(timeout -s KILL 120 valgrind --tool=callgrind \
+		--callgrind-out-file="$f" --toggle-collect="hvn_${dir}_burst" \
+		"$bin" $((frame - 4)) "$PERF_CG_WARM" "$PERF_CG_PKTS" \
+		2>"$f.log" | grep '^frame_len=') || {
+		echo "perf: callgrind run ($dir, frame $frame) failed:" >&2
+		grep -v '^==' "$f.log" | tail -5 >&2
+		return 1
+	}
+	pkts=$(echo "$line" | sed -n 's/.* pkts=\([0-9]*\).*/\1/p')
+	[ -f "$f.1" ] || { echo "perf: no callgrind dump ($dir, frame $frame)" >&2; return 1; }
+	ir=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$f.1" | head -n1)
+	[ -n "$ir" ] && [ -n "$pkts" ] && [ "$pkts" -gt 0 ] || {
+		echo "perf: no cost in the callgrind dump ($dir, frame $frame)" >&2
+		return 1
+	}
+	(cd / && callgrind_annotate --auto=no --threshold=100 "$f.1") >"$f.self" 2>/dev/null
+	echo "$ir $pkts"
+}
+perf_cg_measure() {	# perf_cg_measure PERF_CG FRAME OUTDIR -> "rx_ipp tx_ipp pkts"
+	local rx rxp tx txp
+	read -r rx rxp < <(perf_cg_one "$1" "$2" "$3" rx) || return 1
+	read -r tx txp < <(perf_cg_one "$1" "$2" "$3" tx) || return 1
+	[ -n "$rx" ] && [ -n "$tx" ] && [ "$rxp" = "$txp" ] || return 1
+	awk -v r="$rx" -v t="$tx" -v p="$rxp" \
+		'BEGIN { printf "%.1f %.1f %d\n", r / p, t / p, p }'
+}

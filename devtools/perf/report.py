@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The hvnet Authors
+#
+# Parsing, JSON assembly, tables and the plot of devtools/perf.sh and
+# devtools/perf-check.sh. Subcommands:
+#   point PREFIX FRAME QUEUES LCORES RC WINDOW LCORESPEC -> one JSON line
+#   progress                  (a point line on stdin -> one human line)
+#   assemble BUILDDIR DIR STARTED LOAD0 LOAD1 WARM WINDOW
+#   check BASELINE CURRENT    (exit 1 when a count is > 5 % above baseline)
+#   baseline CURRENT OUT COMMIT
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+L1_OVERHEAD = 20	# preamble + start delimiter (8) + inter-frame gap (12)
+TOLERANCE = 0.05
+BURST = 32
+
+
+def parse_ctl(path):
+	with open(path) as f:
+		words = f.read().split()
+	out = {"t_ns": int(words[0])}
+	for w in words[1:]:
+		k, sep, v = w.partition("=")
+		if sep and v.isdigit():
+			out[k] = int(v)
+	return out
+
+
+def nic_blocks(log):
+	blocks = []
+	for part in log.split("NIC statistics for port 0")[1:]:
+		b = {}
+		for key in ("RX-packets", "TX-packets", "Rx-pps", "Tx-pps"):
+			m = re.search(key + r":\s*(\d+)", part)
+			if m:
+				b[key] = int(m.group(1))
+		blocks.append(b)
+	return blocks
+
+
+def fwd_total(log, key):
+	i = log.rfind("Forward statistics for port 0")
+	if i < 0:
+		return None
+	m = re.search(key + r":\s*(\d+)", log[i:])
+	return int(m.group(1)) if m else None
+
+
+def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
+	with open(prefix + ".log", errors="replace") as f:
+		log = f.read()
+	blocks = nic_blocks(log)
+	c0, c1, c2 = (parse_ctl(prefix + s) for s in (".c0", ".c1", ".c2"))
+	if len(blocks) < 2 or "Tx-pps" not in blocks[1]:
+		return 1
+	b0, b1 = blocks[0], blocks[1]
+	mpps = b1["Tx-pps"] / 1e6
+	if mpps <= 0:
+		return 1
+	dt = (c1["t_ns"] - c0["t_ns"]) / 1e9
+	host = (c1.get("tx_pkts", 0) - c0.get("tx_pkts", 0)) / dt / 1e6 \
+		if dt > 0 else 0.0
+	tx_total = fwd_total(log, "TX-packets")
+	frame = int(frame)
+	row = {
+		"frame": frame, "queues": int(nq), "lcores": int(nl),
+		"lcore_map": lcspec,
+		"mpps": round(mpps, 3),
+		"gbps": round(mpps * (frame + L1_OVERHEAD) * 8 / 1e3, 3),
+		"rx_mpps": round(b1.get("Rx-pps", 0) / 1e6, 3),
+		"window_s": float(window),
+		"window_tx_pkts": b1["TX-packets"] - b0["TX-packets"],
+		"host_sink_mpps": round(host, 3),
+		"xcheck_pct": round((host - mpps) / mpps * 100, 1),
+		"testpmd_tx_total": tx_total,
+		"host_sink_total": c2.get("tx_pkts"),
+		"totals_match": tx_total is not None and
+			tx_total == c2.get("tx_pkts"),
+		"testpmd_clean_exit": int(rc) == 0 and "\nBye" in log,
+	}
+	print(json.dumps(row))
+	return 0
+
+
+def cmd_progress():
+	r = json.loads(sys.stdin.readline())
+	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s)"
+	      % (r["frame"], r["queues"], r["lcores"], r["mpps"], r["gbps"],
+		 r["host_sink_mpps"], r["xcheck_pct"],
+		 "match" if r["totals_match"] else "DIFFER"))
+	return 0
+
+
+def table(header, rows):
+	w = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else
+	     len(str(h)) for i, h in enumerate(header)]
+	sep = "+" + "+".join("-" * (x + 2) for x in w) + "+"
+	out = [sep, "| " + " | ".join(str(h).rjust(x) for h, x in zip(header, w)) + " |",
+	       sep.replace("-", "=")]
+	for r in rows:
+		out.append("| " + " | ".join(str(v).rjust(x) for v, x in zip(r, w)) + " |")
+		out.append(sep)
+	return "\n".join(out)
+
+
+def read_jsonl(path):
+	with open(path) as f:
+		return [json.loads(l) for l in f if l.strip()]
+
+
+def profile(dump_self, pkts, top=12):
+	"""Top functions by self cost per frame from callgrind_annotate."""
+	out = []
+	try:
+		with open(dump_self) as f:
+			lines = f.read().splitlines()
+	except OSError:
+		return out
+	start = False
+	for l in lines:
+		if "file:function" in l:
+			start = True
+			continue
+		if not start:
+			continue
+		m = re.match(r"\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(\S.*)$", l)
+		if not m:
+			if out:
+				break
+			continue
+		if float(m.group(2)) >= 99.99:	# main and below: the whole run
+			continue
+		fn = m.group(3)
+		fn = re.sub(r"\s+\[.*\]$", "", fn)
+		fn = fn.split("/")[-1]
+		out.append({"function": fn,
+			    "instr_per_pkt": round(int(m.group(1).replace(",", "")) / pkts, 1),
+			    "share_pct": float(m.group(2))})
+		if len(out) == top:
+			break
+	return out
+
+
+def machine():
+	cpu = "unknown"
+	try:
+		with open("/proc/cpuinfo") as f:
+			for l in f:
+				if l.startswith("model name"):
+					cpu = l.split(":", 1)[1].strip()
+					break
+	except OSError:
+		pass
+	return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": os.uname().release}
+
+
+def epoch_share(build, rows, sizes):
+	"""Reclamation cost per burst (bench-epoch) against the measured cost of
+	one forwarding burst (one rx + one tx burst of 32 frames)."""
+	path = os.environ.get("PERF_EPOCH_JSON") or \
+		os.path.join(build, "bench", "epoch.json")
+	try:
+		with open(path) as f:
+			ep = json.load(f)
+	except (OSError, ValueError):
+		return None
+	s = {x["name"]: x for x in ep.get("schemes", [])}
+	if "epoch" not in s:
+		return None
+	e = s["epoch"]
+	instr = e.get("instr_overhead")
+	ns = e.get("overhead_ns_empty")
+	out = {"source": path, "epoch_instr_per_burst": instr,
+	       "epoch_ns_per_burst_empty": ns, "rows": []}
+	for r in rows:
+		if r["queues"] != 1 or not r.get("instr_per_pkt"):
+			continue
+		fwd_instr = r["instr_per_pkt"] * BURST
+		fwd_ns = BURST * 1e3 / r["mpps"]
+		out["rows"].append({
+			"frame": r["frame"],
+			"burst_instr": round(fwd_instr),
+			"burst_ns": round(fwd_ns, 1),
+			# an rx and a tx burst each enter and leave once
+			"instr_share_pct": round(2 * instr / fwd_instr * 100, 3)
+				if instr is not None else None,
+			"ns_share_pct": round(2 * ns / fwd_ns * 100, 3)
+				if ns is not None else None})
+	return out
+
+
+def plot(build, doc):
+	data = os.path.join(build, "bench", "perf.dat")
+	svg = os.path.join(build, "bench", "perf.svg")
+	cfgs = sorted({(r["queues"], r["lcores"]) for r in doc["rows"]})
+	with open(data, "w") as f:
+		for q, l in cfgs:
+			f.write("# %dq/%dl: frame mpps ceiling instr\n" % (q, l))
+			for r in sorted((r for r in doc["rows"]
+					 if (r["queues"], r["lcores"]) == (q, l)),
+					key=lambda r: r["frame"]):
+				f.write("%d %s %s %s\n" % (r["frame"], r["mpps"],
+					r["ceiling_mpps"] or "NaN",
+					r["instr_per_pkt"] or "NaN"))
+			f.write("\n\n")
+	plots = []
+	for i, (q, l) in enumerate(cfgs):
+		plots.append("'%s' index %d using 1:2 with linespoints lw 2 title "
+			     "'testpmd io, %d queue%s / %d lcore%s'"
+			     % (data, i, q, "s" if q > 1 else "", l,
+				"s" if l > 1 else ""))
+	plots.append("'%s' index 0 using 1:3 with linespoints dt 2 lw 2 "
+		     "title 'hvsim ceiling (generator -> minimal guest)'" % data)
+	plots.append("'%s' index 0 using 1:4 axes x1y2 with linespoints dt 3 "
+		     "title 'guest instructions/frame rx+tx (callgrind, right)'"
+		     % data)
+	script = "\n".join([
+		"set terminal svg size 900,520 dynamic font 'sans,11'",
+		"set output '%s'" % svg,
+		"set title 'net\\_hvnet: stock testpmd io forwarding vs hvsim generator (%s, load %s-%s)'"
+		% (doc["date"], doc["load_start"], doc["load_end"]),
+		"set xlabel 'frame size, bytes (with FCS)'",
+		"set ylabel 'Mpps'",
+		"set y2label 'instructions per frame'",
+		"set ytics nomirror", "set y2tics",
+		"set logscale x 2", "set xtics (64,128,256,512,1024,1518)",
+		"set yrange [0:*]", "set y2range [0:*]",
+		"set key top right", "set grid",
+		"plot " + ", ".join(plots), ""])
+	gp = os.path.join(build, "bench", "perf.gp")
+	with open(gp, "w") as f:
+		f.write(script)
+	try:
+		subprocess.run(["gnuplot", gp], check=True, timeout=60,
+			       stderr=subprocess.PIPE)
+		return svg
+	except (OSError, subprocess.SubprocessError) as e:
+		print("perf: gnuplot failed: %s" % e, file=sys.stderr)
+		return None
+
+
+def cmd_assemble(build, d, started, load0, load1, warm, window):
+	sizes = {s["frame"]: s for s in read_jsonl(os.path.join(d, "sizes.jsonl"))}
+	points = read_jsonl(os.path.join(d, "points.jsonl"))
+	rows = []
+	for p in points:
+		s = sizes.get(p["frame"], {})
+		rx, tx = s.get("rx_instr_per_pkt"), s.get("tx_instr_per_pkt")
+		ceil = s.get("ceiling_mpps")
+		r = dict(p)
+		r["ceiling_mpps"] = ceil
+		r["ceiling_pct"] = round(p["mpps"] / ceil * 100, 1) if ceil else None
+		r["rx_instr_per_pkt"] = rx
+		r["tx_instr_per_pkt"] = tx
+		r["instr_per_pkt"] = round(rx + tx, 1) if rx is not None and tx is not None else None
+		rows.append(r)
+	ncpu = os.cpu_count()
+	doc = {
+		"bench": "perf",
+		"what": "stock dpdk-testpmd io forwarding over net_hvnet (plugins) "
+			"against an hvsim daemon generator/sink; mpps = frames sent "
+			"to hvsim's sink per second over the measured window "
+			"(testpmd Tx-pps between two 'show port stats'); gbps at "
+			"line rate: (frame + 20 B preamble/IFG) * 8; frame includes "
+			"the 4-byte FCS (hvsim len = frame - 4); ceiling = hvsim "
+			"generator -> minimal guest, host on its own thread, same run; "
+			"instr_per_pkt = callgrind guest instructions per forwarded "
+			"frame in hvn_rx_burst + hvn_tx_burst (deterministic run)",
+		"date": started,
+		"machine": machine(),
+		"load_start": float(load0), "load_end": float(load1),
+		"warmup_s": float(warm), "window_s": float(window),
+		"note": "wall-clock rates are noisy on a shared %d-CPU machine; the "
+			"callgrind instruction counts are the stable figure" % ncpu,
+		"rows": rows,
+		"instr": [{"frame": f, "rx_instr_per_pkt": s["rx_instr_per_pkt"],
+			   "tx_instr_per_pkt": s["tx_instr_per_pkt"],
+			   "instr_per_pkt": round(s["rx_instr_per_pkt"] + s["tx_instr_per_pkt"], 1)
+				if s["rx_instr_per_pkt"] is not None else None,
+			   "callgrind_pkts": s["cg_pkts"]}
+			  for f, s in sorted(sizes.items())],
+		"profile": {},
+	}
+	for f in (64, 1518):
+		if f in sizes and sizes[f]["cg_pkts"]:
+			for path in ("rx", "tx"):
+				doc["profile"]["%d_%s" % (f, path)] = profile(
+					os.path.join(d, "cg.%d.%s.self" % (f, path)),
+					sizes[f]["cg_pkts"])
+	es = epoch_share(build, rows, sizes)
+	if es:
+		doc["epoch"] = es
+	out = os.path.join(build, "bench", "perf.json")
+	svg = plot(build, doc)
+	doc["plot"] = svg
+	with open(out, "w") as f:
+		json.dump(doc, f, indent=1)
+		f.write("\n")
+	hdr = ["Frame", "Queues", "Lcores", "Mpps", "Gbit/s", "hvsim sink Mpps",
+	       "Ceiling Mpps", "% ceiling", "instr/pkt rx", "instr/pkt tx",
+	       "instr/pkt"]
+	tab = table(hdr, [[r["frame"], r["queues"], r["lcores"],
+			   "%.3f" % r["mpps"], "%.3f" % r["gbps"],
+			   "%.3f" % r["host_sink_mpps"],
+			   "%.3f" % r["ceiling_mpps"] if r["ceiling_mpps"] else "-",
+			   "%.1f" % r["ceiling_pct"] if r["ceiling_pct"] is not None else "-",
+			   r["rx_instr_per_pkt"], r["tx_instr_per_pkt"],
+			   r["instr_per_pkt"]] for r in sorted(
+			   rows, key=lambda r: (r["frame"], r["queues"], r["lcores"]))])
+	notes = [
+		"",
+		"net_hvnet performance, %s, %s (%d CPUs), load %s at start, %s at end"
+		% (started, doc["machine"]["cpu"], ncpu, load0, load1),
+		"Frame sizes include the FCS; Gbit/s at line rate, counting 20 B of "
+		"preamble and inter-frame gap per frame.",
+		"Mpps: testpmd Tx-pps over the %ss window after %ss of warm-up; "
+		"hvsim sink Mpps: the same window from hvsim's counters." % (window, warm),
+		"Ceiling: hvsim generator -> minimal guest (host thread + guest "
+		"thread), same run; instr/pkt: callgrind, guest only, deterministic.",
+		"NOTE: the machine is shared and has %d CPUs; hvsim's host thread "
+		"needs a CPU of its own, so configurations with %d+ forwarding "
+		"lcores are oversubscribed. Wall-clock figures are noisy; the "
+		"instruction counts are the stable figure." % (ncpu, ncpu),
+	]
+	bad = [r for r in rows if not r["totals_match"] or not r["testpmd_clean_exit"]]
+	for r in bad:
+		notes.append("WARNING: frame %d %dq/%dl: testpmd sent %s frames in "
+			     "total, hvsim's sink counted %s%s" % (
+				r["frame"], r["queues"], r["lcores"],
+				r["testpmd_tx_total"], r["host_sink_total"],
+				"" if r["testpmd_clean_exit"] else
+				"; testpmd did not exit cleanly"))
+	if es:
+		notes.append("Reclamation (epoch, %s): %s instructions per burst "
+			     "over never_free; one forwarding burst (rx + tx, "
+			     "32 frames) here: %s"
+			     % (es["source"], es["epoch_instr_per_burst"],
+				", ".join("%d B: %d instr, %.0f ns -> %.3f %% of "
+					  "instructions" % (x["frame"], x["burst_instr"],
+							     x["burst_ns"], x["instr_share_pct"])
+					  for x in es["rows"])))
+	text = tab + "\n" + "\n".join(notes) + "\n"
+	with open(os.path.join(build, "bench", "perf.txt"), "w") as f:
+		f.write(text)
+	print(text)
+	print("perf: wrote %s%s" % (out, " and " + svg if svg else ""))
+	return 1 if bad or not rows else 0
+
+
+def cmd_check(base_path, cur_path):
+	with open(base_path) as f:
+		base = {r["frame"]: r for r in json.load(f)["rows"]}
+	cur = {r["frame"]: r for r in read_jsonl(cur_path)}
+	rows, offending = [], []
+	# Frames not measured in this run (PERF_SIZES) are not compared;
+	# perf-check.sh already fails when a measurement itself failed.
+	for frame in sorted(cur):
+		b, c = base.get(frame), cur.get(frame)
+		for k, name in (("rx_instr_per_pkt", "rx"), ("tx_instr_per_pkt", "tx"),
+				("instr_per_pkt", "rx+tx")):
+			bv = b.get(k) if b else None
+			cv = c.get(k) if c else None
+			if bv is None or cv is None:
+				d, verdict = "-", "NO BASELINE"
+			else:
+				d = (cv - bv) / bv * 100
+				verdict = "FAIL" if cv > bv * (1 + TOLERANCE) else "ok"
+				d = "%+.2f" % d
+			row = [frame, name, bv if bv is not None else "-",
+			       cv if cv is not None else "-", d, verdict]
+			rows.append(row)
+			if verdict != "ok":
+				offending.append(row)
+	hdr = ["Frame", "Path", "Baseline instr/pkt", "Now instr/pkt", "Change %", "Verdict"]
+	print(table(hdr, rows))
+	if offending:
+		print("\nperf-check: FAIL: %d count(s) more than %d %% above the "
+		      "baseline (%s) or missing:" % (len(offending),
+						   TOLERANCE * 100, base_path))
+		print(table(hdr, offending))
+		return 1
+	print("\nperf-check: PASS: every count within +%d %% of %s"
+	      % (TOLERANCE * 100, base_path))
+	return 0
+
+
+def cmd_baseline(cur_path, out, commit, date):
+	rows = read_jsonl(cur_path)
+	doc = {"what": "guest instructions per forwarded frame in hvn_rx_burst "
+		       "and hvn_tx_burst (callgrind, test/perf/perf_cg, one queue, "
+		       "full 32-frame bursts, host pumped in the same thread); "
+		       "devtools/perf-check.sh fails when a count is more than 5 % "
+		       "above this",
+	       "date": date, "commit": commit, "rows": rows}
+	with open(out, "w") as f:
+		json.dump(doc, f, indent=1)
+		f.write("\n")
+	print("perf-check: wrote baseline %s" % out)
+	return 0
+
+
+def main(a):
+	if not a:
+		return 2
+	c = a[0]
+	if c == "point" and len(a) == 8:
+		return cmd_point(*a[1:])
+	if c == "progress":
+		return cmd_progress()
+	if c == "assemble" and len(a) == 8:
+		return cmd_assemble(*a[1:])
+	if c == "check" and len(a) == 3:
+		return cmd_check(a[1], a[2])
+	if c == "baseline" and len(a) == 5:
+		return cmd_baseline(*a[1:])
+	print("report.py: bad arguments %s" % a, file=sys.stderr)
+	return 2
+
+
+if __name__ == "__main__":
+	sys.exit(main(sys.argv[1:]))

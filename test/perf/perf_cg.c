@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * perf_cg FRAME_LEN WARMUP PACKETS: deterministic io forwarding through
+ * net_hvnet for callgrind (devtools/perf.sh, devtools/perf-check.sh).
+ *
+ * The hvsim host lives in this process but has no thread of its own once
+ * the port is up: this thread pumps it (hvsim_poll() until it has nothing
+ * left to do) before every rx burst. So the guest always finds a ring the
+ * host filled as far as it can, bursts are full, and the sequence of
+ * instructions inside hvn_rx_burst/hvn_tx_burst does not depend on timing
+ * or on the load of the machine: two runs give the same counts.
+ *
+ * WARMUP frames are forwarded first (pools and caches reach their steady
+ * state), then callgrind's counters are zeroed, PACKETS more are forwarded
+ * and the counters are dumped (part "measure"); the script reads the
+ * inclusive cost of hvn_rx_burst and hvn_tx_burst from that dump. Run it
+ * with --toggle-collect=hvn_rx_burst --toggle-collect=hvn_tx_burst so that
+ * only the driver's bursts (mbuf allocation, copies, frees included) count.
+ *
+ * Prints: frame_len= pkts= fwd= rx_calls= tx_calls= empty= sunk=
+ * Exit status 0 only when every frame forwarded in the measured part
+ * reached hvsim's sink and the checker found no violation.
+ */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <valgrind/callgrind.h>
+
+#include "pmd_test.h"
+
+#define PERF_BURST	32
+#define PERF_MAX_EMPTY	1000	/* consecutive empty polls: the host is stuck */
+
+static atomic_bool pump_stop;
+
+/* Host thread during EAL probe and port start, when the control path
+ * waits for host answers in other threads. */
+static void *
+perf_pump(void *arg)
+{
+	struct hvsim *h = arg;
+
+	while (!atomic_load(&pump_stop))
+		if (hvsim_poll(h) <= 0)
+			usleep(50);
+	return NULL;
+}
+
+/* Let the host do everything it can: sink what the guest sent, take the
+ * completions, generate frames until the ring or the receive buffer is
+ * full. Bounded so that a host that never idles cannot hang the run. */
+static int
+perf_host_drain(struct hvsim *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1000000; i++) {
+		int rc = hvsim_poll(h);
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return 0;
+	}
+	return -EBUSY;
+}
+
+struct perf_count {
+	uint64_t pkts, fwd, rx_calls, tx_calls, empty;
+};
+
+/* Forward at least @p want frames, one full burst at a time. */
+static int
+perf_forward(struct hvsim *h, uint64_t want, struct perf_count *c)
+{
+	struct rte_mbuf *pkts[PERF_BURST];
+	unsigned int idle = 0;
+
+	while (c->pkts < want) {
+		uint16_t n, s;
+
+		if (perf_host_drain(h) != 0)
+			return -1;
+		n = rte_eth_rx_burst(0, 0, pkts, PERF_BURST);
+		c->rx_calls++;
+		if (n == 0) {
+			c->empty++;
+			if (++idle == PERF_MAX_EMPTY)
+				return -1;
+			continue;
+		}
+		idle = 0;
+		c->pkts += n;
+		s = rte_eth_tx_burst(0, 0, pkts, n);
+		c->tx_calls++;
+		c->fwd += s;
+		pt_free(pkts + s, n - s);
+	}
+	return perf_host_drain(h);
+}
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "/tmp/hvnet-perf.XXXXXX", path[128], args[256];
+	struct perf_count warm = { 0 }, meas = { 0 };
+	struct hvsim_nic_stats st0, st1;
+	struct hvsim_config cfg;
+	struct rte_mempool *mp;
+	struct rte_eth_link link;
+	uint64_t warmup, want, end;
+	pthread_t pump;
+	struct hvsim *h;
+	int ok = 1;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: perf_cg FRAME_LEN WARMUP PACKETS\n");
+		return 2;
+	}
+	warmup = strtoull(argv[2], NULL, 0);
+	want = strtoull(argv[3], NULL, 0);
+	REQUIRE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/hvsim.sock", dir);
+	hvsim_config_init(&cfg, 1);
+	cfg.name = "perf";
+	cfg.nic[0].port.kind = HVSIM_PORT_GEN_SINK;
+	cfg.nic[0].port.gen.frame_len = (uint32_t)atoi(argv[1]);
+	cfg.nic[0].port.gen.flows = 64;
+	h = hvsim_create(&cfg);
+	REQUIRE(h != NULL);
+	REQUIRE(hvsim_listen(h, path) == 0);
+	REQUIRE(pthread_create(&pump, NULL, perf_pump, h) == 0);
+	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=60000",
+		 path);
+	REQUIRE(pt_eal_init(argv[0], "1", args) >= 0);
+	mp = rte_pktmbuf_pool_create("perf", 8191, 256, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	REQUIRE(mp != NULL);
+	REQUIRE(pt_port_start(0, 1, mp, 0, 0, 4096) == 0);
+	end = pt_ms() + 60000;
+	do {
+		rte_eth_link_get_nowait(0, &link);
+		if (link.link_status == RTE_ETH_LINK_UP)
+			break;
+		usleep(1000);
+	} while (pt_ms() < end);
+	REQUIRE(link.link_status == RTE_ETH_LINK_UP);
+	/* From here on this thread is the host's only driver. */
+	atomic_store(&pump_stop, true);
+	pthread_join(pump, NULL);
+
+	if (perf_forward(h, warmup, &warm) != 0) {
+		fprintf(stderr, "perf_cg: warm-up stalled after %llu frames\n",
+			(unsigned long long)warm.pkts);
+		ok = 0;
+	}
+	REQUIRE(hvsim_nic_stats(h, 0, &st0) == 0);
+	CALLGRIND_ZERO_STATS;
+	if (ok && perf_forward(h, want, &meas) != 0) {
+		fprintf(stderr, "perf_cg: stalled after %llu frames\n",
+			(unsigned long long)meas.pkts);
+		ok = 0;
+	}
+	CALLGRIND_DUMP_STATS_AT("measure");
+	REQUIRE(hvsim_nic_stats(h, 0, &st1) == 0);
+	printf("frame_len=%s pkts=%llu fwd=%llu rx_calls=%llu tx_calls=%llu "
+	       "empty=%llu sunk=%llu\n", argv[1],
+	       (unsigned long long)meas.pkts, (unsigned long long)meas.fwd,
+	       (unsigned long long)meas.rx_calls,
+	       (unsigned long long)meas.tx_calls,
+	       (unsigned long long)meas.empty,
+	       (unsigned long long)(st1.tx_pkts - st0.tx_pkts));
+	if (st1.tx_pkts - st0.tx_pkts != meas.fwd || meas.fwd != meas.pkts) {
+		fprintf(stderr, "perf_cg: forwarded %llu of %llu, sink got %llu\n",
+			(unsigned long long)meas.fwd,
+			(unsigned long long)meas.pkts,
+			(unsigned long long)(st1.tx_pkts - st0.tx_pkts));
+		ok = 0;
+	}
+	/* The host gets its thread back for the close handshake. */
+	atomic_store(&pump_stop, false);
+	REQUIRE(pthread_create(&pump, NULL, perf_pump, h) == 0);
+	rte_eth_dev_stop(0);
+	rte_eth_dev_close(0);
+	rte_eal_cleanup();
+	atomic_store(&pump_stop, true);
+	pthread_join(pump, NULL);
+	if (hvsim_violations(h) != 0) {
+		pt_report(h);
+		ok = 0;
+	}
+	hvsim_destroy(h);
+	unlink(path);
+	rmdir(dir);
+	return ok ? 0 : 1;
+}
