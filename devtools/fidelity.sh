@@ -24,7 +24,6 @@ set -u
 B=${1:?usage: devtools/fidelity.sh BUILDDIR}
 B=$(cd "$B" && pwd)
 UIO=$B/app/hvsim-uio/hvsim-uio
-[ -x "$UIO" ] || UIO=$B/test/fidelity/hvsim-uio
 SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 TRAFFIC=$B/test/fidelity/fid_traffic
 HVSIMCTL=$B/app/hvsim/hvsim
