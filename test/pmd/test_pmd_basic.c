@@ -45,7 +45,7 @@ fwd_worker(void *arg)
 		pt_free(m, n);
 	}
 	/* Collect what is still on its way back. */
-	for (i = 0; i < 200 && c->got < c->sent; i++) {
+	for (i = 0; i < 3000 && c->got < c->sent; i++) {
 		n = rte_eth_rx_burst(c->port, 0, m, 32);
 		c->got += n;
 		pt_free(m, n);
