@@ -142,6 +142,7 @@ struct hvn_txq {
 	uint32_t sec_size;
 	uint32_t sec_first, sec_n;	/* this queue's sections */
 	uint64_t offloads;
+	bool broken_logged;
 	struct hvn_cring cr;
 	struct hvn_qstats st;
 };
@@ -171,6 +172,7 @@ struct hvn_rxq {
 	uint32_t pend_st[HVN_RX_XFER_PER_BURST];
 	uint32_t npend;
 	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
+	bool broken_logged;
 	uint8_t *scratch;		/* one receive section (scatter) */
 	struct hvn_qstats st;
 };

@@ -311,6 +311,20 @@ hvn_rx_complete(struct hvn_rxq *rxq, struct hvbus_chan *chan)
 	rxq->npend -= done;
 }
 
+/* The host corrupted a ring: lib/vmbus refuses it from now on. Say so
+ * once; the counters keep counting. */
+static __rte_cold void
+hvn_ring_broken(bool *logged, uint16_t port, const char *dir, uint16_t qid,
+		int rc)
+{
+	if (*logged)
+		return;
+	*logged = true;
+	HVN_LOG(ERR, driver, "port %u %s queue %u: channel ring unusable "
+		"(%d): the host broke the ring protocol; the queue stays quiet",
+		port, dir, qid, rc);
+}
+
 static __rte_cold uint16_t
 hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -355,8 +369,12 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 				rxq->st.errors++;
 				continue;
 			}
-			if (len != -EAGAIN)
+			if (len != -EAGAIN) {
 				rxq->st.errors++;
+				hvn_ring_broken(&rxq->broken_logged,
+						rxq->port_id, "rx", rxq->qid,
+						len);
+			}
 			break;
 		}
 		if (likely(d->type == VMB_PKT_DATA_XFER_PAGES)) {
@@ -623,6 +641,16 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 stage_failed:
 		if (rc == -EAGAIN) {
 			txq->st.ring_full++;
+			break;
+		}
+		if (rc == -EBADMSG) {
+			/* Nothing can leave on this channel any more: drop
+			 * like a rescinded one, so the caller does not spin. */
+			hvn_ring_broken(&txq->broken_logged, txq->port_id,
+					"tx", txq->qid, rc);
+			txq->st.errors += n - i;
+			rte_pktmbuf_free_bulk(pkts + i, n - i);
+			i = n;
 			break;
 		}
 		/* Cannot be described (too many pages): drop it. */
