@@ -269,6 +269,16 @@ main(int argc, char **argv)
 	CHECK_EQ(rte_eth_dev_start(port), 0);
 	integrity(port, mp, sizes, RTE_DIM(sizes), 200);
 
+	/* Reset: detach from the host and attach again; the port works
+	 * after the application configures it again. */
+	CHECK_EQ(rte_eth_dev_reset(port), 0);
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	CHECK_EQ(hs.packet_filter, 0);
+	rc = pt_port_start(port, 1, mp, 0, 0, 512);
+	CHECK_EQ(rc, 0);
+	if (rc == 0)
+		integrity(port, mp, sizes, RTE_DIM(sizes), 200);
+
 	/* No mbuf leaks once the port is closed. */
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK_EQ(rte_eth_dev_close(port), 0);

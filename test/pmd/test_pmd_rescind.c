@@ -6,13 +6,15 @@
  * The host takes the NIC away under traffic: the port gets
  * RTE_ETH_EVENT_INTR_RMV, rx returns nothing, tx frees and counts what it
  * is given, nothing crashes or hangs, and close releases every mbuf and
- * the relid exactly once (hvsim's checker stays clean). Devargs: a bad
- * value fails the probe of that device only.
+ * the relid exactly once (hvsim's checker stays clean); when the host
+ * offers the NIC again the port asks for a reset (persist) and forwards
+ * again after it. Devargs: a bad value fails the probe of that device
+ * only.
  */
 
 #include "pmd_test.h"
 
-static unsigned int rmv_events;
+static unsigned int rmv_events, reset_events;
 
 static int
 rmv_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
@@ -22,6 +24,8 @@ rmv_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 	(void)ret;
 	if (ev == RTE_ETH_EVENT_INTR_RMV)
 		__atomic_add_fetch(&rmv_events, 1, __ATOMIC_RELAXED);
+	if (ev == RTE_ETH_EVENT_INTR_RESET)
+		__atomic_add_fetch(&reset_events, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -56,6 +60,8 @@ main(int argc, char **argv)
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	REQUIRE(mp != NULL);
 	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_RMV,
+					       rmv_cb, NULL), 0);
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_RESET,
 					       rmv_cb, NULL), 0);
 	REQUIRE(pt_port_start(port, 2, mp, 0, 0, 256) == 0);
 
@@ -103,6 +109,43 @@ main(int argc, char **argv)
 	usleep(20000);	/* a third release would be a bug */
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	CHECK_EQ(hs.released, 2);
+
+	/* The host offers the NIC again: the port asks for a reset, comes
+	 * back with 2 queues and forwards again. */
+	CHECK_EQ(hvsim_reoffer(h, 0), 0);
+	end = pt_ms() + 3000;
+	while (__atomic_load_n(&reset_events, __ATOMIC_RELAXED) == 0 &&
+	       pt_ms() < end)
+		usleep(1000);
+	CHECK_EQ(reset_events, 1);
+	rc = rte_eth_dev_reset(port);
+	CHECK_EQ(rc, 0);
+	if (rc == 0) {
+		unsigned int got = 0, want = 64;
+
+		REQUIRE(pt_port_start(port, 2, mp, 0, 0, 256) == 0);
+		for (sent = 0; sent < want; sent += 32) {
+			for (i = 0; i < 32; i++)
+				tx[i] = pt_frame(mp, port, 300,
+						 (uint32_t)sent + i,
+						 IPPROTO_TCP,
+						 (uint16_t)(100 + sent + i), 80);
+			CHECK_EQ(pt_tx_all(port, 0, tx, 32), 32);
+			end = pt_ms() + 2000;
+			while (got < sent + 32 && pt_ms() < end) {
+				n = rte_eth_rx_burst(port, 0, rx, 64);
+				got += n;
+				pt_free(rx, n);
+				n = rte_eth_rx_burst(port, 1, rx, 64);
+				got += n;
+				pt_free(rx, n);
+			}
+		}
+		CHECK_EQ(got, want);
+		CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+		CHECK_EQ(hs.n_queues, 2);
+		CHECK(hs.packet_filter != 0, "filter set after the reset");
+	}
 
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK_EQ(rte_eth_dev_close(port), 0);

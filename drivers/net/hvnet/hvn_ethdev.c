@@ -321,13 +321,60 @@ hvn_dev_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
+static int hvn_attach(struct hvn_dev *hv);
+
+/*
+ * Detach from the host and attach again: fresh channels, buffers, NVSP and
+ * RNDIS state; the port, its MAC and the application's handle stay. The
+ * application then configures and starts the port again (ethdev's reset
+ * contract). This is also how the port comes back after the host rescinded
+ * and re-offered the device: with persist=1 the driver raises
+ * RTE_ETH_EVENT_INTR_RESET on the re-offer and the application resets the
+ * port from its own thread, with no burst running.
+ */
 static int
 hvn_dev_reset(struct rte_eth_dev *dev)
 {
-	RTE_SET_USED(dev);
-	/* A reset would have to redo the whole NVSP/RNDIS attach; the
-	 * re-attach after a rescind (persist) will share that code. */
-	return -ENOTSUP;
+	struct hvn_dev *hv = dev->data->dev_private;
+	uint16_t i;
+	int rc;
+
+	if (hv->closed)
+		return -ENODEV;
+	hvn_dev_stop(dev);
+	/* Channels first: then nothing the host could still read is
+	 * freed with the queues. */
+	hvn_detach(hv);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		hvn_rx_queue_release(dev, i);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		hvn_tx_queue_release(dev, i);
+	hv->gone = false;
+	hv->nsub_granted = 0;
+	hv->filter_set = 0;
+	hv->rss_on = false;
+	hv->rxbuf_conn = false;
+	hv->txbuf_conn = false;
+	hv->ctl_rx_dropped = 0;
+	hv->ctl_bad = 0;
+	memset(&hv->rinit, 0, sizeof(hv->rinit));
+	memset(&hv->ctl_rd, 0, sizeof(hv->ctl_rd));
+	rc = hvn_attach(hv);
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "port %u: re-attach failed: %d", hv->port_id,
+			    rc);
+		hvn_detach(hv);
+		hv->gone = true;
+		return rc;
+	}
+	if (!rte_is_same_ether_addr(&hv->mac, dev->data->mac_addrs))
+		PMD_DRV_LOG(WARNING, "port %u: the host changed the MAC to "
+			    RTE_ETHER_ADDR_PRT_FMT, hv->port_id,
+			    RTE_ETHER_ADDR_BYTES(&hv->mac));
+	rte_ether_addr_copy(&hv->mac, dev->data->mac_addrs);
+	PMD_DRV_LOG(INFO, "port %u re-attached: NVSP 0x%x, link %s",
+		    hv->port_id, hv->nvsp_ver, hv->link_up ? "up" : "down");
+	return 0;
 }
 
 static int
@@ -618,6 +665,13 @@ hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev, uint16_t subidx)
 		PMD_DRV_LOG(WARNING, "port %u: host removed the device",
 			    hv->port_id);
 		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_RMV,
+					     NULL);
+	} else if (ev == HVBUS_EV_REOFFER && hv->gone && hv->da.persist) {
+		/* Same instance back: the application resets the port from
+		 * its thread (no burst running) and configures it again. */
+		PMD_DRV_LOG(WARNING, "port %u: host offered the device again: "
+			    "reset the port to use it", hv->port_id);
+		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_RESET,
 					     NULL);
 	} else if (ev == HVBUS_EV_RESCIND) {
 		PMD_DRV_LOG(WARNING, "port %u: host removed channel %u: its "
