@@ -224,7 +224,6 @@ struct hvn_dev {
 	bool hwcaps_ok;
 	uint64_t rx_offload_capa;
 	uint64_t tx_offload_capa;
-	uint32_t filter;		/* wanted RNDIS packet filter */
 	uint32_t filter_set;		/* what the host has */
 
 	uint8_t rss_key[NDIS_RSS_KEY_SIZE];

@@ -32,6 +32,7 @@ hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 		__atomic_load_n(&hv->link_mbps, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "packet_filter", hv->filter_set);
 	rte_tel_data_add_dict_u64(d, "rss", hv->rss_on);
+	rte_tel_data_add_dict_u64(d, "host_offloads", hv->hwcaps_ok);
 	rte_tel_data_add_dict_u64(d, "recv_sections", hv->rxlim.sec_count);
 	rte_tel_data_add_dict_u64(d, "recv_section_size", hv->rxlim.sec_size);
 	rte_tel_data_add_dict_u64(d, "send_sections", hv->tx_sec_count);
