@@ -12,9 +12,10 @@
 # shared machine are not.
 #
 # PERF_UPDATE_BASELINE=1 writes the counts of this run as the new baseline
-# instead (commit it with the change that justifies it).
+# instead (commit it with the change that justifies it); PERF_COMMIT names
+# the source it was built from when BUILDDIR is not this checkout's.
 #
-# usage: perf-check.sh BUILDDIR -> BUILDDIR/bench/perf-check.json
+# usage: perf-check.sh BUILDDIR -> BUILDDIR/bench/perf-check.jsonl
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
 . "$here/perf/lib.sh"
@@ -43,7 +44,7 @@ for s in $sizes; do
 done
 if [ "${PERF_UPDATE_BASELINE:-0}" = 1 ]; then
 	[ $fail = 0 ] || { echo "perf-check: not writing a baseline from a failed run" >&2; exit 1; }
-	commit=$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown)
+	commit=${PERF_COMMIT:-$(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown)}
 	python3 "$here/perf/report.py" baseline "$cur" "$baseline" "$commit" \
 		"$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	exit $?

@@ -23,7 +23,10 @@
 #
 # Environment: PERF_QUICK=1 (one point: 64 bytes, 1 queue, 1 lcore),
 # PERF_SIZES, PERF_CONFIGS ("QxL ..."), PERF_WARM, PERF_WINDOW (seconds),
-# PERF_CG_WARM, PERF_CG_PKTS (frames in the callgrind runs).
+# PERF_CG_WARM, PERF_CG_PKTS (frames in the callgrind runs), PERF_DEVARGS
+# (net_hvnet devargs for testpmd, e.g. tx_copybreak=2048: given with
+# -a hvbus:<hvsim NIC 0's instance GUID>,...; the callgrind runs keep the
+# defaults).
 #
 # usage: perf.sh BUILDDIR -> BUILDDIR/bench/perf.json, perf.svg, perf.txt
 set -uo pipefail
@@ -134,6 +137,8 @@ run_point() {	# run_point FRAME QUEUES LCORES
 		hvcpu=
 	fi
 	rm -f "$p".*
+	[ -n "${PERF_DEVARGS:-}" ] &&
+		lc+=" -a hvbus:${PERF_NIC_GUID:-69737668-006d-494e-8043-00155d000000},$PERF_DEVARGS"
 	host_start "$frame" "$hvcpu" || return 1
 	mkfifo "$p.in"
 	# shellcheck disable=SC2086
