@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
-.PHONY: all setup build build-asan test test-quick demo fidelity clean
+.PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check clean
 
 all: build
 
@@ -47,6 +47,15 @@ demo: build
 # Debian's stock net_netvsc over hvsim's uio_hv_generic face.
 fidelity: build
 	bash devtools/fidelity.sh $(BUILD)
+
+# Stock testpmd over net_hvnet against hvsim's generator: frame sizes x
+# queues/lcores, Mpps, Gbit/s, share of hvsim's ceiling, instructions/frame.
+perf: build
+	bash devtools/perf.sh $(BUILD)
+
+# Guest instructions per frame (callgrind) against devtools/perf/baseline.json.
+perf-check: build
+	bash devtools/perf-check.sh $(BUILD)
 
 bench-%: build
 	bash devtools/bench-$*.sh $(BUILD)
