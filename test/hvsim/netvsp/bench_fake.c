@@ -29,54 +29,6 @@
 
 static struct nvg G;
 
-static int
-bf_send(void *ctx, unsigned int q, uint16_t type, uint16_t flags,
-	uint64_t xid, const void *ext, uint32_t ext_len, const void *data,
-	uint32_t len)
-{
-	return fc_send(ctx, q, type, flags, xid, ext, ext_len, data, len);
-}
-
-static int
-bf_recv(void *ctx, unsigned int q, void *buf, uint32_t cap, unsigned int ms)
-{
-	int n = fc_recv(ctx, q, buf, cap);
-
-	(void)ms;
-	if (n == 0) {
-		fc_pump(ctx);
-		n = fc_recv(ctx, q, buf, cap);
-	}
-	return n;
-}
-
-static void *
-bf_alloc(void *ctx, size_t len)
-{
-	return fc_alloc(ctx, len);
-}
-
-static uint64_t
-bf_gpa(void *ctx, const void *p)
-{
-	(void)ctx;
-	return (uint64_t)(uintptr_t)p;
-}
-
-static int
-bf_gpadl(void *ctx, void *mem, size_t len, uint32_t *handle)
-{
-	*handle = fc_gpadl(ctx, mem, len);
-	return *handle ? 0 : -1;
-}
-
-static int
-bf_open_subs(void *ctx, unsigned int n, unsigned int ms)
-{
-	(void)ms;
-	return fc_open_subs(ctx, n);
-}
-
 static double
 bf_now(void)
 {
@@ -166,9 +118,7 @@ main(int argc, char **argv)
 	f = fc_create(&cfg, 40u << 20);
 	if (f == NULL)
 		return 1;
-	io = (struct nvg_io){ .ctx = f, .send = bf_send, .recv = bf_recv,
-			      .alloc = bf_alloc, .gpa = bf_gpa,
-			      .gpadl = bf_gpadl, .open_subs = bf_open_subs };
+	fc_nvg_io(f, &io);
 	if (nvg_init(&G, &io, &o) != 0 || nvg_set_filter(&G, 0x0d) != 0) {
 		fprintf(stderr, "guest init failed\n");
 		return 1;

@@ -478,3 +478,65 @@ fc_drain(struct fc *f)
 	for (i = 0; i < FC_MAX_CHAN; i++)
 		f->h.ch[i].q_rd = f->h.ch[i].q_len;
 }
+
+/* ---- nvg transport over the fake core ---- */
+
+static int
+fc_io_send(void *ctx, unsigned int q, uint16_t type, uint16_t flags,
+	   uint64_t xid, const void *ext, uint32_t ext_len, const void *data,
+	   uint32_t len)
+{
+	return fc_send(ctx, q, type, flags, xid, ext, ext_len, data, len);
+}
+
+static int
+fc_io_recv(void *ctx, unsigned int q, void *buf, uint32_t cap,
+	   unsigned int ms)
+{
+	int n = fc_recv(ctx, q, buf, cap);
+
+	(void)ms;
+	if (n == 0) {
+		fc_pump(ctx);
+		n = fc_recv(ctx, q, buf, cap);
+	}
+	return n;
+}
+
+static void *
+fc_io_alloc(void *ctx, size_t len)
+{
+	return fc_alloc(ctx, len);
+}
+
+/* The fake arena is in our process: guest addresses are pointers. */
+static uint64_t
+fc_io_gpa(void *ctx, const void *p)
+{
+	(void)ctx;
+	return (uint64_t)(uintptr_t)p;
+}
+
+static int
+fc_io_gpadl(void *ctx, void *mem, size_t len, uint32_t *handle)
+{
+	*handle = fc_gpadl(ctx, mem, len);
+	return *handle ? 0 : -ENOSPC;
+}
+
+static int
+fc_io_open_subs(void *ctx, unsigned int n, unsigned int ms)
+{
+	(void)ms;
+	return fc_open_subs(ctx, n);
+}
+
+void
+fc_nvg_io(struct fc *f, struct nvg_io *io)
+{
+	*io = (struct nvg_io){
+		.ctx = f, .send = fc_io_send, .recv = fc_io_recv,
+		.alloc = fc_io_alloc, .gpa = fc_io_gpa,
+		.gpadl = fc_io_gpadl, .open_subs = fc_io_open_subs,
+	};
+}

@@ -21,6 +21,7 @@
 
 #include "hvsim.h"
 #include "hvsim_dev.h"
+#include "nvg.h"
 
 #define FC_MAX_CHAN	64
 
@@ -32,6 +33,9 @@ struct fc *fc_create(const struct hvsim_nic_config *nic_cfg,
 		     size_t arena_size);
 void fc_destroy(struct fc *f);
 void *fc_dev(struct fc *f);
+/** Guest-side transport for nvg over this fake host (synchronous: a
+ * receive with nothing queued pumps the device once). */
+void fc_nvg_io(struct fc *f, struct nvg_io *io);
 
 /** Page-aligned, zeroed arena memory; its GPA is its address. */
 void *fc_alloc(struct fc *f, size_t len);

@@ -33,54 +33,6 @@
 
 static struct nvg G;
 
-static int
-fz_send(void *ctx, unsigned int q, uint16_t type, uint16_t flags,
-	uint64_t xid, const void *ext, uint32_t ext_len, const void *data,
-	uint32_t len)
-{
-	return fc_send(ctx, q, type, flags, xid, ext, ext_len, data, len);
-}
-
-static int
-fz_recv(void *ctx, unsigned int q, void *buf, uint32_t cap, unsigned int ms)
-{
-	int n = fc_recv(ctx, q, buf, cap);
-
-	(void)ms;
-	if (n == 0) {
-		fc_pump(ctx);
-		n = fc_recv(ctx, q, buf, cap);
-	}
-	return n;
-}
-
-static void *
-fz_alloc(void *ctx, size_t len)
-{
-	return fc_alloc(ctx, len);
-}
-
-static uint64_t
-fz_gpa(void *ctx, const void *p)
-{
-	(void)ctx;
-	return (uint64_t)(uintptr_t)p;
-}
-
-static int
-fz_gpadl(void *ctx, void *mem, size_t len, uint32_t *handle)
-{
-	*handle = fc_gpadl(ctx, mem, len);
-	return *handle ? 0 : -1;
-}
-
-static int
-fz_open_subs(void *ctx, unsigned int n, unsigned int ms)
-{
-	(void)ms;
-	return fc_open_subs(ctx, n);
-}
-
 /* Drain every queue; complete receive batches when a guest exists. */
 static void
 fz_drain(struct fc *f, bool guest)
@@ -153,9 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fc_create(NULL, 1u << 20);
 	if (f == NULL)
 		abort();
-	io = (struct nvg_io){ .ctx = f, .send = fz_send, .recv = fz_recv,
-			      .alloc = fz_alloc, .gpa = fz_gpa,
-			      .gpadl = fz_gpadl, .open_subs = fz_open_subs };
+	fc_nvg_io(f, &io);
 	scratch = fc_alloc(f, 80 * 1024);
 	if (mode & 1) {
 		if (nvg_init(&G, &io, &o) != 0)

@@ -20,54 +20,6 @@ struct tenv {
 	struct nvg_io io;
 };
 
-static int
-fk_send(void *ctx, unsigned int q, uint16_t type, uint16_t flags,
-	uint64_t xid, const void *ext, uint32_t ext_len, const void *data,
-	uint32_t len)
-{
-	return fc_send(ctx, q, type, flags, xid, ext, ext_len, data, len);
-}
-
-static int
-fk_recv(void *ctx, unsigned int q, void *buf, uint32_t cap, unsigned int ms)
-{
-	int n = fc_recv(ctx, q, buf, cap);
-
-	(void)ms;
-	if (n == 0) {
-		fc_pump(ctx);
-		n = fc_recv(ctx, q, buf, cap);
-	}
-	return n;
-}
-
-static void *
-fk_alloc(void *ctx, size_t len)
-{
-	return fc_alloc(ctx, len);
-}
-
-static uint64_t
-fk_gpa(void *ctx, const void *p)
-{
-	(void)ctx;
-	return (uint64_t)(uintptr_t)p;
-}
-
-static int
-fk_gpadl(void *ctx, void *mem, size_t len, uint32_t *handle)
-{
-	*handle = fc_gpadl(ctx, mem, len);
-	return *handle ? 0 : -ENOSPC;
-}
-
-static int
-fk_open_subs(void *ctx, unsigned int n, unsigned int ms)
-{
-	(void)ms;
-	return fc_open_subs(ctx, n);
-}
-
 struct tenv *
 tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
 {
@@ -83,11 +35,7 @@ tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
 		free(e);
 		return NULL;
 	}
-	e->io = (struct nvg_io){
-		.ctx = e->f, .send = fk_send, .recv = fk_recv,
-		.alloc = fk_alloc, .gpa = fk_gpa, .gpadl = fk_gpadl,
-		.open_subs = fk_open_subs,
-	};
+	fc_nvg_io(e->f, &e->io);
 	return e;
 }
 
