@@ -27,11 +27,11 @@ static const uint32_t hvn_filter_normal = RNDIS_PACKET_FILTER_DIRECTED |
 	RNDIS_PACKET_FILTER_MULTICAST | RNDIS_PACKET_FILTER_BROADCAST;
 
 static uint32_t
-hvn_filter_of(const struct rte_eth_dev *dev)
+hvn_filter_of(bool promisc, bool allmulti)
 {
-	if (dev->data->promiscuous)
+	if (promisc)
 		return RNDIS_PACKET_FILTER_PROMISCUOUS;
-	if (dev->data->all_multicast)
+	if (allmulti)
 		return hvn_filter_normal | RNDIS_PACKET_FILTER_ALL_MULTICAST;
 	return hvn_filter_normal;
 }
@@ -229,7 +229,8 @@ hvn_dev_start(struct rte_eth_dev *dev)
 	 * yet: the port is not started). */
 	hvn_rndis_query_link(hv);
 	hv->accepting = true;
-	rc = hvn_rndis_set_filter(hv, hvn_filter_of(dev));
+	rc = hvn_rndis_set_filter(hv, hvn_filter_of(dev->data->promiscuous,
+						      dev->data->all_multicast));
 	if (rc != 0) {
 		PMD_DRV_LOG(ERR, "port %u: packet filter refused: %d",
 			    hv->port_id, rc);
@@ -378,11 +379,10 @@ hvn_dev_reset(struct rte_eth_dev *dev)
 }
 
 static int
-hvn_set_filter(struct rte_eth_dev *dev)
+hvn_set_filter(struct rte_eth_dev *dev, bool promisc, bool allmulti)
 {
 	struct hvn_dev *hv = dev->data->dev_private;
-
-	uint32_t f = hvn_filter_of(dev);
+	uint32_t f = hvn_filter_of(promisc, allmulti);
 
 	/* Applied at start; and no exchange (which takes channel 0 from
 	 * queue 0) when the host already has it. */
@@ -391,54 +391,30 @@ hvn_set_filter(struct rte_eth_dev *dev)
 	return hvn_rndis_set_filter(hv, f);
 }
 
-/* ethdev updates data->promiscuous only after we return: compute the
- * filter for the state being asked for. */
-static int
-hvn_promisc(struct rte_eth_dev *dev, uint8_t on)
-{
-	uint8_t old = dev->data->promiscuous;
-	int rc;
-
-	dev->data->promiscuous = on;
-	rc = hvn_set_filter(dev);
-	dev->data->promiscuous = old;
-	return rc;
-}
-
+/* ethdev updates data->promiscuous / all_multicast only after we return:
+ * the filter is computed for the state being asked for. */
 static int
 hvn_promisc_enable(struct rte_eth_dev *dev)
 {
-	return hvn_promisc(dev, 1);
+	return hvn_set_filter(dev, true, dev->data->all_multicast);
 }
 
 static int
 hvn_promisc_disable(struct rte_eth_dev *dev)
 {
-	return hvn_promisc(dev, 0);
-}
-
-static int
-hvn_allmulti(struct rte_eth_dev *dev, uint8_t on)
-{
-	uint8_t old = dev->data->all_multicast;
-	int rc;
-
-	dev->data->all_multicast = on;
-	rc = hvn_set_filter(dev);
-	dev->data->all_multicast = old;
-	return rc;
+	return hvn_set_filter(dev, false, dev->data->all_multicast);
 }
 
 static int
 hvn_allmulti_enable(struct rte_eth_dev *dev)
 {
-	return hvn_allmulti(dev, 1);
+	return hvn_set_filter(dev, dev->data->promiscuous, true);
 }
 
 static int
 hvn_allmulti_disable(struct rte_eth_dev *dev)
 {
-	return hvn_allmulti(dev, 0);
+	return hvn_set_filter(dev, dev->data->promiscuous, false);
 }
 
 static int
