@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * The rescind race matrix at the ethdev level. hvsim's hooks hold the
+ * host at one step of the guest's sequence while an ethdev call runs in a
+ * worker thread; the host rescinds the NIC there and lets go. Cases:
+ *   probe_open    rescind while the host holds the probe's OPENCHANNEL
+ *   probe_gpadl   rescind between the ring's GPADL_CREATED and the open
+ *   probe_nvsp    rescind while the host holds the probe's NVSP INIT
+ *   configure     rescind while the host holds the subchannel request of
+ *                 rte_eth_dev_configure() with 4 queues
+ *   start         rescind at swept delays into rte_eth_dev_start() (no
+ *                 hook step exists for its RNDIS SETs)
+ *   close         rescind while the host holds the first CLOSECHANNEL of
+ *                 rte_eth_dev_close() of a started 4-queue port
+ *   reoffer_early the host re-offers before the guest's release of the
+ *                 previous relid arrived (held behind a hook)
+ *   reset_nvsp    rescind again while rte_eth_dev_reset() re-attaches
+ *                 after a re-offer (held at NVSP INIT)
+ * Each case ends with the call returned well before the control deadline,
+ * each rescinded relid released exactly once (hvsim's released count,
+ * stable afterwards), hvsim's checker clean after the release, the
+ * process alive, and - where the port survives - a re-offer, reset and
+ * traffic on every queue.
+ */
+
+#include "rescind_test.h"
+
+#define N_NICS		8
+/* Bus and PMD deadlines are 5 s: a call that fails "fast" failed because
+ * of the rescind, not because of a deadline. */
+#define FAST_MS		1500
+#define HOOK_MS		3000
+
+static struct hvsim *h;
+static struct rte_mempool *mp;
+
+static int
+port_of(unsigned int nic, uint16_t *port)
+{
+	char name[64];
+
+	rt_nic_name(nic, name, sizeof(name), 0);
+	return rte_eth_dev_get_port_by_name(name, port);
+}
+
+static void
+clean(const char *what)
+{
+	unsigned int v = hvsim_violations(h);
+
+	CHECK_EQ(v, 0);
+	if (v != 0) {
+		fprintf(stderr, "after %s:\n", what);
+		rt_report(h);
+	}
+}
+
+/* The port of NIC @p nic comes back: re-offer (unless @p reoffered),
+ * RESET event, reset, @p nq queues, start, traffic on every queue. */
+static void
+come_back(unsigned int nic, uint16_t port, uint16_t nq, bool reoffered)
+{
+	unsigned int r0 = rt_get(&rt_reset[port]), got;
+	uint32_t qmask;
+	int rc;
+
+	if (!reoffered)
+		CHECK_EQ(hvsim_reoffer(h, nic), 0);
+	CHECK_EQ(rt_wait_ge(&rt_reset[port], reoffered ? 1 : r0 + 1, HOOK_MS),
+		 0);
+	rc = rte_eth_dev_reset(port);
+	CHECK_EQ(rc, 0);
+	if (rc != 0)
+		return;
+	CHECK_EQ(rt_configure(port, nq, mp), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	got = rt_traffic(port, nq, mp, 512, 3000, &qmask);
+	CHECK_EQ(got, 512);
+	CHECK_EQ(qmask, (1u << nq) - 1);
+}
+
+static void
+close_port(uint16_t port)
+{
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rte_eth_dev_close(port), 0);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+}
+
+/* Rescind during the probe, the host held at @p step. */
+static void
+case_probe(unsigned int nic, enum hvsim_step step, const char *what)
+{
+	struct rt_worker w = { .op = RT_OP_PROBE };
+	char devargs[80];
+	uint16_t port;
+	uint64_t rel, t0;
+	int rc;
+
+	fprintf(stderr, "case %s\n", what);
+	rt_nic_name(nic, devargs, sizeof(devargs), 1);
+	w.devargs = devargs;
+	REQUIRE(hvsim_hook_arm(h, nic, step) == 0);
+	REQUIRE(rt_worker_start(&w) == 0);
+	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
+	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+	CHECK_EQ(hvsim_hook_release(h, nic), 0);
+	REQUIRE(rt_worker_join(&w, 8000) == 0, "probe hangs");
+	CHECK(w.rc < 0, "probe of a rescinded NIC: %d", w.rc);
+	CHECK(w.us < FAST_MS * 1000ull, "%s: probe failed after %llu us",
+	      what, (unsigned long long)w.us);
+	CHECK(port_of(nic, &port) != 0, "no port left behind");
+	rel = rt_wait_released(h, nic, 1, HOOK_MS, 20);
+	CHECK_EQ(rel, 1);
+	clean(what);
+	fprintf(stderr, "  probe rc %d after %llu us, released %llu\n",
+		w.rc, (unsigned long long)w.us, (unsigned long long)rel);
+
+	/* The host offers the NIC again: a fresh probe gets a port that
+	 * forwards. */
+	CHECK_EQ(hvsim_reoffer(h, nic), 0);
+	t0 = rt_us();
+	/* hvsim_reoffer() returns once the host sent the offer; the bus
+	 * learns of it on its control thread a moment later (until then
+	 * the device is unknown: -ENODEV). */
+	do {
+		rc = rte_dev_probe(devargs);
+		if (rc == -ENODEV)
+			usleep(500);
+	} while (rc == -ENODEV && rt_us() - t0 < HOOK_MS * 1000ull);
+	CHECK_EQ(rc, 0);
+	fprintf(stderr, "  re-probed after the re-offer: rc %d, %llu us\n",
+		rc, (unsigned long long)(rt_us() - t0));
+	if (port_of(nic, &port) == 0) {
+		unsigned int got;
+		uint32_t qm;
+
+		CHECK_EQ(rt_configure(port, 2, mp), 0);
+		CHECK_EQ(rte_eth_dev_start(port), 0);
+		got = rt_traffic(port, 2, mp, 256, 3000, &qm);
+		CHECK_EQ(got, 256);
+		close_port(port);
+	} else {
+		CHECK(0, "%s: no port after the re-offer", what);
+	}
+	CHECK_EQ(rt_released(h, nic), 1);
+	clean(what);
+}
+
+static uint16_t
+probe_port(unsigned int nic)
+{
+	char devargs[80];
+	uint16_t port = UINT16_MAX;
+
+	rt_nic_name(nic, devargs, sizeof(devargs), 1);
+	REQUIRE(rte_dev_probe(devargs) == 0, "probe nic%u", nic);
+	REQUIRE(port_of(nic, &port) == 0);
+	/* Port ids are reused after a close: count this port's events
+	 * from zero. */
+	__atomic_store_n(&rt_rmv[port], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt_reset[port], 0, __ATOMIC_RELEASE);
+	return port;
+}
+
+/* Rescind while configure(4 queues) waits for the subchannel answer;
+ * with @p early the host also re-offers before the guest's release
+ * reached it. */
+static void
+case_configure(unsigned int nic, bool early)
+{
+	const char *what = early ? "reoffer_early" : "configure";
+	struct rt_worker w = { .op = RT_OP_CONFIGURE, .nq = 4 };
+	struct hvsim_nic_stats st;
+	uint16_t port = probe_port(nic);
+
+	fprintf(stderr, "case %s\n", what);
+	w.port = port;
+	w.mp = mp;
+	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_SUBCHAN_REQ) == 0);
+	REQUIRE(rt_worker_start(&w) == 0);
+	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
+	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+	if (early) {
+		/* The guest's RELID_RELEASED, if sent, queues behind the
+		 * hook: the re-offer must wait for it. */
+		CHECK_EQ(hvsim_reoffer(h, nic), 0);
+		CHECK_EQ(hvsim_nic_stats(h, nic, &st), 0);
+		CHECK_EQ(st.released, 0);
+		CHECK_EQ(st.reoffers, 1);
+	}
+	REQUIRE(rt_worker_join(&w, 8000) == 0, "configure hangs");
+	CHECK(w.rc < 0, "configure on a rescinded NIC: %d", w.rc);
+	CHECK(w.us < FAST_MS * 1000ull, "configure failed after %llu us",
+	      (unsigned long long)w.us);
+	CHECK_EQ(rt_wait_ge(&rt_rmv[port], 1, HOOK_MS), 0);
+	CHECK_EQ(hvsim_hook_release(h, nic), 0);
+	/* Only the primary existed: the subchannels were never offered. */
+	CHECK_EQ(rt_wait_released(h, nic, 1, HOOK_MS, 20), 1);
+	clean(what);
+	fprintf(stderr, "  configure rc %d after %llu us\n", w.rc,
+		(unsigned long long)w.us);
+	if (early) {
+		/* The RESET came after the RMV and after the release. */
+		CHECK_EQ(rt_wait_ge(&rt_reset[port], 1, HOOK_MS), 0);
+		CHECK(rt_reset_us[port] >= rt_rmv_us[port],
+		      "RESET before RMV");
+	}
+	come_back(nic, port, 4, early);
+	CHECK_EQ(rt_get(&rt_rmv[port]), 1);
+	CHECK_EQ(rt_get(&rt_reset[port]), 1);
+	close_port(port);
+	CHECK_EQ(rt_released(h, nic), 1);
+	clean(what);
+}
+
+/* Rescind at swept delays after rte_eth_dev_start() began. */
+static void
+case_start(unsigned int nic)
+{
+	uint16_t port = probe_port(nic);
+	unsigned int i, iters = 24, in_call = 0, after = 0;
+	uint64_t start_us, rel = 0;
+	int rc;
+
+	fprintf(stderr, "case start\n");
+	REQUIRE(rt_configure(port, 4, mp) == 0);
+	/* How long a start takes here. */
+	start_us = rt_us();
+	REQUIRE(rte_eth_dev_start(port) == 0);
+	start_us = rt_us() - start_us;
+	REQUIRE(rte_eth_dev_stop(port) == 0);
+	fprintf(stderr, "  dev_start takes %llu us\n",
+		(unsigned long long)start_us);
+	for (i = 0; i < iters; i++) {
+		struct rt_worker w = { .op = RT_OP_START, .port = port,
+				       .wait_go = 1 };
+		/* 0 .. 2.5 times the start's duration */
+		uint64_t delay = start_us * i * 5 / (2 * iters), t0;
+		unsigned int rmv0 = rt_get(&rt_rmv[port]);
+
+		REQUIRE(rt_worker_start(&w) == 0);
+		w.go = 1;
+		/* Count from the moment the call begins: on 2 CPUs the
+		 * worker may get one late. */
+		while (!w.running)
+			;
+		t0 = rt_us();
+		while (rt_us() - t0 < delay)
+			;
+		CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+		REQUIRE(rt_worker_join(&w, 8000) == 0, "start hangs");
+		CHECK(w.us < FAST_MS * 1000ull, "start took %llu us",
+		      (unsigned long long)w.us);
+		if (getenv("RT_VERBOSE") != NULL)
+			fprintf(stderr, "  delay %llu us: start rc %d after "
+				"%llu us\n", (unsigned long long)delay, w.rc,
+				(unsigned long long)w.us);
+		if (w.rc == 0)
+			after++;
+		else
+			in_call++;
+		CHECK(w.rc == 0 || w.rc == -ENODEV || w.rc == -EIO,
+		      "start: %d", w.rc);
+		CHECK_EQ(rt_wait_ge(&rt_rmv[port], rmv0 + 1, HOOK_MS), 0);
+		rel += 4;
+		CHECK_EQ(rt_wait_released(h, nic, rel, HOOK_MS, 10), rel);
+		clean("start");
+		rc = rte_eth_dev_stop(port);
+		CHECK_EQ(rc, 0);
+		/* Back with 4 queues, stopped, for the next round. */
+		CHECK_EQ(hvsim_reoffer(h, nic), 0);
+		CHECK_EQ(rt_wait_ge(&rt_reset[port], i + 1, HOOK_MS), 0);
+		CHECK_EQ(rte_eth_dev_reset(port), 0);
+		CHECK_EQ(rt_configure(port, 4, mp), 0);
+	}
+	fprintf(stderr, "  %u rescinds: start failed %u times, succeeded "
+		"(rescind after it) %u times\n", iters, in_call, after);
+	CHECK(in_call > 0, "no rescind landed in the start");
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	{
+		uint32_t qm;
+
+		CHECK_EQ(rt_traffic(port, 4, mp, 512, 3000, &qm), 512);
+		CHECK_EQ(qm, 0xf);
+	}
+	close_port(port);
+	CHECK_EQ(rt_released(h, nic), rel);
+	clean("start");
+}
+
+/* Rescind while the host holds the first CLOSECHANNEL of the close. */
+static void
+case_close(unsigned int nic)
+{
+	struct rt_worker w = { .op = RT_OP_CLOSE };
+	uint16_t port = probe_port(nic);
+	uint32_t qm;
+
+	fprintf(stderr, "case close\n");
+	REQUIRE(rt_configure(port, 4, mp) == 0);
+	REQUIRE(rte_eth_dev_start(port) == 0);
+	CHECK_EQ(rt_traffic(port, 4, mp, 256, 3000, &qm), 256);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	w.port = port;
+	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_CLOSE_RECEIVED) == 0);
+	REQUIRE(rt_worker_start(&w) == 0);
+	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
+	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+	CHECK_EQ(hvsim_hook_release(h, nic), 0);
+	REQUIRE(rt_worker_join(&w, 8000) == 0, "close hangs");
+	CHECK_EQ(w.rc, 0);
+	CHECK(w.us < FAST_MS * 1000ull, "close took %llu us",
+	      (unsigned long long)w.us);
+	CHECK(rt_get(&rt_rmv[port]) <= 1, "RMV twice");
+	/* Primary and three subchannels, once each. */
+	CHECK_EQ(rt_wait_released(h, nic, 4, HOOK_MS, 20), 4);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	clean("close");
+	fprintf(stderr, "  close rc %d after %llu us, RMV %u\n", w.rc,
+		(unsigned long long)w.us, rt_get(&rt_rmv[port]));
+}
+
+/* Rescind again while the reset after a re-offer is in NVSP INIT. */
+static void
+case_reset(unsigned int nic)
+{
+	struct rt_worker w = { .op = RT_OP_RESET };
+	uint16_t port = probe_port(nic);
+	uint32_t qm;
+
+	fprintf(stderr, "case reset_nvsp\n");
+	REQUIRE(rt_configure(port, 2, mp) == 0);
+	REQUIRE(rte_eth_dev_start(port) == 0);
+	CHECK_EQ(rt_traffic(port, 2, mp, 256, 3000, &qm), 256);
+	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+	CHECK_EQ(rt_wait_ge(&rt_rmv[port], 1, HOOK_MS), 0);
+	CHECK_EQ(rt_wait_released(h, nic, 2, HOOK_MS, 10), 2);
+	CHECK_EQ(hvsim_reoffer(h, nic), 0);
+	CHECK_EQ(rt_wait_ge(&rt_reset[port], 1, HOOK_MS), 0);
+	w.port = port;
+	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_NVSP_INIT) == 0);
+	REQUIRE(rt_worker_start(&w) == 0);
+	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
+	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+	CHECK_EQ(hvsim_hook_release(h, nic), 0);
+	REQUIRE(rt_worker_join(&w, 8000) == 0, "reset hangs");
+	CHECK(w.rc < 0, "reset onto a rescinded offer: %d", w.rc);
+	CHECK(w.us < FAST_MS * 1000ull, "reset failed after %llu us",
+	      (unsigned long long)w.us);
+	/* The re-attached primary: released once more. */
+	CHECK_EQ(rt_wait_released(h, nic, 3, HOOK_MS, 20), 3);
+	clean("reset_nvsp");
+	fprintf(stderr, "  reset rc %d after %llu us\n", w.rc,
+		(unsigned long long)w.us);
+	/* Calls on the gone port fail, they do not hang. */
+	CHECK(rt_configure(port, 2, mp) != 0, "configure on a gone port");
+	come_back(nic, port, 2, false);
+	close_port(port);
+	CHECK_EQ(rt_released(h, nic), 3);
+	clean("reset_nvsp");
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t t0 = rt_ms();
+	int rc;
+
+	(void)argc;
+	alarm(120);
+	rc = rt_eal_init(argv[0], N_NICS,
+			 "backend=sim,timeout_ms=5000");
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	h = hvbus_sim_hvsim();
+	REQUIRE(h != NULL, "no embedded hvsim");
+	REQUIRE(rte_eth_dev_count_avail() == 0, "every NIC blocked");
+	REQUIRE(rt_events_register() == 0);
+	mp = rte_pktmbuf_pool_create("rt", 8191, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	REQUIRE(mp != NULL);
+
+	case_probe(0, HVSIM_STEP_OPEN_RECEIVED, "probe_open");
+	case_probe(1, HVSIM_STEP_GPADL_CREATED, "probe_gpadl");
+	case_probe(2, HVSIM_STEP_NVSP_INIT, "probe_nvsp");
+	case_configure(3, false);
+	case_start(4);
+	case_close(5);
+	case_configure(6, true);
+	case_reset(7);
+
+	rt_events_unregister();
+	CHECK_EQ(hvsim_violations(h), 0);
+	rt_report(h);
+	CHECK_EQ(rte_eal_cleanup(), 0);
+	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	fprintf(stderr, "race matrix: %llu ms\n",
+		(unsigned long long)(rt_ms() - t0));
+	return check_exit("rescind_races");
+}
