@@ -108,6 +108,7 @@ rt_eal_init(const char *prog, unsigned int nics, const char *bus_args)
 /* ---- events ---- */
 
 static unsigned int rt_rmv[RTE_MAX_ETHPORTS], rt_reset[RTE_MAX_ETHPORTS];
+static unsigned int rt_new;	/* RTE_ETH_EVENT_NEW, any port */
 static uint64_t rt_rmv_us[RTE_MAX_ETHPORTS], rt_reset_us[RTE_MAX_ETHPORTS];
 
 static int
@@ -117,7 +118,9 @@ rt_event_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 	(void)ret;
 	if (port >= RTE_MAX_ETHPORTS)
 		return 0;
-	if (ev == RTE_ETH_EVENT_INTR_RMV) {
+	if (ev == RTE_ETH_EVENT_NEW) {
+		__atomic_add_fetch(&rt_new, 1, __ATOMIC_RELEASE);
+	} else if (ev == RTE_ETH_EVENT_INTR_RMV) {
 		__atomic_store_n(&rt_rmv_us[port], rt_us(), __ATOMIC_RELAXED);
 		__atomic_add_fetch(&rt_rmv[port], 1, __ATOMIC_RELEASE);
 	} else if (ev == RTE_ETH_EVENT_INTR_RESET) {
@@ -140,6 +143,10 @@ rt_events_register(void)
 		rc = rte_eth_dev_callback_register(RTE_ETH_ALL,
 						   RTE_ETH_EVENT_INTR_RESET,
 						   rt_event_cb, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_callback_register(RTE_ETH_ALL,
+						   RTE_ETH_EVENT_NEW,
+						   rt_event_cb, NULL);
 	return rc;
 }
 
@@ -150,6 +157,8 @@ rt_events_unregister(void)
 					rt_event_cb, NULL);
 	rte_eth_dev_callback_unregister(RTE_ETH_ALL,
 					RTE_ETH_EVENT_INTR_RESET,
+					rt_event_cb, NULL);
+	rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_NEW,
 					rt_event_cb, NULL);
 }
 

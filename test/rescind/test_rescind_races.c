@@ -98,7 +98,7 @@ case_probe(unsigned int nic, enum hvsim_step step, const char *what)
 	char devargs[80];
 	uint16_t port;
 	uint64_t rel, t0;
-	int rc;
+	unsigned int n0;
 
 	fprintf(stderr, "case %s\n", what);
 	rt_nic_name(nic, devargs, sizeof(devargs), 1);
@@ -119,22 +119,16 @@ case_probe(unsigned int nic, enum hvsim_step step, const char *what)
 	fprintf(stderr, "  probe rc %d after %llu us, released %llu\n",
 		w.rc, (unsigned long long)w.us, (unsigned long long)rel);
 
-	/* The host offers the NIC again: a fresh probe gets a port that
-	 * forwards. */
+	/* The host offers the NIC again. No driver holds the device: the
+	 * bus probes it by itself (on its work thread) and the application
+	 * sees a new port (RTE_ETH_EVENT_NEW) that forwards. */
+	n0 = rt_get(&rt_new);
 	CHECK_EQ(hvsim_reoffer(h, nic), 0);
 	t0 = rt_us();
-	/* hvsim_reoffer() returns once the host sent the offer; the bus
-	 * learns of it on its control thread a moment later (until then
-	 * the device is unknown: -ENODEV). */
-	do {
-		rc = rte_dev_probe(devargs);
-		if (rc == -ENODEV)
-			usleep(500);
-	} while (rc == -ENODEV && rt_us() - t0 < HOOK_MS * 1000ull);
-	CHECK_EQ(rc, 0);
-	fprintf(stderr, "  re-probed after the re-offer: rc %d, %llu us\n",
-		rc, (unsigned long long)(rt_us() - t0));
-	if (port_of(nic, &port) == 0) {
+	CHECK_EQ(rt_wait_ge(&rt_new, n0 + 1, HOOK_MS), 0);
+	fprintf(stderr, "  new port by itself after the re-offer: %llu us\n",
+		(unsigned long long)(rt_us() - t0));
+	if (rt_get(&rt_new) > n0 && port_of(nic, &port) == 0) {
 		unsigned int got;
 		uint32_t qm;
 

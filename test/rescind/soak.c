@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Rescind / re-offer soak: an ethdev application on net_hvnet with the
+ * embedded hvsim (NIC 0, reflecting every frame), 4 queues, one traffic
+ * thread sending on every queue and receiving on every queue, and a
+ * control thread (main) cycling the host:
+ *
+ *   primary cycle: hvsim_rescind(nic 0, all) -> RTE_ETH_EVENT_INTR_RMV ->
+ *     hvsim's "released" count up by every channel -> hvsim_reoffer() ->
+ *     RTE_ETH_EVENT_INTR_RESET -> traffic paused, rte_eth_dev_reset(),
+ *     configure 4 queues, start -> traffic resumed -> every rx queue
+ *     receives again.
+ *   subchannel cycle (every --sub-every cycles): hvsim_rescind(nic 0,
+ *     sub k) -> released +1, no event (hvnet.rst: the queue stops, the
+ *     others go on) -> the other queues keep forwarding -> the
+ *     application resets the port itself (the driver raises nothing for a
+ *     subchannel) to get 4 queues back.
+ *
+ * The traffic thread keeps bursting through the outages (rx returns 0,
+ * tx frees and counts): that is what a real forwarding loop does until
+ * its control thread reacts to the event.
+ *
+ * Fails on: a missing or duplicated event, a release count that is not
+ * exact, a checker violation, an mbuf not back in the pool when traffic
+ * is paused between reset and start, an ethdev call failing, traffic not
+ * resuming, a wait running past its deadline.
+ *
+ * usage: soak [--cycles N] [--seconds S] [--min-cycles M]
+ *             [--sub-every K] [--json PATH] [--quiet]
+ * It stops after N cycles or S seconds, whichever comes first, and fails
+ * when fewer than M were done.
+ */
+
+#include <getopt.h>
+#include <sched.h>
+
+#include "rescind_test.h"
+
+#define NQ		4
+#define DEADLINE_MS	5000
+#define WINDOW		96	/* frames in flight per queue */
+
+enum tstate { T_RUN, T_PAUSE_REQ, T_PAUSED, T_STOP };
+
+struct traffic {
+	uint16_t port;
+	struct rte_mempool *mp;
+	int state;			/* enum tstate, atomics */
+	int outage;			/* set by control between RMV and restart */
+	uint64_t rx[NQ];		/* frames received per queue */
+	uint64_t tx;			/* frames tx_burst took while up */
+	uint64_t tx_outage;		/* frames tx_burst took during outages */
+	uint64_t rx_outage;		/* frames rx_burst gave during outages */
+	uint64_t seq;
+	pthread_t tid;
+};
+
+static struct traffic tr;
+
+static uint64_t
+ld64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void
+add64(uint64_t *p, uint64_t v)
+{
+	/* One writer (the traffic thread): a plain add published with a
+	 * relaxed store is enough for the readers' counters. */
+	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
+}
+
+static void *
+traffic_main(void *arg)
+{
+	struct traffic *t = arg;
+	struct rte_ether_addr mac;
+	struct rte_mbuf *b[32];
+	uint64_t sent_q[NQ] = { 0 }, got_q[NQ] = { 0 }, got_all;
+	uint16_t q, r, i, k;
+	int st, idle;
+
+	rte_eth_macaddr_get(t->port, &mac);
+	for (;;) {
+		st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+		if (st == T_STOP)
+			break;
+		if (st == T_PAUSE_REQ || st == T_PAUSED) {
+			if (st == T_PAUSE_REQ) {
+				/* Out of every burst: the control thread may
+				 * reset the port. A new flight window after
+				 * the resume. */
+				memset(sent_q, 0, sizeof(sent_q));
+				memset(got_q, 0, sizeof(got_q));
+				__atomic_store_n(&t->state, T_PAUSED,
+						 __ATOMIC_RELEASE);
+			}
+			usleep(50);
+			continue;
+		}
+		idle = 1;
+		got_all = 0;
+		for (q = 0; q < NQ; q++)
+			got_all += got_q[q];
+		for (q = 0; q < NQ; q++) {
+			int out = __atomic_load_n(&t->outage,
+						  __ATOMIC_ACQUIRE);
+			uint64_t inflight = 0;
+
+			for (k = 0; k < NQ; k++)
+				inflight += sent_q[k];
+			inflight -= RTE_MIN(inflight, got_all);
+			/* Frames lost at a rescind never come back: the
+			 * window only bounds what is in flight, it never
+			 * blocks for good (it reopens at each resume). */
+			if (inflight < WINDOW * NQ) {
+				for (i = 0; i < 32; i++) {
+					b[i] = rt_frame(t->mp, &mac, 128,
+							(uint32_t)t->seq++);
+					if (b[i] == NULL)
+						break;
+				}
+				r = rte_eth_tx_burst(t->port, q, b, i);
+				for (k = r; k < i; k++)
+					rte_pktmbuf_free(b[k]);
+				if (out)
+					add64(&t->tx_outage, r);
+				else
+					add64(&t->tx, r);
+				sent_q[q] += r;
+				if (r != 0)
+					idle = 0;
+			}
+			r = rte_eth_rx_burst(t->port, q, b, 32);
+			for (i = 0; i < r; i++)
+				rte_pktmbuf_free(b[i]);
+			if (r != 0) {
+				idle = 0;
+				got_q[q] += r;
+				add64(&t->rx[q], r);
+				if (out)
+					add64(&t->rx_outage, r);
+			}
+		}
+		if (idle)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static int
+traffic_pause(void)
+{
+	uint64_t end = rt_ms() + DEADLINE_MS;
+
+	__atomic_store_n(&tr.state, T_PAUSE_REQ, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&tr.state, __ATOMIC_ACQUIRE) != T_PAUSED) {
+		if (rt_ms() > end)
+			return -ETIMEDOUT;
+		usleep(20);
+	}
+	return 0;
+}
+
+static void
+traffic_resume(void)
+{
+	__atomic_store_n(&tr.state, T_RUN, __ATOMIC_RELEASE);
+}
+
+static uint64_t
+rx_total(void)
+{
+	uint64_t s = 0;
+	unsigned int q;
+
+	for (q = 0; q < NQ; q++)
+		s += ld64(&tr.rx[q]);
+	return s;
+}
+
+/* Wait until every queue not in @p skip_mask received at least one more
+ * frame than in @p base. Returns 0, or -ETIMEDOUT. @p first_us gets the
+ * time the first queue moved. */
+static int
+wait_rx_moves(const uint64_t base[NQ], uint32_t skip_mask, uint64_t *first_us)
+{
+	uint64_t end = rt_ms() + DEADLINE_MS;
+	uint32_t moved = 0, want = ((1u << NQ) - 1) & ~skip_mask;
+	unsigned int q;
+
+	*first_us = 0;
+	while ((moved & want) != want) {
+		for (q = 0; q < NQ; q++) {
+			if (ld64(&tr.rx[q]) > base[q]) {
+				if (moved == 0)
+					*first_us = rt_us();
+				moved |= 1u << q;
+			}
+		}
+		if (rt_ms() > end)
+			return -ETIMEDOUT;
+		usleep(20);
+	}
+	return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of @p n sorted values. */
+static uint64_t
+pct(const uint64_t *v, unsigned int n, unsigned int p)
+{
+	unsigned int rank;
+
+	if (n == 0)
+		return 0;
+	rank = (p * n + 99) / 100;
+	return v[rank == 0 ? 0 : rank - 1];
+}
+
+struct soak {
+	struct hvsim *h;
+	struct rte_mempool *mp;
+	uint16_t port;
+	unsigned int cycles, sub_cycles, leaks, errors;
+	uint64_t released;		/* hvsim count expected so far */
+	unsigned int rmv, reset;	/* events expected so far */
+	uint64_t *rel_us, *res_us;	/* per primary cycle */
+	unsigned int n_rel, n_res;
+	int quiet;
+};
+
+#define FAIL(s, ...) do {						\
+	(s)->errors++;							\
+	fprintf(stderr, "soak: cycle %u: ", (s)->cycles);		\
+	fprintf(stderr, __VA_ARGS__);					\
+	fputc('\n', stderr);						\
+} while (0)
+
+static void
+check_clean(struct soak *s)
+{
+	if (hvsim_violations(s->h) != 0) {
+		FAIL(s, "%u checker violations", hvsim_violations(s->h));
+		rt_report(s->h);
+	}
+}
+
+/* Paused traffic, port reset onto the current offer, 4 queues, started,
+ * traffic resumed. The pool is checked while nothing can hold an mbuf. */
+static int
+restart(struct soak *s)
+{
+	int rc;
+
+	if (traffic_pause() != 0) {
+		FAIL(s, "traffic thread does not pause");
+		return -1;
+	}
+	rc = rte_eth_dev_reset(s->port);
+	if (rc != 0) {
+		FAIL(s, "rte_eth_dev_reset: %d", rc);
+		return -1;
+	}
+	/* Reset closed the channels and released the queues: every mbuf
+	 * sent before is back. */
+	if (rte_mempool_in_use_count(s->mp) != 0) {
+		s->leaks++;
+		FAIL(s, "%u mbufs not back in the pool after the reset",
+		     rte_mempool_in_use_count(s->mp));
+	}
+	rc = rt_configure(s->port, NQ, s->mp);
+	if (rc == 0)
+		rc = rte_eth_dev_start(s->port);
+	if (rc != 0) {
+		FAIL(s, "configure/start after the reset: %d", rc);
+		return -1;
+	}
+	__atomic_store_n(&tr.outage, 0, __ATOMIC_RELEASE);
+	traffic_resume();
+	return 0;
+}
+
+static int
+wait_released(struct soak *s, uint64_t want, uint64_t *us, uint64_t t0)
+{
+	uint64_t end = rt_ms() + DEADLINE_MS, r;
+
+	for (;;) {
+		r = rt_released(s->h, 0);
+		if (r >= want)
+			break;
+		if (rt_ms() > end) {
+			FAIL(s, "released %llu, want %llu",
+			     (unsigned long long)r, (unsigned long long)want);
+			return -1;
+		}
+	}
+	*us = rt_us() - t0;
+	if (r != want) {
+		FAIL(s, "released %llu, want %llu (a double release)",
+		     (unsigned long long)r, (unsigned long long)want);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+primary_cycle(struct soak *s)
+{
+	uint64_t base[NQ], t0, us, first;
+	unsigned int q;
+
+	t0 = rt_us();
+	if (hvsim_rescind(s->h, 0, 0) != 0) {
+		FAIL(s, "hvsim_rescind");
+		return -1;
+	}
+	s->rmv++;
+	if (rt_wait_ge(&rt_rmv[s->port], s->rmv, DEADLINE_MS) != 0) {
+		FAIL(s, "no RMV event");
+		return -1;
+	}
+	__atomic_store_n(&tr.outage, 1, __ATOMIC_RELEASE);
+	/* Every channel: the primary and the NQ - 1 subchannels. */
+	s->released += NQ;
+	if (wait_released(s, s->released, &us, t0) != 0)
+		return -1;
+	s->rel_us[s->n_rel++] = us;
+	check_clean(s);
+
+	t0 = rt_us();
+	if (hvsim_reoffer(s->h, 0) != 0) {
+		FAIL(s, "hvsim_reoffer");
+		return -1;
+	}
+	s->reset++;
+	if (rt_wait_ge(&rt_reset[s->port], s->reset, DEADLINE_MS) != 0) {
+		FAIL(s, "no RESET event");
+		return -1;
+	}
+	for (q = 0; q < NQ; q++)
+		base[q] = ld64(&tr.rx[q]);
+	if (restart(s) != 0)
+		return -1;
+	if (wait_rx_moves(base, 0, &first) != 0) {
+		FAIL(s, "traffic does not resume on every queue");
+		return -1;
+	}
+	s->res_us[s->n_res++] = first - t0;
+	if (rt_get(&rt_rmv[s->port]) != s->rmv ||
+	    rt_get(&rt_reset[s->port]) != s->reset)
+		FAIL(s, "events: RMV %u (want %u), RESET %u (want %u)",
+		     rt_get(&rt_rmv[s->port]), s->rmv,
+		     rt_get(&rt_reset[s->port]), s->reset);
+	check_clean(s);
+	return 0;
+}
+
+static int
+sub_cycle(struct soak *s, unsigned int sub)
+{
+	uint64_t base[NQ], t0, us, first;
+	unsigned int q;
+
+	t0 = rt_us();
+	if (hvsim_rescind(s->h, 0, sub) != 0) {
+		FAIL(s, "hvsim_rescind sub %u", sub);
+		return -1;
+	}
+	s->released += 1;
+	if (wait_released(s, s->released, &us, t0) != 0)
+		return -1;
+	check_clean(s);
+	/* The other queues go on. */
+	for (q = 0; q < NQ; q++)
+		base[q] = ld64(&tr.rx[q]);
+	if (wait_rx_moves(base, 1u << sub, &first) != 0) {
+		FAIL(s, "the queues other than %u stopped", sub);
+		return -1;
+	}
+	if (rt_get(&rt_rmv[s->port]) != s->rmv)
+		FAIL(s, "RMV for a subchannel rescind");
+	/* The application takes the queue back with a reset of its own;
+	 * the closes of the other channels are no releases. */
+	for (q = 0; q < NQ; q++)
+		base[q] = ld64(&tr.rx[q]);
+	if (restart(s) != 0)
+		return -1;
+	if (wait_rx_moves(base, 0, &first) != 0) {
+		FAIL(s, "traffic does not resume on every queue after the "
+		     "reset");
+		return -1;
+	}
+	if (rt_released(s->h, 0) != s->released)
+		FAIL(s, "released %llu after the reset, want %llu",
+		     (unsigned long long)rt_released(s->h, 0),
+		     (unsigned long long)s->released);
+	check_clean(s);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cycles", required_argument, NULL, 'c' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "min-cycles", required_argument, NULL, 'm' },
+		{ "sub-every", required_argument, NULL, 'k' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int max_cycles = 200, min_cycles = 1, sub_every = 4;
+	double max_secs = 0;
+	const char *json = NULL;
+	struct soak s = { .quiet = 0 };
+	uint64_t t_start, t_run, rx_before, tx_total;
+	char devargs[80];
+	int o, rc;
+
+	while ((o = getopt_long(argc, argv, "c:s:m:k:j:q", opts,
+				NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			max_cycles = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			max_secs = strtod(optarg, NULL);
+			break;
+		case 'm':
+			min_cycles = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			sub_every = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'q':
+			s.quiet = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: soak [--cycles N] "
+				"[--seconds S] [--min-cycles M] "
+				"[--sub-every K] [--json PATH] [--quiet]\n");
+			return 2;
+		}
+	}
+	if (max_cycles == 0)
+		return 2;
+	/* Never hang: a generous bound over the whole run. */
+	alarm((unsigned int)(max_secs > 0 ? max_secs : max_cycles) + 120);
+
+	rc = rt_eal_init(argv[0], 1, "backend=sim,timeout_ms=5000");
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	s.h = hvbus_sim_hvsim();
+	REQUIRE(s.h != NULL, "no embedded hvsim");
+	REQUIRE(rt_events_register() == 0);
+	s.mp = rte_pktmbuf_pool_create("soak", 8191, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	REQUIRE(s.mp != NULL);
+	s.rel_us = calloc(max_cycles, sizeof(uint64_t));
+	s.res_us = calloc(max_cycles, sizeof(uint64_t));
+	REQUIRE(s.rel_us != NULL && s.res_us != NULL);
+	rt_nic_name(0, devargs, sizeof(devargs), 1);
+	REQUIRE(rte_dev_probe(devargs) == 0);
+	REQUIRE(rte_eth_dev_get_port_by_name(devargs + 6, &s.port) == 0);
+	REQUIRE(rt_configure(s.port, NQ, s.mp) == 0);
+	REQUIRE(rte_eth_dev_start(s.port) == 0);
+
+	tr.port = s.port;
+	tr.mp = s.mp;
+	tr.state = T_RUN;
+	REQUIRE(pthread_create(&tr.tid, NULL, traffic_main, &tr) == 0);
+	{
+		uint64_t base[NQ] = { 0 }, first;
+
+		REQUIRE(wait_rx_moves(base, 0, &first) == 0,
+			"no traffic at start");
+	}
+
+	t_start = rt_us();
+	while (s.cycles < max_cycles && s.errors == 0) {
+		if (max_secs > 0 && (rt_us() - t_start) / 1e6 >= max_secs)
+			break;
+		if (sub_every != 0 && s.cycles % sub_every == sub_every - 1) {
+			rc = sub_cycle(&s, 1 + s.sub_cycles % (NQ - 1));
+			s.sub_cycles++;
+		} else {
+			rc = primary_cycle(&s);
+		}
+		if (rc != 0)
+			break;
+		s.cycles++;
+		if (!s.quiet && s.cycles % 50 == 0)
+			fprintf(stderr, "soak: %u cycles, %llu frames\n",
+				s.cycles, (unsigned long long)rx_total());
+	}
+	t_run = rt_us() - t_start;
+
+	/* Traffic once more, then everything back. */
+	rx_before = rx_total();
+	usleep(100 * 1000);
+	if (s.errors == 0 && rx_total() == rx_before)
+		FAIL(&s, "no traffic at the end");
+	__atomic_store_n(&tr.state, T_STOP, __ATOMIC_RELEASE);
+	pthread_join(tr.tid, NULL);
+	tx_total = ld64(&tr.tx) + ld64(&tr.tx_outage);
+	CHECK_EQ(rte_eth_dev_stop(s.port), 0);
+	CHECK_EQ(rte_eth_dev_close(s.port), 0);
+	if (rte_mempool_in_use_count(s.mp) != 0) {
+		s.leaks++;
+		FAIL(&s, "%u mbufs not back after the close",
+		     rte_mempool_in_use_count(s.mp));
+	}
+	check_clean(&s);
+	rt_events_unregister();
+
+	qsort(s.rel_us, s.n_rel, sizeof(uint64_t), cmp_u64);
+	qsort(s.res_us, s.n_res, sizeof(uint64_t), cmp_u64);
+	printf("soak: %u cycles (%u subchannel) in %.1f s, %.1f ms per cycle\n",
+	       s.cycles, s.sub_cycles, t_run / 1e6,
+	       s.cycles ? t_run / 1e3 / s.cycles : 0.0);
+	printf("soak: frames sent %llu, received %llu (queues %llu %llu "
+	       "%llu %llu), taken by tx during outages (dropped) %llu, "
+	       "received during outages %llu\n",
+	       (unsigned long long)tx_total, (unsigned long long)rx_total(),
+	       (unsigned long long)ld64(&tr.rx[0]),
+	       (unsigned long long)ld64(&tr.rx[1]),
+	       (unsigned long long)ld64(&tr.rx[2]),
+	       (unsigned long long)ld64(&tr.rx[3]),
+	       (unsigned long long)ld64(&tr.tx_outage),
+	       (unsigned long long)ld64(&tr.rx_outage));
+	printf("soak: lost in flight at rescinds and resets %llu "
+	       "(%.1f per cycle; the window is %u frames)\n",
+	       (unsigned long long)(ld64(&tr.tx) - RTE_MIN(ld64(&tr.tx),
+							   rx_total())),
+	       s.cycles ? (double)(ld64(&tr.tx) - RTE_MIN(ld64(&tr.tx),
+							  rx_total())) /
+	       s.cycles : 0.0, WINDOW * NQ);
+	printf("soak: rescind to release (us) p50 %llu p99 %llu max %llu; "
+	       "re-offer to traffic (ms) p50 %.2f p99 %.2f max %.2f\n",
+	       (unsigned long long)pct(s.rel_us, s.n_rel, 50),
+	       (unsigned long long)pct(s.rel_us, s.n_rel, 99),
+	       (unsigned long long)pct(s.rel_us, s.n_rel, 100),
+	       pct(s.res_us, s.n_res, 50) / 1e3,
+	       pct(s.res_us, s.n_res, 99) / 1e3,
+	       pct(s.res_us, s.n_res, 100) / 1e3);
+	printf("soak: violations %u, leaks %u, errors %u\n",
+	       hvsim_violations(s.h), s.leaks, s.errors);
+	if (json != NULL) {
+		FILE *f = fopen(json, "w");
+
+		REQUIRE(f != NULL, "cannot write %s", json);
+		fprintf(f, "{\n  \"cycles\": %u,\n  \"primary_cycles\": %u,\n"
+			"  \"subchannel_cycles\": %u,\n"
+			"  \"seconds\": %.3f,\n  \"cycle_ms_avg\": %.3f,\n"
+			"  \"violations\": %u,\n  \"leaks\": %u,\n"
+			"  \"errors\": %u,\n"
+			"  \"frames_sent\": %llu,\n"
+			"  \"frames_received\": %llu,\n"
+			"  \"outage_tx_dropped\": %llu,\n"
+			"  \"lost_in_flight\": %llu,\n"
+			"  \"release_us_p50\": %llu,\n"
+			"  \"release_us_p99\": %llu,\n"
+			"  \"release_us_max\": %llu,\n"
+			"  \"resume_ms_p50\": %.3f,\n"
+			"  \"resume_ms_p99\": %.3f,\n"
+			"  \"resume_ms_max\": %.3f\n}\n",
+			s.cycles, s.n_res, s.sub_cycles, t_run / 1e6,
+			s.cycles ? t_run / 1e3 / s.cycles : 0.0,
+			hvsim_violations(s.h), s.leaks, s.errors,
+			(unsigned long long)tx_total,
+			(unsigned long long)rx_total(),
+			(unsigned long long)ld64(&tr.tx_outage),
+			(unsigned long long)(ld64(&tr.tx) -
+					     RTE_MIN(ld64(&tr.tx),
+						     rx_total())),
+			(unsigned long long)pct(s.rel_us, s.n_rel, 50),
+			(unsigned long long)pct(s.rel_us, s.n_rel, 99),
+			(unsigned long long)pct(s.rel_us, s.n_rel, 100),
+			pct(s.res_us, s.n_res, 50) / 1e3,
+			pct(s.res_us, s.n_res, 99) / 1e3,
+			pct(s.res_us, s.n_res, 100) / 1e3);
+		fclose(f);
+	}
+	CHECK_EQ(s.errors, 0);
+	CHECK_EQ(s.leaks, 0);
+	CHECK_EQ(hvsim_violations(s.h), 0);
+	CHECK(s.cycles >= min_cycles, "%u cycles, want at least %u",
+	      s.cycles, min_cycles);
+	CHECK(s.n_res > 0, "no primary cycle");
+	free(s.rel_us);
+	free(s.res_us);
+	CHECK_EQ(rte_eal_cleanup(), 0);
+	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	return check_exit("rescind_soak");
+}
