@@ -36,17 +36,11 @@ done
 mkdir -p "$build/bench"
 out=$build/bench/pmd.json
 
-parent=$build
-for p in "$build" "${HOME:-/root}"; do
-	q=$(cd "$p" && pwd -P); ok=1
-	while :; do
-		[ $(( 0$(stat -c %a "$q") & 02 )) -ne 0 ] && { ok=0; break; }
-		[ "$q" = / ] && break; q=$(dirname "$q")
-	done
-	[ $ok = 1 ] && { parent=$p; break; }
-done
-dir=$(mktemp -d "$parent/hvnet-bench.XXXXXX")
-chmod 700 "$dir"
+. "$(dirname "$0")/lib/private-dir.sh"
+dir=$(hvnet_private_dir hvnet-bench "$build" "${HOME:-}" /var/lib) || {
+	echo "bench-pmd: no directory without world-writable ancestors" >&2
+	exit 1
+}
 hvpid=
 cleanup() { [ -n "$hvpid" ] && kill -9 "$hvpid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT

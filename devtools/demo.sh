@@ -23,29 +23,11 @@ for f in "$bus_so" "$pmd_so" "$hvsim"; do
 	[ -e "$f" ] || { echo "FAIL: $f missing: run make build"; exit 1; }
 done
 
-# EAL refuses plugins under a world-writable directory (/tmp): use a
-# private 0700 directory whose ancestors are all safe.
-safe_parent() {
-	local d p ok
-	for d in "$@"; do
-		[ -n "$d" ] && [ -d "$d" ] || continue
-		p=$(cd "$d" && pwd -P)
-		ok=1
-		while :; do
-			if [ $(( 0$(stat -c %a "$p") & 02 )) -ne 0 ]; then ok=0; break; fi
-			[ "$p" = / ] && break
-			p=$(dirname "$p")
-		done
-		[ $ok = 1 ] && { echo "$d"; return 0; }
-	done
-	return 1
-}
-parent=$(safe_parent "$build" "${HOME:-}" /var/lib) || {
+. "$(dirname "$0")/lib/private-dir.sh"
+dir=$(hvnet_private_dir hvnet-demo "$build" "${HOME:-}" /var/lib) || {
 	echo "FAIL: no directory without world-writable ancestors for the plugins"
 	exit 1
 }
-dir=$(mktemp -d "$parent/hvnet-demo.XXXXXX") || exit 1
-chmod 700 "$dir"
 hvpid=
 cleanup() {
 	[ -n "$hvpid" ] && kill -9 "$hvpid" 2>/dev/null

@@ -3,28 +3,11 @@
 #
 # Shared by devtools/perf.sh and devtools/perf-check.sh (sourced, not run).
 
-# A private 0700 directory for plugins, sockets and logs. EAL refuses
-# plugins under a world-writable directory (/tmp), so the parent is the
-# first of the arguments none of whose ancestors is world-writable.
+# A private 0700 directory for plugins, sockets and logs (see
+# devtools/lib/private-dir.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/private-dir.sh"
 perf_private_dir() {	# perf_private_dir CANDIDATE... -> path
-	local d p ok
-	for d in "$@"; do
-		[ -n "$d" ] && [ -d "$d" ] || continue
-		p=$(cd "$d" && pwd -P)
-		ok=1
-		while :; do
-			if [ $(( 0$(stat -c %a "$p") & 02 )) -ne 0 ]; then ok=0; break; fi
-			[ "$p" = / ] && break
-			p=$(dirname "$p")
-		done
-		if [ $ok = 1 ]; then
-			p=$(mktemp -d "$d/hvnet-perf.XXXXXX") || return 1
-			chmod 700 "$p"
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
+	hvnet_private_dir hvnet-perf "$@"
 }
 
 # Guest instructions per forwarded frame in hvn_rx_burst and in hvn_tx_burst

@@ -17,32 +17,11 @@ set -u
 so=$1
 testpmd=$(command -v dpdk-testpmd) || { echo "SKIP: no dpdk-testpmd"; exit 77; }
 
-# A directory none of whose ancestors is world-writable.
-safe_parent() {
-	local d
-	for d in "$@"; do
-		[ -n "$d" ] && [ -d "$d" ] || continue
-		local p ok=1
-		p=$(cd "$d" && pwd -P)
-		while :; do
-			if [ $(( 0$(stat -c %a "$p") & 02 )) -ne 0 ]; then
-				ok=0
-				break
-			fi
-			[ "$p" = / ] && break
-			p=$(dirname "$p")
-		done
-		[ $ok = 1 ] && { echo "$d"; return 0; }
-	done
-	return 1
-}
-
-parent=$(safe_parent "$(dirname "$so")" "${HOME:-}" /root /var/lib) || {
+. "$(dirname "$0")/../../devtools/lib/private-dir.sh"
+dir=$(hvnet_private_dir hvbus-plugin "$(dirname "$so")" "${HOME:-}" /root /var/lib) || {
 	echo "SKIP: no directory without world-writable ancestors"
 	exit 77
 }
-dir=$(mktemp -d "$parent/hvbus-plugin.XXXXXX") || exit 1
-chmod 700 "$dir"
 log="$dir/testpmd.log"
 cleanup() { rm -rf "$dir"; }
 trap cleanup EXIT

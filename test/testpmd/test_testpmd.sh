@@ -18,25 +18,9 @@ pmd_so=$2
 hvsim=$3
 testpmd=$(command -v dpdk-testpmd) || { echo "SKIP: no dpdk-testpmd"; exit 77; }
 
-safe_parent() {
-	local d p ok
-	for d in "$@"; do
-		[ -n "$d" ] && [ -d "$d" ] || continue
-		p=$(cd "$d" && pwd -P)
-		ok=1
-		while :; do
-			if [ $(( 0$(stat -c %a "$p") & 02 )) -ne 0 ]; then ok=0; break; fi
-			[ "$p" = / ] && break
-			p=$(dirname "$p")
-		done
-		[ $ok = 1 ] && { echo "$d"; return 0; }
-	done
-	return 1
-}
-parent=$(safe_parent "$(dirname "$pmd_so")" "${HOME:-}" /var/lib) || {
+. "$(dirname "$0")/../../devtools/lib/private-dir.sh"
+dir=$(hvnet_private_dir hvnet-testpmd "$(dirname "$pmd_so")" "${HOME:-}" /var/lib) || {
 	echo "SKIP: no directory without world-writable ancestors"; exit 77; }
-dir=$(mktemp -d "$parent/hvnet-testpmd.XXXXXX") || exit 1
-chmod 700 "$dir"
 hvpid=
 cleanup() { [ -n "$hvpid" ] && kill -9 "$hvpid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
