@@ -49,9 +49,6 @@
 /* Largest ring packet the driver copies out: a transfer-page packet with
  * the 562 ranges RSC allows, plus its NVSP body. */
 #define HVN_RX_PKT_MAX		8192u
-/* Transfer-page packets handled per rx burst (bounds the completions a
- * burst stages) and ranges per packet we accept. */
-#define HVN_RX_XFER_PER_BURST	32u
 #define HVN_RX_STASH		1024u
 /* Room for the RNDIS header and PPIs of one transmitted packet. */
 #define HVN_TX_HDR_SIZE		256u
@@ -167,10 +164,14 @@ struct hvn_rxq {
 	 * consumed whole even when the caller asked for fewer). */
 	struct rte_mbuf **stash;
 	uint32_t stash_head, stash_n;
-	/* Receive completions that found the tx ring full. */
-	uint64_t pend_xid[HVN_RX_XFER_PER_BURST];
-	uint32_t pend_st[HVN_RX_XFER_PER_BURST];
-	uint32_t npend;
+	/* Receive completions that found the tx ring full. Room for one per
+	 * receive section, the most the host can have outstanding, so the rx
+	 * ring is read even while completions cannot be sent: a guest that
+	 * stopped reading until it could complete would deadlock with a host
+	 * that stops reading until it can write its tx completions. */
+	uint64_t *pend_xid;
+	uint32_t *pend_st;
+	uint32_t npend, pend_cap;
 	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
 	bool broken_logged;
 	uint8_t *scratch;		/* one receive section (scatter) */

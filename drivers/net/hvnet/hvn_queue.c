@@ -23,6 +23,8 @@ hvn_rxq_free(struct hvn_rxq *rxq)
 	rte_free(rxq->pkt);
 	rte_free(rxq->scratch);
 	rte_free(rxq->stash);
+	rte_free(rxq->pend_xid);
+	rte_free(rxq->pend_st);
 	rte_free(rxq);
 }
 
@@ -77,19 +79,21 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->stash = rte_zmalloc_socket("hvn_rx_stash",
 					HVN_RX_STASH * sizeof(rxq->stash[0]),
 					64, (int)socket);
-	if (rxq->pkt == NULL || rxq->scratch == NULL || rxq->stash == NULL) {
-		rte_free(rxq->pkt);
-		rte_free(rxq->scratch);
-		rte_free(rxq->stash);
-		rte_free(rxq);
+	rxq->pend_cap = RTE_MAX(hv->rxlim.sec_count, 1u);
+	rxq->pend_xid = rte_zmalloc_socket("hvn_rx_pend",
+					   rxq->pend_cap * sizeof(uint64_t),
+					   64, (int)socket);
+	rxq->pend_st = rte_zmalloc_socket("hvn_rx_pend",
+					  rxq->pend_cap * sizeof(uint32_t),
+					  64, (int)socket);
+	if (rxq->pkt == NULL || rxq->scratch == NULL || rxq->stash == NULL ||
+	    rxq->pend_xid == NULL || rxq->pend_st == NULL) {
+		hvn_rxq_free(rxq);
 		return -ENOMEM;
 	}
 	rc = hvbus_queue_attach(hv->hdev, &rxq->rd);
 	if (rc != 0) {
-		rte_free(rxq->pkt);
-		rte_free(rxq->scratch);
-		rte_free(rxq->stash);
-		rte_free(rxq);
+		hvn_rxq_free(rxq);
 		return rc;
 	}
 	dev->data->rx_queues[qid] = rxq;

@@ -364,7 +364,7 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (unlikely(chan == NULL))
 		goto out;
-	while (nrx < n && rxq->npend < HVN_RX_XFER_PER_BURST) {
+	while (nrx < n && rxq->npend < rxq->pend_cap) {
 		len = vmb_ring_read(&chan->rx, rxq->pkt, HVN_RX_PKT_MAX);
 		if (unlikely(len < 0)) {
 			if (len == -ENOBUFS) {
