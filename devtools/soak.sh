@@ -43,7 +43,7 @@ run() {
 
 rc=0
 run "$build" || rc=1
-if [ -f "$asan/build.ninja" ] && [ "$asan" != "$build" ]; then
+if [ -f "$asan/build.ninja" ] && [ "$(cd "$asan" && pwd -P)" != "$build" ]; then
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
 		run "$asan" || rc=1

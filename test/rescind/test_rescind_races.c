@@ -13,6 +13,8 @@
  *                 rte_eth_dev_configure() with 4 queues
  *   start         rescind at swept delays into rte_eth_dev_start() (no
  *                 hook step exists for its RNDIS SETs)
+ *   stop          rescind at swept delays into rte_eth_dev_stop() with tx
+ *                 completions outstanding
  *   close         rescind while the host holds the first CLOSECHANNEL of
  *                 rte_eth_dev_close() of a started 4-queue port
  *   reoffer_early the host re-offers before the guest's release of the
@@ -28,7 +30,7 @@
 
 #include "rescind_test.h"
 
-#define N_NICS		8
+#define N_NICS		9
 /* Bus and PMD deadlines are 5 s: a call that fails "fast" failed because
  * of the rescind, not because of a deadline. */
 #define FAST_MS		1500
@@ -286,6 +288,101 @@ case_start(unsigned int nic)
 	clean("start");
 }
 
+/* Send @p n frames on each of @p nq queues without polling rx: their
+ * completions stay at the host / in the rx rings, for stop to drain. */
+static void
+tx_pending(uint16_t port, uint16_t nq, unsigned int n)
+{
+	struct rte_ether_addr mac;
+	struct rte_mbuf *b[32];
+	unsigned int i, k;
+	uint16_t q, r;
+
+	rte_eth_macaddr_get(port, &mac);
+	for (q = 0; q < nq; q++) {
+		for (k = 0; k < n; k += 32) {
+			for (i = 0; i < 32; i++)
+				b[i] = rt_frame(mp, &mac, 128, k + i);
+			r = rte_eth_tx_burst(port, q, b, 32);
+			for (i = r; i < 32; i++)
+				rte_pktmbuf_free(b[i]);
+		}
+	}
+}
+
+/* Rescind at swept delays after rte_eth_dev_stop() began, with tx
+ * completions outstanding (stop sets the filter to 0 and drains them). */
+static void
+case_stop(unsigned int nic)
+{
+	uint16_t port = probe_port(nic);
+	unsigned int i, iters = 16, in_call = 0, after = 0;
+	uint64_t stop_us, rel = 0;
+
+	fprintf(stderr, "case stop\n");
+	REQUIRE(rt_configure(port, 4, mp) == 0);
+	REQUIRE(rte_eth_dev_start(port) == 0);
+	tx_pending(port, 4, 64);
+	stop_us = rt_us();
+	REQUIRE(rte_eth_dev_stop(port) == 0);
+	stop_us = rt_us() - stop_us;
+	fprintf(stderr, "  dev_stop with 256 tx outstanding takes %llu us\n",
+		(unsigned long long)stop_us);
+	for (i = 0; i < iters; i++) {
+		struct rt_worker w = { .op = RT_OP_STOP, .port = port,
+				       .wait_go = 1 };
+		/* 0 .. 2 times the stop's duration */
+		uint64_t delay = stop_us * i * 2 / iters, t0;
+		unsigned int rmv0 = rt_get(&rt_rmv[port]);
+
+		CHECK_EQ(rte_eth_dev_start(port), 0);
+		tx_pending(port, 4, 64);
+		REQUIRE(rt_worker_start(&w) == 0);
+		w.go = 1;
+		while (!w.running)
+			;
+		t0 = rt_us();
+		while (rt_us() - t0 < delay)
+			;
+		CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+		REQUIRE(rt_worker_join(&w, 8000) == 0, "stop hangs");
+		/* Stop has no failure to report: it always stops. */
+		CHECK_EQ(w.rc, 0);
+		CHECK(w.us < FAST_MS * 1000ull, "stop took %llu us",
+		      (unsigned long long)w.us);
+		if (rt_get(&rt_rmv[port]) == rmv0)
+			in_call++;
+		else
+			after++;
+		if (getenv("RT_VERBOSE") != NULL)
+			fprintf(stderr, "  delay %llu us: stop after %llu us\n",
+				(unsigned long long)delay,
+				(unsigned long long)w.us);
+		CHECK_EQ(rt_wait_ge(&rt_rmv[port], rmv0 + 1, HOOK_MS), 0);
+		rel += 4;
+		CHECK_EQ(rt_wait_released(h, nic, rel, HOOK_MS, 10), rel);
+		clean("stop");
+		CHECK_EQ(hvsim_reoffer(h, nic), 0);
+		CHECK_EQ(rt_wait_ge(&rt_reset[port], i + 1, HOOK_MS), 0);
+		CHECK_EQ(rte_eth_dev_reset(port), 0);
+		/* The reset took back every mbuf the tx queues held. */
+		CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+		CHECK_EQ(rt_configure(port, 4, mp), 0);
+	}
+	fprintf(stderr, "  %u rescinds: stop returned before the RMV %u "
+		"times, after it %u times\n", iters, in_call, after);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	{
+		uint32_t qm;
+
+		CHECK_EQ(rt_traffic(port, 4, mp, 512, 3000, &qm), 512);
+		CHECK_EQ(qm, 0xf);
+	}
+	close_port(port);
+	CHECK_EQ(rt_released(h, nic), rel);
+	clean("stop");
+}
+
 /* Rescind while the host holds the first CLOSECHANNEL of the close. */
 static void
 case_close(unsigned int nic)
@@ -385,6 +482,7 @@ main(int argc, char **argv)
 	case_close(5);
 	case_configure(6, true);
 	case_reset(7);
+	case_stop(8);
 
 	rt_events_unregister();
 	CHECK_EQ(hvsim_violations(h), 0);
