@@ -170,6 +170,43 @@ test_vlan_csum(void)
 	CHECK(t_csum_ok(rx.data[0], rx.len[0]));
 	CHECK(rx.pi[0].csum & RNDIS_RXCSUM_TCP_OK);
 
+	/* Receive checksum offload off (TX on, RX off): the host still
+	 * fills the checksums it was asked to, but tells the guest nothing
+	 * about them (regression: it used to flag them good; found by stock
+	 * net_netvsc in the fidelity run). */
+	{
+		struct ndis_offload_params op = {
+			.ip4_csum = NDIS_OFFLOAD_PARAM_TX_ON_RX_OFF,
+			.tcp4_csum = NDIS_OFFLOAD_PARAM_TX_ON_RX_OFF,
+			.udp4_csum = NDIS_OFFLOAD_PARAM_TX_ON_RX_OFF,
+		};
+		uint8_t obj[NDIS_OFFLOAD_PARAMS_SIZE_REV_3];
+		int olen = ndis_offload_params_encode(obj, sizeof(obj), &op,
+						      NDIS_OFFLOAD_PARAMS_REV_3);
+
+		REQUIRE(olen > 0);
+		CHECK_EQ(nvg_set(g, RNDIS_OID_TCP_OFFLOAD_PARAMETERS, obj,
+				 (uint32_t)olen), RNDIS_STATUS_SUCCESS);
+		len = t_frame(f, g->mac, 17, 7, 7, 9, 150, 5, true);
+		tx = (struct nvg_tx){ .frame = f, .len = len, .vlan_tci = -1,
+			.csum = rndis_txcsum_make(RNDIS_TXCSUM_IPV4 |
+				RNDIS_TXCSUM_IP_HDR | RNDIS_TXCSUM_UDP, 34) };
+		t_rx_reset(&rx);
+		CHECK_EQ(nvg_send(g, 0, &tx, 1, NVG_SENDBUF),
+			 NVSP_STATUS_SUCCESS);
+		nvg_drain(g, 20);
+		REQUIRE(rx.n == 1);
+		CHECK(t_csum_ok(rx.data[0], rx.len[0]), "checksums filled");
+		CHECK_EQ(rx.pi[0].csum & (RNDIS_RXCSUM_IP_OK |
+					  RNDIS_RXCSUM_UDP_OK), 0);
+		op.ip4_csum = op.tcp4_csum = op.udp4_csum =
+			NDIS_OFFLOAD_PARAM_TX_RX_ON;
+		olen = ndis_offload_params_encode(obj, sizeof(obj), &op,
+						  NDIS_OFFLOAD_PARAMS_REV_3);
+		CHECK_EQ(nvg_set(g, RNDIS_OID_TCP_OFFLOAD_PARAMETERS, obj,
+				 (uint32_t)olen), RNDIS_STATUS_SUCCESS);
+	}
+
 	/* No request: a bad checksum is reported failed, a good one ok. */
 	t_frame(f, g->mac, 6, 8, 80, 443, 100, 9, true);
 	tx = (struct nvg_tx){ .frame = f, .len = 154, .vlan_tci = -1 };
