@@ -15,7 +15,8 @@
  *     receives again.
  *   subchannel cycle (every --sub-every cycles): hvsim_rescind(nic 0,
  *     sub k) -> released +1, no event (hvnet.rst: the queue stops, the
- *     others go on) -> the other queues keep forwarding -> the
+ *     others go on) -> the other queues keep forwarding (each more than
+ *     a flight window) while tx_qk_dropped counts -> the
  *     application resets the port itself (the driver raises nothing for a
  *     subchannel) to get 4 queues back.
  *
@@ -49,9 +50,12 @@ struct traffic {
 	uint16_t port;
 	struct rte_mempool *mp;
 	int state;			/* enum tstate, atomics */
-	int outage;			/* set by control between RMV and restart */
+	int outage;			/* queues down: bit k = queue k, set by
+					 * control from the rescind to the
+					 * restart */
 	uint64_t rx[NQ];		/* frames received per queue */
 	uint64_t tx;			/* frames tx_burst took while up */
+	uint64_t tx_q[NQ];		/* frames tx_burst took per queue */
 	uint64_t tx_outage;		/* frames tx_burst took during outages */
 	uint64_t rx_outage;		/* frames rx_burst gave during outages */
 	uint64_t seq;
@@ -81,6 +85,8 @@ traffic_main(void *arg)
 	struct rte_ether_addr mac;
 	struct rte_mbuf *b[32];
 	uint64_t sent_q[NQ] = { 0 }, got_q[NQ] = { 0 }, got_all;
+	uint64_t last_rx_us = rt_us();
+	unsigned int round = 0, j;
 	uint16_t q, r, i, k;
 	int st, idle;
 
@@ -106,17 +112,30 @@ traffic_main(void *arg)
 		got_all = 0;
 		for (q = 0; q < NQ; q++)
 			got_all += got_q[q];
-		for (q = 0; q < NQ; q++) {
-			int out = __atomic_load_n(&t->outage,
-						  __ATOMIC_ACQUIRE);
+		/* Frames a rescinded queue took (dropped) or that were lost
+		 * at a rescind never come back: after 2 ms without a frame
+		 * the window counts them lost and reopens. */
+		if (rt_us() - last_rx_us > 2000) {
+			memset(sent_q, 0, sizeof(sent_q));
+			memset(got_q, 0, sizeof(got_q));
+			got_all = 0;
+			last_rx_us = rt_us();
+		}
+		/* Each round starts on the next queue: none is always the
+		 * one that finds the window full. */
+		round++;
+		for (j = 0; j < NQ; j++) {
+			int out;
 			uint64_t inflight = 0;
 
+			q = (uint16_t)((round + j) % NQ);
+			out = __atomic_load_n(&t->outage, __ATOMIC_ACQUIRE) &
+				(1 << q);
 			for (k = 0; k < NQ; k++)
 				inflight += sent_q[k];
 			inflight -= RTE_MIN(inflight, got_all);
-			/* Frames lost at a rescind never come back: the
-			 * window only bounds what is in flight, it never
-			 * blocks for good (it reopens at each resume). */
+			/* The window bounds what is in flight; it reopens
+			 * at each resume and after a stall (above). */
 			if (inflight < WINDOW * NQ) {
 				for (i = 0; i < 32; i++) {
 					b[i] = rt_frame(t->mp, &mac, 128,
@@ -132,6 +151,7 @@ traffic_main(void *arg)
 				else
 					add64(&t->tx, r);
 				sent_q[q] += r;
+				add64(&t->tx_q[q], r);
 				if (r != 0)
 					idle = 0;
 			}
@@ -140,6 +160,7 @@ traffic_main(void *arg)
 				rte_pktmbuf_free(b[i]);
 			if (r != 0) {
 				idle = 0;
+				last_rx_us = rt_us();
 				got_q[q] += r;
 				add64(&t->rx[q], r);
 				if (out)
@@ -187,7 +208,8 @@ rx_total(void)
  * frame than in @p base. Returns 0, or -ETIMEDOUT. @p first_us gets the
  * time the first queue moved. */
 static int
-wait_rx_moves(const uint64_t base[NQ], uint32_t skip_mask, uint64_t *first_us)
+wait_rx_more(const uint64_t base[NQ], uint32_t skip_mask, uint64_t more,
+	     uint64_t *first_us)
 {
 	uint64_t end = rt_ms() + DEADLINE_MS;
 	uint32_t moved = 0, want = ((1u << NQ) - 1) & ~skip_mask;
@@ -196,7 +218,7 @@ wait_rx_moves(const uint64_t base[NQ], uint32_t skip_mask, uint64_t *first_us)
 	*first_us = 0;
 	while ((moved & want) != want) {
 		for (q = 0; q < NQ; q++) {
-			if (ld64(&tr.rx[q]) > base[q]) {
+			if (ld64(&tr.rx[q]) >= base[q] + more) {
 				if (moved == 0)
 					*first_us = rt_us();
 				moved |= 1u << q;
@@ -207,6 +229,42 @@ wait_rx_moves(const uint64_t base[NQ], uint32_t skip_mask, uint64_t *first_us)
 		usleep(20);
 	}
 	return 0;
+}
+
+static int
+wait_rx_moves(const uint64_t base[NQ], uint32_t skip_mask, uint64_t *first_us)
+{
+	return wait_rx_more(base, skip_mask, 1, first_us);
+}
+
+/* Extended statistic @p name of the port, UINT64_MAX if unknown. */
+static uint64_t
+xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+/* Frames the driver's tx queues freed and counted as dropped (a
+ * rescinded channel) since the queues were set up. */
+static uint64_t
+tx_dropped(uint16_t port)
+{
+	uint64_t sum = 0, v;
+	unsigned int q;
+	char name[32];
+
+	for (q = 0; q < NQ; q++) {
+		snprintf(name, sizeof(name), "tx_q%u_dropped", q);
+		v = xstat(port, name);
+		if (v != UINT64_MAX)
+			sum += v;
+	}
+	return sum;
 }
 
 static int
@@ -235,6 +293,7 @@ struct soak {
 	uint16_t port;
 	unsigned int cycles, sub_cycles, leaks, errors;
 	uint64_t released;		/* hvsim count expected so far */
+	uint64_t drv_dropped;		/* sum of tx_qK_dropped before resets */
 	unsigned int rmv, reset;	/* events expected so far */
 	uint64_t *rel_us, *res_us;	/* per primary cycle */
 	unsigned int n_rel, n_res;
@@ -268,6 +327,8 @@ restart(struct soak *s)
 		FAIL(s, "traffic thread does not pause");
 		return -1;
 	}
+	/* The reset releases the queues and their counters. */
+	s->drv_dropped += tx_dropped(s->port);
 	rc = rte_eth_dev_reset(s->port);
 	if (rc != 0) {
 		FAIL(s, "rte_eth_dev_reset: %d", rc);
@@ -322,6 +383,8 @@ primary_cycle(struct soak *s)
 	uint64_t base[NQ], t0, us, first;
 	unsigned int q;
 
+	/* The outage counts from the rescind call to the restart. */
+	__atomic_store_n(&tr.outage, (1 << NQ) - 1, __ATOMIC_RELEASE);
 	t0 = rt_us();
 	if (hvsim_rescind(s->h, 0, 0) != 0) {
 		FAIL(s, "hvsim_rescind");
@@ -332,7 +395,6 @@ primary_cycle(struct soak *s)
 		FAIL(s, "no RMV event");
 		return -1;
 	}
-	__atomic_store_n(&tr.outage, 1, __ATOMIC_RELEASE);
 	/* Every channel: the primary and the NQ - 1 subchannels. */
 	s->released += NQ;
 	if (wait_released(s, s->released, &us, t0) != 0)
@@ -371,10 +433,12 @@ primary_cycle(struct soak *s)
 static int
 sub_cycle(struct soak *s, unsigned int sub)
 {
-	uint64_t base[NQ], t0, us, first;
+	uint64_t base[NQ], t0, us, first, dropped, txb;
 	unsigned int q;
+	char name[32];
 
 	t0 = rt_us();
+	__atomic_store_n(&tr.outage, 1 << sub, __ATOMIC_RELEASE);
 	if (hvsim_rescind(s->h, 0, sub) != 0) {
 		FAIL(s, "hvsim_rescind sub %u", sub);
 		return -1;
@@ -383,13 +447,22 @@ sub_cycle(struct soak *s, unsigned int sub)
 	if (wait_released(s, s->released, &us, t0) != 0)
 		return -1;
 	check_clean(s);
-	/* The other queues go on. */
+	/* The other queues go on, for more than one flight window each;
+	 * the rescinded queue's tx frees and counts what it is given. */
+	snprintf(name, sizeof(name), "tx_q%u_dropped", sub);
+	dropped = xstat(s->port, name);
+	txb = ld64(&tr.tx_q[sub]);
 	for (q = 0; q < NQ; q++)
 		base[q] = ld64(&tr.rx[q]);
-	if (wait_rx_moves(base, 1u << sub, &first) != 0) {
+	if (wait_rx_more(base, 1u << sub, WINDOW * NQ, &first) != 0) {
 		FAIL(s, "the queues other than %u stopped", sub);
 		return -1;
 	}
+	if (dropped == UINT64_MAX || xstat(s->port, name) <= dropped)
+		FAIL(s, "%s does not count (%llu -> %llu; tx took %llu)",
+		     name, (unsigned long long)dropped,
+		     (unsigned long long)xstat(s->port, name),
+		     (unsigned long long)(ld64(&tr.tx_q[sub]) - txb));
 	if (rt_get(&rt_rmv[s->port]) != s->rmv)
 		FAIL(s, "RMV for a subchannel rescind");
 	/* The application takes the queue back with a reset of its own;
@@ -519,6 +592,7 @@ main(int argc, char **argv)
 	__atomic_store_n(&tr.state, T_STOP, __ATOMIC_RELEASE);
 	pthread_join(tr.tid, NULL);
 	tx_total = ld64(&tr.tx) + ld64(&tr.tx_outage);
+	s.drv_dropped += tx_dropped(s.port);
 	CHECK_EQ(rte_eth_dev_stop(s.port), 0);
 	CHECK_EQ(rte_eth_dev_close(s.port), 0);
 	if (rte_mempool_in_use_count(s.mp) != 0) {
@@ -535,14 +609,15 @@ main(int argc, char **argv)
 	       s.cycles, s.sub_cycles, t_run / 1e6,
 	       s.cycles ? t_run / 1e3 / s.cycles : 0.0);
 	printf("soak: frames sent %llu, received %llu (queues %llu %llu "
-	       "%llu %llu), taken by tx during outages (dropped) %llu, "
-	       "received during outages %llu\n",
+	       "%llu %llu), taken by tx during outages %llu (dropped by "
+	       "the driver %llu), received during outages %llu\n",
 	       (unsigned long long)tx_total, (unsigned long long)rx_total(),
 	       (unsigned long long)ld64(&tr.rx[0]),
 	       (unsigned long long)ld64(&tr.rx[1]),
 	       (unsigned long long)ld64(&tr.rx[2]),
 	       (unsigned long long)ld64(&tr.rx[3]),
 	       (unsigned long long)ld64(&tr.tx_outage),
+	       (unsigned long long)s.drv_dropped,
 	       (unsigned long long)ld64(&tr.rx_outage));
 	printf("soak: lost in flight at rescinds and resets %llu "
 	       "(%.1f per cycle; the window is %u frames)\n",
@@ -572,7 +647,9 @@ main(int argc, char **argv)
 			"  \"errors\": %u,\n"
 			"  \"frames_sent\": %llu,\n"
 			"  \"frames_received\": %llu,\n"
+			"  \"outage_tx_taken\": %llu,\n"
 			"  \"outage_tx_dropped\": %llu,\n"
+			"  \"outage_rx\": %llu,\n"
 			"  \"lost_in_flight\": %llu,\n"
 			"  \"release_us_p50\": %llu,\n"
 			"  \"release_us_p99\": %llu,\n"
@@ -586,6 +663,8 @@ main(int argc, char **argv)
 			(unsigned long long)tx_total,
 			(unsigned long long)rx_total(),
 			(unsigned long long)ld64(&tr.tx_outage),
+			(unsigned long long)s.drv_dropped,
+			(unsigned long long)ld64(&tr.rx_outage),
 			(unsigned long long)(ld64(&tr.tx) -
 					     RTE_MIN(ld64(&tr.tx),
 						     rx_total())),
