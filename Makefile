@@ -9,7 +9,8 @@ ASAN_BUILD ?= build-asan
 SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
-.PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check clean
+.PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check soak \
+	clean
 
 all: build
 
@@ -56,6 +57,13 @@ perf: build
 # Guest instructions per frame (callgrind) against devtools/perf/baseline.json.
 perf-check: build
 	bash devtools/perf-check.sh $(BUILD)
+
+CYCLES ?= 1000
+
+# Rescind / re-offer soak (doc/guides/rescind.rst): CYCLES cycles in
+# $(BUILD), then in $(ASAN_BUILD) if it exists; writes */bench/soak.json.
+soak: build
+	ASAN_BUILD=$(ASAN_BUILD) bash devtools/soak.sh $(BUILD) $(CYCLES)
 
 bench-%: build
 	bash devtools/bench-$*.sh $(BUILD)
