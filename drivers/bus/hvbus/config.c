@@ -181,16 +181,17 @@ cfg_uio_offsets(const char *key, const char *val, void *opaque)
 static const struct {
 	const char *key;
 	arg_handler_t fn;
+	const char *want;	/* what a valid value looks like, for the log */
 } hvbus_key_fns[] = {
-	{ "backend", cfg_backend },
-	{ "socket", cfg_socket },
-	{ "nics", cfg_nics },
-	{ "timeout_ms", cfg_timeout },
-	{ "ring_size", cfg_ring_size },
-	{ "arena_mb", cfg_arena },
-	{ "sysfs", cfg_sysfs },
-	{ "devroot", cfg_devroot },
-	{ "uio_offsets", cfg_uio_offsets },
+	{ "backend", cfg_backend, "auto, sim, uio or none" },
+	{ "socket", cfg_socket, "a Unix socket path" },
+	{ "nics", cfg_nics, "1..16" },
+	{ "timeout_ms", cfg_timeout, "10..600000" },
+	{ "ring_size", cfg_ring_size, "8192..64 MiB, a multiple of 4096" },
+	{ "arena_mb", cfg_arena, "1..65536" },
+	{ "sysfs", cfg_sysfs, "a directory path" },
+	{ "devroot", cfg_devroot, "a directory path" },
+	{ "uio_offsets", cfg_uio_offsets, "page or linear" },
 };
 
 static bool
@@ -267,8 +268,9 @@ hvbus_config_load(struct hvbus_config *cfg)
 		rc = rte_kvargs_process(kv, hvbus_key_fns[i].key,
 					hvbus_key_fns[i].fn, cfg);
 		if (rc != 0)
-			HVBUS_LOG(ERR, "%s: bad value for %s", HVBUS_ARGS_ENV,
-				  hvbus_key_fns[i].key);
+			HVBUS_LOG(ERR, "%s: bad value for %s (want %s)",
+				  HVBUS_ARGS_ENV, hvbus_key_fns[i].key,
+				  hvbus_key_fns[i].want);
 	}
 	rte_kvargs_free(kv);
 	return rc != 0 ? -EINVAL : 0;
