@@ -418,8 +418,7 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 	}
 	c->open_sent = true;
 	o->state = HVBUS_CS_OPENING;
-	o->deadline = hvbus_now_ns() +
-		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+	o->deadline = hvbus_deadline_ns(1);
 }
 
 /*
@@ -584,8 +583,7 @@ hvbus_req_open(struct hvbus_req *req)
 	o->chan = c;
 	o->req = req;
 	o->state = HVBUS_CS_GPADL;
-	o->deadline = hvbus_now_ns() +
-		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+	o->deadline = hvbus_deadline_ns(1);
 }
 
 void

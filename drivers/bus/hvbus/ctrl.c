@@ -53,6 +53,13 @@ hvbus_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t
+hvbus_deadline_ns(unsigned int answers)
+{
+	return hvbus_now_ns() +
+		(uint64_t)answers * hvbus.cfg.timeout_ms * 1000000ull;
+}
+
 bool
 hvbus_on_ctrl_thread(void)
 {
@@ -236,8 +243,7 @@ ctrl_req_connect(struct hvbus_req *req)
 	}
 	hvbus.connect_req = req;
 	hvbus.version_idx = 0;
-	hvbus.connect_deadline = hvbus_now_ns() +
-		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+	hvbus.connect_deadline = hvbus_deadline_ns(1);
 	rc = ctrl_contact();
 	if (rc < 0)
 		ctrl_connect_done(rc);
@@ -354,8 +360,7 @@ ctrl_req_shutdown(struct hvbus_req *req)
 	}
 	hvbus.shutting_down = true;
 	hvbus.shutdown_req = req;
-	hvbus.shutdown_deadline = hvbus_now_ns() +
-		2ull * hvbus.cfg.timeout_ms * 1000000ull;
+	hvbus.shutdown_deadline = hvbus_deadline_ns(2);
 	hvbus_chan_close_all();
 }
 

@@ -104,8 +104,7 @@ hvbus_gpadl_start(struct hvbus_offer *o, void *va, size_t len, bool user)
 	g->len = len;
 	g->user = user;
 	g->state = HVBUS_GS_CREATING;
-	g->deadline = hvbus_now_ns() +
-		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+	g->deadline = hvbus_deadline_ns(1);
 	o->gpadls++;
 	pthread_mutex_lock(&hvbus.lock);
 	TAILQ_INSERT_TAIL(&hvbus.gpadls, g, next);
@@ -125,8 +124,7 @@ hvbus_gpadl_teardown(struct hvbus_gpadl *g)
 	if (g->state != HVBUS_GS_READY || g->offer == NULL)
 		return;
 	g->state = HVBUS_GS_TEARING;
-	g->deadline = hvbus_now_ns() +
-		(uint64_t)hvbus.cfg.timeout_ms * 1000000ull;
+	g->deadline = hvbus_deadline_ns(1);
 	hvbus_send(&m, vmb_msg_encode_gpadl_teardown(&m, g->offer->relid,
 						     g->handle));
 }

@@ -282,6 +282,8 @@ void hvbus_config_resolve(struct hvbus_config *cfg);
 
 /* ctrl.c */
 uint64_t hvbus_now_ns(void);
+/* Now plus @answers host round trips' worth of the configured timeout. */
+uint64_t hvbus_deadline_ns(unsigned int answers);
 int hvbus_ctrl_start(void);
 void hvbus_ctrl_stop(void);
 bool hvbus_on_ctrl_thread(void);
