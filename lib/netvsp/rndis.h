@@ -647,6 +647,86 @@ struct rndis_request {
 int rndis_parse_request(const void *buf, size_t len,
 			struct rndis_request *req);
 
+/* ---------------------------------------------------------------------- */
+/**
+ * @name Configuration parameters (SET of OID_GEN_RNDIS_CONFIG_PARAMETER)
+ * The info buffer is a 20-byte header {name_offset, name_len, type,
+ * value_offset, value_len} followed by the name and the value. Offsets
+ * count from the start of the info buffer; lengths are in bytes; names
+ * and string values are UTF-16LE without a terminator. The parameter
+ * "NetworkAddress" with a string of 12 hex digits asks the host to give
+ * the NIC a new current MAC address (what Linux's netvsc sends).
+ */
+/**@{*/
+#define RNDIS_CFG_PARAM_INT		0
+#define RNDIS_CFG_PARAM_HEX_INT		1
+#define RNDIS_CFG_PARAM_STRING		2
+#define RNDIS_CFG_PARAM_MULTI_STRING	3
+#define RNDIS_CFG_PARAM_BINARY		4
+
+/** Name of the MAC address parameter (ASCII; UTF-16LE on the wire). */
+#define RNDIS_NETADDR_NAME		"NetworkAddress"
+/** Info-buffer bytes of a NetworkAddress SET: header, 14 + 12 UTF-16
+ * characters. */
+#define RNDIS_NETADDR_PARAM_LEN		(20 + 2 * 14 + 2 * 12)
+/**@}*/
+
+struct rndis_cfg_param_hdr {
+	uint32_t name_offset;
+	uint32_t name_len;
+	uint32_t type;			/**< RNDIS_CFG_PARAM_* */
+	uint32_t value_offset;
+	uint32_t value_len;
+} __attribute__((packed));
+
+static_assert(sizeof(struct rndis_cfg_param_hdr) == 20, "config param");
+
+/** A validated configuration parameter; offsets from the buffer start. */
+struct rndis_cfg_param {
+	uint32_t type;
+	uint32_t name_off;
+	uint32_t name_len;	/**< bytes, even, > 0 */
+	uint32_t value_off;
+	uint32_t value_len;	/**< bytes; even for string types */
+};
+
+/**
+ * Host: validate a configuration parameter of @p len bytes: len >= 20;
+ * name and value at offsets >= 20 and inside @p len (overflow-safe); the
+ * name non-empty and of whole UTF-16 units, as is a string value.
+ *
+ * @return 0, -EBADMSG (shorter than the header), -EINVAL (a rule above).
+ */
+int rndis_cfg_param_parse(const void *buf, size_t len,
+			  struct rndis_cfg_param *p);
+
+/**
+ * Whether the validated parameter @p p in @p buf is named @p name (ASCII,
+ * compared without regard to case, as NDIS keywords are).
+ */
+int rndis_cfg_param_name_is(const void *buf, const struct rndis_cfg_param *p,
+			    const char *name);
+
+/**
+ * Guest: write the info buffer of a SET of OID_GEN_RNDIS_CONFIG_PARAMETER
+ * that asks for MAC address @p mac ("NetworkAddress", 12 upper-case hex
+ * digits).
+ *
+ * @return RNDIS_NETADDR_PARAM_LEN, or -ENOBUFS.
+ */
+int rndis_netaddr_encode(void *buf, size_t size, const uint8_t mac[6]);
+
+/**
+ * Host: decode a NetworkAddress parameter (rndis_cfg_param_parse() rules,
+ * then type string, value exactly 12 hex digits of either case, optionally
+ * followed by one UTF-16 NUL). The address itself is not judged: callers
+ * refuse multicast or all-zero addresses as their policy says.
+ *
+ * @return 0 with @p mac set, -ENOENT (a well-formed parameter of another
+ *   name), -EBADMSG / -EINVAL (malformed header, wrong type or value).
+ */
+int rndis_netaddr_parse(const void *buf, size_t len, uint8_t mac[6]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,8 @@
 /*
  * libFuzzer target: every RNDIS parser. The first byte selects the parser
  * (and the aggregation limits); the rest is the received range. Results
- * are checked against the bounds the parsers promise.
+ * are checked against the bounds the parsers promise. Selector 3 also
+ * reads the bytes as a configuration parameter (a SET's info buffer).
  */
 
 #include <stddef.h>
@@ -57,7 +58,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rndis_init_info init;
 	struct rndis_request req;
 	struct rndis_pkt_info pi;
+	struct rndis_cfg_param cp;
 	uint32_t type, id, st;
+	uint8_t mac[6];
 	uint8_t *msg;
 	uint8_t sel;
 	size_t len;
@@ -97,6 +100,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		break;
 	default:
+		/* The same bytes as a SET's info buffer: a config parameter. */
+		if (rndis_cfg_param_parse(msg, len, &cp) == 0 &&
+		    (cp.name_off < 20 || cp.name_off > len ||
+		     cp.name_len > len - cp.name_off ||
+		     cp.value_off < 20 || cp.value_off > len ||
+		     cp.value_len > len - cp.value_off))
+			abort();
+		rndis_netaddr_parse(msg, len, mac);
 		rndis_parse_hdr(msg, len, &type, &st);
 		if (rndis_parse_request(msg, len, &req) == 0 &&
 		    req.info_len != 0 &&
