@@ -136,7 +136,8 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 	snprintf(out, len, "ok rx_pkts=%llu rx_bytes=%llu rx_dropped=%llu "
 		 "tx_pkts=%llu tx_bytes=%llu tx_bad=%llu rescinds=%llu "
 		 "reoffers=%llu released=%llu queues=%u link=%s rss=%d vf=%d "
-		 "filter=%#x nvsp=%#x ndis=%#x",
+		 "filter=%#x nvsp=%#x ndis=%#x "
+		 "mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d",
 		 (unsigned long long)st.rx_pkts,
 		 (unsigned long long)st.rx_bytes,
 		 (unsigned long long)st.rx_dropped,
@@ -147,7 +148,9 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 (unsigned long long)st.reoffers,
 		 (unsigned long long)st.released, st.n_queues,
 		 st.link_up ? "up" : "down", st.rss_enabled, st.vf_active,
-		 st.packet_filter, st.nvsp_version, st.ndis_version);
+		 st.packet_filter, st.nvsp_version, st.ndis_version,
+		 st.mac[0], st.mac[1], st.mac[2], st.mac[3], st.mac[4],
+		 st.mac[5], st.mac_locked);
 }
 
 static void
@@ -238,6 +241,12 @@ hvsim_ctl_exec(struct hvsim *h, char *line, char *out, size_t len)
 		   strcmp(argv[2], "remove") == 0) {
 		hvsim_ctl_err(out, len, "vf remove",
 			      h->ops->vf(h->nic[nic].dev, false, 0));
+	} else if (strcmp(argv[0], "maclock") == 0 && argc == 3 &&
+		   (strcmp(argv[2], "on") == 0 || strcmp(argv[2], "off") == 0)) {
+		struct hvsim_cmd c = { .kind = HVSIM_CMD_MAC_LOCK, .nic = nic,
+				       .flag = strcmp(argv[2], "on") == 0 };
+
+		hvsim_ctl_err(out, len, "maclock", hvsim_cmd_exec(h, &c));
 	} else if (strcmp(argv[0], "hold") == 0 && argc == 3) {
 		if (hvsim_step_parse(argv[2], &step) < 0) {
 			snprintf(out, len, "error: unknown step '%s' (offer, "

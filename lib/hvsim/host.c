@@ -474,6 +474,10 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		return h->ops->set_link(n->dev, cmd->flag);
 	case HVSIM_CMD_VF:
 		return h->ops->vf(n->dev, cmd->flag, cmd->val);
+	case HVSIM_CMD_MAC_LOCK:
+		if (h->ops->mac_lock == NULL)
+			return -ENOTSUP;
+		return h->ops->mac_lock(n->dev, cmd->flag);
 	case HVSIM_CMD_STATS:
 		memset(cmd->st, 0, sizeof(*cmd->st));
 		h->ops->stats(n->dev, cmd->st);
@@ -516,6 +520,15 @@ hvsim_vf(struct hvsim *h, unsigned int nic, bool add, uint32_t serial)
 {
 	struct hvsim_cmd c = { .kind = HVSIM_CMD_VF, .nic = nic, .flag = add,
 			       .val = serial };
+
+	return hvsim_cmd_submit(h, &c);
+}
+
+int
+hvsim_set_mac_lock(struct hvsim *h, unsigned int nic, bool locked)
+{
+	struct hvsim_cmd c = { .kind = HVSIM_CMD_MAC_LOCK, .nic = nic,
+			       .flag = locked };
 
 	return hvsim_cmd_submit(h, &c);
 }

@@ -53,6 +53,10 @@ struct hvsim_nic_config {
 	uint32_t mtu;			/**< L3 MTU, default 1500 */
 	uint32_t max_queues;		/**< RSS queues offered, default 8, max 64 */
 	uint64_t link_speed_mbps;	/**< default 100000 */
+	/** Refuse the guest's MAC changes (NetworkAddress), as a vSwitch
+	 * port that forbids MAC spoofing does; hvsim_set_mac_lock() and
+	 * the "maclock" ctl command change it at run time. */
+	bool mac_locked;
 	struct hvsim_port_config port;
 };
 
@@ -119,6 +123,8 @@ int hvsim_reoffer(struct hvsim *h, unsigned int nic);
 int hvsim_set_link(struct hvsim *h, unsigned int nic, bool up);
 /** VF association (add) or removal; the serial names the VF. */
 int hvsim_vf(struct hvsim *h, unsigned int nic, bool add, uint32_t serial);
+/** Refuse (locked) or accept the guest's MAC address changes. */
+int hvsim_set_mac_lock(struct hvsim *h, unsigned int nic, bool locked);
 
 /* ---- deterministic hooks: hold the host at a step of the guest's sequence ---- */
 
@@ -163,6 +169,9 @@ struct hvsim_nic_stats {
 	bool link_up, rss_enabled, vf_active;
 	uint32_t packet_filter;
 	uint32_t nvsp_version, ndis_version;
+	uint8_t mac[6];			/**< current address */
+	uint8_t perm_mac[6];
+	bool mac_locked;
 };
 
 int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);

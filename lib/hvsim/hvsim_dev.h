@@ -65,6 +65,8 @@ struct hvsim_dev_ops {
 	void (*stats)(void *dev, struct hvsim_nic_stats *st);
 	int (*set_link)(void *dev, bool up);
 	int (*vf)(void *dev, bool add, uint32_t serial);
+	/** Optional (NULL: -ENOTSUP): refuse or accept MAC changes. */
+	int (*mac_lock)(void *dev, bool locked);
 	/** Optional (may be NULL): the guest tears down GPADL @p gpadl;
 	 * drop any mapping of it (hvsim_gpadl_map()) before the core answers
 	 * GPADL_TORNDOWN. */

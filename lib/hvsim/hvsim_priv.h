@@ -154,6 +154,7 @@ enum hvsim_cmd_kind {
 	HVSIM_CMD_LINK,
 	HVSIM_CMD_VF,
 	HVSIM_CMD_STATS,
+	HVSIM_CMD_MAC_LOCK,
 };
 
 struct hvsim_cmd {

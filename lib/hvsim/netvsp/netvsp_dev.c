@@ -371,6 +371,9 @@ netvsp_stats(void *dev, struct hvsim_nic_stats *st)
 	st->packet_filter = d->filter;
 	st->nvsp_version = d->nvsp_ver;
 	st->ndis_version = d->ndis_ver;
+	memcpy(st->mac, d->mac, sizeof(st->mac));
+	memcpy(st->perm_mac, d->perm_mac, sizeof(st->perm_mac));
+	st->mac_locked = d->cfg.mac_locked;
 	nv_gen_stats(d, st);
 }
 
@@ -406,6 +409,15 @@ netvsp_vf(void *dev, bool add, uint32_t serial)
 	return 0;
 }
 
+static int
+netvsp_mac_lock(void *dev, bool locked)
+{
+	struct netvsp_dev *d = dev;
+
+	d->cfg.mac_locked = locked;
+	return 0;
+}
+
 const struct hvsim_dev_ops hvsim_netvsp_ops = {
 	.create = netvsp_create,
 	.destroy = netvsp_destroy,
@@ -417,4 +429,5 @@ const struct hvsim_dev_ops hvsim_netvsp_ops = {
 	.stats = netvsp_stats,
 	.set_link = netvsp_set_link,
 	.vf = netvsp_vf,
+	.mac_lock = netvsp_mac_lock,
 };

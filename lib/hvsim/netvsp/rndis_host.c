@@ -24,8 +24,6 @@
 #define NV_MAC_OPTIONS		(0x1u | 0x4u | 0x8u | 0x40u | 0x200u)
 #define NV_LSO_MAX_SIZE		0xF53Cu
 #define NV_LSO_MIN_SEGS		2u
-/* Config parameter value types. */
-#define NV_CFG_PARAM_STRING	2
 
 static const uint32_t nv_query_oids[] = {
 	RNDIS_OID_GEN_SUPPORTED_LIST,
@@ -359,58 +357,36 @@ nv_set_offload(struct netvsp_dev *d, const uint8_t *in, uint32_t len)
 	return RNDIS_STATUS_SUCCESS;
 }
 
-static int
-nv_hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
- * GEN_RNDIS_CONFIG_PARAMETER: {name_offset, name_len, type, value_offset,
- * value_len} + UTF-16 strings, offsets from the start of the info buffer.
- * "NetworkAddress" (12 hex digits) changes the MAC as Linux uses it; other
+ * GEN_RNDIS_CONFIG_PARAMETER (lib/netvsp decodes it). "NetworkAddress"
+ * changes the current MAC, unless the port is locked (a vSwitch port that
+ * forbids MAC spoofing): then the guest hears FAILURE and keeps its old
+ * address. Multicast and all-zero addresses are invalid data. Other
  * parameters are accepted and ignored, as a vSwitch does.
  */
 static uint32_t
 nv_set_config_param(struct netvsp_dev *d, const uint8_t *in, uint32_t len)
 {
-	static const char name[] = "NetworkAddress";
-	uint32_t f[5], i;
+	static const uint8_t zero[6];
 	uint8_t mac[6];
+	int rc;
 
-	if (len < sizeof(f))
-		return RNDIS_STATUS_INVALID_LENGTH;
-	memcpy(f, in, sizeof(f));
-	if (f[0] > len || f[1] > len - f[0] || f[3] > len ||
-	    f[4] > len - f[3])
-		return RNDIS_STATUS_INVALID_DATA;
-	if (f[1] != 2 * (sizeof(name) - 1))
+	rc = rndis_netaddr_parse(in, len, mac);
+	if (rc == -ENOENT)
 		return RNDIS_STATUS_SUCCESS;
-	for (i = 0; i < sizeof(name) - 1; i++)
-		if (in[f[0] + 2 * i] != (uint8_t)name[i] ||
-		    in[f[0] + 2 * i + 1] != 0)
-			return RNDIS_STATUS_SUCCESS;
-	if (f[2] != NV_CFG_PARAM_STRING || f[4] < 24)
+	if (rc == -EBADMSG)
+		return RNDIS_STATUS_INVALID_LENGTH;
+	if (rc != 0 || (mac[0] & 1) != 0 || memcmp(mac, zero, 6) == 0) {
+		nv_log(d, "NetworkAddress refused: malformed or not a unicast "
+		       "address (%u bytes)", len);
 		return RNDIS_STATUS_INVALID_DATA;
-	for (i = 0; i < 12; i++) {
-		int h = nv_hex(in[f[3] + 2 * i]);
-
-		if (h < 0 || in[f[3] + 2 * i + 1] != 0)
-			return RNDIS_STATUS_INVALID_DATA;
-		if (i & 1)
-			mac[i / 2] |= (uint8_t)h;
-		else
-			mac[i / 2] = (uint8_t)(h << 4);
 	}
-	if (mac[0] & 1)
-		return RNDIS_STATUS_INVALID_DATA;
+	if (d->cfg.mac_locked) {
+		nv_log(d, "NetworkAddress refused: MAC changes are locked");
+		return RNDIS_STATUS_FAILURE;
+	}
 	memcpy(d->mac, mac, 6);
+	/* The generator rebuilds its frames for the new destination. */
 	d->rx_gen++;
 	nv_log(d, "MAC set to %02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
 	       mac[2], mac[3], mac[4], mac[5]);

@@ -5,8 +5,8 @@
 /*
  * hvsim netvsp NIC model, control plane, run over a test environment
  * (tenv.h): NVSP/RNDIS init and version fallback, every query, keepalive,
- * link and VF messages, hooks, less common NVSP messages, and malformed
- * guest input refused without harm.
+ * link and VF messages, MAC change by NetworkAddress, hooks, less common
+ * NVSP messages, and malformed guest input refused without harm.
  */
 
 #include "t_common.h"
@@ -418,6 +418,137 @@ test_ring_full(void)
 	CHECK_EQ(tenv_destroy(e), 0);
 }
 
+/* Frames to @p dst the reflect port brings back through the filter. */
+static unsigned int
+t_mac_reflected(struct nvg *g, const uint8_t *dst, unsigned int n)
+{
+	static uint8_t f[4][128];
+	struct nvg_tx tx[4];
+	unsigned int i;
+
+	t_rx_reset(&rx);
+	for (i = 0; i < n && i < 4; i++) {
+		tx[i] = (struct nvg_tx){ .frame = f[i], .vlan_tci = -1 };
+		tx[i].len = t_frame(f[i], dst, 17, 0x0a000001 + i, 1000, 2000,
+				    18, (uint8_t)i, false);
+	}
+	CHECK_EQ(nvg_send(g, 0, tx, i, NVG_SENDBUF), NVSP_STATUS_SUCCESS);
+	nvg_drain(g, 20);
+	return rx.n;
+}
+
+/* A NetworkAddress config parameter (hand-written: another name, another
+ * type, any value) into @p b; returns its length. */
+static uint32_t
+t_cfg_param(uint8_t *b, const char *name, uint32_t type, const char *value)
+{
+	uint32_t nl = 0, vl = 0, v;
+
+	for (; *name != '\0'; name++, nl += 2) {
+		b[20 + nl] = (uint8_t)*name;
+		b[21 + nl] = 0;
+	}
+	for (; *value != '\0'; value++, vl += 2) {
+		b[20 + nl + vl] = (uint8_t)*value;
+		b[21 + nl + vl] = 0;
+	}
+	v = 20;
+	memcpy(b, &v, 4);
+	memcpy(b + 4, &nl, 4);
+	memcpy(b + 8, &type, 4);
+	v = 20 + nl;
+	memcpy(b + 12, &v, 4);
+	memcpy(b + 16, &vl, 4);
+	return 20 + nl + vl;
+}
+
+/* NetworkAddress: the current address changes, the permanent one stays,
+ * unicast follows the new address; garbage, multicast, all-zero and a
+ * locked port are refused with the old address kept. */
+static void
+test_mac_param(void)
+{
+	static const uint8_t nmac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	static const char *const garbage[] = {
+		"0211223344", "02112233445G", "03112233445 5", "01005E000001",
+		"FFFFFFFFFFFF", "000000000000", "02:11:22:33:44:55",
+	};
+	struct hvsim_nic_config cfg;
+	struct hvsim_nic_stats st;
+	struct nvg *g = &G;
+	struct tenv *e = t_up(g, NULL, 0, RNDIS_PACKET_FILTER_DIRECTED);
+	uint8_t perm[6], old[6], out[16], b[256];
+	uint32_t len, i;
+	int64_t s;
+
+	memcpy(perm, g->mac, 6);
+	CHECK_EQ(t_mac_reflected(g, perm, 3), 3);
+	len = (uint32_t)rndis_netaddr_encode(b, sizeof(b), nmac);
+	CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b, len),
+		 RNDIS_STATUS_SUCCESS);
+	s = nvg_query(g, RNDIS_OID_802_3_CURRENT_ADDRESS, NULL, 0, out,
+		      sizeof(out), &len);
+	CHECK(s == RNDIS_STATUS_SUCCESS && len == 6 &&
+	      memcmp(out, nmac, 6) == 0, "current address follows");
+	s = nvg_query(g, RNDIS_OID_802_3_PERMANENT_ADDRESS, NULL, 0, out,
+		      sizeof(out), &len);
+	CHECK(s == RNDIS_STATUS_SUCCESS && len == 6 &&
+	      memcmp(out, perm, 6) == 0, "permanent address stays");
+	tenv_stats(e, 0, &st);
+	CHECK(memcmp(st.mac, nmac, 6) == 0 && memcmp(st.perm_mac, perm, 6) == 0,
+	      "host status");
+	CHECK_EQ(t_mac_reflected(g, nmac, 3), 3);
+	CHECK_EQ(t_mac_reflected(g, perm, 3), 0);	/* filtered now */
+
+	/* Garbage: refused, nothing changes; other parameters are fine. */
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		len = t_cfg_param(b, "NetworkAddress", RNDIS_CFG_PARAM_STRING,
+				  garbage[i]);
+		CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b,
+				 len), RNDIS_STATUS_INVALID_DATA);
+	}
+	len = t_cfg_param(b, "NetworkAddress", RNDIS_CFG_PARAM_INT,
+			  "021122334466");
+	CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b, len),
+		 RNDIS_STATUS_INVALID_DATA);
+	len = t_cfg_param(b, "NetworkAddress", RNDIS_CFG_PARAM_STRING,
+			  "021122334466");
+	memset(b + 12, 0xff, 4);	/* value offset far outside */
+	CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b, len),
+		 RNDIS_STATUS_INVALID_DATA);
+	CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b, 12),
+		 RNDIS_STATUS_INVALID_LENGTH);
+	len = t_cfg_param(b, "*JumboPacket", RNDIS_CFG_PARAM_STRING, "1514");
+	CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b, len),
+		 RNDIS_STATUS_SUCCESS);
+	tenv_stats(e, 0, &st);
+	CHECK(memcmp(st.mac, nmac, 6) == 0, "address kept after garbage");
+	CHECK_EQ(t_mac_reflected(g, nmac, 2), 2);
+	CHECK(tenv_proto_errors(e) <= 0);
+	t_down(g, e);
+
+	/* A port that forbids MAC changes: FAILURE, old address kept. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mtu = 1500;
+	cfg.max_queues = 8;
+	cfg.link_speed_mbps = 100000;
+	cfg.mac_locked = true;
+	e = t_up(g, &cfg, 0, RNDIS_PACKET_FILTER_DIRECTED);
+	memcpy(old, g->mac, 6);
+	len = (uint32_t)rndis_netaddr_encode(b, sizeof(b), nmac);
+	CHECK_EQ(nvg_set(g, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER, b, len),
+		 RNDIS_STATUS_FAILURE);
+	s = nvg_query(g, RNDIS_OID_802_3_CURRENT_ADDRESS, NULL, 0, out,
+		      sizeof(out), &len);
+	CHECK(s == RNDIS_STATUS_SUCCESS && memcmp(out, old, 6) == 0,
+	      "locked: address kept");
+	tenv_stats(e, 0, &st);
+	CHECK(st.mac_locked, "lock reported");
+	CHECK_EQ(t_mac_reflected(g, old, 2), 2);
+	CHECK_EQ(t_mac_reflected(g, nmac, 2), 0);
+	t_down(g, e);
+}
+
 int
 main(void)
 {
@@ -426,6 +557,7 @@ main(void)
 	test_init();
 	test_queries();
 	test_link_vf();
+	test_mac_param();
 	test_hooks();
 	test_nvsp_misc();
 	test_malformed();
