@@ -49,8 +49,8 @@ usage(FILE *f)
 "  -v              log host events to stderr\n"
 "\n"
 "control commands: rescind NIC [SUB] | reoffer NIC | link NIC up|down |\n"
-"  vf NIC add SERIAL | vf NIC remove | hold NIC STEP | release NIC |\n"
-"  hookstate NIC | stats NIC | check | quit\n"
+"  vf NIC add SERIAL | vf NIC remove | maclock NIC on|off |\n"
+"  hold NIC STEP | release NIC | hookstate NIC | stats NIC | check | quit\n"
 "  STEP: offer gpadl open nvsp-init rndis-init subchan close vf-switch\n");
 }
 

@@ -169,6 +169,7 @@ struct hvsim_nic_stats {
 	bool link_up, rss_enabled, vf_active;
 	uint32_t packet_filter;
 	uint32_t nvsp_version, ndis_version;
+	uint64_t rndis_sets;		/**< RNDIS SET requests received */
 	uint8_t mac[6];			/**< current address */
 	uint8_t perm_mac[6];
 	bool mac_locked;

@@ -510,6 +510,7 @@ nv_rndis_control(struct netvsp_dev *d, const uint8_t *msg, uint32_t len)
 					     status, data, dlen);
 		break;
 	case RNDIS_MSG_SET:
+		d->stats.rndis_sets++;
 		if (status == RNDIS_STATUS_SUCCESS)
 			status = nv_set(d, req.oid, msg + req.info_off,
 					req.info_len);
