@@ -214,7 +214,8 @@ struct hvn_dev {
 	uint32_t ctl_sec;
 
 	struct rndis_init_info rinit;
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac;	/* what the host has */
+	struct rte_ether_addr mac_set;	/* the application's; zero if none */
 	uint32_t mtu;
 	uint32_t max_mtu;
 	uint32_t link_up;		/* atomics: rx burst updates them */
@@ -282,6 +283,11 @@ int hvn_rndis_set(struct hvn_dev *hv, uint32_t oid, const void *in,
 		  uint32_t len);
 int hvn_rndis_query_link(struct hvn_dev *hv);
 int hvn_rndis_set_filter(struct hvn_dev *hv, uint32_t filter);
+/* NetworkAddress: 0, -EPERM / -ENOTSUP when the host refuses, or the
+ * exchange's errno. */
+int hvn_rndis_set_mac(struct hvn_dev *hv, const struct rte_ether_addr *mac);
+/* Re-apply the application's MAC after a re-attach. */
+int hvn_mac_restore(struct hvn_dev *hv);
 int hvn_rndis_offload_setup(struct hvn_dev *hv);
 
 /* hvn_rss.c */

@@ -368,6 +368,7 @@ hvn_dev_reset(struct rte_eth_dev *dev)
 		hv->gone = true;
 		return rc;
 	}
+	hvn_mac_restore(hv);
 	if (!rte_is_same_ether_addr(&hv->mac, dev->data->mac_addrs))
 		PMD_DRV_LOG(WARNING, "port %u: the host changed the MAC to "
 			    RTE_ETHER_ADDR_PRT_FMT, hv->port_id,
@@ -430,17 +431,30 @@ hvn_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
+/* The host's vSwitch port owns the address: ask it (NetworkAddress) and
+ * take the new address only once it agreed. */
 static int
 hvn_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
 	struct hvn_dev *hv = dev->data->dev_private;
+	int rc;
 
-	/* The synthetic NIC's address belongs to the host's vSwitch port;
-	 * setting the one it already has is the only change it accepts
-	 * from DPDK guests. */
-	if (rte_is_same_ether_addr(mac, &hv->mac))
-		return 0;
-	return -ENOTSUP;
+	if (!rte_is_valid_assigned_ether_addr(mac))
+		return -EINVAL;
+	if (hv->closed || hv->gone)
+		return -ENODEV;
+	if (!rte_is_same_ether_addr(mac, &hv->mac)) {
+		rc = hvn_rndis_set_mac(hv, mac);
+		if (rc != 0)
+			return rc;
+		rte_ether_addr_copy(mac, &hv->mac);
+		PMD_DRV_LOG(INFO, "port %u: MAC " RTE_ETHER_ADDR_PRT_FMT,
+			    hv->port_id, RTE_ETHER_ADDR_BYTES(mac));
+	}
+	/* ethdev also calls this at every start with the current address:
+	 * nothing to ask then. */
+	rte_ether_addr_copy(mac, &hv->mac_set);
+	return 0;
 }
 
 static const struct eth_dev_ops hvn_ops = {

@@ -134,11 +134,14 @@ hvn_rndis_query(struct hvn_dev *hv, uint32_t oid, const void *in,
 	return rc;
 }
 
-int
-hvn_rndis_set(struct hvn_dev *hv, uint32_t oid, const void *in, uint32_t len)
+/* One SET exchange: 0 with the host's RNDIS @p status, or the errno of
+ * the exchange itself. */
+static int
+hvn_rndis_set_status(struct hvn_dev *hv, uint32_t oid, const void *in,
+		     uint32_t len, uint32_t *status)
 {
 	uint8_t buf[1024];
-	uint32_t id, rid, status;
+	uint32_t id, rid;
 	int rc, n;
 
 	rc = hvn_ctl_acquire(hv);
@@ -147,17 +150,75 @@ hvn_rndis_set(struct hvn_dev *hv, uint32_t oid, const void *in, uint32_t len)
 	id = hvn_rndis_next_id(hv);
 	n = rndis_encode_set(buf, sizeof(buf), id, oid, in, len);
 	rc = n < 0 ? n : hvn_rndis_exec(hv, buf, (uint32_t)n, id);
-	if (rc == 0) {
-		if (rndis_parse_status_cmplt(hv->w.resp, hv->w.resp_len,
-					     RNDIS_MSG_SET_CMPLT, &rid,
-					     &status) != 0 || rid != id)
-			rc = -EPROTO;
-		else if (status != RNDIS_STATUS_SUCCESS)
-			rc = status == RNDIS_STATUS_NOT_SUPPORTED ? -ENOTSUP :
-				-EIO;
-	}
+	if (rc == 0 &&
+	    (rndis_parse_status_cmplt(hv->w.resp, hv->w.resp_len,
+				      RNDIS_MSG_SET_CMPLT, &rid, status) != 0 ||
+	     rid != id))
+		rc = -EPROTO;
 	hvn_ctl_release(hv);
 	return rc;
+}
+
+int
+hvn_rndis_set(struct hvn_dev *hv, uint32_t oid, const void *in, uint32_t len)
+{
+	uint32_t status;
+	int rc = hvn_rndis_set_status(hv, oid, in, len, &status);
+
+	if (rc == 0 && status != RNDIS_STATUS_SUCCESS)
+		rc = status == RNDIS_STATUS_NOT_SUPPORTED ? -ENOTSUP : -EIO;
+	return rc;
+}
+
+int
+hvn_rndis_set_mac(struct hvn_dev *hv, const struct rte_ether_addr *mac)
+{
+	uint8_t param[RNDIS_NETADDR_PARAM_LEN];
+	uint32_t status;
+	int rc, n;
+
+	n = rndis_netaddr_encode(param, sizeof(param), mac->addr_bytes);
+	if (n < 0)
+		return n;
+	rc = hvn_rndis_set_status(hv, RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER,
+				  param, (uint32_t)n, &status);
+	if (rc != 0)
+		return rc;
+	if (status == RNDIS_STATUS_SUCCESS)
+		return 0;
+	/* A vSwitch port that forbids MAC changes answers with a failure;
+	 * the NIC keeps its address either way. */
+	PMD_DRV_LOG(ERR, "port %u: the host refused MAC "
+		    RTE_ETHER_ADDR_PRT_FMT " (RNDIS status 0x%08x)",
+		    hv->port_id, RTE_ETHER_ADDR_BYTES(mac), status);
+	return status == RNDIS_STATUS_NOT_SUPPORTED ? -ENOTSUP : -EPERM;
+}
+
+/*
+ * After a re-attach the host's new session starts from its own address:
+ * put the application's back (the re-attach path calls this once RNDIS
+ * is up). On refusal the port keeps the host's address and forgets the
+ * application's, so ethdev and the host agree.
+ */
+int
+hvn_mac_restore(struct hvn_dev *hv)
+{
+	int rc;
+
+	if (rte_is_zero_ether_addr(&hv->mac_set) ||
+	    rte_is_same_ether_addr(&hv->mac_set, &hv->mac))
+		return 0;
+	rc = hvn_rndis_set_mac(hv, &hv->mac_set);
+	if (rc != 0) {
+		PMD_DRV_LOG(WARNING, "port %u: MAC " RTE_ETHER_ADDR_PRT_FMT
+			    " not restored after re-attach (%d); the host's "
+			    "address stays", hv->port_id,
+			    RTE_ETHER_ADDR_BYTES(&hv->mac_set), rc);
+		memset(&hv->mac_set, 0, sizeof(hv->mac_set));
+		return rc;
+	}
+	rte_ether_addr_copy(&hv->mac_set, &hv->mac);
+	return 0;
 }
 
 static int

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * net_hvnet MAC address set against the embedded hvsim (reflect port):
+ * invalid addresses refused before anything reaches the host, a new
+ * address taken by the host (ethdev and hvsim agree, unicast to it
+ * arrives, to the old one is filtered unless promiscuous), a host that
+ * refuses the change (old address kept everywhere), and the address
+ * re-applied after a re-attach - or dropped for the host's when the host
+ * then refuses it.
+ */
+
+#include "pmd_test.h"
+
+#include <ethdev_driver.h>
+
+static struct rte_ether_addr mac_a = { { 0x02, 0x00, 0x5e, 0xaa, 0xbb,
+					       0x01 } };
+static struct rte_ether_addr mac_b = { { 0x02, 0x00, 0x5e, 0xaa, 0xbb,
+					       0x02 } };
+
+static struct hvsim_nic_stats
+host(struct hvsim *h)
+{
+	struct hvsim_nic_stats hs;
+
+	memset(&hs, 0, sizeof(hs));
+	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
+	return hs;
+}
+
+static bool
+host_mac_is(struct hvsim *h, const struct rte_ether_addr *m)
+{
+	struct hvsim_nic_stats hs = host(h);
+
+	return memcmp(hs.mac, m->addr_bytes, 6) == 0;
+}
+
+static bool
+port_mac_is(uint16_t port, const struct rte_ether_addr *m)
+{
+	struct rte_ether_addr cur;
+
+	return rte_eth_macaddr_get(port, &cur) == 0 &&
+		rte_is_same_ether_addr(&cur, m);
+}
+
+/*
+ * Send @p n frames to @p dst, then one marker frame to the port's own
+ * address; the reflect port handles them in order, so once the marker is
+ * back every earlier frame was delivered or filtered. Returns how many of
+ * the @p n came back (-1 if the marker never did).
+ */
+static int
+reflected(uint16_t port, struct rte_mempool *mp,
+	  const struct rte_ether_addr *dst, unsigned int n)
+{
+	struct rte_mbuf *tx[9], *rx[16];
+	unsigned int i, got = 0;
+	bool marker = false;
+	uint64_t end;
+
+	for (i = 0; i <= n && i < 9; i++) {
+		tx[i] = pt_frame(mp, port, 80, i, IPPROTO_UDP, 5, 6);
+		REQUIRE(tx[i] != NULL);
+		if (i < n)
+			rte_pktmbuf_mtod(tx[i], struct rte_ether_hdr *)
+				->dst_addr = *dst;
+	}
+	CHECK_EQ(pt_tx_all(port, 0, tx, (uint16_t)i), i);
+	end = pt_ms() + 5000;
+	while (!marker && pt_ms() < end) {
+		uint16_t k, r = rte_eth_rx_burst(port, 0, rx, 16);
+
+		for (k = 0; k < r; k++) {
+			uint32_t seq;
+
+			memcpy(&seq, rte_pktmbuf_mtod_offset(rx[k], uint8_t *,
+				14 + 20 + 8), 4);
+			if (seq == n)
+				marker = true;
+			else
+				got++;
+		}
+		pt_free(rx, r);
+		if (r == 0)
+			usleep(100);
+	}
+	return marker ? (int)got : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_ether_addr perm, bad;
+	struct hvsim_nic_stats hs;
+	struct rte_eth_dev *dev;
+	struct rte_mempool *mp;
+	struct hvsim *h;
+	uint64_t sets;
+	uint16_t port = 0;
+	int rc;
+
+	(void)argc;
+	rc = pt_eal_init(argv[0], "1", "backend=sim,timeout_ms=3000");
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	h = hvbus_sim_hvsim();
+	REQUIRE(h != NULL);
+	REQUIRE(rte_eth_dev_count_avail() == 1, "one port probed");
+	mp = rte_pktmbuf_pool_create("pt", 2047, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	REQUIRE(mp != NULL);
+	REQUIRE(rte_eth_macaddr_get(port, &perm) == 0);
+	CHECK(host_mac_is(h, &perm), "host and port agree at probe");
+	dev = &rte_eth_devices[port];
+
+	/* Invalid addresses: -EINVAL, from ethdev and from the driver
+	 * itself, and no SET reaches the host. */
+	sets = host(h).rndis_sets;
+	bad = mac_a;
+	bad.addr_bytes[0] |= 1;				/* multicast */
+	CHECK_EQ(rte_eth_dev_default_mac_addr_set(port, &bad), -EINVAL);
+	CHECK_EQ(dev->dev_ops->mac_addr_set(dev, &bad), -EINVAL);
+	memset(&bad, 0xff, sizeof(bad));		/* broadcast */
+	CHECK_EQ(dev->dev_ops->mac_addr_set(dev, &bad), -EINVAL);
+	memset(&bad, 0, sizeof(bad));			/* zero */
+	CHECK_EQ(rte_eth_dev_default_mac_addr_set(port, &bad), -EINVAL);
+	CHECK_EQ(dev->dev_ops->mac_addr_set(dev, &bad), -EINVAL);
+	CHECK_EQ(host(h).rndis_sets, sets);
+	CHECK(port_mac_is(port, &perm) && host_mac_is(h, &perm), "unchanged");
+	/* The address it already has: nothing to ask. */
+	CHECK_EQ(rte_eth_dev_default_mac_addr_set(port, &perm), 0);
+	CHECK_EQ(host(h).rndis_sets, sets);
+
+	/* A new address before the port is even configured. */
+	CHECK_EQ(rte_eth_dev_default_mac_addr_set(port, &mac_a), 0);
+	CHECK_EQ(host(h).rndis_sets, sets + 1);
+	CHECK(port_mac_is(port, &mac_a), "ethdev reports the new MAC");
+	hs = host(h);
+	CHECK(memcmp(hs.mac, mac_a.addr_bytes, 6) == 0, "host took it");
+	CHECK(memcmp(hs.perm_mac, perm.addr_bytes, 6) == 0, "permanent kept");
+
+	/* Traffic follows: to the new address it arrives, to the old one
+	 * the host filters it, unless promiscuous. */
+	rc = pt_port_start(port, 1, mp, 0, 0, 512);
+	REQUIRE(rc == 0, "start: %d", rc);
+	CHECK_EQ(rte_eth_promiscuous_disable(port), 0);
+	CHECK_EQ(reflected(port, mp, &mac_a, 8), 8);
+	CHECK_EQ(reflected(port, mp, &perm, 8), 0);
+	CHECK_EQ(rte_eth_promiscuous_enable(port), 0);
+	CHECK_EQ(reflected(port, mp, &perm, 8), 8);
+	CHECK_EQ(rte_eth_promiscuous_disable(port), 0);
+
+	/* Change it again while the port runs. */
+	CHECK_EQ(rte_eth_dev_default_mac_addr_set(port, &mac_b), 0);
+	CHECK(port_mac_is(port, &mac_b) && host_mac_is(h, &mac_b), "mac_b");
+	CHECK_EQ(reflected(port, mp, &mac_b, 4), 4);
+	CHECK_EQ(reflected(port, mp, &mac_a, 4), 0);
+
+	/* A host that refuses: a negative errno, the old address stays on
+	 * both sides and keeps receiving. */
+	CHECK_EQ(hvsim_set_mac_lock(h, 0, true), 0);
+	rc = rte_eth_dev_default_mac_addr_set(port, &mac_a);
+	CHECK_EQ(rc, -EPERM);
+	CHECK(port_mac_is(port, &mac_b) && host_mac_is(h, &mac_b),
+	      "refused: mac_b kept");
+	CHECK_EQ(reflected(port, mp, &mac_b, 4), 4);
+	CHECK_EQ(hvsim_set_mac_lock(h, 0, false), 0);
+
+	/* Re-attach: the host's new session starts from its permanent
+	 * address; the driver puts the application's back. */
+	CHECK_EQ(rte_eth_dev_reset(port), 0);
+	CHECK(port_mac_is(port, &mac_b), "ethdev after reset has mac_b");
+	CHECK(host_mac_is(h, &mac_b), "host after reset has mac_b again");
+	rc = pt_port_start(port, 1, mp, 0, 0, 512);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(reflected(port, mp, &mac_b, 4), 4);
+
+	/* Re-attach to a host that now refuses: the port takes the host's
+	 * address rather than claim one the host does not deliver to. */
+	CHECK_EQ(hvsim_set_mac_lock(h, 0, true), 0);
+	CHECK_EQ(rte_eth_dev_reset(port), 0);
+	CHECK(port_mac_is(port, &perm) && host_mac_is(h, &perm),
+	      "refused restore: permanent address on both sides");
+	rc = pt_port_start(port, 1, mp, 0, 0, 512);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(reflected(port, mp, &perm, 4), 4);
+	CHECK_EQ(reflected(port, mp, &mac_b, 4), 0);
+	/* A later re-attach does not bring the forgotten address back. */
+	CHECK_EQ(hvsim_set_mac_lock(h, 0, false), 0);
+	CHECK_EQ(rte_eth_dev_reset(port), 0);
+	CHECK(port_mac_is(port, &perm) && host_mac_is(h, &perm), "perm");
+
+	CHECK_EQ(rte_eth_dev_close(port), 0);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	pt_report(h);
+	CHECK_EQ(rte_eal_cleanup(), 0);
+	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	return check_exit("pmd_mac");
+}
