@@ -136,8 +136,8 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 	snprintf(out, len, "ok rx_pkts=%llu rx_bytes=%llu rx_dropped=%llu "
 		 "tx_pkts=%llu tx_bytes=%llu tx_bad=%llu rescinds=%llu "
 		 "reoffers=%llu released=%llu queues=%u link=%s rss=%d vf=%d "
-		 "filter=%#x nvsp=%#x ndis=%#x "
-		 "mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d",
+		 "vf_switches=%llu tx_while_vf=%llu filter=%#x nvsp=%#x "
+		 "ndis=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d",
 		 (unsigned long long)st.rx_pkts,
 		 (unsigned long long)st.rx_bytes,
 		 (unsigned long long)st.rx_dropped,
@@ -148,7 +148,9 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 (unsigned long long)st.reoffers,
 		 (unsigned long long)st.released, st.n_queues,
 		 st.link_up ? "up" : "down", st.rss_enabled, st.vf_active,
-		 st.packet_filter, st.nvsp_version, st.ndis_version,
+		 (unsigned long long)st.vf_switches,
+		 (unsigned long long)st.tx_while_vf, st.packet_filter,
+		 st.nvsp_version, st.ndis_version,
 		 st.mac[0], st.mac[1], st.mac[2], st.mac[3], st.mac[4],
 		 st.mac[5], st.mac_locked);
 }

@@ -167,6 +167,9 @@ struct hvsim_nic_stats {
 	struct hvsim_queue_stats q[64];
 	uint64_t lat_ns_min, lat_ns_avg, lat_ns_max;	/**< generator round trip */
 	bool link_up, rss_enabled, vf_active;
+	/** SWITCH_DATA_PATH messages from the guest, and frames it sent on
+	 * the synthetic path while the data path it chose was the VF. */
+	uint64_t vf_switches, tx_while_vf;
 	uint32_t packet_filter;
 	uint32_t nvsp_version, ndis_version;
 	uint64_t rndis_sets;		/**< RNDIS SET requests received */

@@ -182,6 +182,7 @@ struct hvbus_dev_priv {
 enum hvbus_work_kind {
 	HVBUS_WORK_PROBE,
 	HVBUS_WORK_EVENT,
+	HVBUS_WORK_CALL,	/* a driver's hvbus_work_call() */
 };
 
 struct hvbus_work {
@@ -190,6 +191,8 @@ struct hvbus_work {
 	struct rte_hvbus_device *dev;
 	enum hvbus_event ev;
 	uint16_t subidx;
+	hvbus_work_fn_t *fn;	/* HVBUS_WORK_CALL */
+	void *arg;
 };
 TAILQ_HEAD(hvbus_work_list, hvbus_work);
 

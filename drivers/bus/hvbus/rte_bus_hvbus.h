@@ -231,6 +231,21 @@ int hvbus_queue_detach(struct rte_hvbus_device *dev, struct epoch_reader *r);
 int hvbus_retire(struct rte_hvbus_device *dev, void *obj,
 		 void (*dtor)(void *obj));
 
+/** Driver work run by hvbus_work_call(). */
+typedef void (hvbus_work_fn_t)(struct rte_hvbus_device *dev, void *arg);
+
+/**
+ * Run @p fn(@p dev, @p arg) on the bus's work thread, after the work and
+ * events queued before it (slow driver work that a datapath or alarm
+ * noticed: it may call the blocking functions above). @p fn runs exactly
+ * once: on the work thread, or at bus shutdown on the thread stopping the
+ * bus; it owns whatever @p arg holds.
+ *
+ * @return 0, -ENOMEM, -EINVAL.
+ */
+int hvbus_work_call(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn,
+		    void *arg);
+
 /**
  * The channel published in @p slot, or NULL. Call between
  * epoch_reader_enter() and epoch_reader_exit() of the queue's record and do

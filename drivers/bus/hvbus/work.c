@@ -39,6 +39,37 @@ hvbus_work_post(enum hvbus_work_kind kind, struct rte_hvbus_device *dev,
 	pthread_mutex_unlock(&hvbus.lock);
 }
 
+int
+hvbus_work_call(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn, void *arg)
+{
+	struct hvbus_work *w;
+
+	if (dev == NULL || fn == NULL)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -ENOMEM;
+	w->kind = HVBUS_WORK_CALL;
+	w->dev = dev;
+	w->fn = fn;
+	w->arg = arg;
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_INSERT_TAIL(&hvbus.work, w, next);
+	pthread_cond_signal(&hvbus.work_cond);
+	pthread_mutex_unlock(&hvbus.lock);
+	return 0;
+}
+
+/* Driver work runs under the probe lock, like events: never at the same
+ * time as the device's probe or remove. */
+static void
+work_call(struct hvbus_work *w)
+{
+	pthread_mutex_lock(&hvbus.probe_lock);
+	w->fn(w->dev, w->arg);
+	pthread_mutex_unlock(&hvbus.probe_lock);
+}
+
 static void
 work_event(struct hvbus_work *w)
 {
@@ -78,6 +109,8 @@ work_main(void *arg)
 		pthread_mutex_unlock(&hvbus.lock);
 		if (w->kind == HVBUS_WORK_PROBE)
 			hvbus_probe_one(w->dev);
+		else if (w->kind == HVBUS_WORK_CALL)
+			work_call(w);
 		else
 			work_event(w);
 		free(w);
@@ -122,6 +155,9 @@ hvbus_work_stop(void)
 	}
 	while ((w = TAILQ_FIRST(&hvbus.work)) != NULL) {
 		TAILQ_REMOVE(&hvbus.work, w, next);
+		/* Promised to run once: its argument is freed there. */
+		if (w->kind == HVBUS_WORK_CALL)
+			work_call(w);
 		free(w);
 	}
 }

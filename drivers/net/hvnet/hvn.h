@@ -75,6 +75,7 @@ struct hvn_devargs {
 	uint32_t send_buf_mb;
 	uint32_t latency;	/* N > 0: publish every N packets, 0: per burst */
 	uint32_t persist;	/* keep the port across a rescind */
+	char vf[RTE_ETH_NAME_MAX_LEN];	/* VF port to take over; "" = by MAC */
 };
 
 int hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out);
@@ -91,6 +92,8 @@ struct hvn_qstats {
 	uint64_t gpa;		/* tx: sent as GPA-direct page ranges */
 	uint64_t ctl;		/* rx: control messages/indications seen */
 	uint64_t bad_cmplt;	/* tx: completions naming no request */
+	uint64_t vf_packets;	/* of packets/bytes: through the VF */
+	uint64_t vf_bytes;
 };
 
 /* Transmit descriptor: one NVSP request in flight. */
@@ -115,6 +118,19 @@ struct hvn_cring {
 };
 
 struct hvn_dev;
+
+/*
+ * The VF port a running port forwards through (hvn_vf.c). Bursts reach it
+ * only through hvn_dev.vf, loaded inside their reader section; the control
+ * side unpublishes it and stops the port after a grace period.
+ */
+struct hvn_vf {
+	uint16_t port_id;
+	uint16_t nq;
+};
+
+/* Control side of the VF, shared with queued work items (hvn_vf.c). */
+struct hvn_vf_ctl;
 
 struct hvn_txq {
 	/* Hot line: what every burst reads first. */
@@ -252,6 +268,16 @@ struct hvn_dev {
 	uint8_t *ctl_msg;		/* one receive section copy */
 	uint64_t ctl_rx_dropped;	/* data frames seen by the control path */
 	uint64_t ctl_bad;
+
+	/* VF (hvn_vf.c). vf: what bursts forward through, on a line of its
+	 * own (read every burst, written twice per VF lifetime). vf_host:
+	 * the host's last association message, written by channel 0's
+	 * reader, read by the LSC alarm. */
+	struct hvn_vf *vf __rte_cache_aligned;
+	uint64_t vf_host __rte_cache_aligned;
+	uint64_t vf_host_seen;		/* LSC alarm only */
+	struct hvn_vf_ctl *vfc;
+	uint64_t vf_switches;		/* data path switched to a VF */
 };
 
 /* hvn_ethdev.c */
@@ -267,6 +293,22 @@ int hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
 int hvn_chan_drain(struct hvn_dev *hv, uint16_t idx, unsigned int ms);
 void hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+
+int hvn_grace_period(struct hvn_dev *hv);
+
+/* hvn_vf.c */
+int hvn_vf_init(struct hvn_dev *hv);
+void hvn_vf_fini(struct hvn_dev *hv);
+void hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+void hvn_vf_poll(struct hvn_dev *hv);
+void hvn_vf_start(struct hvn_dev *hv);
+void hvn_vf_stop(struct hvn_dev *hv);
+void hvn_vf_gone(struct hvn_dev *hv);
+void hvn_vf_session_reset(struct hvn_dev *hv);
+uint16_t hvn_vf_rx(struct hvn_rxq *rxq, const struct hvn_vf *vf,
+		   struct rte_mbuf **pkts, uint16_t n);
+uint16_t hvn_vf_tx(struct hvn_txq *txq, const struct hvn_vf *vf,
+		   struct rte_mbuf **pkts, uint16_t n);
 
 /* hvn_nvsp.c */
 int hvn_nvsp_attach(struct hvn_dev *hv);

@@ -53,7 +53,9 @@ hvn_grace_dtor(void *obj)
 		free(g);
 }
 
-static int
+/* Wait until no burst can still use what was unpublished before the call
+ * (channel 0 handed to the control path, a VF taken off the datapath). */
+int
 hvn_grace_period(struct hvn_dev *hv)
 {
 	struct hvn_grace *g = malloc(sizeof(*g));
@@ -340,9 +342,11 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 				epoch_reader_exit(&hv->ctl_rd);
 				return -ENODEV;
 			}
+		} else if (v.desc.type == VMB_PKT_DATA_INBAND && idx == 0) {
+			/* VF association: recorded for dev_start or the
+			 * work thread; the send table is not used. */
+			hvn_vf_host_msg(hv, v.payload, v.payload_len);
 		}
-		/* In-band host messages (send table, VF association) are
-		 * not used by this driver. */
 	}
 	if (vmb_ring_commit(&chan->rx) == 1)
 		hvbus_chan_signal(chan);

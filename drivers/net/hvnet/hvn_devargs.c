@@ -22,11 +22,12 @@
 #define HVN_ARG_SEND_BUF	"send_buf_mb"
 #define HVN_ARG_LATENCY		"latency"
 #define HVN_ARG_PERSIST		"persist"
+#define HVN_ARG_VF		"vf"
 
 static const char *const hvn_valid_args[] = {
 	HVN_ARG_TX_COPYBREAK, HVN_ARG_RX_RING, HVN_ARG_TX_RING,
 	HVN_ARG_RECV_BUF, HVN_ARG_SEND_BUF, HVN_ARG_LATENCY, HVN_ARG_PERSIST,
-	NULL,
+	HVN_ARG_VF, NULL,
 };
 
 struct hvn_arg_range {
@@ -75,6 +76,22 @@ hvn_arg(struct rte_kvargs *kv, const char *key, uint32_t *out, uint32_t min,
 	return rte_kvargs_process(kv, key, hvn_arg_u32, &r) == 0 ? 0 : -EINVAL;
 }
 
+/* vf=<ethdev name>: the port the driver takes over as its VF. */
+static int
+hvn_arg_name(const char *key, const char *value, void *opaque)
+{
+	char *out = opaque;
+	size_t len = strlen(value);
+
+	if (len == 0 || len >= RTE_ETH_NAME_MAX_LEN) {
+		PMD_INIT_LOG(ERR, "devarg %s=%s: an ethdev name of 1..%u "
+			     "characters", key, value, RTE_ETH_NAME_MAX_LEN - 1);
+		return -EINVAL;
+	}
+	memcpy(out, value, len + 1);
+	return 0;
+}
+
 int
 hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 {
@@ -88,13 +105,14 @@ hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 	out->send_buf_mb = 16;
 	out->latency = 0;
 	out->persist = 1;
+	out->vf[0] = '\0';
 	if (da == NULL || da->args == NULL || da->args[0] == '\0')
 		return 0;
 	kv = rte_kvargs_parse(da->args, hvn_valid_args);
 	if (kv == NULL) {
 		PMD_INIT_LOG(ERR, "bad devargs \"%s\" (known: tx_copybreak, "
 			     "rx_ring_size, tx_ring_size, recv_buf_mb, "
-			     "send_buf_mb, latency, persist)", da->args);
+			     "send_buf_mb, latency, persist, vf)", da->args);
 		return -EINVAL;
 	}
 	rc = hvn_arg(kv, HVN_ARG_TX_COPYBREAK, &out->tx_copybreak, 0, 4096, 0);
@@ -112,6 +130,13 @@ hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 		rc = hvn_arg(kv, HVN_ARG_LATENCY, &out->latency, 0, 256, 0);
 	if (rc == 0)
 		rc = hvn_arg(kv, HVN_ARG_PERSIST, &out->persist, 0, 1, 0);
+	if (rc == 0 && rte_kvargs_count(kv, HVN_ARG_VF) > 1) {
+		PMD_INIT_LOG(ERR, "devarg vf given more than once");
+		rc = -EINVAL;
+	}
+	if (rc == 0 && rte_kvargs_process(kv, HVN_ARG_VF, hvn_arg_name,
+					  out->vf) != 0)
+		rc = -EINVAL;
 	rte_kvargs_free(kv);
 	return rc;
 }

@@ -41,6 +41,8 @@ hvn_lsc_alarm(void *arg)
 {
 	struct hvn_dev *hv = arg;
 
+	/* A VF association the bursts recorded goes to the work thread. */
+	hvn_vf_poll(hv);
 	if (__atomic_exchange_n(&hv->lsc_pending, 0, __ATOMIC_ACQ_REL)) {
 		struct rte_eth_link link = {
 			.link_status = __atomic_load_n(&hv->link_up,
@@ -243,6 +245,7 @@ hvn_dev_start(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	hvn_vf_start(hv);	/* an association heard before the start */
 	rte_eal_alarm_set(HVN_LSC_POLL_US, hvn_lsc_alarm, hv);
 	return 0;
 }
@@ -255,6 +258,7 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 
 	if (!hv->started)
 		return 0;
+	hvn_vf_stop(hv);	/* switch back while the channels are ours */
 	/* The application has stopped polling (ethdev contract): the
 	 * control path may use every ring without taking them over. */
 	hv->started = false;
@@ -310,6 +314,7 @@ hvn_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY || hv->closed)
 		return 0;
 	hvn_dev_stop(dev);
+	hvn_vf_fini(hv);
 	/* Close the channels first: afterwards the host can no longer read
 	 * the mbufs the tx queues still hold. */
 	hvn_detach(hv);
@@ -358,6 +363,7 @@ hvn_dev_reset(struct rte_eth_dev *dev)
 	hv->txbuf_conn = false;
 	hv->ctl_rx_dropped = 0;
 	hv->ctl_bad = 0;
+	hvn_vf_session_reset(hv);
 	memset(&hv->rinit, 0, sizeof(hv->rinit));
 	memset(&hv->ctl_rd, 0, sizeof(hv->ctl_rd));
 	rc = hvn_attach(hv);
@@ -598,6 +604,8 @@ hvn_probe(struct rte_hvbus_driver *drv, struct rte_hvbus_device *hdev)
 	rc = hvn_devargs_parse(hdev->device.devargs, &hv->da);
 	if (rc == 0)
 		rc = hvn_attach(hv);
+	if (rc == 0)
+		rc = hvn_vf_init(hv);
 	if (rc != 0) {
 		PMD_INIT_LOG(ERR, "%s: probe failed: %d", hdev->name, rc);
 		hvn_detach(hv);
@@ -606,6 +614,7 @@ hvn_probe(struct rte_hvbus_driver *drv, struct rte_hvbus_device *hdev)
 	}
 	eth->data->mac_addrs = rte_zmalloc("hvn_mac", RTE_ETHER_ADDR_LEN, 0);
 	if (eth->data->mac_addrs == NULL) {
+		hvn_vf_fini(hv);
 		hvn_detach(hv);
 		rte_eth_dev_release_port(eth);
 		return -ENOMEM;
@@ -652,6 +661,7 @@ hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev, uint16_t subidx)
 		/* Queues already see no channel: rx returns 0, tx drops. */
 		hv->gone = true;
 		__atomic_store_n(&hv->link_up, 0, __ATOMIC_RELEASE);
+		hvn_vf_gone(hv);
 		PMD_DRV_LOG(WARNING, "port %u: host removed the device",
 			    hv->port_id);
 		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_RMV,
@@ -684,4 +694,5 @@ RTE_PMD_REGISTER_PARAM_STRING(HVN_DRIVER_NAME,
 	"recv_buf_mb=<1-128> "
 	"send_buf_mb=<1-128> "
 	"latency=<0|N> "
-	"persist=<0|1>");
+	"persist=<0|1> "
+	"vf=<ethdev name>");

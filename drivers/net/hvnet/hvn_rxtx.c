@@ -7,7 +7,8 @@
  *
  * Per burst, for the channel's lifetime: epoch_reader_enter() on the
  * queue's own record, one plain load of the channel slot, one plain load of
- * the "control owns channel 0" flag (same cache line), epoch_reader_exit().
+ * the "control owns channel 0" flag (same cache line), one plain load of
+ * the port's VF pointer (hvn_vf.c), epoch_reader_exit().
  * No lock, atomic read-modify-write or fence for that.
  *
  * Channel k's rx ring has one reader: rx queue k. It takes received frames
@@ -328,6 +329,21 @@ hvn_ring_broken(bool *logged, uint16_t port, const char *dir, uint16_t qid,
 		port, dir, qid, rc);
 }
 
+/* In-band host messages on channel 0: the VF association is recorded
+ * for the control side; the send table is not used. */
+static __rte_cold void
+hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
+{
+	struct vmb_pkt_view v;
+
+	if (rxq->qid != 0 || vmb_pkt_parse(rxq->pkt, len, &v) != 0) {
+		rxq->st.errors++;
+		return;
+	}
+	rxq->st.ctl++;
+	hvn_vf_host_msg(rxq->hv, v.payload, v.payload_len);
+}
+
 static __rte_cold uint16_t
 hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -347,12 +363,20 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct hvn_rxq *rxq = q;
 	const struct vmb_pkt_desc *d = (const void *)rxq->pkt;
 	struct hvbus_chan *chan;
-	uint16_t nrx = 0;
+	const struct hvn_vf *vf;
+	uint16_t nrx = 0, nvf = 0;
 	uint32_t status;
 	int len;
 
 	epoch_reader_enter(&rxq->rd);
 	chan = hvbus_chan_get(rxq->slot);
+	/* VF first; the channel still carries what the VF does not. */
+	vf = epoch_load(&rxq->hv->vf);
+	if (vf != NULL) {
+		nvf = hvn_vf_rx(rxq, vf, pkts, n);
+		pkts += nvf;
+		n -= nvf;
+	}
 	/* While the control path owns channel 0 it also fills our stash:
 	 * do not even look at it. */
 	if (unlikely(rxq->ctl_owned))
@@ -394,9 +418,9 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 				   !(d->xid & HVN_XID_CTL)))
 				hvn_cring_push(rxq->txq, d->xid,
 					       &rxq->st.errors);
+		} else if (unlikely(d->type == VMB_PKT_DATA_INBAND)) {
+			hvn_rx_inband(rxq, (uint32_t)len);
 		}
-		/* In-band host messages (send table, VF association) carry
-		 * nothing this driver uses. */
 	}
 	if (vmb_ring_commit(&chan->rx) == 1)
 		hvbus_chan_signal(chan);
@@ -404,7 +428,7 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		hvn_rx_complete(rxq, chan);
 out:
 	epoch_reader_exit(&rxq->rd);
-	return nrx;
+	return nrx + nvf;
 }
 
 /* ---------------------------------------------------------------- tx --- */
@@ -570,12 +594,19 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct hvbus_chan *chan;
 	struct rte_mbuf *m;
 	struct rte_mbuf *done[HVN_TX_FREE_BULK];
+	const struct hvn_vf *vf;
 	struct hvn_txd *d;
 	uint32_t id, sec, off, plen;
 	uint16_t i, ndone = 0;
 	int rc;
 
 	epoch_reader_enter(&txq->rd);
+	vf = epoch_load(&txq->hv->vf);
+	if (vf != NULL) {
+		i = hvn_vf_tx(txq, vf, pkts, n);
+		epoch_reader_exit(&txq->rd);
+		return i;
+	}
 	chan = hvbus_chan_get(txq->slot);
 	if (unlikely(chan == NULL || txq->ctl_owned)) {
 		epoch_reader_exit(&txq->rd);

@@ -22,17 +22,25 @@ struct hvn_xstat_name {
 
 static const struct hvn_xstat_name hvn_rxq_xstats[] = {
 	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
-	HVN_QS(nombuf), HVN_QS(ctl),
+	HVN_QS(nombuf), HVN_QS(ctl), HVN_QS(vf_packets), HVN_QS(vf_bytes),
 };
 
 static const struct hvn_xstat_name hvn_txq_xstats[] = {
 	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
-	HVN_QS(ring_full), HVN_QS(copied), HVN_QS(gpa),
+	HVN_QS(ring_full), HVN_QS(copied), HVN_QS(gpa), HVN_QS(vf_packets),
+	HVN_QS(vf_bytes),
 };
 
 #define HVN_N_RXQ_XSTATS RTE_DIM(hvn_rxq_xstats)
 #define HVN_N_TXQ_XSTATS RTE_DIM(hvn_txq_xstats)
-#define HVN_N_DEV_XSTATS 2
+/* Port-wide: the control path's counters, then the VF's share of the
+ * traffic (already counted in the basic stats) and its state. */
+static const char *const hvn_dev_xstats[] = {
+	"ctl_rx_dropped_packets", "ctl_bad_host_messages",
+	"vf_rx_packets", "vf_rx_bytes", "vf_tx_packets", "vf_tx_bytes",
+	"vf_active", "vf_switches",
+};
+#define HVN_N_DEV_XSTATS RTE_DIM(hvn_dev_xstats)
 
 static unsigned int
 hvn_xstats_count(const struct rte_eth_dev *dev)
@@ -99,7 +107,37 @@ hvn_stats_reset(struct rte_eth_dev *dev)
 	}
 	hv->ctl_rx_dropped = 0;
 	hv->ctl_bad = 0;
+	hv->vf_switches = 0;
 	return 0;
+}
+
+static void
+hvn_dev_xstats_values(struct rte_eth_dev *dev, uint64_t *v)
+{
+	struct hvn_dev *hv = dev->data->dev_private;
+	unsigned int i;
+
+	memset(v, 0, HVN_N_DEV_XSTATS * sizeof(*v));
+	v[0] = hv->ctl_rx_dropped;
+	v[1] = hv->ctl_bad;
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct hvn_rxq *q = dev->data->rx_queues[i];
+
+		if (q != NULL) {
+			v[2] += q->st.vf_packets;
+			v[3] += q->st.vf_bytes;
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct hvn_txq *q = dev->data->tx_queues[i];
+
+		if (q != NULL) {
+			v[4] += q->st.vf_packets;
+			v[5] += q->st.vf_bytes;
+		}
+	}
+	v[6] = __atomic_load_n(&hv->vf, __ATOMIC_RELAXED) != NULL;
+	v[7] = hv->vf_switches;
 }
 
 int
@@ -110,10 +148,9 @@ hvn_xstats_get_names(struct rte_eth_dev *dev,
 
 	if (names == NULL || n < total)
 		return (int)total;
-	snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
-		 "ctl_rx_dropped_packets");
-	snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
-		 "ctl_bad_host_messages");
+	for (i = 0; i < HVN_N_DEV_XSTATS; i++)
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s",
+			 hvn_dev_xstats[i]);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		for (i = 0; i < HVN_N_RXQ_XSTATS; i++)
 			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
@@ -129,15 +166,16 @@ int
 hvn_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 	       unsigned int n)
 {
-	struct hvn_dev *hv = dev->data->dev_private;
 	unsigned int total = hvn_xstats_count(dev), k = 0, q, i;
+	uint64_t dv[HVN_N_DEV_XSTATS];
 
 	if (xs == NULL || n < total)
 		return (int)total;
-	xs[k].id = k;
-	xs[k++].value = hv->ctl_rx_dropped;
-	xs[k].id = k;
-	xs[k++].value = hv->ctl_bad;
+	hvn_dev_xstats_values(dev, dv);
+	for (i = 0; i < HVN_N_DEV_XSTATS; i++) {
+		xs[k].id = k;
+		xs[k++].value = dv[i];
+	}
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		const struct hvn_rxq *rq = dev->data->rx_queues[q];
 

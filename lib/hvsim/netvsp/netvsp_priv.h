@@ -202,6 +202,7 @@ struct netvsp_dev {
 	uint32_t vf_serial;
 	bool vf_msg_due;	/**< association state changed */
 	bool vf_announced;	/**< the guest was told allocated = 1 */
+	uint32_t vf_announced_serial;	/**< ... with this serial */
 
 	/* ports */
 	struct netvsp_dev *peer;	/**< switch port, found on first use */

@@ -195,6 +195,7 @@ nv_switch_data_path(struct netvsp_dev *d, struct nv_chan *ch,
 		return 0;
 	}
 	d->datapath_vf = m->active == NVSP_DATAPATH_VF;
+	d->stats.vf_switches++;
 	nv_log(d, "data path switched to %s",
 	       d->datapath_vf ? "VF" : "synthetic");
 	return 0;
@@ -366,10 +367,16 @@ nv_nvsp_poll(struct netvsp_dev *d)
 			 * heard the addition of is moot. */
 			if (!d->vf_present && !d->vf_announced)
 				d->vf_msg_due = false;
-		} else if (d->vf_present == d->vf_announced) {
+		} else if (d->vf_present == d->vf_announced &&
+			   (!d->vf_present ||
+			    d->vf_serial == d->vf_announced_serial)) {
+			/* A removal and an addition of the same VF in one
+			 * go: the guest's view is already right. Another
+			 * serial is another VF: announced. */
 			d->vf_msg_due = false;
 		} else if (nv_send_vf_assoc(d) == 0) {
 			d->vf_announced = d->vf_present;
+			d->vf_announced_serial = d->vf_serial;
 			d->vf_msg_due = false;
 			nv_log(d, "VF %s (serial %u) announced",
 			       d->vf_present ? "association" : "removal",

@@ -122,6 +122,10 @@ nv_tx_frame(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
 	qs->tx_bytes += f.len;
 	d->stats.tx_pkts++;
 	d->stats.tx_bytes += f.len;
+	/* The VF carries the guest's traffic now: count what still comes
+	 * this way (tests assert it stays 0 or small). */
+	if (d->datapath_vf)
+		d->stats.tx_while_vf++;
 	if (pi->present & RNDIS_PKT_HAS_LSO) {
 		if (nv_tx_lso(d, &f, pi->lso) < 0) {
 			d->stats.tx_bad++;
