@@ -21,6 +21,8 @@
  *                 previous relid arrived (held behind a hook)
  *   reset_nvsp    rescind again while rte_eth_dev_reset() re-attaches
  *                 after a re-offer (held at NVSP INIT)
+ *   vf_switch     rescind while the host holds the guest's SWITCH_DATA_PATH
+ *                 to a VF (a net_ring port) the work thread has taken
  * Each case ends with the call returned well before the control deadline,
  * each rescinded relid released exactly once (hvsim's released count,
  * stable afterwards), hvsim's checker clean after the release, the
@@ -28,9 +30,12 @@
  * traffic on every queue.
  */
 
+#include <rte_eth_ring.h>
+#include <rte_ring.h>
+
 #include "rescind_test.h"
 
-#define N_NICS		9
+#define N_NICS		10
 /* Bus and PMD deadlines are 5 s: a call that fails "fast" failed because
  * of the rescind, not because of a deadline. */
 #define FAST_MS		1500
@@ -458,6 +463,108 @@ case_reset(unsigned int nic)
 	clean("reset_nvsp");
 }
 
+static uint64_t
+owner_of(uint16_t port)
+{
+	struct rte_eth_dev_owner o;
+
+	if (rte_eth_dev_owner_get(port, &o) != 0)
+		return UINT64_MAX;
+	return o.id;
+}
+
+/* Rescind while the host holds the switch to the VF: the VF association
+ * work (bus work thread) gives up at the rescind, not at its deadline,
+ * stops the VF and gives it back; the port comes back without it. */
+static void
+case_vf(unsigned int nic)
+{
+	struct rte_ring *rx[2], *tx[2];
+	struct rte_eth_conf conf;
+	struct rte_mbuf *b[32];
+	char devargs[128], rn[32];
+	uint16_t port, vfp, q;
+	uint64_t t0, us;
+	uint32_t qm;
+	int rc = -1, vf;
+
+	fprintf(stderr, "case vf_switch\n");
+	for (q = 0; q < 2; q++) {
+		snprintf(rn, sizeof(rn), "rvf_r%u", q);
+		rx[q] = rte_ring_create(rn, 256, 0,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(rn, sizeof(rn), "rvf_t%u", q);
+		tx[q] = rte_ring_create(rn, 256, 0,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+		REQUIRE(rx[q] != NULL && tx[q] != NULL);
+	}
+	vf = rte_eth_from_rings("rvf", rx, 2, tx, 2, 0);
+	REQUIRE(vf >= 0);
+	vfp = (uint16_t)vf;
+	rt_nic_name(nic, devargs, sizeof(devargs), 1);
+	strcat(devargs, ",vf=net_ring_rvf");
+	REQUIRE(rte_dev_probe(devargs) == 0, "probe %s", devargs);
+	REQUIRE(port_of(nic, &port) == 0);
+	__atomic_store_n(&rt_rmv[port], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt_reset[port], 0, __ATOMIC_RELEASE);
+	REQUIRE(rt_configure(port, 2, mp) == 0);
+	REQUIRE(rte_eth_dev_start(port) == 0);
+	CHECK_EQ(rt_traffic(port, 2, mp, 256, 3000, &qm), 256);
+
+	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_VF_SWITCH) == 0);
+	CHECK_EQ(hvsim_vf(h, nic, true, 1), 0);
+	/* The association arrives through rx queue 0: poll until the
+	 * driver's switch reaches the host. */
+	t0 = rt_ms();
+	while (rt_ms() - t0 < HOOK_MS) {
+		for (q = 0; q < 2; q++) {
+			uint16_t r = rte_eth_rx_burst(port, q, b, 32);
+
+			while (r > 0)
+				rte_pktmbuf_free(b[--r]);
+		}
+		rc = hvsim_hook_wait(h, nic, 1);
+		if (rc == 0)
+			break;
+	}
+	CHECK_EQ(rc, 0);
+	CHECK(owner_of(vfp) != RTE_ETH_DEV_NO_OWNER, "VF taken before the "
+	      "switch");
+	t0 = rt_us();
+	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
+	CHECK_EQ(hvsim_hook_release(h, nic), 0);
+	CHECK_EQ(rt_wait_ge(&rt_rmv[port], 1, HOOK_MS), 0);
+	while (owner_of(vfp) != RTE_ETH_DEV_NO_OWNER &&
+	       rt_us() - t0 < HOOK_MS * 1000ull)
+		usleep(200);
+	us = rt_us() - t0;
+	CHECK_EQ(owner_of(vfp), RTE_ETH_DEV_NO_OWNER);
+	CHECK(us < FAST_MS * 1000ull, "VF given back %llu us after the "
+	      "rescind", (unsigned long long)us);
+	/* Stopped: a running port refuses to be configured. */
+	memset(&conf, 0, sizeof(conf));
+	CHECK_EQ(rte_eth_dev_configure(vfp, 2, 2, &conf), 0);
+	CHECK_EQ(rt_wait_released(h, nic, 2, HOOK_MS, 20), 2);
+	clean("vf_switch");
+	fprintf(stderr, "  VF given back %llu us after the rescind\n",
+		(unsigned long long)us);
+	/* The gone port drops what it is given, nothing reaches the VF. */
+	for (q = 0; q < 8; q++)
+		REQUIRE((b[q] = rt_frame(mp, &(struct rte_ether_addr){ {0} },
+					 64, q)) != NULL);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, b, 8), 8);
+	CHECK_EQ(rte_ring_count(tx[0]), 0);
+
+	/* The host removes the VF meanwhile; the port comes back on the
+	 * synthetic path and forwards on every queue. */
+	CHECK_EQ(hvsim_vf(h, nic, false, 0), 0);
+	come_back(nic, port, 2, false);
+	close_port(port);
+	CHECK_EQ(rt_released(h, nic), 2);
+	clean("vf_switch");
+	CHECK_EQ(rte_eth_dev_close(vfp), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -486,6 +593,7 @@ main(int argc, char **argv)
 	case_configure(6, true);
 	case_reset(7);
 	case_stop(8);
+	case_vf(9);
 
 	rt_events_unregister();
 	CHECK_EQ(hvsim_violations(h), 0);
