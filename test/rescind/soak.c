@@ -20,6 +20,14 @@
  *     application resets the port itself (the driver raises nothing for a
  *     subchannel) to get 4 queues back.
  *
+ *   VF cycle (every --vf-every cycles, off by default): hvsim_vf(add) ->
+ *     the driver takes over a net_ring port whose rings loop back (the
+ *     "VF wire" reflects, like hvsim) and switches the data path -> every
+ *     queue receives through the VF -> a primary cycle with the VF in use
+ *     (the rescind takes it off the datapath; after the reset the host
+ *     announces it again and the port uses it again) -> hvsim_vf(remove)
+ *     -> back on the synthetic path, every queue receives from hvsim.
+ *
  * The traffic thread keeps bursting through the outages (rx returns 0,
  * tx frees and counts): that is what a real forwarding loop does until
  * its control thread reacts to the event.
@@ -30,13 +38,16 @@
  * resuming, a wait running past its deadline.
  *
  * usage: soak [--cycles N] [--seconds S] [--min-cycles M]
- *             [--sub-every K] [--json PATH] [--quiet]
+ *             [--sub-every K] [--vf-every K] [--json PATH] [--quiet]
  * It stops after N cycles or S seconds, whichever comes first, and fails
  * when fewer than M were done.
  */
 
 #include <getopt.h>
 #include <sched.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ring.h>
 
 #include "rescind_test.h"
 
@@ -291,7 +302,10 @@ struct soak {
 	struct hvsim *h;
 	struct rte_mempool *mp;
 	uint16_t port;
-	unsigned int cycles, sub_cycles, leaks, errors;
+	unsigned int cycles, sub_cycles, vf_cycles, leaks, errors;
+	struct rte_ring *vf_ring[NQ];	/* VF queue k's tx = its rx */
+	uint16_t vf_port;
+	uint32_t vf_serial;
 	uint64_t released;		/* hvsim count expected so far */
 	uint64_t drv_dropped;		/* sum of tx_qK_dropped before resets */
 	unsigned int rmv, reset;	/* events expected so far */
@@ -321,6 +335,7 @@ check_clean(struct soak *s)
 static int
 restart(struct soak *s)
 {
+	unsigned int q;
 	int rc;
 
 	if (traffic_pause() != 0) {
@@ -329,6 +344,16 @@ restart(struct soak *s)
 	}
 	/* The reset releases the queues and their counters. */
 	s->drv_dropped += tx_dropped(s->port);
+	/* Frames on the VF's wire when the VF left the datapath are lost,
+	 * as on a real wire; the rings hold them until then. */
+	for (q = 0; q < NQ && s->vf_ring[0] != NULL; q++) {
+		struct rte_mbuf *m[64];
+		unsigned int n;
+
+		while ((n = rte_ring_dequeue_burst(s->vf_ring[q], (void **)m,
+						   64, NULL)) != 0)
+			rte_pktmbuf_free_bulk(m, n);
+	}
 	rc = rte_eth_dev_reset(s->port);
 	if (rc != 0) {
 		FAIL(s, "rte_eth_dev_reset: %d", rc);
@@ -484,6 +509,78 @@ sub_cycle(struct soak *s, unsigned int sub)
 	return 0;
 }
 
+/* hvsim's data path of NIC 0 becomes @p vf. */
+static int
+wait_datapath(struct soak *s, bool vf)
+{
+	struct hvsim_nic_stats st;
+	uint64_t end = rt_ms() + DEADLINE_MS;
+
+	while (hvsim_nic_stats(s->h, 0, &st) == 0 && st.vf_active != vf) {
+		if (rt_ms() > end) {
+			FAIL(s, "hvsim's data path is not %s",
+			     vf ? "the VF" : "synthetic");
+			return -1;
+		}
+		usleep(200);
+	}
+	return 0;
+}
+
+static int
+vf_cycle(struct soak *s)
+{
+	uint64_t base[NQ], first, vrx;
+	unsigned int q;
+
+	if (hvsim_vf(s->h, 0, true, ++s->vf_serial) != 0 ||
+	    wait_datapath(s, true) != 0)
+		return -1;
+	/* Every queue receives through the VF's looped-back rings. */
+	vrx = xstat(s->port, "vf_rx_packets");
+	for (q = 0; q < NQ; q++)
+		base[q] = ld64(&tr.rx[q]);
+	if (wait_rx_more(base, 0, WINDOW, &first) != 0) {
+		FAIL(s, "traffic does not go on through the VF");
+		return -1;
+	}
+	if (xstat(s->port, "vf_rx_packets") <= vrx)
+		FAIL(s, "vf_rx_packets does not count");
+	/* A rescind with the VF in use; the port comes back on it. */
+	if (primary_cycle(s) != 0 || wait_datapath(s, true) != 0)
+		return -1;
+	if (hvsim_vf(s->h, 0, false, 0) != 0 || wait_datapath(s, false) != 0)
+		return -1;
+	for (q = 0; q < NQ; q++)
+		base[q] = ld64(&tr.rx[q]);
+	if (wait_rx_more(base, 0, WINDOW, &first) != 0) {
+		FAIL(s, "traffic does not go on after the VF left");
+		return -1;
+	}
+	return 0;
+}
+
+/* A net_ring port as the VF (devarg vf= names it): queue k sends into
+ * the ring it receives from. */
+static void
+vf_create(struct soak *s)
+{
+	char name[32];
+	unsigned int q;
+	int p;
+
+	for (q = 0; q < NQ; q++) {
+		snprintf(name, sizeof(name), "soakvf_%u", q);
+		s->vf_ring[q] = rte_ring_create(name, 2048, 0,
+						RING_F_SP_ENQ |
+						RING_F_SC_DEQ);
+		REQUIRE(s->vf_ring[q] != NULL);
+	}
+	p = rte_eth_from_rings("soakvf", s->vf_ring, NQ, s->vf_ring, NQ, 0);
+	REQUIRE(p >= 0, "rte_eth_from_rings: %d", p);
+	s->vf_port = (uint16_t)p;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -492,11 +589,13 @@ main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "min-cycles", required_argument, NULL, 'm' },
 		{ "sub-every", required_argument, NULL, 'k' },
+		{ "vf-every", required_argument, NULL, 'v' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int max_cycles = 200, min_cycles = 1, sub_every = 4;
+	unsigned int vf_every = 0;
 	double max_secs = 0;
 	const char *json = NULL;
 	struct soak s = { .quiet = 0 };
@@ -504,7 +603,7 @@ main(int argc, char **argv)
 	char devargs[80];
 	int o, rc;
 
-	while ((o = getopt_long(argc, argv, "c:s:m:k:j:q", opts,
+	while ((o = getopt_long(argc, argv, "c:s:m:k:v:j:q", opts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'c':
@@ -519,6 +618,9 @@ main(int argc, char **argv)
 		case 'k':
 			sub_every = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 'v':
+			vf_every = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		case 'j':
 			json = optarg;
 			break;
@@ -528,7 +630,8 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: soak [--cycles N] "
 				"[--seconds S] [--min-cycles M] "
-				"[--sub-every K] [--json PATH] [--quiet]\n");
+				"[--sub-every K] [--vf-every K] [--json PATH] "
+				"[--quiet]\n");
 			return 2;
 		}
 	}
@@ -548,8 +651,14 @@ main(int argc, char **argv)
 	s.rel_us = calloc(max_cycles, sizeof(uint64_t));
 	s.res_us = calloc(max_cycles, sizeof(uint64_t));
 	REQUIRE(s.rel_us != NULL && s.res_us != NULL);
+	if (vf_every != 0)
+		vf_create(&s);
 	rt_nic_name(0, devargs, sizeof(devargs), 1);
+	if (vf_every != 0)
+		strcat(devargs, ",vf=net_ring_soakvf");
 	REQUIRE(rte_dev_probe(devargs) == 0);
+	if (vf_every != 0)
+		devargs[strlen(devargs) - strlen(",vf=net_ring_soakvf")] = '\0';
 	REQUIRE(rte_eth_dev_get_port_by_name(devargs + 6, &s.port) == 0);
 	REQUIRE(rt_configure(s.port, NQ, s.mp) == 0);
 	REQUIRE(rte_eth_dev_start(s.port) == 0);
@@ -572,6 +681,10 @@ main(int argc, char **argv)
 		if (sub_every != 0 && s.cycles % sub_every == sub_every - 1) {
 			rc = sub_cycle(&s, 1 + s.sub_cycles % (NQ - 1));
 			s.sub_cycles++;
+		} else if (vf_every != 0 &&
+			   s.cycles % vf_every == vf_every / 2) {
+			rc = vf_cycle(&s);
+			s.vf_cycles++;
 		} else {
 			rc = primary_cycle(&s);
 		}
@@ -595,6 +708,18 @@ main(int argc, char **argv)
 	s.drv_dropped += tx_dropped(s.port);
 	CHECK_EQ(rte_eth_dev_stop(s.port), 0);
 	CHECK_EQ(rte_eth_dev_close(s.port), 0);
+	if (vf_every != 0) {
+		CHECK_EQ(rte_eth_dev_close(s.vf_port), 0);
+		for (o = 0; o < NQ; o++) {
+			struct rte_mbuf *m[64];
+			unsigned int n;
+
+			while ((n = rte_ring_dequeue_burst(s.vf_ring[o],
+							   (void **)m, 64,
+							   NULL)) != 0)
+				rte_pktmbuf_free_bulk(m, n);
+		}
+	}
 	if (rte_mempool_in_use_count(s.mp) != 0) {
 		s.leaks++;
 		FAIL(&s, "%u mbufs not back after the close",
@@ -605,8 +730,8 @@ main(int argc, char **argv)
 
 	qsort(s.rel_us, s.n_rel, sizeof(uint64_t), cmp_u64);
 	qsort(s.res_us, s.n_res, sizeof(uint64_t), cmp_u64);
-	printf("soak: %u cycles (%u subchannel) in %.1f s, %.1f ms per cycle\n",
-	       s.cycles, s.sub_cycles, t_run / 1e6,
+	printf("soak: %u cycles (%u subchannel, %u VF) in %.1f s, %.1f ms "
+	       "per cycle\n", s.cycles, s.sub_cycles, s.vf_cycles, t_run / 1e6,
 	       s.cycles ? t_run / 1e3 / s.cycles : 0.0);
 	printf("soak: frames sent %llu, received %llu (queues %llu %llu "
 	       "%llu %llu), taken by tx during outages %llu (dropped by "

@@ -364,16 +364,18 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	const struct vmb_pkt_desc *d = (const void *)rxq->pkt;
 	struct hvbus_chan *chan;
 	const struct hvn_vf *vf;
-	uint16_t nrx = 0, nvf = 0;
+	uint16_t nrx = 0, nvf = 0, vf_room = 0;
 	uint32_t status;
 	int len;
 
 	epoch_reader_enter(&rxq->rd);
 	chan = hvbus_chan_get(rxq->slot);
-	/* VF first; the channel still carries what the VF does not. */
+	/* VF first, leaving the channel at least one slot: it still carries
+	 * what the VF does not, and the host's VF messages. */
 	vf = epoch_load(&rxq->hv->vf);
 	if (vf != NULL) {
-		nvf = hvn_vf_rx(rxq, vf, pkts, n);
+		vf_room = n - (n != 0);
+		nvf = vf_room != 0 ? hvn_vf_rx(rxq, vf, pkts, vf_room) : 0;
 		pkts += nvf;
 		n -= nvf;
 	}
@@ -427,6 +429,9 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	if (rxq->npend != 0)
 		hvn_rx_complete(rxq, chan);
 out:
+	/* The VF may have more than it was given room for. */
+	if (vf != NULL && nvf == vf_room && nrx < n)
+		nvf += hvn_vf_rx(rxq, vf, pkts + nrx, n - nrx);
 	epoch_reader_exit(&rxq->rd);
 	return nrx + nvf;
 }
