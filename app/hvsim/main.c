@@ -66,97 +66,6 @@ parse_u64(const char *s, uint64_t *v)
 	return (errno != 0 || *end != '\0') ? -EINVAL : 0;
 }
 
-/* One KEY=VAL option of a --port spec. */
-static int
-port_opt(struct hvsim_port_config *p, char *kv)
-{
-	char *val = strchr(kv, '=');
-	uint64_t v = 0;
-
-	if (val == NULL)
-		return -EINVAL;
-	*val++ = '\0';
-	if (strcmp(kv, "in") == 0) {
-		p->pcap_in = val;
-		return 0;
-	}
-	if (strcmp(kv, "out") == 0) {
-		p->pcap_out = val;
-		return 0;
-	}
-	if (parse_u64(val, &v) < 0)
-		return -EINVAL;
-	if (strcmp(kv, "peer") == 0)
-		p->peer = (unsigned int)v;
-	else if (strcmp(kv, "len") == 0 && v >= 60 && v <= 9014)
-		p->gen.frame_len = (uint32_t)v;
-	else if (strcmp(kv, "flows") == 0 && v >= 1 && v <= UINT32_MAX)
-		p->gen.flows = (uint32_t)v;
-	else if (strcmp(kv, "rate") == 0)
-		p->gen.rate_pps = v;
-	else if (strcmp(kv, "count") == 0)
-		p->gen.count = v;
-	else if (strcmp(kv, "vlan") == 0 && v <= 0xffff) {
-		p->gen.vlan = true;
-		p->gen.vlan_tci = (uint16_t)v;
-	} else
-		return -EINVAL;
-	return 0;
-}
-
-/* "[NIC:]KIND[,OPT=VAL...]" onto one NIC or all of them. */
-static int
-parse_port(struct hvsim_config *cfg, char *spec)
-{
-	struct hvsim_port_config p;
-	char *kind = spec, *colon, *opt, *save = NULL;
-	uint64_t nic = UINT64_MAX;
-	unsigned int i;
-
-	colon = strchr(spec, ':');
-	if (colon != NULL) {
-		*colon = '\0';
-		if (parse_u64(spec, &nic) < 0 || nic >= 16)
-			return -EINVAL;
-		kind = colon + 1;
-	}
-	kind = strtok_r(kind, ",", &save);
-	if (kind == NULL)
-		return -EINVAL;
-	memset(&p, 0, sizeof(p));
-	p.gen.frame_len = 60;
-	p.gen.flows = 1;
-	if (strcmp(kind, "reflect") == 0) {
-		p.kind = HVSIM_PORT_REFLECT;
-	} else if (strcmp(kind, "switch") == 0) {
-		p.kind = HVSIM_PORT_SWITCH;
-	} else if (strcmp(kind, "gen") == 0) {
-		p.kind = HVSIM_PORT_GEN_SINK;
-	} else if (strcmp(kind, "sink") == 0) {
-		p.kind = HVSIM_PORT_GEN_SINK;
-		p.gen.frame_len = 0;	/* no generator */
-	} else if (strcmp(kind, "pcap") == 0) {
-		p.kind = HVSIM_PORT_PCAP;
-	} else {
-		return -EINVAL;
-	}
-	while ((opt = strtok_r(NULL, ",", &save)) != NULL)
-		if (port_opt(&p, opt) < 0)
-			return -EINVAL;
-	if (p.kind == HVSIM_PORT_PCAP && p.pcap_in == NULL)
-		return -EINVAL;
-	for (i = 0; i < 16; i++) {
-		if (nic != UINT64_MAX && i != nic)
-			continue;
-		cfg->nic[i].port = p;
-		/* A switch without a peer pairs NIC 2k with 2k + 1. */
-		if (p.kind == HVSIM_PORT_SWITCH && strstr(spec, "peer=") == NULL
-		    && nic == UINT64_MAX)
-			cfg->nic[i].port.peer = i ^ 1;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -249,8 +158,12 @@ main(int argc, char **argv)
 	}
 	/* Ports after --nics, whatever the order on the command line. */
 	for (i = 0; i < nports; i++) {
-		if (parse_port(&cfg, ports[i]) < 0) {
-			fprintf(stderr, "hvsim: bad --port '%s'\n", ports[i]);
+		char spec[256], err[256];
+
+		snprintf(spec, sizeof(spec), "%s", ports[i]);
+		if (hvsim_port_parse(&cfg, ports[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "hvsim: --port '%s': %s\n  want %s\n",
+				spec, err, hvsim_port_spec_help);
 			return 2;
 		}
 	}

@@ -85,6 +85,22 @@ void hvsim_nic_instance_guid(unsigned int nic, uint8_t guid[16]);
 /** Fill @p cfg with defaults for @p n_nics NICs. */
 void hvsim_config_init(struct hvsim_config *cfg, unsigned int n_nics);
 
+/** Port spec syntax, one line, for usage and error messages. */
+extern const char hvsim_port_spec_help[];
+
+/**
+ * Apply a port spec "[NIC:]KIND[,OPT=VAL...]" (hvsim_port_spec_help) to
+ * NIC NIC of @p cfg, or to every NIC without "NIC:"; a switch without
+ * peer= pairs NIC 2k with 2k + 1. Set cfg->n_nics first. The spec is
+ * parsed in place and pcap file names point into it: it must outlive the
+ * host created from @p cfg.
+ *
+ * @param err  on failure, one line saying what is wrong and what is valid.
+ * @return 0, or -EINVAL with @p cfg untouched.
+ */
+int hvsim_port_parse(struct hvsim_config *cfg, char *spec, char *err,
+		     size_t errlen);
+
 /** Create a host. Returns NULL and sets errno on bad config. */
 struct hvsim *hvsim_create(const struct hvsim_config *cfg);
 
