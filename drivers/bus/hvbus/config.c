@@ -10,7 +10,13 @@
  *               ring_size=262144,arena_mb=256"      (rte_kvargs syntax)
  *   HVSIM_SOCKET=path      same as socket=
  *   HVBUS_SIM_NICS=n       same as nics=
+ *   HVBUS_SIM_PORT=spec    same as one port=
  * HVBUS_ARGS wins over the single variables.
+ *
+ * port=SPEC (repeatable, applied in order) says what sits behind the
+ * embedded hvsim's NICs, in the syntax of hvsim's --port
+ * ("[NIC:]KIND[,OPT=VAL...]", one parser in lib/hvsim). A spec with
+ * options goes in brackets: port=[gen,len=60,flows=64].
  *
  * backend=auto (the default) picks "sim" with a daemon when a socket is
  * named; on a machine whose kernel lists VMBus devices (a real Hyper-V or
@@ -32,9 +38,13 @@
 
 #include "hvbus_private.h"
 #include "hvsim_transport.h"
+#ifdef HVBUS_HAVE_HVSIM
+#include "hvsim.h"
+#endif
 
 #define HVBUS_ARGS_ENV	"HVBUS_ARGS"
 #define HVBUS_NICS_ENV	"HVBUS_SIM_NICS"
+#define HVBUS_PORT_ENV	"HVBUS_SIM_PORT"
 
 static const char *const hvbus_keys[] = {
 	"backend", "socket", "nics", "timeout_ms", "ring_size", "arena_mb",
@@ -194,6 +204,108 @@ static const struct {
 	{ "uio_offsets", cfg_uio_offsets, "page or linear" },
 };
 
+static int
+cfg_port_add(struct hvbus_config *cfg, const char *spec, size_t len)
+{
+	if (cfg->n_sim_ports == HVBUS_MAX_PORT_SPECS) {
+		HVBUS_LOG(ERR, "more than %u port= settings",
+			  HVBUS_MAX_PORT_SPECS);
+		return -E2BIG;
+	}
+	if (len == 0 || len >= HVBUS_PORT_SPEC_LEN) {
+		HVBUS_LOG(ERR, "port=: a spec of 1..%u characters",
+			  HVBUS_PORT_SPEC_LEN - 1);
+		return -EINVAL;
+	}
+	memcpy(cfg->sim_ports[cfg->n_sim_ports], spec, len);
+	cfg->sim_ports[cfg->n_sim_ports][len] = '\0';
+	cfg->n_sim_ports++;
+	return 0;
+}
+
+/*
+ * Take every port=SPEC / port=[SPEC] out of the HVBUS_ARGS copy @p s, in
+ * order, before rte_kvargs sees the rest: DPDK 22.11's kvargs refuses '='
+ * inside a [list], and port specs have both ',' and '='. They replace
+ * HVBUS_SIM_PORT's.
+ */
+static int
+cfg_take_ports(struct hvbus_config *cfg, char *s)
+{
+	char *p = s, *end, *val;
+	bool first = true;
+	size_t len;
+	int rc;
+
+	while (*p != '\0') {
+		if (strncmp(p, "port=", 5) != 0) {
+			end = strchr(p, ',');
+			if (end == NULL)
+				break;
+			p = end + 1;
+			continue;
+		}
+		if (first)
+			cfg->n_sim_ports = 0;
+		first = false;
+		val = p + 5;
+		if (*val == '[') {
+			end = strchr(val, ']');
+			if (end == NULL || (end[1] != ',' && end[1] != '\0')) {
+				HVBUS_LOG(ERR, "%s: port=[ needs a closing ] "
+					  "before the next setting",
+					  HVBUS_ARGS_ENV);
+				return -EINVAL;
+			}
+			rc = cfg_port_add(cfg, val + 1, (size_t)(end - val - 1));
+			end++;
+		} else {
+			end = strchrnul(val, ',');
+			rc = cfg_port_add(cfg, val, (size_t)(end - val));
+		}
+		if (rc < 0)
+			return rc;
+		/* Cut "port=...[,]" out; p now holds the next setting. */
+		if (*end == ',')
+			end++;
+		memmove(p, end, strlen(end) + 1);
+	}
+	/* A trailing comma left by the last cut. */
+	len = strlen(s);
+	if (len > 0 && s[len - 1] == ',')
+		s[len - 1] = '\0';
+	return 0;
+}
+
+/* Every port spec must apply to the NICs configured (nics= may come
+ * after port=, so this runs once everything is read). */
+static int
+cfg_ports_check(const struct hvbus_config *cfg)
+{
+#ifdef HVBUS_HAVE_HVSIM
+	struct hvsim_config hc;
+	char spec[HVBUS_PORT_SPEC_LEN], err[256];
+	unsigned int i;
+
+	hvsim_config_init(&hc, cfg->sim_nics);
+	for (i = 0; i < cfg->n_sim_ports; i++) {
+		strcpy(spec, cfg->sim_ports[i]);
+		if (hvsim_port_parse(&hc, spec, err, sizeof(err)) < 0) {
+			HVBUS_LOG(ERR, "bad value for port (\"%s\"): %s; want %s",
+				  cfg->sim_ports[i], err,
+				  hvsim_port_spec_help);
+			return -EINVAL;
+		}
+	}
+	return 0;
+#else
+	if (cfg->n_sim_ports == 0)
+		return 0;
+	HVBUS_LOG(ERR, "port= needs the embedded hvsim (built without it)");
+	return -ENOTSUP;
+#endif
+}
+
 static bool
 cfg_kernel_vmbus(void)
 {
@@ -231,6 +343,7 @@ hvbus_config_load(struct hvbus_config *cfg)
 {
 	struct rte_kvargs *kv;
 	const char *s;
+	char *args;
 	unsigned int i;
 	int rc = 0;
 
@@ -253,15 +366,28 @@ hvbus_config_load(struct hvbus_config *cfg)
 		HVBUS_LOG(ERR, "%s=%s: want 1..16", HVBUS_NICS_ENV, s);
 		return -EINVAL;
 	}
+	s = getenv(HVBUS_PORT_ENV);
+	if (s != NULL && *s != '\0' && cfg_port_add(cfg, s, strlen(s)) < 0)
+		return -EINVAL;
 	s = getenv(HVBUS_ARGS_ENV);
 	if (s == NULL || *s == '\0')
-		return 0;
-	kv = rte_kvargs_parse(s, hvbus_keys);
+		return cfg_ports_check(cfg);
+	args = strdup(s);
+	if (args == NULL)
+		return -ENOMEM;
+	rc = cfg_take_ports(cfg, args);
+	if (rc != 0) {
+		free(args);
+		return -EINVAL;
+	}
+	kv = rte_kvargs_parse(args, hvbus_keys);
+	free(args);
 	if (kv == NULL) {
 		HVBUS_LOG(ERR, "%s=\"%s\": unknown key or bad syntax "
-			  "(keys: backend, socket, nics, timeout_ms, "
-			  "ring_size, arena_mb, sysfs, devroot, uio_offsets)",
-			  HVBUS_ARGS_ENV, s);
+			  "(keys: backend, socket, nics, port, timeout_ms, "
+			  "ring_size, arena_mb, sysfs, devroot, uio_offsets; "
+			  "a port spec with options goes in brackets, "
+			  "port=[gen,len=60])", HVBUS_ARGS_ENV, s);
 		return -EINVAL;
 	}
 	for (i = 0; i < RTE_DIM(hvbus_key_fns) && rc == 0; i++) {
@@ -273,5 +399,7 @@ hvbus_config_load(struct hvbus_config *cfg)
 				  hvbus_key_fns[i].want);
 	}
 	rte_kvargs_free(kv);
-	return rc != 0 ? -EINVAL : 0;
+	if (rc != 0)
+		return -EINVAL;
+	return cfg_ports_check(cfg);
 }

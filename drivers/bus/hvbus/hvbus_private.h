@@ -49,6 +49,9 @@ extern int hvbus_logtype;
 #define HVBUS_DEF_RING_SIZE	(256u * 1024u)
 #define HVBUS_DEF_ARENA_MB	256u
 #define HVBUS_DEF_SIM_NICS	1u
+/* Port specs of the embedded hvsim (port= settings) and their length. */
+#define HVBUS_MAX_PORT_SPECS	16u
+#define HVBUS_PORT_SPEC_LEN	256u
 /* Reclaim poll period while retirements are pending. */
 #define HVBUS_RECLAIM_MS	1u
 
@@ -56,6 +59,10 @@ struct hvbus_config {
 	char backend[16];	/* "auto", "sim" or "none" */
 	char socket[108];	/* hvsim daemon socket; empty = embedded */
 	unsigned int sim_nics;	/* embedded hvsim: NICs offered */
+	/* embedded hvsim: what sits behind its NICs, hvsim_port_parse()
+	 * specs applied in order */
+	char sim_ports[HVBUS_MAX_PORT_SPECS][HVBUS_PORT_SPEC_LEN];
+	unsigned int n_sim_ports;
 	unsigned int timeout_ms;	/* deadline for every host answer */
 	uint32_t ring_size;	/* default bytes per ring */
 	uint64_t arena_size;	/* sim: bytes of shared memory */

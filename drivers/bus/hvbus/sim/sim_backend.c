@@ -7,7 +7,10 @@
  * over a SOCK_SEQPACKET socket (hvsim_transport.h). The host is a daemon
  * named by the bus setting "socket" (or HVSIM_SOCKET), or, when none is
  * named, an hvsim embedded in this process on its own thread, attached to
- * one end of a socketpair.
+ * one end of a socketpair, its NICs' ports set by the port= settings. When
+ * the bus shuts the embedded host down it logs each NIC's frame counters,
+ * so what the host generated and received can be compared with the
+ * application's figures (make demo does).
  *
  * Shared memory is the arena (arena.c): its memfd goes to the host with
  * HELLO, and guest physical addresses are our virtual addresses, which is
@@ -15,6 +18,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,12 @@
 struct sim_state {
 	struct hvbus_arena arena;
 	struct hvsim *h;	/* embedded host, or NULL */
+#ifdef HVBUS_HAVE_HVSIM
+	unsigned int n_nics;
+	/* the port specs parsed in place: pcap file names point here */
+	char ports[HVBUS_MAX_PORT_SPECS][HVBUS_PORT_SPEC_LEN];
+	enum hvsim_port_kind kind[16];
+#endif
 };
 
 static struct sim_state sim;
@@ -76,10 +86,23 @@ sim_start_embedded(const struct hvbus_config *cfg)
 {
 #ifdef HVBUS_HAVE_HVSIM
 	struct hvsim_config hc;
+	char err[256];
+	unsigned int i;
 	int sv[2], rc;
 
 	hvsim_config_init(&hc, cfg->sim_nics);
 	hc.name = "hvbus-embedded";
+	for (i = 0; i < cfg->n_sim_ports; i++) {
+		strcpy(sim.ports[i], cfg->sim_ports[i]);
+		/* config.c checked them already; this is the same parser. */
+		if (hvsim_port_parse(&hc, sim.ports[i], err, sizeof(err)) < 0) {
+			HVBUS_LOG(ERR, "port=%s: %s", cfg->sim_ports[i], err);
+			return -EINVAL;
+		}
+	}
+	sim.n_nics = hc.n_nics;
+	for (i = 0; i < hc.n_nics && i < RTE_DIM(sim.kind); i++)
+		sim.kind[i] = hc.nic[i].port.kind;
 	sim.h = hvsim_create(&hc);
 	if (sim.h == NULL) {
 		rc = errno ? -errno : -EINVAL;
@@ -237,6 +260,34 @@ fail:
 	return rc;
 }
 
+#ifdef HVBUS_HAVE_HVSIM
+/* One line per NIC that moved frames; "to_guest" counts what the host
+ * delivered, "from_guest" what the guest sent it. */
+static void
+sim_log_counters(void)
+{
+	static const char *const kinds[] = {
+		[HVSIM_PORT_REFLECT] = "reflect",
+		[HVSIM_PORT_SWITCH] = "switch",
+		[HVSIM_PORT_GEN_SINK] = "gen/sink",
+		[HVSIM_PORT_PCAP] = "pcap",
+	};
+	struct hvsim_nic_stats st;
+	unsigned int i;
+
+	for (i = 0; i < sim.n_nics && i < RTE_DIM(sim.kind); i++) {
+		if (hvsim_nic_stats(sim.h, i, &st) != 0 ||
+		    (st.rx_pkts == 0 && st.tx_pkts == 0))
+			continue;
+		HVBUS_LOG(NOTICE, "embedded hvsim nic%u (%s port): "
+			  "to_guest=%" PRIu64 " dropped=%" PRIu64
+			  " from_guest=%" PRIu64 " bad=%" PRIu64, i,
+			  kinds[sim.kind[i]], st.rx_pkts, st.rx_dropped,
+			  st.tx_pkts, st.tx_bad);
+	}
+}
+#endif
+
 static void
 sim_close(struct hvbus_backend *be)
 {
@@ -248,6 +299,7 @@ sim_close(struct hvbus_backend *be)
 		char report[1024];
 
 		hvsim_stop(sim.h);
+		sim_log_counters();
 		sim_exit_violations = (int)hvsim_violations(sim.h);
 		if (sim_exit_violations > 0) {
 			hvsim_report(sim.h, report, sizeof(report));
