@@ -48,9 +48,10 @@ usage(FILE *f)
 "  --no-checker    do not fail on protocol violations\n"
 "  -v              log host events to stderr\n"
 "\n"
-"control commands: rescind NIC [SUB] | reoffer NIC | link NIC up|down |\n"
-"  vf NIC add SERIAL | vf NIC remove | maclock NIC on|off |\n"
-"  hold NIC STEP | release NIC | hookstate NIC | stats NIC | check | quit\n"
+"control commands: rescind NIC [SUB] | reoffer NIC [SUB] |\n"
+"  link NIC up|down | vf NIC add SERIAL | vf NIC remove |\n"
+"  maclock NIC on|off | hold NIC STEP | release NIC | hookstate NIC |\n"
+"  stats NIC | check | quit\n"
 "  STEP: offer gpadl open nvsp-init rndis-init subchan close vf-switch\n");
 }
 

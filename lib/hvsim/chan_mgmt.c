@@ -258,11 +258,28 @@ hvsim_offer_primary(struct hvsim *h, struct hvsim_nic *n)
 	return hvsim_offer(h, n, 0);
 }
 
+/* Offer rescinded subchannel @p sub again, once the guest released it. */
+static int
+hvsim_offer_sub_again(struct hvsim *h, struct hvsim_nic *n, unsigned int sub)
+{
+	if (sub >= HVSIM_MAX_QUEUES)
+		return -EINVAL;
+	if (!n->present || !h->connected || n->chan[0] == NULL ||
+	    n->chan[0]->rescinded)
+		return -ENODEV;
+	if (n->chan[sub] != NULL)
+		return n->chan[sub]->rescinded ? -EBUSY : -EEXIST;
+	n->reoffers++;
+	return hvsim_offer(h, n, (uint16_t)sub);
+}
+
 int
-hvsim_do_reoffer(struct hvsim *h, unsigned int nic)
+hvsim_do_reoffer(struct hvsim *h, unsigned int nic, unsigned int sub)
 {
 	struct hvsim_nic *n = &h->nic[nic];
 
+	if (sub != 0)
+		return hvsim_offer_sub_again(h, n, sub);
 	if (n->present)
 		return -EEXIST;
 	n->present = true;

@@ -228,7 +228,13 @@ hvsim_ctl_exec(struct hvsim *h, char *line, char *out, size_t len)
 		rc = hvsim_do_rescind(h, nic, sub);
 		hvsim_ctl_err(out, len, "rescind", rc);
 	} else if (strcmp(argv[0], "reoffer") == 0) {
-		hvsim_ctl_err(out, len, "reoffer", hvsim_do_reoffer(h, nic));
+		if (argc > 2 && (hvsim_ctl_u32(argv[2], &v) < 0 ||
+				 v >= HVSIM_MAX_QUEUES)) {
+			snprintf(out, len, "error: bad subchannel '%s'", argv[2]);
+			return;
+		}
+		hvsim_ctl_err(out, len, "reoffer",
+			      hvsim_do_reoffer(h, nic, argc > 2 ? v : 0));
 	} else if (strcmp(argv[0], "link") == 0 && argc == 3 &&
 		   (strcmp(argv[2], "up") == 0 || strcmp(argv[2], "down") == 0)) {
 		rc = h->ops->set_link(h->nic[nic].dev,

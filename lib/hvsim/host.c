@@ -469,7 +469,7 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 	case HVSIM_CMD_RESCIND:
 		return hvsim_do_rescind(h, cmd->nic, cmd->sub);
 	case HVSIM_CMD_REOFFER:
-		return hvsim_do_reoffer(h, cmd->nic);
+		return hvsim_do_reoffer(h, cmd->nic, cmd->sub);
 	case HVSIM_CMD_LINK:
 		return h->ops->set_link(n->dev, cmd->flag);
 	case HVSIM_CMD_VF:
@@ -501,7 +501,14 @@ hvsim_rescind(struct hvsim *h, unsigned int nic, unsigned int sub)
 int
 hvsim_reoffer(struct hvsim *h, unsigned int nic)
 {
-	struct hvsim_cmd c = { .kind = HVSIM_CMD_REOFFER, .nic = nic };
+	return hvsim_reoffer_sub(h, nic, 0);
+}
+
+int
+hvsim_reoffer_sub(struct hvsim *h, unsigned int nic, unsigned int sub)
+{
+	struct hvsim_cmd c = { .kind = HVSIM_CMD_REOFFER, .nic = nic,
+			       .sub = sub };
 
 	return hvsim_cmd_submit(h, &c);
 }

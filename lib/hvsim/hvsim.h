@@ -136,6 +136,9 @@ void hvsim_destroy(struct hvsim *h);
 int hvsim_rescind(struct hvsim *h, unsigned int nic, unsigned int sub);
 /** Offer a rescinded NIC again: same instance GUID, fresh relid. */
 int hvsim_reoffer(struct hvsim *h, unsigned int nic);
+/** Offer rescinded subchannel @p sub (1..n) again once the guest released
+ * it: -EBUSY before that, -ENODEV without a live primary. */
+int hvsim_reoffer_sub(struct hvsim *h, unsigned int nic, unsigned int sub);
 int hvsim_set_link(struct hvsim *h, unsigned int nic, bool up);
 /** VF association (add) or removal; the serial names the VF. */
 int hvsim_vf(struct hvsim *h, unsigned int nic, bool add, uint32_t serial);

@@ -275,7 +275,7 @@ void hvsim_chmsg_decoded(struct hvsim *h, const union vmb_msg *m,
 			 uint32_t len, uint64_t rx_seq, uint64_t rx_ns);
 void hvsim_reset_connection(struct hvsim *h, const char *why, bool check);
 int hvsim_do_rescind(struct hvsim *h, unsigned int nic, unsigned int sub);
-int hvsim_do_reoffer(struct hvsim *h, unsigned int nic);
+int hvsim_do_reoffer(struct hvsim *h, unsigned int nic, unsigned int sub);
 struct hvsim_chan *hvsim_chan_by_relid(struct hvsim *h, uint32_t relid,
 				       const char *what);
 void hvsim_chan_close_dev(struct hvsim_chan *c);

@@ -363,6 +363,11 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 		hvbus_retire_chan(c);
 		return;
 	}
+	/* Control thread only: a plain counter; never 0, so a queue that
+	 * has bound nothing yet always sees a change. */
+	if (++hvbus.open_seq == 0)
+		hvbus.open_seq = 1;
+	c->pub.open_seq = hvbus.open_seq;
 	/* Release: ring headers and the struct are initialised before a
 	 * queue can load the pointer.
 	 */

@@ -240,6 +240,7 @@ struct hvbus_state {
 	struct hvbus_gpadl_list gpadls;
 	uint32_t next_gpadl;
 	uint32_t next_openid;
+	uint32_t open_seq;	/* last hvbus_chan.open_seq given */
 	struct hvbus_stats st;
 	uint64_t log_once;	/* bit per message type already logged */
 

@@ -66,6 +66,11 @@ struct hvbus_chan {
 	 * monitor id (then the host polls the ring by itself). */
 	uint32_t *mon_pending;
 	uint32_t mon_bit;	/**< this channel's bit in *mon_pending */
+	/** Bus-wide open sequence number, never 0: a queue that finds a
+	 * different value in its slot than the one it bound to is looking at
+	 * a new channel (after a rescind and re-offer), even if the memory
+	 * address is the old one's. */
+	uint32_t open_seq;
 };
 
 /** Bus-private part of a device. */

@@ -141,6 +141,8 @@ struct hvn_txq {
 	uint16_t port_id;
 	struct hvn_dev *hv;
 	rte_spinlock_t *lock;		/* channel's tx-ring writer lock */
+	uint32_t bound_seq;		/* open_seq of the channel bound to */
+	volatile uint8_t unbind;	/* set after a rescind's grace period */
 
 	struct hvn_txd *txd;
 	uint32_t ndesc;
@@ -148,6 +150,7 @@ struct hvn_txq {
 	uint32_t nfree;
 	uint32_t *free_sec;		/* stack of free send-buffer sections */
 	uint32_t nfree_sec;
+	uint32_t sec_cap;		/* room in free_sec */
 	uint32_t copybreak;
 	uint32_t pub_every;		/* latency devarg, 0 = once per burst */
 	uint8_t *hdrs;			/* HVN_TX_HDR_SIZE per descriptor */
@@ -168,6 +171,8 @@ struct hvn_rxq {
 	uint16_t port_id;
 	struct hvn_dev *hv;
 	rte_spinlock_t *lock;
+	uint32_t bound_seq;		/* open_seq of the channel bound to */
+	volatile uint8_t unbind;	/* set after a rescind's grace period */
 
 	struct hvn_txq *txq;		/* tx queue k: gets our completions */
 	const uint8_t *rxbuf;
@@ -191,6 +196,7 @@ struct hvn_rxq {
 	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
 	bool broken_logged;
 	uint8_t *scratch;		/* one receive section (scatter) */
+	uint32_t scratch_size;
 	struct hvn_qstats st;
 };
 
@@ -256,9 +262,14 @@ struct hvn_dev {
 	bool closed;
 	bool gone;			/* primary rescinded */
 	rte_spinlock_t chan_lock[HVN_MAX_QUEUES];
+	/* Subchannels the host took away (bit k = channel k): RSS steers
+	 * around them until they come back. */
+	uint64_t chan_lost;
+	uint64_t reattaches;		/* re-offers survived */
 
 	/* Control path */
 	pthread_mutex_t ctl_lock;
+	bool ctl_held;			/* re-attach owns channel 0 throughout */
 	struct epoch_reader ctl_rd;
 	bool ctl_rd_attached;
 	uint32_t rndis_id;
@@ -282,6 +293,16 @@ struct hvn_dev {
 
 /* hvn_ethdev.c */
 bool hvn_is_hvnet(const struct rte_eth_dev *eth);
+uint32_t hvn_filter_of(bool promisc, bool allmulti);
+void hvn_op_lock_take(void);
+void hvn_op_lock_give(void);
+int hvn_attach_host(struct hvn_dev *hv);
+void hvn_detach_host(struct hvn_dev *hv);
+int hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq);
+
+/* hvn_persist.c: rescind, re-offer and subchannel events. */
+void hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev,
+	       uint16_t subidx);
 
 /* hvn_ctl.c: control-channel exchange on channel 0. */
 int hvn_ctl_init(struct hvn_dev *hv);
@@ -292,6 +313,9 @@ int hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		 uint64_t xid, const void *msg, uint32_t len);
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
 int hvn_chan_drain(struct hvn_dev *hv, uint16_t idx, unsigned int ms);
+int hvn_grace_period(struct hvn_dev *hv);
+int hvn_ctl_hold(struct hvn_dev *hv);
+void hvn_ctl_unhold(struct hvn_dev *hv);
 void hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 
 int hvn_grace_period(struct hvn_dev *hv);
@@ -370,6 +394,9 @@ void hvn_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 void hvn_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 void hvn_rxq_flush(struct hvn_rxq *rxq);
 void hvn_txq_flush(struct hvn_txq *txq);
+int hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq);
+int hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq);
+void hvn_txq_unbind(struct hvn_txq *txq);
 int hvn_tx_done_cleanup(void *q, uint32_t free_cnt);
 int hvn_rx_descriptor_status(void *q, uint16_t offset);
 int hvn_tx_descriptor_status(void *q, uint16_t offset);

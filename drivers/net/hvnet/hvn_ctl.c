@@ -105,7 +105,7 @@ hvn_ctl_acquire(struct hvn_dev *hv)
 	int rc;
 
 	pthread_mutex_lock(&hv->ctl_lock);
-	if (!hv->started)
+	if (!hv->started || hv->ctl_held)
 		return 0;
 	hvn_ctl_flag(hv, 1);
 	rc = hvn_grace_period(hv);
@@ -121,6 +121,39 @@ hvn_ctl_acquire(struct hvn_dev *hv)
 void
 hvn_ctl_release(struct hvn_dev *hv)
 {
+	if (!hv->ctl_held)
+		hvn_ctl_flag(hv, 0);
+	pthread_mutex_unlock(&hv->ctl_lock);
+}
+
+/*
+ * Keep channel 0 from queue 0 across a whole sequence of exchanges (a
+ * re-attach opens channel 0 before the new session's buffers exist, so
+ * queue 0 must not see it until the sequence is done).
+ */
+int
+hvn_ctl_hold(struct hvn_dev *hv)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&hv->ctl_lock);
+	if (hv->started) {
+		hvn_ctl_flag(hv, 1);
+		rc = hvn_grace_period(hv);
+	}
+	if (rc == 0)
+		hv->ctl_held = true;
+	else
+		hvn_ctl_flag(hv, 0);
+	pthread_mutex_unlock(&hv->ctl_lock);
+	return rc;
+}
+
+void
+hvn_ctl_unhold(struct hvn_dev *hv)
+{
+	pthread_mutex_lock(&hv->ctl_lock);
+	hv->ctl_held = false;
 	hvn_ctl_flag(hv, 0);
 	pthread_mutex_unlock(&hv->ctl_lock);
 }
@@ -219,8 +252,8 @@ hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 
 /* A transfer-page packet seen by the control path. */
 static void
-hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, const uint8_t *pkt,
-	     uint32_t len)
+hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, uint32_t seq,
+	     const uint8_t *pkt, uint32_t len)
 {
 	const struct vmb_pkt_desc *d = (const void *)pkt;
 	struct hvn_rx_msg m;
@@ -236,10 +269,15 @@ hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, const uint8_t *pkt,
 	if (xf.chan_type == NVSP_RNDIS_CHAN_DATA && hv->accepting && idx == 0 &&
 	    hv->eth->data->nb_rx_queues > 0 &&
 	    hv->eth->data->rx_queues[0] != NULL) {
+		struct hvn_rxq *rxq = hv->eth->data->rx_queues[0];
+
 		/* Rx queue 0 is ours now (port starting, or flag and grace
-		 * period): keep its frames for its next burst. */
-		hvn_rx_xfer_stash(hv->eth->data->rx_queues[0], pkt, len,
-				  &status);
+		 * period): keep its frames for its next burst, parsed
+		 * against this session's receive buffer. */
+		if (rxq->bound_seq == seq || hvn_rxq_rebind(rxq, seq) == 0)
+			hvn_rx_xfer_stash(rxq, pkt, len, &status);
+		else
+			hv->ctl_rx_dropped++;
 		goto done;
 	}
 	for (i = 0; i < xf.x.range_count; i++) {
@@ -334,8 +372,10 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 				hvn_cring_push(txq, v.desc.xid, &hv->ctl_bad);
 			}
 		} else if (v.desc.type == VMB_PKT_DATA_XFER_PAGES) {
+			uint32_t seq = chan->open_seq;
+
 			epoch_reader_exit(&hv->ctl_rd);
-			hvn_ctl_xfer(hv, idx, hv->ctl_pkt, (uint32_t)n);
+			hvn_ctl_xfer(hv, idx, seq, hv->ctl_pkt, (uint32_t)n);
 			epoch_reader_enter(&hv->ctl_rd);
 			chan = hvbus_chan_get(&hv->hdev->chan_slot[idx]);
 			if (chan == NULL) {

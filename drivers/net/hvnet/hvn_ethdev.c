@@ -26,7 +26,7 @@ RTE_LOG_REGISTER_SUFFIX(hvn_logtype_tx, tx, NOTICE);
 static const uint32_t hvn_filter_normal = RNDIS_PACKET_FILTER_DIRECTED |
 	RNDIS_PACKET_FILTER_MULTICAST | RNDIS_PACKET_FILTER_BROADCAST;
 
-static uint32_t
+uint32_t
 hvn_filter_of(bool promisc, bool allmulti)
 {
 	if (promisc)
@@ -124,7 +124,7 @@ hvn_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
-static int
+int
 hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq)
 {
 	uint32_t want = nq - 1u, granted = 0;
@@ -282,10 +282,13 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* Undo the probe: HALT, revoke buffers, close channels (subchannels
- * first), free the buffers' GPADLs. */
-static void
-hvn_detach(struct hvn_dev *hv)
+/* Undo hvn_attach_host(): HALT, revoke buffers, close channels
+ * (subchannels first), free the buffers' GPADLs. After a rescind only the
+ * local part remains: the bus has closed the channels and torn down the
+ * GPADLs, and no queue can reach the buffers any more (only through a
+ * channel, and every channel is past its grace period). */
+void
+hvn_detach_host(struct hvn_dev *hv)
 {
 	int k;
 
@@ -302,6 +305,14 @@ hvn_detach(struct hvn_dev *hv)
 		hvbus_gpadl_destroy(hv->hdev, hv->txbuf_gpadl);
 	hv->rxbuf = NULL;
 	hv->txbuf = NULL;
+	rte_free(hv->ctl_msg);
+	hv->ctl_msg = NULL;
+}
+
+static void
+hvn_detach(struct hvn_dev *hv)
+{
+	hvn_detach_host(hv);
 	hvn_ctl_fini(hv);
 }
 
@@ -463,35 +474,111 @@ hvn_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 	return 0;
 }
 
+/*
+ * Operations that change a device or talk to the host run under one
+ * driver-wide lock, so a rescind or re-attach on the bus's work thread
+ * never interleaves with them. Driver-wide rather than per device: the
+ * work thread must be able to take it before it knows whether the port
+ * still exists (close frees the device). Recursive: an application
+ * callback raised under it may call ethdev again.
+ */
+static pthread_mutex_t hvn_op_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void
+hvn_op_lock_take(void)
+{
+	pthread_mutex_lock(&hvn_op_lock);
+}
+
+void
+hvn_op_lock_give(void)
+{
+	pthread_mutex_unlock(&hvn_op_lock);
+}
+
+#define HVN_SERIAL(name, proto, args)					\
+static int								\
+name ## _serial proto							\
+{									\
+	int rc_;							\
+									\
+	pthread_mutex_lock(&hvn_op_lock);				\
+	rc_ = name args;						\
+	pthread_mutex_unlock(&hvn_op_lock);				\
+	return rc_;							\
+}
+
+#define HVN_SERIAL_VOID(name, proto, args)				\
+static void								\
+name ## _serial proto							\
+{									\
+	pthread_mutex_lock(&hvn_op_lock);				\
+	name args;							\
+	pthread_mutex_unlock(&hvn_op_lock);				\
+}
+
+typedef struct rte_eth_dev hvn_eth_t;
+HVN_SERIAL(hvn_dev_configure, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_dev_start, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_dev_stop, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_dev_reset, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_link_update, (hvn_eth_t *dev, int w), (dev, w))
+HVN_SERIAL(hvn_promisc_enable, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_promisc_disable, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_allmulti_enable, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_allmulti_disable, (hvn_eth_t *dev), (dev))
+HVN_SERIAL(hvn_mtu_set, (hvn_eth_t *dev, uint16_t mtu), (dev, mtu))
+HVN_SERIAL(hvn_mac_addr_set, (hvn_eth_t *dev, struct rte_ether_addr *a),
+	   (dev, a))
+HVN_SERIAL(hvn_rss_hash_update,
+	   (hvn_eth_t *dev, struct rte_eth_rss_conf *c), (dev, c))
+HVN_SERIAL(hvn_rss_reta_update,
+	   (hvn_eth_t *dev, struct rte_eth_rss_reta_entry64 *r, uint16_t n),
+	   (dev, r, n))
+HVN_SERIAL(hvn_rx_queue_setup,
+	   (hvn_eth_t *dev, uint16_t q, uint16_t nb, unsigned int socket,
+	    const struct rte_eth_rxconf *c, struct rte_mempool *mp),
+	   (dev, q, nb, socket, c, mp))
+HVN_SERIAL(hvn_tx_queue_setup,
+	   (hvn_eth_t *dev, uint16_t q, uint16_t nb, unsigned int socket,
+	    const struct rte_eth_txconf *c),
+	   (dev, q, nb, socket, c))
+HVN_SERIAL_VOID(hvn_rx_queue_release, (hvn_eth_t *dev, uint16_t q),
+		(dev, q))
+HVN_SERIAL_VOID(hvn_tx_queue_release, (hvn_eth_t *dev, uint16_t q),
+		(dev, q))
+
+HVN_SERIAL(hvn_dev_close, (hvn_eth_t *dev), (dev))
+
 static const struct eth_dev_ops hvn_ops = {
-	.dev_configure = hvn_dev_configure,
-	.dev_start = hvn_dev_start,
-	.dev_stop = hvn_dev_stop,
-	.dev_close = hvn_dev_close,
-	.dev_reset = hvn_dev_reset,
+	.dev_configure = hvn_dev_configure_serial,
+	.dev_start = hvn_dev_start_serial,
+	.dev_stop = hvn_dev_stop_serial,
+	.dev_close = hvn_dev_close_serial,
+	.dev_reset = hvn_dev_reset_serial,
 	.dev_infos_get = hvn_dev_infos_get,
-	.link_update = hvn_link_update,
-	.promiscuous_enable = hvn_promisc_enable,
-	.promiscuous_disable = hvn_promisc_disable,
-	.allmulticast_enable = hvn_allmulti_enable,
-	.allmulticast_disable = hvn_allmulti_disable,
-	.mtu_set = hvn_mtu_set,
-	.mac_addr_set = hvn_mac_addr_set,
+	.link_update = hvn_link_update_serial,
+	.promiscuous_enable = hvn_promisc_enable_serial,
+	.promiscuous_disable = hvn_promisc_disable_serial,
+	.allmulticast_enable = hvn_allmulti_enable_serial,
+	.allmulticast_disable = hvn_allmulti_disable_serial,
+	.mtu_set = hvn_mtu_set_serial,
+	.mac_addr_set = hvn_mac_addr_set_serial,
 	.stats_get = hvn_stats_get,
 	.stats_reset = hvn_stats_reset,
 	.xstats_get = hvn_xstats_get,
 	.xstats_get_names = hvn_xstats_get_names,
 	.xstats_reset = hvn_stats_reset,
-	.rx_queue_setup = hvn_rx_queue_setup,
-	.tx_queue_setup = hvn_tx_queue_setup,
-	.rx_queue_release = hvn_rx_queue_release,
-	.tx_queue_release = hvn_tx_queue_release,
+	.rx_queue_setup = hvn_rx_queue_setup_serial,
+	.tx_queue_setup = hvn_tx_queue_setup_serial,
+	.rx_queue_release = hvn_rx_queue_release_serial,
+	.tx_queue_release = hvn_tx_queue_release_serial,
 	.rxq_info_get = hvn_rxq_info_get,
 	.txq_info_get = hvn_txq_info_get,
 	.tx_done_cleanup = hvn_tx_done_cleanup,
-	.rss_hash_update = hvn_rss_hash_update,
+	.rss_hash_update = hvn_rss_hash_update_serial,
 	.rss_hash_conf_get = hvn_rss_hash_conf_get,
-	.reta_update = hvn_rss_reta_update,
+	.reta_update = hvn_rss_reta_update_serial,
 	.reta_query = hvn_rss_reta_query,
 };
 
@@ -502,9 +589,10 @@ hvn_is_hvnet(const struct rte_eth_dev *eth)
 		eth->data->dev_private != NULL;
 }
 
-/* NVSP, buffers, RNDIS and the queries that describe the NIC. */
-static int
-hvn_attach(struct hvn_dev *hv)
+/* Primary channel, NVSP, buffers, RNDIS and the queries that describe
+ * the NIC. */
+int
+hvn_attach_host(struct hvn_dev *hv)
 {
 	struct ndis_obj_hdr rh = {
 		.type = NDIS_OBJTYPE_RSS_CAPS,
@@ -516,9 +604,6 @@ hvn_attach(struct hvn_dev *hv)
 	uint32_t len, v;
 	int rc;
 
-	rc = hvn_ctl_init(hv);
-	if (rc != 0)
-		return rc;
 	rc = hvbus_chan_open(hv->hdev, 0, hv->da.tx_ring_size,
 			     hv->da.rx_ring_size, NULL);
 	if (rc != 0) {
@@ -570,6 +655,14 @@ hvn_attach(struct hvn_dev *hv)
 	}
 	/* Nothing is delivered until start sets the real filter. */
 	return hvn_rndis_set_filter(hv, 0);
+}
+
+static int
+hvn_attach(struct hvn_dev *hv)
+{
+	int rc = hvn_ctl_init(hv);
+
+	return rc != 0 ? rc : hvn_attach_host(hv);
 }
 
 static int
@@ -640,43 +733,15 @@ hvn_probe(struct rte_hvbus_driver *drv, struct rte_hvbus_device *hdev)
 static int
 hvn_remove(struct rte_hvbus_device *hdev)
 {
-	struct rte_eth_dev *eth = hdev->drv_priv;
+	struct rte_eth_dev *eth;
 
-	if (eth == NULL)
-		return 0;	/* the application closed the port */
-	rte_eth_dev_close(eth->data->port_id);
+	hvn_op_lock_take();
+	eth = hdev->drv_priv;
+	/* NULL: the application closed the port already. */
+	if (eth != NULL)
+		rte_eth_dev_close(eth->data->port_id);
+	hvn_op_lock_give();
 	return 0;
-}
-
-static void
-hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev, uint16_t subidx)
-{
-	struct rte_eth_dev *eth = hdev->drv_priv;
-	struct hvn_dev *hv;
-
-	if (eth == NULL)
-		return;
-	hv = eth->data->dev_private;
-	if (ev == HVBUS_EV_RESCIND && subidx == 0) {
-		/* Queues already see no channel: rx returns 0, tx drops. */
-		hv->gone = true;
-		__atomic_store_n(&hv->link_up, 0, __ATOMIC_RELEASE);
-		hvn_vf_gone(hv);
-		PMD_DRV_LOG(WARNING, "port %u: host removed the device",
-			    hv->port_id);
-		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_RMV,
-					     NULL);
-	} else if (ev == HVBUS_EV_REOFFER && hv->gone && hv->da.persist) {
-		/* Same instance back: the application resets the port from
-		 * its thread (no burst running) and configures it again. */
-		PMD_DRV_LOG(WARNING, "port %u: host offered the device again: "
-			    "reset the port to use it", hv->port_id);
-		rte_eth_dev_callback_process(eth, RTE_ETH_EVENT_INTR_RESET,
-					     NULL);
-	} else if (ev == HVBUS_EV_RESCIND) {
-		PMD_DRV_LOG(WARNING, "port %u: host removed channel %u: its "
-			    "queue stops", hv->port_id, subidx);
-	}
 }
 
 static struct rte_hvbus_driver hvn_driver = {

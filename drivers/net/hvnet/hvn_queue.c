@@ -6,6 +6,13 @@
  * Queue set-up, release and the slow per-queue operations (flush,
  * tx_done_cleanup, descriptor status, queue info). Queue k always uses
  * channel k; its reader record joins the bus's epoch domain at set-up.
+ *
+ * A queue binds to the channel it finds in its slot: when the open
+ * sequence number there differs from the one it bound to (first use, or a
+ * channel re-opened after a rescind and re-offer), its burst rebinds on its
+ * own lcore before touching the rings. Rebinding drops what belonged to the
+ * old host session (requests in flight, completions owed) and takes the
+ * new session's buffers. Nothing else writes a running queue's state.
  */
 
 #include <errno.h>
@@ -74,6 +81,7 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->lim = hv->rxlim;
 	rxq->pkt = rte_zmalloc_socket("hvn_rx_pkt", HVN_RX_PKT_MAX, 64,
 				      (int)socket);
+	rxq->scratch_size = hv->rxlim.sec_size;
 	rxq->scratch = rte_zmalloc_socket("hvn_rx_scratch",
 					  hv->rxlim.sec_size, 64, (int)socket);
 	rxq->stash = rte_zmalloc_socket("hvn_rx_stash",
@@ -178,7 +186,8 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 				      (int)socket);
 	txq->free_desc = rte_zmalloc_socket("hvn_txfree", nb * sizeof(uint32_t),
 					    64, (int)socket);
-	txq->free_sec = rte_zmalloc_socket("hvn_txsec", (txq->sec_n + 1) *
+	txq->sec_cap = txq->sec_n + 1;
+	txq->free_sec = rte_zmalloc_socket("hvn_txsec", txq->sec_cap *
 					   sizeof(uint32_t), 64, (int)socket);
 	txq->cr.ids = rte_zmalloc_socket("hvn_txcr", ring * sizeof(uint32_t),
 					 64, (int)socket);
@@ -215,6 +224,102 @@ fail:
 	rte_free(txq->hdrs);
 	rte_free(txq);
 	return rc;
+}
+
+/* Grow @p *p to hold @p n elements of @p size (never shrinks). */
+static int
+hvn_grow(void **p, uint32_t *cap, uint32_t n, size_t size)
+{
+	void *q;
+
+	if (n <= *cap)
+		return 0;
+	q = rte_realloc(*p, (size_t)n * size, 64);
+	if (q == NULL)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int
+hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq)
+{
+	const struct hvn_dev *hv = rxq->hv;
+	uint32_t cap = rxq->pend_cap, sec = RTE_MAX(hv->rxlim.sec_count, 1u);
+
+	/* A new session may have larger or more receive sections. */
+	if (hvn_grow((void **)&rxq->scratch, &rxq->scratch_size,
+		     hv->rxlim.sec_size, 1) != 0 ||
+	    hvn_grow((void **)&rxq->pend_xid, &cap, sec,
+		     sizeof(rxq->pend_xid[0])) != 0 ||
+	    hvn_grow((void **)&rxq->pend_st, &rxq->pend_cap, sec,
+		     sizeof(rxq->pend_st[0])) != 0) {
+		rxq->st.nombuf++;
+		return -ENOMEM;
+	}
+	/* Completions owed to the old session: its host and receive buffer
+	 * are gone. Frames already copied out stay in the stash. */
+	rxq->npend = 0;
+	rxq->rxbuf = hv->rxbuf;
+	rxq->lim = hv->rxlim;
+	rxq->broken_logged = false;
+	rxq->unbind = 0;
+	rxq->bound_seq = seq;
+	return 0;
+}
+
+/* Give back every descriptor: what the old channel completed and what it
+ * never will. Only once no reader can still push completions for it. */
+void
+hvn_txq_unbind(struct hvn_txq *txq)
+{
+	struct hvn_cring *cr = &txq->cr;
+	uint32_t i;
+
+	__atomic_store_n(&cr->cons, __atomic_load_n(&cr->prod,
+						    __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
+	for (i = 0; i < txq->ndesc; i++) {
+		struct hvn_txd *d = &txq->txd[i];
+
+		if (d->m != NULL) {
+			rte_pktmbuf_free(d->m);
+			d->m = NULL;
+		}
+		d->section = NVSP_SECTION_NONE;
+		d->inflight = 0;
+		txq->free_desc[i] = txq->ndesc - 1 - i;
+	}
+	txq->nfree = txq->ndesc;
+	txq->nfree_sec = 0;
+	txq->bound_seq = 0;
+	txq->unbind = 0;
+}
+
+int
+hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq)
+{
+	const struct hvn_dev *hv = txq->hv;
+	uint16_t nq = hv->eth->data->nb_tx_queues;
+	uint32_t i, n = nq != 0 ? hv->ctl_sec / nq : 0;
+
+	if (hvn_grow((void **)&txq->free_sec, &txq->sec_cap, n + 1,
+		     sizeof(txq->free_sec[0])) != 0) {
+		txq->st.nombuf++;
+		return -ENOMEM;
+	}
+	hvn_txq_unbind(txq);
+	txq->sbuf = hv->txbuf;
+	txq->sec_size = hv->tx_sec_size;
+	txq->sec_n = n;
+	txq->sec_first = n * txq->qid;
+	for (i = 0; i < n; i++)
+		txq->free_sec[i] = txq->sec_first + n - 1 - i;
+	txq->nfree_sec = n;
+	txq->broken_logged = false;
+	txq->bound_seq = seq;
+	return 0;
 }
 
 /* Descriptors come back only when rx queue k reads the host's completions

@@ -59,7 +59,8 @@ int
 hvn_rss_apply(struct hvn_dev *hv, uint16_t nq)
 {
 	struct ndis_rss_params p;
-	unsigned int i;
+	uint16_t live[HVN_MAX_QUEUES];
+	unsigned int i, nlive = 0;
 	int rc;
 
 	if (hv->nvsp_ver < NVSP_VERSION_5)
@@ -73,8 +74,18 @@ hvn_rss_apply(struct hvn_dev *hv, uint16_t nq)
 	if (rc != 0 || !hv->rss_on || nq < 2 || hv->rss_hf == 0)
 		return rc;
 	p.flags = 0;
-	for (i = 0; i < HVN_RETA_SIZE; i++)
-		p.table[i] = hv->reta[i] < nq ? hv->reta[i] : 0;
+	/* Channel 0 is never in chan_lost: nlive >= 1. */
+	for (i = 0; i < nq; i++)
+		if (!(hv->chan_lost >> i & 1))
+			live[nlive++] = (uint16_t)i;
+	for (i = 0; i < HVN_RETA_SIZE; i++) {
+		uint16_t q = hv->reta[i] < nq ? hv->reta[i] : 0;
+
+		/* A lost channel's share is spread over the live ones. */
+		if (hv->chan_lost >> q & 1)
+			q = live[i % nlive];
+		p.table[i] = q;
+	}
 	return hvn_rss_send(hv, &p);
 }
 

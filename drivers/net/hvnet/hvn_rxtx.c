@@ -388,7 +388,17 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		if (nrx == n)
 			goto out;
 	}
-	if (unlikely(chan == NULL))
+	if (unlikely(chan == NULL)) {
+		/* The old channel is past its grace period: what we owed its
+		 * host is void. */
+		if (unlikely(rxq->unbind)) {
+			rxq->npend = 0;
+			rxq->unbind = 0;
+		}
+		goto out;
+	}
+	if (unlikely(chan->open_seq != rxq->bound_seq) &&
+	    hvn_rxq_rebind(rxq, chan->open_seq) != 0)
 		goto out;
 	while (nrx < n && rxq->npend < rxq->pend_cap) {
 		len = vmb_ring_read(&chan->rx, rxq->pkt, HVN_RX_PKT_MAX);
@@ -617,11 +627,18 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		epoch_reader_exit(&txq->rd);
 		if (chan != NULL)
 			return 0;
-		/* Rescinded: the frames can never leave. */
-		for (i = 0; i < n; i++)
-			rte_pktmbuf_free(pkts[i]);
+		/* Rescinded: the frames can never leave; those in flight
+		 * go back to their pools once the grace period has passed. */
+		if (unlikely(txq->unbind))
+			hvn_txq_unbind(txq);
+		rte_pktmbuf_free_bulk(pkts, n);
 		txq->st.dropped += n;
 		return n;
+	}
+	if (unlikely(chan->open_seq != txq->bound_seq) &&
+	    hvn_txq_rebind(txq, chan->open_seq) != 0) {
+		epoch_reader_exit(&txq->rd);
+		return 0;
 	}
 	hvn_txq_reclaim(txq);
 	rte_spinlock_lock(txq->lock);
