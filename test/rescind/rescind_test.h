@@ -5,7 +5,8 @@
 /*
  * Shared helpers of the rescind suite: EAL with the embedded hvsim and
  * every NIC blocked (the test probes each one itself, after arming a
- * hook when it wants to), per-port RMV / RESET counters, a worker thread
+ * hook when it wants to), per-port "lost" (RMV, or LSC down: a persistent
+ * port) and "back" (LSC up) counters, a worker thread
  * that runs one blocking ethdev call while the main thread plays the
  * host, bounded waits on hvsim's statistics, and a traffic check over
  * every queue. Every wait has a deadline; main() also arms alarm().
@@ -107,28 +108,52 @@ rt_eal_init(const char *prog, unsigned int nics, const char *bus_args)
 
 /* ---- events ---- */
 
-static unsigned int rt_rmv[RTE_MAX_ETHPORTS], rt_reset[RTE_MAX_ETHPORTS];
+static unsigned int rt_lost[RTE_MAX_ETHPORTS], rt_back[RTE_MAX_ETHPORTS];
 static unsigned int rt_new;	/* RTE_ETH_EVENT_NEW, any port */
-static uint64_t rt_rmv_us[RTE_MAX_ETHPORTS], rt_reset_us[RTE_MAX_ETHPORTS];
+static uint64_t rt_lost_us[RTE_MAX_ETHPORTS], rt_back_us[RTE_MAX_ETHPORTS];
 
 static int
 rt_event_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 {
+	struct rte_eth_link l;
+	bool up;
+
 	(void)arg;
 	(void)ret;
 	if (port >= RTE_MAX_ETHPORTS)
 		return 0;
 	if (ev == RTE_ETH_EVENT_NEW) {
 		__atomic_add_fetch(&rt_new, 1, __ATOMIC_RELEASE);
-	} else if (ev == RTE_ETH_EVENT_INTR_RMV) {
-		__atomic_store_n(&rt_rmv_us[port], rt_us(), __ATOMIC_RELAXED);
-		__atomic_add_fetch(&rt_rmv[port], 1, __ATOMIC_RELEASE);
-	} else if (ev == RTE_ETH_EVENT_INTR_RESET) {
-		__atomic_store_n(&rt_reset_us[port], rt_us(),
+		return 0;
+	}
+	up = ev == RTE_ETH_EVENT_INTR_LSC &&
+		rte_eth_link_get_nowait(port, &l) == 0 && l.link_status;
+	if (ev == RTE_ETH_EVENT_INTR_RMV ||
+	    (ev == RTE_ETH_EVENT_INTR_LSC && !up)) {
+		__atomic_store_n(&rt_lost_us[port], rt_us(), __ATOMIC_RELAXED);
+		__atomic_add_fetch(&rt_lost[port], 1, __ATOMIC_RELEASE);
+	} else if (up) {
+		__atomic_store_n(&rt_back_us[port], rt_us(),
 				 __ATOMIC_RELAXED);
-		__atomic_add_fetch(&rt_reset[port], 1, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&rt_back[port], 1, __ATOMIC_RELEASE);
 	}
 	return 0;
+}
+
+/* Wait until the port reports link up (a persistent port is back) or
+ * @p ms pass. */
+static inline int
+rt_wait_link_up(uint16_t port, unsigned int ms)
+{
+	uint64_t end = rt_ms() + ms;
+	struct rte_eth_link l;
+
+	do {
+		if (rte_eth_link_get_nowait(port, &l) == 0 && l.link_status)
+			return 0;
+		usleep(1000);
+	} while (rt_ms() < end);
+	return -ETIMEDOUT;
 }
 
 static inline int
@@ -141,7 +166,7 @@ rt_events_register(void)
 					   rt_event_cb, NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_callback_register(RTE_ETH_ALL,
-						   RTE_ETH_EVENT_INTR_RESET,
+						   RTE_ETH_EVENT_INTR_LSC,
 						   rt_event_cb, NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_callback_register(RTE_ETH_ALL,
@@ -156,7 +181,7 @@ rt_events_unregister(void)
 	rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV,
 					rt_event_cb, NULL);
 	rte_eth_dev_callback_unregister(RTE_ETH_ALL,
-					RTE_ETH_EVENT_INTR_RESET,
+					RTE_ETH_EVENT_INTR_LSC,
 					rt_event_cb, NULL);
 	rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_NEW,
 					rt_event_cb, NULL);
@@ -267,6 +292,8 @@ rt_configure(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
 			RTE_ETH_RSS_NONFRAG_IPV4_TCP;
 	}
+	/* A persistent port tells its loss and return by link events. */
+	conf.intr_conf.lsc = 1;
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc != 0)
 		return rc;

@@ -8,17 +8,16 @@
  * thread sending on every queue and receiving on every queue, and a
  * control thread (main) cycling the host:
  *
- *   primary cycle: hvsim_rescind(nic 0, all) -> RTE_ETH_EVENT_INTR_RMV ->
- *     hvsim's "released" count up by every channel -> hvsim_reoffer() ->
- *     RTE_ETH_EVENT_INTR_RESET -> traffic paused, rte_eth_dev_reset(),
- *     configure 4 queues, start -> traffic resumed -> every rx queue
- *     receives again.
+ *   primary cycle: hvsim_rescind(nic 0, all) -> LSC link down (the port
+ *     is persistent: no RMV) -> hvsim's "released" count up by every
+ *     channel -> every mbuf back in the pool -> hvsim_reoffer() -> the
+ *     port re-attaches by itself: LSC link up, every rx queue receives
+ *     again; the application does nothing.
  *   subchannel cycle (every --sub-every cycles): hvsim_rescind(nic 0,
- *     sub k) -> released +1, no event (hvnet.rst: the queue stops, the
- *     others go on) -> the other queues keep forwarding (each more than
- *     a flight window) while tx_qk_dropped counts -> the
- *     application resets the port itself (the driver raises nothing for a
- *     subchannel) to get 4 queues back.
+ *     sub k) -> released +1, no event (the queue stops, RSS moves its
+ *     share to the others) -> the other queues keep forwarding (each
+ *     more than a flight window) while tx_qk_dropped counts ->
+ *     hvsim_reoffer_sub() -> queue k forwards again.
  *
  *   VF cycle (every --vf-every cycles, off by default): hvsim_vf(add) ->
  *     the driver takes over a net_ring port whose rings loop back (the
@@ -33,8 +32,8 @@
  * its control thread reacts to the event.
  *
  * Fails on: a missing or duplicated event, a release count that is not
- * exact, a checker violation, an mbuf not back in the pool when traffic
- * is paused between reset and start, an ethdev call failing, traffic not
+ * exact, a checker violation, an mbuf not back in the pool during an
+ * outage (traffic paused), an ethdev call failing, traffic not
  * resuming, a wait running past its deadline.
  *
  * usage: soak [--cycles N] [--seconds S] [--min-cycles M]
@@ -63,7 +62,7 @@ struct traffic {
 	int state;			/* enum tstate, atomics */
 	int outage;			/* queues down: bit k = queue k, set by
 					 * control from the rescind to the
-					 * restart */
+					 * re-attach */
 	uint64_t rx[NQ];		/* frames received per queue */
 	uint64_t tx;			/* frames tx_burst took while up */
 	uint64_t tx_q[NQ];		/* frames tx_burst took per queue */
@@ -109,7 +108,7 @@ traffic_main(void *arg)
 		if (st == T_PAUSE_REQ || st == T_PAUSED) {
 			if (st == T_PAUSE_REQ) {
 				/* Out of every burst: the control thread may
-				 * reset the port. A new flight window after
+				 * poll the queues itself. A new flight window after
 				 * the resume. */
 				memset(sent_q, 0, sizeof(sent_q));
 				memset(got_q, 0, sizeof(got_q));
@@ -307,8 +306,8 @@ struct soak {
 	uint16_t vf_port;
 	uint32_t vf_serial;
 	uint64_t released;		/* hvsim count expected so far */
-	uint64_t drv_dropped;		/* sum of tx_qK_dropped before resets */
-	unsigned int rmv, reset;	/* events expected so far */
+	uint64_t drv_dropped;		/* tx_qK_dropped at the end */
+	unsigned int lost, back;	/* link events expected so far */
 	uint64_t *rel_us, *res_us;	/* per primary cycle */
 	unsigned int n_rel, n_res;
 	int quiet;
@@ -330,52 +329,42 @@ check_clean(struct soak *s)
 	}
 }
 
-/* Paused traffic, port reset onto the current offer, 4 queues, started,
- * traffic resumed. The pool is checked while nothing can hold an mbuf. */
-static int
-restart(struct soak *s)
+/*
+ * The mbufs the host held when the device went come back to the pool once
+ * the queues burst again after the grace period. With traffic paused,
+ * this thread polls the queues (as the traffic lcore would) until the
+ * pool is whole. */
+static void
+check_pool(struct soak *s)
 {
-	unsigned int q;
-	int rc;
+	uint64_t end = rt_ms() + DEADLINE_MS;
+	struct rte_mbuf *b[64];
+	uint16_t q, n;
 
 	if (traffic_pause() != 0) {
 		FAIL(s, "traffic thread does not pause");
-		return -1;
+		return;
 	}
-	/* The reset releases the queues and their counters. */
-	s->drv_dropped += tx_dropped(s->port);
 	/* Frames on the VF's wire when the VF left the datapath are lost,
 	 * as on a real wire; the rings hold them until then. */
-	for (q = 0; q < NQ && s->vf_ring[0] != NULL; q++) {
-		struct rte_mbuf *m[64];
-		unsigned int n;
-
-		while ((n = rte_ring_dequeue_burst(s->vf_ring[q], (void **)m,
-						   64, NULL)) != 0)
-			rte_pktmbuf_free_bulk(m, n);
+	for (q = 0; q < NQ && s->vf_ring[0] != NULL; q++)
+		while ((n = (uint16_t)rte_ring_dequeue_burst(s->vf_ring[q],
+						(void **)b, 64, NULL)) != 0)
+			rte_pktmbuf_free_bulk(b, n);
+	while (rte_mempool_in_use_count(s->mp) != 0 && rt_ms() < end) {
+		for (q = 0; q < NQ; q++) {
+			n = rte_eth_rx_burst(s->port, q, b, 64);
+			rte_pktmbuf_free_bulk(b, n);
+			rte_eth_tx_burst(s->port, q, b, 0);
+		}
+		usleep(200);
 	}
-	rc = rte_eth_dev_reset(s->port);
-	if (rc != 0) {
-		FAIL(s, "rte_eth_dev_reset: %d", rc);
-		return -1;
-	}
-	/* Reset closed the channels and released the queues: every mbuf
-	 * sent before is back. */
 	if (rte_mempool_in_use_count(s->mp) != 0) {
 		s->leaks++;
-		FAIL(s, "%u mbufs not back in the pool after the reset",
+		FAIL(s, "%u mbufs not back in the pool during the outage",
 		     rte_mempool_in_use_count(s->mp));
 	}
-	rc = rt_configure(s->port, NQ, s->mp);
-	if (rc == 0)
-		rc = rte_eth_dev_start(s->port);
-	if (rc != 0) {
-		FAIL(s, "configure/start after the reset: %d", rc);
-		return -1;
-	}
-	__atomic_store_n(&tr.outage, 0, __ATOMIC_RELEASE);
 	traffic_resume();
-	return 0;
 }
 
 static int
@@ -408,16 +397,16 @@ primary_cycle(struct soak *s)
 	uint64_t base[NQ], t0, us, first;
 	unsigned int q;
 
-	/* The outage counts from the rescind call to the restart. */
+	/* The outage counts from the rescind call to the re-attach. */
 	__atomic_store_n(&tr.outage, (1 << NQ) - 1, __ATOMIC_RELEASE);
 	t0 = rt_us();
 	if (hvsim_rescind(s->h, 0, 0) != 0) {
 		FAIL(s, "hvsim_rescind");
 		return -1;
 	}
-	s->rmv++;
-	if (rt_wait_ge(&rt_rmv[s->port], s->rmv, DEADLINE_MS) != 0) {
-		FAIL(s, "no RMV event");
+	s->lost++;
+	if (rt_wait_ge(&rt_lost[s->port], s->lost, DEADLINE_MS) != 0) {
+		FAIL(s, "no link-down event");
 		return -1;
 	}
 	/* Every channel: the primary and the NQ - 1 subchannels. */
@@ -426,31 +415,35 @@ primary_cycle(struct soak *s)
 		return -1;
 	s->rel_us[s->n_rel++] = us;
 	check_clean(s);
+	check_pool(s);
 
+	/* The port comes back by itself: no reset, no configure. */
+	for (q = 0; q < NQ; q++)
+		base[q] = ld64(&tr.rx[q]);
 	t0 = rt_us();
 	if (hvsim_reoffer(s->h, 0) != 0) {
 		FAIL(s, "hvsim_reoffer");
 		return -1;
 	}
-	s->reset++;
-	if (rt_wait_ge(&rt_reset[s->port], s->reset, DEADLINE_MS) != 0) {
-		FAIL(s, "no RESET event");
+	s->back++;
+	if (rt_wait_ge(&rt_back[s->port], s->back, DEADLINE_MS) != 0) {
+		FAIL(s, "no link-up event");
 		return -1;
 	}
-	for (q = 0; q < NQ; q++)
-		base[q] = ld64(&tr.rx[q]);
-	if (restart(s) != 0)
-		return -1;
+	__atomic_store_n(&tr.outage, 0, __ATOMIC_RELEASE);
 	if (wait_rx_moves(base, 0, &first) != 0) {
 		FAIL(s, "traffic does not resume on every queue");
 		return -1;
 	}
 	s->res_us[s->n_res++] = first - t0;
-	if (rt_get(&rt_rmv[s->port]) != s->rmv ||
-	    rt_get(&rt_reset[s->port]) != s->reset)
-		FAIL(s, "events: RMV %u (want %u), RESET %u (want %u)",
-		     rt_get(&rt_rmv[s->port]), s->rmv,
-		     rt_get(&rt_reset[s->port]), s->reset);
+	/* A link indication may add an event of its own; never fewer. */
+	if (rt_get(&rt_lost[s->port]) < s->lost ||
+	    rt_get(&rt_back[s->port]) < s->back)
+		FAIL(s, "events: lost %u (want %u), back %u (want %u)",
+		     rt_get(&rt_lost[s->port]), s->lost,
+		     rt_get(&rt_back[s->port]), s->back);
+	s->lost = rt_get(&rt_lost[s->port]);
+	s->back = rt_get(&rt_back[s->port]);
 	check_clean(s);
 	return 0;
 }
@@ -458,9 +451,10 @@ primary_cycle(struct soak *s)
 static int
 sub_cycle(struct soak *s, unsigned int sub)
 {
-	uint64_t base[NQ], t0, us, first, dropped, txb;
+	uint64_t base[NQ], t0, us, first, dropped, txb, end;
 	unsigned int q;
 	char name[32];
+	int rc;
 
 	t0 = rt_us();
 	__atomic_store_n(&tr.outage, 1 << sub, __ATOMIC_RELEASE);
@@ -472,8 +466,8 @@ sub_cycle(struct soak *s, unsigned int sub)
 	if (wait_released(s, s->released, &us, t0) != 0)
 		return -1;
 	check_clean(s);
-	/* The other queues go on, for more than one flight window each;
-	 * the rescinded queue's tx frees and counts what it is given. */
+	/* The other queues go on, for more than one flight window each,
+	 * with the lost queue's RSS share; its tx frees and counts. */
 	snprintf(name, sizeof(name), "tx_q%u_dropped", sub);
 	dropped = xstat(s->port, name);
 	txb = ld64(&tr.tx_q[sub]);
@@ -488,21 +482,27 @@ sub_cycle(struct soak *s, unsigned int sub)
 		     name, (unsigned long long)dropped,
 		     (unsigned long long)xstat(s->port, name),
 		     (unsigned long long)(ld64(&tr.tx_q[sub]) - txb));
-	if (rt_get(&rt_rmv[s->port]) != s->rmv)
-		FAIL(s, "RMV for a subchannel rescind");
-	/* The application takes the queue back with a reset of its own;
-	 * the closes of the other channels are no releases. */
+	if (rt_get(&rt_lost[s->port]) != s->lost)
+		FAIL(s, "link event for a subchannel rescind");
+	/* The host offers the subchannel again: the queue comes back by
+	 * itself (-EBUSY until hvsim saw the release). */
+	end = rt_ms() + DEADLINE_MS;
+	while ((rc = hvsim_reoffer_sub(s->h, 0, sub)) == -EBUSY &&
+	       rt_ms() < end)
+		usleep(100);
+	if (rc != 0) {
+		FAIL(s, "hvsim_reoffer_sub %u: %d", sub, rc);
+		return -1;
+	}
 	for (q = 0; q < NQ; q++)
 		base[q] = ld64(&tr.rx[q]);
-	if (restart(s) != 0)
-		return -1;
+	__atomic_store_n(&tr.outage, 0, __ATOMIC_RELEASE);
 	if (wait_rx_moves(base, 0, &first) != 0) {
-		FAIL(s, "traffic does not resume on every queue after the "
-		     "reset");
+		FAIL(s, "queue %u does not come back", sub);
 		return -1;
 	}
 	if (rt_released(s->h, 0) != s->released)
-		FAIL(s, "released %llu after the reset, want %llu",
+		FAIL(s, "released %llu after the re-offer, want %llu",
 		     (unsigned long long)rt_released(s->h, 0),
 		     (unsigned long long)s->released);
 	check_clean(s);

@@ -19,15 +19,15 @@
  *                 rte_eth_dev_close() of a started 4-queue port
  *   reoffer_early the host re-offers before the guest's release of the
  *                 previous relid arrived (held behind a hook)
- *   reset_nvsp    rescind again while rte_eth_dev_reset() re-attaches
+ *   reattach_nvsp rescind again while the port re-attaches by itself
  *                 after a re-offer (held at NVSP INIT)
  *   vf_switch     rescind while the host holds the guest's SWITCH_DATA_PATH
  *                 to a VF (a net_ring port) the work thread has taken
  * Each case ends with the call returned well before the control deadline,
  * each rescinded relid released exactly once (hvsim's released count,
  * stable afterwards), hvsim's checker clean after the release, the
- * process alive, and - where the port survives - a re-offer, reset and
- * traffic on every queue.
+ * process alive, and - the ports are persistent - a re-offer after which
+ * the port comes back by itself and forwards on every queue.
  */
 
 #include <rte_eth_ring.h>
@@ -65,25 +65,23 @@ clean(const char *what)
 	}
 }
 
-/* The port of NIC @p nic comes back: re-offer (unless @p reoffered),
- * RESET event, reset, @p nq queues, start, traffic on every queue. */
+/* The port of NIC @p nic comes back by itself after a re-offer (unless
+ * @p reoffered already); a port the application had not started is then
+ * configured with @p nq queues and started; traffic on every queue. */
 static void
-come_back(unsigned int nic, uint16_t port, uint16_t nq, bool reoffered)
+come_back(unsigned int nic, uint16_t port, uint16_t nq, bool reoffered,
+	  bool started)
 {
-	unsigned int r0 = rt_get(&rt_reset[port]), got;
+	unsigned int got;
 	uint32_t qmask;
-	int rc;
 
 	if (!reoffered)
 		CHECK_EQ(hvsim_reoffer(h, nic), 0);
-	CHECK_EQ(rt_wait_ge(&rt_reset[port], reoffered ? 1 : r0 + 1, HOOK_MS),
-		 0);
-	rc = rte_eth_dev_reset(port);
-	CHECK_EQ(rc, 0);
-	if (rc != 0)
-		return;
-	CHECK_EQ(rt_configure(port, nq, mp), 0);
-	CHECK_EQ(rte_eth_dev_start(port), 0);
+	CHECK_EQ(rt_wait_link_up(port, HOOK_MS), 0);
+	if (!started) {
+		CHECK_EQ(rt_configure(port, nq, mp), 0);
+		CHECK_EQ(rte_eth_dev_start(port), 0);
+	}
 	got = rt_traffic(port, nq, mp, 512, 3000, &qmask);
 	CHECK_EQ(got, 512);
 	CHECK_EQ(qmask, (1u << nq) - 1);
@@ -162,8 +160,8 @@ probe_port(unsigned int nic)
 	REQUIRE(port_of(nic, &port) == 0);
 	/* Port ids are reused after a close: count this port's events
 	 * from zero. */
-	__atomic_store_n(&rt_rmv[port], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&rt_reset[port], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt_lost[port], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt_back[port], 0, __ATOMIC_RELEASE);
 	return port;
 }
 
@@ -197,22 +195,15 @@ case_configure(unsigned int nic, bool early)
 	CHECK(w.rc < 0, "configure on a rescinded NIC: %d", w.rc);
 	CHECK(w.us < FAST_MS * 1000ull, "configure failed after %llu us",
 	      (unsigned long long)w.us);
-	CHECK_EQ(rt_wait_ge(&rt_rmv[port], 1, HOOK_MS), 0);
 	CHECK_EQ(hvsim_hook_release(h, nic), 0);
 	/* Only the primary existed: the subchannels were never offered. */
 	CHECK_EQ(rt_wait_released(h, nic, 1, HOOK_MS, 20), 1);
 	clean(what);
 	fprintf(stderr, "  configure rc %d after %llu us\n", w.rc,
 		(unsigned long long)w.us);
-	if (early) {
-		/* The RESET came after the RMV and after the release. */
-		CHECK_EQ(rt_wait_ge(&rt_reset[port], 1, HOOK_MS), 0);
-		CHECK(rt_reset_us[port] >= rt_rmv_us[port],
-		      "RESET before RMV");
-	}
-	come_back(nic, port, 4, early);
-	CHECK_EQ(rt_get(&rt_rmv[port]), 1);
-	CHECK_EQ(rt_get(&rt_reset[port]), 1);
+	/* The failed configure rolled the port back to unconfigured: it
+	 * comes back with the primary only, and is configured again. */
+	come_back(nic, port, 4, early, false);
 	close_port(port);
 	CHECK_EQ(rt_released(h, nic), 1);
 	clean(what);
@@ -244,7 +235,7 @@ case_start(unsigned int nic)
 		/* 0 .. 2.5 times the start's duration */
 		uint64_t delay = i < iters ? start_us * i * 5 / (2 * iters) :
 			0, t0;
-		unsigned int rmv0 = rt_get(&rt_rmv[port]);
+		unsigned int rmv0 = rt_get(&rt_lost[port]);
 
 		REQUIRE(rt_worker_start(&w) == 0);
 		w.go = 1;
@@ -269,7 +260,7 @@ case_start(unsigned int nic)
 			in_call++;
 		CHECK(w.rc == 0 || w.rc == -ENODEV || w.rc == -EIO,
 		      "start: %d", w.rc);
-		CHECK_EQ(rt_wait_ge(&rt_rmv[port], rmv0 + 1, HOOK_MS), 0);
+		CHECK_EQ(rt_wait_ge(&rt_lost[port], rmv0 + 1, HOOK_MS), 0);
 		rel += 4;
 		CHECK_EQ(rt_wait_released(h, nic, rel, HOOK_MS, 10), rel);
 		clean("start");
@@ -277,8 +268,7 @@ case_start(unsigned int nic)
 		CHECK_EQ(rc, 0);
 		/* Back with 4 queues, stopped, for the next round. */
 		CHECK_EQ(hvsim_reoffer(h, nic), 0);
-		CHECK_EQ(rt_wait_ge(&rt_reset[port], i + 1, HOOK_MS), 0);
-		CHECK_EQ(rte_eth_dev_reset(port), 0);
+		CHECK_EQ(rt_wait_link_up(port, HOOK_MS), 0);
 		CHECK_EQ(rt_configure(port, 4, mp), 0);
 	}
 	fprintf(stderr, "  %u rescinds: start failed %u times, succeeded "
@@ -341,7 +331,7 @@ case_stop(unsigned int nic)
 				       .wait_go = 1 };
 		/* 0 .. 2 times the stop's duration */
 		uint64_t delay = stop_us * i * 2 / iters, t0;
-		unsigned int rmv0 = rt_get(&rt_rmv[port]);
+		unsigned int rmv0 = rt_get(&rt_lost[port]);
 
 		CHECK_EQ(rte_eth_dev_start(port), 0);
 		tx_pending(port, 4, 64);
@@ -358,7 +348,7 @@ case_stop(unsigned int nic)
 		CHECK_EQ(w.rc, 0);
 		CHECK(w.us < FAST_MS * 1000ull, "stop took %llu us",
 		      (unsigned long long)w.us);
-		if (rt_get(&rt_rmv[port]) == rmv0)
+		if (rt_get(&rt_lost[port]) == rmv0)
 			in_call++;
 		else
 			after++;
@@ -366,18 +356,18 @@ case_stop(unsigned int nic)
 			fprintf(stderr, "  delay %llu us: stop after %llu us\n",
 				(unsigned long long)delay,
 				(unsigned long long)w.us);
-		CHECK_EQ(rt_wait_ge(&rt_rmv[port], rmv0 + 1, HOOK_MS), 0);
+		CHECK_EQ(rt_wait_ge(&rt_lost[port], rmv0 + 1, HOOK_MS), 0);
 		rel += 4;
 		CHECK_EQ(rt_wait_released(h, nic, rel, HOOK_MS, 10), rel);
 		clean("stop");
-		CHECK_EQ(hvsim_reoffer(h, nic), 0);
-		CHECK_EQ(rt_wait_ge(&rt_reset[port], i + 1, HOOK_MS), 0);
-		CHECK_EQ(rte_eth_dev_reset(port), 0);
-		/* The reset took back every mbuf the tx queues held. */
+		/* The stop of a port without its device took back every
+		 * mbuf the tx queues held. */
 		CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+		CHECK_EQ(hvsim_reoffer(h, nic), 0);
+		CHECK_EQ(rt_wait_link_up(port, HOOK_MS), 0);
 		CHECK_EQ(rt_configure(port, 4, mp), 0);
 	}
-	fprintf(stderr, "  %u rescinds: stop returned before the RMV %u "
+	fprintf(stderr, "  %u rescinds: stop returned before the link-down event %u "
 		"times, after it %u times\n", iters, in_call, after);
 	CHECK_EQ(rte_eth_dev_start(port), 0);
 	{
@@ -414,53 +404,51 @@ case_close(unsigned int nic)
 	CHECK_EQ(w.rc, 0);
 	CHECK(w.us < FAST_MS * 1000ull, "close took %llu us",
 	      (unsigned long long)w.us);
-	CHECK(rt_get(&rt_rmv[port]) <= 1, "RMV twice");
+	CHECK(rt_get(&rt_lost[port]) <= 1, "device lost twice");
 	/* Primary and three subchannels, once each. */
 	CHECK_EQ(rt_wait_released(h, nic, 4, HOOK_MS, 20), 4);
 	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
 	clean("close");
-	fprintf(stderr, "  close rc %d after %llu us, RMV %u\n", w.rc,
-		(unsigned long long)w.us, rt_get(&rt_rmv[port]));
+	fprintf(stderr, "  close rc %d after %llu us, link-down events %u\n", w.rc,
+		(unsigned long long)w.us, rt_get(&rt_lost[port]));
 }
 
-/* Rescind again while the reset after a re-offer is in NVSP INIT. */
+/* Rescind again while the port's own re-attach after a re-offer is in
+ * NVSP INIT. */
 static void
-case_reset(unsigned int nic)
+case_reattach(unsigned int nic)
 {
-	struct rt_worker w = { .op = RT_OP_RESET };
 	uint16_t port = probe_port(nic);
+	struct rte_eth_link l;
+	unsigned int back0;
 	uint32_t qm;
 
-	fprintf(stderr, "case reset_nvsp\n");
+	fprintf(stderr, "case reattach_nvsp\n");
 	REQUIRE(rt_configure(port, 2, mp) == 0);
 	REQUIRE(rte_eth_dev_start(port) == 0);
 	CHECK_EQ(rt_traffic(port, 2, mp, 256, 3000, &qm), 256);
 	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
-	CHECK_EQ(rt_wait_ge(&rt_rmv[port], 1, HOOK_MS), 0);
+	CHECK_EQ(rt_wait_ge(&rt_lost[port], 1, HOOK_MS), 0);
 	CHECK_EQ(rt_wait_released(h, nic, 2, HOOK_MS, 10), 2);
-	CHECK_EQ(hvsim_reoffer(h, nic), 0);
-	CHECK_EQ(rt_wait_ge(&rt_reset[port], 1, HOOK_MS), 0);
-	w.port = port;
+	back0 = rt_get(&rt_back[port]);
 	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_NVSP_INIT) == 0);
-	REQUIRE(rt_worker_start(&w) == 0);
+	CHECK_EQ(hvsim_reoffer(h, nic), 0);
 	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
 	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
 	CHECK_EQ(hvsim_hook_release(h, nic), 0);
-	REQUIRE(rt_worker_join(&w, 8000) == 0, "reset hangs");
-	CHECK(w.rc < 0, "reset onto a rescinded offer: %d", w.rc);
-	CHECK(w.us < FAST_MS * 1000ull, "reset failed after %llu us",
-	      (unsigned long long)w.us);
-	/* The re-attached primary: released once more. */
+	/* The re-attached primary: released once more; the port did not
+	 * come up in between and stays down. */
 	CHECK_EQ(rt_wait_released(h, nic, 3, HOOK_MS, 20), 3);
-	clean("reset_nvsp");
-	fprintf(stderr, "  reset rc %d after %llu us\n", w.rc,
-		(unsigned long long)w.us);
+	clean("reattach_nvsp");
+	CHECK_EQ(rt_get(&rt_back[port]), back0);
+	CHECK_EQ(rte_eth_link_get_nowait(port, &l), 0);
+	CHECK_EQ(l.link_status, RTE_ETH_LINK_DOWN);
 	/* Calls on the gone port fail, they do not hang. */
 	CHECK(rt_configure(port, 2, mp) != 0, "configure on a gone port");
-	come_back(nic, port, 2, false);
+	come_back(nic, port, 2, false, true);
 	close_port(port);
 	CHECK_EQ(rt_released(h, nic), 3);
-	clean("reset_nvsp");
+	clean("reattach_nvsp");
 }
 
 static uint64_t
@@ -591,7 +579,7 @@ main(int argc, char **argv)
 	case_start(4);
 	case_close(5);
 	case_configure(6, true);
-	case_reset(7);
+	case_reattach(7);
 	case_stop(8);
 	case_vf(9);
 

@@ -294,6 +294,7 @@ struct hvn_dev {
 /* hvn_ethdev.c */
 bool hvn_is_hvnet(const struct rte_eth_dev *eth);
 uint32_t hvn_filter_of(bool promisc, bool allmulti);
+void hvn_link_report(struct hvn_dev *hv);
 void hvn_op_lock_take(void);
 void hvn_op_lock_give(void);
 int hvn_attach_host(struct hvn_dev *hv);

@@ -36,6 +36,26 @@ hvn_filter_of(bool promisc, bool allmulti)
 	return hvn_filter_normal;
 }
 
+/* Publish the link state the host last told us; raise LSC if asked. */
+void
+hvn_link_report(struct hvn_dev *hv)
+{
+	struct rte_eth_link link = {
+		.link_status = __atomic_load_n(&hv->link_up, __ATOMIC_ACQUIRE),
+		.link_speed = __atomic_load_n(&hv->link_mbps,
+					      __ATOMIC_ACQUIRE),
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+	};
+
+	if (!link.link_status)
+		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
+	rte_eth_linkstatus_set(hv->eth, &link);
+	if (hv->eth->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(hv->eth, RTE_ETH_EVENT_INTR_LSC,
+					     NULL);
+}
+
 static void
 hvn_lsc_alarm(void *arg)
 {
@@ -43,24 +63,8 @@ hvn_lsc_alarm(void *arg)
 
 	/* A VF association the bursts recorded goes to the work thread. */
 	hvn_vf_poll(hv);
-	if (__atomic_exchange_n(&hv->lsc_pending, 0, __ATOMIC_ACQ_REL)) {
-		struct rte_eth_link link = {
-			.link_status = __atomic_load_n(&hv->link_up,
-						       __ATOMIC_ACQUIRE),
-			.link_speed = __atomic_load_n(&hv->link_mbps,
-						      __ATOMIC_ACQUIRE),
-			.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-			.link_autoneg = RTE_ETH_LINK_FIXED,
-		};
-
-		if (!link.link_status)
-			link.link_speed = RTE_ETH_SPEED_NUM_NONE;
-		rte_eth_linkstatus_set(hv->eth, &link);
-		if (hv->eth->data->dev_conf.intr_conf.lsc)
-			rte_eth_dev_callback_process(hv->eth,
-						     RTE_ETH_EVENT_INTR_LSC,
-						     NULL);
-	}
+	if (__atomic_exchange_n(&hv->lsc_pending, 0, __ATOMIC_ACQ_REL))
+		hvn_link_report(hv);
 	if (hv->started)
 		rte_eal_alarm_set(HVN_LSC_POLL_US, hvn_lsc_alarm, hv);
 }
@@ -273,6 +277,11 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 		if (hvn_chan_drain(hv, i, 500) == -ETIMEDOUT)
 			PMD_DRV_LOG(WARNING, "port %u: tx queue %u still has "
 				    "requests at the host", hv->port_id, i);
+	/* No burst runs now (ethdev contract): what queues without a
+	 * channel still hold goes back to its pool here. */
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		if (hv->gone || (hv->chan_lost >> i & 1))
+			hvn_txq_unbind(dev->data->tx_queues[i]);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		hvn_rxq_flush(dev->data->rx_queues[i]);
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;

@@ -58,12 +58,13 @@ hvn_queues_unbind(struct hvn_dev *hv, uint64_t mask)
 	}
 }
 
+/* Link down when the device goes, up when it is back: raised here, on
+ * the work thread, whether or not the port is started. */
 static void
 hvn_link_set(struct hvn_dev *hv, uint32_t up)
 {
 	__atomic_store_n(&hv->link_up, up, __ATOMIC_RELEASE);
-	/* Raised by the LSC alarm on the interrupt thread. */
-	__atomic_store_n(&hv->lsc_pending, 1, __ATOMIC_RELEASE);
+	hvn_link_report(hv);
 }
 
 /* Primary rescinded: the queues already see no channel. */
@@ -134,8 +135,7 @@ hvn_reattach(struct hvn_dev *hv)
 		rte_ether_addr_copy(&hv->mac, d->mac_addrs);
 	}
 	hv->reattaches++;
-	if (run)
-		hvn_link_set(hv, hv->link_up);
+	hvn_link_set(hv, hv->link_up);
 	PMD_DRV_LOG(INFO, "port %u: device back: NVSP 0x%x, %u queues, "
 		    "link %s", hv->port_id, hv->nvsp_ver, nq,
 		    hv->link_up ? "up" : "down");
