@@ -108,7 +108,8 @@ traffic_main(void *arg)
 		if (st == T_PAUSE_REQ || st == T_PAUSED) {
 			if (st == T_PAUSE_REQ) {
 				/* Out of every burst: the control thread may
-				 * poll the queues itself. A new flight window after
+				 * poll the queues itself. A new flight window
+				 * after
 				 * the resume. */
 				memset(sent_q, 0, sizeof(sent_q));
 				memset(got_q, 0, sizeof(got_q));
