@@ -110,6 +110,8 @@ hvn_reattach(struct hvn_dev *hv)
 			goto fail;
 	}
 	rc = hvn_attach_host(hv);
+	if (rc == 0)
+		hvn_mac_restore(hv);	/* a refusal keeps the host's */
 	if (rc == 0 && nq > 1)
 		rc = hvn_open_subchannels(hv, nq);
 	if (rc == 0) {
