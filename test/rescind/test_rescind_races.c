@@ -493,8 +493,8 @@ case_vf(unsigned int nic)
 	strcat(devargs, ",vf=net_ring_rvf");
 	REQUIRE(rte_dev_probe(devargs) == 0, "probe %s", devargs);
 	REQUIRE(port_of(nic, &port) == 0);
-	__atomic_store_n(&rt_rmv[port], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&rt_reset[port], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt_lost[port], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rt_back[port], 0, __ATOMIC_RELEASE);
 	REQUIRE(rt_configure(port, 2, mp) == 0);
 	REQUIRE(rte_eth_dev_start(port) == 0);
 	CHECK_EQ(rt_traffic(port, 2, mp, 256, 3000, &qm), 256);
@@ -521,7 +521,7 @@ case_vf(unsigned int nic)
 	t0 = rt_us();
 	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
 	CHECK_EQ(hvsim_hook_release(h, nic), 0);
-	CHECK_EQ(rt_wait_ge(&rt_rmv[port], 1, HOOK_MS), 0);
+	CHECK_EQ(rt_wait_ge(&rt_lost[port], 1, HOOK_MS), 0);
 	while (owner_of(vfp) != RTE_ETH_DEV_NO_OWNER &&
 	       rt_us() - t0 < HOOK_MS * 1000ull)
 		usleep(200);
@@ -546,7 +546,7 @@ case_vf(unsigned int nic)
 	/* The host removes the VF meanwhile; the port comes back on the
 	 * synthetic path and forwards on every queue. */
 	CHECK_EQ(hvsim_vf(h, nic, false, 0), 0);
-	come_back(nic, port, 2, false);
+	come_back(nic, port, 2, false, true);
 	close_port(port);
 	CHECK_EQ(rt_released(h, nic), 2);
 	clean("vf_switch");
