@@ -23,7 +23,7 @@
  *     the driver takes over a net_ring port whose rings loop back (the
  *     "VF wire" reflects, like hvsim) and switches the data path -> every
  *     queue receives through the VF -> a primary cycle with the VF in use
- *     (the rescind takes it off the datapath; after the reset the host
+ *     (the rescind takes it off the datapath; after the re-attach the host
  *     announces it again and the port uses it again) -> hvsim_vf(remove)
  *     -> back on the synthetic path, every queue receives from hvsim.
  *
