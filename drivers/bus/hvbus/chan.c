@@ -11,14 +11,16 @@
  * answered). Its channel moves through
  *
  *   OFFERED -open-> GPADL -created-> OPENING -result-> OPEN
- *   OPEN -close or rescind-> RETIRING -grace period-> CLOSING
- *   CLOSING -TORNDOWN-> OFFERED   (then released if rescinded)
+ *   OPEN -close-> RETIRING -grace period-> CLOSING -TORNDOWN-> OFFERED
+ *   OPEN -rescind-> CLOSING -TORNDOWN and grace period-> OFFERED -> released
  *
  * and a rescind may arrive in any state: in GPADL it waits for the host's
  * (failing) GPADL_CREATED, in OPENING it aborts at once because the host
  * never answers an OPEN it has rescinded, in OPEN it unpublishes the
- * channel so that queues see NULL, and the teardown waits for the grace
- * period of lib/epoch before any memory the queues might still touch goes.
+ * channel so that queues see NULL and sends CLOSECHANNEL and the ring
+ * teardown at once; the memory the queues might still touch goes, and the
+ * relid is released, when the host has answered and the grace period of
+ * lib/epoch is over, whichever comes last.
  */
 
 #include <errno.h>
@@ -251,6 +253,14 @@ offer_abort(struct hvbus_offer *o)
 		break;
 	case HVBUS_CS_OPEN:
 		hvbus_retire_chan(c);
+		/* fall through */
+	case HVBUS_CS_RETIRING:
+		/* A rescinded channel's rings are idle on the host side, which
+		 * answers the teardown at once (§2.8): that round trip runs
+		 * during the grace period instead of after it.
+		 */
+		if (o->rescinded && o->state == HVBUS_CS_RETIRING)
+			hvbus_chan_teardown(c);
 		break;
 	default:
 		break;
@@ -460,22 +470,35 @@ hvbus_chan_teardown(struct hvbus_chan_priv *c)
 	}
 }
 
-/* The host no longer uses the rings: free them, maybe release the relid. */
+/*
+ * The host no longer uses the rings: once no queue can reach them either,
+ * free them and maybe release the relid.
+ */
 void
 hvbus_chan_torn(struct hvbus_chan_priv *c)
 {
 	struct hvbus_offer *o = c->offer;
+	void *mem = c->kernel_mem ? NULL : c->mem;
+	size_t mem_len = c->mem_len;
 
 	if (c->gpadl != NULL)
 		c->gpadl->ring_of = NULL;
-	if (!c->kernel_mem)
-		hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);
+	c->gpadl = NULL;
+	if (c->retired) {
+		c->torn = true;		/* retire_dtor() comes back here */
+		return;
+	}
 	o->chan = NULL;
 	o->state = HVBUS_CS_OFFERED;
 	if (o->req != NULL)
 		offer_req_done(o, 0);
 	free(c);
+	/* The release first: freeing unmaps pages (slow) and the host has
+	 * no use for them any more.
+	 */
 	hvbus_offer_try_release(o);
+	if (mem != NULL)
+		hvbus.be.ops->mem_free(&hvbus.be, mem, mem_len);
 }
 
 static int

@@ -522,17 +522,69 @@ ctrl_deadlines(uint64_t now)
 	hvbus_gpadl_deadlines(now);
 }
 
+/*
+ * epoll with a timeout finer than epoll_wait()'s milliseconds: a grace
+ * period waits for bursts of a few microseconds, and a millisecond per
+ * re-check was most of the rescind-to-release time.
+ */
+static int
+ctrl_wait(struct epoll_event *ev, int max, uint64_t timeout_ns)
+{
+	static bool no_pwait2;
+	struct timespec ts = {
+		.tv_sec = (time_t)(timeout_ns / 1000000000u),
+		.tv_nsec = (long)(timeout_ns % 1000000000u),
+	};
+	int n;
+
+	if (!no_pwait2) {
+		n = epoll_pwait2(hvbus.epfd, ev, max, &ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		no_pwait2 = true;	/* kernel before 5.11 */
+	}
+	return epoll_wait(hvbus.epfd, ev, max,
+			  (int)((timeout_ns + 999999u) / 1000000u));
+}
+
+/* How long to sleep: until the next grace period re-check while one is
+ * pending, the idle tick otherwise.
+ */
+static uint64_t
+ctrl_timeout_ns(void)
+{
+	if (hvbus.retiring > 0 || hvbus.reclaim_pending > 0) {
+		if (hvbus.reclaim_wait_ns < HVBUS_RECLAIM_MIN_NS)
+			hvbus.reclaim_wait_ns = HVBUS_RECLAIM_MIN_NS;
+		return hvbus.reclaim_wait_ns;
+	}
+	return CTRL_TICK_MS * 1000000ull;
+}
+
+static void
+ctrl_reclaim(void)
+{
+	if (hvbus.retiring == 0 && hvbus.reclaim_pending == 0)
+		return;
+	if (hvbus_retire_poll() > 0) {
+		/* Readers still inside a burst: look again a bit later. */
+		hvbus.reclaim_wait_ns *= 2;
+		if (hvbus.reclaim_wait_ns > HVBUS_RECLAIM_MAX_NS)
+			hvbus.reclaim_wait_ns = HVBUS_RECLAIM_MAX_NS;
+	} else {
+		hvbus.reclaim_wait_ns = HVBUS_RECLAIM_MIN_NS;
+	}
+}
+
 static void *
 ctrl_main(void *arg)
 {
 	struct epoll_event ev[4];
-	int n, i, timeout;
+	int n, i;
 
 	RTE_SET_USED(arg);
 	while (!__atomic_load_n(&hvbus.ctrl_stop, __ATOMIC_ACQUIRE)) {
-		timeout = hvbus.retiring > 0 || hvbus.reclaim_pending > 0 ?
-			(int)HVBUS_RECLAIM_MS : CTRL_TICK_MS;
-		n = epoll_wait(hvbus.epfd, ev, RTE_DIM(ev), timeout);
+		n = ctrl_wait(ev, RTE_DIM(ev), ctrl_timeout_ns());
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == hvbus.be.fd) {
 				if (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
@@ -545,8 +597,7 @@ ctrl_main(void *arg)
 		}
 		if (hvbus.be.ops->tick != NULL)
 			hvbus.be.ops->tick(&hvbus.be);
-		if (hvbus.retiring > 0 || hvbus.reclaim_pending > 0)
-			hvbus_retire_poll();
+		ctrl_reclaim();
 		ctrl_deadlines(hvbus_now_ns());
 		ctrl_shutdown_step(hvbus_now_ns());
 	}

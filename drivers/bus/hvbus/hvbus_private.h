@@ -52,8 +52,12 @@ extern int hvbus_logtype;
 /* Port specs of the embedded hvsim (port= settings) and their length. */
 #define HVBUS_MAX_PORT_SPECS	16u
 #define HVBUS_PORT_SPEC_LEN	256u
-/* Reclaim poll period while retirements are pending. */
-#define HVBUS_RECLAIM_MS	1u
+/* Re-check of a grace period that waits for a queue inside a burst:
+ * first after the MIN (a burst takes microseconds), then doubling up to
+ * the MAX (a reader thread that lost its CPU).
+ */
+#define HVBUS_RECLAIM_MIN_NS	16000u
+#define HVBUS_RECLAIM_MAX_NS	1024000u
 
 struct hvbus_config {
 	char backend[16];	/* "auto", "sim" or "none" */
@@ -116,6 +120,8 @@ struct hvbus_chan_priv {
 	bool open_sent;		/* OPENCHANNEL went out: CLOSECHANNEL owed */
 	bool kernel_mem;	/* rings are the kernel's: never freed */
 	bool orphan;		/* nobody waits: tear down when possible */
+	bool retired;		/* in the epoch queue: grace period runs */
+	bool torn;		/* host let go while the grace period ran */
 };
 
 enum hvbus_gpadl_state {
@@ -247,6 +253,7 @@ struct hvbus_state {
 	struct epoch_domain *dom;
 	unsigned int retiring;	/* channels handed to epoch_retire() */
 	unsigned int reclaim_pending;	/* last epoch_reclaim(): all objects */
+	uint64_t reclaim_wait_ns;	/* next grace period re-check */
 
 	/* control thread */
 	pthread_t ctrl_tid;

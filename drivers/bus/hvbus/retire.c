@@ -10,13 +10,16 @@
  * away the control thread stores NULL into the slot and hands the channel
  * to epoch_retire(); lib/epoch runs the destructor once every reader that
  * could have loaded the old pointer has left its burst (idle queues do not
- * hold it up: they are "out"). Only then does the destructor start the
- * close and teardown with the host, and only when the host has confirmed
- * the teardown is the ring memory freed (chan.c).
+ * hold it up: they are "out"). The ring memory is freed, and a rescinded
+ * relid released, only when both the grace period is over and the host has
+ * confirmed the teardown (chan.c). A channel the host rescinded is torn
+ * down with the host at once, during the grace period (the host stopped
+ * using its rings already); one we close ourselves only after it, since
+ * the host still processes its rings until CLOSECHANNEL.
  *
  * The control thread polls epoch_reclaim() while anything is pending,
  * ours or what drivers retire with hvbus_retire(); it never blocks in a
- * grace period itself.
+ * grace period itself (ctrl.c: re-checks with a short backoff).
  */
 
 #include <errno.h>
@@ -69,7 +72,12 @@ retire_dtor(void *obj)
 	struct hvbus_chan_priv *c = obj;
 
 	hvbus.retiring--;
-	hvbus_chan_teardown(c);
+	c->retired = false;
+	if (c->torn)
+		hvbus_chan_torn(c);	/* the host was first: finish */
+	else if (c->offer->state != HVBUS_CS_CLOSING)
+		hvbus_chan_teardown(c);
+	/* else the teardown sent at the rescind is still unanswered */
 }
 
 void
@@ -82,7 +90,10 @@ hvbus_retire_chan(struct hvbus_chan_priv *c)
 	if (dev != NULL && dev->chan_slot[o->subidx] == &c->pub)
 		epoch_unpublish(&dev->chan_slot[o->subidx], NULL);
 	o->state = HVBUS_CS_RETIRING;
+	c->retired = true;
 	hvbus.retiring++;
+	/* A new grace period to wait for: re-check it soon. */
+	hvbus.reclaim_wait_ns = HVBUS_RECLAIM_MIN_NS;
 	if (epoch_retire(hvbus.dom, c, retire_dtor) < 0) {
 		/* Cannot happen with a valid domain; never free early. */
 		HVBUS_LOG(ERR, "relid %u: cannot retire, waiting instead",
