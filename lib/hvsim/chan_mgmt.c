@@ -215,6 +215,7 @@ hvsim_do_rescind(struct hvsim *h, unsigned int nic, unsigned int sub)
 
 	if (sub >= HVSIM_MAX_QUEUES)
 		return -EINVAL;
+	n->rescind_ns = hvsim_now_ns();
 	if (!h->connected || !h->offers_requested) {
 		/* The guest has not seen the offer: just remove the NIC. */
 		if (sub != 0)
@@ -593,6 +594,7 @@ hvsim_msg_relid_released(struct hvsim *h, const union vmb_msg *m,
 	hvsim_chan_free(h, c);
 	h->relid_released[relid] = 1;
 	n->released++;
+	n->released_ns = ctx->rx_ns;
 	hvsim_log(h, "nic%u: relid %u released", n->idx, relid);
 	if (primary && n->reoffer_pending) {
 		n->reoffer_pending = false;

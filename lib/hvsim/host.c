@@ -484,6 +484,8 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		cmd->st->rescinds = n->rescinds;
 		cmd->st->reoffers = n->reoffers;
 		cmd->st->released = n->released;
+		cmd->st->rescind_ns = n->rescind_ns;
+		cmd->st->released_ns = n->released_ns;
 		return 0;
 	}
 	return -EINVAL;

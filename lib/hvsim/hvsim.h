@@ -182,6 +182,10 @@ struct hvsim_nic_stats {
 	uint64_t rx_pkts, rx_bytes, rx_dropped;	/**< host -> guest */
 	uint64_t tx_pkts, tx_bytes, tx_bad;	/**< guest -> host */
 	uint64_t rescinds, reoffers, released;
+	/** CLOCK_MONOTONIC ns: the last rescind command (its RESCIND
+	 * messages went out then) and the last RELID_RELEASED read from the
+	 * guest; their difference is the host's rescind-to-release time. */
+	uint64_t rescind_ns, released_ns;
 	uint32_t n_queues;
 	struct hvsim_queue_stats q[64];
 	uint64_t lat_ns_min, lat_ns_avg, lat_ns_max;	/**< generator round trip */

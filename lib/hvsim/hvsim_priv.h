@@ -112,6 +112,8 @@ struct hvsim_nic {
 	struct hvsim_chan *chan[HVSIM_MAX_QUEUES];	/* by subchannel index */
 	void *dev;
 	uint64_t rescinds, reoffers, released;
+	uint64_t rescind_ns;	/* last rescind command executed */
+	uint64_t released_ns;	/* last RELID_RELEASED received */
 	/* hooks: hook_state/hook_step under h->hook_lock; held is read
 	 * lock-free by the host thread (written under the lock).
 	 */

@@ -310,7 +310,8 @@ struct soak {
 	uint64_t drv_dropped;		/* tx_qK_dropped at the end */
 	unsigned int lost, back;	/* link events expected so far */
 	uint64_t *rel_us, *res_us;	/* per primary cycle */
-	unsigned int n_rel, n_res;
+	uint64_t *rel_sub_us;		/* per subchannel cycle */
+	unsigned int n_rel, n_res, n_rel_sub;
 	int quiet;
 };
 
@@ -368,13 +369,25 @@ check_pool(struct soak *s)
 	traffic_resume();
 }
 
+/*
+ * Wait until hvsim counted @p want releases. @p us gets the host's own
+ * rescind-to-release time: from its rescind command (the RESCIND messages
+ * went out) to the last RELID_RELEASED it read, both stamped by hvsim, so
+ * neither this poll's period nor this thread's scheduling is in it - and
+ * the poll sleeps rather than taking a CPU from the threads it measures.
+ */
 static int
-wait_released(struct soak *s, uint64_t want, uint64_t *us, uint64_t t0)
+wait_released(struct soak *s, uint64_t want, uint64_t *us)
 {
 	uint64_t end = rt_ms() + DEADLINE_MS, r;
+	struct hvsim_nic_stats st;
 
 	for (;;) {
-		r = rt_released(s->h, 0);
+		if (hvsim_nic_stats(s->h, 0, &st) != 0) {
+			FAIL(s, "hvsim_nic_stats");
+			return -1;
+		}
+		r = st.released;
 		if (r >= want)
 			break;
 		if (rt_ms() > end) {
@@ -382,8 +395,13 @@ wait_released(struct soak *s, uint64_t want, uint64_t *us, uint64_t t0)
 			     (unsigned long long)r, (unsigned long long)want);
 			return -1;
 		}
+		usleep(50);
 	}
-	*us = rt_us() - t0;
+	if (st.released_ns < st.rescind_ns) {
+		FAIL(s, "last release stamped before the rescind");
+		return -1;
+	}
+	*us = (st.released_ns - st.rescind_ns) / 1000;
 	if (r != want) {
 		FAIL(s, "released %llu, want %llu (a double release)",
 		     (unsigned long long)r, (unsigned long long)want);
@@ -400,7 +418,6 @@ primary_cycle(struct soak *s)
 
 	/* The outage counts from the rescind call to the re-attach. */
 	__atomic_store_n(&tr.outage, (1 << NQ) - 1, __ATOMIC_RELEASE);
-	t0 = rt_us();
 	if (hvsim_rescind(s->h, 0, 0) != 0) {
 		FAIL(s, "hvsim_rescind");
 		return -1;
@@ -412,7 +429,7 @@ primary_cycle(struct soak *s)
 	}
 	/* Every channel: the primary and the NQ - 1 subchannels. */
 	s->released += NQ;
-	if (wait_released(s, s->released, &us, t0) != 0)
+	if (wait_released(s, s->released, &us) != 0)
 		return -1;
 	s->rel_us[s->n_rel++] = us;
 	check_clean(s);
@@ -452,20 +469,20 @@ primary_cycle(struct soak *s)
 static int
 sub_cycle(struct soak *s, unsigned int sub)
 {
-	uint64_t base[NQ], t0, us, first, dropped, txb, end;
+	uint64_t base[NQ], us, first, dropped, txb, end;
 	unsigned int q;
 	char name[32];
 	int rc;
 
-	t0 = rt_us();
 	__atomic_store_n(&tr.outage, 1 << sub, __ATOMIC_RELEASE);
 	if (hvsim_rescind(s->h, 0, sub) != 0) {
 		FAIL(s, "hvsim_rescind sub %u", sub);
 		return -1;
 	}
 	s->released += 1;
-	if (wait_released(s, s->released, &us, t0) != 0)
+	if (wait_released(s, s->released, &us) != 0)
 		return -1;
+	s->rel_sub_us[s->n_rel_sub++] = us;
 	check_clean(s);
 	/* The other queues go on, for more than one flight window each,
 	 * with the lost queue's RSS share; its tx frees and counts. */
@@ -651,7 +668,8 @@ main(int argc, char **argv)
 	REQUIRE(s.mp != NULL);
 	s.rel_us = calloc(max_cycles, sizeof(uint64_t));
 	s.res_us = calloc(max_cycles, sizeof(uint64_t));
-	REQUIRE(s.rel_us != NULL && s.res_us != NULL);
+	s.rel_sub_us = calloc(max_cycles, sizeof(uint64_t));
+	REQUIRE(s.rel_us != NULL && s.res_us != NULL && s.rel_sub_us != NULL);
 	if (vf_every != 0)
 		vf_create(&s);
 	rt_nic_name(0, devargs, sizeof(devargs), 1);
@@ -731,6 +749,7 @@ main(int argc, char **argv)
 
 	qsort(s.rel_us, s.n_rel, sizeof(uint64_t), cmp_u64);
 	qsort(s.res_us, s.n_res, sizeof(uint64_t), cmp_u64);
+	qsort(s.rel_sub_us, s.n_rel_sub, sizeof(uint64_t), cmp_u64);
 	printf("soak: %u cycles (%u subchannel, %u VF) in %.1f s, %.1f ms "
 	       "per cycle\n", s.cycles, s.sub_cycles, s.vf_cycles, t_run / 1e6,
 	       s.cycles ? t_run / 1e3 / s.cycles : 0.0);
@@ -752,11 +771,15 @@ main(int argc, char **argv)
 	       s.cycles ? (double)(ld64(&tr.tx) - RTE_MIN(ld64(&tr.tx),
 							  rx_total())) /
 	       s.cycles : 0.0, WINDOW * NQ);
-	printf("soak: rescind to release (us) p50 %llu p99 %llu max %llu; "
+	printf("soak: rescind to release, host side (us): primary p50 %llu "
+	       "p99 %llu max %llu, subchannel p50 %llu p99 %llu max %llu; "
 	       "re-offer to traffic (ms) p50 %.2f p99 %.2f max %.2f\n",
 	       (unsigned long long)pct(s.rel_us, s.n_rel, 50),
 	       (unsigned long long)pct(s.rel_us, s.n_rel, 99),
 	       (unsigned long long)pct(s.rel_us, s.n_rel, 100),
+	       (unsigned long long)pct(s.rel_sub_us, s.n_rel_sub, 50),
+	       (unsigned long long)pct(s.rel_sub_us, s.n_rel_sub, 99),
+	       (unsigned long long)pct(s.rel_sub_us, s.n_rel_sub, 100),
 	       pct(s.res_us, s.n_res, 50) / 1e3,
 	       pct(s.res_us, s.n_res, 99) / 1e3,
 	       pct(s.res_us, s.n_res, 100) / 1e3);
@@ -780,6 +803,9 @@ main(int argc, char **argv)
 			"  \"release_us_p50\": %llu,\n"
 			"  \"release_us_p99\": %llu,\n"
 			"  \"release_us_max\": %llu,\n"
+			"  \"release_sub_us_p50\": %llu,\n"
+			"  \"release_sub_us_p99\": %llu,\n"
+			"  \"release_sub_us_max\": %llu,\n"
 			"  \"resume_ms_p50\": %.3f,\n"
 			"  \"resume_ms_p99\": %.3f,\n"
 			"  \"resume_ms_max\": %.3f\n}\n",
@@ -797,6 +823,9 @@ main(int argc, char **argv)
 			(unsigned long long)pct(s.rel_us, s.n_rel, 50),
 			(unsigned long long)pct(s.rel_us, s.n_rel, 99),
 			(unsigned long long)pct(s.rel_us, s.n_rel, 100),
+			(unsigned long long)pct(s.rel_sub_us, s.n_rel_sub, 50),
+			(unsigned long long)pct(s.rel_sub_us, s.n_rel_sub, 99),
+			(unsigned long long)pct(s.rel_sub_us, s.n_rel_sub, 100),
 			pct(s.res_us, s.n_res, 50) / 1e3,
 			pct(s.res_us, s.n_res, 99) / 1e3,
 			pct(s.res_us, s.n_res, 100) / 1e3);
@@ -810,6 +839,7 @@ main(int argc, char **argv)
 	CHECK(s.n_res > 0, "no primary cycle");
 	free(s.rel_us);
 	free(s.res_us);
+	free(s.rel_sub_us);
 	CHECK_EQ(rte_eal_cleanup(), 0);
 	CHECK_EQ(hvbus_sim_exit_violations(), 0);
 	return check_exit("rescind_soak");
