@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@
 
 /* Idle back-off: spin this long after the last work, then sleep in steps
  * doubling up to the cap (short enough to keep guest round trips low,
- * long enough that an idle host does not burn a core).
+ * long enough that an idle host does not burn a core). Rings and monitor
+ * pages have no fd to wait on, hence the cap; a channel message from the
+ * guest ends the sleep at once (hvsim_idle_wait()).
  */
 #define HVSIM_SPIN_NS		20000
 #define HVSIM_SLEEP_MIN_NS	2000
@@ -292,6 +295,25 @@ hvsim_poll(struct hvsim *h)
 	return rc;
 }
 
+/* Sleep @p ns, or less if the guest sends a channel message meanwhile. */
+static void
+hvsim_idle_wait(struct hvsim *h, uint64_t ns)
+{
+	struct timespec ts = { 0, (long)ns };
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+
+	/* The fd changes only under poll_lock (attach, disconnect). While
+	 * replies are queued the host reads no requests: a readable socket
+	 * would not be work then, so just sleep.
+	 */
+	pthread_mutex_lock(&h->poll_lock);
+	if (h->txq.count == 0)
+		pfd.fd = h->fd;
+	pthread_mutex_unlock(&h->poll_lock);
+	if (pfd.fd < 0 || ppoll(&pfd, 1, &ts, NULL) < 0)
+		nanosleep(&ts, NULL);
+}
+
 static void *
 hvsim_thread(void *arg)
 {
@@ -310,9 +332,7 @@ hvsim_thread(void *arg)
 		now = hvsim_now_ns();
 		if (now - last_work < HVSIM_SPIN_NS)
 			continue;
-		struct timespec ts = { 0, (long)sleep_ns };
-
-		nanosleep(&ts, NULL);
+		hvsim_idle_wait(h, sleep_ns);
 		if (sleep_ns < HVSIM_SLEEP_MAX_NS)
 			sleep_ns *= 2;
 		if (sleep_ns > HVSIM_SLEEP_MAX_NS)
