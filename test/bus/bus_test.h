@@ -40,6 +40,7 @@ struct bt_state {
 	unsigned int n_removed;
 	unsigned int ev[3];		/* per enum hvbus_event */
 	unsigned int ev_sub[3];		/* last subidx per event */
+	bool hold_events;		/* bt_event() waits while set */
 };
 
 static struct bt_state bt = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -73,6 +74,9 @@ static void
 bt_event(struct rte_hvbus_device *dev, enum hvbus_event ev, uint16_t subidx)
 {
 	(void)dev;
+	/* A driver slow in its callback (the work thread waits here). */
+	while (__atomic_load_n(&bt.hold_events, __ATOMIC_ACQUIRE))
+		usleep(200);
 	pthread_mutex_lock(&bt.lock);
 	if ((unsigned int)ev < 3) {
 		bt.ev[ev]++;

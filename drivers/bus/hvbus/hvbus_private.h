@@ -102,6 +102,7 @@ struct hvbus_offer {
 	bool rescinded;
 	bool failed;		/* host broke the protocol: unusable */
 	bool released;		/* RELID_RELEASED sent: never twice */
+	bool in_grace;		/* its channel waits for a grace period */
 	struct hvbus_chan_priv *chan;	/* rings, from GPADL state on */
 	struct hvbus_req *req;	/* open or close waiting on this offer */
 	uint64_t deadline;	/* ns, for GPADL / OPENING */

@@ -73,6 +73,7 @@ retire_dtor(void *obj)
 
 	hvbus.retiring--;
 	c->retired = false;
+	c->offer->in_grace = false;
 	if (c->torn)
 		hvbus_chan_torn(c);	/* the host was first: finish */
 	else if (c->offer->state != HVBUS_CS_CLOSING)
@@ -91,6 +92,7 @@ hvbus_retire_chan(struct hvbus_chan_priv *c)
 		epoch_unpublish(&dev->chan_slot[o->subidx], NULL);
 	o->state = HVBUS_CS_RETIRING;
 	c->retired = true;
+	o->in_grace = true;
 	hvbus.retiring++;
 	/* A new grace period to wait for: re-check it soon. */
 	hvbus.reclaim_wait_ns = HVBUS_RECLAIM_MIN_NS;

@@ -40,6 +40,7 @@ tel_offer(struct rte_tel_data *d, const struct hvbus_offer *o)
 	rte_tel_data_add_dict_string(c, "state", state_names[o->state]);
 	rte_tel_data_add_dict_int(c, "rescinded", o->rescinded);
 	rte_tel_data_add_dict_int(c, "gpadls", (int)o->gpadls);
+	rte_tel_data_add_dict_int(c, "grace_period", o->in_grace);
 	snprintf(key, sizeof(key), "relid_%u", o->relid);
 	if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
 		rte_tel_data_free(c);
