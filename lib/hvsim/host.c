@@ -355,6 +355,8 @@ hvsim_start(struct hvsim *h)
 		h->running = false;
 		return -rc;
 	}
+	/* A name for top, perf and schedstat readers; failure is harmless. */
+	(void)pthread_setname_np(h->thread, "hvsim-host");
 	return 0;
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The hvnet Authors
+#
+# Rescind-to-release benchmark (issue 7, doc/guides/rescind.rst): runs
+# test/bus/bench_release - CYCLES subchannel and whole-NIC rescinds with
+# the queues busy, then idle, timed by hvsim from its RESCIND to the last
+# RELID_RELEASED - and writes BUILDDIR/bench/release.json with the
+# distributions (p50/p90/p99/max), the run-queue wait of the two threads
+# on the release path in the same windows, and the machine's load.
+#
+# usage: devtools/bench-release.sh BUILDDIR [CYCLES]   (CYCLES default 500)
+set -euo pipefail
+
+build=$(cd "${1:?usage: bench-release.sh BUILDDIR [CYCLES]}" && pwd -P)
+cycles=${2:-${CYCLES:-500}}
+case $cycles in
+''|*[!0-9]*|0) echo "bench-release: CYCLES must be a positive number" >&2
+	exit 2 ;;
+esac
+if ! ninja -C "$build" -t targets all 2>/dev/null |
+     grep -q '^test/bus/bench_release:'; then
+	meson setup --reconfigure "$build" >/dev/null
+fi
+ninja -C "$build" test/bus/bench_release >/dev/null
+out=$build/bench
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+load0=$(cut -d' ' -f1 /proc/loadavg)
+"$build/test/bus/bench_release" --cycles "$cycles" --json "$tmp/raw.json" \
+	>"$tmp/out.txt" 2>"$tmp/err.txt" || {
+	cat "$tmp/out.txt" "$tmp/err.txt" >&2
+	echo "bench-release: FAILED" >&2
+	exit 1
+}
+grep -v '^bench_release:' "$tmp/out.txt"
+
+LOAD0=$load0 python3 - "$tmp/raw.json" "$out/release.json" <<'PY'
+import json, os, platform, sys, time
+
+raw = json.load(open(sys.argv[1]))
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+raw = {
+    "bench": "release",
+    "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    "machine": {"cpu": cpu_model(), "cpus": os.cpu_count(),
+                "kernel": platform.release(),
+                "loadavg_before": float(os.environ["LOAD0"]),
+                "loadavg_after": os.getloadavg()[0]},
+    "method": "hvsim stamps its rescind command and the last RELID_RELEASED "
+              "it reads; *_runq_wait: schedstat run-queue wait of hvbus-ctrl "
+              "and hvsim-host in the same window (until the poll saw the "
+              "release)",
+    **raw,
+}
+raw["targets"] = {
+    "%s_%s_p99_lt_1ms" % (mode, kind): raw[mode][kind]["p99_us"] < 1000
+    for mode in ("busy", "idle") for kind in ("subchannel", "nic")
+}
+json.dump(raw, open(sys.argv[2], "w"), indent=1)
+print("load average %.2f before, %.2f after; targets: %s" % (
+    raw["machine"]["loadavg_before"], raw["machine"]["loadavg_after"],
+    ", ".join("%s=%s" % kv for kv in raw["targets"].items())))
+print("wrote " + sys.argv[2])
+PY
