@@ -8,8 +8,8 @@
  * address taken by the host (ethdev and hvsim agree, unicast to it
  * arrives, to the old one is filtered unless promiscuous), a host that
  * refuses the change (old address kept everywhere), and the address
- * re-applied after a re-attach - or dropped for the host's when the host
- * then refuses it.
+ * re-applied after a re-attach (reset, and rescind + re-offer) - or
+ * dropped for the host's when the host then refuses it.
  */
 
 #include "pmd_test.h"
@@ -29,6 +29,34 @@ host(struct hvsim *h)
 	memset(&hs, 0, sizeof(hs));
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	return hs;
+}
+
+static unsigned int lsc_up, lsc_down;
+
+static int
+lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	struct rte_eth_link l;
+
+	(void)arg;
+	(void)ret;
+	if (ev != RTE_ETH_EVENT_INTR_LSC)
+		return 0;
+	if (rte_eth_link_get_nowait(port, &l) == 0 && l.link_status)
+		__atomic_add_fetch(&lsc_up, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&lsc_down, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static bool
+wait_count(unsigned int *c, unsigned int want, unsigned int ms)
+{
+	uint64_t end = pt_ms() + ms;
+
+	while (__atomic_load_n(c, __ATOMIC_RELAXED) < want && pt_ms() < end)
+		usleep(1000);
+	return __atomic_load_n(c, __ATOMIC_RELAXED) >= want;
 }
 
 static bool
@@ -145,6 +173,8 @@ main(int argc, char **argv)
 
 	/* Traffic follows: to the new address it arrives, to the old one
 	 * the host filters it, unless promiscuous. */
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC,
+					       lsc_cb, NULL), 0);
 	rc = pt_port_start(port, 1, mp, 0, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 	CHECK_EQ(rte_eth_promiscuous_disable(port), 0);
@@ -178,6 +208,29 @@ main(int argc, char **argv)
 	rc = pt_port_start(port, 1, mp, 0, 0, 512);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(reflected(port, mp, &mac_b, 4), 4);
+
+	/* The same after the host rescinds the NIC and offers it again:
+	 * the port re-attaches by itself (link down, then up). */
+	{
+		uint64_t released = host(h).released, end;
+		struct rte_mbuf *rx[32];
+		unsigned int up = __atomic_load_n(&lsc_up, __ATOMIC_RELAXED);
+		unsigned int down = __atomic_load_n(&lsc_down,
+						    __ATOMIC_RELAXED);
+
+		CHECK_EQ(hvsim_rescind(h, 0, 0), 0);
+		CHECK(wait_count(&lsc_down, down + 1, 5000), "link down");
+		end = pt_ms() + 5000;
+		while (host(h).released == released && pt_ms() < end)
+			pt_free(rx, rte_eth_rx_burst(port, 0, rx, 32));
+		CHECK(host(h).released > released, "primary released");
+		CHECK_EQ(hvsim_reoffer(h, 0), 0);
+		CHECK(wait_count(&lsc_up, up + 1, 5000), "link up again");
+		CHECK(port_mac_is(port, &mac_b) && host_mac_is(h, &mac_b),
+		      "mac_b after rescind and re-offer");
+		CHECK_EQ(reflected(port, mp, &mac_b, 4), 4);
+		CHECK_EQ(reflected(port, mp, &perm, 4), 0);
+	}
 
 	/* Re-attach to a host that now refuses: the port takes the host's
 	 * address rather than claim one the host does not deliver to. */

@@ -469,17 +469,17 @@ hvn_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 		return -EINVAL;
 	if (hv->closed || hv->gone)
 		return -ENODEV;
-	if (!rte_is_same_ether_addr(mac, &hv->mac)) {
-		rc = hvn_rndis_set_mac(hv, mac);
-		if (rc != 0)
-			return rc;
-		rte_ether_addr_copy(mac, &hv->mac);
-		PMD_DRV_LOG(INFO, "port %u: MAC " RTE_ETHER_ADDR_PRT_FMT,
-			    hv->port_id, RTE_ETHER_ADDR_BYTES(mac));
-	}
 	/* ethdev also calls this at every start with the current address:
-	 * nothing to ask then. */
+	 * nothing to ask, and nothing for a re-attach to restore. */
+	if (rte_is_same_ether_addr(mac, &hv->mac))
+		return 0;
+	rc = hvn_rndis_set_mac(hv, mac);
+	if (rc != 0)
+		return rc;
+	rte_ether_addr_copy(mac, &hv->mac);
 	rte_ether_addr_copy(mac, &hv->mac_set);
+	PMD_DRV_LOG(INFO, "port %u: MAC " RTE_ETHER_ADDR_PRT_FMT, hv->port_id,
+		    RTE_ETHER_ADDR_BYTES(mac));
 	return 0;
 }
 
