@@ -10,6 +10,11 @@ perf_private_dir() {	# perf_private_dir CANDIDATE... -> path
 	hvnet_private_dir hvnet-perf "$@"
 }
 
+# The event total of one callgrind dump (its summary line, or totals).
+perf_cg_total() {	# perf_cg_total DUMP -> instructions
+	sed -n 's/^summary: *//p; s/^totals: *//p' "$1" | head -n1
+}
+
 # Guest instructions per forwarded frame in hvn_rx_burst and in hvn_tx_burst
 # (inclusive: parsing, mbuf allocation and frees, copies, ring work), from
 # two callgrind runs of test/perf/perf_cg, each collecting inside one of
@@ -33,7 +38,7 @@ perf_cg_one() {	# perf_cg_one PERF_CG FRAME OUTDIR rx|tx -> "instr pkts"
 	}
 	pkts=$(echo "$line" | sed -n 's/.* pkts=\([0-9]*\).*/\1/p')
 	[ -f "$f.1" ] || { echo "perf: no callgrind dump ($dir, frame $frame)" >&2; return 1; }
-	ir=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$f.1" | head -n1)
+	ir=$(perf_cg_total "$f.1")
 	[ -n "$ir" ] && [ -n "$pkts" ] && [ "$pkts" -gt 0 ] || {
 		echo "perf: no cost in the callgrind dump ($dir, frame $frame)" >&2
 		return 1

@@ -41,6 +41,7 @@
 #include <rte_thash.h>
 #include <rte_udp.h>
 
+#include "fid_port.h"
 #include "fid_traffic.h"
 
 static const uint16_t fid_sizes[] = { 60, 1400, 128, 1000 };
@@ -285,9 +286,6 @@ fid_port_init(struct fid_state *s, struct rte_mempool *mp)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	struct rte_eth_link link;
-	uint64_t end;
-	uint16_t q;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
@@ -328,19 +326,7 @@ fid_port_init(struct fid_state *s, struct rte_mempool *mp)
 	       "TSO %s\n", info.tx_offload_capa,
 	       s->tx_csum ? "on" : "not offered",
 	       s->tso ? "on" : s->tso_frames ? "not offered" : "off");
-	rc = rte_eth_dev_configure(0, s->nq, s->nq, &conf);
-	if (rc != 0)
-		return rc;
-	for (q = 0; q < s->nq; q++) {
-		rc = rte_eth_rx_queue_setup(0, q, FID_DESC, rte_socket_id(),
-					    NULL, mp);
-		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(0, q, FID_DESC,
-						    rte_socket_id(), NULL);
-		if (rc != 0)
-			return rc;
-	}
-	rc = rte_eth_dev_start(0);
+	rc = fid_port_start(&conf, s->nq, FID_DESC, mp);
 	if (rc != 0)
 		return rc;
 	rte_eth_macaddr_get(0, &s->mac);
@@ -353,15 +339,7 @@ fid_port_init(struct fid_state *s, struct rte_mempool *mp)
 		s->have_key = rte_eth_dev_rss_hash_conf_get(0, &rss) == 0 &&
 			rss.rss_key_len == sizeof(s->key);
 	}
-	end = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
-	do {
-		rte_eth_link_get_nowait(0, &link);
-		if (link.link_status == RTE_ETH_LINK_UP)
-			return 0;
-		rte_delay_ms(10);
-	} while (rte_get_timer_cycles() < end);
-	printf("FID: link did not come up\n");
-	return -ETIMEDOUT;
+	return fid_port_link_wait("FID", 5000);
 }
 
 static int
