@@ -324,7 +324,7 @@ int hvn_grace_period(struct hvn_dev *hv);
 /* hvn_vf.c */
 int hvn_vf_init(struct hvn_dev *hv);
 void hvn_vf_fini(struct hvn_dev *hv);
-void hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+int hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 void hvn_vf_poll(struct hvn_dev *hv);
 void hvn_vf_start(struct hvn_dev *hv);
 void hvn_vf_stop(struct hvn_dev *hv);

@@ -385,7 +385,9 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 		} else if (v.desc.type == VMB_PKT_DATA_INBAND && idx == 0) {
 			/* VF association: recorded for dev_start or the
 			 * work thread; the send table is not used. */
-			hvn_vf_host_msg(hv, v.payload, v.payload_len);
+			if (hvn_vf_host_msg(hv, v.payload,
+					    v.payload_len) != 0)
+				hv->ctl_bad++;
 		}
 	}
 	if (vmb_ring_commit(&chan->rx) == 1)

@@ -341,7 +341,8 @@ hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
 		return;
 	}
 	rxq->st.ctl++;
-	hvn_vf_host_msg(rxq->hv, v.payload, v.payload_len);
+	if (hvn_vf_host_msg(rxq->hv, v.payload, v.payload_len) != 0)
+		rxq->st.errors++;
 }
 
 static __rte_cold uint16_t

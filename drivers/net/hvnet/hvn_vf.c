@@ -58,13 +58,15 @@ hvn_vf_name(uint16_t port, char *buf, size_t len)
 	return buf;
 }
 
-void
+int
 hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 {
 	union nvsp_msg m;
 	uint64_t v;
 	int type = nvsp_decode(msg, len, &m);
 
+	if (type < 0)
+		return type;	/* too short, unknown: the caller counts it */
 	if (type == NVSP_TYPE_SWITCH_DATA_PATH) {
 		/* The host switched back by itself; its association
 		 * removal follows and does the work (Linux and DPDK do not
@@ -72,15 +74,15 @@ hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 		HVN_LOG(INFO, driver, "port %u: host set the data path to %s",
 			hv->port_id, m.switch_data_path.active ==
 			NVSP_DATAPATH_VF ? "VF" : "synthetic");
-		return;
+		return 0;
 	}
 	if (type != NVSP_TYPE_VF_ASSOC)
-		return;		/* send table: not used by this driver */
+		return 0;	/* send table: not used by this driver */
 	if (m.vf_assoc.allocated > 1) {
 		HVN_LOG(ERR, driver, "port %u: VF association with allocated "
 			"= %u ignored (0 or 1 expected)", hv->port_id,
 			m.vf_assoc.allocated);
-		return;
+		return -EBADMSG;
 	}
 	/* Single writer (channel 0 has one reader at a time): a plain
 	 * read and a release store, no read-modify-write. */
@@ -89,6 +91,7 @@ hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 		(m.vf_assoc.allocated ? HVN_VF_ALLOCATED |
 		 m.vf_assoc.serial : 0);
 	__atomic_store_n(&hv->vf_host, v, __ATOMIC_RELEASE);
+	return 0;
 }
 
 /* SWITCH_DATA_PATH with RC; the host's empty completion confirms it. */

@@ -159,10 +159,32 @@ test_link_vf(void)
 	nvg_drain(g, 20);
 	tenv_stats(e, 0, &st);
 	CHECK(st.vf_active);
+	CHECK_EQ(st.vf_switches, 1);
+	CHECK_EQ(st.tx_while_vf, 0);
+	/* A frame the guest still sends synthetically is counted. */
+	{
+		uint8_t f[128];
+		struct nvg_tx tx = { .frame = f, .vlan_tci = -1 };
+
+		tx.len = t_frame(f, g->mac, 17, 1, 2, 3, 30, 1, false);
+		CHECK_EQ(nvg_send(g, 0, &tx, 1, NVG_SENDBUF),
+			 NVSP_STATUS_SUCCESS);
+		nvg_drain(g, 20);
+		tenv_stats(e, 0, &st);
+		CHECK_EQ(st.tx_while_vf, 1);
+	}
+	/* Another VF in place of this one, even in one go: the guest hears
+	 * the new serial (the removal may or may not be sent first). */
 	CHECK_EQ(tenv_vf(e, 0, false, 17), 0);
+	CHECK_EQ(tenv_vf(e, 0, true, 18), 0);
 	tenv_idle(e, 20);
 	nvg_drain(g, 20);
-	CHECK_EQ(g->vf_msgs, 2);
+	CHECK(g->vf_msgs == 2 || g->vf_msgs == 3, "%u messages", g->vf_msgs);
+	CHECK_EQ(g->vf_allocated, 1);
+	CHECK_EQ(g->vf_serial, 18);
+	CHECK_EQ(tenv_vf(e, 0, false, 18), 0);
+	tenv_idle(e, 20);
+	nvg_drain(g, 20);
 	CHECK_EQ(g->vf_allocated, 0);
 	t_down(g, e);
 
