@@ -6,7 +6,7 @@
 # test/bus/bench_release - CYCLES subchannel and whole-NIC rescinds with
 # the queues busy, then idle, timed by hvsim from its RESCIND to the last
 # RELID_RELEASED - and writes BUILDDIR/bench/release.json with the
-# distributions (p50/p90/p99/max), the run-queue wait of the two threads
+# distributions (p50/p90/p99/max), the run-queue wait of the threads
 # on the release path in the same windows, and the machine's load.
 #
 # usage: devtools/bench-release.sh BUILDDIR [CYCLES]   (CYCLES default 500)
@@ -54,9 +54,10 @@ raw = {
                 "loadavg_before": float(os.environ["LOAD0"]),
                 "loadavg_after": os.getloadavg()[0]},
     "method": "hvsim stamps its rescind command and the last RELID_RELEASED "
-              "it reads; *_runq_wait: schedstat run-queue wait of hvbus-ctrl "
-              "and hvsim-host in the same window (until the poll saw the "
-              "release)",
+              "it reads; *_runq_wait: schedstat run-queue wait of hvbus-ctrl, "
+              "hvsim-host and (busy) the worker lcore in the same window "
+              "(until the poll saw the release); *_minus_runq_wait: the "
+              "latency less that, an estimate (may over-subtract)",
     **raw,
 }
 raw["targets"] = {

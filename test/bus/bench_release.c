@@ -10,8 +10,8 @@
  *
  * One NIC of the embedded hvsim, as net_hvnet drives it: the primary with
  * two driver buffers (GPADLs) and three subchannels, one epoch reader
- * record per queue. Busy: one thread (the lcore) bursts over the four
- * queues without pause, each burst reading the rx ring's indices and a
+ * record per queue. Busy: a worker lcore bursts over the four queues
+ * without pause, each burst reading the rx ring's indices and a
  * few descriptors' worth of ring data. Idle: the records are attached and
  * never enter a burst (a port the application stopped polling).
  *
@@ -20,16 +20,20 @@
  * driver buffers, has the NIC offered again and sets it up anew. The
  * latency is hvsim's own: from its rescind command to the last
  * RELID_RELEASED it read (hvsim_nic_stats rescind_ns / released_ns).
- * Next to it: how long the two threads a release goes through (the bus's
- * control thread, the host's thread) sat runnable without a CPU in that
- * window (schedstat) - time that went to other work on the machine, not
- * to a wait of the design.
+ * Next to it: how long the threads a release goes through (the bus's
+ * control thread, the host's thread, the busy lcore) sat runnable without
+ * a CPU in that window (schedstat) - time that went to other work on the
+ * machine, not to a wait of the design.
  *
  * usage: bench_release [--cycles N] [--json PATH]
  */
 
 #include <dirent.h>
 #include <getopt.h>
+#include <sys/syscall.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
 
 #include "bus_test.h"
 
@@ -40,6 +44,7 @@
 struct lcore {
 	struct rte_hvbus_device *dev;
 	struct epoch_reader rd[NQ];
+	int tid;			/* the worker's thread id, once running */
 	bool stop;
 	uint64_t bursts;
 	uint64_t sink;
@@ -47,7 +52,7 @@ struct lcore {
 
 static struct lcore lc;
 
-static void *
+static int
 lcore_main(void *arg)
 {
 	struct lcore *l = arg;
@@ -56,6 +61,7 @@ lcore_main(void *arg)
 	uint64_t sink = 0, n = 0;
 	unsigned int q, i;
 
+	__atomic_store_n(&l->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
 		for (q = 0; q < NQ; q++) {
 			epoch_reader_enter(&l->rd[q]);
@@ -75,13 +81,15 @@ lcore_main(void *arg)
 	}
 	l->sink = sink;
 	__atomic_store_n(&l->bursts, n, __ATOMIC_RELAXED);
-	return NULL;
+	return 0;
 }
 
-/* The threads a release goes through: the bus's control thread and the
- * embedded host's thread. Their schedstat files, found by name.
+/* The threads a release goes through: the bus's control thread, the
+ * embedded host's thread and, while busy, the lcore (the grace period
+ * waits for it when it is preempted inside a burst). Their schedstat
+ * files; the first two found by name.
  */
-static char path_stat[2][300];
+static char path_stat[3][300];
 
 static int
 path_threads_find(void)
@@ -129,7 +137,9 @@ path_runq_ns(void)
 	unsigned int i;
 	FILE *f;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
+		if (path_stat[i][0] == '\0')
+			continue;
 		f = fopen(path_stat[i], "r");
 		if (f == NULL)
 			continue;
@@ -308,7 +318,7 @@ run_mode(struct nic *n, struct result *r, unsigned int cycles, bool busy)
 {
 	struct sample sub, all;
 	unsigned int i, j;
-	pthread_t t;
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
 	uint64_t t0;
 	int rc = 0;
 
@@ -320,8 +330,18 @@ run_mode(struct nic *n, struct result *r, unsigned int cycles, bool busy)
 	}
 	lc.stop = false;
 	lc.bursts = 0;
-	if (busy && pthread_create(&t, NULL, lcore_main, &lc) != 0)
+	/* A worker lcore, as an application polls: pinned to its own CPU,
+	 * apart from the control threads (DPDK puts those on the main
+	 * lcore's CPU when every CPU is an lcore).
+	 */
+	if (busy && (worker >= RTE_MAX_LCORE ||
+		     rte_eal_remote_launch(lcore_main, &lc, worker) != 0))
 		return -EAGAIN;
+	while (busy && __atomic_load_n(&lc.tid, __ATOMIC_ACQUIRE) == 0)
+		usleep(100);
+	if (busy)
+		snprintf(path_stat[2], sizeof(path_stat[2]),
+			 "/proc/self/task/%d/schedstat", lc.tid);
 	t0 = bt_ms();
 	for (i = 0; i < cycles; i++) {
 		rc = cycle(n, &sub, &all);
@@ -341,7 +361,9 @@ run_mode(struct nic *n, struct result *r, unsigned int cycles, bool busy)
 	r->seconds = (double)(bt_ms() - t0) / 1e3;
 	if (busy) {
 		__atomic_store_n(&lc.stop, true, __ATOMIC_RELEASE);
-		pthread_join(t, NULL);
+		rte_eal_wait_lcore(worker);
+		path_stat[2][0] = '\0';
+		lc.tid = 0;
 		r->bursts = lc.bursts;
 	}
 	for (j = 0; j < D_N; j++) {
