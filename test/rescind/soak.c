@@ -46,6 +46,7 @@
 #include <sched.h>
 
 #include <rte_eth_ring.h>
+#include <rte_launch.h>
 #include <rte_ring.h>
 
 #include "rescind_test.h"
@@ -69,7 +70,7 @@ struct traffic {
 	uint64_t tx_outage;		/* frames tx_burst took during outages */
 	uint64_t rx_outage;		/* frames rx_burst gave during outages */
 	uint64_t seq;
-	pthread_t tid;
+	unsigned int lcore;		/* worker running traffic_main() */
 };
 
 static struct traffic tr;
@@ -88,7 +89,7 @@ add64(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
 }
 
-static void *
+static int
 traffic_main(void *arg)
 {
 	struct traffic *t = arg;
@@ -181,7 +182,7 @@ traffic_main(void *arg)
 		if (idle)
 			sched_yield();
 	}
-	return NULL;
+	return 0;
 }
 
 static int
@@ -685,7 +686,13 @@ main(int argc, char **argv)
 	tr.port = s.port;
 	tr.mp = s.mp;
 	tr.state = T_RUN;
-	REQUIRE(pthread_create(&tr.tid, NULL, traffic_main, &tr) == 0);
+	/* The traffic loop polls from a worker lcore, pinned to its own CPU
+	 * as an application's would be; the bus's control threads stay on
+	 * the main lcore's CPU.
+	 */
+	tr.lcore = rte_get_next_lcore(-1, 1, 0);
+	REQUIRE(tr.lcore < RTE_MAX_LCORE, "no worker lcore");
+	REQUIRE(rte_eal_remote_launch(traffic_main, &tr, tr.lcore) == 0);
 	{
 		uint64_t base[NQ] = { 0 }, first;
 
@@ -722,7 +729,7 @@ main(int argc, char **argv)
 	if (s.errors == 0 && rx_total() == rx_before)
 		FAIL(&s, "no traffic at the end");
 	__atomic_store_n(&tr.state, T_STOP, __ATOMIC_RELEASE);
-	pthread_join(tr.tid, NULL);
+	rte_eal_wait_lcore(tr.lcore);
 	tx_total = ld64(&tr.tx) + ld64(&tr.tx_outage);
 	s.drv_dropped += tx_dropped(s.port);
 	CHECK_EQ(rte_eth_dev_stop(s.port), 0);
