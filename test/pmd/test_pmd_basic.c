@@ -212,7 +212,8 @@ main(int argc, char **argv)
 		      "telemetry answered");
 		CHECK(strstr(js, "\"port_0\"") != NULL, "port listed: %s", js);
 		CHECK_EQ(pt_json_int(js, "nvsp_version"), 0x00060001);
-		CHECK_EQ(pt_json_int(js, "channels"), 1);
+		CHECK_EQ(pt_json_int(js, "channels"), 2);
+		CHECK_EQ(pt_json_int(js, "tx_own_channels"), 1);
 		CHECK_EQ(pt_json_int(js, "started"), 1);
 		CHECK_EQ(pt_json_int(js, "packet_filter"), hs.packet_filter);
 		CHECK_EQ(pt_json_int(js, "link_mbps"), 100000);

@@ -9,9 +9,11 @@
  * RMV), rx returns nothing, tx frees and counts what it is given, the
  * mbufs the host held come back to the pool, each relid is released
  * exactly once; on the re-offer the port comes back by itself (no reset,
- * no configure) with its 2 queues and forwards on both. Then a subchannel
- * rescind: queue 1 goes quiet, RSS sends its share to queue 0 (nothing is
- * lost), and the subchannel's re-offer brings queue 1 back.
+ * no configure) with its 2 queue pairs (4 channels: tx has its own) and
+ * forwards on both. Then subchannel rescinds: channel 1 (rx queue 1) goes
+ * quiet and RSS sends its share to queue 0 (nothing is lost); channel 3
+ * (tx queue 1) makes tx queue 1 drop and count while tx queue 0 goes on;
+ * their re-offers bring both back.
  *
  * Port 1 (persist=0, hot-plugged after a bad devarg was refused): RMV,
  * the application detaches it as testpmd does (stop, close, remove), and
@@ -202,26 +204,30 @@ persistent_port(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
 	CHECK_EQ(rte_eth_tx_burst(port, 1, tx, 16), 16);
 	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
 	CHECK_EQ(st.oerrors - before, 16);
-	CHECK_EQ(wait_released(h, 0, 2), 2);
+	CHECK_EQ(wait_released(h, 0, 4), 4);
 	CHECK_EQ(wait_pool(port, 2, mp), 0);
 
 	/* Re-offer: the port comes back by itself, link up, both queues. */
 	CHECK_EQ(hvsim_reoffer(h, 0), 0);
-	CHECK_EQ(wait_ge(&lsc_up, 1, 3000), 0);
+	CHECK_EQ(wait_ge(&lsc_up, 1, 10000), 0);
 	CHECK_EQ(round_trip(port, 2, mp, 256, 3000, &qmask), 256);
 	CHECK_EQ(qmask, 3);
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
-	CHECK_EQ(hs.n_queues, 2);
+	CHECK_EQ(hs.n_queues, 4);
 	CHECK(hs.packet_filter != 0, "filter restored");
 	CHECK(hs.rss_enabled, "RSS restored");
 	CHECK_EQ(ld(&rmv_events), 0);
 	CHECK_EQ(ld(&reset_events), 0);
 
-	/* Subchannel 1 goes: queue 1 is quiet, queue 0 takes every flow. */
+	/* Channel 1 goes: rx queue 1 is quiet, queue 0 takes every flow. */
 	CHECK_EQ(hvsim_rescind(h, 0, 1), 0);
-	CHECK_EQ(wait_released(h, 0, 3), 3);
+	CHECK_EQ(wait_released(h, 0, 5), 5);
 	CHECK_EQ(round_trip(port, 2, mp, 256, 3000, &qmask), 256);
 	CHECK_EQ(qmask, 1);
+	/* Channel 3 goes: tx queue 1 drops and counts, tx queue 0 goes on
+	 * (round_trip sends on queue 0). */
+	CHECK_EQ(hvsim_rescind(h, 0, 3), 0);
+	CHECK_EQ(wait_released(h, 0, 6), 6);
 	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
 	before = st.oerrors;
 	for (i = 0; i < 16; i++)
@@ -229,10 +235,14 @@ persistent_port(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
 	CHECK_EQ(rte_eth_tx_burst(port, 1, tx, 16), 16);
 	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
 	CHECK_EQ(st.oerrors - before, 16);
+	CHECK_EQ(round_trip(port, 2, mp, 64, 3000, &qmask), 64);
 
-	/* ... and comes back with its share. */
+	/* ... and both come back, rx queue 1 with its share. */
 	end = pt_ms() + 3000;
 	while ((rc = hvsim_reoffer_sub(h, 0, 1)) == -EBUSY && pt_ms() < end)
+		usleep(1000);
+	CHECK_EQ(rc, 0);
+	while ((rc = hvsim_reoffer_sub(h, 0, 3)) == -EBUSY && pt_ms() < end)
 		usleep(1000);
 	CHECK_EQ(rc, 0);
 	end = pt_ms() + 3000;
@@ -240,6 +250,9 @@ persistent_port(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
 		CHECK_EQ(round_trip(port, 2, mp, 64, 3000, &qmask), 64);
 	} while (qmask != 3 && pt_ms() < end);
 	CHECK_EQ(qmask, 3);
+	for (i = 0; i < 16; i++)
+		tx[i] = pt_frame(mp, port, 100, i, IPPROTO_UDP, 1, 2);
+	CHECK_EQ(pt_tx_all(port, 1, tx, 16), 16);
 	CHECK_EQ(ld(&rmv_events), 0);
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK_EQ(rte_eth_dev_close(port), 0);
@@ -266,7 +279,8 @@ removable_port(struct hvsim *h, struct rte_mempool *mp)
 	CHECK_EQ(rte_eth_dev_close(port), 0);
 	CHECK_EQ(rte_dev_remove(dev), 0);
 	CHECK(rte_eth_dev_get_port_by_name(NIC1, &port) != 0, "port gone");
-	CHECK_EQ(wait_released(h, 1, 1), 1);
+	/* One queue pair: the primary and tx's own channel. */
+	CHECK_EQ(wait_released(h, 1, 2), 2);
 
 	new0 = ld(&new_events);
 	CHECK_EQ(hvsim_reoffer(h, 1), 0);

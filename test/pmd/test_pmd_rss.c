@@ -122,7 +122,8 @@ main(int argc, char **argv)
 	REQUIRE(rc == 0, "start with %d queues: %d", NQ, rc);
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	CHECK(hs.rss_enabled, "RSS on at the host");
-	CHECK_EQ(hs.n_queues, NQ);
+	/* Tx queues have channels of their own. */
+	CHECK_EQ(hs.n_queues, 2 * NQ);
 
 	/* The default table: entry i -> queue i % NQ. */
 	memset(reta_conf, 0, sizeof(reta_conf));

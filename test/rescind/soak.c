@@ -428,8 +428,9 @@ primary_cycle(struct soak *s)
 		FAIL(s, "no link-down event");
 		return -1;
 	}
-	/* Every channel: the primary and the NQ - 1 subchannels. */
-	s->released += NQ;
+	/* Every channel: the primary and the 2 * NQ - 1 subchannels (tx
+	 * queues have channels of their own). */
+	s->released += 2 * NQ;
 	if (wait_released(s, s->released, &us) != 0)
 		return -1;
 	s->rel_us[s->n_rel++] = us;
@@ -467,17 +468,20 @@ primary_cycle(struct soak *s)
 	return 0;
 }
 
+/* Subchannel @p chan goes and comes back: channel k < NQ is rx queue k's,
+ * NQ + k tx queue k's. */
 static int
-sub_cycle(struct soak *s, unsigned int sub)
+sub_cycle(struct soak *s, unsigned int chan)
 {
 	uint64_t base[NQ], us, first, dropped, txb, end;
-	unsigned int q;
+	bool txc = chan >= NQ;
+	unsigned int q, sub = txc ? chan - NQ : chan;
 	char name[32];
 	int rc;
 
 	__atomic_store_n(&tr.outage, 1 << sub, __ATOMIC_RELEASE);
-	if (hvsim_rescind(s->h, 0, sub) != 0) {
-		FAIL(s, "hvsim_rescind sub %u", sub);
+	if (hvsim_rescind(s->h, 0, chan) != 0) {
+		FAIL(s, "hvsim_rescind sub %u", chan);
 		return -1;
 	}
 	s->released += 1;
@@ -485,18 +489,20 @@ sub_cycle(struct soak *s, unsigned int sub)
 		return -1;
 	s->rel_sub_us[s->n_rel_sub++] = us;
 	check_clean(s);
-	/* The other queues go on, for more than one flight window each,
-	 * with the lost queue's RSS share; its tx frees and counts. */
+	/* The other rx queues go on, for more than one flight window each,
+	 * with the lost rx queue's RSS share; a lost tx queue frees and
+	 * counts what it is given while every rx queue goes on. */
 	snprintf(name, sizeof(name), "tx_q%u_dropped", sub);
 	dropped = xstat(s->port, name);
 	txb = ld64(&tr.tx_q[sub]);
 	for (q = 0; q < NQ; q++)
 		base[q] = ld64(&tr.rx[q]);
-	if (wait_rx_more(base, 1u << sub, WINDOW * NQ, &first) != 0) {
-		FAIL(s, "the queues other than %u stopped", sub);
+	if (wait_rx_more(base, txc ? 0 : 1u << sub, WINDOW * NQ,
+			 &first) != 0) {
+		FAIL(s, "the rx queues stopped after channel %u went", chan);
 		return -1;
 	}
-	if (dropped == UINT64_MAX || xstat(s->port, name) <= dropped)
+	if (txc && (dropped == UINT64_MAX || xstat(s->port, name) <= dropped))
 		FAIL(s, "%s does not count (%llu -> %llu; tx took %llu)",
 		     name, (unsigned long long)dropped,
 		     (unsigned long long)xstat(s->port, name),
@@ -506,18 +512,18 @@ sub_cycle(struct soak *s, unsigned int sub)
 	/* The host offers the subchannel again: the queue comes back by
 	 * itself (-EBUSY until hvsim saw the release). */
 	end = rt_ms() + DEADLINE_MS;
-	while ((rc = hvsim_reoffer_sub(s->h, 0, sub)) == -EBUSY &&
+	while ((rc = hvsim_reoffer_sub(s->h, 0, chan)) == -EBUSY &&
 	       rt_ms() < end)
 		usleep(100);
 	if (rc != 0) {
-		FAIL(s, "hvsim_reoffer_sub %u: %d", sub, rc);
+		FAIL(s, "hvsim_reoffer_sub %u: %d", chan, rc);
 		return -1;
 	}
 	for (q = 0; q < NQ; q++)
 		base[q] = ld64(&tr.rx[q]);
 	__atomic_store_n(&tr.outage, 0, __ATOMIC_RELEASE);
 	if (wait_rx_moves(base, 0, &first) != 0) {
-		FAIL(s, "queue %u does not come back", sub);
+		FAIL(s, "channel %u does not come back", chan);
 		return -1;
 	}
 	if (rt_released(s->h, 0) != s->released)
@@ -705,7 +711,7 @@ main(int argc, char **argv)
 		if (max_secs > 0 && (rt_us() - t_start) / 1e6 >= max_secs)
 			break;
 		if (sub_every != 0 && s.cycles % sub_every == sub_every - 1) {
-			rc = sub_cycle(&s, 1 + s.sub_cycles % (NQ - 1));
+			rc = sub_cycle(&s, 1 + s.sub_cycles % (2 * NQ - 1));
 			s.sub_cycles++;
 		} else if (vf_every != 0 &&
 			   s.cycles % vf_every == vf_every / 2) {

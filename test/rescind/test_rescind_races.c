@@ -261,7 +261,7 @@ case_start(unsigned int nic)
 		CHECK(w.rc == 0 || w.rc == -ENODEV || w.rc == -EIO,
 		      "start: %d", w.rc);
 		CHECK_EQ(rt_wait_ge(&rt_lost[port], rmv0 + 1, HOOK_MS), 0);
-		rel += 4;
+		rel += 8;	/* 4 queue pairs: 8 channels */
 		CHECK_EQ(rt_wait_released(h, nic, rel, HOOK_MS, 10), rel);
 		clean("start");
 		rc = rte_eth_dev_stop(port);
@@ -357,7 +357,7 @@ case_stop(unsigned int nic)
 				(unsigned long long)delay,
 				(unsigned long long)w.us);
 		CHECK_EQ(rt_wait_ge(&rt_lost[port], rmv0 + 1, HOOK_MS), 0);
-		rel += 4;
+		rel += 8;	/* 4 queue pairs: 8 channels */
 		CHECK_EQ(rt_wait_released(h, nic, rel, HOOK_MS, 10), rel);
 		clean("stop");
 		/* The stop of a port without its device took back every
@@ -405,8 +405,8 @@ case_close(unsigned int nic)
 	CHECK(w.us < FAST_MS * 1000ull, "close took %llu us",
 	      (unsigned long long)w.us);
 	CHECK(rt_get(&rt_lost[port]) <= 1, "device lost twice");
-	/* Primary and three subchannels, once each. */
-	CHECK_EQ(rt_wait_released(h, nic, 4, HOOK_MS, 20), 4);
+	/* Primary and seven subchannels (tx has its own), once each. */
+	CHECK_EQ(rt_wait_released(h, nic, 8, HOOK_MS, 20), 8);
 	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
 	clean("close");
 	fprintf(stderr, "  close rc %d after %llu us, link-down events %u\n", w.rc,
@@ -429,7 +429,7 @@ case_reattach(unsigned int nic)
 	CHECK_EQ(rt_traffic(port, 2, mp, 256, 3000, &qm), 256);
 	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
 	CHECK_EQ(rt_wait_ge(&rt_lost[port], 1, HOOK_MS), 0);
-	CHECK_EQ(rt_wait_released(h, nic, 2, HOOK_MS, 10), 2);
+	CHECK_EQ(rt_wait_released(h, nic, 4, HOOK_MS, 10), 4);
 	back0 = rt_get(&rt_back[port]);
 	REQUIRE(hvsim_hook_arm(h, nic, HVSIM_STEP_NVSP_INIT) == 0);
 	CHECK_EQ(hvsim_reoffer(h, nic), 0);
@@ -438,7 +438,7 @@ case_reattach(unsigned int nic)
 	CHECK_EQ(hvsim_hook_release(h, nic), 0);
 	/* The re-attached primary: released once more; the port did not
 	 * come up in between and stays down. */
-	CHECK_EQ(rt_wait_released(h, nic, 3, HOOK_MS, 20), 3);
+	CHECK_EQ(rt_wait_released(h, nic, 5, HOOK_MS, 20), 5);
 	clean("reattach_nvsp");
 	CHECK_EQ(rt_get(&rt_back[port]), back0);
 	CHECK_EQ(rte_eth_link_get_nowait(port, &l), 0);
@@ -447,7 +447,7 @@ case_reattach(unsigned int nic)
 	CHECK(rt_configure(port, 2, mp) != 0, "configure on a gone port");
 	come_back(nic, port, 2, false, true);
 	close_port(port);
-	CHECK_EQ(rt_released(h, nic), 3);
+	CHECK_EQ(rt_released(h, nic), 5);
 	clean("reattach_nvsp");
 }
 
@@ -532,7 +532,7 @@ case_vf(unsigned int nic)
 	/* Stopped: a running port refuses to be configured. */
 	memset(&conf, 0, sizeof(conf));
 	CHECK_EQ(rte_eth_dev_configure(vfp, 2, 2, &conf), 0);
-	CHECK_EQ(rt_wait_released(h, nic, 2, HOOK_MS, 20), 2);
+	CHECK_EQ(rt_wait_released(h, nic, 4, HOOK_MS, 20), 4);
 	clean("vf_switch");
 	fprintf(stderr, "  VF given back %llu us after the rescind\n",
 		(unsigned long long)us);
@@ -548,7 +548,7 @@ case_vf(unsigned int nic)
 	CHECK_EQ(hvsim_vf(h, nic, false, 0), 0);
 	come_back(nic, port, 2, false, true);
 	close_port(port);
-	CHECK_EQ(rt_released(h, nic), 2);
+	CHECK_EQ(rt_released(h, nic), 4);
 	clean("vf_switch");
 	CHECK_EQ(rte_eth_dev_close(vfp), 0);
 }

@@ -165,13 +165,17 @@ hvbus_probe_one(struct rte_hvbus_device *dev)
 		if (drv->class_id == NULL ||
 		    !vmb_guid_equal(drv->class_id, &dev->class_id))
 			continue;
+		/* Set before the probe: the port it creates announces
+		 * itself (RTE_ETH_EVENT_NEW) and may be used at once, and
+		 * ethdev reads the driver through the device. */
+		dev->device.driver = &drv->driver;
 		rc = drv->probe(drv, dev);
 		if (rc == 0) {
-			dev->device.driver = &drv->driver;
 			HVBUS_LOG(INFO, "%s: probed by %s", dev->name,
 				  drv->driver.name);
 			break;
 		}
+		dev->device.driver = NULL;
 		if (rc < 0) {
 			HVBUS_LOG(ERR, "%s: %s probe failed: %s", dev->name,
 				  drv->driver.name, strerror(-rc));

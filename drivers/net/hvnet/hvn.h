@@ -75,6 +75,7 @@ struct hvn_devargs {
 	uint32_t send_buf_mb;
 	uint32_t latency;	/* N > 0: publish every N packets, 0: per burst */
 	uint32_t persist;	/* keep the port across a rescind */
+	uint32_t tx_channels;	/* 1: tx queues on channels of their own */
 	char vf[RTE_ETH_NAME_MAX_LEN];	/* VF port to take over; "" = by MAC */
 };
 
@@ -143,6 +144,7 @@ struct hvn_txq {
 	rte_spinlock_t *lock;		/* channel's tx-ring writer lock */
 	uint32_t bound_seq;		/* open_seq of the channel bound to */
 	volatile uint8_t unbind;	/* set after a rescind's grace period */
+	bool own_chan;			/* reads its channel's completions */
 
 	struct hvn_txd *txd;
 	uint32_t ndesc;
@@ -160,6 +162,7 @@ struct hvn_txq {
 	uint64_t offloads;
 	bool broken_logged;
 	struct hvn_cring cr;
+	uint8_t *pkt;			/* own channel: HVN_RX_PKT_MAX copy */
 	struct hvn_qstats st;
 };
 
@@ -257,6 +260,12 @@ struct hvn_dev {
 
 	uint16_t nchan;			/* channels open: primary + subs */
 	uint16_t nsub_granted;
+	uint16_t nsub_asked;
+	/* Tx queue k on channel nq + k (its own rings: no writer shared
+	 * with rx queue k), or on channel k behind chan_lock[k] when the
+	 * host grants fewer than 2 * nq channels or tx_channels=0. */
+	bool tx_split;
+	uint16_t nq;			/* queue pairs configured */
 	bool started;
 	bool accepting;			/* rx queue 0 takes control-path frames */
 	bool closed;
@@ -299,7 +308,14 @@ void hvn_op_lock_take(void);
 void hvn_op_lock_give(void);
 int hvn_attach_host(struct hvn_dev *hv);
 void hvn_detach_host(struct hvn_dev *hv);
-int hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq);
+int hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq, bool keep);
+
+/* The channel tx queue @p q sends on. */
+static inline uint16_t
+hvn_txq_chan(const struct hvn_dev *hv, uint16_t q)
+{
+	return hv->tx_split ? (uint16_t)(hv->nq + q) : q;
+}
 
 /* hvn_persist.c: rescind, re-offer and subchannel events. */
 void hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev,
@@ -313,7 +329,7 @@ void hvn_ctl_release(struct hvn_dev *hv);
 int hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		 uint64_t xid, const void *msg, uint32_t len);
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
-int hvn_chan_drain(struct hvn_dev *hv, uint16_t idx, unsigned int ms);
+int hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms);
 int hvn_grace_period(struct hvn_dev *hv);
 int hvn_ctl_hold(struct hvn_dev *hv);
 void hvn_ctl_unhold(struct hvn_dev *hv);
@@ -386,6 +402,9 @@ void hvn_txq_reclaim(struct hvn_txq *txq);
 void hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
 		       uint32_t *status);
 void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
+int hvn_tx_done(struct hvn_txq *txq, uint64_t xid);
+void hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan);
+void hvn_txq_collect(struct hvn_txq *txq);
 int hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		       unsigned int socket, const struct rte_eth_rxconf *conf,
 		       struct rte_mempool *mp);

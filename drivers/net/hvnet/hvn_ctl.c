@@ -333,7 +333,11 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 	struct vmb_pkt_view v;
 	int n, done = 0;
 
-	if (ed != NULL && idx < ed->nb_tx_queues)
+	/* The tx queue whose completions this channel carries. */
+	if (ed != NULL && hv->tx_split && idx >= hv->nq &&
+	    idx - hv->nq < ed->nb_tx_queues)
+		txq = ed->tx_queues[idx - hv->nq];
+	else if (ed != NULL && !hv->tx_split && idx < ed->nb_tx_queues)
 		txq = ed->tx_queues[idx];
 	epoch_reader_enter(&hv->ctl_rd);
 	chan = hvbus_chan_get(&hv->hdev->chan_slot[idx]);
@@ -369,7 +373,13 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 				       hv->w.cmplt_len);
 				hv->w.got_cmplt = true;
 			} else if (!(v.desc.xid & HVN_XID_CTL) && txq != NULL) {
-				hvn_cring_push(txq, v.desc.xid, &hv->ctl_bad);
+				/* Own channel: read only here while the
+				 * port is stopped, so no burst races us. */
+				if (!txq->own_chan)
+					hvn_cring_push(txq, v.desc.xid,
+						       &hv->ctl_bad);
+				else if (hvn_tx_done(txq, v.desc.xid) != 0)
+					hv->ctl_bad++;
 			}
 		} else if (v.desc.type == VMB_PKT_DATA_XFER_PAGES) {
 			uint32_t seq = chan->open_seq;
@@ -437,12 +447,13 @@ hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms)
 	}
 }
 
+/* Take back what tx queue @p q has at the host (port stopped). */
 int
-hvn_chan_drain(struct hvn_dev *hv, uint16_t idx, unsigned int ms)
+hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms)
 {
 	struct rte_eth_dev_data *ed = hv->eth->data;
-	struct hvn_txq *txq = idx < ed->nb_tx_queues ? ed->tx_queues[idx] :
-		NULL;
+	struct hvn_txq *txq = q < ed->nb_tx_queues ? ed->tx_queues[q] : NULL;
+	uint16_t idx = hvn_txq_chan(hv, q);
 	uint64_t end = hvn_ms() + ms;
 	int rc;
 

@@ -23,11 +23,12 @@
 #define HVN_ARG_LATENCY		"latency"
 #define HVN_ARG_PERSIST		"persist"
 #define HVN_ARG_VF		"vf"
+#define HVN_ARG_TX_CHAN		"tx_channels"
 
 static const char *const hvn_valid_args[] = {
 	HVN_ARG_TX_COPYBREAK, HVN_ARG_RX_RING, HVN_ARG_TX_RING,
 	HVN_ARG_RECV_BUF, HVN_ARG_SEND_BUF, HVN_ARG_LATENCY, HVN_ARG_PERSIST,
-	HVN_ARG_VF, NULL,
+	HVN_ARG_VF, HVN_ARG_TX_CHAN, NULL,
 };
 
 struct hvn_arg_range {
@@ -105,6 +106,7 @@ hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 	out->send_buf_mb = 16;
 	out->latency = 0;
 	out->persist = 1;
+	out->tx_channels = 1;
 	out->vf[0] = '\0';
 	if (da == NULL || da->args == NULL || da->args[0] == '\0')
 		return 0;
@@ -112,7 +114,8 @@ hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 	if (kv == NULL) {
 		PMD_INIT_LOG(ERR, "bad devargs \"%s\" (known: tx_copybreak, "
 			     "rx_ring_size, tx_ring_size, recv_buf_mb, "
-			     "send_buf_mb, latency, persist, vf)", da->args);
+			     "send_buf_mb, latency, persist, vf, tx_channels)",
+			     da->args);
 		return -EINVAL;
 	}
 	rc = hvn_arg(kv, HVN_ARG_TX_COPYBREAK, &out->tx_copybreak, 0, 4096, 0);
@@ -130,6 +133,8 @@ hvn_devargs_parse(const struct rte_devargs *da, struct hvn_devargs *out)
 		rc = hvn_arg(kv, HVN_ARG_LATENCY, &out->latency, 0, 256, 0);
 	if (rc == 0)
 		rc = hvn_arg(kv, HVN_ARG_PERSIST, &out->persist, 0, 1, 0);
+	if (rc == 0)
+		rc = hvn_arg(kv, HVN_ARG_TX_CHAN, &out->tx_channels, 0, 1, 0);
 	if (rc == 0 && rte_kvargs_count(kv, HVN_ARG_VF) > 1) {
 		PMD_INIT_LOG(ERR, "devarg vf given more than once");
 		rc = -EINVAL;

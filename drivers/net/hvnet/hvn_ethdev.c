@@ -128,36 +128,52 @@ hvn_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
+/*
+ * Channels for @p nq queue pairs. Tx queues get channels of their own
+ * (2 * nq in all) when the devarg allows it and the host grants them, so
+ * each ring has one writer and tx reads its own completions; otherwise
+ * queue pair k shares channel k. A re-attach (@p keep) needs the mode the
+ * live queues are bound in.
+ */
 int
-hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq)
+hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq, bool keep)
 {
-	uint32_t want = nq - 1u, granted = 0;
-	uint16_t k;
+	bool split_ok = keep ? hv->tx_split :
+		hv->da.tx_channels && 2u * nq <= HVN_MAX_QUEUES;
+	uint32_t need = keep && hv->tx_split ? 2u * nq - 1 : nq - 1u;
+	uint32_t want = split_ok ? 2u * nq - 1 : need, granted = 0;
+	uint16_t k, nchan;
 	int rc;
 
-	if (nq <= hv->nchan)
-		return 0;
-	if (want > hv->nsub_granted) {
+	/* Ask once per count: a host that granted fewer will not grant
+	 * more on a second request. */
+	if (want > hv->nsub_granted && want > hv->nsub_asked) {
 		rc = hvn_nvsp_subchannels(hv, want, &granted);
 		if (rc != 0) {
 			PMD_DRV_LOG(ERR, "port %u: subchannel request failed: "
 				    "%d", hv->port_id, rc);
 			return rc;
 		}
-		hv->nsub_granted = (uint16_t)granted;
-		if (granted < want) {
-			PMD_DRV_LOG(ERR, "port %u: host granted %u of %u "
-				    "subchannels", hv->port_id, granted, want);
-			return -ENOSPC;
-		}
-		rc = hvbus_subchan_wait(hv->hdev, granted, HVN_CTL_TIMEOUT_MS);
+		hv->nsub_asked = (uint16_t)want;
+		hv->nsub_granted = (uint16_t)RTE_MAX(granted,
+						     hv->nsub_granted);
+		rc = hvbus_subchan_wait(hv->hdev, hv->nsub_granted,
+					HVN_CTL_TIMEOUT_MS);
 		if (rc < 0) {
 			PMD_DRV_LOG(ERR, "port %u: subchannel offers: %d",
 				    hv->port_id, rc);
 			return rc;
 		}
 	}
-	for (k = hv->nchan; k < nq; k++) {
+	if (hv->nsub_granted < need) {
+		PMD_DRV_LOG(ERR, "port %u: host granted %u of %u subchannels",
+			    hv->port_id, hv->nsub_granted, need);
+		return -ENOSPC;
+	}
+	hv->tx_split = split_ok && hv->nsub_granted >= 2u * nq - 1;
+	hv->nq = nq;
+	nchan = hv->tx_split ? 2 * nq : nq;
+	for (k = hv->nchan; k < nchan; k++) {
 		rc = hvbus_chan_open(hv->hdev, k, hv->da.tx_ring_size,
 				     hv->da.rx_ring_size, NULL);
 		if (rc != 0) {
@@ -167,6 +183,11 @@ hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq)
 		}
 		hv->nchan = k + 1;
 	}
+	if (nq > 1 || hv->tx_split)
+		PMD_DRV_LOG(INFO, "port %u: %u queue pairs on %u channels%s",
+			    hv->port_id, nq, nchan, hv->tx_split ?
+			    " (tx on channels of their own)" :
+			    " (tx shares the rx channel, with a lock)");
 	return 0;
 }
 
@@ -181,15 +202,15 @@ hvn_dev_configure(struct rte_eth_dev *dev)
 	if (hv->gone)
 		return -ENODEV;
 	if (dev->data->nb_tx_queues != nq) {
-		PMD_DRV_LOG(ERR, "port %u: %u rx and %u tx queues: queue k "
-			    "uses channel k for both directions, use equal "
-			    "counts", hv->port_id, nq,
+		PMD_DRV_LOG(ERR, "port %u: %u rx and %u tx queues: queues "
+			    "come in pairs (subchannels), use equal counts",
+			    hv->port_id, nq,
 			    dev->data->nb_tx_queues);
 		return -EINVAL;
 	}
 	if (conf->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
 		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
-	rc = hvn_open_subchannels(hv, nq);
+	rc = hvn_open_subchannels(hv, nq, false);
 	if (rc != 0)
 		return rc;
 	hvn_rss_defaults(hv, nq);
@@ -222,7 +243,9 @@ hvn_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < nq; i++) {
 		struct hvn_rxq *rxq = dev->data->rx_queues[i];
 
-		rxq->txq = dev->data->tx_queues[i];
+		/* Completions go to tx queue k through rx queue k only when
+		 * they share channel k. */
+		rxq->txq = hv->tx_split ? NULL : dev->data->tx_queues[i];
 	}
 	rc = hvn_rss_apply(hv, nq);
 	if (rc != 0) {
@@ -274,13 +297,13 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 	/* Take back what the host still holds: tx completions arrive on
 	 * the rx rings nobody polls now. */
 	for (i = 0; i < dev->data->nb_tx_queues && !hv->gone; i++)
-		if (hvn_chan_drain(hv, i, 500) == -ETIMEDOUT)
+		if (hvn_txq_drain(hv, i, 500) == -ETIMEDOUT)
 			PMD_DRV_LOG(WARNING, "port %u: tx queue %u still has "
 				    "requests at the host", hv->port_id, i);
 	/* No burst runs now (ethdev contract): what queues without a
 	 * channel still hold goes back to its pool here. */
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		if (hv->gone || (hv->chan_lost >> i & 1))
+		if (hv->gone || (hv->chan_lost >> hvn_txq_chan(hv, i) & 1))
 			hvn_txq_unbind(dev->data->tx_queues[i]);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		hvn_rxq_flush(dev->data->rx_queues[i]);
@@ -377,6 +400,7 @@ hvn_dev_reset(struct rte_eth_dev *dev)
 		hvn_tx_queue_release(dev, i);
 	hv->gone = false;
 	hv->nsub_granted = 0;
+	hv->nsub_asked = 0;
 	hv->filter_set = 0;
 	hv->rss_on = false;
 	hv->rxbuf_conn = false;
@@ -769,4 +793,5 @@ RTE_PMD_REGISTER_PARAM_STRING(HVN_DRIVER_NAME,
 	"send_buf_mb=<1-128> "
 	"latency=<0|N> "
 	"persist=<0|1> "
+	"tx_channels=<0|1> "
 	"vf=<ethdev name>");

@@ -31,10 +31,10 @@
 #define HVN_REOPEN_WAIT_US	5000
 
 /*
- * Once every burst that could hold the old channels has ended, queues in
- * @p mask may give back what they held (mbufs in flight, completions owed)
- * at their next burst. An idle queue does it when it is polled again or
- * rebinds; nothing waits for it.
+ * Once every burst that could hold the old channels (bit c = channel c of
+ * @p mask) has ended, the queues on them may give back what they held
+ * (mbufs in flight, completions owed) at their next burst. An idle queue
+ * does it when it is polled again or rebinds; nothing waits for it.
  */
 static void
 hvn_queues_unbind(struct hvn_dev *hv, uint64_t mask)
@@ -53,7 +53,7 @@ hvn_queues_unbind(struct hvn_dev *hv, uint64_t mask)
 	for (k = 0; k < d->nb_tx_queues; k++) {
 		struct hvn_txq *txq = d->tx_queues[k];
 
-		if ((mask >> k & 1) && txq != NULL)
+		if ((mask >> hvn_txq_chan(hv, k) & 1) && txq != NULL)
 			__atomic_store_n(&txq->unbind, 1, __ATOMIC_RELEASE);
 	}
 }
@@ -98,6 +98,7 @@ hvn_reattach(struct hvn_dev *hv)
 	hvn_detach_host(hv);
 	hv->gone = false;
 	hv->nsub_granted = 0;
+	hv->nsub_asked = 0;
 	hv->filter_set = 0;
 	hv->rxbuf_conn = false;
 	hv->txbuf_conn = false;
@@ -113,7 +114,7 @@ hvn_reattach(struct hvn_dev *hv)
 	if (rc == 0)
 		hvn_mac_restore(hv);	/* a refusal keeps the host's */
 	if (rc == 0 && nq > 1)
-		rc = hvn_open_subchannels(hv, nq);
+		rc = hvn_open_subchannels(hv, nq, true);
 	if (rc == 0) {
 		hv->mtu = RTE_MIN(mtu, hv->max_mtu);
 		d->mtu = (uint16_t)hv->mtu;
@@ -161,8 +162,10 @@ hvn_sub_lost(struct hvn_dev *hv, uint16_t k)
 	if (hv->gone || k >= HVN_MAX_QUEUES)
 		return;
 	hv->chan_lost |= UINT64_C(1) << k;
-	PMD_DRV_LOG(WARNING, "port %u: host removed channel %u: queue %u "
-		    "is quiet until it comes back", hv->port_id, k, k);
+	PMD_DRV_LOG(WARNING, "port %u: host removed channel %u: %s queue %u "
+		    "is quiet until it comes back", hv->port_id, k,
+		    hv->tx_split && k >= hv->nq ? "tx" : "the",
+		    hv->tx_split && k >= hv->nq ? k - hv->nq : k);
 	hvn_queues_unbind(hv, UINT64_C(1) << k);
 	if (!hv->started || k >= nq)
 		return;

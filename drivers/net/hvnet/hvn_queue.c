@@ -4,8 +4,10 @@
 
 /*
  * Queue set-up, release and the slow per-queue operations (flush,
- * tx_done_cleanup, descriptor status, queue info). Queue k always uses
- * channel k; its reader record joins the bus's epoch domain at set-up.
+ * tx_done_cleanup, descriptor status, queue info). Rx queue k uses
+ * channel k; tx queue k uses channel nq + k when tx has channels of its
+ * own (hv->tx_split), else channel k too, behind the channel's writer
+ * lock. Each queue's reader record joins the bus's epoch domain at set-up.
  *
  * A queue binds to the channel it finds in its slot: when the open
  * sequence number there differs from the one it bound to (first use, or a
@@ -71,7 +73,9 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->qid = qid;
 	rxq->port_id = dev->data->port_id;
 	rxq->slot = (struct hvbus_chan *const *)&hv->hdev->chan_slot[qid];
-	rxq->lock = &hv->chan_lock[qid];
+	/* With tx on channels of its own, rx queue k is the only writer of
+	 * channel k's tx ring (its receive completions). */
+	rxq->lock = hv->tx_split ? NULL : &hv->chan_lock[qid];
 	rxq->mp = mp;
 	rxq->nb_desc = nb;
 	rxq->offloads = conf->offloads | dev->data->dev_conf.rxmode.offloads;
@@ -139,6 +143,7 @@ hvn_txq_free(struct hvn_txq *txq)
 	rte_free(txq->free_sec);
 	rte_free(txq->cr.ids);
 	rte_free(txq->hdrs);
+	rte_free(txq->pkt);
 	rte_free(txq);
 }
 
@@ -168,8 +173,10 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	txq->hv = hv;
 	txq->qid = qid;
 	txq->port_id = dev->data->port_id;
-	txq->slot = (struct hvbus_chan *const *)&hv->hdev->chan_slot[qid];
-	txq->lock = &hv->chan_lock[qid];
+	txq->slot = (struct hvbus_chan *const *)
+		&hv->hdev->chan_slot[hvn_txq_chan(hv, qid)];
+	txq->own_chan = hv->tx_split;
+	txq->lock = hv->tx_split ? NULL : &hv->chan_lock[qid];
 	txq->ndesc = nb;
 	txq->copybreak = hv->da.tx_copybreak;
 	txq->pub_every = hv->da.latency;
@@ -195,9 +202,12 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	 * crossing a page, so each is one page range. */
 	txq->hdrs = rte_zmalloc_socket("hvn_txhdr", (size_t)nb *
 				       HVN_TX_HDR_SIZE, 4096, (int)socket);
+	if (txq->own_chan)
+		txq->pkt = rte_zmalloc_socket("hvn_tx_pkt", HVN_RX_PKT_MAX, 64,
+					      (int)socket);
 	if (txq->txd == NULL || txq->free_desc == NULL ||
 	    txq->free_sec == NULL || txq->cr.ids == NULL ||
-	    txq->hdrs == NULL)
+	    txq->hdrs == NULL || (txq->own_chan && txq->pkt == NULL))
 		goto fail;
 	for (i = 0; i < nb; i++) {
 		txq->txd[i].section = NVSP_SECTION_NONE;
@@ -222,6 +232,7 @@ fail:
 	rte_free(txq->free_sec);
 	rte_free(txq->cr.ids);
 	rte_free(txq->hdrs);
+	rte_free(txq->pkt);
 	rte_free(txq);
 	return rc;
 }
@@ -322,16 +333,26 @@ hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq)
 	return 0;
 }
 
-/* Descriptors come back only when rx queue k reads the host's completions
- * from channel k; this frees what has come back so far. */
+/* Frees what the host has completed so far: read from the queue's own
+ * channel, or (shared channel) what rx queue k has handed over. Called
+ * from the queue's lcore, like a burst. */
 int
 hvn_tx_done_cleanup(void *q, uint32_t free_cnt)
 {
 	struct hvn_txq *txq = q;
 	uint32_t before = txq->nfree;
+	struct hvbus_chan *chan;
 
 	RTE_SET_USED(free_cnt);
-	hvn_txq_reclaim(txq);
+	if (txq->own_chan) {
+		epoch_reader_enter(&txq->rd);
+		chan = hvbus_chan_get(txq->slot);
+		if (chan != NULL && chan->open_seq == txq->bound_seq)
+			hvn_tx_poll(txq, chan);
+		epoch_reader_exit(&txq->rd);
+	} else {
+		hvn_txq_reclaim(txq);
+	}
 	return (int)(txq->nfree - before);
 }
 

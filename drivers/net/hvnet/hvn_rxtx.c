@@ -11,14 +11,19 @@
  * the port's VF pointer (hvn_vf.c), epoch_reader_exit().
  * No lock, atomic read-modify-write or fence for that.
  *
- * Channel k's rx ring has one reader: rx queue k. It takes received frames
- * (transfer-page packets), the host's completions of tx queue k's requests
- * (handed over through a single-producer single-consumer ring) and, on
- * channel 0, control messages (link indications). Channel k's tx ring has
- * two writers, tx queue k (data) and rx queue k (receive completions), and
- * DPDK does not promise they share an lcore, so each burst that writes
- * takes the channel's writer spinlock once; the ring protocol's store-load
- * barrier (vmb_ring_publish) is paid once per writing burst.
+ * Every ring has one reader and one writer. Rx queue k reads channel k's
+ * rx ring (received frames and, on channel 0, control messages) and writes
+ * its tx ring (receive completions). Tx queue k has channel nq + k to
+ * itself (hv->tx_split): it writes requests and reads the host's
+ * completions of them, so descriptors come back without rx queue k being
+ * polled. The ring protocol's store-load barrier (vmb_ring_publish) is
+ * paid once per writing burst.
+ *
+ * When the host grants fewer than 2 * nq channels (or tx_channels=0), tx
+ * queue k shares channel k: rx queue k hands it the completions through a
+ * single-producer single-consumer ring, and since DPDK does not promise
+ * the two queues share an lcore, each burst that writes channel k's tx
+ * ring takes its writer spinlock once.
  */
 
 #include <errno.h>
@@ -294,7 +299,8 @@ hvn_rx_complete(struct hvn_rxq *rxq, struct hvbus_chan *chan)
 	struct nvsp_rndis_pkt_cmplt c = { .type = NVSP_TYPE_RNDIS_PKT_CMPLT };
 	uint32_t i, done = 0;
 
-	rte_spinlock_lock(rxq->lock);
+	if (rxq->lock != NULL)
+		rte_spinlock_lock(rxq->lock);
 	for (i = 0; i < rxq->npend; i++) {
 		c.status = rxq->pend_st[i];
 		if (vmb_ring_stage_buf(&chan->tx, VMB_PKT_COMPLETION, 0,
@@ -305,7 +311,8 @@ hvn_rx_complete(struct hvn_rxq *rxq, struct hvbus_chan *chan)
 	}
 	if (vmb_ring_publish(&chan->tx) == 1)
 		hvbus_chan_signal(chan);
-	rte_spinlock_unlock(rxq->lock);
+	if (rxq->lock != NULL)
+		rte_spinlock_unlock(rxq->lock);
 	if (unlikely(done != rxq->npend)) {
 		memmove(rxq->pend_xid, rxq->pend_xid + done,
 			(rxq->npend - done) * sizeof(rxq->pend_xid[0]));
@@ -449,6 +456,39 @@ out:
 
 /* ---------------------------------------------------------------- tx --- */
 
+/* Completions so far, whichever way they come (inside the queue's reader
+ * section: a VF burst that does not otherwise touch the channel). */
+void
+hvn_txq_collect(struct hvn_txq *txq)
+{
+	struct hvbus_chan *chan;
+
+	if (!txq->own_chan) {
+		hvn_txq_reclaim(txq);
+		return;
+	}
+	chan = hvbus_chan_get(txq->slot);
+	if (chan != NULL && chan->open_seq == txq->bound_seq)
+		hvn_tx_poll(txq, chan);
+}
+
+/* Descriptor @p id is done: its mbuf, section and itself go back. */
+static __rte_always_inline void
+hvn_txd_put(struct hvn_txq *txq, uint32_t id)
+{
+	struct hvn_txd *d = &txq->txd[id];
+
+	if (d->m != NULL) {
+		rte_pktmbuf_free(d->m);
+		d->m = NULL;
+	}
+	if (d->section != NVSP_SECTION_NONE) {
+		txq->free_sec[txq->nfree_sec++] = d->section;
+		d->section = NVSP_SECTION_NONE;
+	}
+	txq->free_desc[txq->nfree++] = id;
+}
+
 void
 hvn_txq_reclaim(struct hvn_txq *txq)
 {
@@ -456,26 +496,85 @@ hvn_txq_reclaim(struct hvn_txq *txq)
 	uint32_t c = cr->cons;
 	/* Acquire pairs with the producer's release. */
 	uint32_t p = __atomic_load_n(&cr->prod, __ATOMIC_ACQUIRE);
-	struct hvn_txd *d;
-	uint32_t id;
 
 	if (c == p)
 		return;
-	while (c != p) {
-		id = cr->ids[c & cr->mask];
-		d = &txq->txd[id];
-		if (d->m != NULL) {
-			rte_pktmbuf_free(d->m);
-			d->m = NULL;
-		}
-		if (d->section != NVSP_SECTION_NONE) {
-			txq->free_sec[txq->nfree_sec++] = d->section;
-			d->section = NVSP_SECTION_NONE;
-		}
-		txq->free_desc[txq->nfree++] = id;
-		c++;
-	}
+	while (c != p)
+		hvn_txd_put(txq, cr->ids[c++ & cr->mask]);
 	__atomic_store_n(&cr->cons, c, __ATOMIC_RELEASE);
+}
+
+/* A completion read from the queue's own channel (by its burst, or by the
+ * control path of a stopped port). The host names the request: checked
+ * against our table, never trusted. */
+int
+hvn_tx_done(struct hvn_txq *txq, uint64_t xid)
+{
+	if (unlikely(xid >= txq->ndesc || !txq->txd[xid].inflight))
+		return -1;
+	txq->txd[xid].inflight = 0;
+	hvn_txd_put(txq, (uint32_t)xid);
+	return 0;
+}
+
+/* Frames on a tx channel: the host ignored the indirection table, which
+ * never names these channels. Nobody polls for them here: give the host
+ * its sections back and count the frames as errors. */
+static __rte_cold int
+hvn_tx_stray_xfer(struct hvn_txq *txq, struct hvbus_chan *chan,
+		  const struct vmb_pkt_desc *d)
+{
+	struct nvsp_rndis_pkt_cmplt c = {
+		.type = NVSP_TYPE_RNDIS_PKT_CMPLT,
+		.status = NVSP_STATUS_SUCCESS,
+	};
+
+	txq->st.errors++;
+	if (!(d->flags & VMB_PKT_FLAG_RC))
+		return 0;
+	if (vmb_ring_stage_buf(&chan->tx, VMB_PKT_COMPLETION, 0, d->xid, NULL,
+			       0, &c, sizeof(c)) != 0) {
+		txq->st.ring_full++;
+		return 0;
+	}
+	return 1;
+}
+
+/* Read the host's completions from the queue's own channel. */
+void
+hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan)
+{
+	const struct vmb_pkt_desc *d = (const void *)txq->pkt;
+	int len, staged = 0;
+
+	for (;;) {
+		len = vmb_ring_read(&chan->rx, txq->pkt, HVN_RX_PKT_MAX);
+		if (unlikely(len < 0)) {
+			if (len == -ENOBUFS) {
+				vmb_ring_skip(&chan->rx);
+				txq->st.errors++;
+				continue;
+			}
+			if (len != -EAGAIN) {
+				txq->st.errors++;
+				hvn_ring_broken(&txq->broken_logged,
+						txq->port_id, "tx", txq->qid,
+						len);
+			}
+			break;
+		}
+		if (likely(d->type == VMB_PKT_COMPLETION)) {
+			if (unlikely(hvn_tx_done(txq, d->xid) != 0))
+				txq->st.bad_cmplt++;
+		} else if (d->type == VMB_PKT_DATA_XFER_PAGES) {
+			staged |= hvn_tx_stray_xfer(txq, chan, d);
+		}
+		/* In-band host messages come on channel 0 only. */
+	}
+	if (vmb_ring_commit(&chan->rx) == 1)
+		hvbus_chan_signal(chan);
+	if (unlikely(staged) && vmb_ring_publish(&chan->tx) == 1)
+		hvbus_chan_signal(chan);
 }
 
 static __rte_always_inline uint8_t *
@@ -641,8 +740,12 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		epoch_reader_exit(&txq->rd);
 		return 0;
 	}
-	hvn_txq_reclaim(txq);
-	rte_spinlock_lock(txq->lock);
+	if (txq->own_chan)
+		hvn_tx_poll(txq, chan);
+	else
+		hvn_txq_reclaim(txq);
+	if (txq->lock != NULL)
+		rte_spinlock_lock(txq->lock);
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		if (unlikely(txq->nfree == 0)) {
@@ -719,7 +822,8 @@ stage_failed:
 	}
 	if (vmb_ring_publish(&chan->tx) == 1)
 		hvbus_chan_signal(chan);
-	rte_spinlock_unlock(txq->lock);
+	if (txq->lock != NULL)
+		rte_spinlock_unlock(txq->lock);
 	epoch_reader_exit(&txq->rd);
 	if (ndone != 0)
 		rte_pktmbuf_free_bulk(done, ndone);

@@ -23,6 +23,7 @@ hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 	rte_tel_data_add_dict_u64(d, "nvsp_version", hv->nvsp_ver);
 	rte_tel_data_add_dict_u64(d, "ndis_version", hv->ndis_ver);
 	rte_tel_data_add_dict_u64(d, "channels", hv->nchan);
+	rte_tel_data_add_dict_u64(d, "tx_own_channels", hv->tx_split);
 	rte_tel_data_add_dict_u64(d, "max_queues", hv->max_queues);
 	rte_tel_data_add_dict_u64(d, "started", hv->started);
 	rte_tel_data_add_dict_u64(d, "gone", hv->gone);

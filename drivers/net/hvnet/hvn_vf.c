@@ -483,7 +483,7 @@ hvn_vf_tx(struct hvn_txq *txq, const struct hvn_vf *vf,
 
 	/* Requests sent before the switch still complete on the channel:
 	 * give their descriptors and mbufs back. */
-	hvn_txq_reclaim(txq);
+	hvn_txq_collect(txq);
 	/* Lengths before the send: sent mbufs belong to the VF after it. */
 	for (i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;

@@ -67,9 +67,16 @@ void
 nv_port_tx(struct netvsp_dev *d, const struct nv_frame *f)
 {
 	switch (d->cfg.port.kind) {
-	case HVSIM_PORT_REFLECT:
-		nv_rx_deliver(d, f);
+	case HVSIM_PORT_REFLECT: {
+		struct nv_frame rf = *f;
+
+		/* Like any received frame: RSS picks the channel, without
+		 * RSS the primary (never "the channel it came from": a tx
+		 * channel the indirection table does not name). */
+		rf.src_queue = 0;
+		nv_rx_deliver(d, &rf);
 		break;
+	}
 	case HVSIM_PORT_SWITCH:
 		nv_port_switch(d, f);
 		break;
