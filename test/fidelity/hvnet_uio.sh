@@ -68,7 +68,8 @@ expect() {	# expect DESCRIPTION PATTERN
 }
 expect "net_hvnet drives the device" "Driver name: net_hvnet"
 expect "2 rx queues" "Current number of RX queues: 2"
-expect "subchannel opened on the host" "hvsim-uio: nic0: .* channels 2 "
+expect "subchannels opened on the host (2 queue pairs, tx on its own)" \
+	"hvsim-uio: nic0: .* channels 4 "
 expect "testpmd quit cleanly" "^Bye"
 expect "guest exit 0" "hvsim-uio: guest exit 0"
 expect "hvsim's checker clean" "hvsim-uio: checker: 0 violations"
