@@ -113,7 +113,8 @@ hvn_reattach(struct hvn_dev *hv)
 	rc = hvn_attach_host(hv);
 	if (rc == 0)
 		hvn_mac_restore(hv);	/* a refusal keeps the host's */
-	if (rc == 0 && nq > 1)
+	/* Even one queue pair may have a tx channel of its own. */
+	if (rc == 0 && nq > 0)
 		rc = hvn_open_subchannels(hv, nq, true);
 	if (rc == 0) {
 		hv->mtu = RTE_MIN(mtu, hv->max_mtu);
