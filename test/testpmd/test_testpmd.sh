@@ -50,9 +50,9 @@ tpid=$!
 exec 3>"$fifo"
 cmd() { echo "$*" >&3; }
 # Wait until testpmd printed @2 (a regex) at least @1 times.
-wait_for() {
+wait_for() {	# wait_for COUNT REGEX [TRIES of 50 ms, default 300]
 	local n=$1 re=$2 i
-	for i in $(seq 300); do
+	for i in $(seq "${3:-300}"); do
 		[ "$(grep -c -- "$re" "$log")" -ge "$n" ] && return 0
 		kill -0 $tpid 2>/dev/null || return 1
 		sleep 0.05
@@ -68,7 +68,8 @@ last_field() {
 		END { print v }'
 }
 
-wait_for 1 "testpmd>" || bad "testpmd did not start"
+# Start-up (EAL, probe, port start) is slow on a loaded machine: 60 s.
+wait_for 1 "testpmd>" 1200 || bad "testpmd did not start"
 cmd "show port info 0"
 wait_for 1 "Driver name: net_hvnet" || bad "port 0 is not a net_hvnet port"
 
