@@ -309,14 +309,48 @@ vmb_ring_stage(struct vmb_ring *r, uint16_t type, uint16_t flags,
 	return 0;
 }
 
-/** vmb_ring_stage() with one contiguous payload. */
-static inline int
+/**
+ * vmb_ring_stage() with one contiguous payload. Inlined: when the cached
+ * read index shows room and the packet does not wrap (nearly always), the
+ * packet is written with a few fixed-size stores; callers pass constant
+ * lengths, so the copies compile to moves. Anything else takes the
+ * general path, which does every check again.
+ */
+static inline __attribute__((always_inline)) int
 vmb_ring_stage_buf(struct vmb_ring *r, uint16_t type, uint16_t flags,
 		   uint64_t xid, const void *ext, uint32_t ext_len,
 		   const void *payload, uint32_t len)
 {
 	struct vmb_iov iov = { payload, len };
+	uint32_t body = VMB_PKT_DESC_SIZE + ext_len + len;
+	uint32_t pktlen = (body + 7) & ~7u;
+	uint32_t total = pktlen + VMB_PKT_TRAILER_SIZE;
+	uint32_t start = r->wr_pos;
 
+	if (vmb_likely(!r->broken && !(ext_len & 7) &&
+		       len <= VMB_PKT_MAX_LEN && body <= VMB_PKT_MAX_LEN &&
+		       vmb_ring_wr_free(r, r->wr_rd) > total &&
+		       total < r->size - start)) {
+		struct vmb_pkt_desc d = {
+			.type = type,
+			.data_offset8 = (uint16_t)((VMB_PKT_DESC_SIZE +
+						    ext_len) >> 3),
+			.length8 = (uint16_t)(pktlen >> 3),
+			.flags = flags,
+			.xid = xid,
+		};
+		uint64_t trailer = (uint64_t)start << 32;
+		uint8_t *p = r->data + start;
+
+		memcpy(p, &d, sizeof(d));
+		if (ext_len != 0)
+			memcpy(p + VMB_PKT_DESC_SIZE, ext, ext_len);
+		memcpy(p + VMB_PKT_DESC_SIZE + ext_len, payload, len);
+		memset(p + body, 0, pktlen - body);
+		memcpy(p + pktlen, &trailer, sizeof(trailer));
+		r->wr_pos = start + total;
+		return 0;
+	}
 	return vmb_ring_stage(r, type, flags, xid, ext, ext_len, &iov, 1);
 }
 

@@ -52,6 +52,8 @@
 #define HVN_RX_STASH		1024u
 /* Room for the RNDIS header and PPIs of one transmitted packet. */
 #define HVN_TX_HDR_SIZE		256u
+/* RNDIS header + hash-value PPI of a frame without offloads. */
+#define HVN_TX_TMPL_SIZE	60u
 /* Page ranges per GPA-direct packet (header + split segments). */
 #define HVN_TX_MAX_PB		64u
 
@@ -163,6 +165,7 @@ struct hvn_txq {
 	bool broken_logged;
 	struct hvn_cring cr;
 	uint8_t *pkt;			/* own channel: HVN_RX_PKT_MAX copy */
+	uint8_t tmpl[64] __rte_aligned(16);	/* hvn_tx_tmpl_init() */
 	struct hvn_qstats st;
 };
 
@@ -405,6 +408,7 @@ void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
 int hvn_tx_done(struct hvn_txq *txq, uint64_t xid);
 void hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan);
 void hvn_txq_collect(struct hvn_txq *txq);
+void hvn_tx_tmpl_init(struct hvn_txq *txq);
 int hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		       unsigned int socket, const struct rte_eth_rxconf *conf,
 		       struct rte_mempool *mp);

@@ -176,6 +176,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	txq->slot = (struct hvbus_chan *const *)
 		&hv->hdev->chan_slot[hvn_txq_chan(hv, qid)];
 	txq->own_chan = hv->tx_split;
+	hvn_tx_tmpl_init(txq);
 	txq->lock = hv->tx_split ? NULL : &hv->chan_lock[qid];
 	txq->ndesc = nb;
 	txq->copybreak = hv->da.tx_copybreak;

@@ -504,17 +504,23 @@ hvn_txq_reclaim(struct hvn_txq *txq)
 	__atomic_store_n(&cr->cons, c, __ATOMIC_RELEASE);
 }
 
-/* A completion read from the queue's own channel (by its burst, or by the
- * control path of a stopped port). The host names the request: checked
- * against our table, never trusted. */
-int
-hvn_tx_done(struct hvn_txq *txq, uint64_t xid)
+/* A completion read from the queue's own channel. The host names the
+ * request: checked against our table, never trusted. */
+static __rte_always_inline int
+hvn_tx_done_one(struct hvn_txq *txq, uint64_t xid)
 {
 	if (unlikely(xid >= txq->ndesc || !txq->txd[xid].inflight))
 		return -1;
 	txq->txd[xid].inflight = 0;
 	hvn_txd_put(txq, (uint32_t)xid);
 	return 0;
+}
+
+/* The same for the control path of a stopped port. */
+int
+hvn_tx_done(struct hvn_txq *txq, uint64_t xid)
+{
+	return hvn_tx_done_one(txq, xid);
 }
 
 /* Frames on a tx channel: the host ignored the indirection table, which
@@ -540,21 +546,19 @@ hvn_tx_stray_xfer(struct hvn_txq *txq, struct hvbus_chan *chan,
 	return 1;
 }
 
-/* Read the host's completions from the queue's own channel. */
+/* Read the host's completions from the queue's own channel. A completion
+ * needs only its validated descriptor (the id): it is peeked and skipped,
+ * its body never copied. */
 void
 hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan)
 {
-	const struct vmb_pkt_desc *d = (const void *)txq->pkt;
+	const struct vmb_pkt_desc *pd = (const void *)txq->pkt;
+	struct vmb_pkt_desc d;
 	int len, staged = 0;
 
 	for (;;) {
-		len = vmb_ring_read(&chan->rx, txq->pkt, HVN_RX_PKT_MAX);
+		len = vmb_ring_peek(&chan->rx, &d);
 		if (unlikely(len < 0)) {
-			if (len == -ENOBUFS) {
-				vmb_ring_skip(&chan->rx);
-				txq->st.errors++;
-				continue;
-			}
 			if (len != -EAGAIN) {
 				txq->st.errors++;
 				hvn_ring_broken(&txq->broken_logged,
@@ -563,13 +567,24 @@ hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan)
 			}
 			break;
 		}
-		if (likely(d->type == VMB_PKT_COMPLETION)) {
-			if (unlikely(hvn_tx_done(txq, d->xid) != 0))
+		if (likely(d.type == VMB_PKT_COMPLETION)) {
+			if (unlikely(hvn_tx_done_one(txq, d.xid) != 0))
 				txq->st.bad_cmplt++;
-		} else if (d->type == VMB_PKT_DATA_XFER_PAGES) {
-			staged |= hvn_tx_stray_xfer(txq, chan, d);
+			vmb_ring_skip(&chan->rx);
+			continue;
 		}
-		/* In-band host messages come on channel 0 only. */
+		if (d.type != VMB_PKT_DATA_XFER_PAGES) {
+			/* In-band host messages come on channel 0 only. */
+			vmb_ring_skip(&chan->rx);
+			continue;
+		}
+		len = vmb_ring_read(&chan->rx, txq->pkt, HVN_RX_PKT_MAX);
+		if (unlikely(len < 0)) {
+			vmb_ring_skip(&chan->rx);
+			txq->st.errors++;
+			continue;
+		}
+		staged |= hvn_tx_stray_xfer(txq, chan, pd);
 	}
 	if (vmb_ring_commit(&chan->rx) == 1)
 		hvbus_chan_signal(chan);
@@ -628,8 +643,18 @@ hvn_tx_hdr(const struct hvn_txq *txq, const struct rte_mbuf *m, uint8_t *buf,
 {
 	struct rndis_packet h;
 	uint8_t *p = buf + sizeof(h);
-	uint32_t off;
+	uint32_t off, v;
 
+	/* No offload: the queue's template, then the two lengths. */
+	if (likely(!(m->ol_flags & HVN_TX_OL_MASK))) {
+		memcpy(buf, txq->tmpl, HVN_TX_TMPL_SIZE);
+		v = HVN_TX_TMPL_SIZE + flen;
+		memcpy(buf + offsetof(struct rndis_packet, msg_len), &v,
+		       sizeof(v));
+		memcpy(buf + offsetof(struct rndis_packet, data_len), &flen,
+		       sizeof(flen));
+		return HVN_TX_TMPL_SIZE;
+	}
 	p = hvn_ppi_u32(p, RNDIS_PPI_HASH_VALUE, txq->qid);
 	if (unlikely(m->ol_flags & HVN_TX_OL_MASK))
 		p = hvn_tx_ppi_offload(m, p);
@@ -643,6 +668,23 @@ hvn_tx_hdr(const struct hvn_txq *txq, const struct rte_mbuf *m, uint8_t *buf,
 	h.ppi_len = off - (uint32_t)sizeof(h);
 	memcpy(buf, &h, sizeof(h));
 	return off;
+}
+
+/* The header of a frame without offloads (lengths 0): RNDIS PACKET_MSG
+ * and the hash-value PPI naming the queue. */
+void
+hvn_tx_tmpl_init(struct hvn_txq *txq)
+{
+	struct rndis_packet h;
+
+	RTE_BUILD_BUG_ON(HVN_TX_TMPL_SIZE != sizeof(h) + RNDIS_PPI_U32_SIZE);
+	memset(&h, 0, sizeof(h));
+	h.type = RNDIS_MSG_PACKET;
+	h.data_offset = HVN_TX_TMPL_SIZE - RNDIS_HDR_SIZE;
+	h.ppi_offset = RNDIS_PACKET_MIN_OFFSET;
+	h.ppi_len = RNDIS_PPI_U32_SIZE;
+	memcpy(txq->tmpl, &h, sizeof(h));
+	hvn_ppi_u32(txq->tmpl + sizeof(h), RNDIS_PPI_HASH_VALUE, txq->qid);
 }
 
 static __rte_always_inline void
