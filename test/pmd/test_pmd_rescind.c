@@ -154,14 +154,34 @@ wait_pool(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 	return rte_mempool_in_use_count(mp);
 }
 
+/* Give tx queue @p q 16 frames its channel cannot take: all are consumed
+ * and counted as errors. Returns how many the counter moved by. */
+static uint64_t
+tx_dropped(uint16_t port, uint16_t q, struct rte_mempool *mp)
+{
+	struct rte_mbuf *tx[16];
+	struct rte_eth_stats st;
+	uint64_t before;
+	uint16_t i;
+
+	if (rte_eth_stats_get(port, &st) != 0)
+		return 0;
+	before = st.oerrors;
+	for (i = 0; i < 16; i++)
+		tx[i] = pt_frame(mp, port, 100, i, IPPROTO_UDP, 1, 2);
+	CHECK_EQ(rte_eth_tx_burst(port, q, tx, 16), 16);
+	if (rte_eth_stats_get(port, &st) != 0)
+		return 0;
+	return st.oerrors - before;
+}
+
 static void
 persistent_port(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
 {
 	struct rte_mbuf *tx[32], *rx[64];
 	struct hvsim_nic_stats hs;
-	struct rte_eth_stats st;
 	struct rte_eth_link link;
-	uint64_t end, sent = 0, before;
+	uint64_t end, sent = 0;
 	uint32_t qmask;
 	uint16_t i, n;
 	unsigned int down0;
@@ -197,13 +217,7 @@ persistent_port(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
 	}
 	CHECK(i < 64, "rx keeps returning frames after the rescind");
 	CHECK_EQ(rte_eth_rx_burst(port, 0, rx, 64), 0);
-	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
-	before = st.oerrors;
-	for (i = 0; i < 16; i++)
-		tx[i] = pt_frame(mp, port, 100, i, IPPROTO_UDP, 1, 2);
-	CHECK_EQ(rte_eth_tx_burst(port, 1, tx, 16), 16);
-	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
-	CHECK_EQ(st.oerrors - before, 16);
+	CHECK_EQ(tx_dropped(port, 1, mp), 16);
 	CHECK_EQ(wait_released(h, 0, 4), 4);
 	CHECK_EQ(wait_pool(port, 2, mp), 0);
 
@@ -228,13 +242,7 @@ persistent_port(struct hvsim *h, uint16_t port, struct rte_mempool *mp)
 	 * (round_trip sends on queue 0). */
 	CHECK_EQ(hvsim_rescind(h, 0, 3), 0);
 	CHECK_EQ(wait_released(h, 0, 6), 6);
-	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
-	before = st.oerrors;
-	for (i = 0; i < 16; i++)
-		tx[i] = pt_frame(mp, port, 100, i, IPPROTO_UDP, 1, 2);
-	CHECK_EQ(rte_eth_tx_burst(port, 1, tx, 16), 16);
-	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
-	CHECK_EQ(st.oerrors - before, 16);
+	CHECK_EQ(tx_dropped(port, 1, mp), 16);
 	CHECK_EQ(round_trip(port, 2, mp, 64, 3000, &qmask), 64);
 
 	/* ... and both come back, rx queue 1 with its share. */

@@ -311,6 +311,7 @@ void hvn_op_lock_take(void);
 void hvn_op_lock_give(void);
 int hvn_attach_host(struct hvn_dev *hv);
 void hvn_detach_host(struct hvn_dev *hv);
+void hvn_session_clear(struct hvn_dev *hv);
 int hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq, bool keep);
 
 /* The channel tx queue @p q sends on. */

@@ -341,6 +341,22 @@ hvn_detach_host(struct hvn_dev *hv)
 	hv->ctl_msg = NULL;
 }
 
+/* Forget what the host of the last session knew, before attaching to a
+ * new offer. */
+void
+hvn_session_clear(struct hvn_dev *hv)
+{
+	hv->gone = false;
+	hv->nsub_granted = 0;
+	hv->nsub_asked = 0;
+	hv->filter_set = 0;
+	hv->rxbuf_conn = false;
+	hv->txbuf_conn = false;
+	hv->chan_lost = 0;
+	memset(&hv->rinit, 0, sizeof(hv->rinit));
+	hvn_vf_session_reset(hv);
+}
+
 static void
 hvn_detach(struct hvn_dev *hv)
 {
@@ -398,17 +414,10 @@ hvn_dev_reset(struct rte_eth_dev *dev)
 		hvn_rx_queue_release(dev, i);
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		hvn_tx_queue_release(dev, i);
-	hv->gone = false;
-	hv->nsub_granted = 0;
-	hv->nsub_asked = 0;
-	hv->filter_set = 0;
+	hvn_session_clear(hv);
 	hv->rss_on = false;
-	hv->rxbuf_conn = false;
-	hv->txbuf_conn = false;
 	hv->ctl_rx_dropped = 0;
 	hv->ctl_bad = 0;
-	hvn_vf_session_reset(hv);
-	memset(&hv->rinit, 0, sizeof(hv->rinit));
 	memset(&hv->ctl_rd, 0, sizeof(hv->ctl_rd));
 	rc = hvn_attach(hv);
 	if (rc != 0) {

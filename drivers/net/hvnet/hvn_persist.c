@@ -96,15 +96,7 @@ hvn_reattach(struct hvn_dev *hv)
 	int rc;
 
 	hvn_detach_host(hv);
-	hv->gone = false;
-	hv->nsub_granted = 0;
-	hv->nsub_asked = 0;
-	hv->filter_set = 0;
-	hv->rxbuf_conn = false;
-	hv->txbuf_conn = false;
-	hv->chan_lost = 0;
-	memset(&hv->rinit, 0, sizeof(hv->rinit));
-	hvn_vf_session_reset(hv);
+	hvn_session_clear(hv);
 	if (run) {
 		rc = hvn_ctl_hold(hv);
 		if (rc != 0)
