@@ -104,13 +104,19 @@ vmb_ring_corrupt(struct vmb_ring *r, enum vmb_ring_err kind)
 int
 vmb_ring_reader_signal(struct vmb_ring *r, uint32_t freed)
 {
-	uint32_t pss, w, used, now;
-
 	/* Store->load: our read_index store must be visible before we look
 	 * at pending_send_sz, or a writer that sets it and re-checks space
 	 * concurrently could miss both our update and our signal.
 	 */
 	vmb_smp_mb();
+	return vmb_ring_reader_check(r, freed);
+}
+
+int
+vmb_ring_reader_check(struct vmb_ring *r, uint32_t freed)
+{
+	uint32_t pss, w, used, now;
+
 	pss = __atomic_load_n(&r->hdr->pending_send_sz, __ATOMIC_RELAXED);
 	if (pss == 0)
 		return 0;

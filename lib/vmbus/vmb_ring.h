@@ -162,6 +162,8 @@ int vmb_ring_corrupt(struct vmb_ring *r, enum vmb_ring_err kind)
 
 /** Reader's pending_send_sz check after a commit (see vmb_ring_commit()). */
 int vmb_ring_reader_signal(struct vmb_ring *r, uint32_t freed);
+/** The same without the barrier, for a caller that has just paid one. */
+int vmb_ring_reader_check(struct vmb_ring *r, uint32_t freed);
 
 /**
  * Writer blocked (vmb_ring_stage() returned -EAGAIN): store the space it
@@ -564,6 +566,61 @@ vmb_ring_commit(struct vmb_ring *r)
 		     VMB_RING_FEAT_PENDING_SZ)))
 		return 0;
 	return vmb_ring_reader_signal(r, freed);
+}
+
+/**
+ * One thread that reads @p rx and writes @p tx (a channel's two rings, as
+ * one burst does): vmb_ring_commit() of @p rx and vmb_ring_publish() of
+ * @p tx with a single store->load barrier for both signal decisions (each
+ * rule needs its own index store ordered before its loads; one barrier
+ * after both stores orders both). Costs nothing when neither moved.
+ *
+ * @return 1 = signal the peer (either rule), 0 = don't, -EBADMSG (the
+ *   reader's check met a corrupt write index and nothing else asks for a
+ *   signal).
+ */
+static inline int
+vmb_ring_commit_publish(struct vmb_ring *rx, struct vmb_ring *tx)
+{
+	uint32_t old = tx->wr_pub, freed = 0;
+	int rchk = 0, wchk = 0, sig = 0, rc;
+
+	if (rx->rd_pos != rx->rd_pub) {
+		freed = rx->rd_pos > rx->rd_pub ? rx->rd_pos - rx->rd_pub :
+			rx->size - rx->rd_pub + rx->rd_pos;
+		__atomic_store_n(&rx->hdr->read_index, rx->rd_pos,
+				 __ATOMIC_RELEASE);
+		rx->rd_pub = rx->rd_pos;
+		rchk = !!(__atomic_load_n(&rx->hdr->feature_bits,
+					  __ATOMIC_RELAXED) &
+			  VMB_RING_FEAT_PENDING_SZ);
+	}
+	if (tx->wr_pos != old) {
+		__atomic_store_n(&tx->hdr->write_index, tx->wr_pos,
+				 __ATOMIC_RELEASE);
+		tx->wr_pub = tx->wr_pos;
+		if (vmb_unlikely(tx->wr_pending)) {
+			__atomic_store_n(&tx->hdr->pending_send_sz, 0,
+					 __ATOMIC_RELAXED);
+			tx->wr_pending = 0;
+		}
+		wchk = 1;
+	}
+	if (!rchk && !wchk)
+		return 0;
+	vmb_smp_mb();
+	if (wchk &&
+	    !__atomic_load_n(&tx->hdr->interrupt_mask, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&tx->hdr->read_index, __ATOMIC_RELAXED) == old) {
+		tx->stats.signals++;
+		sig = 1;
+	}
+	if (rchk) {
+		rc = vmb_ring_reader_check(rx, freed);
+		if (rc != 0 && sig == 0)
+			sig = rc;
+	}
+	return sig;
 }
 
 /** Reader: ask the writer not to signal (we are polling / draining). */

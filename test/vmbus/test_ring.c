@@ -344,6 +344,62 @@ test_pending_send_sz(void)
 	free(m);
 }
 
+/*
+ * One thread reading ring A and writing ring B (a channel's two rings):
+ * vmb_ring_commit_publish() gives the same decisions as vmb_ring_commit()
+ * of A plus vmb_ring_publish() of B.
+ */
+static void
+test_commit_publish(void)
+{
+	struct mem *ma = mem_new(0, VMB_RING_FEAT_PENDING_SZ);
+	struct mem *mb = mem_new(0, 0);
+	struct vmb_ring aw, ar, bw, br;
+	uint8_t out[DSIZE];
+	uint32_t n;
+
+	views(ma, &aw, &ar);
+	views(mb, &bw, &br);
+	/* Nothing read, nothing staged: nothing to do. */
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 0);
+	/* Only staged, B empty before: the writer's rule signals. */
+	CHECK_EQ(vmb_ring_stage_buf(&bw, 6, 0, 1, NULL, 0, "abc", 3), 0);
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 1);
+	CHECK_EQ(mb->hdr.write_index, 32);
+	/* B not empty before: no signal for more. */
+	CHECK_EQ(vmb_ring_stage_buf(&bw, 6, 0, 2, NULL, 0, "abc", 3), 0);
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 0);
+	CHECK_EQ(mb->hdr.write_index, 64);
+	/* Only read, A's writer waits for 64 bytes: the reader's rule
+	 * signals once, on the crossing; the read index is published. */
+	CHECK_EQ(fill_ring(&aw, &n), -EAGAIN);
+	CHECK_EQ(vmb_ring_wait_prepare(&aw), 0);
+	CHECK_EQ(vmb_ring_read(&ar, out, sizeof(out)), 56);
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 1);
+	CHECK_EQ(ma->hdr.read_index, 64);
+	CHECK_EQ(vmb_ring_read(&ar, out, sizeof(out)), 56);
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 0);
+	/* Both: either rule is enough. B drained by its reader first. */
+	while (vmb_ring_read(&br, out, sizeof(out)) > 0)
+		;
+	CHECK_EQ(vmb_ring_commit(&br), 0);
+	CHECK_EQ(vmb_ring_read(&ar, out, sizeof(out)), 56);
+	CHECK_EQ(vmb_ring_stage_buf(&bw, 6, 0, 3, NULL, 0, "abc", 3), 0);
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 1);
+	CHECK_EQ(ma->hdr.read_index, 192);
+	CHECK_EQ(mb->hdr.write_index, 96);
+	/* A masked reader of B gets no signal from the writer's rule. */
+	vmb_ring_intr_mask(&br);
+	while (vmb_ring_read(&br, out, sizeof(out)) > 0)
+		;
+	CHECK_EQ(vmb_ring_commit(&br), 0);
+	CHECK_EQ(vmb_ring_stage_buf(&bw, 6, 0, 4, NULL, 0, "abc", 3), 0);
+	CHECK_EQ(vmb_ring_commit_publish(&ar, &bw), 0);
+	CHECK_EQ(ar.stats.errors + bw.stats.errors, 0);
+	free(ma);
+	free(mb);
+}
+
 static void
 test_small_buffer_skip(void)
 {
@@ -555,6 +611,7 @@ main(void)
 	test_bad_args();
 	test_writer_signal();
 	test_pending_send_sz();
+	test_commit_publish();
 	test_small_buffer_skip();
 	test_skip_after_tamper();
 	test_reattach();

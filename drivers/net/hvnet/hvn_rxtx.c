@@ -309,7 +309,8 @@ hvn_rx_complete(struct hvn_rxq *rxq, struct hvbus_chan *chan)
 			break;
 		done++;
 	}
-	if (vmb_ring_publish(&chan->tx) == 1)
+	/* Our read index and the completions in one publish, one barrier. */
+	if (vmb_ring_commit_publish(&chan->rx, &chan->tx) == 1)
 		hvbus_chan_signal(chan);
 	if (rxq->lock != NULL)
 		rte_spinlock_unlock(rxq->lock);
@@ -442,10 +443,10 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			hvn_rx_inband(rxq, (uint32_t)len);
 		}
 	}
-	if (vmb_ring_commit(&chan->rx) == 1)
-		hvbus_chan_signal(chan);
 	if (rxq->npend != 0)
 		hvn_rx_complete(rxq, chan);
+	else if (vmb_ring_commit(&chan->rx) == 1)
+		hvbus_chan_signal(chan);
 out:
 	/* The VF may have more than it was given room for. */
 	if (vf != NULL && nvf == vf_room && nrx < n)
@@ -526,7 +527,7 @@ hvn_tx_done(struct hvn_txq *txq, uint64_t xid)
 /* Frames on a tx channel: the host ignored the indirection table, which
  * never names these channels. Nobody polls for them here: give the host
  * its sections back and count the frames as errors. */
-static __rte_cold int
+static __rte_cold void
 hvn_tx_stray_xfer(struct hvn_txq *txq, struct hvbus_chan *chan,
 		  const struct vmb_pkt_desc *d)
 {
@@ -536,25 +537,22 @@ hvn_tx_stray_xfer(struct hvn_txq *txq, struct hvbus_chan *chan,
 	};
 
 	txq->st.errors++;
-	if (!(d->flags & VMB_PKT_FLAG_RC))
-		return 0;
-	if (vmb_ring_stage_buf(&chan->tx, VMB_PKT_COMPLETION, 0, d->xid, NULL,
-			       0, &c, sizeof(c)) != 0) {
+	if ((d->flags & VMB_PKT_FLAG_RC) &&
+	    vmb_ring_stage_buf(&chan->tx, VMB_PKT_COMPLETION, 0, d->xid, NULL,
+			       0, &c, sizeof(c)) != 0)
 		txq->st.ring_full++;
-		return 0;
-	}
-	return 1;
 }
 
-/* Read the host's completions from the queue's own channel. A completion
- * needs only its validated descriptor (the id): it is peeked and skipped,
- * its body never copied. */
-void
-hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan)
+/* Read the host's completions from the queue's own channel, without
+ * publishing the read index (the caller does, with its own writes: one
+ * barrier for both). A completion needs only its validated descriptor
+ * (the id): it is peeked and skipped, its body never copied. */
+static void
+hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 {
 	const struct vmb_pkt_desc *pd = (const void *)txq->pkt;
 	struct vmb_pkt_desc d;
-	int len, staged = 0;
+	int len;
 
 	for (;;) {
 		len = vmb_ring_peek(&chan->rx, &d);
@@ -584,11 +582,16 @@ hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan)
 			txq->st.errors++;
 			continue;
 		}
-		staged |= hvn_tx_stray_xfer(txq, chan, pd);
+		hvn_tx_stray_xfer(txq, chan, pd);
 	}
-	if (vmb_ring_commit(&chan->rx) == 1)
-		hvbus_chan_signal(chan);
-	if (unlikely(staged) && vmb_ring_publish(&chan->tx) == 1)
+}
+
+/* Reap and publish (outside a burst: tx_done_cleanup, a VF burst). */
+void
+hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan)
+{
+	hvn_tx_reap(txq, chan);
+	if (vmb_ring_commit_publish(&chan->rx, &chan->tx) == 1)
 		hvbus_chan_signal(chan);
 }
 
@@ -783,7 +786,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		return 0;
 	}
 	if (txq->own_chan)
-		hvn_tx_poll(txq, chan);
+		hvn_tx_reap(txq, chan);
 	else
 		hvn_txq_reclaim(txq);
 	if (txq->lock != NULL)
@@ -862,7 +865,10 @@ stage_failed:
 		txq->st.errors++;
 		rte_pktmbuf_free(m);
 	}
-	if (vmb_ring_publish(&chan->tx) == 1)
+	/* Own channel: the completions' read index goes out with our writes,
+	 * behind the burst's one store-load barrier. */
+	if ((txq->own_chan ? vmb_ring_commit_publish(&chan->rx, &chan->tx) :
+	     vmb_ring_publish(&chan->tx)) == 1)
 		hvbus_chan_signal(chan);
 	if (txq->lock != NULL)
 		rte_spinlock_unlock(txq->lock);
