@@ -131,13 +131,10 @@ hvn_txq_flush(struct hvn_txq *txq)
 	}
 }
 
+/* The queue's memory (also for a set-up that failed half-way). */
 static void
-hvn_txq_free(struct hvn_txq *txq)
+hvn_txq_free_mem(struct hvn_txq *txq)
 {
-	if (txq == NULL)
-		return;
-	hvn_txq_flush(txq);
-	hvbus_queue_detach(txq->hv->hdev, &txq->rd);
 	rte_free(txq->txd);
 	rte_free(txq->free_desc);
 	rte_free(txq->free_sec);
@@ -145,6 +142,16 @@ hvn_txq_free(struct hvn_txq *txq)
 	rte_free(txq->hdrs);
 	rte_free(txq->pkt);
 	rte_free(txq);
+}
+
+static void
+hvn_txq_free(struct hvn_txq *txq)
+{
+	if (txq == NULL)
+		return;
+	hvn_txq_flush(txq);
+	hvbus_queue_detach(txq->hv->hdev, &txq->rd);
+	hvn_txq_free_mem(txq);
 }
 
 void
@@ -228,13 +235,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	dev->data->tx_queues[qid] = txq;
 	return 0;
 fail:
-	rte_free(txq->txd);
-	rte_free(txq->free_desc);
-	rte_free(txq->free_sec);
-	rte_free(txq->cr.ids);
-	rte_free(txq->hdrs);
-	rte_free(txq->pkt);
-	rte_free(txq);
+	hvn_txq_free_mem(txq);
 	return rc;
 }
 
