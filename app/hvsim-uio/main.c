@@ -126,7 +126,6 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		o->ucfg.sysfs_root = o->sysfs;
 	if (o->dev != NULL)
 		o->ucfg.dev_root = o->dev;
-	o->ucfg.verbose = o->verbose;
 	return optind;
 }
 
@@ -274,7 +273,7 @@ main(int argc, char **argv)
 
 	hvsim_config_init(&hc, o.nics);
 	hc.name = "uio";
-	hc.verbose = o.verbose;
+	hc.log_level = o.verbose ? HVSIM_LOG_DEBUG : HVSIM_LOG_NOTICE;
 	hc.ctl_path = o.ctl;
 	for (i = 0; i < o.nics; i++)
 		hc.nic[i].max_queues = o.queues;

@@ -143,7 +143,7 @@ main(int argc, char **argv)
 			cfg.checker_off = true;
 			break;
 		case 'v':
-			cfg.verbose = true;
+			cfg.log_level = HVSIM_LOG_DEBUG;
 			break;
 		case 'h':
 			usage(stdout);

@@ -59,10 +59,11 @@ hvsim_chan_by_relid(struct hvsim *h, uint32_t relid, const char *what)
 	if (c != NULL)
 		return c;
 	if (relid < HVSIM_RELID_LIMIT && h->relid_released[relid])
-		hvsim_violation(h, "%s names relid %u, which the guest "
-				"already released", what, relid);
+		hvsim_log_violation(&h->log, "%s names relid %u, which the "
+				    "guest already released", what, relid);
 	else
-		hvsim_violation(h, "%s names unknown relid %u", what, relid);
+		hvsim_log_violation(&h->log, "%s names unknown relid %u", what,
+				    relid);
 	return NULL;
 }
 
@@ -99,7 +100,8 @@ hvsim_offer(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 	c->relid = hvsim_relid_alloc(h);
 	if (c->relid == 0) {
 		free(c);
-		hvsim_err(h, "nic%u: no relid left for an offer", n->idx);
+		hvsim_log_error(&h->log, "nic%u: no relid left for an offer",
+				n->idx);
 		return -ENOSPC;
 	}
 	c->h = h;
@@ -114,8 +116,8 @@ hvsim_offer(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 		}
 	}
 	if (!c->monitor_allocated)
-		hvsim_err(h, "nic%u sub %u: monitor ids exhausted, offering "
-			  "without one", n->idx, subidx);
+		hvsim_log_error(&h->log, "nic%u sub %u: monitor ids exhausted, "
+				"offering without one", n->idx, subidx);
 	memset(&p, 0, sizeof(p));
 	p.if_type = vmb_guid_netvsc;
 	p.if_instance = n->instance;
@@ -135,8 +137,8 @@ hvsim_offer(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 	h->relid_tab[c->relid] = c;
 	h->relid_released[c->relid] = 0;
 	n->chan[subidx] = c;
-	hvsim_log(h, "nic%u: offer sub %u relid %u monitor %u", n->idx, subidx,
-		  c->relid, c->monitor_id);
+	HVSIM_INFO(&h->log, "nic%u: offer sub %u relid %u monitor %u", n->idx,
+		   subidx, c->relid, c->monitor_id);
 	hvsim_send_msg(h, &m, len);
 	hvsim_hook_core(h, n, HVSIM_STEP_OFFER_SENT);
 	return 0;
@@ -148,10 +150,10 @@ hvsim_chan_stop(struct hvsim *h, struct hvsim_chan *c)
 {
 	if (!c->open)
 		return;
-	hvsim_log(h, "nic%u sub %u relid %u stops: %llu packets in, %llu out",
-		  c->nic->idx, c->subidx, c->relid,
-		  (unsigned long long)c->st.tx_pkts,
-		  (unsigned long long)c->st.rx_pkts);
+	HVSIM_INFO(&h->log, "nic%u sub %u relid %u stops: %llu packets in, "
+		   "%llu out", c->nic->idx, c->subidx, c->relid,
+		   (unsigned long long)c->st.tx_pkts,
+		   (unsigned long long)c->st.rx_pkts);
 	hvsim_chan_close_dev(c);
 	c->open = false;
 	h->n_open--;
@@ -196,8 +198,8 @@ hvsim_rescind_one(struct hvsim *h, struct hvsim_chan *c)
 	c->rescinded = true;
 	c->rescind_rx_seq = h->rx_seq;
 	c->rescind_ns = hvsim_now_ns();
-	hvsim_log(h, "nic%u: rescind sub %u relid %u", c->nic->idx, c->subidx,
-		  c->relid);
+	HVSIM_INFO(&h->log, "nic%u: rescind sub %u relid %u", c->nic->idx,
+		   c->subidx, c->relid);
 	/* The host stops using the rings at once; GPADL requests still in
 	 * flight are answered (creates fail, teardowns complete).
 	 */
@@ -290,8 +292,8 @@ hvsim_do_reoffer(struct hvsim *h, unsigned int nic, unsigned int sub)
 	if (n->chan[0] != NULL) {
 		/* Same instance GUID only after the old relid is released. */
 		n->reoffer_pending = true;
-		hvsim_log(h, "nic%u: re-offer waits for RELID_RELEASED of "
-			  "relid %u", nic, n->chan[0]->relid);
+		HVSIM_INFO(&h->log, "nic%u: re-offer waits for RELID_RELEASED "
+			   "of relid %u", nic, n->chan[0]->relid);
 		return 0;
 	}
 	return hvsim_offer_primary(h, n);
@@ -385,7 +387,7 @@ hvsim_msg_contact(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 
 	if (h->connected) {
 		/* openvmm: an implicit disconnect, then a new negotiation. */
-		hvsim_log(h, "INITIATE_CONTACT while connected: reset");
+		HVSIM_INFO(&h->log, "INITIATE_CONTACT while connected: reset");
 		hvsim_reset_connection(h, "INITIATE_CONTACT while connected",
 				       true);
 	}
@@ -393,15 +395,16 @@ hvsim_msg_contact(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 		if (hvsim_versions[i] == v)
 			break;
 	if (i == sizeof(hvsim_versions) / sizeof(hvsim_versions[0])) {
-		hvsim_log(h, "version %#x not supported", v);
+		HVSIM_DEBUG(&h->log, "version %#x not supported", v);
 		hvsim_version_reply(h, 0, VMB_CONN_OK, 0);
 		return;
 	}
 	if ((ic->monitor_page1 == 0) != (ic->monitor_page2 == 0)) {
-		hvsim_violation(h, "INITIATE_CONTACT gives one monitor page "
-				"(%#llx, %#llx): both or neither",
-				(unsigned long long)ic->monitor_page1,
-				(unsigned long long)ic->monitor_page2);
+		hvsim_log_violation(&h->log, "INITIATE_CONTACT gives one "
+				    "monitor page (%#llx, %#llx): both or "
+				    "neither",
+				    (unsigned long long)ic->monitor_page1,
+				    (unsigned long long)ic->monitor_page2);
 		hvsim_version_reply(h, 0, VMB_CONN_FAILED_UNKNOWN, 0);
 		return;
 	}
@@ -410,11 +413,11 @@ hvsim_msg_contact(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 		mp2 = hvsim_monitor_page(h, ic->monitor_page2);
 		if (mp1 == NULL || mp2 == NULL ||
 		    ic->monitor_page1 == ic->monitor_page2) {
-			hvsim_violation(h, "INITIATE_CONTACT monitor pages "
-					"%#llx, %#llx not two aligned pages "
-					"in the arena",
-					(unsigned long long)ic->monitor_page1,
-					(unsigned long long)ic->monitor_page2);
+			hvsim_log_violation(&h->log, "INITIATE_CONTACT monitor "
+					    "pages %#llx, %#llx not two "
+					    "aligned pages in the arena",
+					    (unsigned long long)ic->monitor_page1,
+					    (unsigned long long)ic->monitor_page2);
 			hvsim_version_reply(h, 0, VMB_CONN_FAILED_UNKNOWN, 0);
 			return;
 		}
@@ -423,7 +426,7 @@ hvsim_msg_contact(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	h->version = v;
 	h->mon_parent = mp1;
 	h->mon_child = mp2;
-	hvsim_log(h, "connected at version %#x", v);
+	HVSIM_INFO(&h->log, "connected at version %#x", v);
 	/* From 5.0 the guest posts to the connection id we return; below,
 	 * openvmm echoes the version there and guests ignore it.
 	 */
@@ -440,7 +443,8 @@ hvsim_msg_request_offers(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	int rlen;
 
 	if (h->offers_requested) {
-		hvsim_violation(h, "second REQUESTOFFERS on one connection");
+		hvsim_log_violation(&h->log, "second REQUESTOFFERS on one "
+				    "connection");
 		return;
 	}
 	h->offers_requested = true;
@@ -473,36 +477,39 @@ hvsim_msg_open(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 		 */
 		if (ctx->rx_seq > c->rescind_rx_seq &&
 		    (ms >= h->rescind_grace_ms || c->opens_after_rescind))
-			hvsim_violation(h, "OPENCHANNEL for relid %u, rescinded "
-					"%llu ms earlier", c->relid,
-					(unsigned long long)ms);
+			hvsim_log_violation(&h->log, "OPENCHANNEL for relid "
+					    "%u, rescinded %llu ms earlier",
+					    c->relid, (unsigned long long)ms);
 		c->opens_after_rescind = true;
-		hvsim_log(h, "OPENCHANNEL relid %u after its rescind: no reply",
-			  c->relid);
+		HVSIM_INFO(&h->log, "OPENCHANNEL relid %u after its rescind: "
+			   "no reply", c->relid);
 		return;
 	}
 	if (c->open) {
-		hvsim_violation(h, "OPENCHANNEL for relid %u, already open",
-				c->relid);
+		hvsim_log_violation(&h->log, "OPENCHANNEL for relid %u, "
+				    "already open", c->relid);
 		return;
 	}
 	g = hvsim_gpadl_find(h, o->ring_gpadl);
 	if (g == NULL) {
 		if (hvsim_gpadl_was_torn(h, o->ring_gpadl))
-			hvsim_violation(h, "OPENCHANNEL relid %u names GPADL "
-					"%#x after its teardown", c->relid,
-					o->ring_gpadl);
+			hvsim_log_violation(&h->log, "OPENCHANNEL relid %u "
+					    "names GPADL %#x after its "
+					    "teardown", c->relid,
+					    o->ring_gpadl);
 		else
-			hvsim_violation(h, "OPENCHANNEL relid %u names unknown "
-					"GPADL %#x", c->relid, o->ring_gpadl);
+			hvsim_log_violation(&h->log, "OPENCHANNEL relid %u "
+					    "names unknown GPADL %#x", c->relid,
+					    o->ring_gpadl);
 		goto reply;
 	}
 	if (g->relid != c->relid || g->ring_of != NULL ||
 	    g->teardown_pending) {
-		hvsim_violation(h, "OPENCHANNEL relid %u: GPADL %#x belongs to "
-				"relid %u%s%s", c->relid, g->handle, g->relid,
-				g->ring_of ? ", already a ring" : "",
-				g->teardown_pending ? ", being torn down" : "");
+		hvsim_log_violation(&h->log, "OPENCHANNEL relid %u: GPADL %#x "
+				    "belongs to relid %u%s%s", c->relid,
+				    g->handle, g->relid,
+				    g->ring_of ? ", already a ring" : "",
+				    g->teardown_pending ? ", being torn down" : "");
 		goto reply;
 	}
 	c->pkt_buf = malloc(HVSIM_PKT_MAX);
@@ -513,8 +520,9 @@ hvsim_msg_open(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 		goto reply_free;
 	rc = h->ops->chan_open(c->nic->dev, c, c->subidx);
 	if (rc < 0) {
-		hvsim_err(h, "nic%u: device refused to open sub %u: %s",
-			  c->nic->idx, c->subidx, strerror(-rc));
+		hvsim_log_error(&h->log, "nic%u: device refused to open sub "
+				"%u: %s", c->nic->idx, c->subidx,
+				strerror(-rc));
 		goto reply_free;
 	}
 	c->dev_open = true;
@@ -526,8 +534,8 @@ hvsim_msg_open(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	g->ring_of = c;
 	h->n_open++;
 	status = 0;
-	hvsim_log(h, "nic%u: open sub %u relid %u", c->nic->idx, c->subidx,
-		  c->relid);
+	HVSIM_INFO(&h->log, "nic%u: open sub %u relid %u", c->nic->idx,
+		   c->subidx, c->relid);
 	goto reply;
 reply_free:
 	free(c->pkt_buf);
@@ -549,12 +557,12 @@ hvsim_msg_close(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	if (c->rescinded)
 		return;		/* accepted and ignored after a rescind */
 	if (!c->open) {
-		hvsim_violation(h, "CLOSECHANNEL for relid %u, which is not "
-				"open", c->relid);
+		hvsim_log_violation(&h->log, "CLOSECHANNEL for relid %u, which "
+				    "is not open", c->relid);
 		return;
 	}
-	hvsim_log(h, "nic%u: close sub %u relid %u", c->nic->idx, c->subidx,
-		  c->relid);
+	HVSIM_INFO(&h->log, "nic%u: close sub %u relid %u", c->nic->idx,
+		   c->subidx, c->relid);
 	hvsim_chan_stop(h, c);
 }
 
@@ -569,23 +577,24 @@ hvsim_msg_relid_released(struct hvsim *h, const union vmb_msg *m,
 
 	if (relid < HVSIM_RELID_LIMIT && h->relid_tab[relid] == NULL &&
 	    h->relid_released[relid]) {
-		hvsim_violation(h, "RELID_RELEASED twice for relid %u", relid);
+		hvsim_log_violation(&h->log, "RELID_RELEASED twice for relid "
+				    "%u", relid);
 		return;
 	}
 	c = hvsim_chan_by_relid(h, relid, "RELID_RELEASED");
 	if (c == NULL)
 		return;
 	if (c->open) {
-		hvsim_violation(h, "RELID_RELEASED for relid %u while it is "
-				"open", relid);
+		hvsim_log_violation(&h->log, "RELID_RELEASED for relid %u "
+				    "while it is open", relid);
 		return;
 	}
 	n = c->nic;
 	primary = c->subidx == 0 && n->chan[0] == c;
 	if (!c->rescinded) {
 		/* The guest gave the device up: gone until re-offered. */
-		hvsim_log(h, "nic%u: guest gave up relid %u without a rescind",
-			  n->idx, relid);
+		HVSIM_INFO(&h->log, "nic%u: guest gave up relid %u without a "
+			   "rescind", n->idx, relid);
 		if (primary)
 			n->present = false;
 	}
@@ -595,7 +604,7 @@ hvsim_msg_relid_released(struct hvsim *h, const union vmb_msg *m,
 	h->relid_released[relid] = 1;
 	n->released++;
 	n->released_ns = ctx->rx_ns;
-	hvsim_log(h, "nic%u: relid %u released", n->idx, relid);
+	HVSIM_INFO(&h->log, "nic%u: relid %u released", n->idx, relid);
 	if (primary && n->reoffer_pending) {
 		n->reoffer_pending = false;
 		hvsim_offer_primary(h, n);
@@ -609,7 +618,7 @@ hvsim_msg_unload(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	union vmb_msg r;
 	int rlen;
 
-	hvsim_log(h, "UNLOAD");
+	HVSIM_INFO(&h->log, "UNLOAD");
 	hvsim_reset_connection(h, "UNLOAD", true);
 	rlen = vmb_msg_encode_hdr(&r, VMB_MSG_UNLOAD_RESPONSE);
 	hvsim_send_msg(h, &r, rlen);
@@ -624,8 +633,8 @@ hvsim_msg_modify(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 	int rlen;
 
 	if (h->version < VMB_VERSION_WIN10_RS3) {
-		hvsim_violation(h, "MODIFYCHANNEL at version %#x (needs 4.1)",
-				h->version);
+		hvsim_log_violation(&h->log, "MODIFYCHANNEL at version %#x "
+				    "(needs 4.1)", h->version);
 		return;
 	}
 	c = hvsim_chan_by_relid(h, m->modify.child_relid, "MODIFYCHANNEL");
@@ -700,13 +709,14 @@ hvsim_dispatch(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 
 	hd = &hvsim_handlers[type];
 	if (hd->fn == NULL) {
-		hvsim_violation(h, "guest sent %s (type %u): host-only or "
-				"unsupported", vmb_msg_name(type), type);
+		hvsim_log_violation(&h->log, "guest sent %s (type %u): "
+				    "host-only or unsupported",
+				    vmb_msg_name(type), type);
 		return;
 	}
 	if (!h->connected && type != VMB_MSG_INITIATE_CONTACT) {
-		hvsim_violation(h, "%s before a successful INITIATE_CONTACT",
-				vmb_msg_name(type));
+		hvsim_log_violation(&h->log, "%s before a successful "
+				    "INITIATE_CONTACT", vmb_msg_name(type));
 		return;
 	}
 	n = hvsim_msg_nic(h, m, hd->route);
@@ -726,7 +736,7 @@ hvsim_dispatch(struct hvsim *h, const union vmb_msg *m, uint32_t len,
 			return;
 		}
 	}
-	hvsim_log(h, "<- %s (%u bytes)", vmb_msg_name(type), len);
+	HVSIM_DEBUG(&h->log, "<- %s (%u bytes)", vmb_msg_name(type), len);
 	hd->fn(h, m, len, &ctx);
 }
 
@@ -749,8 +759,9 @@ hvsim_chmsg(struct hvsim *h, const void *buf, uint32_t len)
 
 		if (len >= sizeof(raw))
 			memcpy(&raw, buf, sizeof(raw));
-		hvsim_violation(h, "malformed channel message (type %u, %u "
-				"bytes): %s", raw, len, strerror(-type));
+		hvsim_log_violation(&h->log, "malformed channel message (type "
+				    "%u, %u bytes): %s", raw, len,
+				    strerror(-type));
 		return;
 	}
 	hvsim_dispatch(h, &m, len, h->rx_seq, hvsim_now_ns(), false);

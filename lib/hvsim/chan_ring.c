@@ -49,17 +49,18 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 	if (vg->byte_offset != 0 ||
 	    (uint64_t)vg->byte_count != (uint64_t)npfn * VMB_PAGE_SIZE ||
 	    page_off < 2 || page_off > npfn || npfn - page_off < 2) {
-		hvsim_violation(h, "OPENCHANNEL relid %u: ring GPADL %#x "
-				"(%u pages, offset %u, %u bytes) cannot be "
-				"split at page %u", c->relid, g->handle, npfn,
-				vg->byte_offset, vg->byte_count, page_off);
+		hvsim_log_violation(&h->log, "OPENCHANNEL relid %u: ring GPADL "
+				    "%#x (%u pages, offset %u, %u bytes) "
+				    "cannot be split at page %u", c->relid,
+				    g->handle, npfn, vg->byte_offset,
+				    vg->byte_count, page_off);
 		return -EINVAL;
 	}
 	if (!hvsim_pages_contig(vg->pfns, 0, page_off) ||
 	    !hvsim_pages_contig(vg->pfns, page_off, npfn)) {
-		hvsim_err(h, "OPENCHANNEL relid %u: ring pages of GPADL %#x "
-			  "are not contiguous in the arena (unsupported)",
-			  c->relid, g->handle);
+		hvsim_log_error(&h->log, "OPENCHANNEL relid %u: ring pages of "
+				"GPADL %#x are not contiguous in the arena "
+				"(unsupported)", c->relid, g->handle);
 		return -ENOTSUP;
 	}
 	in_mem = hvsim_arena_ptr(h, vg->pfns[0] << VMB_PAGE_SHIFT,
@@ -74,9 +75,9 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 		rc = vmb_ring_init_mem(&c->out, out_mem,
 				       (size_t)(npfn - page_off) * VMB_PAGE_SIZE);
 	if (rc < 0) {
-		hvsim_violation(h, "OPENCHANNEL relid %u: ring headers of GPADL "
-				"%#x invalid (%s)", c->relid, g->handle,
-				strerror(-rc));
+		hvsim_log_violation(&h->log, "OPENCHANNEL relid %u: ring "
+				    "headers of GPADL %#x invalid (%s)",
+				    c->relid, g->handle, strerror(-rc));
 		return rc;
 	}
 	vmb_ring_set_limits(&c->in, c->in.size - 16 < HVSIM_PKT_MAX ?
@@ -97,13 +98,14 @@ hvsim_chan_fail(struct hvsim_chan *c, const char *why, int err)
 	if (c->failed)
 		return;
 	if (err != 0)
-		hvsim_violation(c->h, "nic%u sub %u relid %u: %s (%s): channel "
-				"stopped", c->nic->idx, c->subidx, c->relid,
-				why, strerror(err < 0 ? -err : err));
+		hvsim_log_violation(&c->h->log, "nic%u sub %u relid %u: %s "
+				    "(%s): channel stopped", c->nic->idx,
+				    c->subidx, c->relid, why,
+				    strerror(err < 0 ? -err : err));
 	else
-		hvsim_violation(c->h, "nic%u sub %u relid %u: %s: channel "
-				"stopped", c->nic->idx, c->subidx, c->relid,
-				why);
+		hvsim_log_violation(&c->h->log, "nic%u sub %u relid %u: %s: "
+				    "channel stopped", c->nic->idx, c->subidx,
+				    c->relid, why);
 	/* The device hears of it from the ring loop, never from inside one
 	 * of its own callbacks (hvsim_chan_send() may be why we are here).
 	 */

@@ -12,85 +12,22 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hvsim_priv.h"
 
-/* Report size cap: a guest looping on a bad message must not eat memory. */
-#define HVSIM_REPORT_MAX	(256 * 1024)
-
-void
-hvsim_violation(struct hvsim *h, const char *fmt, ...)
-{
-	char line[320];
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (hvsim_err_ratelimit(h))
-		fprintf(stderr, "hvsim[%s]: VIOLATION: %s\n",
-			h->cfg.name != NULL ? h->cfg.name : "host", line);
-	if (h->cfg.checker_off)
-		return;
-	pthread_mutex_lock(&h->chk_lock);
-	h->violations++;
-	n = strlen(line);
-	if (h->report_len + n + 2 > h->report_cap &&
-	    h->report_cap < HVSIM_REPORT_MAX) {
-		size_t cap = h->report_cap ? h->report_cap * 2 : 4096;
-		char *p;
-
-		while (cap < h->report_len + n + 2)
-			cap *= 2;
-		p = realloc(h->report, cap);
-		if (p != NULL) {
-			h->report = p;
-			h->report_cap = cap;
-		}
-	}
-	if (h->report_len + n + 2 <= h->report_cap) {
-		memcpy(h->report + h->report_len, line, n);
-		h->report_len += n;
-		h->report[h->report_len++] = '\n';
-		h->report[h->report_len] = '\0';
-	}
-	pthread_mutex_unlock(&h->chk_lock);
-}
-
 unsigned int
 hvsim_violations(const struct hvsim *h)
 {
-	struct hvsim *mh = (struct hvsim *)(uintptr_t)h;
-	unsigned int v;
-
-	pthread_mutex_lock(&mh->chk_lock);
-	v = h->violations;
-	pthread_mutex_unlock(&mh->chk_lock);
-	return v;
+	return hvsim_log_violations(&((struct hvsim *)(uintptr_t)h)->log);
 }
 
 size_t
 hvsim_report(const struct hvsim *h, char *buf, size_t len)
 {
-	struct hvsim *mh = (struct hvsim *)(uintptr_t)h;
-	size_t n;
-
-	pthread_mutex_lock(&mh->chk_lock);
-	n = h->report_len;
-	if (buf != NULL && len > 0) {
-		size_t k = n < len - 1 ? n : len - 1;
-
-		if (k > 0)
-			memcpy(buf, h->report, k);
-		buf[k] = '\0';
-	}
-	pthread_mutex_unlock(&mh->chk_lock);
-	return n;
+	return hvsim_log_report(&((struct hvsim *)(uintptr_t)h)->log, buf, len);
 }
 
 /* At UNLOAD, a reconnect or the guest's disconnect: what a guest that
@@ -106,12 +43,13 @@ hvsim_check_unload(struct hvsim *h, const char *when)
 		struct hvsim_chan *c = h->relid_tab[i];
 
 		if (c != NULL && c->rescinded)
-			hvsim_violation(h, "relid %u (nic%u sub %u) rescinded "
-					"but never released before %s", c->relid,
-					c->nic->idx, c->subidx, when);
+			hvsim_log_violation(&h->log, "relid %u (nic%u sub %u) "
+					    "rescinded but never released "
+					    "before %s", c->relid, c->nic->idx,
+					    c->subidx, when);
 	}
 	if (hvsim_gpadl_leak_check(h) > 0)
-		hvsim_log(h, "GPADLs leaked at %s", when);
+		HVSIM_INFO(&h->log, "GPADLs leaked at %s", when);
 }
 
 /* Unread bytes between index @p from and @p to on a ring of @p size. */

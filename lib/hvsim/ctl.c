@@ -314,7 +314,7 @@ hvsim_ctl_client(struct hvsim *h, struct hvsim_ctl_client *cl)
 		size_t rl;
 
 		*nl = '\0';
-		hvsim_log(h, "ctl: %s", cl->buf);
+		HVSIM_DEBUG(&h->log, "ctl: %s", cl->buf);
 		hvsim_ctl_exec(h, cl->buf, reply, HVSIM_CTL_REPLY);
 		rl = strlen(reply);
 		reply[rl++] = '\n';

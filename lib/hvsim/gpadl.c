@@ -142,9 +142,10 @@ hvsim_gpadl_pages(struct hvsim *h, const struct vmb_gpadl *g, uint8_t **host)
 		if (pfn > (UINT64_MAX >> VMB_PAGE_SHIFT) ||
 		    hvsim_arena_ptr(h, pfn << VMB_PAGE_SHIFT,
 				    VMB_PAGE_SIZE) == NULL) {
-			hvsim_violation(h, "GPADL %#x page %u (pfn %#llx) is "
-					"outside the guest arena", g->handle, i,
-					(unsigned long long)pfn);
+			hvsim_log_violation(&h->log, "GPADL %#x page %u (pfn "
+					    "%#llx) is outside the guest "
+					    "arena", g->handle, i,
+					    (unsigned long long)pfn);
 			return -EFAULT;
 		}
 		if (i > 0 && pfn != g->pfns[i - 1] + 1)
@@ -172,24 +173,25 @@ hvsim_gpadl_complete(struct hvsim *h, struct vmb_gpadl *g, bool fail)
 		return;
 	}
 	if (fail) {
-		hvsim_log(h, "GPADL %#x completed after relid %u was "
-			  "rescinded: failing it", g->handle, g->relid);
+		HVSIM_INFO(&h->log, "GPADL %#x completed after relid %u was "
+			   "rescinded: failing it", g->handle, g->relid);
 		goto fail;
 	}
 	if (hvsim_gpadl_find(h, g->handle) != NULL) {
-		hvsim_violation(h, "GPADL handle %#x already in use", g->handle);
+		hvsim_log_violation(&h->log, "GPADL handle %#x already in use",
+				    g->handle);
 		goto fail;
 	}
 	if (g->rangecount != 1) {
-		hvsim_err(h, "GPADL %#x has %u ranges; this host supports one",
-			  g->handle, g->rangecount);
+		hvsim_log_error(&h->log, "GPADL %#x has %u ranges; this host "
+				"supports one", g->handle, g->rangecount);
 		goto fail;
 	}
 	if (hvsim_gpadl_pages(h, g, &host) < 0)
 		goto fail;
 	if (h->n_gpadl == HVSIM_GPADL_MAX) {
-		hvsim_err(h, "GPADL table full (%u): failing %#x",
-			  HVSIM_GPADL_MAX, g->handle);
+		hvsim_log_error(&h->log, "GPADL table full (%u): failing %#x",
+				HVSIM_GPADL_MAX, g->handle);
 		goto fail;
 	}
 	e = &h->gpadl[h->n_gpadl++];
@@ -200,8 +202,8 @@ hvsim_gpadl_complete(struct hvsim *h, struct vmb_gpadl *g, bool fail)
 	e->host = host;
 	e->len = g->byte_count;
 	hvsim_gpadl_forget(h, g->handle);
-	hvsim_log(h, "GPADL %#x on relid %u: %u pages%s", g->handle, g->relid,
-		  g->npfn, host != NULL ? "" : " (scattered)");
+	HVSIM_DEBUG(&h->log, "GPADL %#x on relid %u: %u pages%s", g->handle,
+		    g->relid, g->npfn, host != NULL ? "" : " (scattered)");
 	hvsim_gpadl_reply(h, g->relid, g->handle, 0);
 	hvsim_hook_core(h, c->nic, HVSIM_STEP_GPADL_CREATED);
 	return;
@@ -231,14 +233,9 @@ hvsim_gpadl_msg(struct hvsim *h, const union vmb_msg *m, uint32_t len)
 	}
 	rc = vmb_gpadl_asm_feed(&h->gasm, m, len, &done, &frelid, &fhandle);
 	if (rc < 0) {
-		hvsim_violation(h, "%s for GPADL %#x refused: %s",
-				vmb_msg_name(m->hdr.type), handle,
-				rc == -EEXIST ? "handle already in progress" :
-				rc == -ENOENT ? "no such GPADL in progress" :
-				rc == -EOVERFLOW ? "more pages than announced" :
-				rc == -E2BIG ? "too many pages" :
-				rc == -ENOSPC ? "too many GPADLs in progress" :
-				strerror(-rc));
+		hvsim_log_violation(&h->log, "%s for GPADL %#x refused: %s",
+				    vmb_msg_name(m->hdr.type), handle,
+				    rc == -EEXIST ? "handle already in progress" : rc == -ENOENT ? "no such GPADL in progress" : rc == -EOVERFLOW ? "more pages than announced" : rc == -E2BIG ? "too many pages" : rc == -ENOSPC ? "too many GPADLs in progress" : strerror(-rc));
 		/* The assembler dropped the GPADL on a bad body. */
 		if (!header && rc != -ENOENT)
 			hvsim_gprog_del(h, handle);
@@ -301,33 +298,34 @@ hvsim_gpadl_teardown_msg(struct hvsim *h, const union vmb_msg *m)
 	e = hvsim_gpadl_find(h, t->gpadl);
 	if (e == NULL) {
 		if (hvsim_gpadl_prog_relid(h, t->gpadl, &relid) == 0)
-			hvsim_violation(h, "GPADL_TEARDOWN of GPADL %#x still "
-					"in progress", t->gpadl);
+			hvsim_log_violation(&h->log, "GPADL_TEARDOWN of GPADL "
+					    "%#x still in progress", t->gpadl);
 		else if (hvsim_gpadl_was_torn(h, t->gpadl))
-			hvsim_violation(h, "GPADL_TEARDOWN of GPADL %#x after "
-					"its teardown", t->gpadl);
+			hvsim_log_violation(&h->log, "GPADL_TEARDOWN of GPADL "
+					    "%#x after its teardown", t->gpadl);
 		else
-			hvsim_violation(h, "GPADL_TEARDOWN of unknown GPADL "
-					"%#x", t->gpadl);
+			hvsim_log_violation(&h->log, "GPADL_TEARDOWN of "
+					    "unknown GPADL %#x", t->gpadl);
 		return;
 	}
 	if (e->relid != t->child_relid) {
-		hvsim_violation(h, "GPADL_TEARDOWN of GPADL %#x on relid %u; "
-				"it belongs to relid %u", t->gpadl,
-				t->child_relid, e->relid);
+		hvsim_log_violation(&h->log, "GPADL_TEARDOWN of GPADL %#x on "
+				    "relid %u; it belongs to relid %u",
+				    t->gpadl, t->child_relid, e->relid);
 		return;
 	}
 	if (e->teardown_pending) {
-		hvsim_violation(h, "GPADL_TEARDOWN of GPADL %#x twice",
-				t->gpadl);
+		hvsim_log_violation(&h->log, "GPADL_TEARDOWN of GPADL %#x "
+				    "twice", t->gpadl);
 		return;
 	}
 	if (e->ring_of != NULL) {
 		/* The host keeps using a ring until the channel closes;
 		 * TORNDOWN follows the close.
 		 */
-		hvsim_violation(h, "GPADL_TEARDOWN of GPADL %#x, the ring of "
-				"open relid %u", t->gpadl, e->relid);
+		hvsim_log_violation(&h->log, "GPADL_TEARDOWN of GPADL %#x, the "
+				    "ring of open relid %u", t->gpadl,
+				    e->relid);
 		e->teardown_pending = true;
 		return;
 	}
@@ -388,12 +386,13 @@ hvsim_gpadl_leak_check(struct hvsim *h)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < h->n_gpadl; i++, n++)
-		hvsim_violation(h, "GPADL %#x (relid %u, %u pages) never torn "
-				"down", h->gpadl[i].handle, h->gpadl[i].relid,
-				h->gpadl[i].g->npfn);
+		hvsim_log_violation(&h->log, "GPADL %#x (relid %u, %u pages) "
+				    "never torn down", h->gpadl[i].handle,
+				    h->gpadl[i].relid, h->gpadl[i].g->npfn);
 	for (i = 0; i < h->n_gprog; i++, n++)
-		hvsim_violation(h, "GPADL %#x (relid %u) left half-built",
-				h->gprog[i].handle, h->gprog[i].relid);
+		hvsim_log_violation(&h->log, "GPADL %#x (relid %u) left "
+				    "half-built", h->gprog[i].handle,
+				    h->gprog[i].relid);
 	return n;
 }
 
@@ -422,14 +421,14 @@ hvsim_gpadl_map(struct hvsim_chan *c, uint32_t gpadl, uint64_t *len)
 
 	if (e == NULL) {
 		if (hvsim_gpadl_was_torn(h, gpadl))
-			hvsim_violation(h, "GPADL %#x used after its teardown",
-					gpadl);
+			hvsim_log_violation(&h->log, "GPADL %#x used after its "
+					    "teardown", gpadl);
 		return NULL;
 	}
 	if (e->relid != c->relid &&
 	    (prim == NULL || e->relid != prim->relid)) {
-		hvsim_violation(h, "relid %u uses GPADL %#x of relid %u",
-				c->relid, gpadl, e->relid);
+		hvsim_log_violation(&h->log, "relid %u uses GPADL %#x of relid "
+				    "%u", c->relid, gpadl, e->relid);
 		return NULL;
 	}
 	if (e->teardown_pending || e->host == NULL)

@@ -35,15 +35,16 @@ hvsim_mem_attach(struct hvsim *h, int memfd, const struct hvsim_hello *hi)
 	    (hi->arena_size % VMB_PAGE_SIZE) != 0 ||
 	    (hi->arena_gpa % VMB_PAGE_SIZE) != 0 ||
 	    hi->arena_gpa > UINT64_MAX - hi->arena_size) {
-		hvsim_err(h, "HELLO arena %#llx + %#llx: bad size or alignment",
-			  (unsigned long long)hi->arena_gpa,
-			  (unsigned long long)hi->arena_size);
+		hvsim_log_error(&h->log, "HELLO arena %#llx + %#llx: bad size "
+				"or alignment",
+				(unsigned long long)hi->arena_gpa,
+				(unsigned long long)hi->arena_size);
 		return -EINVAL;
 	}
 	if (fstat(memfd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size < hi->arena_size) {
-		hvsim_err(h, "HELLO memfd is not a file of %llu bytes",
-			  (unsigned long long)hi->arena_size);
+		hvsim_log_error(&h->log, "HELLO memfd is not a file of %llu "
+				"bytes", (unsigned long long)hi->arena_size);
 		return -EINVAL;
 	}
 	/* A guest that shrinks the file under our mapping would make host
@@ -56,11 +57,13 @@ hvsim_mem_attach(struct hvsim *h, int memfd, const struct hvsim_hello *hi)
 
 		if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
 			if (!h->same_process)
-				hvsim_err(h, "arena memfd cannot be sealed "
-					  "against shrinking; create it with "
-					  "MFD_ALLOW_SEALING");
+				hvsim_log_error(&h->log, "arena memfd cannot "
+						"be sealed against shrinking; "
+						"create it with "
+						"MFD_ALLOW_SEALING");
 			else
-				hvsim_log(h, "arena memfd not sealable");
+				HVSIM_DEBUG(&h->log, "arena memfd not "
+					    "sealable");
 		}
 	}
 	p = mmap(NULL, hi->arena_size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -68,7 +71,8 @@ hvsim_mem_attach(struct hvsim *h, int memfd, const struct hvsim_hello *hi)
 	if (p == MAP_FAILED) {
 		int rc = -errno;
 
-		hvsim_err(h, "cannot map the guest arena: %s", strerror(-rc));
+		hvsim_log_error(&h->log, "cannot map the guest arena: %s",
+				strerror(-rc));
 		return rc;
 	}
 	h->arena = p;

@@ -135,7 +135,8 @@ hvsim_hook_core(struct hvsim *h, struct hvsim_nic *n, enum hvsim_step step)
 	}
 	pthread_mutex_unlock(&h->hook_lock);
 	if (hit)
-		hvsim_log(h, "nic%u: held at %s", n->idx, hvsim_step_name(step));
+		HVSIM_INFO(&h->log, "nic%u: held at %s", n->idx,
+			   hvsim_step_name(step));
 	return hit;
 }
 
@@ -158,8 +159,8 @@ hvsim_hold_push(struct hvsim *h, struct hvsim_nic *n, const union vmb_msg *m,
 	struct hvsim_held *e;
 
 	if (n->hq_len >= HVSIM_HOLD_MAX) {
-		hvsim_err(h, "nic%u: %u messages held, dropping %s", n->idx,
-			  n->hq_len, vmb_msg_name(m->hdr.type));
+		hvsim_log_error(&h->log, "nic%u: %u messages held, dropping %s",
+				n->idx, n->hq_len, vmb_msg_name(m->hdr.type));
 		return -ENOBUFS;
 	}
 	e = malloc(sizeof(*e));

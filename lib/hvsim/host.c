@@ -39,60 +39,28 @@ hvsim_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void
-hvsim_vlog(struct hvsim *h, const char *level, const char *fmt, va_list ap)
-{
-	char line[512];
+/* ---- device interface: what a model logs goes through the host's log ---- */
 
+void
+hvsim_log(struct hvsim *h, enum hvsim_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hvsim_log_vmsg(&h->log, level, fmt, ap);
+	va_end(ap);
+}
+
+void
+hvsim_violation(struct hvsim *h, const char *fmt, ...)
+{
+	char line[320];
+	va_list ap;
+
+	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "hvsim[%s]: %s%s\n",
-		h != NULL && h->cfg.name != NULL ? h->cfg.name : "host",
-		level, line);
-}
-
-void
-hvsim_log(struct hvsim *h, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (h != NULL && !h->verbose)
-		return;
-	va_start(ap, fmt);
-	hvsim_vlog(h, "", fmt, ap);
 	va_end(ap);
-}
-
-bool
-hvsim_err_ratelimit(struct hvsim *h)
-{
-	unsigned int n;
-
-	if (h == NULL || h->verbose)
-		return true;
-	n = __atomic_fetch_add(&h->err_lines, 1, __ATOMIC_RELAXED);
-	if (n < HVSIM_ERR_LINES)
-		return true;
-	if (n == HVSIM_ERR_LINES)
-		fprintf(stderr, "hvsim[%s]: further errors not logged (the "
-			"checker report keeps the violations)\n",
-			h->cfg.name != NULL ? h->cfg.name : "host");
-	return false;
-}
-
-/* Errors are printed (up to a limit, so that a guest looping on a bad
- * message cannot flood the log): they say what the guest or the user did
- * wrong and what the host did about it.
- */
-void
-hvsim_err(struct hvsim *h, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!hvsim_err_ratelimit(h))
-		return;
-	va_start(ap, fmt);
-	hvsim_vlog(h, "error: ", fmt, ap);
-	va_end(ap);
+	hvsim_log_violation(&h->log, "%s", line);
 }
 
 void
@@ -103,6 +71,7 @@ hvsim_config_init(struct hvsim_config *cfg, unsigned int n_nics)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->n_nics = n_nics;
 	cfg->name = "hvsim";
+	cfg->log_level = HVSIM_LOG_NOTICE;
 	for (i = 0; i < HVSIM_MAX_NICS; i++) {
 		struct hvsim_nic_config *n = &cfg->nic[i];
 
@@ -156,7 +125,6 @@ struct hvsim *
 hvsim_create(const struct hvsim_config *cfg)
 {
 	struct hvsim *h;
-	const char *env;
 	unsigned int i;
 	int rc;
 
@@ -172,15 +140,12 @@ hvsim_create(const struct hvsim_config *cfg)
 		h->cfg.name = "hvsim";
 	h->cfg.ctl_path = NULL;	/* owned copy below via hvsim_ctl_open */
 	h->ops = cfg->dev_ops != NULL ? cfg->dev_ops : &hvsim_netvsp_ops;
-	env = getenv("HVSIM_VERBOSE");
-	h->verbose = cfg->verbose || (env != NULL && env[0] != '\0' &&
-				      env[0] != '0');
+	hvsim_log_init(&h->log, &h->cfg);
 	h->rescind_grace_ms = cfg->rescind_grace_ms ? cfg->rescind_grace_ms :
 			      HVSIM_RESCIND_GRACE_MS;
 	h->fd = -1;
 	h->listen_fd = -1;
 	h->next_relid = 1;
-	pthread_mutex_init(&h->chk_lock, NULL);
 	pthread_mutex_init(&h->hook_lock, NULL);
 	pthread_cond_init(&h->hook_cond, NULL);
 	pthread_mutex_init(&h->poll_lock, NULL);
@@ -197,15 +162,16 @@ hvsim_create(const struct hvsim_config *cfg)
 		hvsim_nic_instance_guid(i, n->instance.b);
 		n->dev = h->ops->create(h, i, &cfg->nic[i]);
 		if (n->dev == NULL) {
-			hvsim_err(h, "nic%u: device model refused to start", i);
+			hvsim_log_error(&h->log, "nic%u: device model refused "
+					"to start", i);
 			goto fail;
 		}
 	}
 	if (cfg->ctl_path != NULL) {
 		rc = hvsim_ctl_open(h, cfg->ctl_path);
 		if (rc < 0) {
-			hvsim_err(h, "control socket %s: %s", cfg->ctl_path,
-				  strerror(-rc));
+			hvsim_log_error(&h->log, "control socket %s: %s",
+					cfg->ctl_path, strerror(-rc));
 			goto fail;
 		}
 	}
@@ -416,8 +382,7 @@ hvsim_free(struct hvsim *h)
 	}
 	hvsim_gpadl_fini(h);
 	hvsim_txq_free(h);
-	free(h->report);
-	pthread_mutex_destroy(&h->chk_lock);
+	hvsim_log_fini(&h->log);
 	pthread_mutex_destroy(&h->hook_lock);
 	pthread_cond_destroy(&h->hook_cond);
 	pthread_mutex_destroy(&h->poll_lock);

@@ -21,6 +21,30 @@
 struct hvsim;
 struct hvsim_dev_ops;
 
+/** NICs one host offers, and channels (primary + subchannels) per NIC. */
+#define HVSIM_MAX_NICS		16
+#define HVSIM_MAX_QUEUES	64
+
+/** Severity of a host message, most severe first. */
+enum hvsim_log_level {
+	HVSIM_LOG_ERR = 1,	/**< errors and checker violations */
+	HVSIM_LOG_WARNING,	/**< the host stops logging errors (budget) */
+	HVSIM_LOG_NOTICE,	/**< the default level: what is above it */
+	HVSIM_LOG_INFO,		/**< connection and channel lifecycle, device
+				 *   events */
+	HVSIM_LOG_DEBUG,	/**< every channel message, GPADL and control
+				 *   command */
+};
+
+/**
+ * Where host messages go: @p name is hvsim_config.name, @p msg one line
+ * without its newline. Called for messages at hvsim_config.log_level or
+ * more severe, on the host thread or in a caller of this API, never with a
+ * lock of the caller's held.
+ */
+typedef void (*hvsim_log_fn)(void *arg, enum hvsim_log_level level,
+			     const char *name, const char *msg);
+
 /** What sits behind a NIC: where frames the guest sends go, and what the
  * host sends the guest. */
 enum hvsim_port_kind {
@@ -51,7 +75,8 @@ struct hvsim_port_config {
 struct hvsim_nic_config {
 	uint8_t mac[6];			/**< all zero: 00:15:5d:xx:xx:<index> */
 	uint32_t mtu;			/**< L3 MTU, default 1500 */
-	uint32_t max_queues;		/**< RSS queues offered, default 8, max 64 */
+	uint32_t max_queues;		/**< RSS queues offered, default 8, max
+					 *   HVSIM_MAX_QUEUES */
 	uint64_t link_speed_mbps;	/**< default 100000 */
 	/** Refuse the guest's MAC changes (NetworkAddress), as a vSwitch
 	 * port that forbids MAC spoofing does; hvsim_set_mac_lock() and
@@ -61,14 +86,19 @@ struct hvsim_nic_config {
 };
 
 struct hvsim_config {
-	unsigned int n_nics;		/**< synthetic NICs offered, 1..16 */
-	struct hvsim_nic_config nic[16];
+	unsigned int n_nics;		/**< synthetic NICs offered, 1..
+					 *   HVSIM_MAX_NICS */
+	struct hvsim_nic_config nic[HVSIM_MAX_NICS];
 	bool checker_off;		/**< the invariant checker is on unless set */
 	const char *ctl_path;		/**< control socket path, NULL for none */
 	const char *name;		/**< for logs */
-	/** Log host events to stderr (also with HVSIM_VERBOSE=1 in the
-	 * environment). Errors and violations are always logged. */
-	bool verbose;
+	/** Where messages go; NULL: standard error, "hvsim[NAME]: " lines. */
+	hvsim_log_fn log_fn;
+	void *log_arg;			/**< first argument of log_fn */
+	/** Least severe level logged, HVSIM_LOG_NOTICE by default. Below
+	 * HVSIM_LOG_DEBUG, errors and violations stop being logged after the
+	 * first 500 (the checker report keeps every violation). */
+	enum hvsim_log_level log_level;
 	/** Device model behind every NIC; NULL = the netvsp NIC. Tests use
 	 * it to exercise the core without netvsp. */
 	const struct hvsim_dev_ops *dev_ops;
@@ -187,7 +217,7 @@ struct hvsim_nic_stats {
 	 * guest; their difference is the host's rescind-to-release time. */
 	uint64_t rescind_ns, released_ns;
 	uint32_t n_queues;
-	struct hvsim_queue_stats q[64];
+	struct hvsim_queue_stats q[HVSIM_MAX_QUEUES];
 	uint64_t lat_ns_min, lat_ns_avg, lat_ns_max;	/**< generator round trip */
 	bool link_up, rss_enabled, vf_active;
 	/** SWITCH_DATA_PATH messages from the guest, and frames it sent on

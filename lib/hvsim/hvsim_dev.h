@@ -116,10 +116,11 @@ int hvsim_offer_subchannels(struct hvsim *h, unsigned int nic, unsigned int n);
  * return -EAGAIN and leave the message in the ring until released. */
 bool hvsim_hook_hit(struct hvsim *h, unsigned int nic, enum hvsim_step step);
 
-/** Record an invariant violation (fails the run) / log a host event. */
+/** Record an invariant violation: fails the run, logged at HVSIM_LOG_ERR. */
 void hvsim_violation(struct hvsim *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void hvsim_log(struct hvsim *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/** Log a device event through the host's log (hvsim_config.log_fn). */
+void hvsim_log(struct hvsim *h, enum hvsim_log_level level, const char *fmt,
+	       ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* HVSIM_DEV_H */

@@ -20,14 +20,13 @@
 #include <sys/types.h>
 
 #include "hvsim.h"
+#include "hvsim_base.h"
 #include "hvsim_dev.h"
 #include "hvsim_transport.h"
 #include "vmb_gpadl.h"
 #include "vmb_msg.h"
 #include "vmb_ring.h"
 
-#define HVSIM_MAX_NICS		16
-#define HVSIM_MAX_QUEUES	64	/* channels per NIC: primary + 63 */
 #define HVSIM_MONITOR_IDS	128
 /* Relids the host hands out: 1..HVSIM_RELID_LIMIT-1 (Linux' bound). */
 #define HVSIM_RELID_LIMIT	VMB_MAX_RELID
@@ -48,10 +47,6 @@
  * not a violation (the guest may have sent it before reading the rescind).
  */
 #define HVSIM_RESCIND_GRACE_MS	1000
-/* Error and violation lines printed per host before going quiet (unless
- * verbose); the checker report is not limited by this.
- */
-#define HVSIM_ERR_LINES		500
 
 /* Failure statuses put on the wire (values openvmm uses). */
 #define HVSIM_STATUS_FAIL	0xC0000001u	/* OPENCHANNEL_RESULT */
@@ -176,8 +171,7 @@ struct hvsim_ctl;
 struct hvsim {
 	struct hvsim_config cfg;
 	const struct hvsim_dev_ops *ops;
-	bool verbose;
-	unsigned int err_lines;	/* errors/violations printed (atomic) */
+	struct hvsim_log log;	/* and the checker's report */
 
 	/* guest connection */
 	int fd;			/* -1: no guest */
@@ -220,11 +214,6 @@ struct hvsim {
 	struct hvsim_nic nic[HVSIM_MAX_NICS];
 	unsigned int n_open;	/* open channels, for the idle check */
 
-	/* checker (lock: checker readers run on other threads) */
-	pthread_mutex_t chk_lock;
-	unsigned int violations;
-	char *report;
-	size_t report_len, report_cap;
 	unsigned int rescind_grace_ms;
 
 	/* hooks */
@@ -246,10 +235,6 @@ struct hvsim {
 
 /* host.c */
 uint64_t hvsim_now_ns(void);
-void hvsim_err(struct hvsim *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* True while errors may still be printed (HVSIM_ERR_LINES per host). */
-bool hvsim_err_ratelimit(struct hvsim *h);
 int hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd);
 int hvsim_iterate(struct hvsim *h);
 /* Serialise an owner call with the host thread; false when called from

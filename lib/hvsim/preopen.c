@@ -98,8 +98,8 @@ hvsim_preopen_offer(struct hvsim *h, unsigned int nic)
 	h->relid_tab[c->relid] = c;
 	h->relid_released[c->relid] = 0;
 	n->chan[0] = c;
-	hvsim_log(h, "nic%u: pre-offered primary relid %u monitor %u", nic,
-		  c->relid, c->monitor_id);
+	HVSIM_INFO(&h->log, "nic%u: pre-offered primary relid %u monitor %u",
+		   nic, c->relid, c->monitor_id);
 	return c;
 }
 
@@ -170,8 +170,8 @@ hvsim_preopen_gpadl(struct hvsim_chan *c, uint32_t handle, uint64_t gpa,
 	e->g = g;
 	e->host = host;
 	e->len = len;
-	hvsim_log(h, "pre-established GPADL %#x on relid %u: %u pages", handle,
-		  c->relid, npfn);
+	HVSIM_DEBUG(&h->log, "pre-established GPADL %#x on relid %u: %u pages",
+		    handle, c->relid, npfn);
 	return 0;
 }
 
@@ -208,8 +208,8 @@ hvsim_preopen_open(struct hvsim_chan *c, uint32_t ring_gpadl,
 	c->ring_gpadl = g->handle;
 	g->ring_of = c;
 	h->n_open++;
-	hvsim_log(h, "nic%u: sub %u relid %u open (pre-opened)", c->nic->idx,
-		  c->subidx, c->relid);
+	HVSIM_INFO(&h->log, "nic%u: sub %u relid %u open (pre-opened)",
+		   c->nic->idx, c->subidx, c->relid);
 	return 0;
 }
 

@@ -50,8 +50,8 @@ hvsim_attach_locked(struct hvsim *h, int fd, bool same_process)
 		return -EBUSY;
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 ||
 	    type != SOCK_SEQPACKET) {
-		hvsim_err(h, "attach: fd %d is not a SOCK_SEQPACKET socket",
-			  fd);
+		hvsim_log_error(&h->log, "attach: fd %d is not a "
+				"SOCK_SEQPACKET socket", fd);
 		return -ENOTSOCK;
 	}
 	rc = hvsim_set_nonblock(fd);
@@ -67,8 +67,8 @@ hvsim_attach_locked(struct hvsim *h, int fd, bool same_process)
 	h->attach_same_process = same_process;
 	h->hello_done = false;
 	h->same_process = false;
-	hvsim_log(h, "guest attached (fd %d, pid %d%s)", fd, (int)h->pid,
-		  same_process ? ", same process" : "");
+	HVSIM_INFO(&h->log, "guest attached (fd %d, pid %d%s)", fd, (int)h->pid,
+		   same_process ? ", same process" : "");
 	return 0;
 }
 
@@ -119,7 +119,7 @@ hvsim_listen_locked(struct hvsim *h, const char *path)
 		return -ENOMEM;
 	}
 	h->listen_fd = fd;
-	hvsim_log(h, "listening on %s", path);
+	HVSIM_INFO(&h->log, "listening on %s", path);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ hvsim_disconnect(struct hvsim *h, const char *why)
 	h->dead_why = NULL;
 	if (h->fd < 0)
 		return;
-	hvsim_log(h, "guest connection closed: %s", why);
+	HVSIM_INFO(&h->log, "guest connection closed: %s", why);
 	hvsim_reset_connection(h, why, true);
 	close(h->fd);
 	h->fd = -1;
@@ -255,8 +255,9 @@ hvsim_send_frame(struct hvsim *h, uint32_t kind, const void *payload,
 	}
 	rc = hvsim_txq_push(h, buf, sizeof(fh) + len);
 	if (rc < 0) {
-		hvsim_err(h, "guest does not read its socket (%u frames "
-			  "queued): closing the connection", h->txq.count);
+		hvsim_log_error(&h->log, "guest does not read its socket (%u "
+				"frames queued): closing the connection",
+				h->txq.count);
 		h->dead_why = "guest not reading";
 	}
 	return rc;
@@ -267,7 +268,8 @@ hvsim_send_msg(struct hvsim *h, const union vmb_msg *m, int len)
 {
 	if (len < (int)sizeof(struct vmb_msg_hdr) || len > VMB_MSG_MAX_SIZE)
 		return -EINVAL;
-	hvsim_log(h, "-> %s (%d bytes)", vmb_msg_name(m->hdr.type), len);
+	HVSIM_DEBUG(&h->log, "-> %s (%d bytes)", vmb_msg_name(m->hdr.type),
+		    len);
 	return hvsim_send_frame(h, HVSIM_FRAME_CHMSG, m, (uint32_t)len);
 }
 
@@ -292,34 +294,34 @@ hvsim_hello(struct hvsim *h, const uint8_t *p, uint32_t len, int *fds,
 	int rc = 0;
 
 	if (len != sizeof(hi) || nfds != 1) {
-		hvsim_err(h, "HELLO of %u bytes with %u fds (want %zu, 1)",
-			  len, nfds, sizeof(hi));
+		hvsim_log_error(&h->log, "HELLO of %u bytes with %u fds (want "
+				"%zu, 1)", len, nfds, sizeof(hi));
 		rc = -EINVAL;
 		goto reply;
 	}
 	memcpy(&hi, p, sizeof(hi));
 	if (hi.magic != HVSIM_TRANSPORT_MAGIC ||
 	    hi.version != HVSIM_TRANSPORT_VERSION) {
-		hvsim_err(h, "HELLO magic %#x version %u not supported",
-			  hi.magic, hi.version);
+		hvsim_log_error(&h->log, "HELLO magic %#x version %u not "
+				"supported", hi.magic, hi.version);
 		rc = -EPROTONOSUPPORT;
 		goto reply;
 	}
 	if ((hi.flags & ~HVSIM_HELLO_F_SAME_PROCESS) != 0) {
-		hvsim_err(h, "HELLO flags %#x unknown", hi.flags);
+		hvsim_log_error(&h->log, "HELLO flags %#x unknown", hi.flags);
 		rc = -EINVAL;
 		goto reply;
 	}
 	if ((hi.flags & HVSIM_HELLO_F_SAME_PROCESS) &&
 	    !h->attach_same_process) {
-		hvsim_err(h, "guest claims to share the host's process but "
-			  "connected from outside");
+		hvsim_log_error(&h->log, "guest claims to share the host's "
+				"process but connected from outside");
 		rc = -EPERM;
 		goto reply;
 	}
 	if (!h->attach_same_process && h->pid != 0 && hi.pid != (uint32_t)h->pid) {
-		hvsim_err(h, "HELLO pid %u is not the peer's pid %d", hi.pid,
-			  (int)h->pid);
+		hvsim_log_error(&h->log, "HELLO pid %u is not the peer's pid "
+				"%d", hi.pid, (int)h->pid);
 		rc = -EPERM;
 		goto reply;
 	}
@@ -334,10 +336,10 @@ reply:
 		return;
 	}
 	h->hello_done = true;
-	hvsim_log(h, "HELLO: arena %#llx + %#llx%s",
-		  (unsigned long long)h->arena_gpa,
-		  (unsigned long long)h->arena_size,
-		  h->same_process ? " (same process)" : "");
+	HVSIM_INFO(&h->log, "HELLO: arena %#llx + %#llx%s",
+		   (unsigned long long)h->arena_gpa,
+		   (unsigned long long)h->arena_size,
+		   h->same_process ? " (same process)" : "");
 }
 
 /* Read one frame. Returns 1 handled, 0 nothing to read, <0 connection gone. */
@@ -391,23 +393,24 @@ hvsim_rx_frame(struct hvsim *h)
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC) ||
 	    (size_t)n < sizeof(fh)) {
 		hvsim_close_fds(fds, nfds);
-		hvsim_err(h, "malformed frame (%zd bytes, flags %#x)", n,
-			  mh.msg_flags);
+		hvsim_log_error(&h->log, "malformed frame (%zd bytes, flags "
+				"%#x)", n, mh.msg_flags);
 		hvsim_disconnect(h, "malformed frame");
 		return -EPROTO;
 	}
 	memcpy(&fh, buf, sizeof(fh));
 	if (fh.len != (uint64_t)n - sizeof(fh)) {
 		hvsim_close_fds(fds, nfds);
-		hvsim_err(h, "frame length %u but %zd bytes received", fh.len,
-			  n - (ssize_t)sizeof(fh));
+		hvsim_log_error(&h->log, "frame length %u but %zd bytes "
+				"received", fh.len, n - (ssize_t)sizeof(fh));
 		hvsim_disconnect(h, "malformed frame");
 		return -EPROTO;
 	}
 	if (!h->hello_done) {
 		if (fh.kind != HVSIM_FRAME_HELLO) {
 			hvsim_close_fds(fds, nfds);
-			hvsim_err(h, "frame kind %u before HELLO", fh.kind);
+			hvsim_log_error(&h->log, "frame kind %u before HELLO",
+					fh.kind);
 			hvsim_disconnect(h, "no HELLO");
 			return -EPROTO;
 		}
@@ -416,12 +419,12 @@ hvsim_rx_frame(struct hvsim *h)
 	}
 	if (nfds > 0) {
 		hvsim_close_fds(fds, nfds);
-		hvsim_err(h, "file descriptors after HELLO");
+		hvsim_log_error(&h->log, "file descriptors after HELLO");
 		hvsim_disconnect(h, "unexpected file descriptors");
 		return -EPROTO;
 	}
 	if (fh.kind != HVSIM_FRAME_CHMSG) {
-		hvsim_err(h, "frame kind %u after HELLO", fh.kind);
+		hvsim_log_error(&h->log, "frame kind %u after HELLO", fh.kind);
 		hvsim_disconnect(h, "unexpected frame kind");
 		return -EPROTO;
 	}

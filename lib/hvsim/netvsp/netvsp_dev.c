@@ -32,7 +32,7 @@ nv_log(struct netvsp_dev *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	hvsim_log(d->h, "nic%u: %s", d->nic, buf);
+	hvsim_log(d->h, HVSIM_LOG_INFO, "nic%u: %s", d->nic, buf);
 }
 
 void
@@ -47,7 +47,7 @@ nv_log_dp(struct netvsp_dev *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	hvsim_log(d->h, "nic%u: %s%s", d->nic, buf,
+	hvsim_log(d->h, HVSIM_LOG_INFO, "nic%u: %s%s", d->nic, buf,
 		  d->log_budget == 0 ? " (further data-path errors not logged)" :
 		  "");
 }

@@ -45,7 +45,6 @@ struct hvsim_uio_config {
 	uint32_t ring_size;	/**< bytes per direction, default 2 MiB */
 	uint32_t recv_size;	/**< receive buffer, default 16 MiB */
 	uint32_t send_size;	/**< send buffer, default 16 MiB */
-	bool verbose;
 };
 
 /** Defaults as uio_hv_generic of a recent kernel. */

@@ -33,18 +33,25 @@
 /* Monitor page: trigger groups' pending words at 8 + 8 * group. */
 #define UIO_MON_GROUPS		4
 
+/* The face logs through its host (hvsim_config.log_fn and log_level). */
+static void
+uio_vlog(struct hvsim_uio *u, enum hvsim_log_level level, const char *what,
+	 const char *fmt, va_list ap)
+{
+	char line[400];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	hvsim_log(u->h, level, "uio: %s%s", what, line);
+}
+
 void
 uio_log(struct hvsim_uio *u, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!u->cfg.verbose)
-		return;
-	fprintf(stderr, "hvsim-uio: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	uio_vlog(u, HVSIM_LOG_INFO, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -52,12 +59,9 @@ uio_err(struct hvsim_uio *u, const char *fmt, ...)
 {
 	va_list ap;
 
-	(void)u;
-	fprintf(stderr, "hvsim-uio: error: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	uio_vlog(u, HVSIM_LOG_ERR, "error: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void

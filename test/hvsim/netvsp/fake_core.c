@@ -201,12 +201,12 @@ hvsim_violation(struct hvsim *h, const char *fmt, ...)
 }
 
 void
-hvsim_log(struct hvsim *h, const char *fmt, ...)
+hvsim_log(struct hvsim *h, enum hvsim_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
 	h->log_lines++;
-	if (!h->verbose)
+	if (!h->verbose && level > HVSIM_LOG_NOTICE)
 		return;
 	va_start(ap, fmt);
 	fputs("[host] ", stderr);

@@ -47,6 +47,50 @@ struct sim_state {
 static struct sim_state sim;
 static int sim_exit_violations = -1;
 
+#ifdef HVBUS_HAVE_HVSIM
+/* The embedded host's messages have a logtype of their own, so that
+ * --log-level=bus.hvbus.sim:LEVEL filters them like any other DPDK
+ * component's.
+ */
+RTE_LOG_REGISTER(hvbus_sim_logtype, bus.hvbus.sim, NOTICE);
+
+static void
+sim_log(void *arg, enum hvsim_log_level level, const char *name,
+	const char *msg)
+{
+	static const uint32_t to_rte[] = {
+		[HVSIM_LOG_ERR] = RTE_LOG_ERR,
+		[HVSIM_LOG_WARNING] = RTE_LOG_WARNING,
+		[HVSIM_LOG_NOTICE] = RTE_LOG_NOTICE,
+		[HVSIM_LOG_INFO] = RTE_LOG_INFO,
+		[HVSIM_LOG_DEBUG] = RTE_LOG_DEBUG,
+	};
+
+	RTE_SET_USED(arg);
+	rte_log(level <= HVSIM_LOG_DEBUG ? to_rte[level] : RTE_LOG_DEBUG,
+		hvbus_sim_logtype, "hvsim[%s]: %s\n", name, msg);
+}
+
+/* The host formats only what the logtype's level lets through (as it is
+ * when the bus starts the host; rte_log filters again on every line).
+ */
+static enum hvsim_log_level
+sim_log_level(void)
+{
+	int l = rte_log_get_level(hvbus_sim_logtype);
+
+	if (l >= (int)RTE_LOG_DEBUG)
+		return HVSIM_LOG_DEBUG;
+	if (l >= (int)RTE_LOG_INFO)
+		return HVSIM_LOG_INFO;
+	if (l >= (int)RTE_LOG_NOTICE)
+		return HVSIM_LOG_NOTICE;
+	if (l >= (int)RTE_LOG_WARNING)
+		return HVSIM_LOG_WARNING;
+	return HVSIM_LOG_ERR;
+}
+#endif
+
 struct hvsim *
 hvbus_sim_hvsim(void)
 {
@@ -92,6 +136,8 @@ sim_start_embedded(const struct hvbus_config *cfg)
 
 	hvsim_config_init(&hc, cfg->sim_nics);
 	hc.name = "hvbus-embedded";
+	hc.log_fn = sim_log;
+	hc.log_level = sim_log_level();
 	for (i = 0; i < cfg->n_sim_ports; i++) {
 		strcpy(sim.ports[i], cfg->sim_ports[i]);
 		/* config.c checked them already; this is the same parser. */
