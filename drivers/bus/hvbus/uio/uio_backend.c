@@ -411,11 +411,15 @@ uio_find(uint32_t relid, struct uio_dev **dev)
 	return NULL;
 }
 
+static void uio_check_chan(struct hvbus_backend *be, struct uio_dev *u,
+			   struct uio_chan *c);
+
 /* The bus talks to "the host": answer for the kernel. */
 static int
 uio_send(struct hvbus_backend *be, const void *msg, uint32_t len)
 {
 	union vmb_msg m, r;
+	struct uio_dev *u = NULL;
 	struct uio_chan *c;
 	unsigned int i;
 	int type = vmb_msg_decode(msg, len, &m);
@@ -433,10 +437,14 @@ uio_send(struct hvbus_backend *be, const void *msg, uint32_t len)
 					VMB_MSG_ALLOFFERS_DELIVERED));
 		return 0;
 	case VMB_MSG_OPENCHANNEL:
-		/* Already open in the kernel; like the host, say nothing
-		 * for a rescinded channel.
+		/* Already open in the kernel. Ask the kernel now whether the
+		 * channel is still there (the next tick may be 50 ms away):
+		 * like the host, say nothing for a rescinded channel; its
+		 * rescind is queued instead.
 		 */
-		c = uio_find(m.open.child_relid, NULL);
+		c = uio_find(m.open.child_relid, &u);
+		if (c != NULL && !c->rescinded)
+			uio_check_chan(be, u, c);
 		if (c != NULL && !c->rescinded)
 			uio_push(be, &r, vmb_msg_encode_open_result(&r,
 					c->relid, m.open.openid, 0));
@@ -600,26 +608,52 @@ uio_fd_failed(struct uio_dev *u)
 	return read(u->fd, &count, sizeof(count)) < 0 && errno == EIO;
 }
 
+/* Is the device still there? If not, it goes: subchannels first, as the
+ * host does. Returns -ENODEV when it went.
+ */
+static int
+uio_dev_check(struct hvbus_backend *be, struct uio_dev *u, const char *devdir)
+{
+	struct stat st;
+	unsigned int k;
+
+	if (stat(devdir, &st) == 0 && !uio_fd_failed(u))
+		return 0;
+	for (k = HVBUS_MAX_CHAN - 1; k > 0; k--)
+		uio_rescind(be, &u->chan[k]);
+	uio_rescind(be, &u->chan[0]);
+	u->gone = true;
+	return -ENODEV;
+}
+
+/* What the kernel says about one channel right now: rescind it if it
+ * went (with its device, or a subchannel's own directory).
+ */
+static void
+uio_check_chan(struct hvbus_backend *be, struct uio_dev *u,
+	       struct uio_chan *c)
+{
+	char devdir[512];
+
+	uio_path(devdir, sizeof(devdir), "%s/%s", uio.cfg->sysfs, u->dir);
+	if (uio_dev_check(be, u, devdir) == 0 && c->subidx != 0 &&
+	    !uio_chan_present(devdir, c->relid))
+		uio_rescind(be, c);
+}
+
 static void
 uio_tick_dev(struct hvbus_backend *be, struct uio_dev *u)
 {
 	char devdir[512], chdir[600];
 	struct dirent *e;
-	struct stat st;
 	unsigned long relid;
 	unsigned int k;
 	char *end;
 	DIR *d;
 
 	uio_path(devdir, sizeof(devdir), "%s/%s", uio.cfg->sysfs, u->dir);
-	if (stat(devdir, &st) < 0 || uio_fd_failed(u)) {
-		/* The device goes: subchannels first, as the host does. */
-		for (k = HVBUS_MAX_CHAN - 1; k > 0; k--)
-			uio_rescind(be, &u->chan[k]);
-		uio_rescind(be, &u->chan[0]);
-		u->gone = true;
+	if (uio_dev_check(be, u, devdir) < 0)
 		return;
-	}
 	for (k = 1; k < HVBUS_MAX_CHAN; k++)
 		if (u->chan[k].relid != 0 && !u->chan[k].rescinded &&
 		    !uio_chan_present(devdir, u->chan[k].relid))
