@@ -206,13 +206,20 @@ hvbus_on_offer(const union vmb_msg *m, uint32_t len)
 		offer_attach_sub(o);
 }
 
-/* Send RELID_RELEASED if, and only if, its time has come. */
+/*
+ * Send RELID_RELEASED if, and only if, its time has come, and free the
+ * offer. The one place that does either: when the host rescinded it and
+ * nothing refers to it any more - no channel (rings the host or a queue
+ * may still use), no GPADL the host still knows, no handler in the middle
+ * of working on it (offer_hold()).
+ */
 void
 hvbus_offer_try_release(struct hvbus_offer *o)
 {
 	union vmb_msg m;
 
-	if (!o->rescinded || o->released || o->chan != NULL || o->gpadls > 0)
+	if (!o->rescinded || o->released || o->chan != NULL ||
+	    o->gpadls > 0 || o->holds > 0)
 		return;
 	hvbus_send(&m, vmb_msg_encode_relid(&m, VMB_MSG_RELID_RELEASED,
 					    o->relid));
@@ -227,15 +234,36 @@ hvbus_offer_try_release(struct hvbus_offer *o)
 }
 
 /*
+ * A handler that starts a teardown and uses @o afterwards holds it: the
+ * teardown may complete inside the call (kernel rings have no GPADL to
+ * wait for) and would otherwise release and free @o under the handler.
+ * The last put releases it if its time has come.
+ */
+static void
+offer_hold(struct hvbus_offer *o)
+{
+	o->holds++;
+}
+
+static void
+offer_put(struct hvbus_offer *o)
+{
+	o->holds--;
+	hvbus_offer_try_release(o);
+}
+
+/*
  * Stop using @o: fail an open waiting on it, take its channel away from
  * the datapath and tear it down, tear down driver buffers on it, and tell
- * the driver.
+ * the driver. @o may be gone when this returns, unless the caller holds it.
  */
 static void
 offer_abort(struct hvbus_offer *o)
 {
 	struct rte_hvbus_device *dev = o->dev;
 	struct hvbus_chan_priv *c = o->chan;
+
+	offer_hold(o);
 
 	/* An open waiting on this channel fails now: the host answers
 	 * nothing more for it, so waiting for the deadline would only make
@@ -269,6 +297,7 @@ offer_abort(struct hvbus_offer *o)
 	if (dev != NULL)
 		hvbus_work_post(HVBUS_WORK_EVENT, dev, HVBUS_EV_RESCIND,
 				o->subidx);
+	offer_put(o);
 }
 
 /*
@@ -304,6 +333,7 @@ hvbus_on_rescind(const union vmb_msg *m, uint32_t len)
 	}
 	o->rescinded = true;
 	hvbus.st.rescinds++;
+	offer_hold(o);
 	dev = o->dev;
 	HVBUS_LOG(INFO, "relid %u (%s sub %u) rescinded", o->relid,
 		  dev != NULL ? dev->name : "-", o->subidx);
@@ -322,7 +352,7 @@ hvbus_on_rescind(const union vmb_msg *m, uint32_t len)
 	/* A failed channel was already taken apart. */
 	if (!o->failed)
 		offer_abort(o);
-	hvbus_offer_try_release(o);
+	offer_put(o);
 }
 
 void

@@ -108,6 +108,7 @@ struct hvbus_offer {
 	uint64_t deadline;	/* ns, for GPADL / OPENING */
 	uint32_t openid;
 	unsigned int gpadls;	/* GPADLs on this relid not yet torn down */
+	unsigned int holds;	/* handlers working on it: not freed yet */
 };
 
 /* An open instance: what the datapath sees, plus the bus's bookkeeping. */
