@@ -40,15 +40,27 @@ struct obj {
 	uint64_t word[NWORD];
 };
 
+/*
+ * A polled queue. Its record is freed as soon as it leaves the domain (the
+ * library must not touch it afterwards: ASan would see it); the queue
+ * itself is kept until the end of the run, retired (owner -1), because a
+ * reader may still hold a pointer it loaded before the queue was taken
+ * out of queues[]. Freed and allocated again at once, that memory could
+ * come back as a new queue whose record is not yet in the domain, and a
+ * reader claiming it would poll outside the domain's view (a test bug,
+ * not one of the library's).
+ */
 struct queue {
-	struct epoch_reader rec;
+	struct epoch_reader *rec;
 	int owner;			/* 0 free, 1 polled, -1 retired */
 	bool stopping;
+	struct queue *next_retired;
 };
 
 static struct epoch_domain *dom;
 static struct obj *slot[NSLOT];
 static struct queue *queues[NQUEUE];
+static struct queue *retired_queues;
 static int stop;
 static uint64_t bad_reads;
 static uint64_t bursts;
@@ -200,7 +212,7 @@ reader_thread(void *arg)
 		}
 		n = 16 + rand_r(&seed) % 256;
 		while (n-- && !__atomic_load_n(&q->stopping, __ATOMIC_RELAXED)) {
-			bad += reader_burst(&q->rec);
+			bad += reader_burst(q->rec);
 			count++;
 		}
 		__atomic_store_n(&q->owner, 0, __ATOMIC_RELEASE);
@@ -240,7 +252,9 @@ queue_new(void)
 	struct queue *q = calloc(1, sizeof(*q));
 
 	REQUIRE(q != NULL);
-	CHECK_EQ(epoch_reader_add(dom, &q->rec), 0);
+	q->rec = calloc(1, sizeof(*q->rec));
+	REQUIRE(q->rec != NULL);
+	CHECK_EQ(epoch_reader_add(dom, q->rec), 0);
 	return q;
 }
 
@@ -259,9 +273,24 @@ queue_free(struct queue *q)
 		zero = 0;
 		sched_yield();
 	}
-	CHECK(!epoch_reader_active(&q->rec));
-	CHECK_EQ(epoch_reader_remove(dom, &q->rec), 0);
-	free(q);
+	CHECK(!epoch_reader_active(q->rec));
+	CHECK_EQ(epoch_reader_remove(dom, q->rec), 0);
+	free(q->rec);
+	q->rec = NULL;
+	q->next_retired = retired_queues;
+	retired_queues = q;
+}
+
+/* After the readers stopped. */
+static void
+queues_free_retired(void)
+{
+	struct queue *q;
+
+	while ((q = retired_queues) != NULL) {
+		retired_queues = q->next_retired;
+		free(q);
+	}
 }
 
 /* The idle case: a reader that polls for a while, then stops (between
@@ -391,6 +420,7 @@ run_threads(double seconds, bool hotplug)
 	pthread_join(wt, NULL);
 	for (i = 0; i < NQUEUE; i++)
 		queue_free(queues[i]);
+	queues_free_retired();
 	printf("%s: %" PRIu64 " bursts, %" PRIu64 " replacements, %" PRIu64
 	       " queue hot-plugs\n", hotplug ? "hotplug" : "stress", bursts,
 	       replaced, cycles);
