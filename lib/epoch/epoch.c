@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -24,6 +25,7 @@
 #endif
 
 #include "epoch.h"
+#include "epoch_test.h"
 
 /* Smallest retire-queue capacity kept allocated, in entries. */
 #define EPOCH_QUEUE_MIN		64
@@ -31,6 +33,11 @@
 #define EPOCH_RECLAIM_BATCH	32
 /* Busy-wait iterations before a waiting writer starts to yield the CPU. */
 #define EPOCH_SPIN_LIMIT	256
+/* Interrupted membarrier calls retried at once before falling back. */
+#define EPOCH_EINTR_RETRIES	8
+/* epoch_synchronize() without any barrier: sleep 50 us, doubling to 10 ms. */
+#define EPOCH_BARRIER_SLEEP_MIN_NS	50000u
+#define EPOCH_BARRIER_SLEEP_MAX_NS	10000000u
 
 struct epoch_entry {
 	void *obj;
@@ -38,10 +45,13 @@ struct epoch_entry {
 };
 
 struct epoch_domain {
-	pthread_mutex_t lock;		/* readers, gp_* */
+	pthread_mutex_t lock;		/* readers, gp_*, barrier_* */
 	struct epoch_reader *readers;
 	uint32_t nreaders;
 	bool membarrier;
+	bool global_ok;			/* MEMBARRIER_CMD_GLOBAL offered */
+	uint64_t barrier_fallbacks;	/* barriers by MEMBARRIER_CMD_GLOBAL */
+	uint64_t barrier_failures;	/* barriers that could not be had */
 
 	/* Asynchronous grace period driven by epoch_reclaim(). */
 	bool gp_active;
@@ -116,27 +126,70 @@ epoch_reader_fence_slow(void)
 
 #ifdef __NR_membarrier
 static long
-epoch_membarrier(int cmd)
+epoch_membarrier_sys(int cmd, unsigned int flags, int cpu_id)
 {
-	return syscall(__NR_membarrier, cmd, 0, 0);
+	return syscall(__NR_membarrier, cmd, flags, cpu_id);
+}
+#else
+static long
+epoch_membarrier_sys(int cmd, unsigned int flags, int cpu_id)
+{
+	(void)cmd;
+	(void)flags;
+	(void)cpu_id;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
+/* Every membarrier call goes through here: the test seam. */
+static long (*epoch_membarrier_fn)(int, unsigned int, int) =
+	epoch_membarrier_sys;
+
+void
+epoch_test_set_membarrier(long (*fn)(int cmd, unsigned int flags,
+				     int cpu_id))
+{
+	__atomic_store_n(&epoch_membarrier_fn,
+			 fn != NULL ? fn : epoch_membarrier_sys,
+			 __ATOMIC_RELEASE);
 }
 
+static long
+epoch_membarrier(int cmd)
+{
+	return __atomic_load_n(&epoch_membarrier_fn, __ATOMIC_ACQUIRE)(cmd,
+								       0, 0);
+}
+
+/* Register for the expedited command; note whether the global one is
+ * there for when the expedited one fails (epoch_writer_barrier()).
+ */
 static bool
-epoch_membarrier_register(void)
+epoch_membarrier_register(struct epoch_domain *dom)
 {
 	long mask = epoch_membarrier(MEMBARRIER_CMD_QUERY);
 
 	if (mask < 0 || !(mask & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
 		return false;
+	dom->global_ok = (mask & MEMBARRIER_CMD_GLOBAL) != 0;
 	return epoch_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 }
-#else
-static bool
-epoch_membarrier_register(void)
+
+/* One command, retrying an interrupted call a few times. */
+static int
+epoch_membarrier_cmd(int cmd)
 {
-	return false;
+	unsigned int i;
+
+	for (i = 0; i < EPOCH_EINTR_RETRIES; i++) {
+		if (epoch_membarrier(cmd) == 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+	return -EINTR;
 }
-#endif
 
 /*
  * The writer's heavy barrier, executed after the caller's unpublish store
@@ -159,28 +212,64 @@ epoch_membarrier_register(void)
  *    after F and see the new pointer.
  * An idle reader reads even at the snapshot and is never waited for.
  *
+ * When the expedited command fails. Registration succeeded at create time,
+ * so the kernel fails it only when the call was interrupted or when it
+ * cannot allocate the CPU mask it sends its IPIs to (ENOMEM). Readers run
+ * no fence in this mode, so without some F there is no safe way on, and
+ * ending the process is not one either:
+ *  1. EINTR: call again, a few times.
+ *  2. Then MEMBARRIER_CMD_GLOBAL, if the kernel offers it (not with
+ *     nohz_full): it returns only after every running thread of the system
+ *     passed a full barrier (the kernel waits for an RCU grace period and
+ *     allocates nothing). That is the same F for every reader of ours, only
+ *     slower; the argument above holds word for word.
+ *  3. If that fails too, no F happened: the error goes back and the grace
+ *     period does not start, so nothing is freed on its account.
+ *     epoch_reclaim() tries again on its next call, epoch_synchronize()
+ *     after a sleep. Retired objects wait; the process goes on.
+ *
  * Fence mode. The reader has a full fence between R1 and R2 and the writer
  * one between U and the snapshot: store-buffering (Dekker) forbids both
  * sides reading the old values, so either R2 sees the new pointer or the
  * writer sees the odd seq, and the same release/acquire pair ends the wait.
+ *
+ * Lock held (barrier_* counters).
  */
-static void
+static int
 epoch_writer_barrier(struct epoch_domain *dom)
 {
+	int rc;
+
 	if (!dom->membarrier) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		return;
+		return 0;
 	}
-#ifdef __NR_membarrier
-	while (epoch_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
-		/* Registration succeeded at create time, so only an
-		 * interrupted call may fail; readers run no fence, so there
-		 * is no safe way on without the barrier.
-		 */
-		if (errno != EINTR)
-			abort();
+	rc = epoch_membarrier_cmd(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+	if (rc == 0)
+		return 0;
+	if (dom->global_ok &&
+	    epoch_membarrier_cmd(MEMBARRIER_CMD_GLOBAL) == 0) {
+		dom->barrier_fallbacks++;
+		return 0;
 	}
-#endif
+	dom->barrier_failures++;
+	return rc;
+}
+
+/* epoch_synchronize(): a barrier, however long it takes to get one. */
+static void
+epoch_writer_barrier_wait(struct epoch_domain *dom)
+{
+	uint64_t ns = EPOCH_BARRIER_SLEEP_MIN_NS;
+	struct timespec ts;
+
+	while (epoch_writer_barrier(dom) != 0) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)ns;
+		nanosleep(&ts, NULL);
+		if (ns < EPOCH_BARRIER_SLEEP_MAX_NS)
+			ns *= 2;
+	}
 }
 
 struct epoch_domain *
@@ -200,7 +289,7 @@ epoch_domain_create(unsigned int flags)
 	pthread_mutex_init(&dom->lock, NULL);
 	pthread_mutex_init(&dom->qlock, NULL);
 	dom->membarrier = !(flags & EPOCH_F_NO_MEMBARRIER) &&
-		epoch_membarrier_register();
+		epoch_membarrier_register(dom);
 	return dom;
 }
 
@@ -313,24 +402,30 @@ epoch_gp_poll(struct epoch_domain *dom)
 	}
 }
 
-/* Lock held. Begin a grace period covering queue entries below target. */
-static void
+/* Lock held. Begin a grace period covering queue entries below target;
+ * without a barrier it does not begin (epoch_writer_barrier()).
+ */
+static int
 epoch_gp_start(struct epoch_domain *dom, uint64_t target)
 {
 	struct epoch_reader *r;
 	uint64_t s;
+	int rc;
 
+	rc = epoch_writer_barrier(dom);
+	if (rc < 0)
+		return rc;
 	dom->gp_target = target;
 	dom->gp_pending = 0;
 	dom->gp_active = true;
 	dom->grace_periods++;
-	epoch_writer_barrier(dom);
 	for (r = dom->readers; r != NULL; r = r->next) {
 		s = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
 		r->gp_snap = (s & 1) ? s : 0;
 		if (s & 1)
 			dom->gp_pending++;
 	}
+	return 0;
 }
 
 int
@@ -346,7 +441,7 @@ epoch_synchronize(struct epoch_domain *dom)
 	/* Entries queued so far were unpublished before this point. */
 	target = epoch_queue_tail(dom);
 	dom->grace_periods++;
-	epoch_writer_barrier(dom);
+	epoch_writer_barrier_wait(dom);
 	for (r = dom->readers; r != NULL; r = r->next) {
 		s = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
 		if (!(s & 1))
@@ -480,10 +575,9 @@ epoch_reclaim(struct epoch_domain *dom)
 		if (!dom->gp_active) {
 			tail = epoch_queue_tail(dom);
 			if (tail > __atomic_load_n(&dom->done_target,
-						   __ATOMIC_RELAXED)) {
-				epoch_gp_start(dom, tail);
+						   __ATOMIC_RELAXED) &&
+			    epoch_gp_start(dom, tail) == 0)
 				epoch_gp_poll(dom);
-			}
 		}
 		pthread_mutex_unlock(&dom->lock);
 	}
@@ -501,6 +595,8 @@ epoch_stats_get(struct epoch_domain *dom, struct epoch_stats *st)
 	st->grace_periods = dom->grace_periods;
 	st->readers = dom->nreaders;
 	st->membarrier = dom->membarrier;
+	st->barrier_fallbacks = dom->barrier_fallbacks;
+	st->barrier_failures = dom->barrier_failures;
 	pthread_mutex_lock(&dom->qlock);
 	st->retired = dom->retired;
 	st->reclaimed = dom->reclaimed;

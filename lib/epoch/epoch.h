@@ -37,7 +37,9 @@
  * boundary of every reader: a burst that starts after it loads the new
  * pointer; a burst that spans it has its "in" store visible to the writer,
  * which then waits for that sequence number to change. The full argument is
- * in epoch.c next to epoch_writer_barrier(). Without membarrier (old kernel,
+ * in epoch.c next to epoch_writer_barrier(), with what happens when the
+ * membarrier call fails (never the end of the process: a slower global
+ * barrier, or a grace period postponed). Without membarrier (old kernel,
  * seccomp, or EPOCH_F_NO_MEMBARRIER) the reader itself issues the fence after
  * its "in" store; the mode is chosen once when the domain is created.
  *
@@ -90,6 +92,12 @@ struct epoch_stats {
 	uint64_t queue_bytes_peak; /**< high-water mark of queue_bytes */
 	uint32_t readers;	/**< reader records in the domain */
 	bool membarrier;	/**< true: membarrier mode, false: fence mode */
+	/** Grace periods whose barrier was MEMBARRIER_CMD_GLOBAL because the
+	 * expedited command failed (membarrier mode). */
+	uint64_t barrier_fallbacks;
+	/** Attempts that got no barrier at all: the grace period waited for
+	 * the next try (membarrier mode). */
+	uint64_t barrier_failures;
 };
 
 /**
