@@ -11,19 +11,25 @@
  * and as use-after-free under ASan.
  *
  * usage: test_epoch_stress MODE [SECONDS]
- *   MODE: membarrier | fence | idle | hotplug
+ *   MODE: membarrier | fence | fallback | idle | hotplug
+ *   fallback: membarrier mode whose expedited command always fails
+ *   (ENOMEM, injected through the library's test seam): every grace period
+ *   rests on MEMBARRIER_CMD_GLOBAL, the readers still run no fence.
  */
 
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "epoch.h"
+#include "epoch_test.h"
 
 #define NSLOT		4	/* published pointers */
 #define NQUEUE		6	/* reader records */
@@ -430,14 +436,30 @@ run_threads(double seconds, bool hotplug)
 		CHECK(cycles > 10, "%" PRIu64, cycles);
 }
 
+/* "fallback": the expedited command fails as when the kernel cannot
+ * allocate its CPU mask; the rest goes to the system call.
+ */
+static long
+membarrier_no_expedited(int cmd, unsigned int flags, int cpu_id)
+{
+	if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return syscall(__NR_membarrier, cmd, flags, cpu_id);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "membarrier";
 	double seconds = argc > 2 ? atof(argv[2]) : 2.0;
+	bool fallback = strcmp(mode, "fallback") == 0;
 	struct epoch_stats st;
 	unsigned int i;
 
+	if (fallback)
+		epoch_test_set_membarrier(membarrier_no_expedited);
 	dom = epoch_domain_create(strcmp(mode, "fence") == 0 ?
 				  EPOCH_F_NO_MEMBARRIER : 0);
 	REQUIRE(dom != NULL);
@@ -445,10 +467,16 @@ main(int argc, char **argv)
 	       epoch_domain_membarrier(dom) ? "membarrier" : "fence");
 	if (strcmp(mode, "fence") == 0)
 		CHECK(!epoch_domain_membarrier(dom));
+	if (fallback && !epoch_domain_membarrier(dom)) {
+		printf("fallback: no membarrier here, nothing to fall back "
+		       "from\n");
+		return 77;
+	}
 	for (i = 0; i < NSLOT; i++)
 		slot[i] = obj_new(i);
 
-	if (strcmp(mode, "membarrier") == 0 || strcmp(mode, "fence") == 0)
+	if (strcmp(mode, "membarrier") == 0 || strcmp(mode, "fence") == 0 ||
+	    fallback)
 		run_threads(seconds, false);
 	else if (strcmp(mode, "hotplug") == 0)
 		run_threads(seconds, true);
@@ -459,6 +487,17 @@ main(int argc, char **argv)
 
 	CHECK_EQ(epoch_stats_get(dom, &st), 0);
 	CHECK_EQ(st.readers, 0);
+	if (fallback) {
+		printf("fallback: %" PRIu64 " grace periods, %" PRIu64
+		       " on the global command\n", st.grace_periods,
+		       st.barrier_fallbacks);
+		/* Every barrier took the global way, and there were many. */
+		CHECK_EQ(st.barrier_fallbacks, st.grace_periods);
+		CHECK(st.grace_periods > 10, "%" PRIu64, st.grace_periods);
+		CHECK_EQ(st.barrier_failures, 0);
+	} else {
+		CHECK_EQ(st.barrier_fallbacks, 0);
+	}
 	for (i = 0; i < NSLOT; i++) {
 		CHECK_EQ(epoch_retire(dom, slot[i], obj_dtor), 0);
 		slot[i] = NULL;
