@@ -186,6 +186,7 @@ netvsp_destroy(void *dev)
 		}
 	pthread_mutex_unlock(&nv_reg_lock);
 	nv_port_fini(d);
+	nv_mb_fini(d);
 	nv_rxbuf_revoke(d);
 	for (i = 0; i < NV_MAX_QUEUES; i++)
 		free(d->ch[i]);
@@ -340,6 +341,7 @@ netvsp_poll(void *dev)
 	work += nv_ctrl_flush(d);
 	work += nv_nvsp_poll(d);
 	work += nv_port_poll(d);
+	work += nv_mb_poll(d);
 	for (i = 0; i < d->ch_end; i++) {
 		struct nv_chan *ch = d->ch[i];
 

@@ -12,7 +12,7 @@
  * sections, transfer-page delivery), txpath.c (send-buffer / GPA sends,
  * aggregates, TX offloads), offload.c (checksums, VLAN, LSO), rss_host.c
  * (RSS state and steering), ports.c / port_gen.c / port_pcap.c (what sits
- * behind the NIC).
+ * behind the NIC), misbehave.c (what a test asks the host to get wrong).
  */
 
 #ifndef HVSIM_NETVSP_PRIV_H
@@ -160,6 +160,38 @@ struct nv_offload {
 struct nv_gen;
 struct nv_pcap;
 
+/** A data completion kept back (hvsim_netvsp_hold_cmplt()). */
+struct nv_held {
+	uint64_t xid;
+	uint16_t chan;		/**< channel index the request came on */
+};
+
+/** Most completions held at once; beyond it they are sent as usual. */
+#define NV_HELD_MAX		16384
+
+/**
+ * Misbehaviour a test asked for (misbehave.c, hvsim_netvsp.h). The
+ * caller's words are read and written with atomics; a request (release
+ * held completions, send junk) is published by bumping req after its
+ * parameters, and finished by the host thread storing done = req.
+ */
+struct nv_misbehave {
+	uint32_t send_sec;	/**< caller: section size to announce, 0 = normal */
+	uint32_t hold;		/**< caller: keep data completions */
+	uint32_t held_n;	/**< host: completions held, for the caller */
+	uint32_t req, done;	/**< request sequence numbers */
+	uint32_t rq_what;	/**< NV_MB_RELEASE or NV_MB_JUNK + kind */
+	uint32_t rq_chan, rq_count;
+	int32_t rq_result;	/**< host: the request's result */
+	/* host thread only */
+	uint32_t busy;		/**< request being worked on, 0 = none */
+	uint32_t pos, left, sent;
+	struct nv_held *held;	/**< NV_HELD_MAX entries, allocated on hold */
+};
+
+#define NV_MB_RELEASE		1u
+#define NV_MB_JUNK		16u
+
 struct netvsp_dev {
 	struct hvsim *h;
 	unsigned int nic;
@@ -213,6 +245,7 @@ struct netvsp_dev {
 				 *   lazily by the sink (0 = not yet) */
 
 	struct hvsim_nic_stats stats;
+	struct nv_misbehave mb;
 
 	uint8_t *txbuf;		/**< gathered RNDIS request (private copy) */
 	uint8_t *segbuf;	/**< LSO segment scratch */
@@ -297,6 +330,17 @@ struct nv_chan *nv_rx_chan(struct netvsp_dev *d, uint32_t q);
 /* ---- txpath.c ---- */
 int nv_tx_request(struct netvsp_dev *d, struct nv_chan *ch,
 		  const struct hvsim_pkt *p, const struct nvsp_rndis_pkt *req);
+
+/* ---- misbehave.c ---- */
+/** Send-buffer section size to announce. */
+uint32_t nv_mb_send_section(const struct netvsp_dev *d);
+/** Keep the completion of data request @p p on @p ch instead of sending
+ * it: true when kept. */
+bool nv_mb_hold(struct netvsp_dev *d, const struct nv_chan *ch,
+		const struct hvsim_pkt *p);
+/** Work on a pending request; returns the work done. */
+int nv_mb_poll(struct netvsp_dev *d);
+void nv_mb_fini(struct netvsp_dev *d);
 
 /* ---- offload.c ---- */
 /** Offset of the L3 header (after at most one in-frame 802.1Q tag) and

@@ -106,6 +106,7 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 {
 	uint8_t buf[NVSP_MSG_SIZE];
 	uint32_t status = NVSP_STATUS_FAILURE;
+	uint32_t sec = nv_mb_send_section(d);
 	uint64_t len = 0;
 	void *base;
 	int rc;
@@ -115,7 +116,7 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 		goto out;
 	}
 	base = hvsim_gpadl_map(ch->c, m->gpadl, &len);
-	if (base == NULL || len < NV_SEND_SECTION_SIZE) {
+	if (base == NULL || len < sec) {
 		nv_log(d, "send buffer GPADL 0x%x unusable (%llu bytes)",
 		       m->gpadl, (unsigned long long)len);
 		goto out;
@@ -123,16 +124,15 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 	d->sb.base = base;
 	d->sb.size = len;
 	d->sb.gpadl = m->gpadl;
-	d->sb.sec_size = NV_SEND_SECTION_SIZE;
-	d->sb.sec_count = (uint32_t)(len / NV_SEND_SECTION_SIZE);
+	d->sb.sec_size = sec;
+	d->sb.sec_count = (uint32_t)(len / sec);
 	d->sb.on = true;
 	status = NVSP_STATUS_SUCCESS;
 	nv_log(d, "send buffer: %u sections of %u bytes", d->sb.sec_count,
 	       d->sb.sec_size);
 out:
 	nvsp_encode_send_buf_cmplt(buf, sizeof(buf), status,
-				   status == NVSP_STATUS_SUCCESS ?
-				   NV_SEND_SECTION_SIZE : 0);
+				   status == NVSP_STATUS_SUCCESS ? sec : 0);
 	rc = nv_reply(ch, p, buf, sizeof(buf));
 	if (rc == -EAGAIN && status == NVSP_STATUS_SUCCESS)
 		d->sb.on = false;	/* done again when retried */

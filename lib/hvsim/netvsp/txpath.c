@@ -169,7 +169,9 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 			  "%u): %d", total, n, rc);
 		return nv_tx_complete(ch, p, NVSP_STATUS_INVALID_RNDIS_PKT);
 	}
-	rc = nv_tx_complete(ch, p, NVSP_STATUS_SUCCESS);
+	/* A test may have asked for the completion to come late. */
+	rc = nv_mb_hold(d, ch, p) ? 0 :
+		nv_tx_complete(ch, p, NVSP_STATUS_SUCCESS);
 	if (rc != 0)
 		return rc;
 	d->tx_now_ns = 0;	/* the sink reads the clock once per request */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/**
+ * @file
+ * Deliberate misbehaviour of the netvsp NIC model, for tests of a guest's
+ * defences against its host: odd parameters the protocol allows, and late,
+ * replayed or unexpected messages. Each call may come from any thread (one
+ * caller per NIC at a time); the host thread acts on it at its next
+ * iteration. Nothing here is used unless a test asks for it.
+ */
+
+#ifndef HVSIM_NETVSP_H
+#define HVSIM_NETVSP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hvsim;
+
+/**
+ * Announce send-buffer sections of @p size bytes at the guest's next
+ * send-buffer connect (a new session: reset or re-offer); 0 restores the
+ * normal 6144. The host then checks the guest's requests against that size.
+ *
+ * @return 0, -EINVAL (size not a multiple of 4, or below 68), -ENODEV.
+ */
+int hvsim_netvsp_send_section(struct hvsim *h, unsigned int nic,
+			      uint32_t size);
+
+/**
+ * Keep (@p hold) the completions of the guest's data requests instead of
+ * sending them; the frames still go to the port. Control requests are
+ * completed as usual. Held completions survive a rescind and re-offer.
+ *
+ * @return 0, -ENODEV.
+ */
+int hvsim_netvsp_hold_cmplt(struct hvsim *h, unsigned int nic, bool hold);
+
+/** Completions held now, or -ENODEV. */
+int hvsim_netvsp_held_cmplt(struct hvsim *h, unsigned int nic);
+
+/**
+ * Send every held completion @p copies times, in the order held, on the
+ * channel with the index its request came on - whichever session that
+ * channel belongs to now: a late completion after a rescind and re-offer, or
+ * a replayed one. Completions whose channel index is not open are dropped.
+ * Waits up to @p ms for the host to write them.
+ *
+ * @return completions written, -ETIMEDOUT, -EINVAL, -ENODEV.
+ */
+int hvsim_netvsp_release_cmplt(struct hvsim *h, unsigned int nic,
+			       unsigned int copies, unsigned int ms);
+
+/** Unsolicited host messages hvsim_netvsp_junk() can send. */
+enum hvsim_netvsp_junk {
+	/** NVSP VF_ASSOCIATION with allocated = 2 (only 0 and 1 exist). */
+	HVSIM_JUNK_VF_ASSOC_BAD,
+	/** NVSP SWITCH_DATA_PATH from the host (a notice Linux ignores). */
+	HVSIM_JUNK_SWITCH_NOTICE,
+	/** A completion naming transaction id 0x4a554e4b00000000 + n. */
+	HVSIM_JUNK_CMPLT,
+};
+
+/**
+ * Send @p count messages of @p kind in-band (completions as completions) on
+ * channel @p chan, as fast as the ring takes them. Waits up to @p ms for
+ * the host to write them all.
+ *
+ * @return 0, -ETIMEDOUT, -EINVAL, -ENODEV.
+ */
+int hvsim_netvsp_junk(struct hvsim *h, unsigned int nic, unsigned int chan,
+		      enum hvsim_netvsp_junk kind, uint32_t count,
+		      unsigned int ms);
+
+#endif /* HVSIM_NETVSP_H */

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Deliberate misbehaviour for tests of the guest's defences
+ * (hvsim_netvsp.h): announced section sizes, held and replayed data
+ * completions, unsolicited messages. The caller's thread only stores
+ * request words; the host thread does the work in netvsp_poll(), so the
+ * model keeps its single-threaded state.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "netvsp_priv.h"
+#include "hvsim_netvsp.h"
+
+#define NV_JUNK_XID	0x4a554e4b00000000ull	/* "JUNK" */
+
+uint32_t
+nv_mb_send_section(const struct netvsp_dev *d)
+{
+	uint32_t s = __atomic_load_n(&d->mb.send_sec, __ATOMIC_RELAXED);
+
+	return s != 0 ? s : NV_SEND_SECTION_SIZE;
+}
+
+bool
+nv_mb_hold(struct netvsp_dev *d, const struct nv_chan *ch,
+	   const struct hvsim_pkt *p)
+{
+	struct nv_misbehave *mb = &d->mb;
+
+	if (!__atomic_load_n(&mb->hold, __ATOMIC_RELAXED) ||
+	    !(p->flags & VMB_PKT_FLAG_RC))
+		return false;
+	if (mb->held == NULL)
+		mb->held = malloc(NV_HELD_MAX * sizeof(*mb->held));
+	if (mb->held == NULL || mb->held_n == NV_HELD_MAX)
+		return false;
+	mb->held[mb->held_n].xid = p->xid;
+	mb->held[mb->held_n].chan = ch->idx;
+	__atomic_store_n(&mb->held_n, mb->held_n + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Held completions, each sent @p mb->rq_count times; -EAGAIN when a ring
+ * is full (the rest goes out at the next poll). */
+static int
+nv_mb_release(struct netvsp_dev *d, struct nv_misbehave *mb)
+{
+	uint8_t buf[NVSP_MSG_SIZE];
+	uint32_t total = mb->held_n * mb->rq_count;
+	int rc;
+
+	nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf), NVSP_STATUS_SUCCESS);
+	for (; mb->pos < total; mb->pos++) {
+		const struct nv_held *e = &mb->held[mb->pos % mb->held_n];
+		struct nv_chan *ch = e->chan < NV_MAX_QUEUES ?
+			d->ch[e->chan] : NULL;
+
+		if (ch == NULL)
+			continue;
+		rc = nv_send_nvsp(ch, VMB_PKT_COMPLETION, e->xid, buf,
+				  sizeof(buf));
+		if (rc == -EAGAIN)
+			return rc;
+		if (rc == 0)
+			mb->sent++;
+	}
+	__atomic_store_n(&mb->held_n, 0, __ATOMIC_RELEASE);
+	return (int)mb->sent;
+}
+
+static int
+nv_mb_junk_one(struct netvsp_dev *d, struct nv_chan *ch, uint32_t kind,
+	       uint32_t n)
+{
+	uint8_t buf[NVSP_MSG_SIZE];
+
+	switch (kind) {
+	case HVSIM_JUNK_VF_ASSOC_BAD:
+		nvsp_encode_vf_assoc(buf, sizeof(buf), 2, 0);
+		break;
+	case HVSIM_JUNK_SWITCH_NOTICE:
+		nvsp_encode_switch_data_path(buf, sizeof(buf),
+					     NVSP_DATAPATH_VF);
+		break;
+	case HVSIM_JUNK_CMPLT:
+		nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf),
+					    NVSP_STATUS_SUCCESS);
+		return nv_send_nvsp(ch, VMB_PKT_COMPLETION, NV_JUNK_XID + n,
+				    buf, sizeof(buf));
+	default:
+		return -EINVAL;
+	}
+	(void)d;
+	return nv_send_nvsp(ch, VMB_PKT_DATA_INBAND, NV_JUNK_XID + n, buf,
+			    sizeof(buf));
+}
+
+static int
+nv_mb_junk(struct netvsp_dev *d, struct nv_misbehave *mb)
+{
+	struct nv_chan *ch = mb->rq_chan < NV_MAX_QUEUES ?
+		d->ch[mb->rq_chan] : NULL;
+	int rc;
+
+	if (ch == NULL)
+		return -ENODEV;
+	while (mb->left != 0) {
+		rc = nv_mb_junk_one(d, ch, mb->rq_what - NV_MB_JUNK,
+				    mb->sent);
+		if (rc != 0)
+			return rc;
+		mb->left--;
+		mb->sent++;
+	}
+	return 0;
+}
+
+int
+nv_mb_poll(struct netvsp_dev *d)
+{
+	struct nv_misbehave *mb = &d->mb;
+	uint32_t req = __atomic_load_n(&mb->req, __ATOMIC_ACQUIRE);
+	int rc;
+
+	if (req == __atomic_load_n(&mb->done, __ATOMIC_RELAXED))
+		return 0;
+	if (mb->busy != req) {
+		mb->busy = req;
+		mb->pos = 0;
+		mb->sent = 0;
+		mb->left = mb->rq_count;
+	}
+	if (mb->rq_what == NV_MB_RELEASE)
+		rc = mb->held_n == 0 ? 0 : nv_mb_release(d, mb);
+	else
+		rc = nv_mb_junk(d, mb);
+	if (rc == -EAGAIN)
+		return 1;
+	mb->rq_result = rc;
+	mb->busy = 0;
+	__atomic_store_n(&mb->done, req, __ATOMIC_RELEASE);
+	return 1;
+}
+
+void
+nv_mb_fini(struct netvsp_dev *d)
+{
+	free(d->mb.held);
+	d->mb.held = NULL;
+}
+
+/* ---- the caller's side ---- */
+
+static struct netvsp_dev *
+nv_mb_dev(struct hvsim *h, unsigned int nic)
+{
+	return h != NULL ? nv_dev_lookup(h, nic) : NULL;
+}
+
+/* Publish a request and wait up to @p ms for the host to finish it. */
+static int
+nv_mb_request(struct netvsp_dev *d, uint32_t what, uint32_t chan,
+	      uint32_t count, unsigned int ms)
+{
+	struct nv_misbehave *mb = &d->mb;
+	uint64_t end = nv_now_ns() + (uint64_t)ms * 1000000u;
+	struct timespec ts = { 0, 200000 };
+	uint32_t req;
+
+	/* The host reads these only after it saw the new req. */
+	mb->rq_what = what;
+	mb->rq_chan = chan;
+	mb->rq_count = count;
+	req = __atomic_load_n(&mb->req, __ATOMIC_RELAXED) + 1;
+	if (req == 0)
+		req = 1;
+	__atomic_store_n(&mb->req, req, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&mb->done, __ATOMIC_ACQUIRE) != req) {
+		if (nv_now_ns() > end)
+			return -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+	}
+	return mb->rq_result;
+}
+
+int
+hvsim_netvsp_send_section(struct hvsim *h, unsigned int nic, uint32_t size)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+
+	if (d == NULL)
+		return -ENODEV;
+	if (size != 0 && (size % 4 != 0 || size < NVSP_MIN_SECTION_SIZE))
+		return -EINVAL;
+	__atomic_store_n(&d->mb.send_sec, size, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
+hvsim_netvsp_hold_cmplt(struct hvsim *h, unsigned int nic, bool hold)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+
+	if (d == NULL)
+		return -ENODEV;
+	__atomic_store_n(&d->mb.hold, hold, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
+hvsim_netvsp_held_cmplt(struct hvsim *h, unsigned int nic)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+
+	if (d == NULL)
+		return -ENODEV;
+	return (int)__atomic_load_n(&d->mb.held_n, __ATOMIC_ACQUIRE);
+}
+
+int
+hvsim_netvsp_release_cmplt(struct hvsim *h, unsigned int nic,
+			   unsigned int copies, unsigned int ms)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+
+	if (d == NULL)
+		return -ENODEV;
+	if (copies == 0 || copies > 16)
+		return -EINVAL;
+	return nv_mb_request(d, NV_MB_RELEASE, 0, copies, ms);
+}
+
+int
+hvsim_netvsp_junk(struct hvsim *h, unsigned int nic, unsigned int chan,
+		  enum hvsim_netvsp_junk kind, uint32_t count, unsigned int ms)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+
+	if (d == NULL)
+		return -ENODEV;
+	if (chan >= NV_MAX_QUEUES || (unsigned int)kind > HVSIM_JUNK_CMPLT)
+		return -EINVAL;
+	return nv_mb_request(d, NV_MB_JUNK + (uint32_t)kind, chan, count, ms);
+}
