@@ -46,6 +46,10 @@
 #define HVN_XID_CTL		(UINT64_C(1) << 32)
 
 #define HVN_CTL_TIMEOUT_MS	5000u
+/* Largest RNDIS control message (the RSS parameters are about 600
+ * bytes); one that does not fit the host's send-buffer section goes
+ * GPA-direct from a buffer of this size, one page. */
+#define HVN_CTL_BIG_MAX		4096u
 /* Largest ring packet the driver copies out: a transfer-page packet with
  * the 562 ranges RSC allows, plus its NVSP body. */
 #define HVN_RX_PKT_MAX		8192u
@@ -288,6 +292,8 @@ struct hvn_dev {
 	uint32_t ctl_seq;
 	struct hvn_ctl_wait w;
 	uint8_t *ctl_pkt;		/* ring packet copy, HVN_RX_PKT_MAX */
+	uint8_t *ctl_big;		/* control message sent GPA-direct */
+	rte_iova_t ctl_big_iova;
 	uint8_t *ctl_msg;		/* one receive section copy */
 	uint64_t ctl_rx_dropped;	/* data frames seen by the control path */
 	uint64_t ctl_bad;
@@ -332,6 +338,9 @@ int hvn_ctl_acquire(struct hvn_dev *hv);
 void hvn_ctl_release(struct hvn_dev *hv);
 int hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		 uint64_t xid, const void *msg, uint32_t len);
+int hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
+		     uint64_t xid, const void *ext, uint32_t ext_len,
+		     const void *msg, uint32_t len);
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
 int hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms);
 int hvn_grace_period(struct hvn_dev *hv);

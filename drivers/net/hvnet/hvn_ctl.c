@@ -165,8 +165,14 @@ hvn_ctl_init(struct hvn_dev *hv)
 
 	pthread_mutex_init(&hv->ctl_lock, NULL);
 	hv->ctl_pkt = rte_zmalloc("hvn_ctl_pkt", HVN_RX_PKT_MAX, 64);
-	if (hv->ctl_pkt == NULL)
+	/* One page: a control message sent GPA-direct is one page range. */
+	hv->ctl_big = rte_zmalloc("hvn_ctl_big", HVN_CTL_BIG_MAX,
+				  HVN_CTL_BIG_MAX);
+	if (hv->ctl_pkt == NULL || hv->ctl_big == NULL)
 		return -ENOMEM;
+	hv->ctl_big_iova = rte_mem_virt2iova(hv->ctl_big);
+	if (hv->ctl_big_iova == RTE_BAD_IOVA)
+		return -EFAULT;
 	rc = hvbus_queue_attach(hv->hdev, &hv->ctl_rd);
 	if (rc != 0)
 		return rc;
@@ -182,6 +188,8 @@ hvn_ctl_fini(struct hvn_dev *hv)
 	hv->ctl_rd_attached = false;
 	rte_free(hv->ctl_pkt);
 	hv->ctl_pkt = NULL;
+	rte_free(hv->ctl_big);
+	hv->ctl_big = NULL;
 	rte_free(hv->ctl_msg);
 	hv->ctl_msg = NULL;
 }
@@ -189,7 +197,8 @@ hvn_ctl_fini(struct hvn_dev *hv)
 /* Write one packet on channel @p idx's tx ring (control path). */
 static int
 hvn_chan_write(struct hvn_dev *hv, uint16_t idx, uint16_t type,
-	       uint16_t flags, uint64_t xid, const void *msg, uint32_t len)
+	       uint16_t flags, uint64_t xid, const void *ext, uint32_t ext_len,
+	       const void *msg, uint32_t len)
 {
 	struct vmb_iov iov = { msg, len };
 	struct hvbus_chan *chan;
@@ -202,7 +211,8 @@ hvn_chan_write(struct hvn_dev *hv, uint16_t idx, uint16_t type,
 		return -ENODEV;
 	}
 	rte_spinlock_lock(&hv->chan_lock[idx]);
-	rc = vmb_ring_write(&chan->tx, type, flags, xid, NULL, 0, &iov, 1);
+	rc = vmb_ring_write(&chan->tx, type, flags, xid, ext, ext_len, &iov,
+			    1);
 	rte_spinlock_unlock(&hv->chan_lock[idx]);
 	if (rc == 1)
 		hvbus_chan_signal(chan);
@@ -217,7 +227,7 @@ hvn_ctl_rx_cmplt(struct hvn_dev *hv, uint16_t idx, uint64_t xid,
 	uint8_t buf[NVSP_MSG_SIZE];
 
 	nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf), status);
-	if (hvn_chan_write(hv, idx, VMB_PKT_COMPLETION, 0, xid, buf,
+	if (hvn_chan_write(hv, idx, VMB_PKT_COMPLETION, 0, xid, NULL, 0, buf,
 			   sizeof(struct nvsp_rndis_pkt_cmplt)) != 0)
 		hv->ctl_bad++;
 }
@@ -407,14 +417,16 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 }
 
 int
-hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags, uint64_t xid,
-	     const void *msg, uint32_t len)
+hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
+		 uint64_t xid, const void *ext, uint32_t ext_len,
+		 const void *msg, uint32_t len)
 {
 	uint64_t end = hvn_ms() + HVN_CTL_TIMEOUT_MS;
 	int rc;
 
 	for (;;) {
-		rc = hvn_chan_write(hv, 0, type, flags, xid, msg, len);
+		rc = hvn_chan_write(hv, 0, type, flags, xid, ext, ext_len, msg,
+				    len);
 		if (rc != -EAGAIN)
 			return rc;
 		/* Ring full: the host drains it; take its answers meanwhile. */
@@ -425,6 +437,13 @@ hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags, uint64_t xid,
 			return -ETIMEDOUT;
 		usleep(50);
 	}
+}
+
+int
+hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags, uint64_t xid,
+	     const void *msg, uint32_t len)
+{
+	return hvn_ctl_send_ext(hv, type, flags, xid, NULL, 0, msg, len);
 }
 
 int

@@ -23,6 +23,45 @@ hvn_rndis_next_id(struct hvn_dev *hv)
 	return hv->rndis_id;
 }
 
+/*
+ * Send one RNDIS control message: from the send buffer's control section
+ * when it fits, else GPA-direct from the control path's own page (the host
+ * chooses the section size: 68 bytes is legal and holds no RSS table).
+ */
+static int
+hvn_rndis_send(struct hvn_dev *hv, const void *msg, uint32_t len)
+{
+	struct vmb_gpa_pb pb;
+	uint8_t ext[32];
+	union nvsp_msg m;
+	int ext_len;
+
+	if (hv->txbuf == NULL)
+		return -EINVAL;
+	if (len <= hv->tx_sec_size) {
+		memcpy(hv->txbuf + (size_t)hv->ctl_sec * hv->tx_sec_size, msg,
+		       len);
+		nvsp_encode_rndis_pkt(&m, sizeof(m), NVSP_RNDIS_CHAN_CONTROL,
+				      hv->ctl_sec, len);
+		return hvn_ctl_send(hv, VMB_PKT_DATA_INBAND, VMB_PKT_FLAG_RC,
+				    hv->w.xid, &m, NVSP_MSG_SIZE);
+	}
+	if (len > HVN_CTL_BIG_MAX)
+		return -EINVAL;
+	memcpy(hv->ctl_big, msg, len);
+	pb.len = len;
+	pb.offset = (uint32_t)(hv->ctl_big_iova & (VMB_PAGE_SIZE - 1));
+	pb.pfn = hv->ctl_big_iova >> VMB_PAGE_SHIFT;
+	ext_len = vmb_gpa_pb_encode(ext, sizeof(ext), &pb, 1);
+	if (ext_len < 0)
+		return ext_len;
+	nvsp_encode_rndis_pkt(&m, sizeof(m), NVSP_RNDIS_CHAN_CONTROL,
+			      NVSP_SECTION_NONE, 0);
+	return hvn_ctl_send_ext(hv, VMB_PKT_DATA_GPA_DIRECT, VMB_PKT_FLAG_RC,
+				hv->w.xid, ext, (uint32_t)ext_len, &m,
+				NVSP_MSG_SIZE);
+}
+
 /* Caller holds the control path. @p req_id 0: no RNDIS answer expected. */
 static int
 hvn_rndis_exec(struct hvn_dev *hv, const void *msg, uint32_t len,
@@ -31,16 +70,10 @@ hvn_rndis_exec(struct hvn_dev *hv, const void *msg, uint32_t len,
 	union nvsp_msg m;
 	int rc;
 
-	if (hv->txbuf == NULL || len > hv->tx_sec_size)
-		return -EINVAL;
-	memcpy(hv->txbuf + (size_t)hv->ctl_sec * hv->tx_sec_size, msg, len);
-	nvsp_encode_rndis_pkt(&m, sizeof(m), NVSP_RNDIS_CHAN_CONTROL,
-			      hv->ctl_sec, len);
 	memset(&hv->w, 0, sizeof(hv->w));
 	hv->w.xid = HVN_XID_CTL | ++hv->ctl_seq;
 	hv->w.rndis_id = req_id;
-	rc = hvn_ctl_send(hv, VMB_PKT_DATA_INBAND, VMB_PKT_FLAG_RC, hv->w.xid,
-			  &m, NVSP_MSG_SIZE);
+	rc = hvn_rndis_send(hv, msg, len);
 	if (rc == 0)
 		rc = hvn_ctl_wait(hv, HVN_CTL_TIMEOUT_MS);
 	hv->w.xid = 0;
