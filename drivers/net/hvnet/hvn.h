@@ -58,6 +58,11 @@
 #define HVN_TX_HDR_SIZE		256u
 /* RNDIS header + hash-value PPI of a frame without offloads. */
 #define HVN_TX_TMPL_SIZE	60u
+/* Most that hvn_tx_hdr() writes ahead of a frame: the RNDIS header and
+ * the hash-value, VLAN and checksum-or-LSO PPIs. A send-buffer section
+ * holds a copied frame of at most its size less this. */
+#define HVN_TX_HDR_MAX	((uint32_t)sizeof(struct rndis_packet) + \
+			 3u * (uint32_t)RNDIS_PPI_U32_SIZE)
 /* Page ranges per GPA-direct packet (header + split segments). */
 #define HVN_TX_MAX_PB		64u
 
@@ -430,6 +435,7 @@ void hvn_rxq_flush(struct hvn_rxq *rxq);
 void hvn_txq_flush(struct hvn_txq *txq);
 int hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq);
 int hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq);
+uint32_t hvn_tx_copy_max(const struct hvn_dev *hv);
 void hvn_txq_unbind(struct hvn_txq *txq);
 int hvn_tx_done_cleanup(void *q, uint32_t free_cnt);
 int hvn_rx_descriptor_status(void *q, uint16_t offset);

@@ -136,6 +136,11 @@ hvn_nvsp_bufs(struct hvn_dev *hv)
 	}
 	/* The last section carries RNDIS control messages. */
 	hv->ctl_sec = hv->tx_sec_count - 1;
+	if (hvn_tx_copy_max(hv) < hv->da.tx_copybreak)
+		PMD_INIT_LOG(NOTICE, "host send-buffer sections of %u bytes: "
+			     "frames shorter than %u bytes are copied "
+			     "(tx_copybreak=%u)", hv->tx_sec_size,
+			     hvn_tx_copy_max(hv), hv->da.tx_copybreak);
 	PMD_INIT_LOG(DEBUG, "receive buffer %u x %u B, send buffer %u x %u B",
 		     ri.section_count, ri.section_size, hv->tx_sec_count,
 		     hv->tx_sec_size);

@@ -131,6 +131,40 @@ hvn_txq_flush(struct hvn_txq *txq)
 	}
 }
 
+/*
+ * Largest frame copied into a send-buffer section in this host session:
+ * the tx_copybreak devarg, clamped to what a section holds after the
+ * largest RNDIS header. The host chooses the section size (NVSP lets it
+ * announce 68 bytes), so without the clamp a frame could be copied across
+ * the sections after its own, the control section and the buffer's end.
+ */
+uint32_t
+hvn_tx_copy_max(const struct hvn_dev *hv)
+{
+	uint32_t room = hv->tx_sec_size > HVN_TX_HDR_MAX ?
+		hv->tx_sec_size - HVN_TX_HDR_MAX : 0;
+
+	return RTE_MIN(hv->da.tx_copybreak, room);
+}
+
+/* Tx queue @p txq's share of the session's send buffer (free_sec has room
+ * for @p n): sections except the control one, split evenly among the
+ * queues; and the copy limit that fits them. */
+static void
+hvn_txq_sections(struct hvn_txq *txq, const struct hvn_dev *hv, uint32_t n)
+{
+	uint32_t i;
+
+	txq->sbuf = hv->txbuf;
+	txq->sec_size = hv->tx_sec_size;
+	txq->sec_n = n;
+	txq->sec_first = n * txq->qid;
+	for (i = 0; i < n; i++)
+		txq->free_sec[i] = txq->sec_first + n - 1 - i;
+	txq->nfree_sec = n;
+	txq->copybreak = hvn_tx_copy_max(hv);
+}
+
 /* The queue's memory (also for a set-up that failed half-way). */
 static void
 hvn_txq_free_mem(struct hvn_txq *txq)
@@ -168,7 +202,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	struct hvn_dev *hv = dev->data->dev_private;
 	uint16_t nq = dev->data->nb_tx_queues;
 	struct hvn_txq *txq;
-	uint32_t i, ring;
+	uint32_t i, ring, nsec;
 	int rc;
 
 	if (dev->data->tx_queues[qid] != NULL)
@@ -186,14 +220,9 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	hvn_tx_tmpl_init(txq);
 	txq->lock = hv->tx_split ? NULL : &hv->chan_lock[qid];
 	txq->ndesc = nb;
-	txq->copybreak = hv->da.tx_copybreak;
 	txq->pub_every = hv->da.latency;
 	txq->offloads = conf->offloads | dev->data->dev_conf.txmode.offloads;
-	txq->sbuf = hv->txbuf;
-	txq->sec_size = hv->tx_sec_size;
-	/* Sections except the control one, split evenly among the queues. */
-	txq->sec_n = hv->ctl_sec / nq;
-	txq->sec_first = txq->sec_n * qid;
+	nsec = hv->ctl_sec / nq;
 	ring = rte_align32pow2(nb);
 	txq->cr.mask = ring - 1;
 	rc = -ENOMEM;
@@ -201,7 +230,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 				      (int)socket);
 	txq->free_desc = rte_zmalloc_socket("hvn_txfree", nb * sizeof(uint32_t),
 					    64, (int)socket);
-	txq->sec_cap = txq->sec_n + 1;
+	txq->sec_cap = nsec + 1;
 	txq->free_sec = rte_zmalloc_socket("hvn_txsec", txq->sec_cap *
 					   sizeof(uint32_t), 64, (int)socket);
 	txq->cr.ids = rte_zmalloc_socket("hvn_txcr", ring * sizeof(uint32_t),
@@ -226,9 +255,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		txq->free_desc[i] = nb - 1 - i;
 	}
 	txq->nfree = nb;
-	for (i = 0; i < txq->sec_n; i++)
-		txq->free_sec[i] = txq->sec_first + txq->sec_n - 1 - i;
-	txq->nfree_sec = txq->sec_n;
+	hvn_txq_sections(txq, hv, nsec);
 	rc = hvbus_queue_attach(hv->hdev, &txq->rd);
 	if (rc != 0)
 		goto fail;
@@ -315,7 +342,7 @@ hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq)
 {
 	const struct hvn_dev *hv = txq->hv;
 	uint16_t nq = hv->eth->data->nb_tx_queues;
-	uint32_t i, n = nq != 0 ? hv->ctl_sec / nq : 0;
+	uint32_t n = nq != 0 ? hv->ctl_sec / nq : 0;
 
 	if (hvn_grow((void **)&txq->free_sec, &txq->sec_cap, n + 1,
 		     sizeof(txq->free_sec[0])) != 0) {
@@ -323,13 +350,8 @@ hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq)
 		return -ENOMEM;
 	}
 	hvn_txq_unbind(txq);
-	txq->sbuf = hv->txbuf;
-	txq->sec_size = hv->tx_sec_size;
-	txq->sec_n = n;
-	txq->sec_first = n * txq->qid;
-	for (i = 0; i < n; i++)
-		txq->free_sec[i] = txq->sec_first + n - 1 - i;
-	txq->nfree_sec = n;
+	/* The new session's host may announce other sections. */
+	hvn_txq_sections(txq, hv, n);
 	txq->broken_logged = false;
 	txq->bound_seq = seq;
 	return 0;
