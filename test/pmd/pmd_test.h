@@ -34,6 +34,7 @@
 #include "check.h"
 #include "sim.h"
 #include "hvsim.h"
+#include "hvsim_netvsp.h"
 #include "rndis.h"
 
 static inline uint64_t
@@ -206,6 +207,78 @@ pt_free(struct rte_mbuf **m, uint16_t n)
 
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(m[i]);
+}
+
+/* Wait up to @p ms for the link state @p up, polling rx queue 0 (the
+ * host's indications arrive there while the port runs). */
+static inline int
+pt_wait_link(uint16_t port, int up, unsigned int ms)
+{
+	struct rte_eth_link l;
+	uint64_t end = pt_ms() + ms;
+
+	do {
+		rte_eth_link_get_nowait(port, &l);
+		if (l.link_status == up)
+			return 0;
+		/* The indication comes through rx queue 0. */
+		{
+			struct rte_mbuf *m[8];
+			pt_free(m, rte_eth_rx_burst(port, 0, m, 8));
+		}
+		usleep(1000);
+	} while (pt_ms() < end);
+	return -ETIMEDOUT;
+}
+
+/* Send @p n frames on queue 0, of sizes cycling through @p sizes (a
+ * reflecting host): every one must come back intact, in order. */
+static inline void
+pt_integrity(uint16_t port, struct rte_mempool *mp, const uint32_t *sizes,
+	     unsigned int nsizes, unsigned int n)
+{
+	struct rte_mbuf *tx[64], *ref[64], *rx[64];
+	unsigned int done = 0, bad = 0;
+
+	while (done < n) {
+		uint16_t k = (uint16_t)RTE_MIN(32u, n - done), i, got, sent;
+
+		for (i = 0; i < k; i++) {
+			tx[i] = pt_frame(mp, port, sizes[(done + i) % nsizes],
+					 done + i, IPPROTO_UDP, 1000, 2000);
+			REQUIRE(tx[i] != NULL);
+			ref[i] = rte_pktmbuf_copy(tx[i], mp, 0, UINT32_MAX);
+			REQUIRE(ref[i] != NULL);
+		}
+		sent = pt_tx_all(port, 0, tx, k);
+		CHECK_EQ(sent, k);
+		got = pt_rx_until(port, 0, rx, sent, 3000);
+		CHECK_EQ(got, sent);
+		for (i = 0; i < got && i < k; i++) {
+			if (rx[i]->pkt_len != ref[i]->pkt_len ||
+			    memcmp(rte_pktmbuf_mtod(rx[i], void *),
+				   rte_pktmbuf_mtod(ref[i], void *),
+				   ref[i]->pkt_len) != 0)
+				bad++;
+		}
+		pt_free(rx, got);
+		pt_free(ref, k);
+		pt_free(tx + sent, k - sent);
+		done += k;
+	}
+	CHECK_EQ(bad, 0);
+}
+
+/* Extended statistic @p name of @p port, -1 if there is none. */
+static inline long long
+pt_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return -1;
+	return (long long)v;
 }
 
 /* Ask this process's telemetry socket for @p cmd (as dpdk-telemetry.py

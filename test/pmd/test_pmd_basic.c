@@ -95,64 +95,6 @@ lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 	return 0;
 }
 
-static int
-wait_link(uint16_t port, int up, unsigned int ms)
-{
-	struct rte_eth_link l;
-	uint64_t end = pt_ms() + ms;
-
-	do {
-		rte_eth_link_get_nowait(port, &l);
-		if (l.link_status == up)
-			return 0;
-		/* The indication comes through rx queue 0. */
-		{
-			struct rte_mbuf *m[8];
-			pt_free(m, rte_eth_rx_burst(port, 0, m, 8));
-		}
-		usleep(1000);
-	} while (pt_ms() < end);
-	return -ETIMEDOUT;
-}
-
-/* Send @p n frames of sizes cycling through @p sizes; every one must come
- * back intact, in order. */
-static void
-integrity(uint16_t port, struct rte_mempool *mp, const uint32_t *sizes,
-	  unsigned int nsizes, unsigned int n)
-{
-	struct rte_mbuf *tx[64], *ref[64], *rx[64];
-	unsigned int done = 0, bad = 0;
-
-	while (done < n) {
-		uint16_t k = (uint16_t)RTE_MIN(32u, n - done), i, got, sent;
-
-		for (i = 0; i < k; i++) {
-			tx[i] = pt_frame(mp, port, sizes[(done + i) % nsizes],
-					 done + i, IPPROTO_UDP, 1000, 2000);
-			REQUIRE(tx[i] != NULL);
-			ref[i] = rte_pktmbuf_copy(tx[i], mp, 0, UINT32_MAX);
-			REQUIRE(ref[i] != NULL);
-		}
-		sent = pt_tx_all(port, 0, tx, k);
-		CHECK_EQ(sent, k);
-		got = pt_rx_until(port, 0, rx, sent, 3000);
-		CHECK_EQ(got, sent);
-		for (i = 0; i < got && i < k; i++) {
-			if (rx[i]->pkt_len != ref[i]->pkt_len ||
-			    memcmp(rte_pktmbuf_mtod(rx[i], void *),
-				   rte_pktmbuf_mtod(ref[i], void *),
-				   ref[i]->pkt_len) != 0)
-				bad++;
-		}
-		pt_free(rx, got);
-		pt_free(ref, k);
-		pt_free(tx + sent, k - sent);
-		done += k;
-	}
-	CHECK_EQ(bad, 0);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -232,7 +174,7 @@ main(int argc, char **argv)
 
 	/* Payload integrity (sizes on both sides of tx_copybreak). */
 	CHECK_EQ(rte_eth_stats_reset(port), 0);
-	integrity(port, mp, sizes, RTE_DIM(sizes), 2000);
+	pt_integrity(port, mp, sizes, RTE_DIM(sizes), 2000);
 
 	/* Counters equal the host's. */
 	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
@@ -251,9 +193,9 @@ main(int argc, char **argv)
 
 	/* Link events from the host. */
 	CHECK_EQ(hvsim_set_link(h, 0, false), 0);
-	CHECK_EQ(wait_link(port, 0, 3000), 0);
+	CHECK_EQ(pt_wait_link(port, 0, 3000), 0);
 	CHECK_EQ(hvsim_set_link(h, 0, true), 0);
-	CHECK_EQ(wait_link(port, 1, 3000), 0);
+	CHECK_EQ(pt_wait_link(port, 1, 3000), 0);
 	{
 		uint64_t end = pt_ms() + 2000;
 
@@ -268,7 +210,7 @@ main(int argc, char **argv)
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	CHECK_EQ(hs.packet_filter, 0);
 	CHECK_EQ(rte_eth_dev_start(port), 0);
-	integrity(port, mp, sizes, RTE_DIM(sizes), 200);
+	pt_integrity(port, mp, sizes, RTE_DIM(sizes), 200);
 
 	/* Reset: detach from the host and attach again; the port works
 	 * after the application configures it again. */
@@ -278,7 +220,7 @@ main(int argc, char **argv)
 	rc = pt_port_start(port, 1, mp, 0, 0, 512);
 	CHECK_EQ(rc, 0);
 	if (rc == 0)
-		integrity(port, mp, sizes, RTE_DIM(sizes), 200);
+		pt_integrity(port, mp, sizes, RTE_DIM(sizes), 200);
 
 	/* No mbuf leaks once the port is closed. */
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
