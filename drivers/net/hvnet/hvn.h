@@ -54,6 +54,26 @@
  * the 562 ranges RSC allows, plus its NVSP body. */
 #define HVN_RX_PKT_MAX		8192u
 #define HVN_RX_STASH		1024u
+/*
+ * Budgets of the loops the host feeds: ring packets one call reads at
+ * most, whatever they are (frames, completions, messages, packets too big
+ * to copy, packets carrying no frame). A host that keeps write_index
+ * moving then cannot hold a burst or the control caller; what is left
+ * waits for the next call, and each cut is counted (budget_cut).
+ *
+ * Rx burst: a transfer-page packet carries frames by the hundred, so a
+ * burst that stops for its budget has met mostly other traffic (a shared
+ * channel's tx completions, one per descriptor); 256 packets is ~20 us of
+ * work and still several bursts' worth of completions.
+ */
+#define HVN_RX_RING_BUDGET	256u
+/* Tx burst, own channel: completions reaped before sending. Twice the
+ * largest burst DPDK applications use (256), so descriptors come back
+ * faster than a burst takes them. */
+#define HVN_TX_REAP_BUDGET	512u
+/* Control path: packets per poll of a channel; the caller checks its
+ * deadline between polls. */
+#define HVN_CTL_POLL_BUDGET	64u
 /* Room for the RNDIS header and PPIs of one transmitted packet. */
 #define HVN_TX_HDR_SIZE		256u
 /* RNDIS header + hash-value PPI of a frame without offloads. */
@@ -104,6 +124,7 @@ struct hvn_qstats {
 	uint64_t gpa;		/* tx: sent as GPA-direct page ranges */
 	uint64_t ctl;		/* rx: control messages/indications seen */
 	uint64_t bad_cmplt;	/* tx: completions naming no request */
+	uint64_t budget_cut;	/* bursts that stopped at their budget */
 	uint64_t vf_packets;	/* of packets/bytes: through the VF */
 	uint64_t vf_bytes;
 };
@@ -302,6 +323,7 @@ struct hvn_dev {
 	uint8_t *ctl_msg;		/* one receive section copy */
 	uint64_t ctl_rx_dropped;	/* data frames seen by the control path */
 	uint64_t ctl_bad;
+	uint64_t ctl_budget_cut;	/* channel polls cut at their budget */
 
 	/* VF (hvn_vf.c). vf: what bursts forward through, on a line of its
 	 * own (read every burst, written twice per VF lifetime). vf_host:

@@ -341,6 +341,7 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 	struct hvn_txq *txq = NULL;
 	struct hvbus_chan *chan;
 	struct vmb_pkt_view v;
+	uint32_t budget;
 	int n, done = 0;
 
 	/* The tx queue whose completions this channel carries. */
@@ -355,13 +356,21 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 		epoch_reader_exit(&hv->ctl_rd);
 		return -ENODEV;
 	}
-	while (done < 64) {
+	/* Every packet read counts, the ones too big to copy too: a host
+	 * that keeps write_index moving must not hold the caller, which
+	 * checks its deadline between polls. */
+	for (budget = HVN_CTL_POLL_BUDGET;; budget--) {
+		if (budget == 0) {
+			hv->ctl_budget_cut++;
+			break;
+		}
 		n = vmb_ring_read(&chan->rx, hv->ctl_pkt, HVN_RX_PKT_MAX);
 		if (n == -EAGAIN)
 			break;
 		if (n == -ENOBUFS) {
 			vmb_ring_skip(&chan->rx);
 			hv->ctl_bad++;
+			done++;
 			continue;
 		}
 		if (n < 0) {

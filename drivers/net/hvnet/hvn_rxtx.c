@@ -374,7 +374,7 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct hvbus_chan *chan;
 	const struct hvn_vf *vf;
 	uint16_t nrx = 0, nvf = 0, vf_room = 0;
-	uint32_t status;
+	uint32_t status, budget = HVN_RX_RING_BUDGET;
 	int len;
 
 	epoch_reader_enter(&rxq->rd);
@@ -410,6 +410,12 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	    hvn_rxq_rebind(rxq, chan->open_seq) != 0)
 		goto out;
 	while (nrx < n && rxq->npend < rxq->pend_cap) {
+		/* Every packet counts, frames or not: the host decides how
+		 * many there are. */
+		if (unlikely(budget-- == 0)) {
+			rxq->st.budget_cut++;
+			break;
+		}
 		len = vmb_ring_read(&chan->rx, rxq->pkt, HVN_RX_PKT_MAX);
 		if (unlikely(len < 0)) {
 			if (len == -ENOBUFS) {
@@ -552,9 +558,14 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 {
 	const struct vmb_pkt_desc *pd = (const void *)txq->pkt;
 	struct vmb_pkt_desc d;
+	uint32_t budget;
 	int len;
 
-	for (;;) {
+	for (budget = HVN_TX_REAP_BUDGET;; budget--) {
+		if (unlikely(budget == 0)) {
+			txq->st.budget_cut++;
+			break;
+		}
 		len = vmb_ring_peek(&chan->rx, &d);
 		if (unlikely(len < 0)) {
 			if (len != -EAGAIN) {

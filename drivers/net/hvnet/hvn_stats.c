@@ -23,12 +23,13 @@ struct hvn_xstat_name {
 static const struct hvn_xstat_name hvn_rxq_xstats[] = {
 	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
 	HVN_QS(nombuf), HVN_QS(ctl), HVN_QS(vf_packets), HVN_QS(vf_bytes),
+	HVN_QS(budget_cut),
 };
 
 static const struct hvn_xstat_name hvn_txq_xstats[] = {
 	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
 	HVN_QS(ring_full), HVN_QS(copied), HVN_QS(gpa), HVN_QS(vf_packets),
-	HVN_QS(vf_bytes),
+	HVN_QS(vf_bytes), HVN_QS(bad_cmplt), HVN_QS(budget_cut),
 };
 
 #define HVN_N_RXQ_XSTATS RTE_DIM(hvn_rxq_xstats)
@@ -38,7 +39,7 @@ static const struct hvn_xstat_name hvn_txq_xstats[] = {
 static const char *const hvn_dev_xstats[] = {
 	"ctl_rx_dropped_packets", "ctl_bad_host_messages",
 	"vf_rx_packets", "vf_rx_bytes", "vf_tx_packets", "vf_tx_bytes",
-	"vf_active", "vf_switches",
+	"vf_active", "vf_switches", "ctl_budget_cut",
 };
 #define HVN_N_DEV_XSTATS RTE_DIM(hvn_dev_xstats)
 
@@ -107,6 +108,7 @@ hvn_stats_reset(struct rte_eth_dev *dev)
 	}
 	hv->ctl_rx_dropped = 0;
 	hv->ctl_bad = 0;
+	hv->ctl_budget_cut = 0;
 	hv->vf_switches = 0;
 	return 0;
 }
@@ -138,6 +140,7 @@ hvn_dev_xstats_values(struct rte_eth_dev *dev, uint64_t *v)
 	}
 	v[6] = __atomic_load_n(&hv->vf, __ATOMIC_RELAXED) != NULL;
 	v[7] = hv->vf_switches;
+	v[8] = hv->ctl_budget_cut;
 }
 
 int

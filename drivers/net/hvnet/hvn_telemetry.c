@@ -40,6 +40,7 @@ hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 	rte_tel_data_add_dict_u64(d, "send_section_size", hv->tx_sec_size);
 	rte_tel_data_add_dict_u64(d, "ctl_rx_dropped", hv->ctl_rx_dropped);
 	rte_tel_data_add_dict_u64(d, "ctl_bad", hv->ctl_bad);
+	rte_tel_data_add_dict_u64(d, "ctl_budget_cut", hv->ctl_budget_cut);
 }
 
 static int
