@@ -40,6 +40,9 @@ hvn_rxp_xfer(const void *pkt, uint32_t len, const struct hvn_rx_limits *lim,
 	return 0;
 }
 
+/* A 32-bit field at any alignment: the host chooses range offsets. */
+typedef uint32_t hvn_u32_any __attribute__((aligned(1)));
+
 uint32_t
 hvn_rxp_msg_len(const volatile uint8_t *msg, uint32_t avail)
 {
@@ -47,8 +50,12 @@ hvn_rxp_msg_len(const volatile uint8_t *msg, uint32_t avail)
 
 	if (avail < RNDIS_HDR_SIZE)
 		return 0;
-	/* One read; the copy is validated again by the parser. */
-	memcpy(&ml, (const uint8_t *)(uintptr_t)msg + 4, sizeof(ml));
+	/* The host may rewrite the length while we look at it: one volatile
+	 * load reads it exactly once, and every check below is on that
+	 * value. (Copying through a pointer cast to non-volatile let the
+	 * compiler load it again.) The copy is validated again by the
+	 * parser. */
+	ml = *(const volatile hvn_u32_any *)(msg + 4);
 	if (ml < RNDIS_HDR_SIZE)
 		return 0;
 	return ml < avail ? ml : avail;
