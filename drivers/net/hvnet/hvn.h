@@ -97,6 +97,29 @@ extern int hvn_logtype_tx;
 #define PMD_INIT_LOG(level, fmt, ...) HVN_LOG(level, init, fmt, ##__VA_ARGS__)
 #define PMD_DRV_LOG(level, fmt, ...) HVN_LOG(level, driver, fmt, ##__VA_ARGS__)
 
+/*
+ * "The control path owns channel 0", handed between the control path and
+ * queue 0's lcores: stored with release by the side that gives the rings
+ * away, loaded with acquire by the side that takes them, so the ring state
+ * one side left is what the other sees (Arm needs the pairing; on x86 both
+ * are plain moves). A struct, so that a plain access does not compile.
+ */
+struct hvn_handoff {
+	uint8_t owned;
+};
+
+static inline bool
+hvn_handoff_get(const struct hvn_handoff *h)
+{
+	return __atomic_load_n(&h->owned, __ATOMIC_ACQUIRE) != 0;
+}
+
+static inline void
+hvn_handoff_set(struct hvn_handoff *h, bool owned)
+{
+	__atomic_store_n(&h->owned, owned, __ATOMIC_RELEASE);
+}
+
 /* Devargs (hvn_devargs.c). */
 struct hvn_devargs {
 	uint32_t tx_copybreak;	/* bytes; smaller frames are copied */
@@ -169,7 +192,7 @@ struct hvn_txq {
 	/* Hot line: what every burst reads first. */
 	struct epoch_reader rd;
 	struct hvbus_chan *const *slot;
-	volatile uint8_t ctl_owned;	/* control path owns channel 0 */
+	struct hvn_handoff ctl_owned;	/* control path owns channel 0 */
 	uint16_t qid;
 	uint16_t port_id;
 	struct hvn_dev *hv;
@@ -202,7 +225,7 @@ struct hvn_txq {
 struct hvn_rxq {
 	struct epoch_reader rd;
 	struct hvbus_chan *const *slot;
-	volatile uint8_t ctl_owned;
+	struct hvn_handoff ctl_owned;
 	uint16_t qid;
 	uint16_t port_id;
 	struct hvn_dev *hv;

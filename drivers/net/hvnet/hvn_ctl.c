@@ -94,9 +94,9 @@ hvn_ctl_flag(struct hvn_dev *hv, uint8_t v)
 	rxq = d->nb_rx_queues > 0 ? d->rx_queues[0] : NULL;
 	txq = d->nb_tx_queues > 0 ? d->tx_queues[0] : NULL;
 	if (rxq != NULL)
-		__atomic_store_n(&rxq->ctl_owned, v, __ATOMIC_RELEASE);
+		hvn_handoff_set(&rxq->ctl_owned, v);
 	if (txq != NULL)
-		__atomic_store_n(&txq->ctl_owned, v, __ATOMIC_RELEASE);
+		hvn_handoff_set(&txq->ctl_owned, v);
 }
 
 int

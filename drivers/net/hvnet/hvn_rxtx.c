@@ -390,7 +390,7 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	}
 	/* While the control path owns channel 0 it also fills our stash:
 	 * do not even look at it. */
-	if (unlikely(rxq->ctl_owned))
+	if (unlikely(hvn_handoff_get(&rxq->ctl_owned)))
 		goto out;
 	if (unlikely(rxq->stash_n != 0)) {
 		nrx = hvn_rx_unstash(rxq, pkts, n);
@@ -779,7 +779,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		return i;
 	}
 	chan = hvbus_chan_get(txq->slot);
-	if (unlikely(chan == NULL || txq->ctl_owned)) {
+	if (unlikely(chan == NULL || hvn_handoff_get(&txq->ctl_owned))) {
 		epoch_reader_exit(&txq->rd);
 		if (chan != NULL)
 			return 0;
