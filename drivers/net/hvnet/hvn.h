@@ -98,6 +98,28 @@ extern int hvn_logtype_tx;
 #define PMD_DRV_LOG(level, fmt, ...) HVN_LOG(level, driver, fmt, ##__VA_ARGS__)
 
 /*
+ * Lines per second one source of datapath messages may log: a message the
+ * host sends per ring packet must not flood the log. What is held back is
+ * counted (xstat log_suppressed).
+ */
+#define HVN_LOG_PER_SEC		5u
+
+struct hvn_log_limit {
+	uint64_t window_end;	/* timer cycles */
+	uint32_t left;		/* lines left in this window */
+	uint64_t suppressed;
+};
+
+/* True when a line may go out now; called only where one would. */
+bool hvn_log_allow(struct hvn_log_limit *l);
+
+#define HVN_LOG_LIMITED(lim, level, type, fmt, ...) do {		\
+	if (rte_log_can_log(hvn_logtype_ ## type, RTE_LOG_ ## level) &&	\
+	    hvn_log_allow(lim))						\
+		HVN_LOG(level, type, fmt, ##__VA_ARGS__);		\
+} while (0)
+
+/*
  * "The control path owns channel 0", handed between the control path and
  * queue 0's lcores: stored with release by the side that gives the rings
  * away, loaded with acquire by the side that takes them, so the ring state
@@ -220,6 +242,7 @@ struct hvn_txq {
 	uint8_t *pkt;			/* own channel: HVN_RX_PKT_MAX copy */
 	uint8_t tmpl[64] __rte_aligned(16);	/* hvn_tx_tmpl_init() */
 	struct hvn_qstats st;
+	struct hvn_log_limit log_lim;
 };
 
 struct hvn_rxq {
@@ -257,6 +280,7 @@ struct hvn_rxq {
 	uint8_t *scratch;		/* one receive section (scatter) */
 	uint32_t scratch_size;
 	struct hvn_qstats st;
+	struct hvn_log_limit log_lim;
 };
 
 /* The control path's view of an outstanding request. */
@@ -347,6 +371,9 @@ struct hvn_dev {
 	uint64_t ctl_rx_dropped;	/* data frames seen by the control path */
 	uint64_t ctl_bad;
 	uint64_t ctl_budget_cut;	/* channel polls cut at their budget */
+	/* Host messages on channel 0 (one reader at a time, handed over
+	 * with ctl_owned). */
+	struct hvn_log_limit host_log;
 
 	/* VF (hvn_vf.c). vf: what bursts forward through, on a line of its
 	 * own (read every burst, written twice per VF lifetime). vf_host:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <rte_alarm.h>
+#include <rte_cycles.h>
 #include <rte_kvargs.h>
 
 #include "hvn.h"
@@ -18,6 +19,23 @@ RTE_LOG_REGISTER_SUFFIX(hvn_logtype_init, init, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(hvn_logtype_driver, driver, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(hvn_logtype_rx, rx, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(hvn_logtype_tx, tx, NOTICE);
+
+bool
+hvn_log_allow(struct hvn_log_limit *l)
+{
+	uint64_t now = rte_get_timer_cycles();
+
+	if (now >= l->window_end) {
+		l->window_end = now + rte_get_timer_hz();
+		l->left = HVN_LOG_PER_SEC;
+	}
+	if (l->left == 0) {
+		l->suppressed++;
+		return false;
+	}
+	l->left--;
+	return true;
+}
 
 /* Link changes arrive in bursts or the control path; the LSC callback is
  * raised from this alarm on the interrupt thread. */

@@ -120,9 +120,10 @@ hvn_rx_big(struct hvn_rxq *rxq, const uint8_t *msg, uint32_t ml,
 	if (hvn_rxp_msg(rxq->scratch, ml, rm) != HVN_RX_DATA)
 		goto bad;
 	if (!(rxq->offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
-		HVN_LOG(DEBUG, rx, "port %u rx queue %u: %u-byte frame "
-			"dropped: larger than an mbuf and scatter is off",
-			rxq->port_id, rxq->qid, rm->pi.frame_len);
+		HVN_LOG_LIMITED(&rxq->log_lim, DEBUG, rx, "port %u rx queue "
+				"%u: %u-byte frame dropped: larger than an "
+				"mbuf and scatter is off", rxq->port_id,
+				rxq->qid, rm->pi.frame_len);
 		rxq->st.dropped++;
 		rte_pktmbuf_free(m);
 		return NULL;
@@ -870,9 +871,10 @@ stage_failed:
 			break;
 		}
 		/* Cannot be described (too many pages): drop it. */
-		HVN_LOG(DEBUG, tx, "port %u tx queue %u: %u-segment frame "
-			"dropped: more than %u page ranges", txq->port_id,
-			txq->qid, m->nb_segs, HVN_TX_MAX_PB);
+		HVN_LOG_LIMITED(&txq->log_lim, DEBUG, tx, "port %u tx queue "
+				"%u: %u-segment frame dropped: more than %u "
+				"page ranges", txq->port_id, txq->qid,
+				m->nb_segs, HVN_TX_MAX_PB);
 		txq->st.errors++;
 		rte_pktmbuf_free(m);
 	}

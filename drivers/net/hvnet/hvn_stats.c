@@ -39,7 +39,7 @@ static const struct hvn_xstat_name hvn_txq_xstats[] = {
 static const char *const hvn_dev_xstats[] = {
 	"ctl_rx_dropped_packets", "ctl_bad_host_messages",
 	"vf_rx_packets", "vf_rx_bytes", "vf_tx_packets", "vf_tx_bytes",
-	"vf_active", "vf_switches", "ctl_budget_cut",
+	"vf_active", "vf_switches", "ctl_budget_cut", "log_suppressed",
 };
 #define HVN_N_DEV_XSTATS RTE_DIM(hvn_dev_xstats)
 
@@ -97,18 +97,23 @@ hvn_stats_reset(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct hvn_rxq *q = dev->data->rx_queues[i];
 
-		if (q != NULL)
+		if (q != NULL) {
 			memset(&q->st, 0, sizeof(q->st));
+			q->log_lim.suppressed = 0;
+		}
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct hvn_txq *q = dev->data->tx_queues[i];
 
-		if (q != NULL)
+		if (q != NULL) {
 			memset(&q->st, 0, sizeof(q->st));
+			q->log_lim.suppressed = 0;
+		}
 	}
 	hv->ctl_rx_dropped = 0;
 	hv->ctl_bad = 0;
 	hv->ctl_budget_cut = 0;
+	hv->host_log.suppressed = 0;
 	hv->vf_switches = 0;
 	return 0;
 }
@@ -128,6 +133,7 @@ hvn_dev_xstats_values(struct rte_eth_dev *dev, uint64_t *v)
 		if (q != NULL) {
 			v[2] += q->st.vf_packets;
 			v[3] += q->st.vf_bytes;
+			v[9] += q->log_lim.suppressed;
 		}
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
@@ -136,11 +142,13 @@ hvn_dev_xstats_values(struct rte_eth_dev *dev, uint64_t *v)
 		if (q != NULL) {
 			v[4] += q->st.vf_packets;
 			v[5] += q->st.vf_bytes;
+			v[9] += q->log_lim.suppressed;
 		}
 	}
 	v[6] = __atomic_load_n(&hv->vf, __ATOMIC_RELAXED) != NULL;
 	v[7] = hv->vf_switches;
 	v[8] = hv->ctl_budget_cut;
+	v[9] = hv->host_log.suppressed;
 }
 
 int

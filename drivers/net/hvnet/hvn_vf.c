@@ -71,17 +71,19 @@ hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 		/* The host switched back by itself; its association
 		 * removal follows and does the work (Linux and DPDK do not
 		 * act on this notice either). */
-		HVN_LOG(INFO, driver, "port %u: host set the data path to %s",
-			hv->port_id, m.switch_data_path.active ==
-			NVSP_DATAPATH_VF ? "VF" : "synthetic");
+		HVN_LOG_LIMITED(&hv->host_log, INFO, driver, "port %u: host "
+				"set the data path to %s", hv->port_id,
+				m.switch_data_path.active == NVSP_DATAPATH_VF ?
+				"VF" : "synthetic");
 		return 0;
 	}
 	if (type != NVSP_TYPE_VF_ASSOC)
 		return 0;	/* send table: not used by this driver */
 	if (m.vf_assoc.allocated > 1) {
-		HVN_LOG(ERR, driver, "port %u: VF association with allocated "
-			"= %u ignored (0 or 1 expected)", hv->port_id,
-			m.vf_assoc.allocated);
+		HVN_LOG_LIMITED(&hv->host_log, ERR, driver, "port %u: VF "
+				"association with allocated = %u ignored (0 "
+				"or 1 expected)", hv->port_id,
+				m.vf_assoc.allocated);
 		return -EBADMSG;
 	}
 	/* Single writer (channel 0 has one reader at a time): a plain
