@@ -43,8 +43,18 @@ struct hvbus_backend_ops {
 	 *   host went away, -EPROTO for a malformed frame (logged).
 	 */
 	int (*recv)(struct hvbus_backend *be, void *buf, uint32_t cap);
-	/** Send one channel message. @return 0 or negative errno. */
+	/**
+	 * Send one channel message, without waiting: a backend may queue
+	 * what the host cannot take yet (in order) and send it from flush().
+	 * @return 0 or negative errno.
+	 */
 	int (*send)(struct hvbus_backend *be, const void *msg, uint32_t len);
+	/**
+	 * Optional: send what send() queued, without waiting.
+	 * @return messages still queued (> 0: call again once be->fd is
+	 *   writable), 0, or negative errno.
+	 */
+	int (*flush)(struct hvbus_backend *be);
 	/** Host-shared memory, page aligned, zeroed. NULL when exhausted. */
 	void *(*mem_alloc)(struct hvbus_backend *be, size_t len);
 	void (*mem_free)(struct hvbus_backend *be, void *va, size_t len);

@@ -91,6 +91,7 @@ hvbus_bad_msg(uint32_t type, const char *fmt, ...)
 int
 hvbus_send(union vmb_msg *m, int len)
 {
+	static bool failing;
 	int rc;
 
 	if (len < 0)
@@ -98,11 +99,19 @@ hvbus_send(union vmb_msg *m, int len)
 	if (hvbus.be.ops == NULL || hvbus.be.fd < 0 || hvbus.host_gone)
 		return -ENOTCONN;
 	rc = hvbus.be.ops->send(&hvbus.be, m, (uint32_t)len);
-	if (rc < 0) {
-		hvbus.st.send_errors++;
-		HVBUS_LOG(ERR, "sending %s failed: %s",
-			  vmb_msg_name(m->hdr.type), strerror(-rc));
+	if (rc == 0) {
+		failing = false;
+		return 0;
 	}
+	hvbus.st.send_errors++;
+	/* A host that stops reading fails every send: one line per run of
+	 * failures, the counter tells the rest.
+	 */
+	if (!failing)
+		HVBUS_LOG(ERR, "sending %s failed: %s (until one goes out, "
+			  "further failures are only counted)",
+			  vmb_msg_name(m->hdr.type), strerror(-rc));
+	failing = true;
 	return rc;
 }
 
@@ -561,6 +570,31 @@ ctrl_timeout_ns(void)
 	return CTRL_TICK_MS * 1000000ull;
 }
 
+/* be->fd is also watched for room to write (ctrl_flush()). */
+static bool ctrl_pollout;
+
+/*
+ * Messages the backend queued because the host's socket was full go out
+ * as the host drains it; while any wait, the loop also wakes when be->fd
+ * becomes writable. Nothing here waits for the host either.
+ */
+static void
+ctrl_flush(void)
+{
+	struct epoll_event ev = { .data.fd = hvbus.be.fd };
+	bool want;
+
+	if (hvbus.be.ops->flush == NULL || hvbus.host_gone)
+		return;
+	/* An error means the connection broke: recv() reports it. */
+	want = hvbus.be.ops->flush(&hvbus.be) > 0;
+	if (want == ctrl_pollout)
+		return;
+	ev.events = EPOLLIN | (want ? EPOLLOUT : 0);
+	if (epoll_ctl(hvbus.epfd, EPOLL_CTL_MOD, hvbus.be.fd, &ev) == 0)
+		ctrl_pollout = want;
+}
+
 static void
 ctrl_reclaim(void)
 {
@@ -600,6 +634,7 @@ ctrl_main(void *arg)
 		ctrl_reclaim();
 		ctrl_deadlines(hvbus_now_ns());
 		ctrl_shutdown_step(hvbus_now_ns());
+		ctrl_flush();
 	}
 	/* Anything posted after the stop decision fails at once. */
 	pthread_mutex_lock(&hvbus.lock);
@@ -616,6 +651,7 @@ hvbus_ctrl_start(void)
 	int rc;
 
 	hvbus.ctrl_stop = false;
+	ctrl_pollout = false;
 	hvbus.epfd = epoll_create1(EPOLL_CLOEXEC);
 	hvbus.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (hvbus.epfd < 0 || hvbus.evfd < 0) {

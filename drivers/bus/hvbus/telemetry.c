@@ -72,6 +72,10 @@ tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "retiring", hvbus.retiring);
 	rte_tel_data_add_dict_u64(d, "epoch_pending", es.pending);
 	rte_tel_data_add_dict_u64(d, "epoch_readers", es.readers);
+	rte_tel_data_add_dict_u64(d, "epoch_barrier_fallbacks",
+				  es.barrier_fallbacks);
+	rte_tel_data_add_dict_u64(d, "epoch_barrier_failures",
+				  es.barrier_failures);
 	rte_tel_data_add_dict_u64(d, "msgs", hvbus.st.msgs);
 	rte_tel_data_add_dict_u64(d, "bad_msgs", hvbus.st.bad_msgs);
 	rte_tel_data_add_dict_u64(d, "unknown_relid", hvbus.st.unknown_relid);
@@ -79,6 +83,7 @@ tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "rescinds", hvbus.st.rescinds);
 	rte_tel_data_add_dict_u64(d, "released", hvbus.st.released);
 	rte_tel_data_add_dict_u64(d, "deadlines", hvbus.st.deadlines);
+	rte_tel_data_add_dict_u64(d, "send_errors", hvbus.st.send_errors);
 	for (relid = 1; relid < VMB_MAX_RELID; relid++)
 		if (hvbus.relid_tab[relid] != NULL)
 			tel_offer(d, hvbus.relid_tab[relid]);

@@ -33,8 +33,23 @@
 #include "hvsim.h"
 #endif
 
+/*
+ * Frames the socket had no room for, oldest first (sim_send()). Bound: a
+ * GPADL of the largest size is 293 frames; a host that has not read a
+ * thousand messages is not draining its socket, and the send that would
+ * overflow fails its exchange at once.
+ */
+#define SIM_OUTQ_FRAMES	1024
+
+struct sim_frame {
+	uint32_t len;
+	uint8_t b[HVSIM_FRAME_MAX];
+};
+
 struct sim_state {
 	struct hvbus_arena arena;
+	struct sim_frame *outq;	/* ring of SIM_OUTQ_FRAMES */
+	unsigned int out_head, out_len;
 	struct hvsim *h;	/* embedded host, or NULL */
 #ifdef HVBUS_HAVE_HVSIM
 	unsigned int n_nics;
@@ -271,10 +286,15 @@ sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 
 	memset(&sim, 0, sizeof(sim));
 	be->fd = -1;
+	sim.outq = calloc(SIM_OUTQ_FRAMES, sizeof(*sim.outq));
+	if (sim.outq == NULL)
+		return -ENOMEM;
 	rc = hvbus_arena_create(&sim.arena, cfg->arena_size);
 	if (rc < 0) {
 		HVBUS_LOG(ERR, "cannot create a %llu-byte arena: %s",
 			  (unsigned long long)cfg->arena_size, strerror(-rc));
+		free(sim.outq);
+		sim.outq = NULL;
 		return rc;
 	}
 	be->priv = &sim;
@@ -361,6 +381,10 @@ sim_close(struct hvbus_backend *be)
 	 * closed), and nothing of ours points into it any more.
 	 */
 	hvbus_arena_destroy(&sim.arena);
+	/* What the host never read goes with the connection. */
+	free(sim.outq);
+	sim.outq = NULL;
+	sim.out_len = 0;
 	be->mon_parent = NULL;
 	be->mon_child = NULL;
 	be->priv = NULL;
@@ -391,34 +415,73 @@ sim_recv(struct hvbus_backend *be, void *buf, uint32_t cap)
 	return (int)fh.len;
 }
 
+/* One frame, without waiting: 0, -EAGAIN (no room now) or -EPIPE. */
+static int
+sim_send_frame(int fd, const struct sim_frame *f)
+{
+	ssize_t n;
+
+	do {
+		n = send(fd, f->b, f->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)f->len)
+		return 0;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == ENOBUFS))
+		return -EAGAIN;
+	return -EPIPE;		/* a datagram is sent whole or not at all */
+}
+
+/*
+ * Never waits: the control thread must go on handling the host's
+ * messages, rescinds included, while a host that is slow to read (or
+ * will not read) has a full socket. What the socket cannot take now
+ * waits in order in the out queue, which the control loop drains when
+ * the socket is writable (sim_flush()); the exchange it belongs to ends
+ * by the host's answer or by its own deadline, as ever. Only a full
+ * queue fails a send.
+ */
 static int
 sim_send(struct hvbus_backend *be, const void *msg, uint32_t len)
 {
-	uint8_t frame[HVSIM_FRAME_MAX];
 	struct hvsim_frame_hdr fh = { .kind = HVSIM_FRAME_CHMSG, .len = len };
-	struct pollfd p = { .fd = be->fd, .events = POLLOUT };
-	int tries;
-	ssize_t n;
+	struct sim_frame *f;
+	int rc;
 
 	if (len > HVSIM_FRAME_MAX - sizeof(fh))
 		return -EMSGSIZE;
-	memcpy(frame, &fh, sizeof(fh));
-	memcpy(frame + sizeof(fh), msg, len);
-	/* The host drains its socket continuously; a full socket buffer is
-	 * a burst (GPADL bodies of a large buffer). Wait for room briefly
-	 * rather than queueing: the control thread holds no lock here.
-	 */
-	for (tries = 0; tries < 100; tries++) {
-		n = send(be->fd, frame, sizeof(fh) + len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n == (ssize_t)(sizeof(fh) + len))
-			return 0;
-		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
-			       errno != ENOBUFS && errno != EINTR))
-			return -EPIPE;
-		poll(&p, 1, 10);
+	if (sim.out_len == SIM_OUTQ_FRAMES)
+		return -ENOBUFS;
+	/* Build in the queue's next slot; it stays there only if needed. */
+	f = &sim.outq[(sim.out_head + sim.out_len) % SIM_OUTQ_FRAMES];
+	memcpy(f->b, &fh, sizeof(fh));
+	memcpy(f->b + sizeof(fh), msg, len);
+	f->len = (uint32_t)sizeof(fh) + len;
+	if (sim.out_len == 0) {
+		rc = sim_send_frame(be->fd, f);
+		if (rc != -EAGAIN)
+			return rc;
 	}
-	return -EAGAIN;
+	sim.out_len++;
+	return 0;
+}
+
+/* Send what waits; the number of frames still waiting, or -EPIPE. */
+static int
+sim_flush(struct hvbus_backend *be)
+{
+	int rc;
+
+	while (sim.out_len > 0) {
+		rc = sim_send_frame(be->fd, &sim.outq[sim.out_head]);
+		if (rc == -EAGAIN)
+			break;
+		if (rc < 0)
+			return rc;
+		sim.out_head = (sim.out_head + 1) % SIM_OUTQ_FRAMES;
+		sim.out_len--;
+	}
+	return (int)sim.out_len;
 }
 
 static void *
@@ -448,6 +511,7 @@ const struct hvbus_backend_ops hvbus_sim_ops = {
 	.close = sim_close,
 	.recv = sim_recv,
 	.send = sim_send,
+	.flush = sim_flush,
 	.mem_alloc = sim_mem_alloc,
 	.mem_free = sim_mem_free,
 	.gpa = sim_gpa,
