@@ -217,14 +217,16 @@ void
 hvbus_offer_try_release(struct hvbus_offer *o)
 {
 	union vmb_msg m;
+	bool sent;
 
 	if (!o->rescinded || o->released || o->chan != NULL ||
 	    o->gpadls > 0 || o->holds > 0)
 		return;
-	hvbus_send(&m, vmb_msg_encode_relid(&m, VMB_MSG_RELID_RELEASED,
-					    o->relid));
+	sent = hvbus_send(&m, vmb_msg_encode_relid(&m, VMB_MSG_RELID_RELEASED,
+						   o->relid)) == 0;
 	/* Even if the send failed the relid is done for us: never again. */
 	o->released = true;
+	hvbus_gpadl_offer_released(o, sent);
 	hvbus.st.released++;
 	HVBUS_LOG(INFO, "relid %u released", o->relid);
 	pthread_mutex_lock(&hvbus.lock);
@@ -629,9 +631,9 @@ hvbus_req_open(struct hvbus_req *req)
 	c->pub.relid = o->relid;
 	c->pub.subidx = o->subidx;
 	chan_set_monitor(c, o);
+	/* The memory is the GPADL's now, even if it failed. */
 	g = hvbus_gpadl_start(o, c->mem, c->mem_len, false);
 	if (g == NULL) {
-		hvbus.be.ops->mem_free(&hvbus.be, c->mem, c->mem_len);
 		free(c);
 		hvbus_req_complete(req, -EIO);
 		return;

@@ -14,7 +14,8 @@
  * a failed GPADL_CREATED) and its owner has let go too: a driver buffer
  * whose channel was rescinded is torn down on the host at once (the relid
  * must be released, and nothing may name it afterwards) but its memory
- * stays valid until the driver calls hvbus_gpadl_destroy().
+ * stays valid until the driver calls hvbus_gpadl_destroy(). A GPADL whose
+ * frames went out only in part is parked (gpadl_park()).
  */
 
 #include <errno.h>
@@ -55,7 +56,9 @@ gpadl_unlink(struct hvbus_gpadl *g)
 	free(g);
 }
 
-/* The host forgot @g: it no longer counts against its relid. */
+/* The host forgot @g: it no longer counts against its relid (a parked
+ * one never did).
+ */
 static struct hvbus_offer *
 gpadl_gone(struct hvbus_gpadl *g)
 {
@@ -63,25 +66,54 @@ gpadl_gone(struct hvbus_gpadl *g)
 
 	g->state = HVBUS_GS_GONE;
 	g->offer = NULL;
-	if (o != NULL)
+	if (o != NULL && !g->parked)
 		o->gpadls--;
+	g->parked = false;
 	return o;
 }
 
+/*
+ * Only part of @g's frames went out (the host's socket stayed full, or
+ * broke): the host may hold the header - the handle and pages - and wait
+ * for the rest. Its memory cannot be given back while the host may know
+ * it, and it cannot be torn down (a teardown of a GPADL in progress is a
+ * protocol error). So it is kept, in the table (its handle is not reused
+ * either), until the host answers it (hvbus_on_gpadl_created()) or forgets
+ * it: RELID_RELEASED of its relid (hvbus_gpadl_offer_released()) or
+ * UNLOAD. It does not hold that release back: the host may never complete
+ * it, and the release is what makes it forget.
+ */
+static void
+gpadl_park(struct hvbus_gpadl *g)
+{
+	g->parked = true;
+	g->user_freed = true;		/* nobody was given it */
+	g->deadline = UINT64_MAX;	/* no answer is owed */
+	HVBUS_LOG(ERR, "relid %u: GPADL %#x went out only in part; its "
+		  "memory stays reserved until the host answers or releases "
+		  "the relid", g->offer->relid, g->handle);
+}
+
+/*
+ * Describe @va to the host: the header and its bodies, back to back. The
+ * memory is @g's from here on: if this fails, it is given back when
+ * nothing went out and parked when something did.
+ */
 struct hvbus_gpadl *
 hvbus_gpadl_start(struct hvbus_offer *o, void *va, size_t len, bool user)
 {
 	uint32_t npfn = (uint32_t)(len / VMB_PAGE_SIZE), i;
-	struct hvbus_gpadl *g;
-	uint64_t *pfns, base;
+	struct hvbus_gpadl *g = NULL;
+	uint64_t *pfns = NULL, base;
 	union vmb_msg m;
-	int n, mlen, idx;
+	int n = -1, mlen, idx = 0;
 
-	if (len % VMB_PAGE_SIZE != 0 || npfn == 0 || npfn > VMB_GPADL_MAX_PFN)
-		return NULL;
-	n = vmb_gpadl_msg_count(npfn);
-	g = calloc(1, sizeof(*g));
-	pfns = malloc(sizeof(*pfns) * npfn);
+	if (len % VMB_PAGE_SIZE == 0 && npfn > 0 &&
+	    npfn <= VMB_GPADL_MAX_PFN) {
+		n = vmb_gpadl_msg_count(npfn);
+		g = calloc(1, sizeof(*g));
+		pfns = malloc(sizeof(*pfns) * npfn);
+	}
 	if (n < 0 || g == NULL || pfns == NULL)
 		goto fail;
 	/* Arena memory is one virtual range and GPA = VA: consecutive
@@ -95,8 +127,10 @@ hvbus_gpadl_start(struct hvbus_offer *o, void *va, size_t len, bool user)
 		mlen = vmb_gpadl_build(&m, o->relid, g->handle, pfns, npfn,
 				       (uint32_t)idx);
 		if (hvbus_send(&m, mlen) < 0)
-			goto fail;
+			break;
 	}
+	if (idx == 0)
+		goto fail;
 	free(pfns);
 	g->offer = o;
 	g->dev = o->dev;
@@ -105,14 +139,20 @@ hvbus_gpadl_start(struct hvbus_offer *o, void *va, size_t len, bool user)
 	g->user = user;
 	g->state = HVBUS_GS_CREATING;
 	g->deadline = hvbus_deadline_ns(1);
-	o->gpadls++;
 	pthread_mutex_lock(&hvbus.lock);
 	TAILQ_INSERT_TAIL(&hvbus.gpadls, g, next);
 	pthread_mutex_unlock(&hvbus.lock);
+	if (idx < n) {
+		gpadl_park(g);
+		return NULL;
+	}
+	o->gpadls++;
 	return g;
 fail:
+	/* Nothing went out: the host never heard of this memory. */
 	free(pfns);
 	free(g);
+	hvbus.be.ops->mem_free(&hvbus.be, va, len);
 	return NULL;
 }
 
@@ -170,6 +210,13 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 		gpadl_unlink(g);
 		hvbus_offer_try_release(o);
 		return;
+	}
+	if (g->parked) {
+		/* Complete after all (the rest went out some other way?):
+		 * a GPADL the host has, torn down below like any other.
+		 */
+		g->parked = false;
+		o->gpadls++;
 	}
 	g->state = HVBUS_GS_READY;
 	if (c != NULL) {
@@ -237,6 +284,30 @@ hvbus_gpadl_offer_gone(struct hvbus_offer *o)
 }
 
 /*
+ * RELID_RELEASED for @o went out (@sent) or could not: the host forgot every
+ * GPADL of the relid, so the parked ones, the only ones left on it, are
+ * freed. When the release did not go out the connection is failing; they
+ * stay reserved, detached from @o, until the backend closes.
+ */
+void
+hvbus_gpadl_offer_released(struct hvbus_offer *o, bool sent)
+{
+	struct hvbus_gpadl *g, *tmp;
+
+	RTE_TAILQ_FOREACH_SAFE(g, &hvbus.gpadls, next, tmp) {
+		if (g->offer != o)
+			continue;
+		gpadl_gone(g);
+		if (sent) {
+			hvbus.be.ops->mem_free(&hvbus.be, g->va, g->len);
+			gpadl_unlink(g);
+		} else {
+			g->user = false;	/* nobody may free it */
+		}
+	}
+}
+
+/*
  * The kernel (uio) shared the receive and send buffers at bind time: hand
  * them out in the order netvsc asks for them (receive, then send). They
  * are the kernel's: never torn down or freed by us, so not tracked.
@@ -289,7 +360,6 @@ hvbus_req_gpadl_create(struct hvbus_req *req)
 	}
 	g = hvbus_gpadl_start(o, va, len, true);
 	if (g == NULL) {
-		hvbus.be.ops->mem_free(&hvbus.be, va, len);
 		hvbus_req_complete(req, -EIO);
 		return;
 	}
@@ -386,8 +456,11 @@ hvbus_gpadl_idle(void)
 {
 	struct hvbus_gpadl *g;
 
+	/* Parked GPADLs do not hold UNLOAD back: it makes the host drop
+	 * them; their memory goes with the backend.
+	 */
 	TAILQ_FOREACH(g, &hvbus.gpadls, next)
-		if (g->state != HVBUS_GS_GONE)
+		if (g->state != HVBUS_GS_GONE && !g->parked)
 			return false;
 	return true;
 }

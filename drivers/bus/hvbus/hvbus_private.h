@@ -144,6 +144,7 @@ struct hvbus_gpadl {
 	bool user;		/* a driver buffer, not a ring */
 	bool user_freed;	/* owner let go: free once GONE */
 	bool failed;		/* GPADL_CREATED said no */
+	bool parked;		/* went out in part: kept, see gpadl_park() */
 	struct hvbus_chan_priv *ring_of;	/* ring GPADL of this channel */
 	struct hvbus_req *req;	/* create / destroy waiting */
 	uint64_t deadline;
@@ -339,6 +340,7 @@ struct hvbus_gpadl *hvbus_gpadl_start(struct hvbus_offer *o, void *va,
 				      size_t len, bool user);
 void hvbus_gpadl_teardown(struct hvbus_gpadl *g);
 void hvbus_gpadl_offer_gone(struct hvbus_offer *o);
+void hvbus_gpadl_offer_released(struct hvbus_offer *o, bool sent);
 void hvbus_req_gpadl_create(struct hvbus_req *req);
 void hvbus_req_gpadl_destroy(struct hvbus_req *req);
 void hvbus_gpadl_deadlines(uint64_t now);
