@@ -13,9 +13,12 @@
  * RELID_RELEASED only follows a rescind of that relid, no message names a
  * relid after its release (until the host offers it again), and no memory
  * is freed while the host may still use it (a GPADL over it that the host
- * has neither refused nor confirmed torn down).
+ * has neither refused nor confirmed torn down, nor forgotten with the
+ * release of its relid). The script may also make one send fail (a host
+ * whose socket stays full), which can leave a GPADL half sent.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +32,7 @@
 /* A GPADL as the host sees it: from GPADL_HEADER until refused or torn. */
 struct fz_gpadl {
 	uint32_t handle;
+	uint32_t relid;
 	uint64_t start, end;	/* guest addresses covered */
 	bool live;
 };
@@ -42,6 +46,7 @@ static struct {
 	unsigned int n_req;
 	struct fz_gpadl gpadl[FZ_MAX_GPADL];
 	unsigned int n_gpadl;
+	unsigned int fail_in;	/* this many sends from now, one fails */
 } fz;
 
 static void
@@ -70,6 +75,7 @@ fz_gpadl_header(const union vmb_msg *m)
 	/* Word 0: byte_count | byte_offset << 32; word 1: first PFN. */
 	memcpy(w, g->range_words, sizeof(w));
 	fz.gpadl[fz.n_gpadl].handle = g->gpadl;
+	fz.gpadl[fz.n_gpadl].relid = g->child_relid;
 	fz.gpadl[fz.n_gpadl].start = w[1] << 12;
 	fz.gpadl[fz.n_gpadl].end = (w[1] << 12) + (uint32_t)w[0];
 	fz.gpadl[fz.n_gpadl].live = true;
@@ -107,15 +113,23 @@ fz_send(struct hvbus_backend *be, const void *msg, uint32_t len)
 	type = vmb_msg_decode(msg, len, &m);
 	if (type < 0)
 		abort();	/* the bus sent a malformed message */
+	if (fz.fail_in > 0 && --fz.fail_in == 0)
+		return -ENOBUFS;	/* never reached the host */
 	relid = fz_msg_relid(&m, type);
 	if (relid >= VMB_MAX_RELID)
 		abort();
 	if (relid != 0 && fz.released[relid])
 		abort();	/* names a released relid */
 	if (type == VMB_MSG_RELID_RELEASED) {
+		unsigned int i;
+
 		if (!fz.rescinded[relid])
 			abort();	/* released without a rescind */
 		fz.released[relid] = true;
+		/* The host forgets every GPADL of the relid. */
+		for (i = 0; i < fz.n_gpadl; i++)
+			if (fz.gpadl[i].relid == relid)
+				fz.gpadl[i].live = false;
 	}
 	if (type == VMB_MSG_GPADL_HEADER)
 		fz_gpadl_header(&m);
@@ -200,6 +214,7 @@ static void
 fz_setup(void)
 {
 	fz.n_gpadl = 0;
+	fz.fail_in = 0;
 	memset(&fz.rescinded, 0, sizeof(fz.rescinded));
 	memset(&fz.released, 0, sizeof(fz.released));
 	memset(&hvbus.cfg, 0, sizeof(hvbus.cfg));
@@ -500,6 +515,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				hvbus_chan_deadlines(UINT64_MAX - 1);
 				hvbus_gpadl_deadlines(UINT64_MAX - 1);
 			}
+			/* The host's socket will be full for one send. */
+			if (p[0] & 2)
+				fz.fail_in = 1 + p[1] % 16;
 			break;
 		}
 	}
