@@ -3,9 +3,11 @@
 # Copyright (c) 2026 The hvnet Authors
 #
 # Idempotent set-up for a Debian 12 machine: installs what the build and the
-# tests need from Debian's archive, then extracts DPDK's driver-SDK headers
-# (not shipped by libdpdk-dev) from Debian's own dpdk source package of exactly
-# the installed libdpdk-dev version into the build tree.
+# tests need from Debian's archive. Then the DPDK part: the build uses the
+# libdpdk pkg-config finds (PKG_CONFIG_PATH may name another installation);
+# when that installation has no driver-SDK headers (Debian's libdpdk-dev
+# ships none), they are extracted from Debian's own dpdk source package of
+# exactly the installed libdpdk-dev version into the build tree.
 #
 # usage: buildtools/setup.sh <builddir>
 set -euo pipefail
@@ -16,7 +18,7 @@ sdkdir="$builddir/dpdk-sdk"
 # Packages the project needs, by Debian name.
 packages=(dpdk libdpdk-dev dpdk-dev meson ninja-build pkg-config libnuma-dev
 	  libpcap-dev clang libclang-rt-14-dev valgrind gnuplot-nox
-	  binutils xz-utils python3 util-linux)
+	  binutils xz-utils python3 python3-pyelftools util-linux)
 
 # The driver-SDK headers our drivers include; nothing else is extracted.
 sdk_headers=(lib/ethdev/ethdev_driver.h lib/ethdev/ethdev_vdev.h
@@ -90,7 +92,7 @@ extract_sdk() {
 	pcver=$(pkg-config --modversion libdpdk 2>/dev/null) ||
 		die "pkg-config cannot find libdpdk; reinstall libdpdk-dev"
 	[ "$pcver" = "$upstream" ] ||
-		die "libdpdk.pc says $pcver but the libdpdk-dev package is $ver; repair the DPDK installation"
+		die "pkg-config finds DPDK $pcver ($(pkg-config --variable=prefix libdpdk)) without driver-SDK headers, and only Debian's $upstream has them from its source package: rebuild that DPDK with -Denable_driver_sdk=true, or unset PKG_CONFIG_PATH"
 	work=$(mktemp -d /var/tmp/hvnet-sdk.XXXXXX)
 	trap 'rm -rf "$work"' RETURN
 	fetch_source "$ver" "$work"
@@ -112,6 +114,20 @@ extract_sdk() {
 	note "driver-SDK headers of dpdk $ver in $sdkdir/include"
 }
 
+# True when the DPDK pkg-config finds installed its own driver-SDK headers
+# (meson -Denable_driver_sdk=true); meson then uses those.
+dpdk_has_sdk() {
+	local inc h
+	inc=$(pkg-config --variable=includedir libdpdk 2>/dev/null) || return 1
+	for h in ethdev_driver.h bus_driver.h dev_driver.h; do
+		[ -f "$inc/$h" ] || return 1
+	done
+}
+
 install_packages
 mkdir -p "$builddir"
-extract_sdk
+if dpdk_has_sdk; then
+	note "DPDK $(pkg-config --modversion libdpdk) at $(pkg-config --variable=prefix libdpdk) has its driver-SDK headers"
+else
+	extract_sdk
+fi

@@ -29,7 +29,9 @@ hvsim=$build/app/hvsim/hvsim
 bench=$build/test/pmd/bench_pmd
 bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
 pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
-testpmd=$(command -v dpdk-testpmd) || { echo "bench-pmd: no dpdk-testpmd" >&2; exit 1; }
+. "$build/dpdk.env"
+testpmd=$DPDK_TESTPMD
+[ -x "$testpmd" ] || { echo "bench-pmd: no $testpmd" >&2; exit 1; }
 for f in "$hvsim" "$bench" "$bus_so" "$pmd_so"; do
 	[ -e "$f" ] || { echo "bench-pmd: $f not built" >&2; exit 1; }
 done

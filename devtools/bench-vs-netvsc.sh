@@ -49,8 +49,8 @@ SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 APP=$B/test/fidelity/fid_bench
 VS_BUS=$B/drivers/bus/hvbus/librte_bus_hvbus.so
 VS_PMD=$B/drivers/net/hvnet/librte_net_hvnet.so
-VS_PMDDIR=$(pkg-config --variable=libdir libdpdk 2>/dev/null)/dpdk/pmds-23.0
-[ -d "$VS_PMDDIR" ] || VS_PMDDIR=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
+. "$B/dpdk.env" || exit 1
+VS_PMDDIR=$DPDK_PMD_DIR
 LOG=$(dirname "$OUT")/$(basename "$OUT" .json)
 EAL=(--no-huge -m 512 --no-pci --no-shconf)
 
@@ -82,6 +82,9 @@ vs_guest() {	# vs_guest netvsc|hvnet COMMAND...
 		mount --bind "$VS_BUS" "$VS_PMDDIR/librte_bus_vmbus.so" &&
 		mount --bind "$VS_PMD" "$VS_PMDDIR/librte_net_netvsc.so" || exit 1
 		export HVBUS_ARGS=backend=uio
+		# EAL loads the directory in no fixed order: net_hvnet may
+		# come first and need librte_bus_hvbus.so by its own name.
+		export LD_LIBRARY_PATH=$(dirname "$VS_BUS")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 	fi
 	exec "$@"
 }

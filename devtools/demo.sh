@@ -19,7 +19,10 @@ secs=${2:-5}
 build=$(cd "$build" && pwd -P) || exit 1
 bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
 pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
-testpmd=$(command -v dpdk-testpmd) || { echo "FAIL: dpdk-testpmd not found (apt install dpdk)"; exit 1; }
+# The DPDK the build compiled against (meson writes dpdk.env).
+. "$build/dpdk.env" || { echo "FAIL: $build/dpdk.env missing: run make build"; exit 1; }
+testpmd=$DPDK_TESTPMD
+[ -x "$testpmd" ] || { echo "FAIL: $testpmd not found (DPDK $DPDK_VERSION without its testpmd; Debian: apt install dpdk)"; exit 1; }
 for f in "$bus_so" "$pmd_so"; do
 	[ -e "$f" ] || { echo "FAIL: $f missing: run make build"; exit 1; }
 done

@@ -48,7 +48,9 @@ ceil_bin=$build/test/hvsim/netvsp/bench_hvsim_netvsp
 cg_bin=$build/test/perf/perf_cg
 bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
 pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
-testpmd=$(command -v dpdk-testpmd) || { echo "perf: dpdk-testpmd not found (apt install dpdk)" >&2; exit 1; }
+. "$build/dpdk.env" || { echo "perf: $build/dpdk.env missing (make build)" >&2; exit 1; }
+testpmd=$DPDK_TESTPMD
+[ -x "$testpmd" ] || { echo "perf: $testpmd not found (Debian: apt install dpdk)" >&2; exit 1; }
 for f in "$hvsim" "$ceil_bin" "$bus_so" "$pmd_so"; do
 	[ -e "$f" ] || { echo "perf: $f not built (make build)" >&2; exit 1; }
 done

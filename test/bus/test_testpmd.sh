@@ -15,7 +15,9 @@
 
 set -u
 so=$1
-testpmd=$(command -v dpdk-testpmd) || { echo "SKIP: no dpdk-testpmd"; exit 77; }
+# The build's DPDK's testpmd (meson test exports DPDK_TESTPMD).
+testpmd=${DPDK_TESTPMD:-}
+[ -x "$testpmd" ] || { echo "SKIP: no dpdk-testpmd (DPDK_TESTPMD='$testpmd')"; exit 77; }
 
 . "$(dirname "$0")/../../devtools/lib/private-dir.sh"
 dir=$(hvnet_private_dir hvbus-plugin "$(dirname "$so")" "${HOME:-}" /root /var/lib) || {

@@ -72,7 +72,7 @@ struct fb_payload {
 	uint32_t magic;
 	uint32_t seq;
 	uint32_t len;
-} __rte_packed;
+} __attribute__((packed));
 
 /* Written by its own lcore only; the others read it (relaxed loads). */
 struct fb_lcore {

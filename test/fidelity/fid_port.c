@@ -35,8 +35,8 @@ fid_port_link_wait(const char *tag, unsigned int ms)
 	struct rte_eth_link link;
 
 	do {
-		rte_eth_link_get_nowait(0, &link);
-		if (link.link_status == RTE_ETH_LINK_UP)
+		if (rte_eth_link_get_nowait(0, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
 			return 0;
 		rte_delay_ms(10);
 	} while (rte_get_timer_cycles() < end);

@@ -33,7 +33,7 @@ struct fid_payload {
 	uint32_t magic;
 	uint32_t seq;
 	uint32_t len;
-} __rte_packed;
+} __attribute__((packed));
 
 struct fid_state {
 	uint16_t nq;

@@ -18,7 +18,8 @@ UIO=$B/app/hvsim-uio/hvsim-uio
 SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 BUS=$B/drivers/bus/hvbus/librte_bus_hvbus.so
 PMD=$B/drivers/net/hvnet/librte_net_hvnet.so
-PM=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
+. "$B/dpdk.env" || exit 1
+PM=$DPDK_PMD_DIR
 if ! why=$(unshare -m --propagation private true 2>&1); then
 	echo "SKIP: needs a private mount namespace (unshare -m): ${why:-not permitted}"
 	exit 77
@@ -27,13 +28,17 @@ for f in "$UIO" "$SHIM" "$BUS" "$PMD" "$PM/librte_bus_vmbus.so" \
 	 "$PM/librte_net_netvsc.so"; do
 	[ -e "$f" ] || { echo "FAIL: $f missing"; exit 1; }
 done
-TESTPMD=$(command -v dpdk-testpmd) || { echo "FAIL: no dpdk-testpmd"; exit 1; }
+TESTPMD=$DPDK_TESTPMD
+[ -x "$TESTPMD" ] || { echo "FAIL: no $TESTPMD"; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 guest() {
 	mount --bind "$BUS" "$PM/librte_bus_vmbus.so" &&
 	mount --bind "$PMD" "$PM/librte_net_netvsc.so" || exit 1
+	# EAL loads the directory in no fixed order: net_hvnet may come
+	# first and need librte_bus_hvbus.so by its own name.
+	export LD_LIBRARY_PATH=$(dirname "$BUS")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 	{
 		sleep 1
 		echo "port stop all"

@@ -110,7 +110,7 @@ main(int argc, char **argv)
 	struct hvsim_nic_stats st0, st1;
 	struct hvsim_config cfg;
 	struct rte_mempool *mp;
-	struct rte_eth_link link;
+	struct rte_eth_link link = { .link_status = RTE_ETH_LINK_DOWN };
 	uint64_t warmup, want, end;
 	pthread_t pump;
 	struct hvsim *h;
@@ -142,8 +142,8 @@ main(int argc, char **argv)
 	REQUIRE(pt_port_start(0, 1, mp, 0, 0, 4096) == 0);
 	end = pt_ms() + 60000;
 	do {
-		rte_eth_link_get_nowait(0, &link);
-		if (link.link_status == RTE_ETH_LINK_UP)
+		if (rte_eth_link_get_nowait(0, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
 			break;
 		usleep(1000);
 	} while (pt_ms() < end);

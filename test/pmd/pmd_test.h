@@ -218,8 +218,8 @@ pt_wait_link(uint16_t port, int up, unsigned int ms)
 	uint64_t end = pt_ms() + ms;
 
 	do {
-		rte_eth_link_get_nowait(port, &l);
-		if (l.link_status == up)
+		if (rte_eth_link_get_nowait(port, &l) == 0 &&
+		    l.link_status == up)
 			return 0;
 		/* The indication comes through rx queue 0. */
 		{

@@ -16,7 +16,9 @@ set -u
 bus_so=$1
 pmd_so=$2
 hvsim=$3
-testpmd=$(command -v dpdk-testpmd) || { echo "SKIP: no dpdk-testpmd"; exit 77; }
+# The build's DPDK's testpmd (meson test exports DPDK_TESTPMD).
+testpmd=${DPDK_TESTPMD:-}
+[ -x "$testpmd" ] || { echo "SKIP: no dpdk-testpmd (DPDK_TESTPMD='$testpmd')"; exit 77; }
 
 . "$(dirname "$0")/../../devtools/lib/private-dir.sh"
 dir=$(hvnet_private_dir hvnet-testpmd "$(dirname "$pmd_so")" "${HOME:-}" /var/lib) || {

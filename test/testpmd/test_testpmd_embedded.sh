@@ -20,7 +20,9 @@ build=$1
 demo=$2
 bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
 pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
-testpmd=$(command -v dpdk-testpmd) || { echo "SKIP: no dpdk-testpmd"; exit 77; }
+. "$build/dpdk.env" || exit 1
+testpmd=$DPDK_TESTPMD
+[ -x "$testpmd" ] || { echo "SKIP: no dpdk-testpmd ($testpmd)"; exit 77; }
 
 . "$(dirname "$0")/../../devtools/lib/private-dir.sh"
 dir=$(hvnet_private_dir hvnet-tpemb "$(dirname "$pmd_so")" "${HOME:-}" /var/lib) || {

@@ -64,7 +64,7 @@ bool
 hvbus_on_ctrl_thread(void)
 {
 	return hvbus.ctrl_running &&
-		pthread_equal(pthread_self(), hvbus.ctrl_tid);
+		rte_thread_equal(rte_thread_self(), hvbus.ctrl_tid);
 }
 
 void
@@ -610,7 +610,7 @@ ctrl_reclaim(void)
 	}
 }
 
-static void *
+static uint32_t
 ctrl_main(void *arg)
 {
 	struct epoll_event ev[4];
@@ -641,7 +641,7 @@ ctrl_main(void *arg)
 	__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&hvbus.lock);
 	ctrl_take_reqs();
-	return NULL;
+	return 0;
 }
 
 int
@@ -673,11 +673,10 @@ hvbus_ctrl_start(void)
 	 * create call before the thread can look at it through them.
 	 */
 	hvbus.ctrl_running = true;
-	rc = rte_ctrl_thread_create(&hvbus.ctrl_tid, "hvbus-ctrl", NULL,
-				    ctrl_main, NULL);
+	rc = hvnet_ctrl_thread_create(&hvbus.ctrl_tid, "hvbus-ctrl",
+				      ctrl_main, NULL);
 	if (rc != 0) {
 		hvbus.ctrl_running = false;
-		rc = -rc;
 		goto fail;
 	}
 	return 0;
@@ -712,7 +711,7 @@ hvbus_ctrl_stop(void)
 	pthread_mutex_lock(&hvbus.lock);
 	__atomic_store_n(&hvbus.ctrl_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&hvbus.lock);
-	pthread_join(hvbus.ctrl_tid, NULL);
+	rte_thread_join(hvbus.ctrl_tid, NULL);
 	hvbus.ctrl_running = false;
 	close(hvbus.epfd);
 	close(hvbus.evfd);

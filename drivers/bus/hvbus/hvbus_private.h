@@ -32,6 +32,7 @@
 
 #include <bus_driver.h>
 #include <rte_log.h>
+#include <rte_thread.h>
 
 #include "rte_bus_hvbus.h"
 #include "backend.h"
@@ -259,7 +260,7 @@ struct hvbus_state {
 	uint64_t reclaim_wait_ns;	/* next grace period re-check */
 
 	/* control thread */
-	pthread_t ctrl_tid;
+	rte_thread_t ctrl_tid;
 	bool ctrl_running;
 	int epfd;
 	int evfd;
@@ -272,7 +273,7 @@ struct hvbus_state {
 	bool ctrl_stop;
 
 	/* work thread */
-	pthread_t work_tid;
+	rte_thread_t work_tid;
 	bool work_running;
 	bool work_stop;
 	bool work_busy;

@@ -44,6 +44,7 @@
 #include <dev_driver.h>
 #include <rte_tailq.h>
 
+#include "hvnet_compat.h"
 #include "vmb_guid.h"
 #include "vmb_ring.h"
 #include "epoch.h"
@@ -142,7 +143,7 @@ void rte_hvbus_unregister(struct rte_hvbus_driver *drv);
 		(drv).driver.name = RTE_STR(nm);		\
 		rte_hvbus_register(&(drv));			\
 	}							\
-	RTE_PMD_EXPORT_NAME(nm, __COUNTER__)
+	HVNET_PMD_EXPORT_NAME(nm)
 
 /** The hvbus device containing generic device @p d. */
 #define RTE_DEV_TO_HVBUS(d) \

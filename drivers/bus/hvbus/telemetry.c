@@ -15,6 +15,7 @@
 #include <rte_telemetry.h>
 
 #include "hvbus_private.h"
+#include "hvnet_compat.h"
 
 static const char *const state_names[] = {
 	[HVBUS_CS_OFFERED] = "offered",
@@ -62,28 +63,28 @@ tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
 	pthread_mutex_lock(&hvbus.lock);
 	rte_tel_data_add_dict_string(d, "backend", hvbus.cfg.backend);
 	rte_tel_data_add_dict_int(d, "connected", hvbus.connected);
-	rte_tel_data_add_dict_u64(d, "version", hvbus.version);
+	hvnet_tel_dict_add_uint(d, "version", hvbus.version);
 	TAILQ_FOREACH(dev, &hvbus.devs, next) {
 		ndev++;
 		nprobed += dev->device.driver != NULL;
 	}
 	rte_tel_data_add_dict_int(d, "devices", (int)ndev);
 	rte_tel_data_add_dict_int(d, "probed", (int)nprobed);
-	rte_tel_data_add_dict_u64(d, "retiring", hvbus.retiring);
-	rte_tel_data_add_dict_u64(d, "epoch_pending", es.pending);
-	rte_tel_data_add_dict_u64(d, "epoch_readers", es.readers);
-	rte_tel_data_add_dict_u64(d, "epoch_barrier_fallbacks",
+	hvnet_tel_dict_add_uint(d, "retiring", hvbus.retiring);
+	hvnet_tel_dict_add_uint(d, "epoch_pending", es.pending);
+	hvnet_tel_dict_add_uint(d, "epoch_readers", es.readers);
+	hvnet_tel_dict_add_uint(d, "epoch_barrier_fallbacks",
 				  es.barrier_fallbacks);
-	rte_tel_data_add_dict_u64(d, "epoch_barrier_failures",
+	hvnet_tel_dict_add_uint(d, "epoch_barrier_failures",
 				  es.barrier_failures);
-	rte_tel_data_add_dict_u64(d, "msgs", hvbus.st.msgs);
-	rte_tel_data_add_dict_u64(d, "bad_msgs", hvbus.st.bad_msgs);
-	rte_tel_data_add_dict_u64(d, "unknown_relid", hvbus.st.unknown_relid);
-	rte_tel_data_add_dict_u64(d, "offers", hvbus.st.offers);
-	rte_tel_data_add_dict_u64(d, "rescinds", hvbus.st.rescinds);
-	rte_tel_data_add_dict_u64(d, "released", hvbus.st.released);
-	rte_tel_data_add_dict_u64(d, "deadlines", hvbus.st.deadlines);
-	rte_tel_data_add_dict_u64(d, "send_errors", hvbus.st.send_errors);
+	hvnet_tel_dict_add_uint(d, "msgs", hvbus.st.msgs);
+	hvnet_tel_dict_add_uint(d, "bad_msgs", hvbus.st.bad_msgs);
+	hvnet_tel_dict_add_uint(d, "unknown_relid", hvbus.st.unknown_relid);
+	hvnet_tel_dict_add_uint(d, "offers", hvbus.st.offers);
+	hvnet_tel_dict_add_uint(d, "rescinds", hvbus.st.rescinds);
+	hvnet_tel_dict_add_uint(d, "released", hvbus.st.released);
+	hvnet_tel_dict_add_uint(d, "deadlines", hvbus.st.deadlines);
+	hvnet_tel_dict_add_uint(d, "send_errors", hvbus.st.send_errors);
 	for (relid = 1; relid < VMB_MAX_RELID; relid++)
 		if (hvbus.relid_tab[relid] != NULL)
 			tel_offer(d, hvbus.relid_tab[relid]);

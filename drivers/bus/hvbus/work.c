@@ -91,7 +91,7 @@ work_event(struct hvbus_work *w)
 		hvbus_probe_one(dev);
 }
 
-static void *
+static uint32_t
 work_main(void *arg)
 {
 	struct hvbus_work *w;
@@ -118,7 +118,7 @@ work_main(void *arg)
 		hvbus.work_busy = false;
 	}
 	pthread_mutex_unlock(&hvbus.lock);
-	return NULL;
+	return 0;
 }
 
 int
@@ -129,12 +129,12 @@ hvbus_work_start(void)
 	if (hvbus.work_running)
 		return 0;
 	hvbus.work_stop = false;
-	rc = rte_ctrl_thread_create(&hvbus.work_tid, "hvbus-work", NULL,
-				    work_main, NULL);
+	rc = hvnet_ctrl_thread_create(&hvbus.work_tid, "hvbus-work",
+				      work_main, NULL);
 	if (rc != 0) {
 		HVBUS_LOG(ERR, "cannot start the work thread: %s",
-			  strerror(rc));
-		return -rc;
+			  strerror(-rc));
+		return rc;
 	}
 	hvbus.work_running = true;
 	return 0;
@@ -150,7 +150,7 @@ hvbus_work_stop(void)
 		hvbus.work_stop = true;
 		pthread_cond_signal(&hvbus.work_cond);
 		pthread_mutex_unlock(&hvbus.lock);
-		pthread_join(hvbus.work_tid, NULL);
+		rte_thread_join(hvbus.work_tid, NULL);
 		hvbus.work_running = false;
 	}
 	while ((w = TAILQ_FIRST(&hvbus.work)) != NULL) {

@@ -478,7 +478,8 @@ int hvn_rss_reta_query(struct rte_eth_dev *dev,
 			     RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP)
 
 /* hvn_stats.c */
-int hvn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+int hvn_stats_fill(struct rte_eth_dev *dev, struct rte_eth_stats *st,
+		   struct hvnet_queue_stats *qs);
 int hvn_stats_reset(struct rte_eth_dev *dev);
 int hvn_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 		   unsigned int n);
@@ -516,6 +517,6 @@ void hvn_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 		      struct rte_eth_rxq_info *qinfo);
 void hvn_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 		      struct rte_eth_txq_info *qinfo);
-uint32_t hvn_rx_queue_count(void *q);
+hvnet_rx_queue_count_t hvn_rx_queue_count(void *q);
 
 #endif /* HVN_H */

@@ -610,6 +610,8 @@ HVN_SERIAL_VOID(hvn_tx_queue_release, (hvn_eth_t *dev, uint16_t q),
 
 HVN_SERIAL(hvn_dev_close, (hvn_eth_t *dev), (dev))
 
+HVNET_ETH_STATS_GET(hvn_stats_get, hvn_stats_fill)
+
 static const struct eth_dev_ops hvn_ops = {
 	.dev_configure = hvn_dev_configure_serial,
 	.dev_start = hvn_dev_start_serial,

@@ -405,7 +405,7 @@ hvn_rx_descriptor_status(void *q, uint16_t offset)
 		RTE_ETH_RX_DESC_AVAIL;
 }
 
-uint32_t
+hvnet_rx_queue_count_t
 hvn_rx_queue_count(void *q)
 {
 	struct hvn_rxq *rxq = q;

@@ -51,8 +51,10 @@ hvn_xstats_count(const struct rte_eth_dev *dev)
 		dev->data->nb_tx_queues * HVN_N_TXQ_XSTATS;
 }
 
+/* The stats_get op (HVNET_ETH_STATS_GET in hvn_ethdev.c); qs may be NULL. */
 int
-hvn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+hvn_stats_fill(struct rte_eth_dev *dev, struct rte_eth_stats *st,
+	       struct hvnet_queue_stats *qs)
 {
 	unsigned int i;
 
@@ -66,10 +68,10 @@ hvn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		st->ierrors += q->st.errors;
 		st->imissed += q->st.dropped;
 		st->rx_nombuf += q->st.nombuf;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_ipackets[i] = q->st.packets;
-			st->q_ibytes[i] = q->st.bytes;
-			st->q_errors[i] = q->st.errors;
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_ipackets[i] = q->st.packets;
+			qs->q_ibytes[i] = q->st.bytes;
+			qs->q_errors[i] = q->st.errors;
 		}
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
@@ -80,9 +82,9 @@ hvn_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		st->opackets += q->st.packets;
 		st->obytes += q->st.bytes;
 		st->oerrors += q->st.errors + q->st.dropped;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_opackets[i] = q->st.packets;
-			st->q_obytes[i] = q->st.bytes;
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_opackets[i] = q->st.packets;
+			qs->q_obytes[i] = q->st.bytes;
 		}
 	}
 	return 0;

@@ -14,33 +14,34 @@
 #include <rte_telemetry.h>
 
 #include "hvn.h"
+#include "hvnet_compat.h"
 
 static void
 hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 {
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "device", hv->hdev->name);
-	rte_tel_data_add_dict_u64(d, "nvsp_version", hv->nvsp_ver);
-	rte_tel_data_add_dict_u64(d, "ndis_version", hv->ndis_ver);
-	rte_tel_data_add_dict_u64(d, "channels", hv->nchan);
-	rte_tel_data_add_dict_u64(d, "tx_own_channels", hv->tx_split);
-	rte_tel_data_add_dict_u64(d, "max_queues", hv->max_queues);
-	rte_tel_data_add_dict_u64(d, "started", hv->started);
-	rte_tel_data_add_dict_u64(d, "gone", hv->gone);
-	rte_tel_data_add_dict_u64(d, "link_up",
+	hvnet_tel_dict_add_uint(d, "nvsp_version", hv->nvsp_ver);
+	hvnet_tel_dict_add_uint(d, "ndis_version", hv->ndis_ver);
+	hvnet_tel_dict_add_uint(d, "channels", hv->nchan);
+	hvnet_tel_dict_add_uint(d, "tx_own_channels", hv->tx_split);
+	hvnet_tel_dict_add_uint(d, "max_queues", hv->max_queues);
+	hvnet_tel_dict_add_uint(d, "started", hv->started);
+	hvnet_tel_dict_add_uint(d, "gone", hv->gone);
+	hvnet_tel_dict_add_uint(d, "link_up",
 		__atomic_load_n(&hv->link_up, __ATOMIC_RELAXED));
-	rte_tel_data_add_dict_u64(d, "link_mbps",
+	hvnet_tel_dict_add_uint(d, "link_mbps",
 		__atomic_load_n(&hv->link_mbps, __ATOMIC_RELAXED));
-	rte_tel_data_add_dict_u64(d, "packet_filter", hv->filter_set);
-	rte_tel_data_add_dict_u64(d, "rss", hv->rss_on);
-	rte_tel_data_add_dict_u64(d, "host_offloads", hv->hwcaps_ok);
-	rte_tel_data_add_dict_u64(d, "recv_sections", hv->rxlim.sec_count);
-	rte_tel_data_add_dict_u64(d, "recv_section_size", hv->rxlim.sec_size);
-	rte_tel_data_add_dict_u64(d, "send_sections", hv->tx_sec_count);
-	rte_tel_data_add_dict_u64(d, "send_section_size", hv->tx_sec_size);
-	rte_tel_data_add_dict_u64(d, "ctl_rx_dropped", hv->ctl_rx_dropped);
-	rte_tel_data_add_dict_u64(d, "ctl_bad", hv->ctl_bad);
-	rte_tel_data_add_dict_u64(d, "ctl_budget_cut", hv->ctl_budget_cut);
+	hvnet_tel_dict_add_uint(d, "packet_filter", hv->filter_set);
+	hvnet_tel_dict_add_uint(d, "rss", hv->rss_on);
+	hvnet_tel_dict_add_uint(d, "host_offloads", hv->hwcaps_ok);
+	hvnet_tel_dict_add_uint(d, "recv_sections", hv->rxlim.sec_count);
+	hvnet_tel_dict_add_uint(d, "recv_section_size", hv->rxlim.sec_size);
+	hvnet_tel_dict_add_uint(d, "send_sections", hv->tx_sec_count);
+	hvnet_tel_dict_add_uint(d, "send_section_size", hv->tx_sec_size);
+	hvnet_tel_dict_add_uint(d, "ctl_rx_dropped", hv->ctl_rx_dropped);
+	hvnet_tel_dict_add_uint(d, "ctl_bad", hv->ctl_bad);
+	hvnet_tel_dict_add_uint(d, "ctl_budget_cut", hv->ctl_budget_cut);
 }
 
 static int
