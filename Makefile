@@ -10,7 +10,7 @@ SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
 .PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check soak \
-	clean
+	matrix clean
 
 all: build
 
@@ -40,6 +40,11 @@ test: build build-asan
 # The main build's suites only (no sanitizer build, no fuzzing).
 test-quick: build
 	bash buildtools/run-tests.sh $(BUILD) --no-suite fuzz-smoke
+
+# Every DPDK LTS in DPDK_TARBALLS (default ../shared/dpdk): build DPDK and
+# hvnet against it, run the suites; table and $(BUILD)/matrix.json.
+matrix: setup
+	bash buildtools/matrix.sh $(BUILD)
 
 # Stock dpdk-testpmd forwarding over net_hvnet against hvsim's generator.
 demo: build
