@@ -74,9 +74,9 @@ tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
 	hvnet_tel_dict_add_uint(d, "epoch_pending", es.pending);
 	hvnet_tel_dict_add_uint(d, "epoch_readers", es.readers);
 	hvnet_tel_dict_add_uint(d, "epoch_barrier_fallbacks",
-				  es.barrier_fallbacks);
+				es.barrier_fallbacks);
 	hvnet_tel_dict_add_uint(d, "epoch_barrier_failures",
-				  es.barrier_failures);
+				es.barrier_failures);
 	hvnet_tel_dict_add_uint(d, "msgs", hvbus.st.msgs);
 	hvnet_tel_dict_add_uint(d, "bad_msgs", hvbus.st.bad_msgs);
 	hvnet_tel_dict_add_uint(d, "unknown_relid", hvbus.st.unknown_relid);
