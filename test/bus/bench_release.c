@@ -23,12 +23,18 @@
  * Next to it: how long the threads a release goes through (the bus's
  * control thread, the host's thread, the busy lcore) sat runnable without
  * a CPU in that window (schedstat) - time that went to other work on the
- * machine, not to a wait of the design.
+ * machine, not to a wait of the design - and, for the lcore alone, how
+ * often it was preempted in that window and how long it then waited: a
+ * grace period must wait for a burst the lcore was preempted in.
+ *
+ * Two placements, busy then idle each: "unpinned", every thread of the
+ * process free to run on every CPU; "pinned", the lcore alone on its CPU
+ * and every other thread (main, hvbus-ctrl, hvbus-work, hvsim-host, EAL's)
+ * on the main lcore's. Other processes on the machine are not moved.
  *
  * usage: bench_release [--cycles N] [--json PATH]
  */
 
-#include <dirent.h>
 #include <getopt.h>
 #include <sys/syscall.h>
 
@@ -36,10 +42,12 @@
 #include <rte_lcore.h>
 
 #include "bus_test.h"
+#include "bench_sched.h"
 
 #define NQ		4
 #define NSUB		(NQ - 1)
 #define DEADLINE_MS	5000
+#define MAX_THREADS	32
 
 struct lcore {
 	struct rte_hvbus_device *dev;
@@ -84,69 +92,47 @@ lcore_main(void *arg)
 	return 0;
 }
 
+/* The worker lcore's thread, for placement before it first polls. */
+static int
+lcore_tid_main(void *arg)
+{
+	__atomic_store_n((int *)arg, (int)syscall(SYS_gettid),
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
 /* The threads a release goes through: the bus's control thread, the
  * embedded host's thread and, while busy, the lcore (the grace period
- * waits for it when it is preempted inside a burst). Their schedstat
- * files; the first two found by name.
+ * waits for it when it is preempted inside a burst).
  */
-static char path_stat[3][300];
+enum { P_CTRL, P_HOST, P_LCORE, P_N };
+
+static int path_tid[P_N];
 
 static int
 path_threads_find(void)
 {
 	static const char *const names[2] = { "hvbus-ctrl", "hvsim-host" };
-	char path[300], comm[32];
-	unsigned int i, found = 0;
-	struct dirent *e;
-	DIR *d;
-	FILE *f;
+	struct sched_thread t[MAX_THREADS];
+	unsigned int n = sched_threads(t, MAX_THREADS), i, k;
 
-	d = opendir("/proc/self/task");
-	if (d == NULL)
-		return -errno;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-			 e->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		if (fgets(comm, sizeof(comm), f) != NULL) {
-			comm[strcspn(comm, "\n")] = '\0';
-			for (i = 0; i < 2; i++) {
-				if (strcmp(comm, names[i]) != 0)
-					continue;
-				snprintf(path_stat[i], sizeof(path_stat[i]),
-					 "/proc/self/task/%s/schedstat",
-					 e->d_name);
-				found |= 1u << i;
-			}
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return found == 3 ? 0 : -ENOENT;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2; k++)
+			if (strcmp(t[i].name, names[k]) == 0)
+				path_tid[k] = t[i].tid;
+	return path_tid[P_CTRL] != 0 && path_tid[P_HOST] != 0 ? 0 : -ENOENT;
 }
 
 /* Time the path threads spent runnable but not running, ns. */
 static uint64_t
-path_runq_ns(void)
+path_runq_ns(bool busy)
 {
-	unsigned long long run, wait, total = 0;
+	uint64_t total = 0;
 	unsigned int i;
-	FILE *f;
 
-	for (i = 0; i < 3; i++) {
-		if (path_stat[i][0] == '\0')
-			continue;
-		f = fopen(path_stat[i], "r");
-		if (f == NULL)
-			continue;
-		if (fscanf(f, "%llu %llu", &run, &wait) == 2)
-			total += wait;
-		fclose(f);
-	}
+	for (i = 0; i < P_N; i++)
+		if (path_tid[i] != 0 && (i != P_LCORE || busy))
+			total += sched_runq_ns(path_tid[i]);
 	return total;
 }
 
@@ -196,25 +182,31 @@ nic_setup(struct nic *n)
 	return 0;
 }
 
-/* One rescind: the host's rescind-to-release time, and how long the path
- * threads waited for a CPU meanwhile (a little longer: until the release
- * was seen here).
+/* One rescind: the host's rescind-to-release time, how long the path
+ * threads waited for a CPU meanwhile, and what happened to the lcore in
+ * that window (a little longer: until the release was seen here).
  */
 struct sample {
 	uint64_t us;
 	uint64_t runq_us;
+	uint64_t lc_invol;	/* times the lcore was preempted */
+	uint64_t lc_runq_us;	/* and waited for its CPU */
 };
 
 /* Rescind @p sub (0: the NIC) and wait for @p chans releases. */
 static int
-rescind_wait(struct nic *n, unsigned int sub, unsigned int chans,
+rescind_wait(struct nic *n, unsigned int sub, unsigned int chans, bool busy,
 	     struct sample *s)
 {
 	struct hvsim_nic_stats st;
-	uint64_t end, rq0;
+	uint64_t end, rq0, lc_inv0 = 0, lc_rq0 = 0;
 	int rc;
 
-	rq0 = path_runq_ns();
+	if (busy) {
+		lc_inv0 = sched_invol_switches(path_tid[P_LCORE]);
+		lc_rq0 = sched_runq_ns(path_tid[P_LCORE]);
+	}
+	rq0 = path_runq_ns(busy);
 	rc = hvsim_rescind(n->h, 0, sub);
 	if (rc != 0)
 		return rc;
@@ -230,7 +222,15 @@ rescind_wait(struct nic *n, unsigned int sub, unsigned int chans,
 			return -ETIMEDOUT;
 		usleep(50);
 	}
-	s->runq_us = (path_runq_ns() - rq0) / 1000;
+	s->runq_us = (path_runq_ns(busy) - rq0) / 1000;
+	s->lc_invol = 0;
+	s->lc_runq_us = 0;
+	if (busy) {
+		s->lc_invol = sched_invol_switches(path_tid[P_LCORE]) -
+			lc_inv0;
+		s->lc_runq_us = (sched_runq_ns(path_tid[P_LCORE]) - lc_rq0) /
+			1000;
+	}
 	if (st.released != n->released || st.released_ns < st.rescind_ns)
 		return -EPROTO;
 	s->us = (st.released_ns - st.rescind_ns) / 1000;
@@ -238,15 +238,15 @@ rescind_wait(struct nic *n, unsigned int sub, unsigned int chans,
 }
 
 static int
-cycle(struct nic *n, struct sample *sub, struct sample *all)
+cycle(struct nic *n, bool busy, struct sample *sub, struct sample *all)
 {
 	unsigned int re = bt_get(&bt.ev[HVBUS_EV_REOFFER]);
 	unsigned int i;
 	int rc;
 
-	rc = rescind_wait(n, 1, 1, sub);
+	rc = rescind_wait(n, 1, 1, busy, sub);
 	if (rc == 0)
-		rc = rescind_wait(n, 0, NSUB, all);
+		rc = rescind_wait(n, 0, NSUB, busy, all);
 	if (rc != 0)
 		return rc;
 	/* The driver lets go of its buffers (torn down on the host at the
@@ -298,73 +298,171 @@ share_under(const struct dist *d, uint64_t lim)
 	return d->k ? (double)u / d->k : 0.0;
 }
 
-enum { D_SUB, D_NIC, D_SUB_RUNQ, D_NIC_RUNQ, D_SUB_NET, D_NIC_NET, D_N };
+enum {
+	D_SUB, D_NIC, D_SUB_RUNQ, D_NIC_RUNQ, D_SUB_NET, D_NIC_NET,
+	D_SUB_LC_INVOL, D_NIC_LC_INVOL, D_SUB_LC_RUNQ, D_NIC_LC_RUNQ, D_N
+};
 
 static const char *const dist_names[D_N] = {
 	"subchannel", "nic", "subchannel_runq_wait", "nic_runq_wait",
 	"subchannel_minus_runq_wait", "nic_minus_runq_wait",
+	"subchannel_lcore_preemptions", "nic_lcore_preemptions",
+	"subchannel_lcore_runq_wait", "nic_lcore_runq_wait",
+};
+
+/*
+ * Where a busy mode's slow releases come from, per kind of rescind: the
+ * cycles over 1 ms and how many of them had the lcore preempted in their
+ * window; the latency of the cycles in which it never was.
+ */
+struct tail {
+	unsigned int over;		/* cycles over 1 ms */
+	unsigned int over_preempted;	/* of those, the lcore preempted */
+	uint64_t over_lc_runq_p50_us;	/* their lcore run-queue wait */
+	uint64_t over_rest_p50_us;	/* their latency less that wait */
+	unsigned int calm;		/* cycles, lcore never preempted */
+	uint64_t calm_p99_us;
+	uint64_t calm_max_us;
 };
 
 struct result {
 	const char *mode;
+	bool busy, pinned;
 	unsigned int cycles;
 	struct dist d[D_N];
+	struct sample *raw[2];		/* per cycle: subchannel, NIC */
+	struct tail tail[2];
+	struct sched_thread threads[MAX_THREADS];
+	unsigned int n_threads;
+	bool placed;			/* placement as asked, verified */
 	uint64_t bursts;
 	double seconds;
 };
 
+static const char *const kind_names[2] = { "subchannel", "nic" };
+
+static void
+tail_compute(struct result *r, unsigned int k)
+{
+	struct sample *v = r->raw[k];
+	struct tail *t = &r->tail[k];
+	struct dist calm, wait, rest;
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	calm.v = calloc(r->cycles + 1, sizeof(uint64_t));
+	wait.v = calloc(r->cycles + 1, sizeof(uint64_t));
+	rest.v = calloc(r->cycles + 1, sizeof(uint64_t));
+	calm.k = wait.k = rest.k = 0;
+	if (calm.v == NULL || wait.v == NULL || rest.v == NULL)
+		goto out;
+	for (i = 0; i < r->cycles; i++) {
+		if (v[i].lc_invol == 0 && v[i].lc_runq_us == 0)
+			calm.v[calm.k++] = v[i].us;
+		if (v[i].us < 1000)
+			continue;
+		t->over++;
+		t->over_preempted += v[i].lc_invol > 0 || v[i].lc_runq_us > 0;
+		wait.v[wait.k++] = v[i].lc_runq_us;
+		rest.v[rest.k++] = v[i].us - RTE_MIN(v[i].us, v[i].lc_runq_us);
+	}
+	qsort(calm.v, calm.k, sizeof(uint64_t), cmp_u64);
+	qsort(wait.v, wait.k, sizeof(uint64_t), cmp_u64);
+	qsort(rest.v, rest.k, sizeof(uint64_t), cmp_u64);
+	t->calm = calm.k;
+	t->calm_p99_us = pct(&calm, 99);
+	t->calm_max_us = pct(&calm, 100);
+	t->over_lc_runq_p50_us = pct(&wait, 50);
+	t->over_rest_p50_us = pct(&rest, 50);
+out:
+	free(calm.v);
+	free(wait.v);
+	free(rest.v);
+}
+
+/* Put the threads where @r asks and check they went there. */
 static int
-run_mode(struct nic *n, struct result *r, unsigned int cycles, bool busy)
+place_threads(struct result *r, int lcore_tid, unsigned int lcore_cpu,
+	      unsigned int other_cpu)
+{
+	char want[16];
+	unsigned int i;
+	int n;
+
+	n = sched_place(r->threads, MAX_THREADS, lcore_tid, lcore_cpu,
+			other_cpu, !r->pinned);
+	if (n < 0)
+		return n;
+	r->n_threads = (unsigned int)n;
+	r->placed = true;
+	for (i = 0; r->pinned && i < r->n_threads; i++) {
+		snprintf(want, sizeof(want), "%u", r->threads[i].tid ==
+			 lcore_tid ? lcore_cpu : other_cpu);
+		if (strcmp(r->threads[i].cpus, want) != 0)
+			r->placed = false;
+	}
+	return 0;
+}
+
+static int
+run_mode(struct nic *n, struct result *r, unsigned int cycles,
+	 unsigned int worker, int lcore_tid, unsigned int other_cpu)
 {
 	struct sample sub, all;
 	unsigned int i, j;
-	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
 	uint64_t t0;
 	int rc = 0;
 
-	r->mode = busy ? "busy" : "idle";
 	for (j = 0; j < D_N; j++) {
 		r->d[j].v = calloc(cycles, sizeof(uint64_t));
 		if (r->d[j].v == NULL)
 			return -ENOMEM;
 	}
+	for (j = 0; j < 2; j++) {
+		r->raw[j] = calloc(cycles, sizeof(struct sample));
+		if (r->raw[j] == NULL)
+			return -ENOMEM;
+	}
+	rc = place_threads(r, lcore_tid, rte_lcore_to_cpu_id(worker),
+			   other_cpu);
+	if (rc < 0)
+		return rc;
 	lc.stop = false;
 	lc.bursts = 0;
-	/* A worker lcore, as an application polls: pinned to its own CPU,
-	 * apart from the control threads (DPDK puts those on the main
-	 * lcore's CPU when every CPU is an lcore).
-	 */
-	if (busy && (worker >= RTE_MAX_LCORE ||
-		     rte_eal_remote_launch(lcore_main, &lc, worker) != 0))
+	if (r->busy && rte_eal_remote_launch(lcore_main, &lc, worker) != 0)
 		return -EAGAIN;
-	while (busy && __atomic_load_n(&lc.tid, __ATOMIC_ACQUIRE) == 0)
+	while (r->busy && __atomic_load_n(&lc.tid, __ATOMIC_ACQUIRE) == 0)
 		usleep(100);
-	if (busy)
-		snprintf(path_stat[2], sizeof(path_stat[2]),
-			 "/proc/self/task/%d/schedstat", lc.tid);
 	t0 = bt_ms();
 	for (i = 0; i < cycles; i++) {
-		rc = cycle(n, &sub, &all);
+		rc = cycle(n, r->busy, &sub, &all);
 		if (rc != 0) {
 			fprintf(stderr, "bench_release: %s cycle %u: %s\n",
 				r->mode, i, strerror(-rc));
 			break;
 		}
+		r->raw[0][i] = sub;
+		r->raw[1][i] = all;
 		r->d[D_SUB].v[i] = sub.us;
 		r->d[D_NIC].v[i] = all.us;
 		r->d[D_SUB_RUNQ].v[i] = sub.runq_us;
 		r->d[D_NIC_RUNQ].v[i] = all.runq_us;
 		r->d[D_SUB_NET].v[i] = sub.us - RTE_MIN(sub.us, sub.runq_us);
 		r->d[D_NIC_NET].v[i] = all.us - RTE_MIN(all.us, all.runq_us);
+		r->d[D_SUB_LC_INVOL].v[i] = sub.lc_invol;
+		r->d[D_NIC_LC_INVOL].v[i] = all.lc_invol;
+		r->d[D_SUB_LC_RUNQ].v[i] = sub.lc_runq_us;
+		r->d[D_NIC_LC_RUNQ].v[i] = all.lc_runq_us;
 	}
 	r->cycles = i;
 	r->seconds = (double)(bt_ms() - t0) / 1e3;
-	if (busy) {
+	if (r->busy) {
 		__atomic_store_n(&lc.stop, true, __ATOMIC_RELEASE);
 		rte_eal_wait_lcore(worker);
-		path_stat[2][0] = '\0';
 		lc.tid = 0;
 		r->bursts = lc.bursts;
+		for (j = 0; j < 2; j++)
+			tail_compute(r, j);
 	}
 	for (j = 0; j < D_N; j++) {
 		r->d[j].k = r->cycles;
@@ -376,39 +474,100 @@ run_mode(struct nic *n, struct result *r, unsigned int cycles, bool busy)
 static void
 print_dist(const char *mode, const char *name, const struct dist *d)
 {
-	printf("%-5s %-27s p50 %6llu  p90 %6llu  p99 %6llu  max %6llu us, "
-	       "%5.1f%% under 1 ms\n", mode, name,
-	       (unsigned long long)pct(d, 50), (unsigned long long)pct(d, 90),
-	       (unsigned long long)pct(d, 99), (unsigned long long)pct(d, 100),
-	       100 * share_under(d, 1000));
+	printf("%-11s %-28s p50 %6llu  p90 %6llu  p99 %6llu  max %6llu%s\n",
+	       mode, name, (unsigned long long)pct(d, 50),
+	       (unsigned long long)pct(d, 90), (unsigned long long)pct(d, 99),
+	       (unsigned long long)pct(d, 100),
+	       strstr(name, "preemptions") != NULL ? "" : " us");
+}
+
+static void
+print_result(const struct result *r)
+{
+	const struct tail *t;
+	unsigned int j;
+
+	for (j = 0; j < D_N; j++)
+		if (r->busy || j < D_SUB_LC_INVOL)
+			print_dist(r->mode, dist_names[j], &r->d[j]);
+	printf("%-11s %u cycles in %.1f s, %.1f%% / %.1f%% of subchannel / "
+	       "NIC releases under 1 ms%s\n", r->mode, r->cycles, r->seconds,
+	       100 * share_under(&r->d[D_SUB], 1000),
+	       100 * share_under(&r->d[D_NIC], 1000),
+	       r->busy ? ", the lcore bursting throughout" : "");
+	for (j = 0; r->busy && j < 2; j++) {
+		t = &r->tail[j];
+		printf("%-11s %-10s over 1 ms: %u, the lcore preempted in %u "
+		       "(its run-queue wait p50 %llu us, the rest p50 %llu us); "
+		       "never preempted: %u cycles, p99 %llu max %llu us\n",
+		       r->mode, kind_names[j], t->over, t->over_preempted,
+		       (unsigned long long)t->over_lc_runq_p50_us,
+		       (unsigned long long)t->over_rest_p50_us, t->calm,
+		       (unsigned long long)t->calm_p99_us,
+		       (unsigned long long)t->calm_max_us);
+	}
+}
+
+static void
+json_result(FILE *f, const struct result *r)
+{
+	const struct tail *t;
+	unsigned int j;
+
+	fprintf(f, ",\n \"%s\": {\n  \"pinned\": %s,\n  \"placed\": %s,\n"
+		"  \"cycles\": %u,\n  \"seconds\": %.3f,\n"
+		"  \"lcore_bursts\": %llu", r->mode, r->pinned ? "true" : "false",
+		r->placed ? "true" : "false", r->cycles, r->seconds,
+		(unsigned long long)r->bursts);
+	for (j = 0; j < D_N; j++) {
+		/* Preemptions are counts: share_none is the share of 0. */
+		bool count = j == D_SUB_LC_INVOL || j == D_NIC_LC_INVOL;
+
+		fprintf(f, ",\n  \"%s\": {\"p50%s\": %llu, "
+			"\"p90%s\": %llu, \"p99%s\": %llu, "
+			"\"max%s\": %llu, \"%s\": %.4f}",
+			dist_names[j], count ? "" : "_us",
+			(unsigned long long)pct(&r->d[j], 50), count ? "" : "_us",
+			(unsigned long long)pct(&r->d[j], 90), count ? "" : "_us",
+			(unsigned long long)pct(&r->d[j], 99), count ? "" : "_us",
+			(unsigned long long)pct(&r->d[j], 100),
+			count ? "share_none" : "share_under_1ms",
+			share_under(&r->d[j], count ? 1 : 1000));
+	}
+	for (j = 0; r->busy && j < 2; j++) {
+		t = &r->tail[j];
+		fprintf(f, ",\n  \"%s_tail\": {\"over_1ms\": %u, "
+			"\"over_1ms_lcore_preempted\": %u, "
+			"\"over_1ms_lcore_runq_wait_p50_us\": %llu, "
+			"\"over_1ms_rest_p50_us\": %llu, "
+			"\"lcore_never_preempted\": %u, "
+			"\"lcore_never_preempted_p99_us\": %llu, "
+			"\"lcore_never_preempted_max_us\": %llu}",
+			kind_names[j], t->over, t->over_preempted,
+			(unsigned long long)t->over_lc_runq_p50_us,
+			(unsigned long long)t->over_rest_p50_us, t->calm,
+			(unsigned long long)t->calm_p99_us,
+			(unsigned long long)t->calm_max_us);
+	}
+	fprintf(f, ",\n  \"threads\": [");
+	for (j = 0; j < r->n_threads; j++)
+		fprintf(f, "%s{\"name\": \"%s\", \"cpus\": \"%s\"}",
+			j ? ", " : "", r->threads[j].name, r->threads[j].cpus);
+	fprintf(f, "]\n }");
 }
 
 static void
 json_write(FILE *f, const struct result *res, unsigned int nres,
-	   unsigned int violations)
+	   unsigned int violations, unsigned int lcore_cpu,
+	   unsigned int other_cpu)
 {
-	unsigned int i, j;
+	unsigned int i;
 
-	fprintf(f, "{\n \"queues\": %u,\n \"violations\": %u", NQ,
-		violations);
-	for (i = 0; i < nres; i++) {
-		const struct result *r = &res[i];
-
-		fprintf(f, ",\n \"%s\": {\n  \"cycles\": %u,\n"
-			"  \"seconds\": %.3f,\n  \"lcore_bursts\": %llu", r->mode,
-			r->cycles, r->seconds, (unsigned long long)r->bursts);
-		for (j = 0; j < D_N; j++)
-			fprintf(f, ",\n  \"%s\": {\"p50_us\": %llu, "
-				"\"p90_us\": %llu, \"p99_us\": %llu, "
-				"\"max_us\": %llu, \"share_under_1ms\": %.4f}",
-				dist_names[j],
-				(unsigned long long)pct(&r->d[j], 50),
-				(unsigned long long)pct(&r->d[j], 90),
-				(unsigned long long)pct(&r->d[j], 99),
-				(unsigned long long)pct(&r->d[j], 100),
-				share_under(&r->d[j], 1000));
-		fprintf(f, "\n }");
-	}
+	fprintf(f, "{\n \"queues\": %u,\n \"violations\": %u,\n"
+		" \"lcore_cpu\": %u,\n \"other_cpu\": %u", NQ, violations,
+		lcore_cpu, other_cpu);
+	for (i = 0; i < nres; i++)
+		json_result(f, &res[i]);
 	fprintf(f, "\n}\n");
 }
 
@@ -420,11 +579,19 @@ main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct result res[2];
-	struct nic n = { 0 };
-	unsigned int cycles = 500, i, j;
+	/* Unpinned first (as the figures before the pinned rows were). */
+	static const struct {
+		const char *mode;
+		bool busy, pinned;
+	} modes[] = {
+		{ "busy", true, false }, { "idle", false, false },
+		{ "busy_pinned", true, true }, { "idle_pinned", false, true },
+	};
+	static struct result res[RTE_DIM(modes)];
+	unsigned int cycles = 500, i, j, worker, other_cpu;
 	const char *json = NULL;
-	int o, rc;
+	struct nic n = { 0 };
+	int o, rc, lcore_tid = 0;
 
 	while ((o = getopt_long(argc, argv, "c:j:", opts, NULL)) != -1) {
 		switch (o) {
@@ -442,50 +609,67 @@ main(int argc, char **argv)
 	}
 	if (cycles == 0)
 		return 2;
-	memset(res, 0, sizeof(res));
-	/* Never hang: a generous bound over both modes. */
-	alarm(2 * cycles + 120);
+	/* Never hang: a generous bound over every mode. */
+	alarm(4 * cycles + 240);
 	rc = bt_eal_init_args(argv[0], "1", "backend=sim,timeout_ms=5000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	rte_log_set_level_pattern("bus.hvbus", RTE_LOG_WARNING);
 	n.h = hvbus_sim_hvsim();
 	REQUIRE(n.h != NULL && bt_get(&bt.n_probed) == 1, "one device");
 	REQUIRE(path_threads_find() == 0, "hvbus-ctrl and hvsim-host threads");
+	/* A worker lcore, as an application polls, on a CPU of its own
+	 * when pinned; everything else on the main lcore's CPU.
+	 */
+	worker = rte_get_next_lcore(-1, 1, 0);
+	REQUIRE(worker < RTE_MAX_LCORE, "a worker lcore (2 CPUs or more)");
+	other_cpu = rte_lcore_to_cpu_id((int)rte_get_main_lcore());
+	REQUIRE((unsigned int)rte_lcore_to_cpu_id((int)worker) != other_cpu,
+		"the worker lcore has a CPU of its own");
+	REQUIRE(rte_eal_remote_launch(lcore_tid_main, &lcore_tid,
+				      worker) == 0);
+	rte_eal_wait_lcore(worker);
+	path_tid[P_LCORE] = lcore_tid;
 	n.dev = bt.dev[0];
 	lc.dev = n.dev;
 	for (i = 0; i < NQ; i++)
 		REQUIRE(hvbus_queue_attach(n.dev, &lc.rd[i]) == 0);
 	REQUIRE(nic_setup(&n) == 0, "set-up");
 
-	rc = run_mode(&n, &res[0], cycles, true);
-	if (rc == 0)
-		rc = run_mode(&n, &res[1], cycles, false);
-	CHECK_EQ(rc, 0);
+	for (i = 0; i < RTE_DIM(modes) && rc >= 0; i++) {
+		res[i].mode = modes[i].mode;
+		res[i].busy = modes[i].busy;
+		res[i].pinned = modes[i].pinned;
+		rc = run_mode(&n, &res[i], cycles, worker, lcore_tid,
+			      other_cpu);
+		CHECK_EQ(rc, 0);
+		CHECK(res[i].placed, "%s: threads not where asked", res[i].mode);
+	}
 	CHECK_EQ(hvsim_violations(n.h), 0);
 	bt_report(n.h);
 
 	printf("rescind to RELID_RELEASED as hvsim sees it, %u cycles per "
 	       "mode, %u queues; subchannel = 1 channel, nic = 3 channels "
-	       "and 2 driver buffers\n", cycles, NQ);
-	for (i = 0; i < 2; i++) {
-		for (j = 0; j < D_N; j++)
-			print_dist(res[i].mode, dist_names[j], &res[i].d[j]);
-		printf("%-5s %u cycles in %.1f s%s\n", res[i].mode,
-		       res[i].cycles, res[i].seconds,
-		       i == 0 ? ", the lcore bursting throughout" : "");
-	}
+	       "and 2 driver buffers; lcore on CPU %u, pinned: the rest on "
+	       "CPU %u\n", cycles, NQ, rte_lcore_to_cpu_id((int)worker),
+	       other_cpu);
+	for (i = 0; i < RTE_DIM(modes); i++)
+		print_result(&res[i]);
 	if (json != NULL) {
 		FILE *f = fopen(json, "w");
 
 		REQUIRE(f != NULL, "cannot write %s", json);
-		json_write(f, res, 2, hvsim_violations(n.h));
+		json_write(f, res, RTE_DIM(modes), hvsim_violations(n.h),
+			   rte_lcore_to_cpu_id((int)worker), other_cpu);
 		fclose(f);
 	}
 	for (i = 0; i < NQ; i++)
 		CHECK_EQ(hvbus_queue_detach(n.dev, &lc.rd[i]), 0);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < RTE_DIM(modes); i++) {
 		for (j = 0; j < D_N; j++)
 			free(res[i].d[j].v);
+		free(res[i].raw[0]);
+		free(res[i].raw[1]);
+	}
 	CHECK_EQ(rte_eal_cleanup(), 0);
 	CHECK_EQ(hvbus_sim_exit_violations(), 0);
 	return check_exit("bench_release");
