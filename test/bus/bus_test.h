@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -29,6 +30,8 @@
 #include "rte_bus_hvbus.h"
 #include "sim.h"
 #include "hvsim.h"
+#include "hvsim_transport.h"
+#include "vmb_msg.h"
 #include "vmb_pkt.h"
 
 #define BT_MAX_DEV	16
@@ -285,6 +288,52 @@ fail:
 	rc = errno ? -errno : -EIO;
 	close(fd);
 	return rc;
+}
+
+/*
+ * For a test that plays the host over the sim transport: a Unix SEQPACKET
+ * socket listening at @dir/host.sock, @dir made from its mkdtemp()
+ * template, the address in @sa. Returns the socket.
+ */
+static inline int
+bt_host_listen(char *dir, struct sockaddr_un *sa)
+{
+	int fd;
+
+	REQUIRE(mkdtemp(dir) != NULL);
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/host.sock", dir);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	REQUIRE(fd >= 0 && bind(fd, (struct sockaddr *)sa, sizeof(*sa)) == 0 &&
+		listen(fd, 1) == 0);
+	return fd;
+}
+
+/*
+ * The host's side of the sim transport: wait up to @ms for one frame from
+ * the guest. Returns the channel message's type (decoded into @m, its
+ * length in @len), 0 when nothing usable came, -1 when the guest hung up.
+ */
+static inline int
+bt_host_recv(int fd, int ms, union vmb_msg *m, uint32_t *len)
+{
+	uint8_t buf[HVSIM_FRAME_MAX + 16];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	const size_t fh = sizeof(struct hvsim_frame_hdr);
+	ssize_t n;
+	int type;
+
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n <= 0)
+		return -1;
+	if ((size_t)n <= fh)
+		return 0;
+	*len = (uint32_t)((size_t)n - fh);
+	type = vmb_msg_decode(buf + fh, *len, m);
+	return type > 0 ? type : 0;
 }
 
 /* Value of integer field "@key" in a telemetry JSON answer, -1 if absent. */

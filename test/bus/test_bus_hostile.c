@@ -180,8 +180,8 @@ host_main(void *arg)
 				       HVSIM_TRANSPORT_VERSION, 0, 0 };
 	uint8_t buf[HVSIM_FRAME_MAX + 16];
 	struct hvsim_frame_hdr fh = { HVSIM_FRAME_HELLO_ACK, sizeof(ack) };
-	struct pollfd p;
 	union vmb_msg m;
+	uint32_t len;
 	ssize_t n;
 	int type;
 
@@ -197,18 +197,10 @@ host_main(void *arg)
 	memcpy(buf, &fh, sizeof(fh));
 	memcpy(buf + sizeof(fh), &ack, sizeof(ack));
 	REQUIRE(send(H.fd, buf, sizeof(fh) + sizeof(ack), 0) > 0);
-	p.fd = H.fd;
-	p.events = POLLIN;
 	while (!H.stop) {
-		if (poll(&p, 1, 20) <= 0)
-			continue;
-		n = recv(H.fd, buf, sizeof(buf), 0);
-		if (n <= 0)
+		type = bt_host_recv(H.fd, 20, &m, &len);
+		if (type < 0)
 			break;
-		if ((size_t)n < sizeof(fh))
-			continue;
-		type = vmb_msg_decode(buf + sizeof(fh),
-				      (uint32_t)(n - (ssize_t)sizeof(fh)), &m);
 		if (type > 0)
 			host_msg(&m, type);
 	}
@@ -263,7 +255,7 @@ host_junk(void)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	char dir[] = "/tmp/hvbus-hostile.XXXXXX", args[256];
 	struct rte_hvbus_device *dev;
 	struct hvbus_chan *c = NULL;
@@ -273,11 +265,7 @@ main(int argc, char **argv)
 	int rc, n;
 
 	(void)argc;
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/host.sock", dir);
-	H.lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	REQUIRE(H.lfd >= 0 && bind(H.lfd, (struct sockaddr *)&sa,
-				   sizeof(sa)) == 0 && listen(H.lfd, 1) == 0);
+	H.lfd = bt_host_listen(dir, &sa);
 	REQUIRE(pthread_create(&t, NULL, host_main, NULL) == 0);
 	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=1000,"
 		 "ring_size=8192,arena_mb=8", sa.sun_path);

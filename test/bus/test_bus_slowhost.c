@@ -21,15 +21,10 @@
  *     are they given back.
  */
 
-#include <poll.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "bus_test.h"
-#include "hvsim_transport.h"
 #include "vmb_gpadl.h"
-#include "vmb_msg.h"
 
 #define NIC_RELID	5
 #define HOTADD_RELID	6
@@ -276,35 +271,24 @@ host_hello(void)
 static void *
 host_main(void *arg)
 {
-	uint8_t buf[HVSIM_FRAME_MAX + 16];
-	struct pollfd p;
 	union vmb_msg m;
-	ssize_t n;
+	uint32_t len;
 	int type;
 
 	(void)arg;
 	H.fd = accept(H.lfd, NULL, NULL);
 	REQUIRE(H.fd >= 0, "accept");
 	host_hello();
-	p.fd = H.fd;
-	p.events = POLLIN;
 	while (!__atomic_load_n(&H.stop, __ATOMIC_ACQUIRE)) {
 		if (__atomic_load_n(&H.paused, __ATOMIC_ACQUIRE)) {
 			usleep(1000);
 			continue;
 		}
-		if (poll(&p, 1, 20) <= 0)
-			continue;
-		n = recv(H.fd, buf, sizeof(buf), 0);
-		if (n <= 0)
+		type = bt_host_recv(H.fd, 20, &m, &len);
+		if (type < 0)
 			break;
-		if ((size_t)n <= sizeof(struct hvsim_frame_hdr))
-			continue;
-		n -= (ssize_t)sizeof(struct hvsim_frame_hdr);
-		type = vmb_msg_decode(buf + sizeof(struct hvsim_frame_hdr),
-				      (uint32_t)n, &m);
 		if (type > 0)
-			host_msg(&m, type, (uint32_t)n);
+			host_msg(&m, type, len);
 	}
 	return NULL;
 }
@@ -489,7 +473,7 @@ test_partial(struct rte_hvbus_device *dev, struct buf_req *b)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	char dir[] = "/tmp/hvbus-slowhost.XXXXXX", args[256];
 	struct buf_req b[N_FILL];
 	struct rte_hvbus_device *dev;
@@ -499,11 +483,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	memset(b, 0, sizeof(b));
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/host.sock", dir);
-	H.lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	REQUIRE(H.lfd >= 0 && bind(H.lfd, (struct sockaddr *)&sa,
-				   sizeof(sa)) == 0 && listen(H.lfd, 1) == 0);
+	H.lfd = bt_host_listen(dir, &sa);
 	REQUIRE(pthread_create(&t, NULL, host_main, NULL) == 0);
 	/* Deadlines far beyond the pauses: nothing here may time out. */
 	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=30000,"
