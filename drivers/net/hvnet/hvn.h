@@ -371,6 +371,8 @@ struct hvn_dev {
 	uint64_t ctl_rx_dropped;	/* data frames seen by the control path */
 	uint64_t ctl_bad;
 	uint64_t ctl_budget_cut;	/* channel polls cut at their budget */
+	uint64_t bufs_parked;		/* sessions whose buffers outlived
+					 * their grace period's wait */
 	/* Host messages on channel 0 (one reader at a time, handed over
 	 * with ctl_owned). */
 	struct hvn_log_limit host_log;
@@ -393,7 +395,7 @@ void hvn_link_report(struct hvn_dev *hv);
 void hvn_op_lock_take(void);
 void hvn_op_lock_give(void);
 int hvn_attach_host(struct hvn_dev *hv);
-void hvn_detach_host(struct hvn_dev *hv);
+int hvn_detach_host(struct hvn_dev *hv);
 void hvn_session_clear(struct hvn_dev *hv);
 int hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq, bool keep);
 
@@ -421,11 +423,11 @@ int hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
 int hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms);
 int hvn_grace_period(struct hvn_dev *hv);
+int hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg);
 int hvn_ctl_hold(struct hvn_dev *hv);
 void hvn_ctl_unhold(struct hvn_dev *hv);
 void hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 
-int hvn_grace_period(struct hvn_dev *hv);
 
 /* hvn_vf.c */
 int hvn_vf_init(struct hvn_dev *hv);

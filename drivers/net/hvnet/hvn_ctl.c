@@ -36,11 +36,20 @@ hvn_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Shared by the waiter and the bus's destructor; the last one frees it,
- * so a waiter that gives up never leaves the destructor a freed token. */
+/*
+ * Shared by the waiter and the bus's destructor; the last one frees it,
+ * so a waiter that gives up never leaves the destructor a freed token. A
+ * waiter that gives up may leave work behind (@c late): whoever drops the
+ * last reference after that runs it - the destructor, once the last burst
+ * that could hold the memory has left, or the waiter itself when the grace
+ * period ended while it was giving up.
+ */
 struct hvn_grace {
 	uint32_t refs;
 	uint32_t done;
+	struct rte_hvbus_device *dev;
+	hvbus_work_fn_t *late;
+	void *late_arg;
 };
 
 static void
@@ -49,23 +58,35 @@ hvn_grace_dtor(void *obj)
 	struct hvn_grace *g = obj;
 
 	__atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
-	if (__atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		free(g);
+	if (__atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	/* On the control thread, which must not block: the work goes to
+	 * the bus's work thread. If even that fails the memory stays
+	 * allocated, never freed early. */
+	if (g->late != NULL &&
+	    hvbus_work_call(g->dev, g->late, g->late_arg) != 0)
+		PMD_DRV_LOG(ERR, "parked memory cannot be freed: leaked");
+	free(g);
 }
 
-/* Wait until no burst can still use what was unpublished before the call
- * (channel 0 handed to the control path, a VF taken off the datapath). */
+/*
+ * Wait until no burst can still use what was unpublished before the call
+ * (channel 0 handed to the control path, a VF taken off the datapath, the
+ * buffers of closed channels). If that takes longer than
+ * HVN_CTL_TIMEOUT_MS (an lcore stalled inside a burst) and @p late is
+ * given, late(dev, @p arg) runs on the bus's work thread once it is over,
+ * and -EINPROGRESS says so; without @p late, -ETIMEDOUT.
+ */
 int
-hvn_grace_period(struct hvn_dev *hv)
+hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg)
 {
-	struct hvn_grace *g = malloc(sizeof(*g));
+	struct hvn_grace *g = calloc(1, sizeof(*g));
 	uint64_t end = hvn_ms() + HVN_CTL_TIMEOUT_MS;
 	int rc = 0;
 
 	if (g == NULL)
 		return -ENOMEM;
 	g->refs = 2;
-	g->done = 0;
 	if (hvbus_retire(hv->hdev, g, hvn_grace_dtor) != 0) {
 		free(g);
 		return -EIO;
@@ -77,9 +98,27 @@ hvn_grace_period(struct hvn_dev *hv)
 		}
 		usleep(20);
 	}
-	if (__atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (rc != 0 && late != NULL) {
+		/* Written before our reference goes: the destructor reads
+		 * them after its own (acquire-release on refs). */
+		g->dev = hv->hdev;
+		g->late = late;
+		g->late_arg = arg;
+		rc = -EINPROGRESS;
+	}
+	if (__atomic_sub_fetch(&g->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		/* The destructor ran meanwhile: the grace period is over
+		 * after all, and the caller does its work now. */
 		free(g);
+		rc = 0;
+	}
 	return rc;
+}
+
+int
+hvn_grace_period(struct hvn_dev *hv)
+{
+	return hvn_grace_period_or(hv, NULL, NULL);
 }
 
 static void

@@ -332,15 +332,79 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* A session's receive and send buffers, once no burst can read them. */
+struct hvn_bufs {
+	uint32_t gpadl[2];
+	uint32_t n;
+	uint16_t port_id;
+	bool late;
+};
+
+static void
+hvn_bufs_free(struct rte_hvbus_device *dev, void *arg)
+{
+	struct hvn_bufs *b = arg;
+	uint32_t i;
+
+	for (i = 0; i < b->n; i++)
+		hvbus_gpadl_destroy(dev, b->gpadl[i]);
+	if (b->late)
+		PMD_DRV_LOG(NOTICE, "port %u: parked receive and send buffers "
+			    "freed: no burst holds them any more", b->port_id);
+	free(b);
+}
+
+/*
+ * Free the buffers once every burst that could still copy out of them has
+ * left: the channels are unpublished, but a burst that loaded one before
+ * may be inside the receive buffer now - or stalled there for seconds. If
+ * the grace period does not end within its wait, the buffers are parked,
+ * not freed: the grace period's destructor frees them on the work thread
+ * when the last such burst leaves, however late. Returns 0 when they are
+ * gone, -EINPROGRESS when parked.
+ */
+static int
+hvn_bufs_retire(struct hvn_dev *hv)
+{
+	struct hvn_bufs *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (b == NULL) {
+		/* No room to park them: keep them for good. */
+		hv->bufs_parked++;
+		return -ENOMEM;
+	}
+	if (hv->rxbuf != NULL)
+		b->gpadl[b->n++] = hv->rxbuf_gpadl;
+	if (hv->txbuf != NULL)
+		b->gpadl[b->n++] = hv->txbuf_gpadl;
+	b->port_id = hv->port_id;
+	b->late = true;
+	rc = hvn_grace_period_or(hv, hvn_bufs_free, b);
+	if (rc == 0) {
+		b->late = false;
+		hvn_bufs_free(hv->hdev, b);
+		return 0;
+	}
+	hv->bufs_parked++;
+	if (rc != -EINPROGRESS)
+		free(b);	/* no grace period at all: keep them for good */
+	PMD_DRV_LOG(WARNING, "port %u: a burst may still hold the receive "
+		    "buffer after %u ms (a stalled lcore?): buffers %s",
+		    hv->port_id, HVN_CTL_TIMEOUT_MS,
+		    rc == -EINPROGRESS ? "parked until it leaves" : "kept");
+	return rc;
+}
+
 /* Undo hvn_attach_host(): HALT, revoke buffers, close channels
- * (subchannels first), free the buffers' GPADLs. After a rescind only the
- * local part remains: the bus has closed the channels and torn down the
- * GPADLs, and no queue can reach the buffers any more (only through a
- * channel, and every channel is past its grace period). */
-void
+ * (subchannels first), free the buffers' GPADLs once no burst can read
+ * them. After a rescind only the local part remains: the bus has closed
+ * the channels and torn down the GPADLs. Returns 0, or -EINPROGRESS when
+ * the buffers had to be parked (a burst still inside). */
+int
 hvn_detach_host(struct hvn_dev *hv)
 {
-	int k;
+	int k, rc = 0;
 
 	if (!hv->gone && hv->rinit.req_id != 0)
 		hvn_rndis_halt(hv);
@@ -349,14 +413,13 @@ hvn_detach_host(struct hvn_dev *hv)
 	for (k = (int)hv->nchan - 1; k >= 0; k--)
 		hvbus_chan_close(hv->hdev, (uint16_t)k);
 	hv->nchan = 0;
-	if (hv->rxbuf != NULL)
-		hvbus_gpadl_destroy(hv->hdev, hv->rxbuf_gpadl);
-	if (hv->txbuf != NULL)
-		hvbus_gpadl_destroy(hv->hdev, hv->txbuf_gpadl);
+	if (hv->rxbuf != NULL || hv->txbuf != NULL)
+		rc = hvn_bufs_retire(hv);
 	hv->rxbuf = NULL;
 	hv->txbuf = NULL;
 	rte_free(hv->ctl_msg);
 	hv->ctl_msg = NULL;
+	return rc;
 }
 
 /* Forget what the host of the last session knew, before attaching to a

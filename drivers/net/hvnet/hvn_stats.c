@@ -40,6 +40,7 @@ static const char *const hvn_dev_xstats[] = {
 	"ctl_rx_dropped_packets", "ctl_bad_host_messages",
 	"vf_rx_packets", "vf_rx_bytes", "vf_tx_packets", "vf_tx_bytes",
 	"vf_active", "vf_switches", "ctl_budget_cut", "log_suppressed",
+	"host_buffers_parked",
 };
 #define HVN_N_DEV_XSTATS RTE_DIM(hvn_dev_xstats)
 
@@ -115,6 +116,7 @@ hvn_stats_reset(struct rte_eth_dev *dev)
 	hv->ctl_rx_dropped = 0;
 	hv->ctl_bad = 0;
 	hv->ctl_budget_cut = 0;
+	hv->bufs_parked = 0;
 	hv->host_log.suppressed = 0;
 	hv->vf_switches = 0;
 	return 0;
@@ -151,6 +153,7 @@ hvn_dev_xstats_values(struct rte_eth_dev *dev, uint64_t *v)
 	v[7] = hv->vf_switches;
 	v[8] = hv->ctl_budget_cut;
 	v[9] = hv->host_log.suppressed;
+	v[10] = hv->bufs_parked;
 }
 
 int
