@@ -42,16 +42,17 @@ int hvsim_netvsp_hold_cmplt(struct hvsim *h, unsigned int nic, bool hold);
 int hvsim_netvsp_held_cmplt(struct hvsim *h, unsigned int nic);
 
 /**
- * Send every held completion @p copies times, in the order held, on the
- * channel with the index its request came on - whichever session that
- * channel belongs to now: a late completion after a rescind and re-offer, or
- * a replayed one. Completions whose channel index is not open are dropped.
- * Waits up to @p ms for the host to write them.
+ * Send the first @p count held completions (0: all), in the order held, on
+ * the channel with the index each request came on - whichever session that
+ * channel belongs to now: late completions after a rescind and re-offer.
+ * With @p keep they stay held, so a later call sends them again: replayed
+ * completions. Those whose channel index is not open are not sent. Waits
+ * up to @p ms for the host to write them.
  *
- * @return completions written, -ETIMEDOUT, -EINVAL, -ENODEV.
+ * @return completions written, -ETIMEDOUT, -ENODEV.
  */
 int hvsim_netvsp_release_cmplt(struct hvsim *h, unsigned int nic,
-			       unsigned int copies, unsigned int ms);
+			       unsigned int count, bool keep, unsigned int ms);
 
 /** Unsolicited host messages hvsim_netvsp_junk() can send. */
 enum hvsim_netvsp_junk {

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "netvsp_priv.h"
@@ -46,18 +47,21 @@ nv_mb_hold(struct netvsp_dev *d, const struct nv_chan *ch,
 	return true;
 }
 
-/* Held completions, each sent @p mb->rq_count times; -EAGAIN when a ring
- * is full (the rest goes out at the next poll). */
+/* The first rq_count held completions (0: all); -EAGAIN when a ring is
+ * full (the rest goes out at the next poll). Without rq_keep they are
+ * no longer held afterwards. */
 static int
 nv_mb_release(struct netvsp_dev *d, struct nv_misbehave *mb)
 {
 	uint8_t buf[NVSP_MSG_SIZE];
-	uint32_t total = mb->held_n * mb->rq_count;
+	uint32_t n = mb->held_n;
 	int rc;
 
+	if (mb->rq_count != 0 && mb->rq_count < n)
+		n = mb->rq_count;
 	nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf), NVSP_STATUS_SUCCESS);
-	for (; mb->pos < total; mb->pos++) {
-		const struct nv_held *e = &mb->held[mb->pos % mb->held_n];
+	for (; mb->pos < n; mb->pos++) {
+		const struct nv_held *e = &mb->held[mb->pos];
 		struct nv_chan *ch = e->chan < NV_MAX_QUEUES ?
 			d->ch[e->chan] : NULL;
 
@@ -70,7 +74,12 @@ nv_mb_release(struct netvsp_dev *d, struct nv_misbehave *mb)
 		if (rc == 0)
 			mb->sent++;
 	}
-	__atomic_store_n(&mb->held_n, 0, __ATOMIC_RELEASE);
+	if (!mb->rq_keep) {
+		memmove(mb->held, mb->held + n,
+			(mb->held_n - n) * sizeof(mb->held[0]));
+		__atomic_store_n(&mb->held_n, mb->held_n - n,
+				 __ATOMIC_RELEASE);
+	}
 	return (int)mb->sent;
 }
 
@@ -166,7 +175,7 @@ nv_mb_dev(struct hvsim *h, unsigned int nic)
 /* Publish a request and wait up to @p ms for the host to finish it. */
 static int
 nv_mb_request(struct netvsp_dev *d, uint32_t what, uint32_t chan,
-	      uint32_t count, unsigned int ms)
+	      uint32_t count, bool keep, unsigned int ms)
 {
 	struct nv_misbehave *mb = &d->mb;
 	uint64_t end = nv_now_ns() + (uint64_t)ms * 1000000u;
@@ -177,6 +186,7 @@ nv_mb_request(struct netvsp_dev *d, uint32_t what, uint32_t chan,
 	mb->rq_what = what;
 	mb->rq_chan = chan;
 	mb->rq_count = count;
+	mb->rq_keep = keep;
 	req = __atomic_load_n(&mb->req, __ATOMIC_RELAXED) + 1;
 	if (req == 0)
 		req = 1;
@@ -225,15 +235,13 @@ hvsim_netvsp_held_cmplt(struct hvsim *h, unsigned int nic)
 
 int
 hvsim_netvsp_release_cmplt(struct hvsim *h, unsigned int nic,
-			   unsigned int copies, unsigned int ms)
+			   unsigned int count, bool keep, unsigned int ms)
 {
 	struct netvsp_dev *d = nv_mb_dev(h, nic);
 
 	if (d == NULL)
 		return -ENODEV;
-	if (copies == 0 || copies > 16)
-		return -EINVAL;
-	return nv_mb_request(d, NV_MB_RELEASE, 0, copies, ms);
+	return nv_mb_request(d, NV_MB_RELEASE, 0, count, keep, ms);
 }
 
 int
@@ -246,5 +254,6 @@ hvsim_netvsp_junk(struct hvsim *h, unsigned int nic, unsigned int chan,
 		return -ENODEV;
 	if (chan >= NV_MAX_QUEUES || (unsigned int)kind > HVSIM_JUNK_CMPLT)
 		return -EINVAL;
-	return nv_mb_request(d, NV_MB_JUNK + (uint32_t)kind, chan, count, ms);
+	return nv_mb_request(d, NV_MB_JUNK + (uint32_t)kind, chan, count,
+			     false, ms);
 }

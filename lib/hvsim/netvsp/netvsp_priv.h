@@ -182,6 +182,7 @@ struct nv_misbehave {
 	uint32_t req, done;	/**< request sequence numbers */
 	uint32_t rq_what;	/**< NV_MB_RELEASE or NV_MB_JUNK + kind */
 	uint32_t rq_chan, rq_count;
+	bool rq_keep;
 	int32_t rq_result;	/**< host: the request's result */
 	/* host thread only */
 	uint32_t busy;		/**< request being worked on, 0 = none */
