@@ -40,10 +40,10 @@
 /* L2 frame size given to the host in NDIS_CONFIG: jumbo frames fit. */
 #define HVN_NDIS_FRAME		(HVN_MAX_MTU + RTE_ETHER_HDR_LEN)
 
-/* Transaction ids. Transmit requests use the descriptor index (< 2^16);
- * control requests set this bit plus a small slot number. Receive
- * completions echo the host's id. */
-#define HVN_XID_CTL		(UINT64_C(1) << 32)
+/* Transaction ids. Control requests set this bit plus a sequence number;
+ * transmit requests never do (hvn_txd.h); receive completions echo the
+ * host's id. */
+#define HVN_XID_CTL		(UINT64_C(1) << 63)
 
 #define HVN_CTL_TIMEOUT_MS	5000u
 /* Largest RNDIS control message (the RSS parameters are about 600
@@ -168,30 +168,46 @@ struct hvn_qstats {
 	uint64_t copied;	/* tx: sent from a send-buffer section */
 	uint64_t gpa;		/* tx: sent as GPA-direct page ranges */
 	uint64_t ctl;		/* rx: control messages/indications seen */
-	uint64_t bad_cmplt;	/* tx: completions naming no request */
+	uint64_t bad_cmplt;	/* completions naming no request in flight */
 	uint64_t budget_cut;	/* bursts that stopped at their budget */
 	uint64_t vf_packets;	/* of packets/bytes: through the VF */
 	uint64_t vf_bytes;
+};
+
+/* Transmit descriptor states (hvn_txd.h). */
+enum hvn_txd_state {
+	HVN_TXD_FREE,		/* in the free stack */
+	HVN_TXD_INFLIGHT,	/* request sent, completion awaited */
 };
 
 /* Transmit descriptor: one NVSP request in flight. */
 struct hvn_txd {
 	struct rte_mbuf *m;	/* GPA-direct: freed on completion */
 	rte_iova_t hdr_iova;	/* its RNDIS header area */
+	/* Transaction id of the request in flight, HVN_TXID_NONE when free.
+	 * Written by the queue's lcore, read by a shared channel's
+	 * completer (atomic loads and stores, relaxed). */
+	uint64_t xid;
+	/* Completer only: the last id it handed over, so a repeated
+	 * completion cannot fill the ring. */
+	uint64_t handed;
+	uint64_t next;		/* the id of its next request */
 	uint32_t section;	/* send-buffer section or NVSP_SECTION_NONE */
-	uint8_t inflight;	/* set by tx, cleared by the completer */
+	uint8_t state;		/* enum hvn_txd_state; the queue's lcore's */
 };
 
 /*
- * Completed descriptor ids, from the reader of channel k's rx ring (rx
+ * Completed transaction ids, from the reader of channel k's rx ring (rx
  * queue k's burst, or the control path while it owns channel 0) to tx
- * queue k. Single producer, single consumer: plain loads and stores with
- * acquire/release on the indices, no read-modify-write.
+ * queue k, which alone decides whether they free a descriptor. Single
+ * producer, single consumer: plain loads and stores with acquire/release
+ * on the indices, no read-modify-write.
  */
 struct hvn_cring {
-	uint32_t *ids;
+	uint64_t *ids;
 	uint32_t mask;
 	uint32_t prod __rte_cache_aligned;	/* written by the completer */
+	uint32_t cons_seen;			/* the completer's copy */
 	uint32_t cons __rte_cache_aligned;	/* written by tx */
 };
 
@@ -222,6 +238,8 @@ struct hvn_txq {
 	uint32_t bound_seq;		/* open_seq of the channel bound to */
 	volatile uint8_t unbind;	/* set after a rescind's grace period */
 	bool own_chan;			/* reads its channel's completions */
+	uint32_t session;		/* in every transaction id; new at set-up
+					 * and at every unbind */
 
 	struct hvn_txd *txd;
 	uint32_t ndesc;
@@ -373,6 +391,7 @@ struct hvn_dev {
 	uint64_t ctl_budget_cut;	/* channel polls cut at their budget */
 	uint64_t bufs_parked;		/* sessions whose buffers outlived
 					 * their grace period's wait */
+	uint32_t tx_sessions;		/* last tx queue session given */
 	/* Host messages on channel 0 (one reader at a time, handed over
 	 * with ctl_owned). */
 	struct hvn_log_limit host_log;

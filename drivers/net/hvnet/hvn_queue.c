@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "hvn.h"
+#include "hvn_txd.h"
 
 static void
 hvn_rxq_free(struct hvn_rxq *rxq)
@@ -233,7 +234,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	txq->sec_cap = nsec + 1;
 	txq->free_sec = rte_zmalloc_socket("hvn_txsec", txq->sec_cap *
 					   sizeof(uint32_t), 64, (int)socket);
-	txq->cr.ids = rte_zmalloc_socket("hvn_txcr", ring * sizeof(uint32_t),
+	txq->cr.ids = rte_zmalloc_socket("hvn_txcr", ring * sizeof(uint64_t),
 					 64, (int)socket);
 	/* Page-aligned: 4096 / HVN_TX_HDR_SIZE headers per page, none
 	 * crossing a page, so each is one page range. */
@@ -246,8 +247,15 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	    txq->free_sec == NULL || txq->cr.ids == NULL ||
 	    txq->hdrs == NULL || (txq->own_chan && txq->pkt == NULL))
 		goto fail;
+	/* Serialized (op lock): each set-up's sessions differ from every
+	 * earlier queue's on this port. */
+	hv->tx_sessions += HVN_TXQ_SESSIONS;
+	txq->session = hv->tx_sessions;
 	for (i = 0; i < nb; i++) {
 		txq->txd[i].section = NVSP_SECTION_NONE;
+		txq->txd[i].xid = HVN_TXID_NONE;
+		txq->txd[i].handed = HVN_TXID_NONE;
+		txq->txd[i].next = hvn_txid_first(txq, i);
 		txq->txd[i].hdr_iova = rte_mem_virt2iova(txq->hdrs +
 				(size_t)i * HVN_TX_HDR_SIZE);
 		if (txq->txd[i].hdr_iova == RTE_BAD_IOVA)
@@ -309,17 +317,19 @@ hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq)
 	return 0;
 }
 
-/* Give back every descriptor: what the old channel completed and what it
- * never will. Only once no reader can still push completions for it. */
+/*
+ * Give back every descriptor: what the old channel completed and what it
+ * never will (the host stopped using it, or closed it). A new session
+ * starts: completions of the old one - queued in the completion ring, or
+ * handed over by rx queue k while this runs - name no request any more
+ * and are refused when the queue reclaims them.
+ */
 void
 hvn_txq_unbind(struct hvn_txq *txq)
 {
-	struct hvn_cring *cr = &txq->cr;
 	uint32_t i;
 
-	__atomic_store_n(&cr->cons, __atomic_load_n(&cr->prod,
-						    __ATOMIC_ACQUIRE),
-			 __ATOMIC_RELEASE);
+	txq->session++;
 	for (i = 0; i < txq->ndesc; i++) {
 		struct hvn_txd *d = &txq->txd[i];
 
@@ -328,7 +338,9 @@ hvn_txq_unbind(struct hvn_txq *txq)
 			d->m = NULL;
 		}
 		d->section = NVSP_SECTION_NONE;
-		d->inflight = 0;
+		d->state = HVN_TXD_FREE;
+		__atomic_store_n(&d->xid, HVN_TXID_NONE, __ATOMIC_RELAXED);
+		d->next = hvn_txid_first(txq, i);
 		txq->free_desc[i] = txq->ndesc - 1 - i;
 	}
 	txq->nfree = txq->ndesc;

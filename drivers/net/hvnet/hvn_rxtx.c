@@ -32,6 +32,7 @@
 #include <rte_net.h>
 
 #include "hvn.h"
+#include "hvn_txd.h"
 
 #define HVN_RX_BULK	32u
 #define HVN_TX_FREE_BULK	64u
@@ -41,26 +42,39 @@
 
 /* ---------------------------------------------------------------- rx --- */
 
+/*
+ * A completion for tx queue k read from the channel it shares with rx
+ * queue k: hand the id over. Only a filter - the tx queue alone knows a
+ * descriptor's state and decides - but ids that name no request in flight,
+ * or one already handed over, stop here, so a host cannot fill the ring.
+ */
 void
 hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad)
 {
 	struct hvn_cring *cr = &txq->cr;
-	uint32_t p;
+	uint32_t idx = (uint32_t)(xid & HVN_TXID_IDX_MASK), p = cr->prod;
+	struct hvn_txd *d;
 
-	/* The host names the request: check it against our table. A
-	 * descriptor not in flight (never sent, already completed) means a
-	 * confused or hostile host; count and ignore. */
-	if (unlikely(xid >= txq->ndesc ||
-		     !__atomic_load_n(&txq->txd[xid].inflight,
-				      __ATOMIC_RELAXED))) {
-		(*bad)++;
-		return;
+	if (unlikely(idx >= txq->ndesc))
+		goto bad;
+	d = &txq->txd[idx];
+	if (unlikely(__atomic_load_n(&d->xid, __ATOMIC_RELAXED) != xid ||
+		     d->handed == xid))
+		goto bad;
+	/* Full only if ids of a past session are still queued: the tx
+	 * queue would refuse them anyway. */
+	if (unlikely(p - cr->cons_seen > cr->mask)) {
+		cr->cons_seen = __atomic_load_n(&cr->cons, __ATOMIC_ACQUIRE);
+		if (p - cr->cons_seen > cr->mask)
+			goto bad;
 	}
-	__atomic_store_n(&txq->txd[xid].inflight, 0, __ATOMIC_RELAXED);
-	p = cr->prod;
-	cr->ids[p & cr->mask] = (uint32_t)xid;
+	d->handed = xid;
+	cr->ids[p & cr->mask] = xid;
 	/* Release: the id is in the ring before tx sees the index. */
 	__atomic_store_n(&cr->prod, p + 1, __ATOMIC_RELEASE);
+	return;
+bad:
+	(*bad)++;
 }
 
 static __rte_always_inline void
@@ -445,7 +459,7 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			if (likely(rxq->txq != NULL &&
 				   !(d->xid & HVN_XID_CTL)))
 				hvn_cring_push(rxq->txq, d->xid,
-					       &rxq->st.errors);
+					       &rxq->st.bad_cmplt);
 		} else if (unlikely(d->type == VMB_PKT_DATA_INBAND)) {
 			hvn_rx_inband(rxq, (uint32_t)len);
 		}
@@ -480,23 +494,8 @@ hvn_txq_collect(struct hvn_txq *txq)
 		hvn_tx_poll(txq, chan);
 }
 
-/* Descriptor @p id is done: its mbuf, section and itself go back. */
-static __rte_always_inline void
-hvn_txd_put(struct hvn_txq *txq, uint32_t id)
-{
-	struct hvn_txd *d = &txq->txd[id];
-
-	if (d->m != NULL) {
-		rte_pktmbuf_free(d->m);
-		d->m = NULL;
-	}
-	if (d->section != NVSP_SECTION_NONE) {
-		txq->free_sec[txq->nfree_sec++] = d->section;
-		d->section = NVSP_SECTION_NONE;
-	}
-	txq->free_desc[txq->nfree++] = id;
-}
-
+/* Ids rx queue k handed over (shared channel): each frees the request it
+ * names if that one is in flight, else it is counted. */
 void
 hvn_txq_reclaim(struct hvn_txq *txq)
 {
@@ -508,27 +507,18 @@ hvn_txq_reclaim(struct hvn_txq *txq)
 	if (c == p)
 		return;
 	while (c != p)
-		hvn_txd_put(txq, cr->ids[c++ & cr->mask]);
+		if (unlikely(hvn_txd_complete(txq,
+					      cr->ids[c++ & cr->mask]) != 0))
+			txq->st.bad_cmplt++;
 	__atomic_store_n(&cr->cons, c, __ATOMIC_RELEASE);
 }
 
-/* A completion read from the queue's own channel. The host names the
- * request: checked against our table, never trusted. */
-static __rte_always_inline int
-hvn_tx_done_one(struct hvn_txq *txq, uint64_t xid)
-{
-	if (unlikely(xid >= txq->ndesc || !txq->txd[xid].inflight))
-		return -1;
-	txq->txd[xid].inflight = 0;
-	hvn_txd_put(txq, (uint32_t)xid);
-	return 0;
-}
-
-/* The same for the control path of a stopped port. */
+/* A completion the control path of a stopped port read from the queue's
+ * own channel. */
 int
 hvn_tx_done(struct hvn_txq *txq, uint64_t xid)
 {
-	return hvn_tx_done_one(txq, xid);
+	return hvn_txd_complete(txq, xid);
 }
 
 /* Frames on a tx channel: the host ignored the indirection table, which
@@ -578,7 +568,7 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 			break;
 		}
 		if (likely(d.type == VMB_PKT_COMPLETION)) {
-			if (unlikely(hvn_tx_done_one(txq, d.xid) != 0))
+			if (unlikely(hvn_txd_complete(txq, d.xid) != 0))
 				txq->st.bad_cmplt++;
 			vmb_ring_skip(&chan->rx);
 			continue;
@@ -715,7 +705,7 @@ hvn_tx_nvsp(struct nvsp_rndis_pkt *r, uint32_t sec, uint32_t size)
  * straight from the mbuf's pages. The mbuf is held until completion. */
 static int
 hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
-	   uint32_t id)
+	   uint32_t id, uint64_t xid)
 {
 	struct hvn_txd *d = &txq->txd[id];
 	struct vmb_gpa_pb pb[HVN_TX_MAX_PB];
@@ -754,7 +744,7 @@ hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
 		return -E2BIG;
 	hvn_tx_nvsp(&r, NVSP_SECTION_NONE, 0);
 	return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
-				  VMB_PKT_FLAG_RC, id, ext, (uint32_t)ext_len,
+				  VMB_PKT_FLAG_RC, xid, ext, (uint32_t)ext_len,
 				  &r, sizeof(r));
 }
 
@@ -769,6 +759,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	const struct hvn_vf *vf;
 	struct hvn_txd *d;
 	uint32_t id, sec, off, plen;
+	uint64_t xid;
 	uint16_t i, ndone = 0;
 	int rc;
 
@@ -811,6 +802,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		}
 		id = txq->free_desc[txq->nfree - 1];
 		d = &txq->txd[id];
+		xid = d->next;
 		plen = m->pkt_len;
 		if (likely(plen < txq->copybreak && m->nb_segs == 1 &&
 			   txq->nfree_sec != 0)) {
@@ -822,7 +814,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			memcpy(buf + off, rte_pktmbuf_mtod(m, void *), plen);
 			hvn_tx_nvsp(&r, sec, off + plen);
 			rc = vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_INBAND,
-						VMB_PKT_FLAG_RC, id, NULL, 0,
+						VMB_PKT_FLAG_RC, xid, NULL, 0,
 						&r, sizeof(r));
 			if (unlikely(rc != 0))
 				goto stage_failed;
@@ -837,7 +829,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			}
 			done[ndone++] = m;
 		} else {
-			rc = hvn_tx_gpa(txq, chan, m, id);
+			rc = hvn_tx_gpa(txq, chan, m, id, xid);
 			if (unlikely(rc != 0))
 				goto stage_failed;
 			d->section = NVSP_SECTION_NONE;
@@ -845,7 +837,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			txq->st.gpa++;
 		}
 		txq->nfree--;
-		__atomic_store_n(&d->inflight, 1, __ATOMIC_RELAXED);
+		hvn_txd_sent(d);
 		txq->st.packets++;
 		txq->st.bytes += plen;
 		/* Latency policy: let the host start on a long burst early,
