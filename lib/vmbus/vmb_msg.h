@@ -36,6 +36,10 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define VMB_MSG_MAX_SIZE	240
 /** Relids at or above this are rejected by guests before indexing. */
 #define VMB_MAX_RELID		2048
+/** Failure statuses a host answers with (any non-zero value fails; these
+ * are the ones openvmm sends). */
+#define VMB_OPEN_STATUS_FAIL	0xC0000001u	/**< OPENCHANNEL_RESULT */
+#define VMB_GPADL_STATUS_FAIL	0x8000FFFFu	/**< GPADL_CREATED */
 
 /** @name Protocol versions (INITIATE_CONTACT version_requested) */
 /**@{*/
