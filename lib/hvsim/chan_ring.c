@@ -3,7 +3,7 @@
  */
 
 /*
- * Ring engine of the host (hyperv-protocol.md 1 and 6.2): attach the two
+ * Ring engine of the host (protocol.rst 2 and 8.2): attach the two
  * rings of an opened channel, poll every open guest->host ring, hand each
  * packet (copied out first) to the device model, publish read indices once
  * per batch, write host->guest packets for the device, and watch the
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvsim_priv.h"
+#include "hvsim_chan.h"
 
 /* Packets handled per channel per iteration, so that one busy channel
  * cannot starve the others or the control messages.
@@ -35,9 +35,10 @@ hvsim_pages_contig(const uint64_t *pfns, uint32_t from, uint32_t to)
 }
 
 int
-hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
+hvsim_ring_open(struct hvsim_chan *c, const struct hvsim_gpadl *g,
+		uint32_t page_off)
 {
-	struct hvsim *h = c->h;
+	struct hvsim_log *lg = c->rings->lg;
 	const struct vmb_gpadl *vg = g->g;
 	uint8_t *in_mem, *out_mem;
 	uint32_t npfn = vg->npfn;
@@ -49,7 +50,7 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 	if (vg->byte_offset != 0 ||
 	    (uint64_t)vg->byte_count != (uint64_t)npfn * VMB_PAGE_SIZE ||
 	    page_off < 2 || page_off > npfn || npfn - page_off < 2) {
-		hvsim_log_violation(&h->log, "OPENCHANNEL relid %u: ring GPADL "
+		hvsim_log_violation(lg, "OPENCHANNEL relid %u: ring GPADL "
 				    "%#x (%u pages, offset %u, %u bytes) "
 				    "cannot be split at page %u", c->relid,
 				    g->handle, npfn, vg->byte_offset,
@@ -58,15 +59,16 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 	}
 	if (!hvsim_pages_contig(vg->pfns, 0, page_off) ||
 	    !hvsim_pages_contig(vg->pfns, page_off, npfn)) {
-		hvsim_log_error(&h->log, "OPENCHANNEL relid %u: ring pages of "
+		hvsim_log_error(lg, "OPENCHANNEL relid %u: ring pages of "
 				"GPADL %#x are not contiguous in the arena "
 				"(unsupported)", c->relid, g->handle);
 		return -ENOTSUP;
 	}
-	in_mem = hvsim_arena_ptr(h, vg->pfns[0] << VMB_PAGE_SHIFT,
-				 (uint64_t)page_off * VMB_PAGE_SIZE);
-	out_mem = hvsim_arena_ptr(h, vg->pfns[page_off] << VMB_PAGE_SHIFT,
-				  (uint64_t)(npfn - page_off) * VMB_PAGE_SIZE);
+	in_mem = hvsim_mem_ptr(c->rings->mem, vg->pfns[0] << VMB_PAGE_SHIFT,
+			       (uint64_t)page_off * VMB_PAGE_SIZE);
+	out_mem = hvsim_mem_ptr(c->rings->mem,
+				vg->pfns[page_off] << VMB_PAGE_SHIFT,
+				(uint64_t)(npfn - page_off) * VMB_PAGE_SIZE);
 	if (in_mem == NULL || out_mem == NULL)
 		return -EFAULT;
 	rc = vmb_ring_init_mem(&c->in, in_mem,
@@ -75,7 +77,7 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 		rc = vmb_ring_init_mem(&c->out, out_mem,
 				       (size_t)(npfn - page_off) * VMB_PAGE_SIZE);
 	if (rc < 0) {
-		hvsim_log_violation(&h->log, "OPENCHANNEL relid %u: ring "
+		hvsim_log_violation(lg, "OPENCHANNEL relid %u: ring "
 				    "headers of GPADL %#x invalid (%s)",
 				    c->relid, g->handle, strerror(-rc));
 		return rc;
@@ -83,8 +85,7 @@ hvsim_ring_open(struct hvsim_chan *c, struct hvsim_gpadl *g, uint32_t page_off)
 	vmb_ring_set_limits(&c->in, c->in.size - 16 < HVSIM_PKT_MAX ?
 			    c->in.size - 16 : HVSIM_PKT_MAX,
 			    VMB_PKT_TYPES_NETVSC);
-	c->out_rd_seen = c->out.wr_rd;
-	c->out_lib_rd = c->out.wr_rd;
+	hvsim_check_out_init(&c->out_seen, &c->out);
 	c->pend_len = 0;
 	c->batching = false;
 	c->in_masked = false;
@@ -98,12 +99,12 @@ hvsim_chan_fail(struct hvsim_chan *c, const char *why, int err)
 	if (c->failed)
 		return;
 	if (err != 0)
-		hvsim_log_violation(&c->h->log, "nic%u sub %u relid %u: %s "
+		hvsim_log_violation(c->rings->lg, "nic%u sub %u relid %u: %s "
 				    "(%s): channel stopped", c->nic->idx,
 				    c->subidx, c->relid, why,
 				    strerror(err < 0 ? -err : err));
 	else
-		hvsim_log_violation(&c->h->log, "nic%u sub %u relid %u: %s: "
+		hvsim_log_violation(c->rings->lg, "nic%u sub %u relid %u: %s: "
 				    "channel stopped", c->nic->idx, c->subidx,
 				    c->relid, why);
 	/* The device hears of it from the ring loop, never from inside one
@@ -134,7 +135,7 @@ hvsim_chan_deliver(struct hvsim_chan *c, uint32_t len)
 	p.ext_len = v.ext_len;
 	p.data = v.payload;
 	p.data_len = v.payload_len;
-	rc = c->h->ops->packet(c->nic->dev, c, &p);
+	rc = c->rings->ops->packet(c->nic->dev, c, &p);
 	if (rc == -EAGAIN)
 		return rc;
 	if (rc < 0) {
@@ -146,12 +147,28 @@ hvsim_chan_deliver(struct hvsim_chan *c, uint32_t len)
 	return 0;
 }
 
+/* The checker's rules on the indices the guest owns; a broken one fails
+ * the channel.
+ */
+static int
+hvsim_chan_check(struct hvsim_chan *c)
+{
+	char why[128];
+
+	if (hvsim_check_in_ring(&c->in, why, sizeof(why)) < 0 ||
+	    hvsim_check_out_ring(&c->out, &c->out_seen, why, sizeof(why)) < 0) {
+		hvsim_chan_fail(c, why, 0);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int
 hvsim_chan_poll(struct hvsim_chan *c)
 {
 	int work = 0, n, rc;
 
-	if (hvsim_check_in_ring(c) < 0 || hvsim_check_out_ring(c) < 0)
+	if (hvsim_chan_check(c) < 0)
 		return 1;
 	if (c->pend_len != 0) {
 		rc = hvsim_chan_deliver(c, c->pend_len);
@@ -174,13 +191,13 @@ hvsim_chan_poll(struct hvsim_chan *c)
 			return work + 1;
 		}
 		/* Mask while draining: the guest need not signal a host
-		 * that is looking anyway (6.2).
+		 * that is looking anyway (protocol.rst 2.7).
 		 */
 		vmb_ring_intr_mask(&c->in);
 		c->in_masked = true;
 	}
 	while (work < HVSIM_RING_BUDGET && !c->failed &&
-	       !__atomic_load_n(&c->nic->held, __ATOMIC_ACQUIRE)) {
+	       !hvsim_gate_held(c->rings->gate, c->nic->idx)) {
 		n = vmb_ring_read(&c->in, c->pkt_buf, HVSIM_PKT_MAX);
 		if (n == -EAGAIN) {
 			/* Idle: unmask, then look again for a packet that
@@ -219,17 +236,17 @@ hvsim_chan_poll(struct hvsim_chan *c)
 }
 
 int
-hvsim_ring_poll_all(struct hvsim *h)
+hvsim_rings_poll(struct hvsim_rings *r)
 {
 	unsigned int i, q;
 	int work = 0;
 
-	if (h->n_open == 0)
+	if (r->n_open == 0)
 		return 0;
-	for (i = 0; i < h->cfg.n_nics; i++) {
-		struct hvsim_nic *n = &h->nic[i];
+	for (i = 0; i < r->n_nics; i++) {
+		struct hvsim_nic *n = &r->nic[i];
 
-		if (__atomic_load_n(&n->held, __ATOMIC_ACQUIRE))
+		if (hvsim_gate_held(r->gate, i))
 			continue;
 		for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
 			struct hvsim_chan *c = n->chan[q];
@@ -247,19 +264,19 @@ hvsim_ring_poll_all(struct hvsim *h)
 }
 
 int
-hvsim_monitor_poll(struct hvsim *h)
+hvsim_monitor_poll(struct hvsim_rings *r)
 {
 	unsigned int g;
 	int work = 0;
 
-	if (h->mon_child == NULL)
+	if (r->mon_child == NULL)
 		return 0;
-	/* trigger_group[g].pending at 8 + 8g: the guest sets bits, we clear
-	 * the ones we saw; the rings are polled regardless, so a bit only
-	 * says "work is coming, do not back off".
+	/* The guest sets bits, we clear the ones we saw; the rings are
+	 * polled regardless, so a bit only says "work is coming, do not
+	 * back off".
 	 */
-	for (g = 0; g < 4; g++) {
-		uint32_t *pend = (uint32_t *)(h->mon_child + 8 + 8 * g);
+	for (g = 0; g < VMB_MONITOR_GROUPS; g++) {
+		uint32_t *pend = vmb_monitor_pending(r->mon_child, g);
 		uint32_t v = __atomic_load_n(pend, __ATOMIC_ACQUIRE);
 
 		if (v == 0)
@@ -268,6 +285,15 @@ hvsim_monitor_poll(struct hvsim *h)
 		work += __builtin_popcount(v);
 	}
 	return work;
+}
+
+void
+hvsim_chan_close_dev(struct hvsim_chan *c)
+{
+	if (!c->dev_open)
+		return;
+	c->dev_open = false;
+	c->rings->ops->chan_close(c->nic->dev, c);
 }
 
 /* ---- device interface ---- */
@@ -350,4 +376,14 @@ uint32_t
 hvsim_chan_relid(const struct hvsim_chan *c)
 {
 	return c->relid;
+}
+
+void *
+hvsim_gpadl_map(struct hvsim_chan *c, uint32_t gpadl, uint64_t *len)
+{
+	const struct hvsim_chan *prim = c->nic->chan[0];
+
+	/* A subchannel uses the buffers its primary established. */
+	return hvsim_gpadl_view(c->rings->gpadls, gpadl, c->relid,
+				prim != NULL ? prim->relid : 0, len);
 }

@@ -19,7 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "hvsim_priv.h"
+#include "hvsim_host.h"
 
 #define HVSIM_CTL_CLIENTS	8
 #define HVSIM_CTL_LINE		512
@@ -70,14 +70,14 @@ hvsim_ctl_open(struct hvsim *h, const char *path)
 	ctl->fd = fd;
 	for (i = 0; i < HVSIM_CTL_CLIENTS; i++)
 		ctl->cl[i].fd = -1;
-	h->ctl = ctl;
+	h->loop->ctl = ctl;
 	return 0;
 }
 
 void
 hvsim_ctl_close(struct hvsim *h)
 {
-	struct hvsim_ctl *ctl = h->ctl;
+	struct hvsim_ctl *ctl = h->loop->ctl;
 	unsigned int i;
 
 	if (ctl == NULL)
@@ -89,7 +89,7 @@ hvsim_ctl_close(struct hvsim *h)
 	unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);
-	h->ctl = NULL;
+	h->loop->ctl = NULL;
 }
 
 /* "3" or "nic3" */
@@ -205,7 +205,8 @@ hvsim_ctl_exec(struct hvsim *h, char *line, char *out, size_t len)
 		return;
 	}
 	if (strcmp(argv[0], "quit") == 0) {
-		__atomic_store_n(&h->quit_requested, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&h->loop->quit_requested, true,
+				 __ATOMIC_RELEASE);
 		snprintf(out, len, "ok bye");
 		return;
 	}
@@ -237,18 +238,18 @@ hvsim_ctl_exec(struct hvsim *h, char *line, char *out, size_t len)
 			      hvsim_do_reoffer(h, nic, argc > 2 ? v : 0));
 	} else if (strcmp(argv[0], "link") == 0 && argc == 3 &&
 		   (strcmp(argv[2], "up") == 0 || strcmp(argv[2], "down") == 0)) {
-		rc = h->ops->set_link(h->nic[nic].dev,
-				      strcmp(argv[2], "up") == 0);
+		rc = h->rings.ops->set_link(h->nic[nic].dev,
+					    strcmp(argv[2], "up") == 0);
 		hvsim_ctl_err(out, len, "link", rc);
 	} else if (strcmp(argv[0], "vf") == 0 && argc == 4 &&
 		   strcmp(argv[2], "add") == 0 &&
 		   hvsim_ctl_u32(argv[3], &v) == 0) {
 		hvsim_ctl_err(out, len, "vf add",
-			      h->ops->vf(h->nic[nic].dev, true, v));
+			      h->rings.ops->vf(h->nic[nic].dev, true, v));
 	} else if (strcmp(argv[0], "vf") == 0 && argc == 3 &&
 		   strcmp(argv[2], "remove") == 0) {
 		hvsim_ctl_err(out, len, "vf remove",
-			      h->ops->vf(h->nic[nic].dev, false, 0));
+			      h->rings.ops->vf(h->nic[nic].dev, false, 0));
 	} else if (strcmp(argv[0], "maclock") == 0 && argc == 3 &&
 		   (strcmp(argv[2], "on") == 0 || strcmp(argv[2], "off") == 0)) {
 		struct hvsim_cmd c = { .kind = HVSIM_CMD_MAC_LOCK, .nic = nic,
@@ -266,15 +267,10 @@ hvsim_ctl_exec(struct hvsim *h, char *line, char *out, size_t len)
 	} else if (strcmp(argv[0], "release") == 0) {
 		hvsim_ctl_err(out, len, "release", hvsim_hook_release(h, nic));
 	} else if (strcmp(argv[0], "hookstate") == 0) {
-		struct hvsim_nic *n = &h->nic[nic];
+		char state[64];
 
-		pthread_mutex_lock(&h->hook_lock);
-		snprintf(out, len, "ok %s %s",
-			 n->hook_state == HVSIM_HOOK_HELD ? "held" :
-			 n->hook_state == HVSIM_HOOK_ARMED ? "armed" : "idle",
-			 n->hook_state == HVSIM_HOOK_IDLE ? "-" :
-			 hvsim_step_name(n->hook_step));
-		pthread_mutex_unlock(&h->hook_lock);
+		hvsim_gate_describe(&h->gate, nic, state, sizeof(state));
+		snprintf(out, len, "ok %s", state);
 	} else if (strcmp(argv[0], "stats") == 0) {
 		hvsim_ctl_stats(h, nic, out, len);
 	} else {
@@ -338,7 +334,7 @@ hvsim_ctl_client(struct hvsim *h, struct hvsim_ctl_client *cl)
 int
 hvsim_ctl_poll(struct hvsim *h)
 {
-	struct hvsim_ctl *ctl = h->ctl;
+	struct hvsim_ctl *ctl = h->loop->ctl;
 	unsigned int i;
 	int work = 0, fd;
 

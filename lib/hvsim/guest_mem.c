@@ -4,9 +4,10 @@
 
 /*
  * Guest memory as the host sees it: the arena (the guest's memfd, mapped
- * here too) for rings, GPADLs and monitor pages; any other GPA - a packet
- * buffer the guest points at with GPA-direct ranges - is read directly when
- * the guest shares our process, else with process_vm_readv() on the peer.
+ * here too, or memory a face lends) for rings, GPADLs and monitor pages;
+ * any other GPA - a packet buffer the guest points at with GPA-direct
+ * ranges - is read directly when the guest shares our process, else with
+ * process_vm_readv() on the peer.
  */
 
 #include <errno.h>
@@ -16,7 +17,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
-#include "hvsim_priv.h"
+#include "hvsim_base.h"
 
 /* Arena sizes accepted: enough for a few NICs' rings and buffers, and a
  * bound so that a hostile size cannot exhaust the host's address space.
@@ -25,26 +26,24 @@
 #define HVSIM_ARENA_MAX		(64ull << 30)
 
 int
-hvsim_mem_attach(struct hvsim *h, int memfd, const struct hvsim_hello *hi)
+hvsim_mem_map(struct hvsim_mem *mem, struct hvsim_log *lg, int memfd,
+	      uint64_t gpa, uint64_t size, bool same_process)
 {
 	struct stat st;
 	void *p;
 
-	if (hi->arena_size < HVSIM_ARENA_MIN ||
-	    hi->arena_size > HVSIM_ARENA_MAX ||
-	    (hi->arena_size % VMB_PAGE_SIZE) != 0 ||
-	    (hi->arena_gpa % VMB_PAGE_SIZE) != 0 ||
-	    hi->arena_gpa > UINT64_MAX - hi->arena_size) {
-		hvsim_log_error(&h->log, "HELLO arena %#llx + %#llx: bad size "
-				"or alignment",
-				(unsigned long long)hi->arena_gpa,
-				(unsigned long long)hi->arena_size);
+	if (size < HVSIM_ARENA_MIN || size > HVSIM_ARENA_MAX ||
+	    (size % VMB_PAGE_SIZE) != 0 || (gpa % VMB_PAGE_SIZE) != 0 ||
+	    gpa > UINT64_MAX - size) {
+		hvsim_log_error(lg, "HELLO arena %#llx + %#llx: bad size or "
+				"alignment", (unsigned long long)gpa,
+				(unsigned long long)size);
 		return -EINVAL;
 	}
 	if (fstat(memfd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < hi->arena_size) {
-		hvsim_log_error(&h->log, "HELLO memfd is not a file of %llu "
-				"bytes", (unsigned long long)hi->arena_size);
+	    (uint64_t)st.st_size < size) {
+		hvsim_log_error(lg, "HELLO memfd is not a file of %llu bytes",
+				(unsigned long long)size);
 		return -EINVAL;
 	}
 	/* A guest that shrinks the file under our mapping would make host
@@ -56,60 +55,78 @@ hvsim_mem_attach(struct hvsim *h, int memfd, const struct hvsim_hello *hi)
 		int seals = fcntl(memfd, F_GET_SEALS);
 
 		if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
-			if (!h->same_process)
-				hvsim_log_error(&h->log, "arena memfd cannot "
-						"be sealed against shrinking; "
+			if (!same_process)
+				hvsim_log_error(lg, "arena memfd cannot be "
+						"sealed against shrinking; "
 						"create it with "
 						"MFD_ALLOW_SEALING");
 			else
-				HVSIM_DEBUG(&h->log, "arena memfd not "
-					    "sealable");
+				HVSIM_DEBUG(lg, "arena memfd not sealable");
 		}
 	}
-	p = mmap(NULL, hi->arena_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 memfd, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (p == MAP_FAILED) {
 		int rc = -errno;
 
-		hvsim_log_error(&h->log, "cannot map the guest arena: %s",
+		hvsim_log_error(lg, "cannot map the guest arena: %s",
 				strerror(-rc));
 		return rc;
 	}
-	h->arena = p;
-	h->arena_gpa = hi->arena_gpa;
-	h->arena_size = hi->arena_size;
+	mem->arena = p;
+	mem->gpa = gpa;
+	mem->size = size;
+	mem->mapped = true;
+	mem->same_process = same_process;
+	return 0;
+}
+
+int
+hvsim_mem_lend(struct hvsim_mem *mem, uint8_t *arena, uint64_t gpa,
+	       uint64_t size)
+{
+	if (mem->arena != NULL)
+		return -EBUSY;
+	if (arena == NULL || size == 0 || (gpa % VMB_PAGE_SIZE) != 0 ||
+	    (size % VMB_PAGE_SIZE) != 0 || gpa > UINT64_MAX - size)
+		return -EINVAL;
+	mem->arena = arena;
+	mem->gpa = gpa;
+	mem->size = size;
+	mem->mapped = false;
+	mem->same_process = false;
+	mem->pid = 0;
 	return 0;
 }
 
 void
-hvsim_mem_detach(struct hvsim *h)
+hvsim_mem_unmap(struct hvsim_mem *mem)
 {
-	if (h->arena != NULL)
-		munmap(h->arena, h->arena_size);
-	h->arena = NULL;
-	h->arena_gpa = 0;
-	h->arena_size = 0;
-	h->mon_parent = NULL;
-	h->mon_child = NULL;
+	if (mem->arena != NULL && mem->mapped)
+		munmap(mem->arena, mem->size);
+	mem->arena = NULL;
+	mem->gpa = 0;
+	mem->size = 0;
+	mem->mapped = false;
+	mem->same_process = false;
 }
 
 void *
-hvsim_arena_ptr(const struct hvsim *h, uint64_t gpa, uint64_t len)
+hvsim_mem_ptr(const struct hvsim_mem *mem, uint64_t gpa, uint64_t len)
 {
 	uint64_t off;
 
-	if (h->arena == NULL || gpa < h->arena_gpa)
+	if (mem->arena == NULL || gpa < mem->gpa)
 		return NULL;
-	off = gpa - h->arena_gpa;
+	off = gpa - mem->gpa;
 	/* Overflow-safe form of off + len <= size. */
-	if (off > h->arena_size || len > h->arena_size - off)
+	if (off > mem->size || len > mem->size - off)
 		return NULL;
-	return h->arena + off;
+	return mem->arena + off;
 }
 
 int
-hvsim_gpa_read(struct hvsim *h, uint64_t pfn, uint32_t off, void *dst,
-	       uint32_t len)
+hvsim_mem_read(const struct hvsim_mem *mem, uint64_t pfn, uint32_t off,
+	       void *dst, uint32_t len)
 {
 	struct iovec local, remote;
 	uint64_t gpa;
@@ -123,12 +140,12 @@ hvsim_gpa_read(struct hvsim *h, uint64_t pfn, uint32_t off, void *dst,
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	p = hvsim_arena_ptr(h, gpa, len);
+	p = hvsim_mem_ptr(mem, gpa, len);
 	if (p != NULL) {
 		memcpy(dst, p, len);
 		return 0;
 	}
-	if (h->same_process) {
+	if (mem->same_process) {
 		/* IOVA = VA inside one process: the guest's address is ours.
 		 * The guest is trusted to name its own memory here, as a
 		 * kernel driver is; bounds are the guest's contract.
@@ -136,13 +153,13 @@ hvsim_gpa_read(struct hvsim *h, uint64_t pfn, uint32_t off, void *dst,
 		memcpy(dst, (const void *)(uintptr_t)gpa, len);
 		return 0;
 	}
-	if (h->pid == 0)
+	if (mem->pid == 0)
 		return -EFAULT;
 	local.iov_base = dst;
 	local.iov_len = len;
 	remote.iov_base = (void *)(uintptr_t)gpa;
 	remote.iov_len = len;
-	n = process_vm_readv(h->pid, &local, 1, &remote, 1, 0);
+	n = process_vm_readv(mem->pid, &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return -errno;
 	if ((uint32_t)n != len)

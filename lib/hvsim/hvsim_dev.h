@@ -73,9 +73,6 @@ struct hvsim_dev_ops {
 	void (*gpadl_teardown)(void *dev, uint32_t gpadl);
 };
 
-/** The netvsp NIC model (netvsp_dev.c). */
-extern const struct hvsim_dev_ops hvsim_netvsp_ops;
-
 /* ---- what the core provides to device models ---- */
 
 /**

@@ -353,8 +353,10 @@ main(int argc, char **argv)
 		hvsim_report(h, rep, sizeof(rep));
 		CHECK(strstr(rep, "write_index") != NULL, "report: %s", rep);
 	}
-	CHECK(u->nic[0].ch[0].c->failed, "corrupt primary still polled");
-	CHECK(!u->nic[0].ch[1].c->failed, "a healthy subchannel failed");
+	CHECK(hvsim_preopen_failed(u->nic[0].ch[0].c),
+	      "corrupt primary still polled");
+	CHECK(!hvsim_preopen_failed(u->nic[0].ch[1].c),
+	      "a healthy subchannel failed");
 	CHECK(write(to_guest[1], "x", 1) == 1);
 	REQUIRE(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,

@@ -4,11 +4,14 @@
 
 /**
  * @file
- * Deliberate misbehaviour of the netvsp NIC model, for tests of a guest's
- * defences against its host: odd parameters the protocol allows, and late,
- * replayed or unexpected messages. Each call may come from any thread (one
- * caller per NIC at a time); the host thread acts on it at its next
- * iteration. Nothing here is used unless a test asks for it.
+ * The netvsp NIC model behind hvsim's synthetic NICs: its device ops
+ * (hvsim_dev.h, the default of hvsim_config.dev_ops), and its deliberate
+ * misbehaviour, for tests of a guest's defences against its host: odd
+ * parameters the protocol allows, and late, replayed or unexpected
+ * messages. Each misbehaviour call may come from any thread (one caller
+ * per NIC at a time); the host thread acts on it at its next iteration.
+ * Nothing of that is used unless a test asks for it. The model's state is
+ * private to this folder (netvsp_priv.h).
  */
 
 #ifndef HVSIM_NETVSP_H
@@ -17,7 +20,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hvsim_dev.h"
+
 struct hvsim;
+
+extern const struct hvsim_dev_ops hvsim_netvsp_ops;
 
 /**
  * Announce send-buffer sections of @p size bytes at the guest's next

@@ -178,7 +178,7 @@ nv_mb_request(struct netvsp_dev *d, uint32_t what, uint32_t chan,
 	      uint32_t count, bool keep, unsigned int ms)
 {
 	struct nv_misbehave *mb = &d->mb;
-	uint64_t end = nv_now_ns() + (uint64_t)ms * 1000000u;
+	uint64_t end = hv_now_ns() + (uint64_t)ms * 1000000u;
 	struct timespec ts = { 0, 200000 };
 	uint32_t req;
 
@@ -192,7 +192,7 @@ nv_mb_request(struct netvsp_dev *d, uint32_t what, uint32_t chan,
 		req = 1;
 	__atomic_store_n(&mb->req, req, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&mb->done, __ATOMIC_ACQUIRE) != req) {
-		if (nv_now_ns() > end)
+		if (hv_now_ns() > end)
 			return -ETIMEDOUT;
 		nanosleep(&ts, NULL);
 	}

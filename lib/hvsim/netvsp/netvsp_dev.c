@@ -9,79 +9,10 @@
  */
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "netvsp_priv.h"
-
-/* NICs of every host in this process, for the switch port's peer lookup.
- * Created and destroyed from the owner's thread, looked up from the host
- * thread: a mutex, never taken on the data path after the peer is cached. */
-static pthread_mutex_t nv_reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct netvsp_dev *nv_reg_head;
-
-void
-nv_log(struct netvsp_dev *d, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	hvsim_log(d->h, HVSIM_LOG_INFO, "nic%u: %s", d->nic, buf);
-}
-
-void
-nv_log_dp(struct netvsp_dev *d, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	if (d->log_budget == 0)
-		return;
-	d->log_budget--;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	hvsim_log(d->h, HVSIM_LOG_INFO, "nic%u: %s%s", d->nic, buf,
-		  d->log_budget == 0 ? " (further data-path errors not logged)" :
-		  "");
-}
-
-struct netvsp_dev *
-nv_dev_lookup(struct hvsim *h, unsigned int nic)
-{
-	struct netvsp_dev *d;
-
-	pthread_mutex_lock(&nv_reg_lock);
-	for (d = nv_reg_head; d != NULL; d = d->reg_next)
-		if (d->h == h && d->nic == nic)
-			break;
-	pthread_mutex_unlock(&nv_reg_lock);
-	return d;
-}
-
-uint64_t
-nv_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int
-nv_send_nvsp(struct nv_chan *ch, uint16_t type, uint64_t xid,
-	     const void *msg, uint32_t len)
-{
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
-
-	return hvsim_chan_send(ch->c, type, 0, xid, NULL, 0, &iov, 1);
-}
 
 void
 nv_session_reset(struct netvsp_dev *d)
@@ -159,10 +90,7 @@ netvsp_create(struct hvsim *h, unsigned int nic,
 	nv_rndis_reset(d);
 	if (nv_port_init(d) != 0)
 		goto fail;
-	pthread_mutex_lock(&nv_reg_lock);
-	d->reg_next = nv_reg_head;
-	nv_reg_head = d;
-	pthread_mutex_unlock(&nv_reg_lock);
+	nv_dev_register(d);
 	return d;
 fail:
 	free(d->txbuf);
@@ -175,16 +103,10 @@ fail:
 static void
 netvsp_destroy(void *dev)
 {
-	struct netvsp_dev *d = dev, **pp;
+	struct netvsp_dev *d = dev;
 	unsigned int i;
 
-	pthread_mutex_lock(&nv_reg_lock);
-	for (pp = &nv_reg_head; *pp != NULL; pp = &(*pp)->reg_next)
-		if (*pp == d) {
-			*pp = d->reg_next;
-			break;
-		}
-	pthread_mutex_unlock(&nv_reg_lock);
+	nv_dev_unregister(d);
 	nv_port_fini(d);
 	nv_mb_fini(d);
 	nv_rxbuf_revoke(d);
@@ -326,7 +248,7 @@ netvsp_poll(void *dev)
 		return 0;
 	/* Only the ports that pace or stamp need the clock. */
 	if (d->gen != NULL || d->pcap != NULL)
-		d->now_ns = nv_now_ns();
+		d->now_ns = hv_now_ns();
 	/* One published write index per channel per iteration. */
 	for (i = 0; i < d->ch_end; i++) {
 		struct nv_chan *ch = d->ch[i];

@@ -7,7 +7,8 @@
  * thread (see hvsim_dev.h): no locking except the NIC registry the switch
  * port uses to find its peer.
  *
- * Files: netvsp_dev.c (ops table, per-NIC state, dispatch), nvsp_host.c
+ * Files: nv_common.c (log, NVSP send, NIC registry), netvsp_dev.c (ops
+ * table, per-NIC state, dispatch), nvsp_host.c
  * (NVSP control), rndis_host.c (RNDIS control, OIDs), rxbuf.c (receive
  * sections, transfer-page delivery), txpath.c (send-buffer / GPA sends,
  * aggregates, TX offloads), offload.c (checksums, VLAN, LSO), rss_host.c
@@ -22,7 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hv_clock.h"
 #include "hvsim_dev.h"
+#include "hvsim_netvsp.h"
 #include "ndis.h"
 #include "nvsp.h"
 #include "rndis.h"
@@ -35,7 +38,7 @@
 /** Sections kept back from data so control responses always find one. */
 #define NV_RX_CTRL_RESERVE	16
 /** Room for the RNDIS header in a receive section, ahead of the frame, and
- * the unusable tail openvmm keeps (see hyperv-protocol.md 4.7). */
+ * the unusable tail openvmm keeps (protocol.rst 5.5). */
 #define NV_RX_SEC_HEADROOM	256
 #define NV_RX_SEC_TAIL		36
 /** Room data batches leave free in the host -> guest ring (at most a
@@ -254,7 +257,7 @@ struct netvsp_dev {
 	struct netvsp_dev *reg_next;
 };
 
-/* ---- netvsp_dev.c ---- */
+/* ---- nv_common.c ---- */
 void nv_log(struct netvsp_dev *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /** Data-path log: quiet after NV_LOG_BUDGET lines. */
@@ -262,10 +265,13 @@ void nv_log_dp(struct netvsp_dev *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /** The NIC @p nic of host @p h, for the switch port; NULL if none. */
 struct netvsp_dev *nv_dev_lookup(struct hvsim *h, unsigned int nic);
-uint64_t nv_now_ns(void);
+void nv_dev_register(struct netvsp_dev *d);
+void nv_dev_unregister(struct netvsp_dev *d);
 /** Send an NVSP message in-band or as a completion on @p ch. */
 int nv_send_nvsp(struct nv_chan *ch, uint16_t type, uint64_t xid,
 		 const void *msg, uint32_t len);
+
+/* ---- netvsp_dev.c ---- */
 /** Forget the guest's session (primary closed or rescinded). */
 void nv_session_reset(struct netvsp_dev *d);
 
@@ -353,8 +359,14 @@ int nv_tx_csum(uint8_t *frame, uint32_t len, uint32_t ppi);
 /** Verify a frame's IPv4 / TCP / UDP checksums (RNDIS_RXCSUM_* result). */
 uint32_t nv_rx_csum_verify(const struct netvsp_dev *d, const uint8_t *frame,
 			   uint32_t len);
-/** Split an LSO frame into MSS-sized frames, each handed to the port. */
-int nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi);
+/** Where nv_tx_lso() hands each segment (the port, for the transmit path). */
+typedef void (*nv_frame_out_t)(struct netvsp_dev *d, const struct nv_frame *f);
+/** Split an LSO frame into MSS-sized frames, each handed to @p out. */
+int nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi,
+	      nv_frame_out_t out);
+/** Build the frame with its 802.1Q tag back in (for pcap / sink). Returns
+ * the length written to @p out (at most @p cap). */
+uint32_t nv_frame_tagged(const struct nv_frame *f, uint8_t *out, uint32_t cap);
 /** 16-bit ones' complement sum helpers (host byte order result). */
 uint32_t nv_csum_partial(const void *buf, uint32_t len, uint32_t sum);
 uint16_t nv_csum_fold(uint32_t sum);
@@ -381,9 +393,6 @@ void nv_port_fini(struct netvsp_dev *d);
 void nv_port_tx(struct netvsp_dev *d, const struct nv_frame *f);
 /** Work of the port on a host iteration (generator, pcap in). */
 int nv_port_poll(struct netvsp_dev *d);
-/** Build the frame with its 802.1Q tag back in (for pcap / sink). Returns
- * the length written to @p out (at most @p cap). */
-uint32_t nv_frame_tagged(const struct nv_frame *f, uint8_t *out, uint32_t cap);
 
 /* ---- port_gen.c ---- */
 int nv_gen_init(struct netvsp_dev *d, const struct hvsim_gen_config *cfg);

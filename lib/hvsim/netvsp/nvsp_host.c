@@ -9,7 +9,7 @@
  * Messages arrive in-band (type 6); SEND_RNDIS_PKT goes to txpath.c.
  *
  * Every reply is a VMBus completion padded to 40 bytes (DPDK rejects
- * shorter ones, hyperv-protocol.md 4.1). A message type the negotiated
+ * shorter ones, protocol.rst 5.1). A message type the negotiated
  * version does not know, or one only a host sends, fails the channel as
  * openvmm does; a well-formed request with bad values gets a failure
  * status instead.

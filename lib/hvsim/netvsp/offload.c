@@ -5,9 +5,11 @@
 /*
  * What a NIC does for the guest on frames: IPv4 header, TCP and UDP
  * checksums on transmit (as the checksum PPI asks), their verification on
- * receive (for the receive checksum PPI), and TCP segmentation of LSO
- * frames. Frame bytes come from the guest: every header length is checked
- * against the frame before use.
+ * receive (for the receive checksum PPI), TCP segmentation of LSO frames
+ * (each segment goes where the caller says) and the 802.1Q tag put back
+ * for a wire-format copy. Frame bytes come from the guest: every header
+ * length is checked against the frame before use. Nothing here sends: the
+ * functions work on frames only.
  *
  * Sums are taken over 16-bit words in memory order; a ones' complement
  * sum is byte-order independent, so the folded result stored with a
@@ -279,7 +281,8 @@ nv_rx_csum_verify(const struct netvsp_dev *d, const uint8_t *frame,
 }
 
 int
-nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi)
+nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi,
+	  nv_frame_out_t out_fn)
 {
 	uint32_t mss = ppi & RNDIS_LSO2_MSS_MASK, hdr, thl, payload, done;
 	uint32_t tcp_off = (ppi >> RNDIS_LSO2_TCP_OFF_SHIFT) &
@@ -338,8 +341,30 @@ nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi)
 		sf.len = hdr + seg;
 		sf.csum_good = RNDIS_RXCSUM_TCP_OK |
 			(x.v6 ? 0 : RNDIS_RXCSUM_IP_OK);
-		nv_port_tx(d, &sf);
+		out_fn(d, &sf);
 		done += seg;
 	}
 	return 0;
+}
+
+uint32_t
+nv_frame_tagged(const struct nv_frame *f, uint8_t *out, uint32_t cap)
+{
+	uint32_t len = f->len;
+
+	if (!f->has_vlan) {
+		if (len > cap)
+			len = cap;
+		memcpy(out, f->data, len);
+		return len;
+	}
+	if (len < 12 || len + 4 > cap)
+		return 0;
+	memcpy(out, f->data, 12);
+	out[12] = 0x81;
+	out[13] = 0x00;
+	out[14] = (uint8_t)(f->vlan_tci >> 8);
+	out[15] = (uint8_t)f->vlan_tci;
+	memcpy(out + 16, f->data + 12, len - 12);
+	return len + 4;
 }

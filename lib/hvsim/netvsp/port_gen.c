@@ -348,7 +348,7 @@ nv_gen_sink(struct netvsp_dev *d, const struct nv_frame *f)
 		return;
 	memcpy(&ts, f->data + l4 + 16, sizeof(ts));
 	if (d->tx_now_ns == 0)
-		d->tx_now_ns = nv_now_ns();
+		d->tx_now_ns = hv_now_ns();
 	now = d->tx_now_ns;
 	if (ts == 0 || ts > now)
 		return;

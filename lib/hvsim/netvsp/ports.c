@@ -101,25 +101,3 @@ nv_port_poll(struct netvsp_dev *d)
 		return 0;
 	}
 }
-
-uint32_t
-nv_frame_tagged(const struct nv_frame *f, uint8_t *out, uint32_t cap)
-{
-	uint32_t len = f->len;
-
-	if (!f->has_vlan) {
-		if (len > cap)
-			len = cap;
-		memcpy(out, f->data, len);
-		return len;
-	}
-	if (len < 12 || len + 4 > cap)
-		return 0;
-	memcpy(out, f->data, 12);
-	out[12] = 0x81;
-	out[13] = 0x00;
-	out[14] = (uint8_t)(f->vlan_tci >> 8);
-	out[15] = (uint8_t)f->vlan_tci;
-	memcpy(out + 16, f->data + 12, len - 12);
-	return len + 4;
-}

@@ -5,7 +5,7 @@
 /*
  * Transmit path: one NVSP SEND_RNDIS_PKT from the guest. Its RNDIS bytes
  * are the send-buffer section it names followed by its GPA ranges, in that
- * order (hyperv-protocol.md 4.8). They are first copied into a private
+ * order (protocol.rst 5.6). They are first copied into a private
  * buffer, so the guest cannot change what was validated (no double fetch),
  * then the whole request is validated, then the {108, status} completion
  * goes out (before any RNDIS response: stock DPDK needs that order), and
@@ -127,7 +127,7 @@ nv_tx_frame(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
 	if (d->datapath_vf)
 		d->stats.tx_while_vf++;
 	if (pi->present & RNDIS_PKT_HAS_LSO) {
-		if (nv_tx_lso(d, &f, pi->lso) < 0) {
+		if (nv_tx_lso(d, &f, pi->lso, nv_port_tx) < 0) {
 			d->stats.tx_bad++;
 			nv_log_dp(d, "LSO frame (ppi 0x%x, %u bytes) dropped",
 				  pi->lso, f.len);

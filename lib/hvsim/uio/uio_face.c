@@ -30,8 +30,6 @@
  */
 #define UIO_SCAN_NS		(20 * 1000 * 1000ull)
 #define UIO_ALIVE_NS		(50 * 1000 * 1000ull)
-/* Monitor page: trigger groups' pending words at 8 + 8 * group. */
-#define UIO_MON_GROUPS		4
 
 /* The face logs through its host (hvsim_config.log_fn and log_level). */
 static void
@@ -122,9 +120,9 @@ uio_chan_open(struct hvsim_uio *u, struct uio_chan *ch, uint8_t *host,
 
 	uio_ring_headers(host, u->cfg.ring_size);
 	ch->gpadl = uio_gpadl_next(u);
-	rc = hvsim_preopen_gpadl(ch->c, ch->gpadl, gpa, ring);
+	rc = hvsim_preopen_gpadl(u->h, ch->c, ch->gpadl, gpa, ring);
 	if (rc == 0)
-		rc = hvsim_preopen_open(ch->c, ch->gpadl,
+		rc = hvsim_preopen_open(u->h, ch->c, ch->gpadl,
 					u->cfg.ring_size / VMB_PAGE_SIZE);
 	return rc;
 }
@@ -139,7 +137,10 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 	unsigned int i;
 	int rc;
 
-	vmb_guid_format(&h->nic[n->idx].instance, n->guid, sizeof(n->guid));
+	struct vmb_guid instance;
+
+	hvsim_nic_instance_guid(n->idx, instance.b);
+	vmb_guid_format(&instance, n->guid, sizeof(n->guid));
 	n->map_size[UIO_MAP_RINGS] = 2ull * u->cfg.ring_size;
 	n->map_size[UIO_MAP_INT_PAGE] = VMB_PAGE_SIZE;
 	n->map_size[UIO_MAP_MONITOR] = VMB_PAGE_SIZE;
@@ -171,8 +172,8 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 		uio_err(u, "nic%u: no relid or NIC not present", n->idx);
 		return -ENOSPC;
 	}
-	p->relid = p->c->relid;
-	p->monitor_id = p->c->monitor_id;
+	p->relid = hvsim_chan_relid(p->c);
+	p->monitor_id = hvsim_chan_monitor_id(p->c);
 	rc = uio_chan_open(u, p, n->file.host, n->file.gpa);
 	if (rc < 0) {
 		uio_err(u, "nic%u: opening the primary: %s", n->idx,
@@ -181,11 +182,11 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 	}
 	n->gpadl_recv = uio_gpadl_next(u);
 	n->gpadl_send = uio_gpadl_next(u);
-	rc = hvsim_preopen_gpadl(p->c, n->gpadl_recv,
+	rc = hvsim_preopen_gpadl(h, p->c, n->gpadl_recv,
 				 n->file.gpa + n->map_off[UIO_MAP_RECV],
 				 n->map_size[UIO_MAP_RECV]);
 	if (rc == 0)
-		rc = hvsim_preopen_gpadl(p->c, n->gpadl_send,
+		rc = hvsim_preopen_gpadl(h, p->c, n->gpadl_send,
 					 n->file.gpa + n->map_off[UIO_MAP_SEND],
 					 n->map_size[UIO_MAP_SEND]);
 	if (rc < 0) {
@@ -219,8 +220,8 @@ hvsim_uio_create(struct hvsim *h, const struct hvsim_uio_config *cfg)
 		hvsim_uio_config_init(&def);
 		cfg = &def;
 	}
-	if (h == NULL || uio_config_check(cfg) < 0 || h->fd >= 0 ||
-	    h->listen_fd >= 0 || h->running) {
+	if (h == NULL || uio_config_check(cfg) < 0 ||
+	    !hvsim_preopen_ready(h)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -234,7 +235,7 @@ hvsim_uio_create(struct hvsim *h, const struct hvsim_uio_config *cfg)
 	snprintf(u->dev_root, sizeof(u->dev_root), "%s",
 		 cfg->dev_root != NULL ? cfg->dev_root : "/dev");
 	u->next_gpadl = UIO_GPADL_FIRST;
-	u->n_nics = h->cfg.n_nics;
+	u->n_nics = hvsim_preopen_config(h)->n_nics;
 	u->nic = calloc(u->n_nics, sizeof(*u->nic));
 	if (u->nic == NULL)
 		goto fail;
@@ -252,11 +253,12 @@ hvsim_uio_create(struct hvsim *h, const struct hvsim_uio_config *cfg)
 	 * may grant; untouched parts cost address space only.
 	 */
 	for (i = 0; i < u->n_nics; i++) {
+		uint64_t queues = hvsim_preopen_config(h)->nic[i].max_queues;
+
 		per_nic = 4ull * u->cfg.ring_size + 2 * VMB_PAGE_SIZE +
 			uio_page_up(cfg->recv_size) +
 			uio_page_up(cfg->send_size) +
-			(uint64_t)h->cfg.nic[i].max_queues * 2 *
-			u->cfg.ring_size;
+			queues * 2 * u->cfg.ring_size;
 		arena += per_nic;
 	}
 	rc = uio_arena_reserve(u, arena);
@@ -281,19 +283,20 @@ fail:
 static int
 uio_sub_publish(struct hvsim_uio *u, struct uio_nic *n, struct hvsim_chan *c)
 {
+	uint16_t sub = hvsim_chan_subidx(c);
 	struct uio_chan *ch;
 	char name[40];
 	int rc;
 
-	if (c->subidx == 0 || c->subidx >= HVSIM_MAX_QUEUES)
+	if (sub == 0 || sub >= HVSIM_MAX_QUEUES)
 		return -EINVAL;
-	ch = &n->ch[c->subidx];
+	ch = &n->ch[sub];
 	if (ch->c != NULL)
 		return -EEXIST;
 	ch->c = c;
-	ch->relid = c->relid;
-	ch->monitor_id = c->monitor_id;
-	rc = uio_tree_chan_dir(u, n, ch, c->subidx);
+	ch->relid = hvsim_chan_relid(c);
+	ch->monitor_id = hvsim_chan_monitor_id(c);
+	rc = uio_tree_chan_dir(u, n, ch, sub);
 	if (rc < 0)
 		goto fail;
 	snprintf(name, sizeof(name), "hvsim-uio%u-ring%u", n->uio_num,
@@ -308,15 +311,15 @@ uio_sub_publish(struct hvsim_uio *u, struct uio_nic *n, struct hvsim_chan *c)
 	if (rc < 0)
 		goto fail;
 	uio_log(u, "nic%u: subchannel %u relid %u monitor %u published",
-		n->idx, c->subidx, ch->relid, ch->monitor_id);
+		n->idx, sub, ch->relid, ch->monitor_id);
 	return 1;
 fail:
 	/* The guest waits ~10 s for the ring and then fails its configure:
 	 * visible, and better than a half-made channel.
 	 */
-	uio_err(u, "nic%u: subchannel %u (relid %u): %s", n->idx, c->subidx,
-		c->relid, strerror(-rc));
-	c->failed = true;
+	uio_err(u, "nic%u: subchannel %u (relid %u): %s", n->idx, sub,
+		hvsim_chan_relid(c), strerror(-rc));
+	hvsim_preopen_fail(c);
 	return 0;
 }
 
@@ -330,10 +333,9 @@ uio_subchannels(struct hvsim_uio *u)
 		struct hvsim_chan *c;
 
 		while ((c = hvsim_preopen_pending(u->h, i)) != NULL) {
-			int rc = uio_sub_publish(u, &u->nic[i], c);
-
-			if (rc <= 0 && !c->failed)
-				c->failed = true;
+			/* Published, or given up: either way not pending. */
+			if (uio_sub_publish(u, &u->nic[i], c) <= 0)
+				hvsim_preopen_fail(c);
 			work++;
 		}
 	}
@@ -352,8 +354,8 @@ uio_doorbells(struct hvsim_uio *u)
 	for (i = 0; i < u->n_nics; i++) {
 		struct uio_nic *n = &u->nic[i];
 
-		for (g = 0; g < UIO_MON_GROUPS; g++) {
-			uint32_t *pend = (uint32_t *)(n->monitor + 8 + 8 * g);
+		for (g = 0; g < VMB_MONITOR_GROUPS; g++) {
+			uint32_t *pend = vmb_monitor_pending(n->monitor, g);
 			uint32_t v = __atomic_load_n(pend, __ATOMIC_ACQUIRE);
 			uint32_t ours = 0;
 			unsigned int q;
@@ -436,7 +438,7 @@ uio_find_guest(struct hvsim_uio *u)
 static bool
 uio_guest_check(struct hvsim_uio *u)
 {
-	uint64_t now = hvsim_now_ns();
+	uint64_t now = hv_now_ns();
 
 	if (u->guest != 0) {
 		if (now < u->next_alive_ns)

@@ -15,8 +15,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hvsim_priv.h"
+#include "hv_clock.h"
+#include "hvsim_preopen.h"
 #include "hvsim_uio.h"
+#include "vmb_guid.h"
+#include "vmb_monitor.h"
+#include "vmb_pkt.h"
+#include "vmb_ring.h"
 
 /* uio_hv_generic's five maps, in index order. */
 enum {

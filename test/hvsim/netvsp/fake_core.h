@@ -21,6 +21,7 @@
 
 #include "hvsim.h"
 #include "hvsim_dev.h"
+#include "hvsim_netvsp.h"
 #include "nvg.h"
 
 #define FC_MAX_CHAN	64
