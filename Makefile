@@ -10,7 +10,7 @@ SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
 .PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check soak \
-	matrix clean
+	matrix check-layers clean
 
 all: build
 
@@ -53,6 +53,10 @@ demo: build
 # Debian's stock net_netvsc over hvsim's uio_hv_generic face.
 fidelity: build
 	bash devtools/fidelity.sh $(BUILD)
+
+# Layers and circles of every component, with the graph (also a unit test).
+check-layers: build
+	python3 devtools/check-layers.py $(BUILD) --graph
 
 # Stock testpmd over net_hvnet against hvsim's generator: frame sizes x
 # queues/lcores, Mpps, Gbit/s, share of hvsim's ceiling, instructions/frame.
