@@ -252,7 +252,7 @@ rndis_vlan_to_tci(uint32_t ppi)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Wire structures (§5.2). */
+/* Wire structures (protocol.rst 6.2). */
 
 struct rndis_msg_hdr {
 	uint32_t type;

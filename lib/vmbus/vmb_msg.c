@@ -5,7 +5,7 @@
 /*
  * Channel-management messages: the type table, the one decode/validate
  * entry, and encoders. Layout checks below pin every struct to the offsets
- * of the protocol (hyperv-protocol.md section 2.3).
+ * of the protocol (protocol.rst 3.3).
  */
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  */
 
 /*
- * Rescind and re-offer, host side of hyperv-protocol.md 2.8: release after
+ * Rescind and re-offer, host side of protocol.rst 3.8: release after
  * a rescind (with or without close/teardown) is clean, re-offers keep the
  * instance GUID with a fresh relid and wait for the release, subchannels
  * go before their primary, GPADLs in flight are still answered.

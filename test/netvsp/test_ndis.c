@@ -85,7 +85,7 @@ test_offload(void)
 	CHECK_EQ(ndis_offload_encode(b, sizeof(b), &caps, 4), -EINVAL);
 	CHECK_EQ(ndis_offload_encode(b, 155, &caps, 3), -ENOBUFS);
 
-	/* Validation (§7 row 21). */
+	/* Validation (protocol.rst 10, check 21). */
 	ndis_offload_encode(b, sizeof(b), &caps, 3);
 	b[0] = NDIS_OBJTYPE_DEFAULT;
 	CHECK_EQ(ndis_offload_decode(b, 156, &out), -EBADMSG);

@@ -142,7 +142,7 @@ test_decode_lengths(void)
 	CHECK_EQ(nvsp_decode(b, 0, &m), -EBADMSG);
 	CHECK_EQ(nvsp_decode(b, 3, NULL), -EBADMSG);
 
-	/* Per-type minimums of the hardened guest (§7 row 11). */
+	/* Per-type minimums of the hardened guest (protocol.rst 10, check 11). */
 	nvsp_encode_init_cmplt(b, sizeof(b), 1, 34);
 	CHECK_EQ(nvsp_decode(b, 15, &m), -EBADMSG);
 	CHECK_EQ(nvsp_decode(b, 16, &m), NVSP_TYPE_INIT_CMPLT);

@@ -142,7 +142,7 @@ test_init_cmplt(void)
 	/* Wrong type. */
 	put32(b, RNDIS_MSG_QUERY_CMPLT);
 	CHECK_EQ(rndis_parse_init_cmplt(b, 52, &out), -EBADMSG);
-	/* Clamps (§7 row 22). */
+	/* Clamps (protocol.rst 10, check 22). */
 	in.align_shift = 0;
 	in.max_pkts_per_msg = 0;
 	rndis_encode_init_cmplt(b, sizeof(b), &in);
@@ -249,7 +249,7 @@ test_status_cmplts(void)
 	CHECK_EQ(id, 0);
 	CHECK_EQ(get32(b + 12), 1);
 
-	/* Completion header rules: msg_len - 8 >= 4 for the id (row 16). */
+	/* Completion header rules: msg_len - 8 >= 4 for the id (protocol.rst 10, check 16). */
 	put32(b, RNDIS_MSG_SET_CMPLT);
 	put32(b + 4, 11);
 	CHECK_EQ(rndis_parse_cmplt_id(b, 16, &type, &id), -EBADMSG);

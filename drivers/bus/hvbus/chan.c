@@ -286,8 +286,8 @@ offer_abort(struct hvbus_offer *o)
 		/* fall through */
 	case HVBUS_CS_RETIRING:
 		/* A rescinded channel's rings are idle on the host side, which
-		 * answers the teardown at once (§2.8): that round trip runs
-		 * during the grace period instead of after it.
+		 * answers the teardown at once (protocol.rst 3.8): that round
+		 * trip runs during the grace period instead of after it.
 		 */
 		if (o->rescinded && o->state == HVBUS_CS_RETIRING)
 			hvbus_chan_teardown(c);
@@ -470,8 +470,9 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 
 /*
  * Undo an open instance as far as it got: CLOSECHANNEL if OPENCHANNEL went
- * out (allowed after a rescind too, §2.8), then the ring GPADL teardown.
- * The memory is freed by hvbus_chan_torn() once the host confirms.
+ * out (allowed after a rescind too, protocol.rst 3.8), then the ring GPADL
+ * teardown. The memory is freed by hvbus_chan_torn() once the host
+ * confirms.
  */
 void
 hvbus_chan_teardown(struct hvbus_chan_priv *c)

@@ -190,7 +190,7 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 	o = g->offer;
 	c = g->ring_of;
 	if (r->status != 0) {
-		/* Expected after a rescind (§2.8), an error otherwise. */
+		/* Expected after a rescind (protocol.rst 3.8), an error otherwise. */
 		rte_log(o->rescinded ? RTE_LOG_INFO : RTE_LOG_ERR,
 			hvbus_logtype, "hvbus: relid %u: host refused GPADL "
 			"%#x (status %#x)%s\n", o->relid, g->handle,

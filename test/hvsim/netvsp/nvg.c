@@ -5,7 +5,7 @@
 /*
  * Guest-side NVSP / RNDIS for hvsim netvsp tests (see nvg.h). Every host
  * packet is copied before use and checked as a hardened guest checks it
- * (hyperv-protocol.md 7); what fails a check is counted in rx_bad, so a
+ * (protocol.rst 10); what fails a check is counted in rx_bad, so a
  * test can assert the host never sent anything malformed.
  */
 
