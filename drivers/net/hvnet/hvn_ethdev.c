@@ -877,13 +877,3 @@ static struct rte_hvbus_driver hvn_driver = {
 };
 
 RTE_PMD_REGISTER_HVBUS(HVN_DRIVER_NAME, hvn_driver);
-RTE_PMD_REGISTER_PARAM_STRING(HVN_DRIVER_NAME,
-	"tx_copybreak=<0-4096> "
-	"rx_ring_size=<bytes> "
-	"tx_ring_size=<bytes> "
-	"recv_buf_mb=<1-128> "
-	"send_buf_mb=<1-128> "
-	"latency=<0|N> "
-	"persist=<0|1> "
-	"tx_channels=<0|1> "
-	"vf=<ethdev name>");
