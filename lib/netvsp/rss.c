@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hv_wire.h"
 #include "rss.h"
 
 const uint8_t hv_rss_key_default[HV_RSS_KEY_SIZE] = {
@@ -111,21 +112,7 @@ hv_rss_hash_ipv6_l4(const uint8_t key[HV_RSS_KEY_SIZE], const uint8_t src[16],
 
 /* ---------------------------------------------------------------------- */
 
-#define ETH_HLEN		14
-#define ETHERTYPE_IPV4		0x0800
-#define ETHERTYPE_IPV6		0x86DD
-#define ETHERTYPE_VLAN		0x8100
-#define ETHERTYPE_QINQ		0x88A8
-#define IPPROTO_TCP_		6
-#define IPPROTO_UDP_		17
-#define IPV6_HLEN		40
 #define IPV6_MAX_EXT_HDRS	8
-
-static uint16_t
-get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /*
  * Pick the hash for an IP packet whose addresses (@alen bytes each) sit at
@@ -141,9 +128,9 @@ hv_rss_pick(const uint8_t *key, uint32_t types, const uint8_t *src,
 	size_t n = 2 * alen;
 	uint32_t t = 0;
 
-	if (l4 != NULL && proto == IPPROTO_TCP_ && (types & t_tcp))
+	if (l4 != NULL && proto == HV_IPPROTO_TCP && (types & t_tcp))
 		t = t_tcp;
-	else if (l4 != NULL && proto == IPPROTO_UDP_ && (types & t_udp))
+	else if (l4 != NULL && proto == HV_IPPROTO_UDP && (types & t_udp))
 		t = t_udp;
 	else if (types & t_ip)
 		t = t_ip;
@@ -171,7 +158,7 @@ hv_rss_ipv4(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
 		return -ENOENT;
 	ihl = (size_t)(ip[0] & 0x0F) * 4;
 	/* Ports only from the first fragment of an unfragmented datagram. */
-	if (ihl >= 20 && (get_be16(ip + 6) & 0x3FFF) == 0 && len >= ihl + 4)
+	if (ihl >= 20 && (hv_get_be16(ip + 6) & 0x3FFF) == 0 && len >= ihl + 4)
 		l4 = ip + ihl;
 	return hv_rss_pick(key, types, ip + 12, ip + 16, 4, ip[9], l4,
 			   NDIS_HASH_IPV4, NDIS_HASH_TCP_IPV4,
@@ -183,11 +170,11 @@ hv_rss_ipv6(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
 	    uint32_t *type, uint32_t *hash)
 {
 	const uint8_t *l4 = NULL;
-	size_t off = IPV6_HLEN, ext;
+	size_t off = HV_IPV6_HLEN, ext;
 	uint8_t nh;
 	int i;
 
-	if (len < IPV6_HLEN || (ip[0] >> 4) != 6)
+	if (len < HV_IPV6_HLEN || (ip[0] >> 4) != 6)
 		return -ENOENT;
 	/* The _EX types are served like the plain ones (no address swap). */
 	if (types & NDIS_HASH_IPV6_EX)
@@ -210,7 +197,7 @@ hv_rss_ipv6(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
 		}
 		off += ext;
 	}
-	if ((nh == IPPROTO_TCP_ || nh == IPPROTO_UDP_) && off <= len &&
+	if ((nh == HV_IPPROTO_TCP || nh == HV_IPPROTO_UDP) && off <= len &&
 	    len - off >= 4)
 		l4 = ip + off;
 	return hv_rss_pick(key, types, ip + 8, ip + 24, 16, nh, l4,
@@ -224,25 +211,25 @@ hv_rss_hash_frame(const uint8_t key[HV_RSS_KEY_SIZE], uint32_t hash_types,
 		  uint32_t *hash)
 {
 	const uint8_t *p = frame;
-	size_t off = ETH_HLEN - 2;
+	size_t off = HV_ETH_HLEN - 2;
 	uint16_t et;
 	int tags;
 
-	if (len < ETH_HLEN)
+	if (len < HV_ETH_HLEN)
 		return -ENOENT;
-	et = get_be16(p + off);
+	et = hv_get_be16(p + off);
 	off += 2;
-	for (tags = 0; tags < 2 && (et == ETHERTYPE_VLAN ||
-				    et == ETHERTYPE_QINQ); tags++) {
+	for (tags = 0; tags < 2 && (et == HV_ETHERTYPE_VLAN ||
+				    et == HV_ETHERTYPE_QINQ); tags++) {
 		if (len - off < 4)
 			return -ENOENT;
-		et = get_be16(p + off + 2);
+		et = hv_get_be16(p + off + 2);
 		off += 4;
 	}
-	if (et == ETHERTYPE_IPV4)
+	if (et == HV_ETHERTYPE_IPV4)
 		return hv_rss_ipv4(key, hash_types, p + off, len - off, type,
 				   hash);
-	if (et == ETHERTYPE_IPV6)
+	if (et == HV_ETHERTYPE_IPV6)
 		return hv_rss_ipv6(key, hash_types, p + off, len - off, type,
 				   hash);
 	return -ENOENT;

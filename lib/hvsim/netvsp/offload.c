@@ -19,33 +19,15 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hv_wire.h"
 #include "netvsp_priv.h"
 
-#define ETH_P_IPV4	0x0800
-#define ETH_P_IPV6	0x86DD
-#define ETH_P_8021Q	0x8100
-#define ETH_P_8021AD	0x88A8
-#define IPPROTO_TCP_	6
-#define IPPROTO_UDP_	17
 #define TCP_FIN		0x01
 #define TCP_PSH		0x08
 #define TCP_CWR		0x80
 /* LSO bounds: segments per frame, smallest MSS accepted. */
 #define NV_LSO_MAX_SEGS	1024
 #define NV_LSO_MIN_MSS	64
-
-static inline uint16_t
-nv_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-nv_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 uint32_t
 nv_csum_partial(const void *buf, uint32_t len, uint32_t sum)
@@ -93,11 +75,11 @@ nv_l3_offset(const uint8_t *frame, uint32_t len, uint16_t *etype)
 
 	if (len < 14)
 		return 0;
-	et = nv_be16(frame + 12);
-	if (et == ETH_P_8021Q || et == ETH_P_8021AD) {
+	et = hv_get_be16(frame + 12);
+	if (et == HV_ETHERTYPE_VLAN || et == HV_ETHERTYPE_QINQ) {
 		if (len < 18)
 			return 0;
-		et = nv_be16(frame + 16);
+		et = hv_get_be16(frame + 16);
 		off = 18;
 	}
 	*etype = et;
@@ -121,25 +103,25 @@ nv_parse_l4(const uint8_t *f, uint32_t len, struct nv_l4 *x)
 	if (l3 == 0)
 		return -EINVAL;
 	x->l3 = l3;
-	if (et == ETH_P_IPV4) {
+	if (et == HV_ETHERTYPE_IPV4) {
 		uint32_t tot;
 
 		if (len - l3 < 20 || (f[l3] >> 4) != 4)
 			return -EINVAL;
 		x->v6 = false;
 		x->ihl = (uint32_t)(f[l3] & 0xf) * 4;
-		tot = nv_be16(f + l3 + 2);
+		tot = hv_get_be16(f + l3 + 2);
 		if (x->ihl < 20 || tot < x->ihl || tot > len - l3)
 			return -EINVAL;
 		x->proto = f[l3 + 9];
 		x->l4 = l3 + x->ihl;
 		x->l4_len = tot - x->ihl;
 		/* Fragments carry no complete L4 header to checksum. */
-		if (nv_be16(f + l3 + 6) & 0x3fff)
+		if (hv_get_be16(f + l3 + 6) & 0x3fff)
 			x->proto = 0;
 		return 0;
 	}
-	if (et == ETH_P_IPV6) {
+	if (et == HV_ETHERTYPE_IPV6) {
 		uint32_t pos = l3 + 40;
 		uint8_t nh;
 
@@ -147,7 +129,7 @@ nv_parse_l4(const uint8_t *f, uint32_t len, struct nv_l4 *x)
 			return -EINVAL;
 		x->v6 = true;
 		x->ihl = 40;
-		end = l3 + 40 + nv_be16(f + l3 + 4);
+		end = l3 + 40 + hv_get_be16(f + l3 + 4);
 		if (end > len)
 			return -EINVAL;
 		nh = f[l3 + 6];
@@ -175,7 +157,7 @@ nv_pseudo(const uint8_t *f, const struct nv_l4 *x)
 	uint8_t tail[4] = { 0, x->proto, 0, 0 };
 	uint32_t sum;
 
-	nv_put_be16(tail + 2, (uint16_t)x->l4_len);
+	hv_put_be16(tail + 2, (uint16_t)x->l4_len);
 	if (x->v6)
 		sum = nv_csum_partial(f + x->l3 + 8, 32, 0);
 	else
@@ -231,12 +213,12 @@ nv_tx_csum(uint8_t *frame, uint32_t len, uint32_t ppi)
 		good |= RNDIS_RXCSUM_IP_OK;
 	}
 	if (ppi & RNDIS_TXCSUM_TCP) {
-		if (x.proto != IPPROTO_TCP_ || x.l4_len < 20)
+		if (x.proto != HV_IPPROTO_TCP || x.l4_len < 20)
 			return -EINVAL;
 		nv_l4_fill(frame, &x, 16, false);
 		good |= RNDIS_RXCSUM_TCP_OK;
 	} else if (ppi & RNDIS_TXCSUM_UDP) {
-		if (x.proto != IPPROTO_UDP_ || x.l4_len < 8)
+		if (x.proto != HV_IPPROTO_UDP || x.l4_len < 8)
 			return -EINVAL;
 		nv_l4_fill(frame, &x, 6, true);
 		good |= RNDIS_RXCSUM_UDP_OK;
@@ -260,12 +242,12 @@ nv_rx_csum_verify(const struct netvsp_dev *d, const uint8_t *frame,
 			== 0xffff ? RNDIS_RXCSUM_IP_OK : RNDIS_RXCSUM_IP_FAILED;
 	tcp_on = x.v6 ? o->rx_tcp6 : o->rx_tcp4;
 	udp_on = x.v6 ? o->rx_udp6 : o->rx_udp4;
-	if (x.proto == IPPROTO_TCP_ && tcp_on && x.l4_len >= 20) {
+	if (x.proto == HV_IPPROTO_TCP && tcp_on && x.l4_len >= 20) {
 		res |= nv_csum_fold(nv_csum_partial(frame + x.l4, x.l4_len,
 						    nv_pseudo(frame, &x)))
 			== 0xffff ? RNDIS_RXCSUM_TCP_OK :
 			RNDIS_RXCSUM_TCP_FAILED;
-	} else if (x.proto == IPPROTO_UDP_ && udp_on && x.l4_len >= 8) {
+	} else if (x.proto == HV_IPPROTO_UDP && udp_on && x.l4_len >= 8) {
 		uint16_t c;
 
 		memcpy(&c, frame + x.l4 + 6, 2);
@@ -292,7 +274,7 @@ nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi,
 	uint16_t ip_id;
 	struct nv_l4 x;
 
-	if (nv_parse_l4(in, f->len, &x) != 0 || x.proto != IPPROTO_TCP_ ||
+	if (nv_parse_l4(in, f->len, &x) != 0 || x.proto != HV_IPPROTO_TCP ||
 	    x.v6 != !!(ppi & RNDIS_LSO2_IPV6) || x.l4_len < 20)
 		return -EINVAL;
 	if (tcp_off != 0 && tcp_off != x.l4)
@@ -305,9 +287,8 @@ nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi,
 	if (mss < NV_LSO_MIN_MSS || payload / mss >= NV_LSO_MAX_SEGS)
 		return -EINVAL;
 	nseg = payload == 0 ? 1 : (payload + mss - 1) / mss;
-	seq = (uint32_t)in[x.l4 + 4] << 24 | (uint32_t)in[x.l4 + 5] << 16 |
-		(uint32_t)in[x.l4 + 6] << 8 | in[x.l4 + 7];
-	ip_id = x.v6 ? 0 : nv_be16(in + x.l3 + 4);
+	seq = hv_get_be32(in + x.l4 + 4);
+	ip_id = x.v6 ? 0 : hv_get_be16(in + x.l3 + 4);
 
 	for (i = 0, done = 0; i < nseg; i++) {
 		uint32_t seg = payload - done < mss ? payload - done : mss;
@@ -320,18 +301,15 @@ nv_tx_lso(struct netvsp_dev *d, const struct nv_frame *f, uint32_t ppi,
 		memcpy(out + hdr, in + hdr + done, seg);
 		sx.l4_len = thl + seg;
 		if (x.v6) {
-			nv_put_be16(out + x.l3 + 4,
+			hv_put_be16(out + x.l3 + 4,
 				    (uint16_t)(x.l4 - x.l3 - 40 + sx.l4_len));
 		} else {
-			nv_put_be16(out + x.l3 + 2,
+			hv_put_be16(out + x.l3 + 2,
 				    (uint16_t)(x.ihl + sx.l4_len));
-			nv_put_be16(out + x.l3 + 4, (uint16_t)(ip_id + i));
+			hv_put_be16(out + x.l3 + 4, (uint16_t)(ip_id + i));
 			nv_ip4_fill(out, &sx);
 		}
-		out[x.l4 + 4] = (uint8_t)(s >> 24);
-		out[x.l4 + 5] = (uint8_t)(s >> 16);
-		out[x.l4 + 6] = (uint8_t)(s >> 8);
-		out[x.l4 + 7] = (uint8_t)s;
+		hv_put_be32(out + x.l4 + 4, s);
 		if (i + 1 != nseg)
 			out[x.l4 + 13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 		if (i != 0)

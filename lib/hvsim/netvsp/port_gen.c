@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv_wire.h"
 #include "netvsp_priv.h"
 
 #define NV_GEN_MAX_FLOWS	4096
@@ -124,13 +125,6 @@ nv_gen_fini(struct netvsp_dev *d)
 	d->gen = NULL;
 }
 
-static void
-nv_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* The frame of flow @p i with a zero timestamp and valid checksums. */
 static void
 nv_gen_frame(const struct netvsp_dev *d, struct nv_gen *g, uint32_t i)
@@ -147,12 +141,12 @@ nv_gen_frame(const struct netvsp_dev *d, struct nv_gen *g, uint32_t i)
 	f[9] = 0x53;
 	f[10] = 0x00;
 	f[11] = 0x01;
-	nv_put16(f + 12, 0x0800);
+	hv_put_be16(f + 12, HV_ETHERTYPE_IPV4);
 	f[NV_GEN_L3] = 0x45;
 	f[NV_GEN_L3 + 1] = 0;
-	nv_put16(f + NV_GEN_L3 + 2, (uint16_t)(len - NV_GEN_L3));
-	nv_put16(f + NV_GEN_L3 + 4, (uint16_t)i);
-	nv_put16(f + NV_GEN_L3 + 6, 0x4000);	/* DF */
+	hv_put_be16(f + NV_GEN_L3 + 2, (uint16_t)(len - NV_GEN_L3));
+	hv_put_be16(f + NV_GEN_L3 + 4, (uint16_t)i);
+	hv_put_be16(f + NV_GEN_L3 + 6, 0x4000);	/* DF */
 	f[NV_GEN_L3 + 8] = 64;
 	f[NV_GEN_L3 + 9] = 17;
 	memset(f + NV_GEN_L3 + 10, 0, 2);
@@ -166,9 +160,9 @@ nv_gen_frame(const struct netvsp_dev *d, struct nv_gen *g, uint32_t i)
 	f[NV_GEN_L3 + 19] = 1;
 	c = (uint16_t)~nv_csum_fold(nv_csum_partial(f + NV_GEN_L3, 20, 0));
 	memcpy(f + NV_GEN_L3 + 10, &c, 2);
-	nv_put16(f + NV_GEN_L4, (uint16_t)(1024 + (i & 0x7fff)));
-	nv_put16(f + NV_GEN_L4 + 2, 5001);
-	nv_put16(f + NV_GEN_L4 + 4, (uint16_t)(len - NV_GEN_L4));
+	hv_put_be16(f + NV_GEN_L4, (uint16_t)(1024 + (i & 0x7fff)));
+	hv_put_be16(f + NV_GEN_L4 + 2, 5001);
+	hv_put_be16(f + NV_GEN_L4 + 4, (uint16_t)(len - NV_GEN_L4));
 	memset(f + NV_GEN_L4 + 6, 0, 2);
 	memcpy(f + NV_GEN_PAYLOAD, nv_gen_magic, sizeof(nv_gen_magic));
 	memset(f + NV_GEN_TS_OFF, 0, 8);
@@ -339,7 +333,7 @@ nv_gen_sink(struct netvsp_dev *d, const struct nv_frame *f)
 	if (g == NULL)
 		return;
 	l3 = nv_l3_offset(f->data, f->len, &et);
-	if (l3 == 0 || et != 0x0800 || f->len < l3 + 20)
+	if (l3 == 0 || et != HV_ETHERTYPE_IPV4 || f->len < l3 + 20)
 		return;
 	ihl = (uint32_t)(f->data[l3] & 0xf) * 4;
 	l4 = l3 + ihl;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv_wire.h"
 #include "netvsp_priv.h"
 
 /* Bytes of RNDIS header and PPIs ahead of a received frame at most:
@@ -415,7 +416,7 @@ nv_rx_csum_known(const struct netvsp_dev *d, const uint8_t *frame,
 
 	if (nv_l3_offset(frame, len, &et) == 0)
 		return 0;
-	v6 = et == 0x86DD;
+	v6 = et == HV_ETHERTYPE_IPV6;
 	return good & ((!v6 && o->rx_ip4 ? RNDIS_RXCSUM_IP_OK : 0) |
 		       ((v6 ? o->rx_tcp6 : o->rx_tcp4) ?
 			RNDIS_RXCSUM_TCP_OK : 0) |
@@ -442,8 +443,9 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 	if (!nv_rx_filter_pass(d, data))
 		return -EPERM;
 	/* The guest gets the tag in a PPI, never in the frame. */
-	if (!vlan && f->len >= 18 && data[12] == 0x81 && data[13] == 0x00) {
-		tci = (uint16_t)(data[14] << 8 | data[15]);
+	if (!vlan && f->len >= HV_ETH_HLEN + HV_VLAN_HLEN &&
+	    hv_get_be16(data + 12) == HV_ETHERTYPE_VLAN) {
+		tci = hv_get_be16(data + 14);
 		vlan = true;
 		strip = true;
 	}
