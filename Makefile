@@ -10,7 +10,7 @@ SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
 .PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check soak \
-	matrix check-layers clean
+	matrix check-layers install clean
 
 all: build
 
@@ -45,6 +45,13 @@ test-quick: build
 # hvnet against it, run the suites; table and $(BUILD)/matrix.json.
 matrix: setup
 	bash buildtools/matrix.sh $(BUILD)
+
+# meson install (DESTDIR=... for a staging tree): plugins into the libdir,
+# linked into the PMD directory of the DPDK built against. Into the real
+# root, ldconfig then tells the loader where the bus plugin is.
+install: build
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
+	$(if $(DESTDIR),,ldconfig)
 
 # Stock dpdk-testpmd forwarding over net_hvnet against hvsim's generator.
 demo: build
