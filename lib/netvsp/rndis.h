@@ -215,6 +215,28 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define RNDIS_VLAN_ID_MASK		0x0FFFu
 /**@}*/
 
+/** GEN_LINK_SPEED and LINK_SPEED_CHANGE carry a u32 in units of 100 bit/s
+ * (protocol.rst 6.5): this many units make one Mbit/s. */
+#define RNDIS_LINK_SPEED_PER_MBPS	10000u
+
+/** Mbit/s from the wire's link speed. */
+static inline uint32_t
+rndis_link_speed_mbps(uint32_t speed)
+{
+	return speed / RNDIS_LINK_SPEED_PER_MBPS;
+}
+
+/** The wire's link speed for @p mbps, saturated at the u32 the field
+ * holds (about 429 Gbit/s). */
+static inline uint32_t
+rndis_link_speed_from_mbps(uint64_t mbps)
+{
+	uint64_t v = mbps * RNDIS_LINK_SPEED_PER_MBPS;
+
+	return mbps > UINT32_MAX / RNDIS_LINK_SPEED_PER_MBPS ? UINT32_MAX :
+		(uint32_t)v;
+}
+
 /** Transmit checksum PPI value for a frame whose L4 header is at @p l4_off. */
 static inline uint32_t
 rndis_txcsum_make(uint32_t flags, uint32_t l4_off)

@@ -283,6 +283,12 @@ test_indicate(void)
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), 0);
 	CHECK_EQ(ind.link_speed, 100000000);
 	CHECK_EQ(ind.buf_off, 20);
+	/* 100 bit/s units: 10 Gbit/s; and a speed past the u32 saturates. */
+	CHECK_EQ(rndis_link_speed_mbps(ind.link_speed), 10000);
+	CHECK_EQ(rndis_link_speed_from_mbps(10000), 100000000);
+	CHECK_EQ(rndis_link_speed_from_mbps(429496), 4294960000u);
+	CHECK_EQ(rndis_link_speed_from_mbps(429497), UINT32_MAX);
+	CHECK_EQ(rndis_link_speed_from_mbps(UINT64_MAX / 1000), UINT32_MAX);
 	/* Old hosts: buffer outside msg_len but inside the range is fine. */
 	put32(b + 4, 20);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), 0);

@@ -288,7 +288,8 @@ hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 		__atomic_store_n(&hv->link_up, 0, __ATOMIC_RELEASE);
 		break;
 	case RNDIS_STATUS_LINK_SPEED_CHANGE:
-		__atomic_store_n(&hv->link_mbps, ind.link_speed / 10000,
+		__atomic_store_n(&hv->link_mbps,
+				 rndis_link_speed_mbps(ind.link_speed),
 				 __ATOMIC_RELEASE);
 		break;
 	default:

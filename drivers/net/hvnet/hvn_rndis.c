@@ -279,8 +279,8 @@ hvn_rndis_query_link(struct hvn_dev *hv)
 	rc = hvn_rndis_query_u32(hv, RNDIS_OID_GEN_LINK_SPEED, &speed);
 	if (rc != 0)
 		return rc;
-	/* 100 bps units. */
-	__atomic_store_n(&hv->link_mbps, speed / 10000, __ATOMIC_RELEASE);
+	__atomic_store_n(&hv->link_mbps, rndis_link_speed_mbps(speed),
+			 __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -170,7 +170,6 @@ nv_query(struct netvsp_dev *d, uint32_t oid, const uint8_t *in,
 	 uint32_t in_len, uint8_t *out, uint32_t *len)
 {
 	const struct hvsim_nic_stats *s = &d->stats;
-	uint64_t speed = d->cfg.link_speed_mbps * 10000u;
 	uint32_t v;
 	int n;
 
@@ -190,8 +189,7 @@ nv_query(struct netvsp_dev *d, uint32_t oid, const uint8_t *in,
 		v = d->cfg.mtu;
 		break;
 	case RNDIS_OID_GEN_LINK_SPEED:
-		/* 100 bps units. */
-		v = speed > UINT32_MAX ? UINT32_MAX : (uint32_t)speed;
+		v = rndis_link_speed_from_mbps(d->cfg.link_speed_mbps);
 		break;
 	case RNDIS_OID_GEN_TRANSMIT_BUFFER_SPACE:
 	case RNDIS_OID_GEN_RECEIVE_BUFFER_SPACE:
