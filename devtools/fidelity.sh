@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The hvnet Authors
 #
-# Fidelity run (make fidelity): Debian's stock dpdk-testpmd and stock
-# net_netvsc / bus_vmbus (auto-loaded from the distro PMD directory, no -d
-# of ours) against hvsim's netvsp model behind the uio_hv_generic face.
+# Fidelity run (make fidelity): the stock dpdk-testpmd and stock
+# net_netvsc / bus_vmbus of the DPDK the build uses (auto-loaded from its
+# PMD directory, no -d of ours) against hvsim's netvsp model behind the
+# uio_hv_generic face.
 #
 #   devtools/fidelity.sh BUILDDIR
 #
@@ -27,10 +28,11 @@ UIO=$B/app/hvsim-uio/hvsim-uio
 SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 TRAFFIC=$B/test/fidelity/fid_traffic
 HVSIMCTL=$B/app/hvsim/hvsim
-TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
-# Where the distro EAL auto-loads PMDs from (DPDK 22.11 = ABI 23.0).
-PMDDIR=$(pkg-config --variable=libdir libdpdk 2>/dev/null)/dpdk/pmds-23.0
-[ -d "$PMDDIR" ] || PMDDIR=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
+# The DPDK the build compiled against: its own dpdk-testpmd, and the
+# directory its EAL auto-loads the stock PMDs from.
+. "$B/dpdk.env" || { echo "fidelity: $B/dpdk.env missing (make build)"; exit 1; }
+TESTPMD=${TESTPMD:-$DPDK_TESTPMD}
+PMDDIR=$DPDK_PMD_DIR
 RUN_S=${FIDELITY_RUN_S:-45}
 LOG=$B/fidelity
 mkdir -p "$LOG"
