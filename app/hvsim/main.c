@@ -33,7 +33,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: hvsim --socket PATH [--ctl PATH] [--nics N] [--port SPEC]...\n"
-"             [--queues N] [--mtu N] [--name NAME] [--no-checker] [-v]\n"
+"             [--queues N] [--mtu N] [--name NAME] [--no-checker]\n"
+"             [--hostile SEED[,CLASS...]] [-v]\n"
 "       hvsim ctl PATH [COMMAND...]   (no COMMAND: one per line on stdin)\n"
 "\n"
 "  --socket PATH   guest transport socket (SOCK_SEQPACKET)\n"
@@ -46,6 +47,10 @@ usage(FILE *f)
 "  --queues N      RSS queues offered per NIC, 1..64 (default 8)\n"
 "  --mtu N         L3 MTU (default 1500)\n"
 "  --no-checker    do not fail on protocol violations\n"
+"  --hostile SEED[,CLASS...]\n"
+"                  a host that chooses badly on purpose, from a PRNG seeded\n"
+"                  with SEED; CLASS: sizes cmplt xfer rndis ring intr relid\n"
+"                  dupoffer rescind silent twice, or all (the default)\n"
 "  -v              log host events to stderr\n"
 "\n"
 "control commands: rescind NIC [SUB] | reoffer NIC [SUB] |\n"
@@ -79,6 +84,7 @@ main(int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "no-checker", no_argument, NULL, 'C' },
+		{ "hostile", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -142,6 +148,17 @@ main(int argc, char **argv)
 		case 'C':
 			cfg.checker_off = true;
 			break;
+		case 'H': {
+			char err[256];
+
+			if (hvsim_hostile_parse(optarg, &cfg.hostile_seed,
+						&cfg.hostile_classes, err,
+						sizeof(err)) < 0) {
+				fprintf(stderr, "hvsim: --hostile: %s\n", err);
+				return 2;
+			}
+			break;
+		}
 		case 'v':
 			cfg.log_level = HVSIM_LOG_DEBUG;
 			break;

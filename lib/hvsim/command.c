@@ -76,6 +76,9 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		if (ops->mac_lock == NULL)
 			return -ENOTSUP;
 		return ops->mac_lock(n->dev, cmd->flag);
+	case HVSIM_CMD_HOSTILE:
+		return hvsim_hostile_reset(&h->hostile, cmd->seed, cmd->val,
+					   cmd->input, cmd->input_len);
 	case HVSIM_CMD_STATS:
 		memset(cmd->st, 0, sizeof(*cmd->st));
 		ops->stats(n->dev, cmd->st);
@@ -243,4 +246,25 @@ int
 hvsim_hook_release(struct hvsim *h, unsigned int nic)
 {
 	return hvsim_gate_release(&h->gate, nic);
+}
+
+int
+hvsim_hostile_set(struct hvsim *h, uint64_t seed, uint32_t classes,
+		  const uint8_t *input, size_t len)
+{
+	struct hvsim_cmd c = { .kind = HVSIM_CMD_HOSTILE, .seed = seed,
+			       .val = classes, .input = input,
+			       .input_len = len };
+
+	if (classes & ~HVSIM_HOSTILE_ALL)
+		return -EINVAL;
+	return hvsim_cmd_submit(h, &c);
+}
+
+uint64_t
+hvsim_hostile_tries(struct hvsim *h, unsigned int cls)
+{
+	if (cls >= HVSIM_HOSTILE_COUNT)
+		return __atomic_load_n(&h->hostile.tries, __ATOMIC_RELAXED);
+	return __atomic_load_n(&h->hostile.tries_by[cls], __ATOMIC_RELAXED);
 }

@@ -33,10 +33,12 @@ hvsim_core_init(struct hvsim *h, const struct hvsim_config *cfg)
 	hvsim_log_init(&h->log, &h->cfg);
 	hvsim_ids_init(&h->ids);
 	hvsim_gate_init(&h->gate, &h->log, cfg->n_nics);
+	hvsim_hostile_init(&h->hostile, &h->log, cfg->hostile_seed,
+			   cfg->hostile_classes);
 	hvsim_transport_init(&h->tp);
 	rc = hvsim_gpadls_init(&h->gpadls, &h->log, &h->mem, &h->ids);
 	hvsim_filter_init(&h->filter, &h->log, &h->mem, &h->tp, &h->ids,
-			  &h->gpadls, &h->gate, cfg->n_nics);
+			  &h->gpadls, &h->gate, &h->hostile, cfg->n_nics);
 	h->rings.lg = &h->log;
 	h->rings.mem = &h->mem;
 	h->rings.gate = &h->gate;
@@ -75,6 +77,7 @@ hvsim_core_fini(struct hvsim *h)
 	hvsim_gpadls_fini(&h->gpadls);
 	hvsim_transport_fini(&h->tp);
 	hvsim_gate_fini(&h->gate);
+	hvsim_hostile_fini(&h->hostile);
 	hvsim_log_fini(&h->log);
 }
 
@@ -183,6 +186,32 @@ hvsim_log(struct hvsim *h, enum hvsim_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	hvsim_log_vmsg(&h->log, level, fmt, ap);
 	va_end(ap);
+}
+
+bool
+hvsim_dev_hostile(struct hvsim *h, enum hvsim_hostile_class c,
+		  uint32_t one_in, const char *fmt, ...)
+{
+	va_list ap;
+	bool fire;
+
+	va_start(ap, fmt);
+	fire = hvsim_hostile_vroll(&h->hostile, c, one_in, fmt, ap);
+	va_end(ap);
+	return fire;
+}
+
+uint32_t
+hvsim_dev_hostile_pick(struct hvsim *h, uint32_t n)
+{
+	return hvsim_hostile_pick(&h->hostile, n);
+}
+
+void
+hvsim_dev_hostile_rescind(struct hvsim *h, unsigned int nic)
+{
+	if (nic < h->cfg.n_nics)
+		h->hostile.rescind_nics |= 1u << nic;
 }
 
 void

@@ -40,7 +40,7 @@ hvsim_filter_init(struct hvsim_filter *f, struct hvsim_log *lg,
 		  struct hvsim_mem *mem, struct hvsim_transport *tp,
 		  const struct hvsim_ids *ids,
 		  const struct hvsim_gpadls *gpadls, struct hvsim_gate *gate,
-		  unsigned int n_nics)
+		  struct hvsim_hostile *hostile, unsigned int n_nics)
 {
 	memset(f, 0, sizeof(*f));
 	f->lg = lg;
@@ -49,6 +49,7 @@ hvsim_filter_init(struct hvsim_filter *f, struct hvsim_log *lg,
 	f->ids = ids;
 	f->gpadls = gpadls;
 	f->gate = gate;
+	f->hostile = hostile;
 	f->n_nics = n_nics;
 }
 
@@ -256,17 +257,54 @@ hvsim_filter_next(struct hvsim_filter *f, union vmb_msg *m, uint32_t *len,
 	}
 	*len = n;
 	nic = hvsim_msg_nic(f, m);
+	/* Rescinded once this message is handled (offers.c acts). */
+	if (nic >= 0 && hvsim_hostile_roll(f->hostile, HVSIM_HOSTILE_RESCIND,
+					   24, "rescind nic%d after its %s",
+					   nic, vmb_msg_name(m->hdr.type)))
+		f->hostile->rescind_nics |= 1u << nic;
 	if (nic >= 0 && hvsim_filter_hold(f, (unsigned int)nic, m, n, ctx,
 					  false))
 		return HVSIM_FILTER_MORE;
 	return hvsim_filter_pass(f, m, n);
 }
 
+/* A reply the guest waits for: what a silent host keeps and a stuttering
+ * one sends twice. Offers and rescinds are news, not answers.
+ */
+static bool
+hvsim_is_answer(uint32_t type)
+{
+	switch (type) {
+	case VMB_MSG_VERSION_RESPONSE:
+	case VMB_MSG_ALLOFFERS_DELIVERED:
+	case VMB_MSG_OPENCHANNEL_RESULT:
+	case VMB_MSG_GPADL_CREATED:
+	case VMB_MSG_GPADL_TORNDOWN:
+	case VMB_MSG_UNLOAD_RESPONSE:
+	case VMB_MSG_MODIFYCHANNEL_RESPONSE:
+		return true;
+	}
+	return false;
+}
+
 int
 hvsim_filter_send(struct hvsim_filter *f, const union vmb_msg *m, int len)
 {
+	const char *name;
+	int rc;
+
 	if (len < (int)sizeof(struct vmb_msg_hdr) || len > VMB_MSG_MAX_SIZE)
 		return -EINVAL;
-	HVSIM_DEBUG(f->lg, "-> %s (%d bytes)", vmb_msg_name(m->hdr.type), len);
-	return hvsim_transport_send(f->tp, f->lg, m, (uint32_t)len);
+	name = vmb_msg_name(m->hdr.type);
+	if (hvsim_is_answer(m->hdr.type) &&
+	    hvsim_hostile_roll(f->hostile, HVSIM_HOSTILE_SILENT, 8,
+			       "%s never sent", name))
+		return 0;
+	HVSIM_DEBUG(f->lg, "-> %s (%d bytes)", name, len);
+	rc = hvsim_transport_send(f->tp, f->lg, m, (uint32_t)len);
+	if (rc == 0 && hvsim_is_answer(m->hdr.type) &&
+	    hvsim_hostile_roll(f->hostile, HVSIM_HOSTILE_TWICE, 8,
+			       "%s sent twice", name))
+		rc = hvsim_transport_send(f->tp, f->lg, m, (uint32_t)len);
+	return rc;
 }

@@ -153,6 +153,7 @@ hvsim_messages(struct hvsim *h)
 		work++;
 		if (rc == HVSIM_FILTER_MSG)
 			hvsim_chan_dispatch(h, &m, len, &ctx);
+		hvsim_hostile_act(h);
 		if (hvsim_transport_dead(&h->tp) != NULL)
 			break;
 	}
@@ -180,6 +181,7 @@ hvsim_iterate(struct hvsim *h)
 		if (rc > 0)
 			work += rc;
 	}
+	work += hvsim_hostile_act(h);
 	hvsim_reap(h);
 	if (h->loop->ctl != NULL)
 		work += hvsim_ctl_poll(h);

@@ -85,6 +85,33 @@ struct hvsim_nic_config {
 	struct hvsim_port_config port;
 };
 
+/**
+ * Hostile mode (doc/guides/hvsim.rst, "Hostile mode"): classes of values
+ * and timing the host chooses badly on purpose, always within what the
+ * wire format allows. Each is named (hvsim_hostile_class_name()) and
+ * selected by the bit 1 << class.
+ */
+enum hvsim_hostile_class {
+	HVSIM_HOSTILE_SIZES,	/**< buffer and section sizes at and past
+				 *   the limits */
+	HVSIM_HOSTILE_CMPLT,	/**< forged, duplicate, stale and
+				 *   out-of-range completions */
+	HVSIM_HOSTILE_XFER,	/**< transfer-page ranges that overlap or run
+				 *   off the receive buffer */
+	HVSIM_HOSTILE_RNDIS,	/**< RNDIS lengths and PPI lists that lie */
+	HVSIM_HOSTILE_RING,	/**< ring indices that run away or go
+				 *   backwards */
+	HVSIM_HOSTILE_INTR,	/**< interrupt-mask and pending-send games */
+	HVSIM_HOSTILE_RELID,	/**< a released relid offered again at once */
+	HVSIM_HOSTILE_DUPOFFER,	/**< a device offered twice */
+	HVSIM_HOSTILE_RESCIND,	/**< rescinds at every protocol step */
+	HVSIM_HOSTILE_SILENT,	/**< answers that never come */
+	HVSIM_HOSTILE_TWICE,	/**< answers that come twice */
+	HVSIM_HOSTILE_COUNT
+};
+
+#define HVSIM_HOSTILE_ALL	((1u << HVSIM_HOSTILE_COUNT) - 1)
+
 struct hvsim_config {
 	unsigned int n_nics;		/**< synthetic NICs offered, 1..
 					 *   HVSIM_MAX_NICS */
@@ -106,6 +133,11 @@ struct hvsim_config {
 	 * this after the rescind is a violation (earlier, it may have crossed
 	 * the rescind on the wire). 0 = the default, 1000 ms. */
 	unsigned int rescind_grace_ms;
+	/** Hostile mode: the classes (bits 1 << enum hvsim_hostile_class)
+	 * in which the host misbehaves, 0 = an honest host; every choice
+	 * comes from one PRNG seeded with hostile_seed. */
+	uint32_t hostile_classes;
+	uint64_t hostile_seed;
 };
 
 /** Instance GUID (16 wire bytes) hvsim offers for NIC @p nic: fixed per
@@ -130,6 +162,23 @@ extern const char hvsim_port_spec_help[];
  */
 int hvsim_port_parse(struct hvsim_config *cfg, char *spec, char *err,
 		     size_t errlen);
+
+/** Hostile spec syntax, one line, for usage and error messages. */
+extern const char hvsim_hostile_help[];
+
+/** Name of hostile class @p c ("sizes", "cmplt", ...), NULL if none. */
+const char *hvsim_hostile_class_name(unsigned int c);
+
+/**
+ * Parse a hostile spec "SEED[,CLASS...]" (hvsim_hostile_help): a seed
+ * (decimal or 0x hex) and class names separated by ',', ':' or '+';
+ * "all" or no class names select every class.
+ *
+ * @param err  on failure, one line saying what is wrong and what is valid.
+ * @return 0, or -EINVAL with @p seed and @p classes untouched.
+ */
+int hvsim_hostile_parse(const char *spec, uint64_t *seed, uint32_t *classes,
+			char *err, size_t errlen);
 
 /** Create a host. Returns NULL and sets errno on bad config. */
 struct hvsim *hvsim_create(const struct hvsim_config *cfg);
@@ -174,6 +223,21 @@ int hvsim_set_link(struct hvsim *h, unsigned int nic, bool up);
 int hvsim_vf(struct hvsim *h, unsigned int nic, bool add, uint32_t serial);
 /** Refuse (locked) or accept the guest's MAC address changes. */
 int hvsim_set_mac_lock(struct hvsim *h, unsigned int nic, bool locked);
+
+/**
+ * Switch hostile mode at run time: from the host's next choice on, the
+ * classes @p classes (0: honest) with a PRNG seeded with @p seed - or,
+ * with @p input, the choices read from those bytes (copied) instead, and
+ * none once they run out: a fuzzer's input driving the host.
+ *
+ * @return 0, -EINVAL, -ENOMEM.
+ */
+int hvsim_hostile_set(struct hvsim *h, uint64_t seed, uint32_t classes,
+		      const uint8_t *input, size_t len);
+
+/** Things the hostile host tried so far in class @p cls, or in all of
+ * them when @p cls is HVSIM_HOSTILE_COUNT (0 for an honest host). */
+uint64_t hvsim_hostile_tries(struct hvsim *h, unsigned int cls);
 
 /* ---- deterministic hooks: hold the host at a step of the guest's sequence ---- */
 

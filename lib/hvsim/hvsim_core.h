@@ -43,6 +43,7 @@ struct hvsim {
 	struct hvsim_mem mem;
 	struct hvsim_ids ids;
 	struct hvsim_gate gate;
+	struct hvsim_hostile hostile;
 	/* layer 1 */
 	struct hvsim_transport tp;
 	struct hvsim_gpadls gpadls;
@@ -84,6 +85,10 @@ void hvsim_chan_dispatch(struct hvsim *h, const union vmb_msg *m,
 			 uint32_t len, const struct hvsim_msg_ctx *ctx);
 
 /* offers.c */
+/* Carry out what the hostile host asked for since the last iteration
+ * (rescinds at a protocol step); returns the work done.
+ */
+int hvsim_hostile_act(struct hvsim *h);
 /* A channel message to the guest, through the filter. */
 int hvsim_send_msg(struct hvsim *h, const union vmb_msg *m, int len);
 /* The channel of @p relid; a violation naming @p what when unknown. */

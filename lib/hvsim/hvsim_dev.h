@@ -116,6 +116,20 @@ bool hvsim_hook_hit(struct hvsim *h, unsigned int nic, enum hvsim_step step);
 /** Record an invariant violation: fails the run, logged at HVSIM_LOG_ERR. */
 void hvsim_violation(struct hvsim *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/**
+ * Hostile mode (hvsim.h): true when the host is to choose badly in class
+ * @p c this time (one time in @p one_in, at random); the host logs
+ * "hostile CLASS #N: WHAT". Always false for a class that is off.
+ */
+bool hvsim_dev_hostile(struct hvsim *h, enum hvsim_hostile_class c,
+		       uint32_t one_in, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/** The hostile host's choice of a value in 0 .. @p n - 1. */
+uint32_t hvsim_dev_hostile_pick(struct hvsim *h, uint32_t n);
+/** Rescind NIC @p nic (subchannels, then primary) once the device is
+ * done with the current packet, and offer it again once released. */
+void hvsim_dev_hostile_rescind(struct hvsim *h, unsigned int nic);
+
 /** Log a device event through the host's log (hvsim_config.log_fn). */
 void hvsim_log(struct hvsim *h, enum hvsim_log_level level, const char *fmt,
 	       ...) __attribute__((format(printf, 3, 4)));

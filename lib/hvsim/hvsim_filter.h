@@ -48,6 +48,7 @@ struct hvsim_filter {
 	const struct hvsim_ids *ids;
 	const struct hvsim_gpadls *gpadls;
 	struct hvsim_gate *gate;
+	struct hvsim_hostile *hostile;
 	unsigned int n_nics;
 	struct hvsim_hold_queue q[HVSIM_MAX_NICS];
 };
@@ -56,7 +57,8 @@ void hvsim_filter_init(struct hvsim_filter *f, struct hvsim_log *lg,
 		       struct hvsim_mem *mem, struct hvsim_transport *tp,
 		       const struct hvsim_ids *ids,
 		       const struct hvsim_gpadls *gpadls,
-		       struct hvsim_gate *gate, unsigned int n_nics);
+		       struct hvsim_gate *gate, struct hvsim_hostile *hostile,
+		       unsigned int n_nics);
 /* Drop what every NIC holds (the connection is gone). */
 void hvsim_filter_reset(struct hvsim_filter *f);
 /* What hvsim_filter_next() did. */

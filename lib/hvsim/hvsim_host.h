@@ -32,6 +32,7 @@ enum hvsim_cmd_kind {
 	HVSIM_CMD_VF,
 	HVSIM_CMD_STATS,
 	HVSIM_CMD_MAC_LOCK,
+	HVSIM_CMD_HOSTILE,
 };
 
 struct hvsim_cmd {
@@ -42,6 +43,9 @@ struct hvsim_cmd {
 	bool flag;
 	uint32_t val;
 	struct hvsim_nic_stats *st;
+	uint64_t seed;			/* HVSIM_CMD_HOSTILE */
+	const uint8_t *input;
+	size_t input_len;
 	int result;
 	bool done;
 };

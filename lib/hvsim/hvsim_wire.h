@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "hvsim_base.h"
+#include "hvsim_hostile.h"
 #include "hvsim_transport.h"
 #include "vmb_gpadl.h"
 #include "vmb_ring.h"

@@ -332,3 +332,23 @@ hvsim_offer_subchannels(struct hvsim *h, unsigned int nic, unsigned int cnt)
 	}
 	return 0;
 }
+
+int
+hvsim_hostile_act(struct hvsim *h)
+{
+	uint32_t want = h->hostile.rescind_nics;
+	unsigned int i;
+	int work = 0;
+
+	h->hostile.rescind_nics = 0;
+	for (i = 0; want != 0 && i < h->cfg.n_nics; i++) {
+		if (!(want & (1u << i)))
+			continue;
+		/* Back once the guest released it, so a session goes on. */
+		if (hvsim_do_rescind(h, i, 0) == 0) {
+			hvsim_do_reoffer(h, i, 0);
+			work++;
+		}
+	}
+	return work;
+}

@@ -338,6 +338,17 @@ struct nv_chan *nv_rx_chan(struct netvsp_dev *d, uint32_t q);
 int nv_tx_request(struct netvsp_dev *d, struct nv_chan *ch,
 		  const struct hvsim_pkt *p, const struct nvsp_rndis_pkt *req);
 
+/* ---- nv_hostile.c: hostile mode's choices (hvsim_dev_hostile()) ---- */
+/** Send-buffer sections of a buffer of @p len bytes: what to @p announce
+ * and what to @p use (both come in honest). */
+void nv_hostile_send_section(struct netvsp_dev *d, uint64_t len,
+			     uint32_t *announce, uint32_t *use);
+/** Receive-buffer section size the host uses instead of @p sec. */
+uint32_t nv_hostile_recv_section(struct netvsp_dev *d, uint64_t len,
+				 uint32_t sec);
+/** Make the encoded RECV_BUF_CMPLT @p msg lie about the layout. */
+void nv_hostile_recv_layout(struct netvsp_dev *d, void *msg);
+
 /* ---- misbehave.c ---- */
 /** Send-buffer section size to announce. */
 uint32_t nv_mb_send_section(const struct netvsp_dev *d);

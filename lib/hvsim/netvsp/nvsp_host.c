@@ -92,6 +92,8 @@ nv_recv_buf(struct netvsp_dev *d, struct nv_chan *ch,
 	else if (nv_rxbuf_connect(d, ch, m->gpadl, m->id, &size, &count) == 0)
 		status = NVSP_STATUS_SUCCESS;
 	nvsp_encode_recv_buf_cmplt(buf, sizeof(buf), status, size, count);
+	if (status == NVSP_STATUS_SUCCESS)
+		nv_hostile_recv_layout(d, buf);
 	rc = nv_reply(ch, p, buf, sizeof(buf));
 	/* Ring full: the request comes again; undo so it is not refused as
 	 * a second buffer then. */
@@ -106,7 +108,7 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 {
 	uint8_t buf[NVSP_MSG_SIZE];
 	uint32_t status = NVSP_STATUS_FAILURE;
-	uint32_t sec = nv_mb_send_section(d);
+	uint32_t sec = nv_mb_send_section(d), announce = 0;
 	uint64_t len = 0;
 	void *base;
 	int rc;
@@ -121,6 +123,8 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 		       m->gpadl, (unsigned long long)len);
 		goto out;
 	}
+	announce = sec;
+	nv_hostile_send_section(d, len, &announce, &sec);
 	d->sb.base = base;
 	d->sb.size = len;
 	d->sb.gpadl = m->gpadl;
@@ -132,7 +136,7 @@ nv_send_buf(struct netvsp_dev *d, struct nv_chan *ch,
 	       d->sb.sec_size);
 out:
 	nvsp_encode_send_buf_cmplt(buf, sizeof(buf), status,
-				   status == NVSP_STATUS_SUCCESS ? sec : 0);
+				   status == NVSP_STATUS_SUCCESS ? announce : 0);
 	rc = nv_reply(ch, p, buf, sizeof(buf));
 	if (rc == -EAGAIN && status == NVSP_STATUS_SUCCESS)
 		d->sb.on = false;	/* done again when retried */

@@ -90,6 +90,7 @@ nv_rxbuf_connect(struct netvsp_dev *d, struct nv_chan *ch, uint32_t gpadl,
 	if (d->ndis_mtu > frame)
 		frame = d->ndis_mtu;
 	sec = (NV_RX_SEC_HEADROOM + frame + NV_RX_SEC_TAIL + 63) & ~63u;
+	sec = nv_hostile_recv_section(d, len, sec);
 	count = len / sec;
 	if (count > UINT32_MAX / 2)
 		count = UINT32_MAX / 2;

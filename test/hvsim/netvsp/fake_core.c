@@ -188,6 +188,33 @@ hvsim_hook_hit(struct hvsim *h, unsigned int nic, enum hvsim_step step)
 	return step < HVSIM_STEP_COUNT && h->hook[step];
 }
 
+/* The fake core is an honest host: hostile mode is the real core's. */
+bool
+hvsim_dev_hostile(struct hvsim *h, enum hvsim_hostile_class c,
+		  uint32_t one_in, const char *fmt, ...)
+{
+	(void)h;
+	(void)c;
+	(void)one_in;
+	(void)fmt;
+	return false;
+}
+
+uint32_t
+hvsim_dev_hostile_pick(struct hvsim *h, uint32_t n)
+{
+	(void)h;
+	(void)n;
+	return 0;
+}
+
+void
+hvsim_dev_hostile_rescind(struct hvsim *h, unsigned int nic)
+{
+	(void)h;
+	(void)nic;
+}
+
 void
 hvsim_violation(struct hvsim *h, const char *fmt, ...)
 {
