@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "hvbus_private.h"
+#include "hvsim.h"
 
 static struct hvbus_config cfg;
 
@@ -88,6 +89,15 @@ test_good(void)
 		strcat(args, ",port=sink");
 		CHECK(load(args, NULL, NULL) < 0, "17 specs");
 	}
+	/* Hostile mode: a seed, then classes (':' or '+'); none = all. */
+	CHECK_EQ(load(NULL, NULL, NULL), 0);
+	CHECK_EQ(cfg.sim_hostile_classes, 0);
+	CHECK_EQ(load("hostile=0x2a:sizes+twice,nics=2", NULL, NULL), 0);
+	CHECK_EQ(cfg.sim_hostile_seed, 42);
+	CHECK_EQ(cfg.sim_hostile_classes, (1u << HVSIM_HOSTILE_SIZES) |
+		 (1u << HVSIM_HOSTILE_TWICE));
+	CHECK_EQ(load("hostile=7", NULL, NULL), 0);
+	CHECK_EQ(cfg.sim_hostile_classes, HVSIM_HOSTILE_ALL);
 }
 
 static void
@@ -105,6 +115,11 @@ test_bad(void)
 		"port=[]",
 		"nics=2,port=[switch,peer=2]",
 		"port=[pcap,out=/x]",
+		"hostile=",
+		"hostile=x",
+		"hostile=-1",
+		"hostile=1:bogus",
+		"hostile=1:sizes:",
 	};
 	unsigned int i;
 

@@ -17,6 +17,8 @@
  * embedded hvsim's NICs, in the syntax of hvsim's --port
  * ("[NIC:]KIND[,OPT=VAL...]", one parser in lib/hvsim). A spec with
  * options goes in brackets: port=[gen,len=60,flows=64].
+ * hostile=SEED[:CLASS...] makes the embedded hvsim a hostile host (the
+ * syntax of hvsim's --hostile, classes separated by ':' or '+').
  *
  * backend=auto (the default) picks "sim" with a daemon when a socket is
  * named; on a machine whose kernel lists VMBus devices (a real Hyper-V or
@@ -48,7 +50,7 @@
 
 static const char *const hvbus_keys[] = {
 	"backend", "socket", "nics", "timeout_ms", "ring_size", "arena_mb",
-	"sysfs", "devroot", "uio_offsets", NULL,
+	"sysfs", "devroot", "uio_offsets", "hostile", NULL,
 };
 
 static int
@@ -188,6 +190,30 @@ cfg_uio_offsets(const char *key, const char *val, void *opaque)
 	return 0;
 }
 
+static int
+cfg_hostile(const char *key, const char *val, void *opaque)
+{
+#ifdef HVBUS_HAVE_HVSIM
+	struct hvbus_config *cfg = opaque;
+	char err[320];
+
+	RTE_SET_USED(key);
+	if (hvsim_hostile_parse(val, &cfg->sim_hostile_seed,
+				&cfg->sim_hostile_classes, err,
+				sizeof(err)) < 0) {
+		HVBUS_LOG(ERR, "hostile: %s", err);
+		return -EINVAL;
+	}
+	return 0;
+#else
+	RTE_SET_USED(key);
+	RTE_SET_USED(val);
+	RTE_SET_USED(opaque);
+	HVBUS_LOG(ERR, "hostile= needs the embedded hvsim (built without it)");
+	return -ENOTSUP;
+#endif
+}
+
 static const struct {
 	const char *key;
 	arg_handler_t fn;
@@ -202,6 +228,9 @@ static const struct {
 	{ "sysfs", cfg_sysfs, "a directory path" },
 	{ "devroot", cfg_devroot, "a directory path" },
 	{ "uio_offsets", cfg_uio_offsets, "page or linear" },
+	{ "hostile", cfg_hostile, "SEED[:CLASS...], CLASS one of sizes, "
+	  "cmplt, xfer, rndis, ring, intr, relid, dupoffer, rescind, "
+	  "silent, twice, all" },
 };
 
 static int
@@ -385,8 +414,8 @@ hvbus_config_load(struct hvbus_config *cfg)
 	if (kv == NULL) {
 		HVBUS_LOG(ERR, "%s=\"%s\": unknown key or bad syntax "
 			  "(keys: backend, socket, nics, port, timeout_ms, "
-			  "ring_size, arena_mb, sysfs, devroot, uio_offsets; "
-			  "a port spec with options goes in brackets, "
+			  "ring_size, arena_mb, sysfs, devroot, uio_offsets, "
+			  "hostile; a port spec with options goes in brackets, "
 			  "port=[gen,len=60])", HVBUS_ARGS_ENV, s);
 		return -EINVAL;
 	}

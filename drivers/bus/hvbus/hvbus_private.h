@@ -68,6 +68,9 @@ struct hvbus_config {
 	 * specs applied in order */
 	char sim_ports[HVBUS_MAX_PORT_SPECS][HVBUS_PORT_SPEC_LEN];
 	unsigned int n_sim_ports;
+	/* embedded hvsim: hostile mode (hvsim_hostile_parse()), 0 = off */
+	uint32_t sim_hostile_classes;
+	uint64_t sim_hostile_seed;
 	unsigned int timeout_ms;	/* deadline for every host answer */
 	uint32_t ring_size;	/* default bytes per ring */
 	uint64_t arena_size;	/* sim: bytes of shared memory */

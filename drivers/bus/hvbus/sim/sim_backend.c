@@ -153,6 +153,8 @@ sim_start_embedded(const struct hvbus_config *cfg)
 	hc.name = "hvbus-embedded";
 	hc.log_fn = sim_log;
 	hc.log_level = sim_log_level();
+	hc.hostile_seed = cfg->sim_hostile_seed;
+	hc.hostile_classes = cfg->sim_hostile_classes;
 	for (i = 0; i < cfg->n_sim_ports; i++) {
 		strcpy(sim.ports[i], cfg->sim_ports[i]);
 		/* config.c checked them already; this is the same parser. */
