@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "hvsim_uio.h"
 #include "hvsim_uio_app.h"
 
@@ -127,15 +128,6 @@ app_parse(int argc, char **argv, struct app_opts *o)
 	if (o->dev != NULL)
 		o->ucfg.dev_root = o->dev;
 	return optind;
-}
-
-static uint64_t
-app_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void
@@ -295,8 +287,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	setpgid(guest, guest);	/* also here: no race with our kill */
-	deadline = app_now_ns() + (uint64_t)o.timeout_s * 1000000000ull;
-	last_work = app_now_ns();
+	deadline = hv_now_ns() + (uint64_t)o.timeout_s * HV_NS_PER_SEC;
+	last_work = hv_now_ns();
 	while (!exited && !app_signal) {
 		uint64_t now;
 		int w = hvsim_uio_poll(u);
@@ -307,7 +299,7 @@ main(int argc, char **argv)
 				strerror(-w));
 			break;
 		}
-		now = app_now_ns();
+		now = hv_now_ns();
 		if (w > 0) {
 			last_work = now;
 			sleep_ns = 2000;

@@ -30,6 +30,13 @@ hv_now_ns(void)
 	return (uint64_t)ts.tv_sec * HV_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/** CLOCK_MONOTONIC in milliseconds, for polling loops with a deadline. */
+static inline uint64_t
+hv_now_ms(void)
+{
+	return hv_now_ns() / HV_NS_PER_MS;
+}
+
 /** The time @p ms milliseconds from now on @p clock, as an absolute
  * timespec for pthread_cond_timedwait() and friends. */
 static inline void

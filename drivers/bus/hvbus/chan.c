@@ -28,7 +28,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_clock.h"
 #include "hvbus_private.h"
+#include "vmb_monitor.h"
 
 static struct hvbus_offer *
 offer_by_relid(uint32_t relid, uint32_t type)
@@ -188,7 +190,7 @@ hvbus_on_offer(const union vmb_msg *m, uint32_t len)
 	hvbus.relid_tab[relid] = o;
 	pthread_mutex_unlock(&hvbus.lock);
 
-	if (o->monitor_allocated && o->monitor_id >= 128) {
+	if (o->monitor_allocated && o->monitor_id >= VMB_MONITOR_IDS) {
 		hvbus_bad_msg(VMB_MSG_OFFERCHANNEL, "relid %u: monitor id %u",
 			      relid, o->monitor_id);
 		return;
@@ -549,10 +551,10 @@ static void
 chan_set_monitor(struct hvbus_chan_priv *c, const struct hvbus_offer *o)
 {
 	if (o->monitor_allocated && hvbus.be.mon_child != NULL) {
-		/* trigger_group[id / 32].pending of the child->parent page */
-		c->pub.mon_pending = (uint32_t *)((uint8_t *)hvbus.be.mon_child +
-						  8 + 8 * (o->monitor_id / 32));
-		c->pub.mon_bit = 1u << (o->monitor_id % 32);
+		/* In the child->parent page: the guest rings the host. */
+		c->pub.mon_pending = vmb_monitor_word(hvbus.be.mon_child,
+						      o->monitor_id);
+		c->pub.mon_bit = vmb_monitor_bit(o->monitor_id);
 	}
 }
 
@@ -763,7 +765,7 @@ hvbus_chan_open(struct rte_hvbus_device *dev, uint16_t subidx,
 	req->tx_size = tx_size;
 	req->rx_size = rx_size;
 	/* GPADL and OPEN each have the bus deadline. */
-	rc = hvbus_req_run(req, 3 * hvbus.cfg.timeout_ms + 1000);
+	rc = hvbus_req_run(req, hvbus_answers_ms(3));
 	if (rc == 0 && chan != NULL)
 		*chan = req->chan;
 	hvbus_req_put(req);
@@ -783,7 +785,7 @@ hvbus_chan_close(struct rte_hvbus_device *dev, uint16_t subidx)
 		return -ENOMEM;
 	req->dev = dev;
 	req->subidx = subidx;
-	rc = hvbus_req_run(req, 3 * hvbus.cfg.timeout_ms + 1000);
+	rc = hvbus_req_run(req, hvbus_answers_ms(3));
 	hvbus_req_put(req);
 	return rc;
 }
@@ -808,13 +810,7 @@ hvbus_subchan_wait(struct rte_hvbus_device *dev, unsigned int n,
 
 	if (dev == NULL || n >= HVBUS_MAX_CHAN)
 		return -EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	hv_deadline_ts(CLOCK_MONOTONIC, timeout_ms, &ts);
 	pthread_mutex_lock(&hvbus.lock);
 	while (dev->priv->n_sub < n && !dev->priv->gone && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&hvbus.cond, &hvbus.lock, &ts);

@@ -31,6 +31,7 @@
 
 #include <rte_lcore.h>
 
+#include "hv_clock.h"
 #include "hvbus_private.h"
 
 /* Idle wake-up: how often deadlines are looked at without any event. */
@@ -45,19 +46,20 @@ static const uint32_t ctrl_versions[] = {
 };
 
 uint64_t
-hvbus_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t
 hvbus_deadline_ns(unsigned int answers)
 {
-	return hvbus_now_ns() +
-		(uint64_t)answers * hvbus.cfg.timeout_ms * 1000000ull;
+	return hv_now_ns() +
+		(uint64_t)answers * hvbus.cfg.timeout_ms * HV_NS_PER_MS;
+}
+
+/* The control thread ends every request by the deadlines of its host
+ * answers; this second on top only covers the thread noticing. */
+#define HVBUS_REQ_SLACK_MS	1000u
+
+unsigned int
+hvbus_answers_ms(unsigned int answers)
+{
+	return answers * hvbus.cfg.timeout_ms + HVBUS_REQ_SLACK_MS;
 }
 
 bool
@@ -181,13 +183,7 @@ hvbus_req_run(struct hvbus_req *req, unsigned int timeout_ms)
 
 	if (hvbus_on_ctrl_thread())
 		return -EDEADLK;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	hv_deadline_ts(CLOCK_MONOTONIC, timeout_ms, &ts);
 	pthread_mutex_lock(&hvbus.lock);
 	if (!hvbus.ctrl_running || hvbus.ctrl_stop) {
 		pthread_mutex_unlock(&hvbus.lock);
@@ -632,8 +628,8 @@ ctrl_main(void *arg)
 		if (hvbus.be.ops->tick != NULL)
 			hvbus.be.ops->tick(&hvbus.be);
 		ctrl_reclaim();
-		ctrl_deadlines(hvbus_now_ns());
-		ctrl_shutdown_step(hvbus_now_ns());
+		ctrl_deadlines(hv_now_ns());
+		ctrl_shutdown_step(hv_now_ns());
 		ctrl_flush();
 	}
 	/* Anything posted after the stop decision fails at once. */
@@ -703,7 +699,7 @@ hvbus_ctrl_stop(void)
 		return;
 	req = hvbus_req_new(HVBUS_REQ_SHUTDOWN);
 	if (req != NULL) {
-		rc = hvbus_req_run(req, 4 * hvbus.cfg.timeout_ms + 1000);
+		rc = hvbus_req_run(req, hvbus_answers_ms(4));
 		hvbus_req_put(req);
 	}
 	if (rc < 0)

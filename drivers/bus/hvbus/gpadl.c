@@ -491,7 +491,7 @@ hvbus_gpadl_create(struct rte_hvbus_device *dev, size_t size, void **va,
 		return -ENOMEM;
 	req->dev = dev;
 	req->len = size;
-	rc = hvbus_req_run(req, 2 * hvbus.cfg.timeout_ms + 1000);
+	rc = hvbus_req_run(req, hvbus_answers_ms(2));
 	if (rc == 0) {
 		*va = req->va;
 		*handle = req->handle;
@@ -513,7 +513,7 @@ hvbus_gpadl_destroy(struct rte_hvbus_device *dev, uint32_t handle)
 		return -ENOMEM;
 	req->dev = dev;
 	req->handle = handle;
-	rc = hvbus_req_run(req, 2 * hvbus.cfg.timeout_ms + 1000);
+	rc = hvbus_req_run(req, hvbus_answers_ms(2));
 	hvbus_req_put(req);
 	return rc;
 }

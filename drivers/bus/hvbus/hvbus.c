@@ -281,7 +281,7 @@ hvbus_scan(void)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = hvbus_req_run(req, 2 * hvbus.cfg.timeout_ms + 1000);
+	rc = hvbus_req_run(req, hvbus_answers_ms(2));
 	hvbus_req_put(req);
 	if (rc < 0) {
 		HVBUS_LOG(ERR, "cannot connect to the host: %s", strerror(-rc));

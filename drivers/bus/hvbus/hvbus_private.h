@@ -306,9 +306,11 @@ int hvbus_config_load(struct hvbus_config *cfg);
 void hvbus_config_resolve(struct hvbus_config *cfg);
 
 /* ctrl.c */
-uint64_t hvbus_now_ns(void);
 /* Now plus @answers host round trips' worth of the configured timeout. */
 uint64_t hvbus_deadline_ns(unsigned int answers);
+/* How long a caller waits (hvbus_req_run()) for a request whose work on
+ * the control thread covers @answers host round trips. */
+unsigned int hvbus_answers_ms(unsigned int answers);
 int hvbus_ctrl_start(void);
 void hvbus_ctrl_stop(void);
 bool hvbus_on_ctrl_thread(void);

@@ -25,16 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "hvn.h"
-
-static uint64_t
-hvn_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /*
  * Shared by the waiter and the bus's destructor; the last one frees it,
@@ -81,7 +73,7 @@ int
 hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg)
 {
 	struct hvn_grace *g = calloc(1, sizeof(*g));
-	uint64_t end = hvn_ms() + HVN_CTL_TIMEOUT_MS;
+	uint64_t end = hv_now_ms() + HVN_CTL_TIMEOUT_MS;
 	int rc = 0;
 
 	if (g == NULL)
@@ -92,7 +84,7 @@ hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg)
 		return -EIO;
 	}
 	while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE)) {
-		if (hvn_ms() > end) {
+		if (hv_now_ms() > end) {
 			rc = -ETIMEDOUT;
 			break;
 		}
@@ -470,7 +462,7 @@ hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		 uint64_t xid, const void *ext, uint32_t ext_len,
 		 const void *msg, uint32_t len)
 {
-	uint64_t end = hvn_ms() + HVN_CTL_TIMEOUT_MS;
+	uint64_t end = hv_now_ms() + HVN_CTL_TIMEOUT_MS;
 	int rc;
 
 	for (;;) {
@@ -482,7 +474,7 @@ hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		rc = hvn_chan_poll(hv, 0);
 		if (rc < 0)
 			return rc;
-		if (hvn_ms() > end)
+		if (hv_now_ms() > end)
 			return -ETIMEDOUT;
 		usleep(50);
 	}
@@ -498,7 +490,7 @@ hvn_ctl_send(struct hvn_dev *hv, uint16_t type, uint16_t flags, uint64_t xid,
 int
 hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms)
 {
-	uint64_t end = hvn_ms() + timeout_ms;
+	uint64_t end = hv_now_ms() + timeout_ms;
 	int rc;
 
 	for (;;) {
@@ -508,7 +500,7 @@ hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms)
 		if ((hv->w.xid == 0 || hv->w.got_cmplt) &&
 		    (hv->w.rndis_id == 0 || hv->w.got_resp))
 			return 0;
-		if (hvn_ms() > end)
+		if (hv_now_ms() > end)
 			return -ETIMEDOUT;
 		if (rc == 0)
 			usleep(20);
@@ -522,7 +514,7 @@ hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms)
 	struct rte_eth_dev_data *ed = hv->eth->data;
 	struct hvn_txq *txq = q < ed->nb_tx_queues ? ed->tx_queues[q] : NULL;
 	uint16_t idx = hvn_txq_chan(hv, q);
-	uint64_t end = hvn_ms() + ms;
+	uint64_t end = hv_now_ms() + ms;
 	int rc;
 
 	for (;;) {
@@ -533,7 +525,7 @@ hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms)
 			hvn_txq_reclaim(txq);
 		if (txq == NULL || txq->nfree == txq->ndesc)
 			return 0;
-		if (hvn_ms() > end)
+		if (hv_now_ms() > end)
 			return -ETIMEDOUT;
 		if (rc == 0)
 			usleep(50);

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "hvbus_private.h"
+#include "vmb_monitor.h"
 
 #define UIO_MAX_DEV	16
 #define UIO_MAPS	5
@@ -291,7 +292,7 @@ uio_add_dev(const char *name)
 	}
 	u->chan[0].relid = (uint32_t)v;
 	uio_path(path, sizeof(path), "%s/monitor_id", dir);
-	if (uio_read_ulong(path, 127, &v) < 0) {
+	if (uio_read_ulong(path, VMB_MONITOR_IDS - 1, &v) < 0) {
 		HVBUS_LOG(ERR, "uio: %s: no usable monitor_id", name);
 		return 0;
 	}
@@ -546,7 +547,7 @@ uio_sub_add(struct hvbus_backend *be, struct uio_dev *u, const char *chdir,
 	if (c->relid != 0)
 		return -EEXIST;
 	uio_path(path, sizeof(path), "%s/monitor_id", chdir);
-	if (uio_read_ulong(path, 127, &mon) < 0)
+	if (uio_read_ulong(path, VMB_MONITOR_IDS - 1, &mon) < 0)
 		return -EINVAL;
 	/* The kernel creates the ring attribute last: until then, wait. */
 	uio_path(path, sizeof(path), "%s/ring", chdir);
