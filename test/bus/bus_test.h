@@ -26,6 +26,7 @@
 
 #include <rte_eal.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "rte_bus_hvbus.h"
 #include "sim.h"
@@ -111,10 +112,7 @@ bt_get(const unsigned int *p)
 static inline uint64_t
 bt_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return hv_now_ms();
 }
 
 /* Wait until *p >= want, at most ms milliseconds. */

@@ -30,6 +30,7 @@
 #include <rte_rwlock.h>
 #include <valgrind/callgrind.h>
 
+#include "hv_clock.h"
 #include "epoch.h"
 
 #define NDESC		32
@@ -184,15 +185,6 @@ static const struct scheme {
 #undef S
 };
 #define NSCHEME (sizeof(schemes) / sizeof(schemes[0]))
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 /* CPU time of the calling thread: time spent preempted by other work on
  * a shared machine is not charged to the scheme being measured.
@@ -356,12 +348,12 @@ run_thread(void *arg)
 	__atomic_fetch_add(r->go, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(r->go, __ATOMIC_ACQUIRE) < 2)
 		;
-	w0 = now_ns();
+	w0 = hv_now_ns();
 	t0 = thread_ns();
 	sink += r->fn(r->c, r->n);
 	t0 = thread_ns() - t0;
 	r->ns = (double)t0 / r->n;
-	r->on_cpu = (double)t0 / (double)(now_ns() - w0);
+	r->on_cpu = (double)t0 / (double)(hv_now_ns() - w0);
 	return NULL;
 }
 
@@ -435,7 +427,7 @@ static double
 grace_once(enum grace_kind g, uint64_t timeout_ns)
 {
 	struct bobj *old = g_obj, *nw = old == &objs[0] ? &objs[1] : &objs[0];
-	uint64_t t0 = now_ns(), token;
+	uint64_t t0 = hv_now_ns(), token;
 
 	switch (g) {
 	case G_EPOCH:
@@ -449,12 +441,12 @@ grace_once(enum grace_kind g, uint64_t timeout_ns)
 		token = rte_rcu_qsbr_start(g == G_QSBR ? g_qsbr : g_qsbr_oo);
 		while (rte_rcu_qsbr_check(g == G_QSBR ? g_qsbr : g_qsbr_oo,
 					  token, false) != 1)
-			if (now_ns() - t0 > timeout_ns)
+			if (hv_now_ns() - t0 > timeout_ns)
 				return -1;
 		break;
 	case G_RWLOCK:
 		while (rte_rwlock_write_trylock(&g_rwlock) != 0)
-			if (now_ns() - t0 > timeout_ns)
+			if (hv_now_ns() - t0 > timeout_ns)
 				return -1;
 		__atomic_store_n(&g_obj, nw, __ATOMIC_RELAXED);
 		rte_rwlock_write_unlock(&g_rwlock);
@@ -462,7 +454,7 @@ grace_once(enum grace_kind g, uint64_t timeout_ns)
 	case G_NONE:
 		return -1;
 	}
-	return (double)(now_ns() - t0);
+	return (double)(hv_now_ns() - t0);
 }
 
 /* Readers other than ctx[0] present as idle (registered, in the reader set,
@@ -603,7 +595,7 @@ retire_memory(FILE *f, const char *name, uint64_t cycles, bool busy)
 	__atomic_store_n(&g_stop, 0, __ATOMIC_RELAXED);
 	if (busy)
 		pthread_create(&t, NULL, small_reader, &ctx[0]);
-	t0 = now_ns();
+	t0 = hv_now_ns();
 	for (i = 0; i < cycles; i++) {
 		old = g_small;
 		epoch_unpublish(&g_small, calloc(1, 64));
@@ -612,7 +604,7 @@ retire_memory(FILE *f, const char *name, uint64_t cycles, bool busy)
 		if ((uint64_t)left > max_pending)
 			max_pending = left;
 	}
-	dt = now_ns() - t0;
+	dt = hv_now_ns() - t0;
 	epoch_stats_get(g_dom, &st);
 	epoch_synchronize(g_dom);
 	while (epoch_reclaim(g_dom) != 0)

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "epoch.h"
 #include "epoch_test.h"
@@ -76,15 +77,6 @@ static struct obj *quarantine[QUARANTINE];
 static unsigned int qpos;
 static uint64_t quarantine_bad;
 static pthread_mutex_t quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 static struct obj *
 obj_new(uint64_t gen)
@@ -320,9 +312,9 @@ busy_reader(void *arg)
 static void *
 stopping_reader(void *arg)
 {
-	uint64_t t_end = now_ns() + (uint64_t)(uintptr_t)arg, bad = 0;
+	uint64_t t_end = hv_now_ns() + (uint64_t)(uintptr_t)arg, bad = 0;
 
-	while (now_ns() < t_end)
+	while (hv_now_ns() < t_end)
 		bad += reader_burst(&idle_rec);
 	__atomic_fetch_add(&bad_reads, bad, __ATOMIC_RELAXED);
 	return NULL;
@@ -341,15 +333,15 @@ run_idle(double seconds)
 	REQUIRE(pthread_create(&busy, NULL, busy_reader, NULL) == 0);
 	REQUIRE(pthread_create(&stopper, NULL, stopping_reader,
 			       (void *)(uintptr_t)(seconds * 1e9 / 4)) == 0);
-	t_end = now_ns() + (uint64_t)(seconds * 1e9);
-	while (now_ns() < t_end) {
+	t_end = hv_now_ns() + (uint64_t)(seconds * 1e9);
+	while (hv_now_ns() < t_end) {
 		struct obj *old = slot[n % NSLOT];
 
 		epoch_unpublish(&slot[n % NSLOT], obj_new(NSLOT + n));
 		CHECK_EQ(epoch_retire(dom, old, obj_dtor), 0);
-		t0 = now_ns();
+		t0 = hv_now_ns();
 		CHECK_EQ(epoch_synchronize(dom), 0);
-		dt = now_ns() - t0;
+		dt = hv_now_ns() - t0;
 		if (dt > worst)
 			worst = dt;
 		CHECK_EQ(epoch_reclaim(dom), 0);
@@ -361,8 +353,8 @@ run_idle(double seconds)
 	 * polled like a control loop does. The bound is wall time: the busy
 	 * reader may sit preempted mid-burst on a loaded machine.
 	 */
-	t_end = now_ns() + 5000000000ull;
-	for (i = 0; left != 0 && now_ns() < t_end; i++) {
+	t_end = hv_now_ns() + 5000000000ull;
+	for (i = 0; left != 0 && hv_now_ns() < t_end; i++) {
 		struct obj *old = slot[0];
 
 		if (i < 10) {
@@ -404,8 +396,8 @@ run_threads(double seconds, bool hotplug)
 				       (void *)(uintptr_t)(i + 1)) == 0);
 	REQUIRE(pthread_create(&wt, NULL, writer_thread, NULL) == 0);
 
-	t_end = now_ns() + (uint64_t)(seconds * 1e9);
-	while (now_ns() < t_end) {
+	t_end = hv_now_ns() + (uint64_t)(seconds * 1e9);
+	while (hv_now_ns() < t_end) {
 		if (!hotplug) {
 			usleep(10000);
 			continue;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "epoch.h"
 
@@ -33,15 +34,6 @@ free_dtor(void *obj)
 {
 	dtor_calls++;
 	free(obj);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
 static void
@@ -241,10 +233,10 @@ holder_thread(void *arg)
 
 	epoch_reader_enter(h->r);
 	__atomic_store_n(&h->entered, 1, __ATOMIC_RELEASE);
-	t0 = now_ns();
-	while (now_ns() - t0 < h->hold_ns)
+	t0 = hv_now_ns();
+	while (hv_now_ns() - t0 < h->hold_ns)
 		;
-	h->exit_ns = now_ns();
+	h->exit_ns = hv_now_ns();
 	epoch_reader_exit(h->r);
 	return NULL;
 }
@@ -274,7 +266,7 @@ test_synchronize(unsigned int flags)
 	CHECK_EQ(epoch_retire(dom, &x, count_dtor), 0);
 	CHECK_EQ(epoch_reclaim(dom), 1);
 	CHECK_EQ(epoch_synchronize(dom), 0);
-	done = now_ns();
+	done = hv_now_ns();
 	CHECK(done >= h.exit_ns, "synchronize returned %" PRIu64
 	      " ns before the reader left", h.exit_ns - done);
 	CHECK(!epoch_reader_active(&r));

@@ -24,6 +24,7 @@
 #include <rte_eal.h>
 #include <rte_log.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "hvsim.h"
 #include "rte_bus_hvbus.h"
@@ -73,15 +74,6 @@ el_eal_init(const char *prog, const char *level)
 	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
 }
 
-static uint64_t
-el_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Open the primary and write a packet of a type the host refuses. */
 static void
 el_break_protocol(void)
@@ -90,11 +82,11 @@ el_break_protocol(void)
 	struct hvbus_chan *c = NULL;
 	uint8_t junk[16] = { 0 };
 	struct vmb_iov iov = { junk, sizeof(junk) };
-	uint64_t end = el_ms() + 10000;
+	uint64_t end = hv_now_ms() + 10000;
 	int rc;
 
 	while (__atomic_load_n(&el_dev, __ATOMIC_ACQUIRE) == NULL &&
-	       el_ms() < end)
+	       hv_now_ms() < end)
 		usleep(1000);
 	REQUIRE(el_dev != NULL, "no hvbus device probed");
 	REQUIRE(h != NULL, "no embedded hvsim");
@@ -105,7 +97,7 @@ el_break_protocol(void)
 	REQUIRE(rc >= 0, "ring write: %d", rc);
 	if (rc == 1)
 		hvbus_chan_signal(c);
-	while (hvsim_violations(h) == 0 && el_ms() < end)
+	while (hvsim_violations(h) == 0 && hv_now_ms() < end)
 		usleep(1000);
 	CHECK_EQ(hvsim_violations(h), 1);
 	CHECK_EQ(hvbus_chan_close(el_dev, 0), 0);

@@ -31,6 +31,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "sim.h"
 #include "hvsim.h"
@@ -40,10 +41,7 @@
 static inline uint64_t
 pt_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return hv_now_ms();
 }
 
 /* EAL with the embedded (or named) hvsim; @p extra: one more EAL

@@ -33,6 +33,7 @@
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "sim.h"
 #include "hvsim.h"
@@ -42,10 +43,7 @@
 static inline uint64_t
 rt_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	return hv_now_ns() / 1000;
 }
 
 static inline uint64_t

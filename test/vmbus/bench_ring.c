@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_clock.h"
 #include "vmb_ring.h"
 
 #define DATA_BYTES	(16u * 1024u)
@@ -85,15 +86,6 @@ bench_loop_batch(unsigned long n)
 }
 
 static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static double
 best_ns(void (*fn)(unsigned long), unsigned long iters)
 {
 	double best = 1e300, t;
@@ -101,9 +93,9 @@ best_ns(void (*fn)(unsigned long), unsigned long iters)
 
 	fn(iters / 10 + BATCH);		/* warm up */
 	for (k = 0; k < 5; k++) {
-		t = now_ns();
+		t = ((double)hv_now_ns());
 		fn(iters);
-		t = (now_ns() - t) / (double)iters;
+		t = (((double)hv_now_ns()) - t) / (double)iters;
 		if (t < best)
 			best = t;
 	}

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "check.h"
 #include "vmb_ring.h"
 
@@ -102,15 +103,6 @@ pkt_fill(uint8_t *buf, uint64_t seq)
 	memcpy(buf, &h, sizeof(h));
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void
 kick(int fd)
 {
@@ -147,7 +139,7 @@ producer(void *mem, uint64_t npkt, int to_cons, int to_prod,
 	static uint8_t buf[MAX_PAYLOAD];
 	struct vmb_ring w;
 	uint64_t seq = 0;
-	double deadline = now_s() + DEADLINE_S;
+	double deadline = (hv_now_ns() * 1e-9) + DEADLINE_S;
 	int staged = 0, spins = 0, rc;
 
 	if (vmb_ring_init_mem(&w, mem, RING_BYTES) < 0)
@@ -182,7 +174,7 @@ producer(void *mem, uint64_t npkt, int to_cons, int to_prod,
 		if (++spins < SPINS)
 			continue;
 		spins = 0;
-		if (now_s() > deadline)
+		if ((hv_now_ns() * 1e-9) > deadline)
 			return 1;
 		rc = vmb_ring_wait_prepare(&w);
 		if (rc < 0)
@@ -204,7 +196,7 @@ consumer(void *mem, uint64_t npkt, int to_cons, int to_prod, pid_t child,
 	static uint8_t ref[MAX_PAYLOAD];
 	struct vmb_ring r;
 	uint64_t seq = 0;
-	double deadline = now_s() + DEADLINE_S;
+	double deadline = (hv_now_ns() * 1e-9) + DEADLINE_S;
 	int n, got = 0, spins = 0, st;
 
 	if (vmb_ring_init_mem(&r, mem, RING_BYTES) < 0)
@@ -259,7 +251,7 @@ consumer(void *mem, uint64_t npkt, int to_cons, int to_prod, pid_t child,
 		if (++spins < SPINS)
 			continue;
 		spins = 0;
-		if (now_s() > deadline)
+		if ((hv_now_ns() * 1e-9) > deadline)
 			return 1;
 		if (waitpid(child, &st, WNOHANG) == child) {
 			fprintf(stderr, "producer died at seq %llu\n",
@@ -306,7 +298,7 @@ main(void)
 	to_prod = eventfd(0, 0);
 	REQUIRE(to_cons >= 0 && to_prod >= 0);
 
-	t0 = now_s();
+	t0 = (hv_now_ns() * 1e-9);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
@@ -320,7 +312,7 @@ main(void)
 	if (rc != 0)
 		kill(pid, SIGKILL);
 	REQUIRE(waitpid(pid, &st, 0) == pid);
-	t = now_s() - t0;
+	t = (hv_now_ns() * 1e-9) - t0;
 
 	printf("%llu packets in %.2f s (%.1f ns/pkt); consumer sleeps %llu, "
 	       "producer sleeps %llu; lost wakeups %llu/%llu\n",

@@ -18,16 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "guest_priv.h"
 #include "hvsim_transport.h"
 
 uint64_t
 guest_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return hv_now_ms();
 }
 
 unsigned int

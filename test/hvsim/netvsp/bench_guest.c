@@ -17,20 +17,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_clock.h"
 #include "nvg.h"
 #include "tenv.h"
 #include "vmb_pkt.h"
 
 static struct nvg G;
-
-static double
-bg_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int
 main(int argc, char **argv)
@@ -65,7 +57,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "guest init failed\n");
 		return 1;
 	}
-	t0 = bg_now();
+	t0 = (hv_now_ns() * 1e-9);
 	while (got < want) {
 		struct vmb_pkt_desc d;
 		struct vmb_xfer_hdr x;
@@ -83,7 +75,7 @@ main(int argc, char **argv)
 				0, cmplt, sizeof(cmplt)) != 0)
 			io->recv(io->ctx, 0, pkt, sizeof(pkt), 1);
 	}
-	t1 = bg_now();
+	t1 = (hv_now_ns() * 1e-9);
 	printf("frame=%s pkts=%llu mpps=%.3f batches=%llu\n", argv[1],
 	       (unsigned long long)got, (double)got / (t1 - t0) / 1e6,
 	       (unsigned long long)batches);

@@ -13,19 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_clock.h"
 #include "nvg.h"
 #include "vmb_pkt.h"
 
 #define NVG_WAIT_MS	3000
-
-static uint64_t
-nvg_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int
 nvg_complete_rx(struct nvg *g, unsigned int q, uint64_t xid)
@@ -205,10 +197,10 @@ nvg_poll(struct nvg *g, unsigned int q, unsigned int ms)
 int
 nvg_drain(struct nvg *g, unsigned int idle_ms)
 {
-	uint64_t quiet_since = nvg_ms();
+	uint64_t quiet_since = hv_now_ms();
 	int total = 0;
 
-	while (nvg_ms() - quiet_since < idle_ms) {
+	while (hv_now_ms() - quiet_since < idle_ms) {
 		unsigned int q;
 		int got = 0;
 
@@ -217,7 +209,7 @@ nvg_drain(struct nvg *g, unsigned int idle_ms)
 				got++;
 		if (got) {
 			total += got;
-			quiet_since = nvg_ms();
+			quiet_since = hv_now_ms();
 		}
 	}
 	return total;
@@ -240,10 +232,10 @@ nvg_release(struct nvg *g)
 static int
 nvg_wait(struct nvg *g, unsigned int q, const bool *flag)
 {
-	uint64_t end = nvg_ms() + NVG_WAIT_MS;
+	uint64_t end = hv_now_ms() + NVG_WAIT_MS;
 
 	while (!*flag) {
-		if (nvg_ms() > end)
+		if (hv_now_ms() > end)
 			return -ETIMEDOUT;
 		if (nvg_poll(g, q, 10) < 0)
 			return -EBADMSG;

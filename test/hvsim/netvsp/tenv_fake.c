@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_clock.h"
 #include "fake_core.h"
 #include "tenv.h"
 
@@ -95,12 +96,9 @@ tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step, bool on)
 void
 tenv_idle(struct tenv *e, unsigned int ms)
 {
-	struct timespec t0, t;
+	uint64_t end = hv_now_ms() + ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
+	do
 		fc_pump(e->f);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000 +
-		 (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+	while (hv_now_ms() < end);
 }

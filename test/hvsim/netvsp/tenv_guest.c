@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_clock.h"
 #include "hvsim_guest.h"
 #include "tenv.h"
 
@@ -268,7 +269,7 @@ tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step, bool on)
 void
 tenv_idle(struct tenv *e, unsigned int ms)
 {
-	struct timespec t0, t;
+	uint64_t end;
 
 	if (e->threaded) {
 		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -276,10 +277,8 @@ tenv_idle(struct tenv *e, unsigned int ms)
 		nanosleep(&ts, NULL);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
+	end = hv_now_ms() + ms;
+	do
 		hvsim_poll(e->h);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000 +
-		 (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+	while (hv_now_ms() < end);
 }
