@@ -145,6 +145,15 @@ void rte_hvbus_unregister(struct rte_hvbus_driver *drv);
 	}							\
 	HVNET_PMD_EXPORT_NAME(nm)
 
+/**
+ * Name the device class of driver @p nm for dpdk-pmdinfo.py: @p guid is
+ * the struct vmb_guid the driver's class_id points to (the build's
+ * pmdinfogen reads its bytes).
+ */
+#define RTE_PMD_REGISTER_HVBUS_CLASS(nm, guid)			\
+	static const char DRV_EXP_TAG(nm, hvbus_class_export)[]	\
+		__rte_used = RTE_STR(guid)
+
 /** The hvbus device containing generic device @p d. */
 #define RTE_DEV_TO_HVBUS(d) \
 	container_of((d), struct rte_hvbus_device, device)

@@ -877,3 +877,6 @@ static struct rte_hvbus_driver hvn_driver = {
 };
 
 RTE_PMD_REGISTER_HVBUS(HVN_DRIVER_NAME, hvn_driver);
+RTE_PMD_REGISTER_HVBUS_CLASS(HVN_DRIVER_NAME, vmb_guid_netvsc);
+/* The real path: the device bound to uio_hv_generic. */
+RTE_PMD_REGISTER_KMOD_DEP(HVN_DRIVER_NAME, "* uio_hv_generic");
