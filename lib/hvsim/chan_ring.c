@@ -333,6 +333,30 @@ hvsim_chan_send(struct hvsim_chan *c, uint16_t type, uint16_t flags,
 	return 0;
 }
 
+int
+hvsim_chan_send_buf(struct hvsim_chan *c, uint16_t type, uint64_t xid,
+		    const void *buf, uint32_t len)
+{
+	int rc;
+
+	if (!c->open || c->failed)
+		return -ENODEV;
+	/* A completion per guest request: the inlined no-wrap write, the
+	 * general one only on wrap, a full ring or an error. */
+	rc = vmb_ring_stage_buf(&c->out, type, 0, xid, NULL, 0, buf, len);
+	if (rc == -EBADMSG) {
+		hvsim_chan_fail(c, "host->guest ring read_index corrupt", rc);
+		return -ENODEV;
+	}
+	if (rc < 0)
+		return rc;
+	c->st.rx_pkts++;
+	c->st.rx_bytes += len;
+	if (!c->batching)
+		vmb_ring_publish(&c->out);
+	return 0;
+}
+
 void
 hvsim_chan_batch_begin(struct hvsim_chan *c)
 {

@@ -85,6 +85,12 @@ struct hvsim_dev_ops {
 int hvsim_chan_send(struct hvsim_chan *c, uint16_t type, uint16_t flags,
 		    uint64_t xid, const void *ext, uint32_t ext_len,
 		    const struct iovec *iov, unsigned int iovcnt);
+/**
+ * hvsim_chan_send() of one contiguous payload (completions, NVSP answers):
+ * the ring write is inlined, without the iovec walk. Same results.
+ */
+int hvsim_chan_send_buf(struct hvsim_chan *c, uint16_t type, uint64_t xid,
+			const void *buf, uint32_t len);
 /** Stage several sends and publish the write index once. */
 void hvsim_chan_batch_begin(struct hvsim_chan *c);
 void hvsim_chan_batch_end(struct hvsim_chan *c);

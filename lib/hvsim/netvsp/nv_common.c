@@ -66,9 +66,7 @@ int
 nv_send_nvsp(struct nv_chan *ch, uint16_t type, uint64_t xid,
 	     const void *msg, uint32_t len)
 {
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
-
-	return hvsim_chan_send(ch->c, type, 0, xid, NULL, 0, &iov, 1);
+	return hvsim_chan_send_buf(ch->c, type, xid, msg, len);
 }
 
 void

@@ -256,6 +256,14 @@ nv_nvsp_inband(struct netvsp_dev *d, struct nv_chan *ch,
 	union nvsp_msg m;
 	int type, rc;
 
+	/* Nearly every packet is a send request: decoded here without the
+	 * type-table walks (RNDIS_PKT is valid at every version and on any
+	 * channel once INIT is done; p->data is already a private copy). */
+	if (p->data_len >= sizeof(m.rndis_pkt) && d->nvsp_ver != 0) {
+		memcpy(&m.rndis_pkt, p->data, sizeof(m.rndis_pkt));
+		if (m.rndis_pkt.type == NVSP_TYPE_RNDIS_PKT)
+			return nv_tx_request(d, ch, p, &m.rndis_pkt);
+	}
 	type = nvsp_decode(p->data, p->data_len, &m);
 	if (type < 0) {
 		nv_log(d, "malformed NVSP message (%d bytes): %s",

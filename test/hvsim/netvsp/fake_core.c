@@ -110,6 +110,16 @@ hvsim_chan_send(struct hvsim_chan *c, uint16_t type, uint16_t flags,
 	return 0;
 }
 
+int
+hvsim_chan_send_buf(struct hvsim_chan *c, uint16_t type, uint64_t xid,
+		    const void *buf, uint32_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+			     .iov_len = len };
+
+	return hvsim_chan_send(c, type, 0, xid, NULL, 0, &iov, 1);
+}
+
 void
 hvsim_chan_batch_begin(struct hvsim_chan *c)
 {
