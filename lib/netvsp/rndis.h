@@ -20,6 +20,7 @@
  */
 
 #include <assert.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -537,6 +538,66 @@ struct rndis_pkt_info {
 int rndis_parse_packet(const void *buf, size_t len,
 		       struct rndis_pkt_info *info);
 
+/**
+ * The PPI walk of rndis_parse_packet(): @p len bytes of elements at @p p
+ * into @p info (the rules above). Out of line; the header checks are
+ * inlined (rndis_parse_packet_inline()).
+ *
+ * @return 0 or -EINVAL.
+ */
+int rndis_parse_ppi_area(const uint8_t *p, uint32_t len,
+			 struct rndis_pkt_info *info);
+
+/* Unaligned little-endian u32 of a wire buffer (the header asserts a
+ * little-endian host). */
+static inline uint32_t
+rndis_get32_(const uint8_t *p)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/**
+ * rndis_parse_packet() inlined into a burst loop: the same rules, each
+ * field read once from @p buf (callers hand it a private copy or memory
+ * the peer no longer writes).
+ */
+static inline __attribute__((always_inline)) int
+rndis_parse_packet_inline(const void *buf, size_t len,
+			  struct rndis_pkt_info *info)
+{
+	const uint8_t *p = (const uint8_t *)buf;
+	uint32_t msg_len, body, doff, dlen, poff, plen;
+
+	if (len < sizeof(struct rndis_packet))
+		return -EBADMSG;
+	msg_len = rndis_get32_(p + 4);
+	if (rndis_get32_(p) != RNDIS_MSG_PACKET ||
+	    msg_len < sizeof(struct rndis_packet) || msg_len > len)
+		return -EBADMSG;
+	body = msg_len - RNDIS_HDR_SIZE;
+	doff = rndis_get32_(p + 8);
+	dlen = rndis_get32_(p + 12);
+	if (doff < RNDIS_PACKET_MIN_OFFSET || doff >= body ||
+	    dlen < RNDIS_MIN_FRAME_LEN || dlen > body - doff)
+		return -EINVAL;
+	info->msg_len = msg_len;
+	info->frame_off = doff + RNDIS_HDR_SIZE;
+	info->frame_len = dlen;
+	info->present = 0;
+	plen = rndis_get32_(p + 32);
+	if (plen == 0)
+		return 0;
+	poff = rndis_get32_(p + 28);
+	if (poff < RNDIS_PACKET_MIN_OFFSET || poff % 4 != 0 ||
+	    plen < sizeof(struct rndis_ppi) || poff > body ||
+	    plen > body - poff)
+		return -EINVAL;
+	return rndis_parse_ppi_area(p + RNDIS_HDR_SIZE + poff, plen, info);
+}
+
 /** Walks several PACKET_MSGs concatenated in one buffer. */
 struct rndis_agg_iter {
 	const uint8_t *buf;
@@ -553,8 +614,19 @@ struct rndis_agg_iter {
  * but the last padded to @p align (0 or 1: no alignment rule; else a
  * power of two).
  */
-void rndis_agg_init(struct rndis_agg_iter *it, const void *buf, size_t len,
-		    uint32_t max_count, uint32_t align);
+static inline void
+rndis_agg_init(struct rndis_agg_iter *it, const void *buf, size_t len,
+	       uint32_t max_count, uint32_t align)
+{
+	it->buf = (const uint8_t *)buf;
+	it->len = len;
+	it->off = 0;
+	it->count = 0;
+	it->max_count = max_count;
+	it->align = align;
+	/* A non-power-of-two alignment is a caller bug; fail the walk. */
+	it->err = (align > 1 && (align & (align - 1)) != 0) ? -EINVAL : 0;
+}
 
 /**
  * Parse the next packet (as rndis_parse_packet(), bounded by the bytes
@@ -567,8 +639,40 @@ void rndis_agg_init(struct rndis_agg_iter *it, const void *buf, size_t len,
  *   packets, -EINVAL for a non-last msg_len not a multiple of align.
  *   After an error every later call returns the same error.
  */
-int rndis_agg_next(struct rndis_agg_iter *it, struct rndis_pkt_info *info,
-		   size_t *msg_off);
+static inline __attribute__((always_inline)) int
+rndis_agg_next(struct rndis_agg_iter *it, struct rndis_pkt_info *info,
+	       size_t *msg_off)
+{
+	size_t left;
+	int rc;
+
+	if (it->err != 0)
+		return it->err;
+	if (it->off >= it->len)
+		return 0;
+	if (it->count >= it->max_count) {
+		it->err = -E2BIG;
+		return it->err;
+	}
+	left = it->len - it->off;
+	rc = rndis_parse_packet_inline(it->buf + it->off, left, info);
+	if (rc < 0) {
+		it->err = rc;
+		return rc;
+	}
+	/* Every packet but the last is padded so the next one is aligned
+	 * (align is 0 or a power of two: checked at init). */
+	if (info->msg_len < left && it->align > 1 &&
+	    (info->msg_len & (it->align - 1)) != 0) {
+		it->err = -EINVAL;
+		return it->err;
+	}
+	if (msg_off != NULL)
+		*msg_off = it->off;
+	it->off += info->msg_len;
+	it->count++;
+	return 1;
+}
 
 /* ---------------------------------------------------------------------- */
 /**

@@ -121,8 +121,9 @@ rndis_packet_end(void *buf, size_t size, uint32_t frame_off,
 /* ---------------------------------------------------------------------- */
 
 /* Walk @len bytes of PPI elements; every element must fit exactly. */
-static int
-rndis_parse_ppis(const uint8_t *p, uint32_t len, struct rndis_pkt_info *info)
+int
+rndis_parse_ppi_area(const uint8_t *p, uint32_t len,
+		     struct rndis_pkt_info *info)
 {
 	struct rndis_ppi e;
 	uint32_t v, bit;
@@ -194,79 +195,6 @@ rndis_parse_ppis(const uint8_t *p, uint32_t len, struct rndis_pkt_info *info)
 int
 rndis_parse_packet(const void *buf, size_t len, struct rndis_pkt_info *info)
 {
-	const uint8_t *p = buf;
-	struct rndis_packet h;
-	uint32_t body;
-
-	if (len < sizeof(h))
-		return -EBADMSG;
-	memcpy(&h, buf, sizeof(h));
-	if (h.type != RNDIS_MSG_PACKET || h.msg_len < sizeof(h) ||
-	    h.msg_len > len)
-		return -EBADMSG;
-	body = h.msg_len - RNDIS_HDR_SIZE;
-	if (h.data_offset < RNDIS_PACKET_MIN_OFFSET || h.data_offset >= body ||
-	    h.data_len < RNDIS_MIN_FRAME_LEN ||
-	    h.data_len > body - h.data_offset)
-		return -EINVAL;
 	memset(info, 0, sizeof(*info));
-	info->msg_len = h.msg_len;
-	info->frame_off = h.data_offset + RNDIS_HDR_SIZE;
-	info->frame_len = h.data_len;
-	if (h.ppi_len == 0)
-		return 0;
-	if (h.ppi_offset < RNDIS_PACKET_MIN_OFFSET || h.ppi_offset % 4 != 0 ||
-	    h.ppi_len < sizeof(struct rndis_ppi) ||
-	    !netvsp_range_ok(h.ppi_offset, h.ppi_len, body))
-		return -EINVAL;
-	return rndis_parse_ppis(p + RNDIS_HDR_SIZE + h.ppi_offset, h.ppi_len,
-			       info);
-}
-
-void
-rndis_agg_init(struct rndis_agg_iter *it, const void *buf, size_t len,
-	       uint32_t max_count, uint32_t align)
-{
-	it->buf = buf;
-	it->len = len;
-	it->off = 0;
-	it->count = 0;
-	it->max_count = max_count;
-	it->align = align;
-	/* A non-power-of-two alignment is a caller bug; fail the walk. */
-	it->err = (align > 1 && (align & (align - 1)) != 0) ? -EINVAL : 0;
-}
-
-int
-rndis_agg_next(struct rndis_agg_iter *it, struct rndis_pkt_info *info,
-	       size_t *msg_off)
-{
-	size_t left;
-	int rc;
-
-	if (it->err != 0)
-		return it->err;
-	if (it->off >= it->len)
-		return 0;
-	if (it->count >= it->max_count) {
-		it->err = -E2BIG;
-		return it->err;
-	}
-	left = it->len - it->off;
-	rc = rndis_parse_packet(it->buf + it->off, left, info);
-	if (rc < 0) {
-		it->err = rc;
-		return rc;
-	}
-	/* Every packet but the last is padded so the next one is aligned. */
-	if (info->msg_len < left && it->align > 1 &&
-	    info->msg_len % it->align != 0) {
-		it->err = -EINVAL;
-		return it->err;
-	}
-	if (msg_off != NULL)
-		*msg_off = it->off;
-	it->off += info->msg_len;
-	it->count++;
-	return 1;
+	return rndis_parse_packet_inline(buf, len, info);
 }

@@ -409,7 +409,9 @@ int nv_port_poll(struct netvsp_dev *d);
 int nv_gen_init(struct netvsp_dev *d, const struct hvsim_gen_config *cfg);
 void nv_gen_fini(struct netvsp_dev *d);
 int nv_gen_poll(struct netvsp_dev *d);
-void nv_gen_sink(struct netvsp_dev *d, const struct nv_frame *f);
+/** @p n frames (@p data, @p len) reached the sink: latency of ours. */
+void nv_gen_sink(struct netvsp_dev *d, const uint8_t *const *data,
+		 const uint32_t *len, uint32_t n);
 void nv_gen_stats(const struct netvsp_dev *d, struct hvsim_nic_stats *st);
 
 /* ---- port_pcap.c ---- */

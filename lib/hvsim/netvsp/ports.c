@@ -81,7 +81,7 @@ nv_port_tx(struct netvsp_dev *d, const struct nv_frame *f)
 		nv_port_switch(d, f);
 		break;
 	case HVSIM_PORT_GEN_SINK:
-		nv_gen_sink(d, f);
+		nv_gen_sink(d, (const uint8_t *const *)&f->data, &f->len, 1);
 		break;
 	case HVSIM_PORT_PCAP:
 		nv_pcap_write(d, f);

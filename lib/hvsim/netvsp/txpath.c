@@ -101,12 +101,11 @@ nv_tx_gather(struct netvsp_dev *d, const struct hvsim_pkt *p,
 	return 0;
 }
 
-/* One frame of a data request, after its PPIs were validated. */
+/* One frame with PPIs of a data request, after they were validated. */
 static void
-nv_tx_frame(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
-	    const struct rndis_pkt_info *pi)
+nv_tx_frame_ppi(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
+		const struct rndis_pkt_info *pi)
 {
-	struct hvsim_queue_stats *qs = &d->stats.q[ch->idx];
 	struct nv_frame f = {
 		.data = msg + pi->frame_off,
 		.len = pi->frame_len,
@@ -118,14 +117,6 @@ nv_tx_frame(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
 		f.has_vlan = true;
 		f.vlan_tci = rndis_vlan_to_tci(pi->vlan);
 	}
-	qs->tx_pkts++;
-	qs->tx_bytes += f.len;
-	d->stats.tx_pkts++;
-	d->stats.tx_bytes += f.len;
-	/* The VF carries the guest's traffic now: count what still comes
-	 * this way (tests assert it stays 0 or small). */
-	if (d->datapath_vf)
-		d->stats.tx_while_vf++;
 	if (pi->present & RNDIS_PKT_HAS_LSO) {
 		if (nv_tx_lso(d, &f, pi->lso, nv_port_tx) < 0) {
 			d->stats.tx_bad++;
@@ -147,6 +138,11 @@ nv_tx_frame(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
 	nv_port_tx(d, &f);
 }
 
+/* PPIs that change what the port gets; hash value/info and the RSC id do
+ * not. */
+#define NV_TX_PPI_ACT	(RNDIS_PKT_HAS_VLAN | RNDIS_PKT_HAS_LSO | \
+			 RNDIS_PKT_HAS_CSUM)
+
 static int
 nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	   const struct hvsim_pkt *p, uint32_t total)
@@ -155,14 +151,21 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	 * packets it returns. */
 	struct rndis_pkt_info pi[NV_RNDIS_MAX_PKTS + 1];
 	size_t off[NV_RNDIS_MAX_PKTS + 1];
+	const uint8_t *sk_data[NV_RNDIS_MAX_PKTS];
+	uint32_t sk_len[NV_RNDIS_MAX_PKTS], sk_n = 0;
+	struct hvsim_queue_stats *qs = &d->stats.q[ch->idx];
 	struct rndis_agg_iter it;
+	uint64_t bytes = 0;
 	uint32_t n = 0, i;
+	bool sink;
 	int rc;
 
 	rndis_agg_init(&it, d->txbuf, total, NV_RNDIS_MAX_PKTS,
 		       1u << NV_RNDIS_ALIGN_SHIFT);
-	while ((rc = rndis_agg_next(&it, &pi[n], &off[n])) == 1)
+	while ((rc = rndis_agg_next(&it, &pi[n], &off[n])) == 1) {
+		bytes += pi[n].frame_len;
 		n++;
+	}
 	if (rc < 0 || n == 0) {
 		d->stats.tx_bad++;
 		nv_log_dp(d, "malformed RNDIS data request (%u bytes, packet "
@@ -174,9 +177,36 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 		nv_tx_complete(ch, p, NVSP_STATUS_SUCCESS);
 	if (rc != 0)
 		return rc;
+	/* Counted once per request, frames as they were sent. */
+	qs->tx_pkts += n;
+	qs->tx_bytes += bytes;
+	d->stats.tx_pkts += n;
+	d->stats.tx_bytes += bytes;
+	/* The VF carries the guest's traffic now: count what still comes
+	 * this way (tests assert it stays 0 or small). */
+	if (d->datapath_vf)
+		d->stats.tx_while_vf += n;
 	d->tx_now_ns = 0;	/* the sink reads the clock once per request */
-	for (i = 0; i < n; i++)
-		nv_tx_frame(d, ch, d->txbuf + off[i], &pi[i]);
+	sink = d->cfg.port.kind == HVSIM_PORT_GEN_SINK;
+	for (i = 0; i < n; i++) {
+		if (pi[i].present & NV_TX_PPI_ACT) {
+			nv_tx_frame_ppi(d, ch, d->txbuf + off[i], &pi[i]);
+		} else if (sink) {
+			/* The generator's sink takes plain frames at once. */
+			sk_data[sk_n] = d->txbuf + off[i] + pi[i].frame_off;
+			sk_len[sk_n++] = pi[i].frame_len;
+		} else {
+			struct nv_frame f = {
+				.data = d->txbuf + off[i] + pi[i].frame_off,
+				.len = pi[i].frame_len,
+				.src_queue = ch->idx,
+			};
+
+			nv_port_tx(d, &f);
+		}
+	}
+	if (sk_n != 0)
+		nv_gen_sink(d, sk_data, sk_len, sk_n);
 	return 0;
 }
 
