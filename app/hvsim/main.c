@@ -53,7 +53,7 @@ usage(FILE *f)
 "                  dupoffer rescind silent twice, or all (the default)\n"
 "  -v              log host events to stderr\n"
 "\n"
-"control commands: rescind NIC [SUB] | reoffer NIC [SUB] |\n"
+"control commands: rescind NIC [SUB|primary] | reoffer NIC [SUB] |\n"
 "  link NIC up|down | vf NIC add SERIAL | vf NIC remove |\n"
 "  maclock NIC on|off | hold NIC STEP | release NIC | hookstate NIC |\n"
 "  stats NIC | check | quit\n"

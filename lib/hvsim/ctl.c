@@ -220,8 +220,10 @@ hvsim_ctl_exec(struct hvsim *h, char *line, char *out, size_t len)
 		return;
 	}
 	if (strcmp(argv[0], "rescind") == 0) {
-		if (argc > 2 && (hvsim_ctl_u32(argv[2], &v) < 0 ||
-				 v >= HVSIM_MAX_QUEUES)) {
+		if (argc > 2 && strcmp(argv[2], "primary") == 0)
+			v = HVSIM_RESCIND_PRIMARY_ONLY;
+		else if (argc > 2 && (hvsim_ctl_u32(argv[2], &v) < 0 ||
+				      v >= HVSIM_MAX_QUEUES)) {
 			snprintf(out, len, "error: bad subchannel '%s'", argv[2]);
 			return;
 		}

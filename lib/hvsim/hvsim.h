@@ -211,8 +211,13 @@ void hvsim_destroy(struct hvsim *h);
 /* ---- chaos: each returns 0 once the host has acted, or a negative errno ---- */
 
 /** Rescind a NIC's subchannel @p sub (1..n), or, with sub == 0, the
- * subchannels first and then the primary. */
+ * subchannels first and then the primary; with HVSIM_RESCIND_PRIMARY_ONLY
+ * the primary alone. */
 int hvsim_rescind(struct hvsim *h, unsigned int nic, unsigned int sub);
+/** hvsim_rescind()'s @p sub for a host that breaks the order of
+ * protocol.rst 3.8: the primary goes, its subchannels stay offered and
+ * open (their rings still served) until rescinded one by one. */
+#define HVSIM_RESCIND_PRIMARY_ONLY	0xffffu
 /** Offer a rescinded NIC again: same instance GUID, fresh relid. */
 int hvsim_reoffer(struct hvsim *h, unsigned int nic);
 /** Offer rescinded subchannel @p sub (1..n) again once the guest released

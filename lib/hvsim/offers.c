@@ -224,9 +224,12 @@ int
 hvsim_do_rescind(struct hvsim *h, unsigned int nic, unsigned int sub)
 {
 	struct hvsim_nic *n = &h->nic[nic];
+	bool alone = sub == HVSIM_RESCIND_PRIMARY_ONLY;
 	unsigned int i;
 	int rc;
 
+	if (alone)
+		sub = 0;
 	if (sub >= HVSIM_MAX_QUEUES)
 		return -EINVAL;
 	n->rescind_ns = hv_now_ns();
@@ -247,8 +250,9 @@ hvsim_do_rescind(struct hvsim *h, unsigned int nic, unsigned int sub)
 	}
 	if (n->chan[0] == NULL || n->chan[0]->rescinded)
 		return -EALREADY;
-	/* Subchannels before their primary (protocol.rst 3.8). */
-	for (i = 1; i < HVSIM_MAX_QUEUES; i++)
+	/* Subchannels before their primary (protocol.rst 3.8), unless a
+	 * test wants the primary alone: the subchannels keep running. */
+	for (i = 1; i < HVSIM_MAX_QUEUES && !alone; i++)
 		if (n->chan[i] != NULL && !n->chan[i]->rescinded)
 			hvsim_rescind_one(h, n->chan[i]);
 	rc = hvsim_rescind_one(h, n->chan[0]);
