@@ -372,6 +372,11 @@ struct hvn_dev {
 	/* Subchannels the host took away (bit k = channel k): RSS steers
 	 * around them until they come back. */
 	uint64_t chan_lost;
+	/* Channels whose close the host never confirmed (bit k = channel
+	 * k): it may still read what their tx queues sent, which they keep
+	 * until a new channel opens in that slot (the bus opens one only
+	 * once the old one is torn down or rescinded). */
+	uint64_t chan_held;
 	uint64_t reattaches;		/* re-offers survived */
 
 	/* Control path */
@@ -526,7 +531,7 @@ int hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 void hvn_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 void hvn_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 void hvn_rxq_flush(struct hvn_rxq *rxq);
-void hvn_txq_flush(struct hvn_txq *txq);
+bool hvn_txq_flush(struct hvn_txq *txq);
 int hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq);
 int hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq);
 uint32_t hvn_tx_copy_max(const struct hvn_dev *hv);

@@ -199,6 +199,7 @@ hvn_open_subchannels(struct hvn_dev *hv, uint16_t nq, bool keep)
 				    hv->port_id, k, rc);
 			return rc;
 		}
+		hv->chan_held &= ~(UINT64_C(1) << k);
 		hv->nchan = k + 1;
 	}
 	if (nq > 1 || hv->tx_split)
@@ -319,10 +320,15 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 			PMD_DRV_LOG(WARNING, "port %u: tx queue %u still has "
 				    "requests at the host", hv->port_id, i);
 	/* No burst runs now (ethdev contract): what queues without a
-	 * channel still hold goes back to its pool here. */
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		if (hv->gone || (hv->chan_lost >> hvn_txq_chan(hv, i) & 1))
+	 * channel still hold goes back to its pool here - unless the host
+	 * may still read it (a close it never confirmed). */
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		uint16_t c = hvn_txq_chan(hv, i);
+
+		if ((hv->gone || (hv->chan_lost >> c & 1)) &&
+		    !(hv->chan_held >> c & 1))
 			hvn_txq_unbind(dev->data->tx_queues[i]);
+	}
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		hvn_rxq_flush(dev->data->rx_queues[i]);
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
@@ -404,14 +410,21 @@ hvn_bufs_retire(struct hvn_dev *hv)
 int
 hvn_detach_host(struct hvn_dev *hv)
 {
-	int k, rc = 0;
+	int k, c, rc = 0;
 
 	if (!hv->gone && hv->rinit.req_id != 0)
 		hvn_rndis_halt(hv);
 	if (!hv->gone)
 		hvn_nvsp_detach(hv);
-	for (k = (int)hv->nchan - 1; k >= 0; k--)
-		hvbus_chan_close(hv->hdev, (uint16_t)k);
+	for (k = (int)hv->nchan - 1; k >= 0; k--) {
+		c = hvbus_chan_close(hv->hdev, (uint16_t)k);
+		if (c == 0)
+			continue;
+		hv->chan_held |= UINT64_C(1) << k;
+		PMD_DRV_LOG(WARNING, "port %u: the host did not confirm the "
+			    "close of channel %d (%d): frames sent on it stay "
+			    "in flight", hv->port_id, k, c);
+	}
 	hv->nchan = 0;
 	if (hv->rxbuf != NULL || hv->txbuf != NULL)
 		rc = hvn_bufs_retire(hv);
@@ -736,6 +749,7 @@ hvn_attach_host(struct hvn_dev *hv)
 			     hv->hdev->name, rc);
 		return rc;
 	}
+	hv->chan_held &= ~UINT64_C(1);
 	hv->nchan = 1;
 	rc = hvn_nvsp_attach(hv);
 	if (rc == 0)

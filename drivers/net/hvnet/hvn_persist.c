@@ -35,6 +35,8 @@
  * @p mask) has ended, the queues on them may give back what they held
  * (mbufs in flight, completions owed) at their next burst. An idle queue
  * does it when it is polled again or rebinds; nothing waits for it.
+ * @p mask names only channels the host no longer uses - rescinded, or
+ * closed with its confirmation: it may read a GPA-direct mbuf until then.
  */
 static void
 hvn_queues_unbind(struct hvn_dev *hv, uint64_t mask)
@@ -80,9 +82,13 @@ hvn_primary_lost(struct hvn_dev *hv)
 	PMD_DRV_LOG(WARNING, "port %u: host removed the device%s",
 		    hv->port_id, hv->da.persist ?
 		    "; the port waits for it to come back" : "");
-	hvn_queues_unbind(hv, UINT64_MAX);
-	/* The bus tore the channels and GPADLs down; free their memory. */
+	/* Channel 0 went with the rescind. The subchannels are the host's
+	 * until their close completes (a host may rescind the primary
+	 * alone and keep reading them): their queues give back only then,
+	 * and never on a close the host did not confirm. */
+	hvn_queues_unbind(hv, UINT64_C(1));
 	hvn_detach_host(hv);
+	hvn_queues_unbind(hv, ~UINT64_C(1) & ~hv->chan_held);
 }
 
 /* A new host session for the port as the application left it. */
@@ -193,6 +199,7 @@ hvn_sub_back(struct hvn_dev *hv, uint16_t k)
 		return;
 	}
 	hv->chan_lost &= ~(UINT64_C(1) << k);
+	hv->chan_held &= ~(UINT64_C(1) << k);
 	if (hv->started && k < nq && hvn_rss_apply(hv, nq) != 0)
 		PMD_DRV_LOG(ERR, "port %u: RSS table not restored for "
 			    "queue %u", hv->port_id, k);

@@ -113,7 +113,9 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	return 0;
 }
 
-void
+/* Returns true when the host may still read the queue's frames and
+ * headers: they must outlive the queue. */
+bool
 hvn_txq_flush(struct hvn_txq *txq)
 {
 	uint32_t i;
@@ -121,7 +123,13 @@ hvn_txq_flush(struct hvn_txq *txq)
 	hvn_txq_reclaim(txq);
 	/* Only after the channel is closed (or the host completed them) is
 	 * it safe to free what the host may still read; callers drain or
-	 * close first. */
+	 * close first. A close the host never confirmed: left to it. */
+	if (txq->hv->chan_held >> hvn_txq_chan(txq->hv, txq->qid) & 1) {
+		PMD_DRV_LOG(WARNING, "port %u: tx queue %u: %u frames left to "
+			    "a host that may still read them", txq->port_id,
+			    txq->qid, txq->ndesc - txq->nfree);
+		return true;
+	}
 	for (i = 0; i < txq->ndesc; i++) {
 		struct hvn_txd *d = &txq->txd[i];
 
@@ -130,6 +138,7 @@ hvn_txq_flush(struct hvn_txq *txq)
 			d->m = NULL;
 		}
 	}
+	return false;
 }
 
 /*
@@ -184,7 +193,8 @@ hvn_txq_free(struct hvn_txq *txq)
 {
 	if (txq == NULL)
 		return;
-	hvn_txq_flush(txq);
+	if (hvn_txq_flush(txq))
+		txq->hdrs = NULL;	/* the RNDIS headers too */
 	hvbus_queue_detach(txq->hv->hdev, &txq->rd);
 	hvn_txq_free_mem(txq);
 }
