@@ -18,7 +18,8 @@ sdkdir="$builddir/dpdk-sdk"
 # Packages the project needs, by Debian name.
 packages=(dpdk libdpdk-dev dpdk-dev meson ninja-build pkg-config libnuma-dev
 	  libpcap-dev clang libclang-rt-14-dev valgrind gnuplot-nox
-	  binutils xz-utils python3 python3-pyelftools util-linux)
+	  binutils xz-utils python3 python3-pyelftools util-linux
+	  libsystemd-dev debhelper dpkg-dev debootstrap)
 
 # The driver-SDK headers our drivers include; nothing else is extracted.
 sdk_headers=(lib/ethdev/ethdev_driver.h lib/ethdev/ethdev_vdev.h
