@@ -23,7 +23,8 @@ packages=(dpdk libdpdk-dev dpdk-dev meson ninja-build pkg-config libnuma-dev
 
 # The driver-SDK headers our drivers include; nothing else is extracted.
 sdk_headers=(lib/ethdev/ethdev_driver.h lib/ethdev/ethdev_vdev.h
-	     lib/eal/include/bus_driver.h lib/eal/include/dev_driver.h)
+	     lib/eal/include/bus_driver.h lib/eal/include/dev_driver.h
+	     drivers/bus/vdev/bus_vdev_driver.h)
 
 die() { echo "setup: error: $*" >&2; exit 1; }
 note() { echo "setup: $*"; }
@@ -81,12 +82,21 @@ fetch_source() {
 		die "Debian's archive has no source for dpdk=$ver; install a libdpdk-dev whose source is published (apt-get install --reinstall libdpdk-dev) and retry"
 }
 
+# Every header of the list is there (a list that grew re-extracts).
+sdk_complete() {
+	local h
+	for h in "${sdk_headers[@]}"; do
+		[ -f "$sdkdir/include/${h##*/}" ] || return 1
+	done
+}
+
 extract_sdk() {
 	local ver upstream work orig h
 	ver=$(dpdk_pkg_version)
 	upstream=${ver%%-*}
 	upstream=${upstream#*:}
-	if [ -f "$sdkdir/VERSION" ] && [ "$(cat "$sdkdir/VERSION")" = "$ver" ]; then
+	if [ -f "$sdkdir/VERSION" ] && [ "$(cat "$sdkdir/VERSION")" = "$ver" ] &&
+	   sdk_complete; then
 		return 0
 	fi
 	local pcver
@@ -120,7 +130,7 @@ extract_sdk() {
 dpdk_has_sdk() {
 	local inc h
 	inc=$(pkg-config --variable=includedir libdpdk 2>/dev/null) || return 1
-	for h in ethdev_driver.h bus_driver.h dev_driver.h; do
+	for h in ethdev_driver.h bus_driver.h dev_driver.h bus_vdev_driver.h; do
 		[ -f "$inc/$h" ] || return 1
 	done
 }

@@ -21,6 +21,7 @@
  */
 
 #include "hvbus_private.h"
+#include "uio_config.h"
 #include "uio_tree.h"
 
 #define SUB_RELID	7
@@ -76,11 +77,11 @@ connect_bus(const char *root)
 	union vmb_msg m;
 
 	snprintf(hvbus.cfg.backend, sizeof(hvbus.cfg.backend), "uio");
-	snprintf(hvbus.cfg.sysfs, sizeof(hvbus.cfg.sysfs), "%s/devices",
-		 root);
-	snprintf(hvbus.cfg.devroot, sizeof(hvbus.cfg.devroot), "%s/dev",
-		 root);
-	hvbus.cfg.uio_linear = true;
+	snprintf(hvbus_uio_conf.sysfs, sizeof(hvbus_uio_conf.sysfs),
+		 "%s/devices", root);
+	snprintf(hvbus_uio_conf.devroot, sizeof(hvbus_uio_conf.devroot),
+		 "%s/dev", root);
+	hvbus_uio_conf.linear = true;
 	hvbus.cfg.timeout_ms = 1000;
 	hvbus.cfg.ring_size = 8192;
 	ops = hvbus_uio_ops;

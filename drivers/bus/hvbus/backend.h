@@ -16,19 +16,55 @@
  * messages for the kernel, so the state machines stay the same. Rings and
  * buffers are the kernel's (ring_mem(), kernel_buf()); sysfs and /dev
  * roots are settings, so tests lay out a fake tree.
+ *
+ * Backends register themselves (hvbus_backend_register(), from a
+ * constructor); the sim backend lives in a plugin of its own. A backend
+ * is chosen by its device argument, --vdev=<vdev>,key=value,... (its own
+ * keys and the bus's, one table, hvnet_devargs.h), or, with none given,
+ * by detect().
  */
 
 #ifndef HVBUS_BACKEND_H
 #define HVBUS_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "hvnet_devargs.h"
+
+/*
+ * Keys of the whole bus: rows of every backend's table (hvnet_devargs.h),
+ * so every backend's settings struct has these fields; config.c copies
+ * them into struct hvbus_config.
+ */
+#define HVBUS_BUS_KEYS(U32, NAME) \
+	U32(timeout_ms, 5000, 10, 600000, 1, \
+	    "ms the host has for each answer") \
+	U32(ring_size, 262144, 8192, 67108864, 4096, \
+	    "bytes per ring direction when a driver asks for the default")
 
 struct hvbus_config;
 struct hvbus_backend;
 
 struct hvbus_backend_ops {
 	const char *name;
+	/** The vdev name whose device argument selects it, "hvbus_sim". */
+	const char *vdev;
+	/** Its keys, HVBUS_BUS_KEYS among them (who: the vdev name). */
+	struct hvnet_devargs_spec *spec;
+	/** The settings struct @p spec fills. */
+	void *conf;
+	/**
+	 * Optional: checks across keys, and what follows from them, once
+	 * all are read or defaulted (logged). 0 or -EINVAL.
+	 */
+	int (*check)(void);
+	/**
+	 * Optional: without a device argument the bus takes the first
+	 * backend whose detect() finds devices for it on this machine.
+	 */
+	bool (*detect)(void);
 	/**
 	 * Connect: set up shared memory, reach the host, do the
 	 * transport-level handshake (blocking, bounded by @p timeout_ms).
@@ -87,7 +123,21 @@ struct hvbus_backend {
 	void *priv;		/**< backend's own state */
 };
 
-extern const struct hvbus_backend_ops hvbus_sim_ops;
 extern const struct hvbus_backend_ops hvbus_uio_ops;
+
+/**
+ * Make @p ops available to the bus; called from a constructor, before
+ * EAL scans the bus. 0, -ENOSPC, or -EINVAL for a table without the
+ * bus's keys.
+ */
+int hvbus_backend_register(const struct hvbus_backend_ops *ops);
+
+/**
+ * Probe of a backend's vdev: the bus started that backend at scan time
+ * from this device argument, or it did not (then logged why); 0 or
+ * -ENODEV. Device arguments of backends act at start-up only.
+ */
+int hvbus_backend_vdev_probe(const struct hvbus_backend_ops *ops,
+			     const char *name);
 
 #endif /* HVBUS_BACKEND_H */

@@ -3,432 +3,263 @@
  */
 
 /*
- * Bus-wide settings. They must be known at scan time, before any device
- * exists, so they come from the environment rather than from per-device
- * devargs:
- *   HVBUS_ARGS="backend=auto,socket=/run/hvsim.sock,nics=3,timeout_ms=5000,
- *               ring_size=262144,arena_mb=256"      (rte_kvargs syntax)
- *   HVSIM_SOCKET=path      same as socket=
- *   HVBUS_SIM_NICS=n       same as nics=
- *   HVBUS_SIM_PORT=spec    same as one port=
- * HVBUS_ARGS wins over the single variables.
+ * Which backend the bus runs, and with what settings. They must be known
+ * at scan time, before any device exists, so they come from the backend's
+ * own device argument rather than from a device's:
  *
- * port=SPEC (repeatable, applied in order) says what sits behind the
- * embedded hvsim's NICs, in the syntax of hvsim's --port
- * ("[NIC:]KIND[,OPT=VAL...]", one parser in lib/hvsim). A spec with
- * options goes in brackets: port=[gen,len=60,flows=64].
- * hostile=SEED[:CLASS...] makes the embedded hvsim a hostile host (the
- * syntax of hvsim's --hostile, classes separated by ':' or '+').
+ *   --vdev=hvbus_sim,nics=2,port=[gen,len=60]   the simulator (its plugin)
+ *   --vdev=hvbus_uio,timeout_ms=10000           the kernel's uio devices
  *
- * backend=auto (the default) picks "sim" with a daemon when a socket is
- * named; on a machine whose kernel lists VMBus devices (a real Hyper-V or
- * Azure guest) the bus stays empty rather than start a simulator behind
- * the user's back - the kernel backend (backend=uio) is only tested
- * against fake trees so far, so it is opt-in; anywhere else auto starts
- * the embedded hvsim.
- *   uio only: sysfs=/sys/bus/vmbus/devices, devroot=/dev,
- *             uio_offsets=page|linear
+ * Each takes its backend's keys and the bus's (HVBUS_BUS_KEYS), one table
+ * per backend (hvnet_devargs.h). Without
+ * one, the first registered backend whose detect() finds its devices is
+ * chosen (uio: netvsc devices bound to uio_hv_generic); otherwise the bus
+ * stays empty. Per-device settings are the device's own devargs,
+ * -a hvbus:<instance GUID>,key=value, read by its driver.
+ *
+ * Until the callers move to device arguments the old variables still
+ * work as a fallback: HVBUS_ARGS="backend=sim,key=value,...",
+ * HVSIM_SOCKET, HVBUS_SIM_NICS and HVBUS_SIM_PORT.
  */
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_kvargs.h>
+#include <rte_devargs.h>
 
 #include "hvbus_private.h"
 #include "hvsim_transport.h"
-#ifdef HVBUS_HAVE_HVSIM
-#include "hvsim.h"
-#endif
 
-#define HVBUS_ARGS_ENV	"HVBUS_ARGS"
-#define HVBUS_NICS_ENV	"HVBUS_SIM_NICS"
-#define HVBUS_PORT_ENV	"HVBUS_SIM_PORT"
+#define HVBUS_MAX_BACKENDS	4u
 
-static const char *const hvbus_keys[] = {
-	"backend", "socket", "nics", "timeout_ms", "ring_size", "arena_mb",
-	"sysfs", "devroot", "uio_offsets", "hostile", NULL,
-};
+static const struct hvbus_backend_ops *backends[HVBUS_MAX_BACKENDS];
+static unsigned int n_backends;
 
-static int
-cfg_u64(const char *val, uint64_t lo, uint64_t hi, uint64_t *out)
+int
+hvbus_backend_register(const struct hvbus_backend_ops *ops)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(val, &end, 0);
-	if (errno != 0 || end == val || *end != '\0' || v < lo || v > hi)
+	if (hvnet_devargs_find(ops->spec, "timeout_ms") == NULL ||
+	    hvnet_devargs_find(ops->spec, "ring_size") == NULL)
 		return -EINVAL;
-	*out = v;
+	if (n_backends == HVBUS_MAX_BACKENDS)
+		return -ENOSPC;
+	backends[n_backends++] = ops;
 	return 0;
-}
-
-static int
-cfg_backend(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-
-	RTE_SET_USED(key);
-	if (strcmp(val, "auto") != 0 && strcmp(val, "sim") != 0 &&
-	    strcmp(val, "uio") != 0 && strcmp(val, "none") != 0)
-		return -EINVAL;
-	strcpy(cfg->backend, val);
-	return 0;
-}
-
-static int
-cfg_socket(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-
-	RTE_SET_USED(key);
-	if (strlen(val) >= sizeof(cfg->socket))
-		return -ENAMETOOLONG;
-	strcpy(cfg->socket, val);
-	return 0;
-}
-
-static int
-cfg_nics(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-	uint64_t v;
-
-	RTE_SET_USED(key);
-	if (cfg_u64(val, 1, 16, &v) < 0)
-		return -EINVAL;
-	cfg->sim_nics = (unsigned int)v;
-	return 0;
-}
-
-static int
-cfg_timeout(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-	uint64_t v;
-
-	RTE_SET_USED(key);
-	if (cfg_u64(val, 10, 600000, &v) < 0)
-		return -EINVAL;
-	cfg->timeout_ms = (unsigned int)v;
-	return 0;
-}
-
-static int
-cfg_ring_size(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-	uint64_t v;
-
-	RTE_SET_USED(key);
-	if (cfg_u64(val, 2 * VMB_PAGE_SIZE, 64u << 20, &v) < 0 ||
-	    (v % VMB_PAGE_SIZE) != 0)
-		return -EINVAL;
-	cfg->ring_size = (uint32_t)v;
-	return 0;
-}
-
-static int
-cfg_arena(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-	uint64_t v;
-
-	RTE_SET_USED(key);
-	if (cfg_u64(val, 1, 65536, &v) < 0)
-		return -EINVAL;
-	cfg->arena_size = v << 20;
-	return 0;
-}
-
-static int
-cfg_path(char *dst, size_t cap, const char *val)
-{
-	if (val[0] != '/' || strlen(val) >= cap)
-		return -EINVAL;
-	strcpy(dst, val);
-	return 0;
-}
-
-static int
-cfg_sysfs(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-
-	RTE_SET_USED(key);
-	return cfg_path(cfg->sysfs, sizeof(cfg->sysfs), val);
-}
-
-static int
-cfg_devroot(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-
-	RTE_SET_USED(key);
-	return cfg_path(cfg->devroot, sizeof(cfg->devroot), val);
-}
-
-/* "page" (the kernel's rule: map i at offset i * page size) or "linear"
- * (maps back to back: fake trees made of plain files, for tests).
- */
-static int
-cfg_uio_offsets(const char *key, const char *val, void *opaque)
-{
-	struct hvbus_config *cfg = opaque;
-
-	RTE_SET_USED(key);
-	if (strcmp(val, "page") == 0)
-		cfg->uio_linear = false;
-	else if (strcmp(val, "linear") == 0)
-		cfg->uio_linear = true;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int
-cfg_hostile(const char *key, const char *val, void *opaque)
-{
-#ifdef HVBUS_HAVE_HVSIM
-	struct hvbus_config *cfg = opaque;
-	char err[320];
-
-	RTE_SET_USED(key);
-	if (hvsim_hostile_parse(val, &cfg->sim_hostile_seed,
-				&cfg->sim_hostile_classes, err,
-				sizeof(err)) < 0) {
-		HVBUS_LOG(ERR, "hostile: %s", err);
-		return -EINVAL;
-	}
-	return 0;
-#else
-	RTE_SET_USED(key);
-	RTE_SET_USED(val);
-	RTE_SET_USED(opaque);
-	HVBUS_LOG(ERR, "hostile= needs the embedded hvsim (built without it)");
-	return -ENOTSUP;
-#endif
-}
-
-static const struct {
-	const char *key;
-	arg_handler_t fn;
-	const char *want;	/* what a valid value looks like, for the log */
-} hvbus_key_fns[] = {
-	{ "backend", cfg_backend, "auto, sim, uio or none" },
-	{ "socket", cfg_socket, "a Unix socket path" },
-	{ "nics", cfg_nics, "1..16" },
-	{ "timeout_ms", cfg_timeout, "10..600000" },
-	{ "ring_size", cfg_ring_size, "8192..64 MiB, a multiple of 4096" },
-	{ "arena_mb", cfg_arena, "1..65536" },
-	{ "sysfs", cfg_sysfs, "a directory path" },
-	{ "devroot", cfg_devroot, "a directory path" },
-	{ "uio_offsets", cfg_uio_offsets, "page or linear" },
-	{ "hostile", cfg_hostile, "SEED[:CLASS...], CLASS one of sizes, "
-	  "cmplt, xfer, rndis, ring, intr, relid, dupoffer, rescind, "
-	  "silent, twice, all" },
-};
-
-static int
-cfg_port_add(struct hvbus_config *cfg, const char *spec, size_t len)
-{
-	if (cfg->n_sim_ports == HVBUS_MAX_PORT_SPECS) {
-		HVBUS_LOG(ERR, "more than %u port= settings",
-			  HVBUS_MAX_PORT_SPECS);
-		return -E2BIG;
-	}
-	if (len == 0 || len >= HVBUS_PORT_SPEC_LEN) {
-		HVBUS_LOG(ERR, "port=: a spec of 1..%u characters",
-			  HVBUS_PORT_SPEC_LEN - 1);
-		return -EINVAL;
-	}
-	memcpy(cfg->sim_ports[cfg->n_sim_ports], spec, len);
-	cfg->sim_ports[cfg->n_sim_ports][len] = '\0';
-	cfg->n_sim_ports++;
-	return 0;
-}
-
-/*
- * Take every port=SPEC / port=[SPEC] out of the HVBUS_ARGS copy @p s, in
- * order, before rte_kvargs sees the rest: DPDK 22.11's kvargs refuses '='
- * inside a [list], and port specs have both ',' and '='. They replace
- * HVBUS_SIM_PORT's.
- */
-static int
-cfg_take_ports(struct hvbus_config *cfg, char *s)
-{
-	char *p = s, *end, *val;
-	bool first = true;
-	size_t len;
-	int rc;
-
-	while (*p != '\0') {
-		if (strncmp(p, "port=", 5) != 0) {
-			end = strchr(p, ',');
-			if (end == NULL)
-				break;
-			p = end + 1;
-			continue;
-		}
-		if (first)
-			cfg->n_sim_ports = 0;
-		first = false;
-		val = p + 5;
-		if (*val == '[') {
-			end = strchr(val, ']');
-			if (end == NULL || (end[1] != ',' && end[1] != '\0')) {
-				HVBUS_LOG(ERR, "%s: port=[ needs a closing ] "
-					  "before the next setting",
-					  HVBUS_ARGS_ENV);
-				return -EINVAL;
-			}
-			rc = cfg_port_add(cfg, val + 1, (size_t)(end - val - 1));
-			end++;
-		} else {
-			end = strchrnul(val, ',');
-			rc = cfg_port_add(cfg, val, (size_t)(end - val));
-		}
-		if (rc < 0)
-			return rc;
-		/* Cut "port=...[,]" out; p now holds the next setting. */
-		if (*end == ',')
-			end++;
-		memmove(p, end, strlen(end) + 1);
-	}
-	/* A trailing comma left by the last cut. */
-	len = strlen(s);
-	if (len > 0 && s[len - 1] == ',')
-		s[len - 1] = '\0';
-	return 0;
-}
-
-/* Every port spec must apply to the NICs configured (nics= may come
- * after port=, so this runs once everything is read). */
-static int
-cfg_ports_check(const struct hvbus_config *cfg)
-{
-#ifdef HVBUS_HAVE_HVSIM
-	struct hvsim_config hc;
-	char spec[HVBUS_PORT_SPEC_LEN], err[256];
-	unsigned int i;
-
-	hvsim_config_init(&hc, cfg->sim_nics);
-	for (i = 0; i < cfg->n_sim_ports; i++) {
-		strcpy(spec, cfg->sim_ports[i]);
-		if (hvsim_port_parse(&hc, spec, err, sizeof(err)) < 0) {
-			HVBUS_LOG(ERR, "bad value for port (\"%s\"): %s; want %s",
-				  cfg->sim_ports[i], err,
-				  hvsim_port_spec_help);
-			return -EINVAL;
-		}
-	}
-	return 0;
-#else
-	if (cfg->n_sim_ports == 0)
-		return 0;
-	HVBUS_LOG(ERR, "port= needs the embedded hvsim (built without it)");
-	return -ENOTSUP;
-#endif
-}
-
-static bool
-cfg_kernel_vmbus(void)
-{
-	DIR *d = opendir("/sys/bus/vmbus/devices");
-	struct dirent *e;
-	bool any = false;
-
-	if (d == NULL)
-		return false;
-	while (!any && (e = readdir(d)) != NULL)
-		any = e->d_name[0] != '.';
-	closedir(d);
-	return any;
-}
-
-/* Resolve backend=auto (see the top of this file). */
-void
-hvbus_config_resolve(struct hvbus_config *cfg)
-{
-	if (strcmp(cfg->backend, "auto") != 0)
-		return;
-	if (cfg->socket[0] == '\0' && cfg_kernel_vmbus()) {
-		HVBUS_LOG(NOTICE, "VMBus devices in sysfs: the kernel (uio) "
-			  "backend is not validated on Hyper-V yet, hvbus "
-			  "stays empty; HVBUS_ARGS=backend=uio tries it, "
-			  "backend=sim forces the simulator");
-		strcpy(cfg->backend, "none");
-		return;
-	}
-	strcpy(cfg->backend, "sim");
 }
 
 int
-hvbus_config_load(struct hvbus_config *cfg)
+hvbus_backend_vdev_probe(const struct hvbus_backend_ops *ops,
+			 const char *name)
 {
-	struct rte_kvargs *kv;
-	const char *s;
-	char *args;
+	if (hvbus.backend_up && hvbus.be.ops == ops)
+		return 0;
+	HVBUS_LOG(ERR, "%s: the bus is not running the %s backend: its "
+		  "settings were refused (see above), another backend was "
+		  "chosen, or the device came after start-up", name,
+		  ops->name);
+	return -ENODEV;
+}
+
+/* The vdev bus matches driver names as prefixes ("hvbus_sim0"); so do we. */
+static const struct hvbus_backend_ops *
+backend_by_vdev(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_backends; i++)
+		if (strncmp(name, backends[i]->vdev,
+			    strlen(backends[i]->vdev)) == 0)
+			return backends[i];
+	return NULL;
+}
+
+static const struct hvbus_backend_ops *
+backend_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_backends; i++)
+		if (strcmp(name, backends[i]->name) == 0)
+			return backends[i];
+	return NULL;
+}
+
+/* The one device argument that names a backend, if any. */
+static int
+config_devargs(const struct hvbus_backend_ops **ops, const char **args)
+{
+	const struct hvbus_backend_ops *o;
+	const char *first = NULL;
+	struct rte_devargs *da;
+
+	RTE_EAL_DEVARGS_FOREACH("vdev", da) {
+		o = backend_by_vdev(da->name);
+		if (o == NULL)
+			continue;
+		if (*ops != NULL) {
+			HVBUS_LOG(ERR, "--vdev=%s and --vdev=%s: one hvbus "
+				  "backend per process", first, da->name);
+			return -EINVAL;
+		}
+		*ops = o;
+		first = da->name;
+		*args = da->args;
+	}
+	return 0;
+}
+
+/* True when @list ("k=v,...") has key @key. */
+static bool
+args_has(const char *list, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, len) == 0 && p[len] == '=')
+			return true;
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return false;
+}
+
+static void
+args_add(char *buf, size_t cap, const char *fmt, const char *val)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, cap - len, fmt, len > 0 ? "," : "", val);
+}
+
+/*
+ * The old variables as a device argument: HVBUS_ARGS's backend= picks
+ * the backend ("auto": the daemon when a socket is named, the simulator
+ * on a machine without VMBus devices), the single variables fill in what
+ * HVBUS_ARGS leaves out.
+ */
+static int
+config_env(const struct hvbus_backend_ops **ops, char *buf, size_t cap)
+{
+	const char *a = getenv("HVBUS_ARGS"), *s;
+	char backend[16] = "auto";
+	const char *rest = a;
+	DIR *d;
+	struct dirent *e;
+	bool vmbus = false;
+
+	buf[0] = '\0';
+	if (a != NULL && strncmp(a, "backend=", 8) == 0) {
+		snprintf(backend, sizeof(backend), "%.*s",
+			 (int)strcspn(a + 8, ","), a + 8);
+		rest = strchr(a, ',');
+		rest = rest != NULL ? rest + 1 : NULL;
+	}
+	if (strcmp(backend, "none") == 0)
+		return 0;
+	if (strcmp(backend, "uio") == 0)
+		goto rest;
+	s = getenv(HVSIM_SOCKET_ENV);
+	if (s != NULL && *s != '\0' && !args_has(rest, "socket"))
+		args_add(buf, cap, "%ssocket=%s", s);
+	s = getenv("HVBUS_SIM_NICS");
+	if (s != NULL && *s != '\0' && !args_has(rest, "nics"))
+		args_add(buf, cap, "%snics=%s", s);
+	s = getenv("HVBUS_SIM_PORT");
+	if (s != NULL && *s != '\0' && !args_has(rest, "port"))
+		args_add(buf, cap, "%sport=[%s]", s);
+rest:
+	if (rest != NULL && *rest != '\0')
+		args_add(buf, cap, "%s%s", rest);
+	if (strcmp(backend, "auto") == 0) {
+		d = opendir("/sys/bus/vmbus/devices");
+		while (d != NULL && !vmbus && (e = readdir(d)) != NULL)
+			vmbus = e->d_name[0] != '.';
+		if (d != NULL)
+			closedir(d);
+		if (vmbus && !args_has(buf, "socket"))
+			return 0;
+		strcpy(backend, "sim");
+	}
+	*ops = backend_by_name(backend);
+	if (*ops == NULL) {
+		HVBUS_LOG(ERR, "HVBUS_ARGS: backend=%s is not available", backend);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct hvbus_backend_ops *
+config_detect(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_backends; i++)
+		if (backends[i]->detect != NULL && backends[i]->detect())
+			return backends[i];
+	return NULL;
+}
+
+/* A bus key's value from the backend's settings (registration made sure
+ * the table has it).
+ */
+static uint32_t
+config_bus_key(const struct hvbus_backend_ops *ops, const char *key)
+{
+	const struct hvnet_devarg *r = hvnet_devargs_find(ops->spec, key);
+
+	return *(const uint32_t *)RTE_PTR_ADD(ops->conf, r->offset);
+}
+
+/* @ops's settings from @args (NULL: the defaults), checked. */
+static int
+config_parse(const struct hvbus_backend_ops *ops, const char *args)
+{
+	int rc;
+
+	ops->spec->logtype = hvbus_logtype;
+	rc = hvnet_devargs_parse(ops->spec, args, ops->conf);
+	if (rc == 0 && ops->check != NULL)
+		rc = ops->check();
+	return rc;
+}
+
+int
+hvbus_config_load(struct hvbus_config *cfg,
+		  const struct hvbus_backend_ops **out)
+{
+	const struct hvbus_backend_ops *ops = NULL;
+	const char *args = NULL;
+	char env[1024];
 	unsigned int i;
 	int rc = 0;
 
+	*out = NULL;
 	memset(cfg, 0, sizeof(*cfg));
-	strcpy(cfg->backend, "auto");
-	cfg->sim_nics = HVBUS_DEF_SIM_NICS;
-	cfg->timeout_ms = HVBUS_DEF_TIMEOUT_MS;
-	cfg->ring_size = HVBUS_DEF_RING_SIZE;
-	cfg->arena_size = (uint64_t)HVBUS_DEF_ARENA_MB << 20;
-	strcpy(cfg->sysfs, "/sys/bus/vmbus/devices");
-	strcpy(cfg->devroot, "/dev");
-
-	s = getenv(HVSIM_SOCKET_ENV);
-	if (s != NULL && *s != '\0' && cfg_socket(NULL, s, cfg) < 0) {
-		HVBUS_LOG(ERR, "%s is too long", HVSIM_SOCKET_ENV);
-		return -EINVAL;
+	strcpy(cfg->backend, "none");
+	/* Defaults first: detect() looks where they point. */
+	for (i = 0; i < n_backends && rc == 0; i++)
+		rc = config_parse(backends[i], NULL);
+	if (rc == 0)
+		rc = config_devargs(&ops, &args);
+	if (rc == 0 && ops == NULL) {
+		rc = config_env(&ops, env, sizeof(env));
+		args = env;
 	}
-	s = getenv(HVBUS_NICS_ENV);
-	if (s != NULL && *s != '\0' && cfg_nics(NULL, s, cfg) < 0) {
-		HVBUS_LOG(ERR, "%s=%s: want 1..16", HVBUS_NICS_ENV, s);
+	if (rc == 0 && ops == NULL)
+		ops = config_detect();
+	if (rc < 0 || ops == NULL)
+		return rc;
+	if (args != NULL && args[0] != '\0' && config_parse(ops, args) < 0)
 		return -EINVAL;
-	}
-	s = getenv(HVBUS_PORT_ENV);
-	if (s != NULL && *s != '\0' && cfg_port_add(cfg, s, strlen(s)) < 0)
-		return -EINVAL;
-	s = getenv(HVBUS_ARGS_ENV);
-	if (s == NULL || *s == '\0')
-		return cfg_ports_check(cfg);
-	args = strdup(s);
-	if (args == NULL)
-		return -ENOMEM;
-	rc = cfg_take_ports(cfg, args);
-	if (rc != 0) {
-		free(args);
-		return -EINVAL;
-	}
-	kv = rte_kvargs_parse(args, hvbus_keys);
-	free(args);
-	if (kv == NULL) {
-		HVBUS_LOG(ERR, "%s=\"%s\": unknown key or bad syntax "
-			  "(keys: backend, socket, nics, port, timeout_ms, "
-			  "ring_size, arena_mb, sysfs, devroot, uio_offsets, "
-			  "hostile; a port spec with options goes in brackets, "
-			  "port=[gen,len=60])", HVBUS_ARGS_ENV, s);
-		return -EINVAL;
-	}
-	for (i = 0; i < RTE_DIM(hvbus_key_fns) && rc == 0; i++) {
-		rc = rte_kvargs_process(kv, hvbus_key_fns[i].key,
-					hvbus_key_fns[i].fn, cfg);
-		if (rc != 0)
-			HVBUS_LOG(ERR, "%s: bad value for %s (want %s)",
-				  HVBUS_ARGS_ENV, hvbus_key_fns[i].key,
-				  hvbus_key_fns[i].want);
-	}
-	rte_kvargs_free(kv);
-	if (rc != 0)
-		return -EINVAL;
-	return cfg_ports_check(cfg);
+	cfg->timeout_ms = config_bus_key(ops, "timeout_ms");
+	cfg->ring_size = config_bus_key(ops, "ring_size");
+	snprintf(cfg->backend, sizeof(cfg->backend), "%s", ops->name);
+	*out = ops;
+	return 0;
 }

@@ -236,6 +236,7 @@ static void hvbus_teardown(void);
 static int
 hvbus_scan(void)
 {
+	const struct hvbus_backend_ops *ops;
 	struct hvbus_req *req;
 	pthread_condattr_t ca;
 	int rc;
@@ -248,12 +249,9 @@ hvbus_scan(void)
 			  "by the primary");
 		return 0;
 	}
-	rc = hvbus_config_load(&hvbus.cfg);
-	if (rc < 0)
+	rc = hvbus_config_load(&hvbus.cfg, &ops);
+	if (rc < 0 || ops == NULL)
 		return rc;
-	hvbus_config_resolve(&hvbus.cfg);
-	if (strcmp(hvbus.cfg.backend, "none") == 0)
-		return 0;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&hvbus.cond, &ca);
@@ -263,8 +261,7 @@ hvbus_scan(void)
 	rc = hvbus_retire_init();
 	if (rc < 0)
 		return rc;
-	hvbus.be.ops = strcmp(hvbus.cfg.backend, "uio") == 0 ?
-		&hvbus_uio_ops : &hvbus_sim_ops;
+	hvbus.be.ops = ops;
 	rc = hvbus.be.ops->open(&hvbus.be, &hvbus.cfg);
 	if (rc < 0)
 		goto fail;

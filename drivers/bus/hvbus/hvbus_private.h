@@ -5,7 +5,7 @@
 /*
  * hvbus internals shared by its files:
  *   hvbus.c      bus glue (scan, probe, find, plug/unplug, parse, iterate)
- *   config.c     bus-wide settings (HVBUS_ARGS and friends, rte_kvargs)
+ *   config.c     settings from device arguments; backend choice
  *   ctrl.c       control thread: event loop, dispatch table, requests
  *   chan.c       offers and channels: their state machines
  *   gpadl.c      GPADL table: create, teardown, answers
@@ -45,14 +45,6 @@ extern int hvbus_logtype;
 		##__VA_ARGS__)
 
 #define HVBUS_BUS_NAME		"hvbus"
-/* Defaults of the bus-wide settings (config.c). */
-#define HVBUS_DEF_TIMEOUT_MS	5000u
-#define HVBUS_DEF_RING_SIZE	(256u * 1024u)
-#define HVBUS_DEF_ARENA_MB	256u
-#define HVBUS_DEF_SIM_NICS	1u
-/* Port specs of the embedded hvsim (port= settings) and their length. */
-#define HVBUS_MAX_PORT_SPECS	16u
-#define HVBUS_PORT_SPEC_LEN	256u
 /* Re-check of a grace period that waits for a queue inside a burst:
  * first after the MIN (a burst takes microseconds), then doubling up to
  * the MAX (a reader thread that lost its CPU).
@@ -60,23 +52,11 @@ extern int hvbus_logtype;
 #define HVBUS_RECLAIM_MIN_NS	16000u
 #define HVBUS_RECLAIM_MAX_NS	1024000u
 
+/* Bus-wide settings (HVBUS_BUS_KEYS in backend.h, config.c). */
 struct hvbus_config {
-	char backend[16];	/* "auto", "sim" or "none" */
-	char socket[108];	/* hvsim daemon socket; empty = embedded */
-	unsigned int sim_nics;	/* embedded hvsim: NICs offered */
-	/* embedded hvsim: what sits behind its NICs, hvsim_port_parse()
-	 * specs applied in order */
-	char sim_ports[HVBUS_MAX_PORT_SPECS][HVBUS_PORT_SPEC_LEN];
-	unsigned int n_sim_ports;
-	/* embedded hvsim: hostile mode (hvsim_hostile_parse()), 0 = off */
-	uint32_t sim_hostile_classes;
-	uint64_t sim_hostile_seed;
-	unsigned int timeout_ms;	/* deadline for every host answer */
+	char backend[16];	/* the backend's name, or "none" */
+	uint32_t timeout_ms;	/* deadline for every host answer */
 	uint32_t ring_size;	/* default bytes per ring */
-	uint64_t arena_size;	/* sim: bytes of shared memory */
-	char sysfs[192];	/* uio: VMBus devices directory */
-	char devroot[192];	/* uio: where uioN nodes are */
-	bool uio_linear;	/* uio test trees: maps back to back */
 };
 
 /* Where one offer (one relid) stands. */
@@ -302,8 +282,8 @@ hvbus_drv_of(const struct rte_driver *d)
 }
 
 /* config.c */
-int hvbus_config_load(struct hvbus_config *cfg);
-void hvbus_config_resolve(struct hvbus_config *cfg);
+int hvbus_config_load(struct hvbus_config *cfg,
+		      const struct hvbus_backend_ops **ops);
 
 /* ctrl.c */
 /* Now plus @answers host round trips' worth of the configured timeout. */

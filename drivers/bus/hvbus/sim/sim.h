@@ -3,8 +3,8 @@
  */
 
 /*
- * sim backend internals: the memfd arena and, for tests, access to the
- * embedded hvsim.
+ * sim backend internals: its settings, the memfd arena and, for tests,
+ * access to the embedded hvsim.
  */
 
 #ifndef HVBUS_SIM_H
@@ -13,6 +13,48 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "hvnet_devargs.h"
+#include "hvsim.h"
+
+struct hvbus_backend_ops;
+
+/*
+ * The keys of --vdev=hvbus_sim (rows of hvnet_devargs.h; the bus's keys,
+ * HVBUS_BUS_KEYS, come with them). port and hostile take the syntax of
+ * hvsim's --port and --hostile, one parser each in lib/hvsim; nics' upper
+ * bound is HVSIM_MAX_NICS (checked at build time).
+ */
+#define HVBUS_SIM_KEYS(U32, NAME, LIST) \
+	U32(nics, 1, 1, 16, 1, "NICs the simulated host offers") \
+	LIST(port, "[NIC:]KIND[,OPT=VAL...]", \
+	     "what sits behind the NICs, applied in order") \
+	NAME(socket, "path", \
+	     "an hvsim daemon to use instead of a host in this process") \
+	U32(arena_mb, 256, 1, 65536, 1, \
+	    "MiB of guest memory shared with the host") \
+	NAME(hostile, "SEED[:CLASS...]", "makes the host a hostile one")
+
+struct hvbus_sim_conf {
+	uint32_t timeout_ms;
+	uint32_t ring_size;
+	uint32_t nics;
+	struct hvnet_devarg_list port;
+	char socket[108];	/* sun_path */
+	uint32_t arena_mb;
+	char hostile[128];
+	/* from hostile= (hvsim_hostile_parse()); 0 classes: not hostile */
+	uint64_t hostile_seed;
+	uint32_t hostile_classes;
+};
+
+/* sim_config.c: the settings, their table, checks across them. */
+extern struct hvbus_sim_conf hvbus_sim_conf;
+extern struct hvnet_devargs_spec hvbus_sim_spec;
+int hvbus_sim_check(void);
+
+/* sim_backend.c */
+extern const struct hvbus_backend_ops hvbus_sim_ops;
 
 struct hvbus_extent {
 	size_t off;

@@ -5,9 +5,9 @@
 /*
  * sim backend: hvbus speaks VMBus channel management with an hvsim host
  * over a SOCK_SEQPACKET socket (hvsim_transport.h). The host is a daemon
- * named by the bus setting "socket" (or HVSIM_SOCKET), or, when none is
- * named, an hvsim embedded in this process on its own thread, attached to
- * one end of a socketpair, its NICs' ports set by the port= settings. When
+ * named by the key socket=, or, when none is named, an hvsim embedded in
+ * this process on its own thread, attached to one end of a socketpair,
+ * its NICs' ports set by the port= keys (sim_config.c). When
  * the bus shuts the embedded host down it logs each NIC's frame counters,
  * so what the host generated and received can be compared with the
  * application's figures (make demo does).
@@ -29,9 +29,6 @@
 #include "hvbus_private.h"
 #include "hvsim_transport.h"
 #include "sim.h"
-#ifdef HVBUS_HAVE_HVSIM
-#include "hvsim.h"
-#endif
 
 /*
  * Frames the socket had no room for, oldest first (sim_send()). Bound: a
@@ -51,18 +48,15 @@ struct sim_state {
 	struct sim_frame *outq;	/* ring of SIM_OUTQ_FRAMES */
 	unsigned int out_head, out_len;
 	struct hvsim *h;	/* embedded host, or NULL */
-#ifdef HVBUS_HAVE_HVSIM
 	unsigned int n_nics;
 	/* the port specs parsed in place: pcap file names point here */
-	char ports[HVBUS_MAX_PORT_SPECS][HVBUS_PORT_SPEC_LEN];
-	enum hvsim_port_kind kind[16];
-#endif
+	struct hvnet_devarg_list ports;
+	enum hvsim_port_kind kind[HVSIM_MAX_NICS];
 };
 
 static struct sim_state sim;
 static int sim_exit_violations = -1;
 
-#ifdef HVBUS_HAVE_HVSIM
 /* The embedded host's messages have a logtype of their own, so that
  * --log-level=bus.hvbus.sim:LEVEL filters them like any other DPDK
  * component's.
@@ -104,7 +98,6 @@ sim_log_level(void)
 		return HVSIM_LOG_WARNING;
 	return HVSIM_LOG_ERR;
 }
-#endif
 
 struct hvsim *
 hvbus_sim_hvsim(void)
@@ -141,25 +134,25 @@ sim_connect_daemon(const char *path)
 }
 
 static int
-sim_start_embedded(const struct hvbus_config *cfg)
+sim_start_embedded(const struct hvbus_sim_conf *sc)
 {
-#ifdef HVBUS_HAVE_HVSIM
 	struct hvsim_config hc;
 	char err[256];
 	unsigned int i;
 	int sv[2], rc;
 
-	hvsim_config_init(&hc, cfg->sim_nics);
+	hvsim_config_init(&hc, sc->nics);
 	hc.name = "hvbus-embedded";
 	hc.log_fn = sim_log;
 	hc.log_level = sim_log_level();
-	hc.hostile_seed = cfg->sim_hostile_seed;
-	hc.hostile_classes = cfg->sim_hostile_classes;
-	for (i = 0; i < cfg->n_sim_ports; i++) {
-		strcpy(sim.ports[i], cfg->sim_ports[i]);
-		/* config.c checked them already; this is the same parser. */
-		if (hvsim_port_parse(&hc, sim.ports[i], err, sizeof(err)) < 0) {
-			HVBUS_LOG(ERR, "port=%s: %s", cfg->sim_ports[i], err);
+	hc.hostile_seed = sc->hostile_seed;
+	hc.hostile_classes = sc->hostile_classes;
+	sim.ports = sc->port;
+	for (i = 0; i < sim.ports.n; i++) {
+		/* sim_config.c checked them already; the same parser. */
+		if (hvsim_port_parse(&hc, sim.ports.v[i], err,
+				     sizeof(err)) < 0) {
+			HVBUS_LOG(ERR, "port=%s: %s", sc->port.v[i], err);
 			return -EINVAL;
 		}
 	}
@@ -170,7 +163,7 @@ sim_start_embedded(const struct hvbus_config *cfg)
 	if (sim.h == NULL) {
 		rc = errno ? -errno : -EINVAL;
 		HVBUS_LOG(ERR, "cannot create the embedded hvsim (%u NICs): %s",
-			  cfg->sim_nics, strerror(-rc));
+			  sc->nics, strerror(-rc));
 		return rc;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -188,19 +181,13 @@ sim_start_embedded(const struct hvbus_config *cfg)
 		close(sv[0]);
 		goto fail;
 	}
-	HVBUS_LOG(INFO, "embedded hvsim started with %u NIC(s)",
-		  cfg->sim_nics);
+	HVBUS_LOG(INFO, "embedded hvsim started with %u NIC(s)", sc->nics);
 	return sv[0];
 fail:
 	HVBUS_LOG(ERR, "cannot start the embedded hvsim: %s", strerror(-rc));
 	hvsim_destroy(sim.h);
 	sim.h = NULL;
 	return rc;
-#else
-	RTE_SET_USED(cfg);
-	HVBUS_LOG(ERR, "built without hvsim: set HVSIM_SOCKET to a daemon");
-	return -ENOTSUP;
-#endif
 }
 
 /* Wait up to @ms for @fd to become readable. */
@@ -284,6 +271,7 @@ static void sim_close(struct hvbus_backend *be);
 static int
 sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 {
+	const struct hvbus_sim_conf *sc = &hvbus_sim_conf;
 	int rc;
 
 	memset(&sim, 0, sizeof(sim));
@@ -291,10 +279,10 @@ sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	sim.outq = calloc(SIM_OUTQ_FRAMES, sizeof(*sim.outq));
 	if (sim.outq == NULL)
 		return -ENOMEM;
-	rc = hvbus_arena_create(&sim.arena, cfg->arena_size);
+	rc = hvbus_arena_create(&sim.arena, (size_t)sc->arena_mb << 20);
 	if (rc < 0) {
-		HVBUS_LOG(ERR, "cannot create a %llu-byte arena: %s",
-			  (unsigned long long)cfg->arena_size, strerror(-rc));
+		HVBUS_LOG(ERR, "cannot create a %u MiB arena: %s",
+			  sc->arena_mb, strerror(-rc));
 		free(sim.outq);
 		sim.outq = NULL;
 		return rc;
@@ -309,10 +297,10 @@ sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if (cfg->socket[0] != '\0')
-		rc = sim_connect_daemon(cfg->socket);
+	if (sc->socket[0] != '\0')
+		rc = sim_connect_daemon(sc->socket);
 	else
-		rc = sim_start_embedded(cfg);
+		rc = sim_start_embedded(sc);
 	if (rc < 0)
 		goto fail;
 	be->fd = rc;
@@ -320,7 +308,7 @@ sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	if (rc < 0)
 		goto fail;
 	HVBUS_LOG(INFO, "sim backend up (%s, arena %llu MiB)",
-		  cfg->socket[0] != '\0' ? cfg->socket : "embedded hvsim",
+		  sc->socket[0] != '\0' ? sc->socket : "embedded hvsim",
 		  (unsigned long long)(sim.arena.size >> 20));
 	return 0;
 fail:
@@ -328,7 +316,6 @@ fail:
 	return rc;
 }
 
-#ifdef HVBUS_HAVE_HVSIM
 /* One line per NIC that moved frames; "to_guest" counts what the host
  * delivered, "from_guest" what the guest sent it. */
 static void
@@ -354,7 +341,6 @@ sim_log_counters(void)
 			  st.tx_pkts, st.tx_bad);
 	}
 }
-#endif
 
 static void
 sim_close(struct hvbus_backend *be)
@@ -362,7 +348,6 @@ sim_close(struct hvbus_backend *be)
 	if (be->fd >= 0)
 		close(be->fd);
 	be->fd = -1;
-#ifdef HVBUS_HAVE_HVSIM
 	if (sim.h != NULL) {
 		char report[1024];
 
@@ -378,7 +363,6 @@ sim_close(struct hvbus_backend *be)
 		hvsim_destroy(sim.h);
 		sim.h = NULL;
 	}
-#endif
 	/* The host has let go of the memory (stopped, or its socket is
 	 * closed), and nothing of ours points into it any more.
 	 */
@@ -509,6 +493,10 @@ sim_gpa(struct hvbus_backend *be, const void *va)
 
 const struct hvbus_backend_ops hvbus_sim_ops = {
 	.name = "sim",
+	.vdev = "hvbus_sim",
+	.spec = &hvbus_sim_spec,
+	.conf = &hvbus_sim_conf,
+	.check = hvbus_sim_check,
 	.open = sim_open,
 	.close = sim_close,
 	.recv = sim_recv,

@@ -25,9 +25,7 @@
  * open(), which runs in scan before that thread starts.
  *
  * Facts from DPDK's own vmbus bus and uio_hv_generic; tested against fake
- * trees (uio_offsets=linear lays the maps of a plain file back to back,
- * where the kernel's rule is map i at offset i * page size). Not yet run
- * on Hyper-V.
+ * trees and hvsim's uio_hv_generic face. Settings: uio.h, uio_config.c.
  */
 
 #include <dirent.h>
@@ -45,6 +43,7 @@
 
 #include "hvbus_private.h"
 #include "vmb_monitor.h"
+#include "uio_config.h"
 
 #define UIO_MAX_DEV	16
 #define UIO_MAPS	5
@@ -72,7 +71,7 @@ struct uio_dev {
 };
 
 static struct {
-	const struct hvbus_config *cfg;
+	const struct hvbus_uio_conf *cfg;
 	struct uio_dev dev[UIO_MAX_DEV];
 	unsigned int n_dev;
 	struct {
@@ -234,7 +233,7 @@ uio_map_dev(struct uio_dev *u, const char *devdir, int uio_no)
 		if (rc < 0 || size == 0 || size % VMB_PAGE_SIZE != 0)
 			return rc < 0 ? rc : -EINVAL;
 		/* The kernel selects map i by offset i * page size. */
-		if (!uio.cfg->uio_linear)
+		if (!uio.cfg->linear)
 			off = (off_t)i * sysconf(_SC_PAGESIZE);
 		u->map[i] = mmap(NULL, size, PROT_READ | PROT_WRITE,
 				 MAP_SHARED, u->fd, off);
@@ -315,6 +314,33 @@ uio_add_dev(const char *name)
 	return 0;
 }
 
+/* For backend auto: is a netvsc device bound to uio_hv_generic here? */
+bool
+hvbus_uio_detect(void)
+{
+	const char *root = hvbus_uio_conf.sysfs;
+	char dir[512], path[600];
+	struct vmb_guid cls;
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	d = opendir(root);
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    uio_path(dir, sizeof(dir), "%s/%s", root, e->d_name) < 0 ||
+		    uio_path(path, sizeof(path), "%s/class_id", dir) < 0)
+			continue;
+		found = uio_read_guid(path, &cls) == 0 &&
+			vmb_guid_equal(&cls, &vmb_guid_netvsc) &&
+			uio_number(dir) >= 0;
+	}
+	closedir(d);
+	return found;
+}
+
 static void uio_close(struct hvbus_backend *be);
 
 static int
@@ -323,13 +349,14 @@ uio_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	struct dirent *e;
 	DIR *d;
 
+	RTE_SET_USED(cfg);
 	memset(&uio, 0, sizeof(uio));
-	uio.cfg = cfg;
+	uio.cfg = &hvbus_uio_conf;
 	be->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (be->fd < 0)
 		return -errno;
 	be->priv = &uio;
-	d = opendir(cfg->sysfs);
+	d = opendir(uio.cfg->sysfs);
 	if (d != NULL) {
 		while ((e = readdir(d)) != NULL && uio.n_dev < UIO_MAX_DEV)
 			if (e->d_name[0] != '.' &&
@@ -341,7 +368,7 @@ uio_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	if (uio.n_dev > 0)
 		be->mon_child = uio.dev[0].map[2];
 	HVBUS_LOG(INFO, "uio backend up: %u netvsc device(s) under %s",
-		  uio.n_dev, cfg->sysfs);
+		  uio.n_dev, uio.cfg->sysfs);
 	return 0;
 }
 
@@ -692,6 +719,11 @@ uio_tick(struct hvbus_backend *be)
 
 const struct hvbus_backend_ops hvbus_uio_ops = {
 	.name = "uio",
+	.vdev = "hvbus_uio",
+	.spec = &hvbus_uio_spec,
+	.conf = &hvbus_uio_conf,
+	.check = hvbus_uio_check,
+	.detect = hvbus_uio_detect,
 	.open = uio_open,
 	.close = uio_close,
 	.recv = uio_recv,
