@@ -43,6 +43,8 @@ hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 	hvnet_tel_dict_add_uint(d, "ctl_bad", hv->ctl_bad);
 	hvnet_tel_dict_add_uint(d, "ctl_budget_cut", hv->ctl_budget_cut);
 	hvnet_tel_dict_add_uint(d, "host_buffers_parked", hv->bufs_parked);
+	/* Bit k: channel k's close never confirmed, its frames kept. */
+	hvnet_tel_dict_add_uint(d, "channels_held", hv->chan_held);
 }
 
 static int
