@@ -21,7 +21,10 @@
  *
  * Default: tx on a channel of its own (1 queue pair: tx queue 0 on
  * channel 1). "shared" (tx_channels=0, 2 queue pairs): tx queue 1 on
- * channel 1, shared with rx queue 1.
+ * channel 1, shared with rx queue 1. "unconfirmed": the hook is held past
+ * the close's deadline, so the port never learns that the host closed the
+ * subchannel: the frames stay out (telemetry channels_held) until a new
+ * channel opens in its place, after the re-offer.
  */
 
 #include "pmd_test.h"
@@ -32,6 +35,17 @@
 static struct hvsim *h;
 static struct rte_mempool *mp, *txmp;
 static uint16_t nq, txq;
+static bool unconfirmed;
+
+static long long
+telemetry(const char *key)
+{
+	char js[4096];
+
+	if (pt_telemetry("/hvnet/ports", js, sizeof(js)) <= 0)
+		return -1;
+	return pt_json_int(js, key);
+}
 
 static int
 wait_held(int n)
@@ -118,18 +132,32 @@ held_across_close(void)
 	}
 	CHECK(tx_dropped() > drop0, "tx queue %u never saw its channel go",
 	      txq);
+	if (unconfirmed) {
+		/* Past the close's deadline the port gives up on it. */
+		end = pt_ms() + 20000;
+		while (telemetry("channels_held") != 2 && pt_ms() < end)
+			poll_tx(10);
+		CHECK_EQ(telemetry("channels_held"), 2);
+	}
 	poll_tx(200);
 	CHECK(rte_mempool_in_use_count(txmp) == (int)NFRAMES,
 	      "%d of %u GPA-direct mbufs went back to their pool before the "
 	      "host processed the subchannel's close",
 	      (int)NFRAMES - rte_mempool_in_use_count(txmp), NFRAMES);
 
-	/* The host processes the closes: now they are the queue's. */
 	CHECK_EQ(hvsim_hook_release(h, 0), 0);
-	end = pt_ms() + 15000;
-	while (rte_mempool_in_use_count(txmp) != 0 && pt_ms() < end)
-		poll_tx(5);
-	CHECK_EQ(rte_mempool_in_use_count(txmp), 0);
+	if (unconfirmed) {
+		/* The host closes late: the port cannot know, and keeps
+		 * them until the slot holds a new channel (recover()). */
+		poll_tx(300);
+		CHECK_EQ(rte_mempool_in_use_count(txmp), (int)NFRAMES);
+	} else {
+		/* The host processes the closes: now they are the queue's. */
+		end = pt_ms() + 15000;
+		while (rte_mempool_in_use_count(txmp) != 0 && pt_ms() < end)
+			poll_tx(5);
+		CHECK_EQ(rte_mempool_in_use_count(txmp), 0);
+	}
 	CHECK_EQ(hvsim_netvsp_hold_cmplt(h, 0, false), 0);
 }
 
@@ -162,16 +190,31 @@ recover(void)
 		got = drain_rx();
 	}
 	CHECK(got > 0, "no frame came back after the re-offer");
+	CHECK_EQ(telemetry("channels_held"), 0);
+	/* Everything sent is back, the frames of the unconfirmed close
+	 * too (the queue rebound to the new channel). */
+	end = pt_ms() + 5000;
+	while (rte_mempool_in_use_count(txmp) != 0 && pt_ms() < end) {
+		poll_tx(5);
+		drain_rx();
+	}
+	CHECK_EQ(rte_mempool_in_use_count(txmp), 0);
 }
 
 int
 main(int argc, char **argv)
 {
-	bool shared = argc > 1 && strcmp(argv[1], "shared") == 0;
+	const char *mode = argc > 1 ? argv[1] : "";
+	bool shared = strcmp(mode, "shared") == 0;
+	char name[64];
 	uint64_t end;
 	int rc;
 
-	rc = pt_eal_init_x(argv[0], "1", "backend=sim,timeout_ms=3000",
+	unconfirmed = strcmp(mode, "unconfirmed") == 0;
+	/* Unconfirmed: a short deadline, the close gives up sooner. */
+	rc = pt_eal_init_x(argv[0], "1", unconfirmed ?
+			   "backend=sim,timeout_ms=1000" :
+			   "backend=sim,timeout_ms=3000",
 			   shared ? "--allow=hvbus:69737668-006d-494e-8043-"
 			   "00155d000000,tx_channels=0" : NULL);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
@@ -202,6 +245,7 @@ main(int argc, char **argv)
 	pt_report(h);
 	CHECK_EQ(rte_eal_cleanup(), 0);
 	CHECK_EQ(hvbus_sim_exit_violations(), 0);
-	return check_exit(shared ? "pmd_hostile_unbind_shared" :
-			  "pmd_hostile_unbind");
+	snprintf(name, sizeof(name), "pmd_hostile_unbind%s%s",
+		 *mode != '\0' ? "_" : "", mode);
+	return check_exit(name);
 }
