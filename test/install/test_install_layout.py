@@ -36,15 +36,17 @@ def main():
             link = os.path.join(st.libdir, name)
             c.check(os.path.realpath(link) == real,
                     '%s does not lead to %s' % (link, real))
-        # The PMD directory: relative links (valid in a package or
-        # DESTDIR tree) to the files in libdir, under every name EAL
-        # auto-loads and the soname.
-        for name in ('lib%s.so' % p, soname, 'lib%s.so.%s' % (p, st.abi)):
-            link = os.path.join(st.pmd_dir, name)
-            c.check(os.path.islink(link) and
-                    not os.readlink(link).startswith('/') and
-                    os.path.realpath(link) == real,
-                    '%s is not a relative link to %s' % (link, real))
+        # The PMD directory: a relative link (valid in a package or
+        # DESTDIR tree) straight to the file in libdir, under the name EAL
+        # auto-loads that carries the ABI; no other name (EAL would load
+        # the plugin twice over).
+        link = os.path.join(st.pmd_dir, 'lib%s.so.%s' % (p, st.abi))
+        c.check(os.path.islink(link) and
+                os.readlink(link) == os.path.relpath(real, st.pmd_dir),
+                '%s is not a relative link to %s' % (link, real))
+    names = sorted(os.listdir(st.pmd_dir))
+    c.check(names == sorted('lib%s.so.%s' % (p, st.abi) for p in PLUGINS),
+            'PMD directory holds %s' % names)
 
     # No installed ELF file carries a run path (into the build tree or
     # anywhere else).
@@ -64,8 +66,7 @@ def main():
     # The net plugin needs the bus plugin by its versioned soname; the
     # loader finds it in the installed libdir, and without that directory
     # on its path it does not find it at all.
-    net = os.path.join(st.pmd_dir, 'libPLUGIN.so'.replace('PLUGIN',
-                                                           PLUGINS[1]))
+    net = os.path.join(st.pmd_dir, 'lib%s.so.%s' % (PLUGINS[1], st.abi))
     bus_soname = 'lib%s.so.%s' % (PLUGINS[0], st.abi_major)
     needed = elf_dynamic(net).get('NEEDED', [])
     c.check(bus_soname in needed, '%s needs %s, not %s'
