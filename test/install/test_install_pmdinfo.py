@@ -49,7 +49,10 @@ def main():
             continue
         print('%s:\n%s' % (path, r.stdout))
         found[p] = json.loads(r.stdout)
-    net = found.get('rte_net_hvnet', [])
+    # dpdk-pmdinfo.py lists the drivers of the libraries a plugin needs
+    # too: the net plugin's own are those the bus plugin does not list.
+    net = [d for d in found.get('rte_net_hvnet', [])
+           if d not in found.get('rte_bus_hvbus', [])]
     # The bus plugin's own drivers (backends chosen by --vdev), if any,
     # each with its devargs.
     for d in found.get('rte_bus_hvbus', []):
