@@ -253,7 +253,7 @@ ndis_rss_params_encode(void *buf, size_t size,
 	w.key_offset = NDIS_RSS_PARAMS_TABLE_OFFSET + tbl_bytes;
 	memcpy(p, &w, sizeof(w));
 	for (i = 0; i < params->table_len; i++)
-		netvsp_put32(p + NDIS_RSS_PARAMS_TABLE_OFFSET + 4 * i,
+		hv_put_le32(p + NDIS_RSS_PARAMS_TABLE_OFFSET + 4 * i,
 			     params->table[i]);
 	memcpy(p + w.key_offset, params->key, NDIS_RSS_KEY_SIZE);
 	return (int)total;
@@ -301,7 +301,7 @@ ndis_rss_params_decode(const void *buf, size_t len, uint32_t num_queues,
 		n = w.table_size / 4;
 		for (i = 0; i < n; i++) {
 			out->table[i] =
-				netvsp_get32(p + w.table_offset + 4 * i);
+				hv_get_le32(p + w.table_offset + 4 * i);
 			if (out->table[i] >= num_queues)
 				return -ERANGE;
 		}

@@ -5,38 +5,12 @@
 #ifndef HV_NETVSP_PRIVATE_H
 #define HV_NETVSP_PRIVATE_H
 
-/*
- * Unaligned little-endian accessors for wire buffers. The public headers
- * assert a little-endian host, so a plain memcpy is the conversion; going
- * through memcpy keeps each field a single, well-defined read.
- */
+/* Wire-field accessors (hv_get_le32() and friends) and the range check the
+ * decoders share. */
 
 #include <stdint.h>
-#include <string.h>
 
-static inline uint32_t
-netvsp_get32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint16_t
-netvsp_get16(const void *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void
-netvsp_put32(void *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
+#include "hv_wire.h"
 
 /* Overflow-safe "[off, off + len) lies inside [0, size)". */
 static inline int

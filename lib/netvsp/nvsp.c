@@ -87,7 +87,7 @@ nvsp_decode(const void *buf, size_t len, union nvsp_msg *msg)
 
 	if (len < sizeof(struct nvsp_hdr))
 		return -EBADMSG;
-	type = netvsp_get32(buf);
+	type = hv_get_le32(buf);
 	d = nvsp_type_find(type);
 	if (d == NULL)
 		return -ENOMSG;
@@ -360,7 +360,7 @@ nvsp_encode_send_table(void *buf, size_t size, uint32_t table_offset,
 	hdr.offset = table_offset;
 	memcpy(p, &hdr, sizeof(hdr));
 	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
-		netvsp_put32(p + table_offset + 4 * i, table[i]);
+		hv_put_le32(p + table_offset + 4 * i, table[i]);
 	return (int)(table_offset + tbl_bytes);
 }
 
@@ -476,7 +476,7 @@ nvsp_parse_send_table(const void *buf, size_t len, uint32_t version,
 	    !netvsp_range_ok(off, tbl_bytes, len))
 		return -EINVAL;
 	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
-		table[i] = netvsp_get32(p + off + 4 * i);
+		table[i] = hv_get_le32(p + off + 4 * i);
 	return 0;
 }
 

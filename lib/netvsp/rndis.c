@@ -299,7 +299,7 @@ rndis_parse_cmplt_id(const void *buf, size_t len, uint32_t *type,
 	if (msg_len - RNDIS_HDR_SIZE < sizeof(uint32_t))
 		return -EBADMSG;
 	if (req_id != NULL)
-		*req_id = netvsp_get32((const uint8_t *)buf + RNDIS_HDR_SIZE);
+		*req_id = hv_get_le32((const uint8_t *)buf + RNDIS_HDR_SIZE);
 	return 0;
 }
 
@@ -410,7 +410,7 @@ rndis_parse_indicate(const void *buf, size_t len,
 		if (ind->buf_len < sizeof(uint32_t))
 			return -EINVAL;
 		ind->link_speed =
-			netvsp_get32((const uint8_t *)buf + ind->buf_off);
+			hv_get_le32((const uint8_t *)buf + ind->buf_off);
 	}
 	return 0;
 }

@@ -60,7 +60,7 @@ rndis_cfg_param_name_is(const void *buf, const struct rndis_cfg_param *p,
 	if (p->name_len != 2 * chars)
 		return 0;
 	for (i = 0; i < chars; i++)
-		if (ascii_lower(netvsp_get16(n + 2 * i)) !=
+		if (ascii_lower(hv_get_le16(n + 2 * i)) !=
 		    ascii_lower((uint8_t)name[i]))
 			return 0;
 	return 1;
@@ -104,18 +104,6 @@ rndis_netaddr_encode(void *buf, size_t size, const uint8_t mac[6])
 	return RNDIS_NETADDR_PARAM_LEN;
 }
 
-static int
-hex_val(uint16_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 rndis_netaddr_parse(const void *buf, size_t len, uint8_t mac[6])
 {
@@ -135,13 +123,13 @@ rndis_netaddr_parse(const void *buf, size_t len, uint8_t mac[6])
 	v = (const uint8_t *)buf + p.value_off;
 	/* Twelve digits; a C-string-minded guest may add one NUL. */
 	if (p.value_len == 2 * (NETADDR_DIGITS + 1)) {
-		if (netvsp_get16(v + 2 * NETADDR_DIGITS) != 0)
+		if (hv_get_le16(v + 2 * NETADDR_DIGITS) != 0)
 			return -EINVAL;
 	} else if (p.value_len != 2 * NETADDR_DIGITS) {
 		return -EINVAL;
 	}
 	for (i = 0; i < NETADDR_DIGITS; i++) {
-		int d = hex_val(netvsp_get16(v + 2 * i));
+		int d = hv_hex_digit(hv_get_le16(v + 2 * i));
 
 		if (d < 0)
 			return -EINVAL;

@@ -161,7 +161,7 @@ rndis_parse_ppi_area(const uint8_t *p, uint32_t len,
 			if (e.offset < sizeof(e) || e.offset >= e.size ||
 			    e.size - e.offset < sizeof(uint32_t))
 				return -EINVAL;
-			v = netvsp_get32(p + e.offset);
+			v = hv_get_le32(p + e.offset);
 			info->present |= bit;
 			switch (bit) {
 			case RNDIS_PKT_HAS_CSUM:

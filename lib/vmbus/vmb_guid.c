@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "hv_wire.h"
 #include "vmb_guid.h"
 
 /* f8615163-df3e-46c5-913f-f2d2f965ed0e in wire (mixed-endian) order. */
@@ -25,18 +26,6 @@ static const uint8_t guid_text_pos[16] = {
 	24, 26, 28, 30, 32, 34,
 };
 
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 vmb_guid_parse(const char *s, struct vmb_guid *g)
 {
@@ -49,7 +38,7 @@ vmb_guid_parse(const char *s, struct vmb_guid *g)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return -EINVAL;
-		} else if (hex_nibble(s[i]) < 0) {
+		} else if (hv_hex_digit((unsigned char)s[i]) < 0) {
 			return -EINVAL;
 		}
 	}
@@ -58,8 +47,8 @@ vmb_guid_parse(const char *s, struct vmb_guid *g)
 	for (i = 0; i < 16; i++) {
 		unsigned int p = guid_text_pos[i];
 
-		tmp.b[i] = (uint8_t)(hex_nibble(s[p]) << 4 |
-				     hex_nibble(s[p + 1]));
+		tmp.b[i] = (uint8_t)(hv_hex_digit((unsigned char)s[p]) << 4 |
+				     hv_hex_digit((unsigned char)s[p + 1]));
 	}
 	*g = tmp;
 	return 0;

@@ -8,28 +8,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "hv_wire.h"
 #include "ndis.h"
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
 
 static void
 test_hdr(void)
@@ -70,7 +50,7 @@ test_offload(void)
 		CHECK_EQ(b[0], NDIS_OBJTYPE_OFFLOAD);
 		CHECK_EQ(b[1], rev);
 		CHECK_EQ(b[sz], 0xCC);	/* truncated to the revision */
-		CHECK_EQ(get32(b + 84), 0xF53C);
+		CHECK_EQ(hv_get_le32(b + 84), 0xF53C);
 		CHECK_EQ(ndis_offload_decode(b, sz, &out), rev);
 		CHECK_EQ(out.lsov2_ip4_max_size, 0xF53C);
 		CHECK_EQ(out.ip4_tx_flags, caps.ip4_tx_flags);
@@ -93,11 +73,11 @@ test_offload(void)
 	b[1] = 0;
 	CHECK_EQ(ndis_offload_decode(b, 156, &out), -EINVAL);
 	b[1] = 3;
-	put16(b + 2, 111);
+	hv_put_le16(b + 2, 111);
 	CHECK_EQ(ndis_offload_decode(b, 156, &out), -EBADMSG);
 	/* A future, bigger revision is accepted and truncated. */
 	b[1] = 4;
-	put16(b + 2, 180);
+	hv_put_le16(b + 2, 180);
 	CHECK_EQ(ndis_offload_decode(b, sizeof(b), &out), 4);
 	CHECK_EQ(out.hdr.size, 180);
 	CHECK_EQ(ndis_offload_decode(b, 179, &out), -EBADMSG);
@@ -142,9 +122,9 @@ test_offload_params(void)
 	CHECK_EQ(ndis_offload_params_decode(b, 22, &out), 3);
 	CHECK_EQ(out.rsc_ip4, 0);
 	/* Too small, wrong type, revision 0, bad values. */
-	put16(b + 2, 19);
+	hv_put_le16(b + 2, 19);
 	CHECK_EQ(ndis_offload_params_decode(b, 22, &out), -EBADMSG);
-	put16(b + 2, 22);
+	hv_put_le16(b + 2, 22);
 	b[0] = NDIS_OBJTYPE_RSS_PARAMS;
 	CHECK_EQ(ndis_offload_params_decode(b, 22, &out), -EBADMSG);
 	b[0] = NDIS_OBJTYPE_DEFAULT;
@@ -176,7 +156,7 @@ test_rss_caps(void)
 	CHECK_EQ(ndis_rss_caps_encode(b, sizeof(b), &c, 2), 18);
 	CHECK_EQ(b[0], 0x88);
 	CHECK_EQ(b[2], 18);
-	CHECK_EQ(get32(b + 12), 8);
+	CHECK_EQ(hv_get_le32(b + 12), 8);
 	CHECK_EQ(ndis_rss_caps_decode(b, 18, &out), 2);
 	CHECK(memcmp(&c, &out, sizeof(c)) == 0);
 	CHECK_EQ(ndis_rss_caps_decode(b, 17, &out), -EBADMSG);
@@ -239,12 +219,12 @@ test_rss_params(void)
 	CHECK_EQ(b[0], 0x89);
 	CHECK_EQ(b[1], 2);
 	CHECK_EQ(b[2], 40);
-	CHECK_EQ(get32(b + 8), p.hash_info);
+	CHECK_EQ(hv_get_le32(b + 8), p.hash_info);
 	CHECK_EQ(b[12] | b[13] << 8, 512);
-	CHECK_EQ(get32(b + 16), 40);
+	CHECK_EQ(hv_get_le32(b + 16), 40);
 	CHECK_EQ(b[20], 40);
-	CHECK_EQ(get32(b + 24), 552);
-	CHECK_EQ(get32(b + 40 + 4 * 5), 1);
+	CHECK_EQ(hv_get_le32(b + 24), 552);
+	CHECK_EQ(hv_get_le32(b + 40 + 4 * 5), 1);
 	CHECK_EQ(b[552 + 3], 21);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), 0);
 	CHECK_EQ(out.table_len, 128);
@@ -262,44 +242,44 @@ test_rss_params(void)
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
 	b[20] = 40;
 	/* Key offset inside the header, and wrapping. */
-	put32(b + 24, 20);
+	hv_put_le32(b + 24, 20);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
-	put32(b + 24, 0xFFFFFFF0);
+	hv_put_le32(b + 24, 0xFFFFFFF0);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
-	put32(b + 24, 552);
+	hv_put_le32(b + 24, 552);
 	/* Table size 0, not a multiple of 4, over 512, past the buffer. */
-	put16(b + 12, 0);
+	hv_put_le16(b + 12, 0);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
-	put16(b + 12, 510);
+	hv_put_le16(b + 12, 510);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
-	put16(b + 12, 516);
+	hv_put_le16(b + 12, 516);
 	CHECK_EQ(ndis_rss_params_decode(b, 700, 4, &out), -EINVAL);
-	put16(b + 12, 512);
-	put32(b + 16, 100);
+	hv_put_le16(b + 12, 512);
+	hv_put_le32(b + 16, 100);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
-	put32(b + 16, 36);
+	hv_put_le32(b + 16, 36);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
-	put32(b + 16, 40);
+	hv_put_le32(b + 16, 40);
 	/* A 64-entry table is fine. */
-	put16(b + 12, 256);
+	hv_put_le16(b + 12, 256);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), 0);
 	CHECK_EQ(out.table_len, 64);
-	put16(b + 12, 512);
+	hv_put_le16(b + 12, 512);
 	/* Unknown hash function. */
 	b[8] = 2;
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EINVAL);
 	/* ... ignored with HASH_INFO_UNCHANGED. */
-	put16(b + 4, NDIS_RSS_FLAG_HASH_INFO_UNCHANGED);
+	hv_put_le16(b + 4, NDIS_RSS_FLAG_HASH_INFO_UNCHANGED);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), 0);
 	b[8] = 0;	/* function 0: RSS off, still a valid message */
-	put16(b + 4, 0);
+	hv_put_le16(b + 4, 0);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), 0);
 	/* Unchanged table/key are not read (nor checked). */
-	put16(b + 4, NDIS_RSS_FLAG_TABLE_UNCHANGED | NDIS_RSS_FLAG_KEY_UNCHANGED);
+	hv_put_le16(b + 4, NDIS_RSS_FLAG_TABLE_UNCHANGED | NDIS_RSS_FLAG_KEY_UNCHANGED);
 	CHECK_EQ(ndis_rss_params_decode(b, 40, 1, &out), 0);
 	CHECK_EQ(out.table_len, 0);
 	/* DISABLE: only flags and hash info. */
-	put16(b + 4, NDIS_RSS_FLAG_DISABLE);
+	hv_put_le16(b + 4, NDIS_RSS_FLAG_DISABLE);
 	b[20] = 0;
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 0, &out), 0);
 	CHECK_EQ(out.flags, NDIS_RSS_FLAG_DISABLE);
@@ -310,13 +290,13 @@ test_rss_params(void)
 	b[0] = 0x88;
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EBADMSG);
 	b[0] = 0x89;
-	put16(b + 2, 600);
+	hv_put_le16(b + 2, 600);
 	CHECK_EQ(ndis_rss_params_decode(b, 592, 4, &out), -EBADMSG);
 
 	/* Encoder: small tables put the key right after. */
 	p.table_len = 16;
 	CHECK_EQ(ndis_rss_params_encode(b, sizeof(b), &p), 40 + 64 + 40);
-	CHECK_EQ(get32(b + 24), 104);
+	CHECK_EQ(hv_get_le32(b + 24), 104);
 	CHECK_EQ(ndis_rss_params_decode(b, 144, 4, &out), 0);
 	CHECK(memcmp(out.key, p.key, sizeof(p.key)) == 0);
 	CHECK_EQ(out.table_len, 16);

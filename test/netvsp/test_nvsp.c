@@ -8,16 +8,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "hv_wire.h"
 #include "nvsp.h"
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
 
 static void
 test_versions(void)
@@ -63,7 +55,7 @@ test_encode_roundtrip(void)
 	CHECK_EQ(nvsp_decode(b, 40, &m), NVSP_TYPE_NDIS_CONFIG);
 	CHECK_EQ(m.ndis_config.mtu, 1514);
 	CHECK_EQ(m.ndis_config.caps, 0xC);
-	CHECK_EQ(get32(b + 12), 0xC);
+	CHECK_EQ(hv_get_le32(b + 12), 0xC);
 
 	CHECK_EQ(nvsp_encode_ndis_version(b, 40, NVSP_NDIS_VERSION_6_30), 40);
 	CHECK_EQ(nvsp_decode(b, 40, &m), NVSP_TYPE_NDIS_VERSION);
@@ -191,7 +183,7 @@ test_recv_buf_cmplt(void)
 	CHECK_EQ(nvsp_check_recv_buf_cmplt(b, 40, size, &info), 0);
 	CHECK_EQ(info.section_size, 1728);
 	CHECK_EQ(info.section_count, 9709);
-	CHECK_EQ(get32(b + 24), 1728 * 9709);
+	CHECK_EQ(hv_get_le32(b + 24), 1728 * 9709);
 	CHECK_EQ(nvsp_check_recv_buf_cmplt(b, 28, size, NULL), 0);
 	/* Short, or another type. */
 	CHECK_EQ(nvsp_check_recv_buf_cmplt(b, 27, size, &info), -EBADMSG);

@@ -8,22 +8,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "hv_wire.h"
 #include "rndis.h"
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 static void
 test_requests(void)
@@ -34,8 +20,8 @@ test_requests(void)
 
 	/* INITIALIZE */
 	CHECK_EQ(rndis_encode_init(b, sizeof(b), 7, RNDIS_GUEST_MAX_XFER), 24);
-	CHECK_EQ(get32(b), RNDIS_MSG_INIT);
-	CHECK_EQ(get32(b + 4), 24);
+	CHECK_EQ(hv_get_le32(b), RNDIS_MSG_INIT);
+	CHECK_EQ(hv_get_le32(b + 4), 24);
 	CHECK_EQ(rndis_parse_request(b, 24, &r), 0);
 	CHECK_EQ(r.type, RNDIS_MSG_INIT);
 	CHECK_EQ(r.req_id, 7);
@@ -43,14 +29,14 @@ test_requests(void)
 	CHECK_EQ(r.minor, 0);
 	CHECK_EQ(r.max_xfer_size, 0x4000);
 	CHECK_EQ(rndis_parse_request(b, 23, &r), -EBADMSG);	/* msg_len > len */
-	put32(b + 4, 20);
+	hv_put_le32(b + 4, 20);
 	CHECK_EQ(rndis_parse_request(b, 24, &r), -EBADMSG);	/* too short */
 
 	/* QUERY with input, SET with data. */
 	CHECK_EQ(rndis_encode_query(b, sizeof(b), 8,
 				    RNDIS_OID_GEN_RECEIVE_SCALE_CAPABILITIES,
 				    info, sizeof(info)), 34);
-	CHECK_EQ(get32(b + 20), 20);	/* info_buf_offset */
+	CHECK_EQ(hv_get_le32(b + 20), 20);	/* info_buf_offset */
 	CHECK_EQ(rndis_parse_request(b, 34, &r), 0);
 	CHECK_EQ(r.type, RNDIS_MSG_QUERY);
 	CHECK_EQ(r.req_id, 8);
@@ -65,19 +51,19 @@ test_requests(void)
 	CHECK_EQ(r.type, RNDIS_MSG_SET);
 	CHECK_EQ(r.info_len, 4);
 	/* Info buffer overlapping the header. */
-	put32(b + 20, 16);
+	hv_put_le32(b + 20, 16);
 	CHECK_EQ(rndis_parse_request(b, 32, &r), -EINVAL);
 	/* Info buffer past msg_len, and a wrapping offset. */
-	put32(b + 20, 21);
+	hv_put_le32(b + 20, 21);
 	CHECK_EQ(rndis_parse_request(b, 32, &r), -EINVAL);
-	put32(b + 20, 0xFFFFFFFF);
+	hv_put_le32(b + 20, 0xFFFFFFFF);
 	CHECK_EQ(rndis_parse_request(b, 32, &r), -EINVAL);
-	put32(b + 20, 20);
-	put32(b + 16, 0xFFFFFFFC);
+	hv_put_le32(b + 20, 20);
+	hv_put_le32(b + 16, 0xFFFFFFFC);
 	CHECK_EQ(rndis_parse_request(b, 32, &r), -EINVAL);
 	/* Empty info buffer: offset ignored. */
 	CHECK_EQ(rndis_encode_query(b, sizeof(b), 10, 1, NULL, 0), 28);
-	put32(b + 20, 0xFFFFFFFF);
+	hv_put_le32(b + 20, 0xFFFFFFFF);
 	CHECK_EQ(rndis_parse_request(b, 28, &r), 0);
 	CHECK_EQ(r.info_off, 0);
 	CHECK_EQ(rndis_encode_query(b, sizeof(b), 10, 1, NULL, 4), -EINVAL);
@@ -92,24 +78,24 @@ test_requests(void)
 	CHECK_EQ(rndis_parse_request(b, 12, &r), 0);
 	CHECK_EQ(r.type, RNDIS_MSG_KEEPALIVE);
 	CHECK_EQ(r.req_id, 12);
-	put32(b + 4, 11);
+	hv_put_le32(b + 4, 11);
 	CHECK_EQ(rndis_parse_request(b, 12, &r), -EBADMSG);
 	CHECK_EQ(rndis_encode_reset(b, sizeof(b)), 12);
 	CHECK_EQ(rndis_parse_request(b, 12, &r), 0);
 	CHECK_EQ(r.type, RNDIS_MSG_RESET);
-	put32(b + 4, 8);	/* RESET without its reserved word */
+	hv_put_le32(b + 4, 8);	/* RESET without its reserved word */
 	CHECK_EQ(rndis_parse_request(b, 12, &r), -EBADMSG);
 	CHECK_EQ(rndis_encode_halt(b, 11, 1), -ENOBUFS);
 
 	/* Not a request. */
-	put32(b, RNDIS_MSG_SET_EX);
+	hv_put_le32(b, RNDIS_MSG_SET_EX);
 	CHECK_EQ(rndis_parse_request(b, 12, &r), -ENOTSUP);
 	CHECK_EQ(r.type, RNDIS_MSG_SET_EX);
-	put32(b, RNDIS_MSG_PACKET);
+	hv_put_le32(b, RNDIS_MSG_PACKET);
 	CHECK_EQ(rndis_parse_request(b, 12, &r), -ENOTSUP);
 	/* Header rules. */
 	CHECK_EQ(rndis_parse_request(b, 7, &r), -EBADMSG);
-	put32(b + 4, 7);
+	hv_put_le32(b + 4, 7);
 	CHECK_EQ(rndis_parse_request(b, 12, &r), -EBADMSG);
 }
 
@@ -133,14 +119,14 @@ test_init_cmplt(void)
 	CHECK_EQ(type, RNDIS_MSG_INIT_CMPLT);
 	CHECK_EQ(id, 5);
 	/* DPDK's 48-byte minimum, and one byte less. */
-	put32(b + 4, 48);
+	hv_put_le32(b + 4, 48);
 	CHECK_EQ(rndis_parse_init_cmplt(b, 48, &out), 0);
-	put32(b + 4, 47);
+	hv_put_le32(b + 4, 47);
 	CHECK_EQ(rndis_parse_init_cmplt(b, 52, &out), -EBADMSG);
-	put32(b + 4, 52);
+	hv_put_le32(b + 4, 52);
 	CHECK_EQ(rndis_parse_init_cmplt(b, 51, &out), -EBADMSG);
 	/* Wrong type. */
-	put32(b, RNDIS_MSG_QUERY_CMPLT);
+	hv_put_le32(b, RNDIS_MSG_QUERY_CMPLT);
 	CHECK_EQ(rndis_parse_init_cmplt(b, 52, &out), -EBADMSG);
 	/* Clamps (protocol.rst 10, check 22). */
 	in.align_shift = 0;
@@ -173,7 +159,7 @@ test_query_cmplt(void)
 
 	CHECK_EQ(rndis_encode_query_cmplt(b, sizeof(b), 3, RNDIS_STATUS_SUCCESS,
 					  mac, 6), 30);
-	CHECK_EQ(get32(b + 20), 16);
+	CHECK_EQ(hv_get_le32(b + 20), 16);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), 0);
 	CHECK_EQ(q.req_id, 3);
 	CHECK_EQ(q.status, 0);
@@ -186,23 +172,23 @@ test_query_cmplt(void)
 	/* msg_len beyond the range. */
 	CHECK_EQ(rndis_parse_query_cmplt(b, 29, &q), -EBADMSG);
 	/* info_buf_offset < 16. */
-	put32(b + 20, 12);
+	hv_put_le32(b + 20, 12);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), -EINVAL);
 	/* offset + len > msg_len - 8. */
-	put32(b + 20, 17);
+	hv_put_le32(b + 20, 17);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), -EINVAL);
-	put32(b + 20, 16);
-	put32(b + 16, 7);
+	hv_put_le32(b + 20, 16);
+	hv_put_le32(b + 16, 7);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), -EINVAL);
 	/* offset + len wrapping 32 bits. */
-	put32(b + 16, 0xFFFFFFF8);
+	hv_put_le32(b + 16, 0xFFFFFFF8);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), -EINVAL);
 	/* Data beyond msg_len but inside the range is refused too. */
-	put32(b + 16, 6);
-	put32(b + 4, 28);
+	hv_put_le32(b + 16, 6);
+	hv_put_le32(b + 4, 28);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), -EINVAL);
 	/* Too short for the header. */
-	put32(b + 4, 23);
+	hv_put_le32(b + 4, 23);
 	CHECK_EQ(rndis_parse_query_cmplt(b, 30, &q), -EBADMSG);
 	/* NOT_SUPPORTED with no data. */
 	CHECK_EQ(rndis_encode_query_cmplt(b, sizeof(b), 4,
@@ -230,7 +216,7 @@ test_status_cmplts(void)
 					  &id, &st), -EBADMSG);
 	CHECK_EQ(rndis_parse_status_cmplt(b, 15, RNDIS_MSG_SET_CMPLT, &id, &st),
 		 -EBADMSG);
-	put32(b + 4, 15);
+	hv_put_le32(b + 4, 15);
 	CHECK_EQ(rndis_parse_status_cmplt(b, 16, RNDIS_MSG_SET_CMPLT, &id, &st),
 		 -EBADMSG);
 	CHECK_EQ(rndis_parse_status_cmplt(b, 16, RNDIS_MSG_QUERY, &id, &st),
@@ -247,16 +233,16 @@ test_status_cmplts(void)
 	CHECK_EQ(rndis_parse_cmplt_id(b, 16, &type, &id), 0);
 	CHECK_EQ(type, RNDIS_MSG_RESET_CMPLT);
 	CHECK_EQ(id, 0);
-	CHECK_EQ(get32(b + 12), 1);
+	CHECK_EQ(hv_get_le32(b + 12), 1);
 
 	/* Completion header rules: msg_len - 8 >= 4 for the id (protocol.rst 10, check 16). */
-	put32(b, RNDIS_MSG_SET_CMPLT);
-	put32(b + 4, 11);
+	hv_put_le32(b, RNDIS_MSG_SET_CMPLT);
+	hv_put_le32(b + 4, 11);
 	CHECK_EQ(rndis_parse_cmplt_id(b, 16, &type, &id), -EBADMSG);
-	put32(b + 4, 12);
+	hv_put_le32(b + 4, 12);
 	CHECK_EQ(rndis_parse_cmplt_id(b, 16, &type, &id), 0);
 	/* Not a completion. */
-	put32(b, RNDIS_MSG_INDICATE);
+	hv_put_le32(b, RNDIS_MSG_INDICATE);
 	CHECK_EQ(rndis_parse_cmplt_id(b, 16, &type, &id), -EBADMSG);
 }
 
@@ -273,13 +259,13 @@ test_indicate(void)
 	CHECK_EQ(ind.status, RNDIS_STATUS_MEDIA_CONNECT);
 	CHECK_EQ(ind.buf_len, 0);
 	CHECK_EQ(rndis_parse_indicate(b, 19, &ind), -EBADMSG);
-	put32(b + 4, 19);	/* msg_len - 8 < 12 */
+	hv_put_le32(b + 4, 19);	/* msg_len - 8 < 12 */
 	CHECK_EQ(rndis_parse_indicate(b, 20, &ind), -EBADMSG);
 
 	CHECK_EQ(rndis_encode_indicate(b, sizeof(b),
 				       RNDIS_STATUS_LINK_SPEED_CHANGE,
 				       &speed, 4), 24);
-	CHECK_EQ(get32(b + 16), 12);
+	CHECK_EQ(hv_get_le32(b + 16), 12);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), 0);
 	CHECK_EQ(ind.link_speed, 100000000);
 	CHECK_EQ(ind.buf_off, 20);
@@ -290,26 +276,26 @@ test_indicate(void)
 	CHECK_EQ(rndis_link_speed_from_mbps(429497), UINT32_MAX);
 	CHECK_EQ(rndis_link_speed_from_mbps(UINT64_MAX / 1000), UINT32_MAX);
 	/* Old hosts: buffer outside msg_len but inside the range is fine. */
-	put32(b + 4, 20);
+	hv_put_le32(b + 4, 20);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), 0);
 	CHECK_EQ(ind.link_speed, 100000000);
 	/* ... but not outside the range. */
 	CHECK_EQ(rndis_parse_indicate(b, 23, &ind), -EINVAL);
-	put32(b + 4, 24);
+	hv_put_le32(b + 4, 24);
 	/* Link speed needs 4 bytes. */
-	put32(b + 12, 3);
+	hv_put_le32(b + 12, 3);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), -EINVAL);
-	put32(b + 12, 0);
+	hv_put_le32(b + 12, 0);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), -EINVAL);
 	/* Buffer overlapping the header. */
-	put32(b + 12, 4);
-	put32(b + 16, 8);
+	hv_put_le32(b + 12, 4);
+	hv_put_le32(b + 16, 8);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), -EINVAL);
 	/* Wrapping offset. */
-	put32(b + 16, 0xFFFFFFFE);
+	hv_put_le32(b + 16, 0xFFFFFFFE);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), -EINVAL);
 	/* Wrong type. */
-	put32(b, RNDIS_MSG_SET_CMPLT);
+	hv_put_le32(b, RNDIS_MSG_SET_CMPLT);
 	CHECK_EQ(rndis_parse_indicate(b, 24, &ind), -EBADMSG);
 	CHECK_EQ(rndis_encode_indicate(b, 23, 0, &speed, 4), -ENOBUFS);
 }
@@ -320,15 +306,15 @@ test_hdr(void)
 	uint32_t type, len;
 	uint8_t b[16] = { 0 };
 
-	put32(b, 5);
-	put32(b + 4, 8);
+	hv_put_le32(b, 5);
+	hv_put_le32(b + 4, 8);
 	CHECK_EQ(rndis_parse_hdr(b, 8, &type, &len), 0);
 	CHECK_EQ(type, 5);
 	CHECK_EQ(len, 8);
 	CHECK_EQ(rndis_parse_hdr(b, 7, &type, &len), -EBADMSG);
-	put32(b + 4, 9);
+	hv_put_le32(b + 4, 9);
 	CHECK_EQ(rndis_parse_hdr(b, 8, &type, &len), -EBADMSG);
-	put32(b + 4, 0);
+	hv_put_le32(b + 4, 0);
 	CHECK_EQ(rndis_parse_hdr(b, 16, &type, &len), -EBADMSG);
 }
 

@@ -9,13 +9,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "hv_wire.h"
 #include "rndis.h"
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 /* UTF-16LE of an ASCII string at @p at; returns the bytes written. */
 static uint32_t
@@ -38,11 +33,11 @@ build(uint8_t *b, const char *name, uint32_t type, const char *value)
 
 	nl = utf16(b + 20, name);
 	vl = utf16(b + 20 + nl, value);
-	put32(b, 20);
-	put32(b + 4, nl);
-	put32(b + 8, type);
-	put32(b + 12, 20 + nl);
-	put32(b + 16, vl);
+	hv_put_le32(b, 20);
+	hv_put_le32(b + 4, nl);
+	hv_put_le32(b + 8, type);
+	hv_put_le32(b + 12, 20 + nl);
+	hv_put_le32(b + 16, vl);
 	return 20 + nl + vl;
 }
 
@@ -93,18 +88,18 @@ test_parse_good(void)
 	len = build(b, "NetworkAddress", 2, "02ABCDEF009F");
 	b[len] = 0;
 	b[len + 1] = 0;
-	put32(b + 16, 26);
+	hv_put_le32(b + 16, 26);
 	CHECK_EQ(rndis_netaddr_parse(b, len + 2, out), 0);
 	CHECK(memcmp(out, mac, 6) == 0);
 	/* Value before the name, with a gap: offsets are honoured. */
 	memset(b, 0, sizeof(b));
 	utf16(b + 40, "02ABCDEF009F");
 	utf16(b + 80, "NetworkAddress");
-	put32(b, 80);
-	put32(b + 4, 28);
-	put32(b + 8, 2);
-	put32(b + 12, 40);
-	put32(b + 16, 24);
+	hv_put_le32(b, 80);
+	hv_put_le32(b + 4, 28);
+	hv_put_le32(b + 8, 2);
+	hv_put_le32(b + 12, 40);
+	hv_put_le32(b + 16, 24);
 	CHECK_EQ(rndis_netaddr_parse(b, 108, out), 0);
 	CHECK(memcmp(out, mac, 6) == 0);
 
@@ -151,36 +146,36 @@ test_parse_bad(void)
 	CHECK_EQ(rndis_netaddr_parse(b, len - 1, out), -EINVAL);
 	CHECK_EQ(rndis_netaddr_parse(b, 48, out), -EINVAL);
 	/* Offsets and lengths that overflow or point into the header. */
-	put32(b + 12, 0xFFFFFFF0u);
+	hv_put_le32(b + 12, 0xFFFFFFF0u);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 12, 48);
-	put32(b + 16, 0xFFFFFFFFu);
+	hv_put_le32(b + 12, 48);
+	hv_put_le32(b + 16, 0xFFFFFFFFu);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 16, 24);
-	put32(b, 0xFFFFFFFEu);
+	hv_put_le32(b + 16, 24);
+	hv_put_le32(b, 0xFFFFFFFEu);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b, 8);
+	hv_put_le32(b, 8);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b, 20);
-	put32(b + 12, 16);
+	hv_put_le32(b, 20);
+	hv_put_le32(b + 12, 16);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 12, 48);
+	hv_put_le32(b + 12, 48);
 	/* Odd or empty name length. */
-	put32(b + 4, 27);
+	hv_put_le32(b + 4, 27);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 4, 0);
+	hv_put_le32(b + 4, 0);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 4, 28);
+	hv_put_le32(b + 4, 28);
 	/* Odd string value length. */
-	put32(b + 16, 23);
+	hv_put_le32(b + 16, 23);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 16, 24);
+	hv_put_le32(b + 16, 24);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), 0);	/* restored */
 	memcpy(out, keep, 6);
 	/* Wrong type: an integer, a binary blob. */
-	put32(b + 8, 0);
+	hv_put_le32(b + 8, 0);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
-	put32(b + 8, 4);
+	hv_put_le32(b + 8, 4);
 	CHECK_EQ(rndis_netaddr_parse(b, len, out), -EINVAL);
 	/* A trailing character that is not NUL. */
 	len = build(b, "NetworkAddress", 2, "02ABCDEF009F1");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "hv_wire.h"
 #include "rndis.h"
 
 /* Field offsets in the 44-byte header. */
@@ -16,21 +17,6 @@
 #define O_DLEN		12
 #define O_PPIOFF	28
 #define O_PPILEN	32
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 static void
 fill_frame(uint8_t *p, uint32_t len, uint8_t seed)
@@ -71,10 +57,10 @@ test_build_parse(void)
 
 	off = build_std(b, sizeof(b), 0);
 	CHECK_EQ(off, 44 + 4 * 16);
-	CHECK_EQ(get32(b + O_PPIOFF), 36);
-	CHECK_EQ(get32(b + O_PPILEN), 64);
-	CHECK_EQ(get32(b + O_DOFF), 36 + 64);
-	CHECK_EQ(get32(b + O_LEN), 108 + 60);
+	CHECK_EQ(hv_get_le32(b + O_PPIOFF), 36);
+	CHECK_EQ(hv_get_le32(b + O_PPILEN), 64);
+	CHECK_EQ(hv_get_le32(b + O_DOFF), 36 + 64);
+	CHECK_EQ(hv_get_le32(b + O_LEN), 108 + 60);
 	CHECK_EQ(rndis_parse_packet(b, 168, &pi), 0);
 	CHECK_EQ(pi.msg_len, 168);
 	CHECK_EQ(pi.frame_off, 108);
@@ -91,7 +77,7 @@ test_build_parse(void)
 	memset(b, 0xAA, sizeof(b));
 	CHECK_EQ(rndis_packet_begin(b, sizeof(b)), 0);
 	CHECK_EQ(rndis_packet_end(b, sizeof(b), 256, 64, 0), 256);
-	CHECK_EQ(get32(b + O_DOFF), 248);
+	CHECK_EQ(hv_get_le32(b + O_DOFF), 248);
 	CHECK_EQ(b[100], 0);
 	CHECK_EQ(rndis_parse_packet(b, 320, &pi), 0);
 	CHECK_EQ(pi.present, 0);
@@ -109,7 +95,7 @@ test_build_parse(void)
 			 rndis_lso2_make(1460, 54, 1)), 0);
 		CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b),
 			 RNDIS_PPI_PKTINFO_ID, rsc), 0);
-		CHECK_EQ(get32(b + 44), 16);	/* 12 + 3 rounded up */
+		CHECK_EQ(hv_get_le32(b + 44), 16);	/* 12 + 3 rounded up */
 		off = rndis_packet_end(b, sizeof(b), 0, 1514 - 1500, 0);
 		CHECK_EQ(off, 44 + 16 + 16 + 16);
 		CHECK_EQ(rndis_parse_packet(b, sizeof(b), &pi), 0);
@@ -131,14 +117,14 @@ test_build_parse(void)
 	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 0xFFFFFFF0u, 0), -ENOBUFS);
 	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 14, 0), 44);
 	CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b), 0, 1), -EINVAL);
-	put32(b, RNDIS_MSG_QUERY);
+	hv_put_le32(b, RNDIS_MSG_QUERY);
 	CHECK_EQ(rndis_packet_add_ppi_u32(b, sizeof(b), 0, 1), -EINVAL);
 	/* Alignment padding is in msg_len and zeroed. */
 	memset(b, 0xAA, sizeof(b));
 	CHECK_EQ(rndis_packet_begin(b, sizeof(b)), 0);
 	CHECK_EQ(rndis_packet_end(b, sizeof(b), 0, 15, 8), 44);
-	CHECK_EQ(get32(b + O_LEN), 64);
-	CHECK_EQ(get32(b + O_DLEN), 15);
+	CHECK_EQ(hv_get_le32(b + O_LEN), 64);
+	CHECK_EQ(hv_get_le32(b + O_DLEN), 15);
 	CHECK_EQ(b[63], 0);
 	CHECK_EQ(b[64], 0xAA);
 }
@@ -151,61 +137,61 @@ test_header_rules(void)
 	uint32_t len;
 
 	build_std(b, sizeof(b), 0);
-	len = get32(b + O_LEN);
+	len = hv_get_le32(b + O_LEN);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
 	/* Range shorter than the header / than msg_len. */
 	CHECK_EQ(rndis_parse_packet(b, 43, &pi), -EBADMSG);
 	CHECK_EQ(rndis_parse_packet(b, len - 1, &pi), -EBADMSG);
 	/* msg_len below the header. */
-	put32(b + O_LEN, 43);
+	hv_put_le32(b + O_LEN, 43);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EBADMSG);
-	put32(b + O_LEN, len);
+	hv_put_le32(b + O_LEN, len);
 	/* Wrong type. */
-	put32(b, RNDIS_MSG_INDICATE);
+	hv_put_le32(b, RNDIS_MSG_INDICATE);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EBADMSG);
-	put32(b, RNDIS_MSG_PACKET);
+	hv_put_le32(b, RNDIS_MSG_PACKET);
 
 	/* data_offset below 36 and at/after msg_len - 8. */
-	put32(b + O_DOFF, 35);
+	hv_put_le32(b + O_DOFF, 35);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DOFF, len - 8);
+	hv_put_le32(b + O_DOFF, len - 8);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DOFF, 0xFFFFFFF0);
+	hv_put_le32(b + O_DOFF, 0xFFFFFFF0);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DOFF, 100);
+	hv_put_le32(b + O_DOFF, 100);
 	/* data_len past the message, 0, 13, exactly fitting. */
-	put32(b + O_DLEN, len - 8 - 100 + 1);
+	hv_put_le32(b + O_DLEN, len - 8 - 100 + 1);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DLEN, 0);
+	hv_put_le32(b + O_DLEN, 0);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DLEN, 13);
+	hv_put_le32(b + O_DLEN, 13);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DLEN, len - 8 - 100);
+	hv_put_le32(b + O_DLEN, len - 8 - 100);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
-	put32(b + O_DLEN, 0xFFFFFFFF);
+	hv_put_le32(b + O_DLEN, 0xFFFFFFFF);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_DLEN, 60);
+	hv_put_le32(b + O_DLEN, 60);
 
 	/* ppi_offset below 36, not a multiple of 4, past the message. */
-	put32(b + O_PPIOFF, 32);
+	hv_put_le32(b + O_PPIOFF, 32);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPIOFF, 38);
+	hv_put_le32(b + O_PPIOFF, 38);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPIOFF, len);
+	hv_put_le32(b + O_PPIOFF, len);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPIOFF, 0xFFFFFFFC);
+	hv_put_le32(b + O_PPIOFF, 0xFFFFFFFC);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPIOFF, 36);
+	hv_put_le32(b + O_PPIOFF, 36);
 	/* ppi_len below 12, past the message, wrapping. */
-	put32(b + O_PPILEN, 8);
+	hv_put_le32(b + O_PPILEN, 8);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPILEN, len - 8 - 36 + 4);
+	hv_put_le32(b + O_PPILEN, len - 8 - 36 + 4);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPILEN, 0xFFFFFFF0);
+	hv_put_le32(b + O_PPILEN, 0xFFFFFFF0);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
 	/* ppi_len 0: PPIs ignored, whatever ppi_offset says. */
-	put32(b + O_PPILEN, 0);
-	put32(b + O_PPIOFF, 3);
+	hv_put_le32(b + O_PPILEN, 0);
+	hv_put_le32(b + O_PPIOFF, 3);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
 	CHECK_EQ(pi.present, 0);
 }
@@ -218,47 +204,47 @@ test_ppi_rules(void)
 	uint32_t len;
 
 	build_std(b, sizeof(b), 0);
-	len = get32(b + O_LEN);
+	len = hv_get_le32(b + O_LEN);
 	e = b + 44;		/* first element: checksum */
 
 	/* Element size 0 (would loop forever), < 12, not multiple of 4. */
-	put32(e, 0);
+	hv_put_le32(e, 0);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e, 8);
+	hv_put_le32(e, 8);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e, 18);
+	hv_put_le32(e, 18);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
 	/* Larger than what remains of the PPI area. */
-	put32(e, 68);
+	hv_put_le32(e, 68);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e, 0xFFFFFFFC);
+	hv_put_le32(e, 0xFFFFFFFC);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
 	/* Swallowing the whole area is fine: one (bigger) checksum PPI. */
-	put32(e, 64);
+	hv_put_le32(e, 64);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
 	CHECK_EQ(pi.present, RNDIS_PKT_HAS_CSUM);
-	put32(e, 16);
+	hv_put_le32(e, 16);
 	/* Data offset inside the header, at the end, leaving < 4 bytes. */
-	put32(e + 8, 4);
+	hv_put_le32(e + 8, 4);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e + 8, 16);
+	hv_put_le32(e + 8, 16);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e + 8, 13);
+	hv_put_le32(e + 8, 13);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e + 8, 0xFFFFFFFF);
+	hv_put_le32(e + 8, 0xFFFFFFFF);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(e + 8, 12);
+	hv_put_le32(e + 8, 12);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
 	/* A tail of 8 bytes that cannot hold an element header. */
-	put32(b + O_PPILEN, 64 - 8);
-	put32(b + 44 + 48, 8);
+	hv_put_le32(b + O_PPILEN, 64 - 8);
+	hv_put_le32(b + 44 + 48, 8);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), -EINVAL);
-	put32(b + O_PPILEN, 64);
-	put32(b + 44 + 48, 16);
+	hv_put_le32(b + O_PPILEN, 64);
+	hv_put_le32(b + 44 + 48, 16);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
 	/* Unknown types are skipped whatever their data offset. */
-	put32(e + 4, 1234);
-	put32(e + 8, 0xFFFF);
+	hv_put_le32(e + 4, 1234);
+	hv_put_le32(e + 8, 0xFFFF);
 	CHECK_EQ(rndis_parse_packet(b, len, &pi), 0);
 	CHECK_EQ(pi.present & RNDIS_PKT_HAS_CSUM, 0);
 	CHECK(pi.present & RNDIS_PKT_HAS_VLAN);
@@ -276,38 +262,38 @@ test_odd_layouts(void)
 	uint8_t *e;
 
 	memset(b, 0, sizeof(b));
-	put32(b, RNDIS_MSG_PACKET);
-	put32(b + O_LEN, 200);
-	put32(b + O_DOFF, 36);		/* frame right after the header */
-	put32(b + O_DLEN, 60);		/* bytes 44..103 */
-	put32(b + O_PPIOFF, 112);	/* PPIs at 120, after a gap */
-	put32(b + O_PPILEN, 20 + 16);
+	hv_put_le32(b, RNDIS_MSG_PACKET);
+	hv_put_le32(b + O_LEN, 200);
+	hv_put_le32(b + O_DOFF, 36);		/* frame right after the header */
+	hv_put_le32(b + O_DLEN, 60);		/* bytes 44..103 */
+	hv_put_le32(b + O_PPIOFF, 112);	/* PPIs at 120, after a gap */
+	hv_put_le32(b + O_PPILEN, 20 + 16);
 	e = b + 120;
-	put32(e, 20);			/* VLAN with its data at 16 */
-	put32(e + 4, RNDIS_PPI_VLAN);
-	put32(e + 8, 16);
-	put32(e + 16, rndis_vlan_from_tci(7));
+	hv_put_le32(e, 20);			/* VLAN with its data at 16 */
+	hv_put_le32(e + 4, RNDIS_PPI_VLAN);
+	hv_put_le32(e + 8, 16);
+	hv_put_le32(e + 16, rndis_vlan_from_tci(7));
 	e += 20;
-	put32(e, 16);
-	put32(e + 4, RNDIS_PPI_HASH_VALUE);
-	put32(e + 8, 12);
-	put32(e + 12, 42);
+	hv_put_le32(e, 16);
+	hv_put_le32(e + 4, RNDIS_PPI_HASH_VALUE);
+	hv_put_le32(e + 8, 12);
+	hv_put_le32(e + 12, 42);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
 	CHECK_EQ(pi.frame_off, 44);
 	CHECK_EQ(pi.frame_len, 60);
 	CHECK_EQ(rndis_vlan_to_tci(pi.vlan), 7);
 	CHECK_EQ(pi.hash_value, 42);
 	/* A repeated type: the later value wins. */
-	put32(e + 4, RNDIS_PPI_VLAN);
+	hv_put_le32(e + 4, RNDIS_PPI_VLAN);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
 	CHECK_EQ(pi.vlan, 42);
 	CHECK_EQ(pi.present, RNDIS_PKT_HAS_VLAN);
 	/* PPIs overlapping the frame are not this parser's business. */
-	put32(b + O_PPIOFF, 36);
-	put32(b + O_PPILEN, 16);
-	put32(b + 44, 16);
-	put32(b + 48, RNDIS_PPI_CSUM);
-	put32(b + 52, 12);
+	hv_put_le32(b + O_PPIOFF, 36);
+	hv_put_le32(b + O_PPILEN, 16);
+	hv_put_le32(b + 44, 16);
+	hv_put_le32(b + 48, RNDIS_PPI_CSUM);
+	hv_put_le32(b + 52, 12);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
 	CHECK(pi.present & RNDIS_PKT_HAS_CSUM);
 	/* A range longer than msg_len (a receive section) is fine. */
@@ -328,36 +314,36 @@ test_alignment_rules(void)
 
 	/* PPI area at ppi_offset 38 (message offset 46), otherwise valid. */
 	memset(b, 0, sizeof(b));
-	put32(b, RNDIS_MSG_PACKET);
-	put32(b + O_LEN, 200);
-	put32(b + O_DOFF, 100);
-	put32(b + O_DLEN, 60);
-	put32(b + O_PPIOFF, 38);
-	put32(b + O_PPILEN, 16);
+	hv_put_le32(b, RNDIS_MSG_PACKET);
+	hv_put_le32(b + O_LEN, 200);
+	hv_put_le32(b + O_DOFF, 100);
+	hv_put_le32(b + O_DLEN, 60);
+	hv_put_le32(b + O_PPIOFF, 38);
+	hv_put_le32(b + O_PPILEN, 16);
 	e = b + 46;
-	put32(e, 16);
-	put32(e + 4, RNDIS_PPI_HASH_VALUE);
-	put32(e + 8, 12);
-	put32(e + 12, 77);
+	hv_put_le32(e, 16);
+	hv_put_le32(e + 4, RNDIS_PPI_HASH_VALUE);
+	hv_put_le32(e + 8, 12);
+	hv_put_le32(e + 12, 77);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), -EINVAL);
 	/* The same element at ppi_offset 40 passes. */
-	put32(b + O_PPIOFF, 40);
+	hv_put_le32(b + O_PPIOFF, 40);
 	memmove(b + 48, e, 16);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
 	CHECK_EQ(pi.hash_value, 77);
 
 	/* One 18-byte element filling an 18-byte PPI area. */
 	memset(b + 48, 0, 32);
-	put32(b + O_PPILEN, 18);
+	hv_put_le32(b + O_PPILEN, 18);
 	e = b + 48;
-	put32(e, 18);
-	put32(e + 4, RNDIS_PPI_CSUM);
-	put32(e + 8, 12);
-	put32(e + 12, RNDIS_RXCSUM_IP_OK);
+	hv_put_le32(e, 18);
+	hv_put_le32(e + 4, RNDIS_PPI_CSUM);
+	hv_put_le32(e + 8, 12);
+	hv_put_le32(e + 12, RNDIS_RXCSUM_IP_OK);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), -EINVAL);
 	/* Rounded to 20 it is accepted. */
-	put32(b + O_PPILEN, 20);
-	put32(e, 20);
+	hv_put_le32(b + O_PPILEN, 20);
+	hv_put_le32(e, 20);
 	CHECK_EQ(rndis_parse_packet(b, 200, &pi), 0);
 	CHECK_EQ(pi.csum, RNDIS_RXCSUM_IP_OK);
 }
@@ -375,16 +361,16 @@ test_ppi_tail_at_end(void)
 	uint8_t *b = calloc(1, msg_len);
 
 	REQUIRE(b != NULL);
-	put32(b, RNDIS_MSG_PACKET);
-	put32(b + O_LEN, msg_len);
-	put32(b + O_DOFF, 36);
-	put32(b + O_DLEN, 14);
-	put32(b + O_PPIOFF, 36 + 14 + 2);	/* message offset 60 */
-	put32(b + O_PPILEN, 16 + 6);
-	put32(b + 60, 16);
-	put32(b + 64, RNDIS_PPI_VLAN);
-	put32(b + 68, 12);
-	put32(b + 76, 0xFFFFFFFF);		/* "size" of the short tail */
+	hv_put_le32(b, RNDIS_MSG_PACKET);
+	hv_put_le32(b + O_LEN, msg_len);
+	hv_put_le32(b + O_DOFF, 36);
+	hv_put_le32(b + O_DLEN, 14);
+	hv_put_le32(b + O_PPIOFF, 36 + 14 + 2);	/* message offset 60 */
+	hv_put_le32(b + O_PPILEN, 16 + 6);
+	hv_put_le32(b + 60, 16);
+	hv_put_le32(b + 64, RNDIS_PPI_VLAN);
+	hv_put_le32(b + 68, 12);
+	hv_put_le32(b + 76, 0xFFFFFFFF);		/* "size" of the short tail */
 	CHECK_EQ(rndis_parse_packet(b, msg_len, &pi), -EINVAL);
 	free(b);
 }
@@ -407,9 +393,9 @@ test_aggregate(void)
 				      i < 2 ? 8 : 0);
 		REQUIRE(rc > 0);
 		fill_frame(b + off + rc, 61 + i, (uint8_t)(i * 50));
-		off += get32(b + off + O_LEN);
+		off += hv_get_le32(b + off + O_LEN);
 	}
-	CHECK_EQ(get32(b + O_LEN) % 8, 0);
+	CHECK_EQ(hv_get_le32(b + O_LEN) % 8, 0);
 	rndis_agg_init(&it, b, off, 8, 8);
 	n = 0;
 	while ((rc = rndis_agg_next(&it, &pi, &at)) == 1) {
@@ -439,16 +425,16 @@ test_aggregate(void)
 	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EINVAL);	/* not last */
 	/* A later message of another type. */
 	{
-		size_t second = get32(b + O_LEN);
+		size_t second = hv_get_le32(b + O_LEN);
 
-		put32(b + second, RNDIS_MSG_SET);
+		hv_put_le32(b + second, RNDIS_MSG_SET);
 		rndis_agg_init(&it, b, off, 8, 8);
 		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
 		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EBADMSG);
 		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EBADMSG);
-		put32(b + second, RNDIS_MSG_PACKET);
+		hv_put_le32(b + second, RNDIS_MSG_PACKET);
 		/* msg_len running past the buffer. */
-		put32(b + second + O_LEN, 1000);
+		hv_put_le32(b + second + O_LEN, 1000);
 		rndis_agg_init(&it, b, off, 8, 8);
 		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
 		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EBADMSG);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "hv_wire.h"
 #include "rss.h"
 
 struct v4_vec {
@@ -102,13 +103,6 @@ test_vectors(void)
 	CHECK_EQ(hv_rss_key_dpdk[39], 0x2a);
 }
 
-static void
-put16be(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xFF;
-}
-
 /* Ethernet (+ nvlan tags) + IPv4 + 8 bytes of L4 header. */
 static size_t
 make_v4(uint8_t *f, const struct v4_vec *v, uint8_t proto, int nvlan,
@@ -119,21 +113,21 @@ make_v4(uint8_t *f, const struct v4_vec *v, uint8_t proto, int nvlan,
 
 	memset(f, 0, 128);
 	for (i = 0; i < nvlan; i++) {
-		put16be(f + off, i == 0 && nvlan == 2 ? 0x88A8 : 0x8100);
-		put16be(f + off + 2, 100 + i);
+		hv_put_be16(f + off, i == 0 && nvlan == 2 ? 0x88A8 : 0x8100);
+		hv_put_be16(f + off + 2, 100 + i);
 		off += 4;
 	}
-	put16be(f + off, 0x0800);
+	hv_put_be16(f + off, 0x0800);
 	off += 2;
 	f[off] = 0x45;
-	put16be(f + off + 2, 20 + 8);
-	put16be(f + off + 6, frag);
+	hv_put_be16(f + off + 2, 20 + 8);
+	hv_put_be16(f + off + 6, frag);
 	f[off + 8] = 64;
 	f[off + 9] = proto;
 	memcpy(f + off + 12, v->src, 4);
 	memcpy(f + off + 16, v->dst, 4);
-	put16be(f + off + 20, v->sport);
-	put16be(f + off + 22, v->dport);
+	hv_put_be16(f + off + 20, v->sport);
+	hv_put_be16(f + off + 22, v->dport);
 	return off + 28;
 }
 
@@ -143,7 +137,7 @@ make_v6(uint8_t *f, const struct v6_vec *v, uint8_t proto, int ext)
 	size_t off = 14, ip;
 
 	memset(f, 0, 160);
-	put16be(f + 12, 0x86DD);
+	hv_put_be16(f + 12, 0x86DD);
 	ip = off;
 	f[ip] = 0x60;
 	f[ip + 6] = ext ? 0 : proto;	/* hop-by-hop first if ext */
@@ -158,8 +152,8 @@ make_v6(uint8_t *f, const struct v6_vec *v, uint8_t proto, int ext)
 		f[off + 1] = 1;
 		off += 16;
 	}
-	put16be(f + off, v->sport);
-	put16be(f + off + 2, v->dport);
+	hv_put_be16(f + off, v->sport);
+	hv_put_be16(f + off + 2, v->dport);
 	return off + 8;
 }
 
@@ -260,11 +254,11 @@ test_frames(void)
 	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
 		 -ENOENT);
 	/* ARP. */
-	put16be(f + 12, 0x0806);
+	hv_put_be16(f + 12, 0x0806);
 	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
 		 -ENOENT);
 	/* Tag truncated. */
-	put16be(f + 12, 0x8100);
+	hv_put_be16(f + 12, 0x8100);
 	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, 16, &type, &hash),
 		 -ENOENT);
 	/* IPv6 with an extension header running past the frame. */
