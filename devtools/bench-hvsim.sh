@@ -15,7 +15,15 @@
 # - model_*: the same for the device model alone over the fake core
 #   (bench_hvsim_netvsp_fake; instructions under its ops entry points);
 # - reflect: the reflect port (transmit path + general receive path) over
-#   the fake core, the guest sending aggregates through the send buffer.
+#   the fake core, the guest sending aggregates through the send buffer;
+# - fwd: the forwarding ceiling (bench_hvsim_fwd): generator + sink +
+#   transmit completions of the real host against a minimal guest that
+#   reflects every frame through the send buffer, AGG frames per request
+#   (the host's maximum, 8, and 1). mpps_threaded: host on its own thread
+#   (make perf's ceiling_fwd_mpps); host_instr_per_pkt: everything under
+#   hvsim_poll per frame; g2h_instr_per_pkt: the guest -> host path
+#   (hvsim_rings_poll without the receive-batch completions);
+#   gen_instr_per_pkt: netvsp_poll (generation, batch sends).
 # Builds nothing; run through "make bench-hvsim", which builds first.
 #
 # usage: bench-hvsim.sh BUILDDIR   -> BUILDDIR/bench/hvsim.json
@@ -110,6 +118,54 @@ for s in 64 1518; do
 }    {\"frame\": $s, \"model_mpps\": $m, \"model_instr_per_pkt\": $ir}"
 done
 
+# Host instructions per forwarded frame, split by path, from the inclusive
+# costs of two runs of different lengths.
+fwd_instr() {	# frame_len agg -> "host g2h gen"
+	local len=$1 agg=$2 tmp n f r
+	local -A c1 c2
+	tmp=$(mktemp -d)
+	for n in "$cg1" "$cg2"; do
+		f=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/$n" \
+			--toggle-collect=hvsim_poll "$fwdb" "$len" "$n" "$agg" \
+			2>/dev/null | sed -n 's/.*pkts=\([0-9]*\).*/\1/p')
+		echo "$f" >"$tmp/$n.pkts"
+		callgrind_annotate --auto=no --inclusive=yes --threshold=100 \
+			"$tmp/$n" >"$tmp/$n.incl" 2>/dev/null
+	done
+	r=""
+	for fn in hvsim_poll hvsim_rings_poll nv_rx_complete netvsp_poll; do
+		r+=" $(awk -v fn="$fn" -v x="$(cat "$tmp/$cg1.pkts")" \
+			-v y="$(cat "$tmp/$cg2.pkts")" -v f1="$tmp/$cg1.incl" \
+			-v f2="$tmp/$cg2.incl" 'function get(file,   l, v) {
+				while ((getline l < file) > 0)
+					if (l ~ ("[:/]" fn " \\[")) {
+						split(l, a, " "); v = a[1]
+						gsub(",", "", v); close(file); return v
+					}
+				close(file); return 0
+			}
+			BEGIN { printf "%.1f", (get(f2) - get(f1)) / (y - x) }')"
+	done
+	rm -rf "$tmp"
+	echo "$r" | awk '{ printf "%.1f %.1f %.1f\n", $1, $2 - $3, $4 }'
+}
+
+fwdb=$builddir/test/hvsim/netvsp/bench_hvsim_fwd
+fwd=""
+if [ -x "$fwdb" ]; then
+	for s in 64 1518; do
+		len=$((s - 4))
+		for agg in 8 1; do
+			mt=$(TENV_THREADED=1 mpps_args "$fwdb" "$len" "${BENCH_FWD_PKTS:-1000000}" "$agg")
+			read -r hi gi ni < <(echo "null null null")
+			[ $have_cg = 1 ] && read -r hi gi ni < <(fwd_instr "$len" "$agg")
+			echo "bench-hvsim: forwarding ceiling $s (agg $agg): $mt Mpps with a host thread; host $hi instr/frame (guest->host $gi, generation $ni)" >&2
+			fwd+="${fwd:+,
+}    {\"frame\": $s, \"agg\": $agg, \"mpps_threaded\": $mt, \"host_instr_per_pkt\": $hi, \"g2h_instr_per_pkt\": $gi, \"gen_instr_per_pkt\": $ni}"
+		done
+	done
+fi
+
 cat >"$out" <<JSON
 {
   "bench": "hvsim",
@@ -121,6 +177,9 @@ $rows
   ],
   "reflect": [
 $refl
+  ],
+  "fwd": [
+$fwd
   ]
 }
 JSON

@@ -15,6 +15,9 @@
 # - hvsim's own ceiling: bench_hvsim_netvsp (generator -> minimal guest
 #   that only completes receive batches, host on its own thread), best of
 #   three; the forwarding rate is given as a share of it;
+# - hvsim's forwarding ceiling: bench_hvsim_fwd (generator + sink +
+#   transmit completions against a minimal reflecting guest, host on its
+#   own thread), best of three; ceiling_fwd_pct = forwarding rate over it;
 # - guest instructions per frame in hvn_rx_burst and hvn_tx_burst from
 #   callgrind over test/perf/perf_cg (deterministic; see lib.sh).
 #
@@ -45,13 +48,14 @@ win=${PERF_WINDOW:-2}
 
 hvsim=$build/app/hvsim/hvsim
 ceil_bin=$build/test/hvsim/netvsp/bench_hvsim_netvsp
+fwd_bin=$build/test/hvsim/netvsp/bench_hvsim_fwd
 cg_bin=$build/test/perf/perf_cg
 bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
 pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
 . "$build/dpdk.env" || { echo "perf: $build/dpdk.env missing (make build)" >&2; exit 1; }
 testpmd=$DPDK_TESTPMD
 [ -x "$testpmd" ] || { echo "perf: $testpmd not found (Debian: apt install dpdk)" >&2; exit 1; }
-for f in "$hvsim" "$ceil_bin" "$bus_so" "$pmd_so"; do
+for f in "$hvsim" "$ceil_bin" "$fwd_bin" "$bus_so" "$pmd_so"; do
 	[ -e "$f" ] || { echo "perf: $f not built (make build)" >&2; exit 1; }
 done
 [ -x "$cg_bin" ] || { echo "perf: $cg_bin not built: test/meson.build must list 'perf'" >&2; exit 1; }
@@ -183,12 +187,12 @@ run_point() {	# run_point FRAME QUEUES LCORES
 	tail -n1 "$dir/points.jsonl" | python3 "$here/perf/report.py" progress >&2
 }
 
-# hvsim's ceiling for one frame size: best of three.
-ceiling() {	# ceiling FRAME -> Mpps
+# hvsim's ceilings for one frame size: best of three.
+ceiling() {	# ceiling FRAME [BIN PKTS] -> Mpps
 	local best=0 v i
 	for i in 1 2 3; do
-		v=$(TENV_THREADED=1 timeout -s KILL 60 "$ceil_bin" $(($1 - 4)) \
-			"${PERF_CEIL_PKTS:-2000000}" 2>/dev/null |
+		v=$(TENV_THREADED=1 timeout -s KILL 60 "${2:-$ceil_bin}" \
+			$(($1 - 4)) "${3:-${PERF_CEIL_PKTS:-2000000}}" 2>/dev/null |
 			sed -n 's/.*mpps=\([0-9.]*\).*/\1/p')
 		[ -n "$v" ] && best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
 	done
@@ -201,10 +205,12 @@ echo "perf: frames {$sizes} x configs {$configs} (queues x forwarding lcores), w
 fail=0
 for s in $sizes; do
 	c=$(ceiling "$s")
+	cf=$(ceiling "$s" "$fwd_bin" "${PERF_CEIL_FWD_PKTS:-1000000}")
+	[ "$cf" = 0 ] && { cf=null; fail=1; }
 	read -r rxi txi cgp < <(perf_cg_measure "$cg_bin" "$s" "$dir") || { rxi=; txi=; cgp=; }
 	[ -n "$rxi" ] || { fail=1; rxi=null; txi=null; cgp=0; }
-	echo "{\"frame\": $s, \"ceiling_mpps\": ${c:-null}, \"rx_instr_per_pkt\": $rxi, \"tx_instr_per_pkt\": $txi, \"cg_pkts\": $cgp}" >>"$dir/sizes.jsonl"
-	echo "perf: frame $s: hvsim ceiling $c Mpps; guest instructions/frame rx $rxi, tx $txi (callgrind)" >&2
+	echo "{\"frame\": $s, \"ceiling_mpps\": ${c:-null}, \"ceiling_fwd_mpps\": $cf, \"rx_instr_per_pkt\": $rxi, \"tx_instr_per_pkt\": $txi, \"cg_pkts\": $cgp}" >>"$dir/sizes.jsonl"
+	echo "perf: frame $s: hvsim ceiling $c Mpps, forwarding ceiling $cf Mpps; guest instructions/frame rx $rxi, tx $txi (callgrind)" >&2
 	for cfg in $configs; do
 		run_point "$s" "${cfg%x*}" "${cfg#*x}" || fail=1
 	done

@@ -204,13 +204,16 @@ def plot(build, doc):
 	cfgs = sorted({(r["queues"], r["lcores"]) for r in doc["rows"]})
 	na = lambda v: "NaN" if v is None else v
 	with open(data, "w") as f:
-		f.write("# frame ceiling_mpps rx_instr tx_instr instr\n")
+		f.write("# frame ceiling_mpps rx_instr tx_instr instr "
+			"ceiling_fwd_mpps\n")
 		for x in doc["instr"]:
-			c = next((r["ceiling_mpps"] for r in doc["rows"]
-				  if r["frame"] == x["frame"]), None)
-			f.write("%d %s %s %s %s\n" % (x["frame"], na(c),
+			r0 = next((r for r in doc["rows"]
+				   if r["frame"] == x["frame"]), {})
+			f.write("%d %s %s %s %s %s\n" % (x["frame"],
+				na(r0.get("ceiling_mpps")),
 				na(x["rx_instr_per_pkt"]), na(x["tx_instr_per_pkt"]),
-				na(x["instr_per_pkt"])))
+				na(x["instr_per_pkt"]),
+				na(r0.get("ceiling_fwd_mpps"))))
 		for q, l in cfgs:
 			f.write("\n\n# %dq/%dl: frame mpps\n" % (q, l))
 			for r in sorted((r for r in doc["rows"]
@@ -218,7 +221,9 @@ def plot(build, doc):
 					key=lambda r: r["frame"]):
 				f.write("%d %s\n" % (r["frame"], r["mpps"]))
 	plots = ["'%s' index 0 using 1:2 with linespoints dt 2 lw 2 title "
-		 "'hvsim ceiling (generator -> minimal guest)'" % data]
+		 "'hvsim ceiling (generator -> minimal guest)'" % data,
+		 "'%s' index 0 using 1:6 with linespoints dt 3 lw 2 title "
+		 "'hvsim forwarding ceiling (reflecting guest)'" % data]
 	for i, (q, l) in enumerate(cfgs):
 		plots.append("'%s' index %d using 1:2 with linespoints lw 2 title "
 			     "'testpmd io, %d queue%s / %d lcore%s%s'"
@@ -269,6 +274,9 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 		r = dict(p)
 		r["ceiling_mpps"] = ceil
 		r["ceiling_pct"] = round(p["mpps"] / ceil * 100, 1) if ceil else None
+		cf = s.get("ceiling_fwd_mpps")
+		r["ceiling_fwd_mpps"] = cf
+		r["ceiling_fwd_pct"] = round(p["mpps"] / cf * 100, 1) if cf else None
 		r["rx_instr_per_pkt"] = rx
 		r["tx_instr_per_pkt"] = tx
 		r["instr_per_pkt"] = round(rx + tx, 1) if rx is not None and tx is not None else None
@@ -283,6 +291,9 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 			"line rate: (frame + 20 B preamble/IFG) * 8; frame includes "
 			"the 4-byte FCS (hvsim len = frame - 4); ceiling = hvsim "
 			"generator -> minimal guest, host on its own thread, same run; "
+			"ceiling_fwd = hvsim generator + sink + transmit completions "
+			"against a minimal reflecting guest (bench_hvsim_fwd), host on "
+			"its own thread, same run; "
 			"instr_per_pkt = callgrind guest instructions per forwarded "
 			"frame in hvn_rx_burst + hvn_tx_burst (deterministic run)",
 		"date": started,
@@ -316,13 +327,16 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 		json.dump(doc, f, indent=1)
 		f.write("\n")
 	hdr = ["Frame", "Queues", "Lcores", "Mpps", "Gbit/s", "hvsim sink Mpps",
-	       "Ceiling Mpps", "% ceiling", "instr/pkt rx", "instr/pkt tx",
+	       "Ceiling Mpps", "% ceiling", "Fwd ceiling", "% fwd ceiling",
+	       "instr/pkt rx", "instr/pkt tx",
 	       "instr/pkt"]
 	tab = table(hdr, [[r["frame"], r["queues"], r["lcores"],
 			   "%.3f" % r["mpps"], "%.3f" % r["gbps"],
 			   "%.3f" % r["host_sink_mpps"],
 			   "%.3f" % r["ceiling_mpps"] if r["ceiling_mpps"] else "-",
 			   "%.1f" % r["ceiling_pct"] if r["ceiling_pct"] is not None else "-",
+			   "%.3f" % r["ceiling_fwd_mpps"] if r["ceiling_fwd_mpps"] else "-",
+			   "%.1f" % r["ceiling_fwd_pct"] if r["ceiling_fwd_pct"] is not None else "-",
 			   r["rx_instr_per_pkt"], r["tx_instr_per_pkt"],
 			   r["instr_per_pkt"]] for r in sorted(
 			   rows, key=lambda r: (r["frame"], r["queues"], r["lcores"]))])
