@@ -32,10 +32,10 @@ build: setup $(BUILD)/build.ninja
 build-asan: build $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 
-# Every suite in the main build; unit, stress and fuzz-smoke again under
-# ASan+UBSan (clang, libFuzzer).
+# Every suite in the main build; unit, stress, fuzz-smoke and hostile
+# again under ASan+UBSan (clang, libFuzzer).
 test: build build-asan
-	bash buildtools/run-tests.sh $(BUILD) -- $(ASAN_BUILD) unit,stress,fuzz-smoke
+	bash buildtools/run-tests.sh $(BUILD) -- $(ASAN_BUILD) unit,stress,fuzz-smoke,hostile
 
 # The main build's suites only (no sanitizer build, no fuzzing).
 test-quick: build

@@ -77,6 +77,7 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 			return -ENOTSUP;
 		return ops->mac_lock(n->dev, cmd->flag);
 	case HVSIM_CMD_HOSTILE:
+		hvsim_filter_send_withheld(&h->filter);
 		return hvsim_hostile_reset(&h->hostile, cmd->seed, cmd->val,
 					   cmd->input, cmd->input_len);
 	case HVSIM_CMD_STATS:
@@ -87,6 +88,8 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		cmd->st->released = n->released;
 		cmd->st->rescind_ns = n->rescind_ns;
 		cmd->st->released_ns = n->released_ns;
+		cmd->st->offered = n->present;
+		cmd->st->relids_held = hvsim_relids_of(&h->ids, cmd->nic);
 		return 0;
 	}
 	return -EINVAL;

@@ -119,6 +119,7 @@ hvsim_filter_reset(struct hvsim_filter *f)
 
 	for (i = 0; i < HVSIM_MAX_NICS; i++)
 		hvsim_hold_flush(&f->q[i]);
+	f->n_withheld = 0;	/* not for the next connection */
 }
 
 /* The NIC whose queue holds the GPADL_HEADER of @p handle, or -1. */
@@ -257,8 +258,10 @@ hvsim_filter_next(struct hvsim_filter *f, union vmb_msg *m, uint32_t *len,
 	}
 	*len = n;
 	nic = hvsim_msg_nic(f, m);
-	/* Rescinded once this message is handled (offers.c acts). */
-	if (nic >= 0 && hvsim_hostile_roll(f->hostile, HVSIM_HOSTILE_RESCIND,
+	/* Rescinded once this message is handled (offers.c acts); a GPADL
+	 * body is no step of its own. */
+	if (nic >= 0 && m->hdr.type != VMB_MSG_GPADL_BODY &&
+	    hvsim_hostile_roll(f->hostile, HVSIM_HOSTILE_RESCIND,
 					   24, "rescind nic%d after its %s",
 					   nic, vmb_msg_name(m->hdr.type)))
 		f->hostile->rescind_nics |= 1u << nic;
@@ -298,8 +301,16 @@ hvsim_filter_send(struct hvsim_filter *f, const union vmb_msg *m, int len)
 	name = vmb_msg_name(m->hdr.type);
 	if (hvsim_is_answer(m->hdr.type) &&
 	    hvsim_hostile_roll(f->hostile, HVSIM_HOSTILE_SILENT, 8,
-			       "%s never sent", name))
+			       "%s kept back", name)) {
+		/* Kept for a late delivery when the host turns honest, so
+		 * that a session can end; lost when there is no room. */
+		if (f->n_withheld < HVSIM_WITHHELD_MAX) {
+			f->withheld[f->n_withheld].len = len;
+			memcpy(&f->withheld[f->n_withheld].m, m, (size_t)len);
+			f->n_withheld++;
+		}
 		return 0;
+	}
 	HVSIM_DEBUG(f->lg, "-> %s (%d bytes)", name, len);
 	rc = hvsim_transport_send(f->tp, f->lg, m, (uint32_t)len);
 	if (rc == 0 && hvsim_is_answer(m->hdr.type) &&
@@ -307,4 +318,20 @@ hvsim_filter_send(struct hvsim_filter *f, const union vmb_msg *m, int len)
 			       "%s sent twice", name))
 		rc = hvsim_transport_send(f->tp, f->lg, m, (uint32_t)len);
 	return rc;
+}
+
+int
+hvsim_filter_send_withheld(struct hvsim_filter *f)
+{
+	unsigned int i, n = f->n_withheld;
+
+	f->n_withheld = 0;
+	for (i = 0; i < n; i++) {
+		const struct hvsim_withheld *w = &f->withheld[i];
+
+		hvsim_log_msg(f->lg, HVSIM_LOG_NOTICE, "hostile: %s sent late",
+			      vmb_msg_name(w->m.hdr.type));
+		hvsim_transport_send(f->tp, f->lg, &w->m, (uint32_t)w->len);
+	}
+	return (int)n;
 }

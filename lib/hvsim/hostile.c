@@ -30,6 +30,13 @@ static const char *const hvsim_hostile_names[HVSIM_HOSTILE_COUNT] = {
 	[HVSIM_HOSTILE_TWICE] = "twice",
 };
 
+/* Firings per class between two resets, 0 = no limit. */
+static const uint32_t hvsim_hostile_budget[HVSIM_HOSTILE_COUNT] = {
+	[HVSIM_HOSTILE_RESCIND] = 3,
+	[HVSIM_HOSTILE_DUPOFFER] = 4,
+	[HVSIM_HOSTILE_RELID] = 4,
+};
+
 const char hvsim_hostile_help[] =
 	"SEED[,CLASS...] - SEED decimal or 0x hex; CLASS one of sizes, "
 	"cmplt, xfer, rndis, ring, intr, relid, dupoffer, rescind, silent, "
@@ -223,6 +230,7 @@ hvsim_hostile_reset(struct hvsim_hostile *hs, uint64_t seed,
 	hs->seed = seed;
 	hs->classes = classes & HVSIM_HOSTILE_ALL;
 	hs->rescind_nics = 0;
+	memset(hs->used, 0, sizeof(hs->used));
 	hostile_seed(hs, seed);
 	hostile_announce(hs);
 	return 0;
@@ -236,13 +244,17 @@ hvsim_hostile_vroll(struct hvsim_hostile *hs, enum hvsim_hostile_class c,
 	uint32_t r;
 	uint64_t n;
 
-	if (!hvsim_hostile_on(hs, c) || !hostile_draw(hs, 1, &r))
+	if (!hvsim_hostile_on(hs, c) ||
+	    (hvsim_hostile_budget[c] != 0 &&
+	     hs->used[c] >= hvsim_hostile_budget[c]) ||
+	    !hostile_draw(hs, 1, &r))
 		return false;
 	/* A byte of input decides on its own (fire below 256 / one_in),
 	 * so a fuzzer's mutation of one byte flips one choice. */
 	if (hs->input != NULL ? r * (one_in != 0 ? one_in : 1) >= 256 :
 	    one_in > 1 && r % one_in != 0)
 		return false;
+	hs->used[c]++;
 	n = __atomic_add_fetch(&hs->tries, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&hs->tries_by[c], 1, __ATOMIC_RELAXED);
 	vsnprintf(what, sizeof(what), fmt, ap);

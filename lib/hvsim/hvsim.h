@@ -298,6 +298,10 @@ struct hvsim_nic_stats {
 	uint8_t mac[6];			/**< current address */
 	uint8_t perm_mac[6];
 	bool mac_locked;
+	/** The NIC is offered (or waits to be offered again). */
+	bool offered;
+	/** Relids of this NIC the guest has not released yet. */
+	uint32_t relids_held;
 };
 
 int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);

@@ -132,6 +132,8 @@ struct hvsim_chan *hvsim_relid_chan(const struct hvsim_ids *ids,
 				    uint32_t relid);
 /* Its NIC, or -1. */
 int hvsim_relid_nic(const struct hvsim_ids *ids, uint32_t relid);
+/* Relids bound to NIC @p nic. */
+uint32_t hvsim_relids_of(const struct hvsim_ids *ids, unsigned int nic);
 /* The guest released @p relid since the connect and it is free. */
 bool hvsim_relid_released(const struct hvsim_ids *ids, uint32_t relid);
 /* The first free monitor id, -ENOSPC when all are taken. */

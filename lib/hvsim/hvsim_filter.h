@@ -41,6 +41,14 @@ struct hvsim_hold_queue {
 	unsigned int len;
 };
 
+/* Answers a silent hostile host kept back (beyond: lost for good). */
+#define HVSIM_WITHHELD_MAX	32
+
+struct hvsim_withheld {
+	int len;
+	union vmb_msg m;
+};
+
 struct hvsim_filter {
 	struct hvsim_log *lg;
 	struct hvsim_mem *mem;
@@ -51,6 +59,8 @@ struct hvsim_filter {
 	struct hvsim_hostile *hostile;
 	unsigned int n_nics;
 	struct hvsim_hold_queue q[HVSIM_MAX_NICS];
+	struct hvsim_withheld withheld[HVSIM_WITHHELD_MAX];
+	unsigned int n_withheld;
 };
 
 void hvsim_filter_init(struct hvsim_filter *f, struct hvsim_log *lg,
@@ -74,6 +84,10 @@ void hvsim_filter_reset(struct hvsim_filter *f);
  */
 int hvsim_filter_next(struct hvsim_filter *f, union vmb_msg *m,
 		      uint32_t *len, struct hvsim_msg_ctx *ctx);
+/* Send the answers a silent hostile host kept back, late (when hostile
+ * mode changes); returns how many. */
+int hvsim_filter_send_withheld(struct hvsim_filter *f);
+
 /* A channel message towards the guest. */
 int hvsim_filter_send(struct hvsim_filter *f, const union vmb_msg *m,
 		      int len);

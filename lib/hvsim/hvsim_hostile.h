@@ -33,6 +33,11 @@ struct hvsim_hostile {
 	size_t input_len, input_pos;
 	uint64_t tries;		/* atomic: read by other threads */
 	uint64_t tries_by[HVSIM_HOSTILE_COUNT];	/* the same, per class */
+	/* Fired since the last reset, against a budget for the classes
+	 * that end a session (a host rescinding at every message would
+	 * never let the guest reach the later steps).
+	 */
+	uint32_t used[HVSIM_HOSTILE_COUNT];
 	uint32_t rescind_nics;	/* NICs to rescind at the next iteration */
 };
 

@@ -117,3 +117,13 @@ hvsim_nic_instance_guid(unsigned int idx, uint8_t guid[16])
 	memcpy(guid, base, sizeof(base));
 	guid[15] = (uint8_t)idx;
 }
+
+uint32_t
+hvsim_relids_of(const struct hvsim_ids *ids, unsigned int nic)
+{
+	uint32_t r, n = 0;
+
+	for (r = 1; r < HVSIM_RELID_LIMIT; r++)
+		n += ids->chan[r] != NULL && ids->nic[r] == nic;
+	return n;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * One guest session against a hostile host: the real hvbus and net_hvnet
+ * in this process, the embedded hvsim choosing badly from a seed (suite
+ * hostile) or from a fuzzer's bytes (fuzz_session). A session offers the
+ * NIC, lets the bus probe it, configures 1-4 queue pairs, sends and
+ * receives, has the host rescind and re-offer it under traffic, then
+ * closes and removes the port; an honest host then takes the NIC back so
+ * the next session starts clean. The guest must survive whatever the host
+ * did: each step ends within its deadline (a watchdog aborts otherwise),
+ * every mbuf comes back to the pool, and the sanitizers stay quiet.
+ */
+
+#ifndef HOSTILE_SESSION_H
+#define HOSTILE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hvsim;
+
+struct hs_result {
+	bool probed;		/* a port existed */
+	bool started;		/* it started */
+	bool recovered;		/* link up again after the re-offer */
+	unsigned int queues;
+	uint64_t tx, rx;	/* frames sent and received */
+	uint64_t tries;		/* things the hostile host tried */
+	unsigned int violations;	/* new checker verdicts */
+	unsigned int leaked;	/* mbufs not back in the pool (must be 0) */
+	uint64_t ms;
+};
+
+/* EAL with one embedded hvsim NIC; quiet logs unless @p verbose. The NIC
+ * is taken back at once, so that every session starts with an offer.
+ * Returns the host, or NULL. */
+struct hvsim *hs_init(const char *prog, bool verbose);
+
+/*
+ * One session: hostile classes @p classes from @p seed, or (with @p input)
+ * from those bytes. The queue count and the traffic come from @p seed /
+ * the input's first byte. Returns 0 when the guest survived, -1 (with a
+ * line on stderr naming the step) when a check failed.
+ */
+int hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
+	       const uint8_t *input, size_t len, struct hs_result *res);
+
+/* Deadline of one session step (the watchdog's limit). */
+#define HS_STEP_MS	30000u
+
+#endif /* HOSTILE_SESSION_H */
