@@ -60,6 +60,11 @@ struct hvsim_gen_config {
 	uint32_t flows;		/**< distinct 5-tuples, spread RSS */
 	uint64_t rate_pps;	/**< 0 = as fast as the guest takes them */
 	uint64_t count;		/**< 0 = unlimited */
+	/** 0, or at most this many generated frames not yet back at the
+	 * sink: the generator runs closed-loop, at the rate the guest
+	 * forwards and the host sinks (frames the guest never sends back
+	 * are written off after 50 ms without progress). */
+	uint32_t window;
 	bool vlan;		/**< deliver with a VLAN PPI */
 	uint16_t vlan_tci;
 };

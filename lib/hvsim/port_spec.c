@@ -24,7 +24,8 @@
 
 const char hvsim_port_spec_help[] =
 	"[NIC:]KIND[,OPT=VAL...] with KIND reflect | switch[,peer=N] | "
-	"gen[,len=60..9014][,flows=N][,rate=PPS][,count=N][,vlan=TCI] | "
+	"gen[,len=60..9014][,flows=N][,rate=PPS][,count=N][,window=N]"
+	"[,vlan=TCI] | "
 	"sink | pcap,in=FILE[,out=FILE]";
 
 struct port_kind {
@@ -37,7 +38,8 @@ static const struct port_kind port_kinds[] = {
 	{ "reflect", HVSIM_PORT_REFLECT, "none" },
 	{ "switch", HVSIM_PORT_SWITCH, "peer=N" },
 	{ "gen", HVSIM_PORT_GEN_SINK,
-	  "len=60..9014, flows=1.., rate=PPS, count=N, vlan=0..65535" },
+	  "len=60..9014, flows=1.., rate=PPS, count=N, window=0..1048576, "
+	  "vlan=0..65535" },
 	{ "sink", HVSIM_PORT_GEN_SINK, "none" },
 	{ "pcap", HVSIM_PORT_PCAP, "in=FILE, out=FILE" },
 };
@@ -106,6 +108,10 @@ spec_opt(const struct port_kind *k, struct hvsim_port_config *p, char *kv,
 		rc = spec_u64(val, 0, UINT64_MAX, &p->gen.rate_pps);
 	} else if (gen && strcmp(kv, "count") == 0) {
 		rc = spec_u64(val, 0, UINT64_MAX, &p->gen.count);
+	} else if (gen && strcmp(kv, "window") == 0) {
+		rc = spec_u64(val, 0, 1u << 20, &v);
+		if (rc == 0)
+			p->gen.window = (uint32_t)v;
 	} else if (gen && strcmp(kv, "vlan") == 0) {
 		rc = spec_u64(val, 0, 0xffff, &v);
 		if (rc == 0) {

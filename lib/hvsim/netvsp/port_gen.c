@@ -64,7 +64,15 @@ struct nv_gen {
 	uint64_t last_ns;
 	/* sink */
 	uint64_t lat_n, lat_sum, lat_min, lat_max;
+	/* closed loop (cfg.window) */
+	uint64_t back;		/**< our frames the sink saw */
+	uint64_t lost;		/**< written off: never came back */
+	uint64_t stall_ns;	/**< window full since, 0 = not full */
+	uint64_t stall_back;	/**< back when it filled */
 };
+
+/* A full window without progress for this long: what is out is lost. */
+#define NV_GEN_WINDOW_STALL_NS	50000000u
 
 int
 nv_gen_init(struct netvsp_dev *d, const struct hvsim_gen_config *cfg)
@@ -230,6 +238,32 @@ nv_gen_build(struct netvsp_dev *d, struct nv_gen *g)
 	return 0;
 }
 
+/* Closed loop: no more frames out than the window. A guest that drops
+ * some would close it for good; after a stall they are written off. */
+static uint64_t
+nv_gen_window(struct netvsp_dev *d, struct nv_gen *g, uint64_t budget)
+{
+	uint64_t out = g->sent - g->back - g->lost;
+
+	if (out < g->cfg.window) {
+		g->stall_ns = 0;
+		return budget < g->cfg.window - out ?
+			budget : g->cfg.window - out;
+	}
+	if (g->stall_ns == 0 || g->back != g->stall_back) {
+		g->stall_ns = d->now_ns;
+		g->stall_back = g->back;
+		return 0;
+	}
+	if (d->now_ns - g->stall_ns < NV_GEN_WINDOW_STALL_NS)
+		return 0;
+	g->lost += out;
+	g->stall_ns = 0;
+	nv_log_dp(d, "generator window: %llu frames never came back to the "
+		  "sink, written off", (unsigned long long)out);
+	return budget < g->cfg.window ? budget : g->cfg.window;
+}
+
 /* How many frames this iteration may send. */
 static uint64_t
 nv_gen_budget(struct netvsp_dev *d, struct nv_gen *g)
@@ -255,6 +289,8 @@ nv_gen_budget(struct netvsp_dev *d, struct nv_gen *g)
 	}
 	if (g->cfg.count != 0 && g->cfg.count - g->sent < budget)
 		budget = g->cfg.count - g->sent;
+	if (g->cfg.window != 0)
+		budget = nv_gen_window(d, g, budget);
 	return budget;
 }
 
@@ -361,7 +397,7 @@ nv_gen_sink(struct netvsp_dev *d, const uint8_t *const *data,
 {
 	struct nv_gen *g = d->gen;
 	uint64_t ts, now, lat_sum = 0, lat_min, lat_max;
-	uint32_t i, lat_n = 0;
+	uint32_t i, lat_n = 0, back = 0;
 
 	if (g == NULL)
 		return;
@@ -374,7 +410,10 @@ nv_gen_sink(struct netvsp_dev *d, const uint8_t *const *data,
 	lat_max = g->lat_max;
 	for (i = 0; i < n; i++) {
 		ts = nv_gen_stamp(data[i], len[i]);
-		if (ts == 0 || ts > now)
+		if (ts == 0)
+			continue;
+		back++;
+		if (ts > now)
 			continue;
 		ts = now - ts;
 		lat_n++;
@@ -384,6 +423,7 @@ nv_gen_sink(struct netvsp_dev *d, const uint8_t *const *data,
 		if (ts > lat_max)
 			lat_max = ts;
 	}
+	g->back += back;
 	g->lat_n += lat_n;
 	g->lat_sum += lat_sum;
 	g->lat_min = lat_min;

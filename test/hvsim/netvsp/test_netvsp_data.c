@@ -466,6 +466,43 @@ test_gen_rate(void)
 	t_down(g, e);
 }
 
+/* window=N: no more than N frames out until the sink has seen them; what
+ * never comes back is written off after a stall, and the loop reopens. */
+static void
+test_gen_window(void)
+{
+	struct nvg *g = &G;
+	struct hvsim_nic_config cfg = {
+		.mtu = 1500, .max_queues = 1,
+		.port = { .kind = HVSIM_PORT_GEN_SINK,
+			  .gen = { .frame_len = 60, .flows = 4,
+				   .window = 100 } },
+	};
+	struct tenv *e = t_up(g, &cfg, 0, 0x0d);
+	struct nvg_tx tx[8];
+	unsigned int i, j;
+
+	tenv_idle(e, 20);
+	nvg_drain(g, 20);
+	CHECK_EQ(rx.n, 100);
+	/* 40 back to the sink: 40 more may go out, no more. */
+	for (i = 0; i < 40; i += 8) {
+		for (j = 0; j < 8; j++)
+			tx[j] = (struct nvg_tx){ .frame = rx.data[i + j],
+				.len = rx.len[i + j], .vlan_tci = -1 };
+		CHECK_EQ(nvg_send(g, 0, tx, 8, NVG_SENDBUF),
+			 NVSP_STATUS_SUCCESS);
+	}
+	tenv_idle(e, 20);
+	nvg_drain(g, 20);
+	CHECK_EQ(rx.n, 140);
+	/* Nothing else comes back: after the stall the window reopens. */
+	tenv_idle(e, 120);
+	nvg_drain(g, 20);
+	CHECK(rx.n >= 240, "%u frames", rx.n);
+	t_down(g, e);
+}
+
 static void
 test_pcap(void)
 {
@@ -627,6 +664,7 @@ main(void)
 	test_sections();
 	test_gen();
 	test_gen_rate();
+	test_gen_window();
 	test_gen_rss();
 	test_pcap();
 	test_switch();
