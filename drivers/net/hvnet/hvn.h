@@ -110,8 +110,10 @@ struct hvn_log_limit {
 	uint64_t suppressed;
 };
 
-/* True when a line may go out now; called only where one would. */
+/* hvn_base.c. True when a line may go out now; called only where one
+ * would. */
 bool hvn_log_allow(struct hvn_log_limit *l);
+bool hvn_is_hvnet(const struct rte_eth_dev *eth);
 
 #define HVN_LOG_LIMITED(lim, level, type, fmt, ...) do {		\
 	if (rte_log_can_log(hvn_logtype_ ## type, RTE_LOG_ ## level) &&	\
@@ -313,6 +315,10 @@ struct hvn_ctl_wait {
 	uint32_t resp_len;
 };
 
+/* hvn_dev.vf_host fields. */
+#define HVN_VF_ALLOCATED	(UINT64_C(1) << 32)
+#define HVN_VF_SEQ_ONE		(UINT64_C(1) << 33)
+
 struct hvn_dev {
 	struct rte_hvbus_device *hdev;
 	struct rte_eth_dev *eth;
@@ -406,6 +412,8 @@ struct hvn_dev {
 	 * the host's last association message, written by channel 0's
 	 * reader, read by the LSC alarm. */
 	struct hvn_vf *vf __rte_cache_aligned;
+	/* Sequence number (bits 33..63, bumped by every message),
+	 * allocated (bit 32), serial (bits 0..31); 0: nothing heard yet. */
 	uint64_t vf_host __rte_cache_aligned;
 	uint64_t vf_host_seen;		/* LSC alarm only */
 	struct hvn_vf_ctl *vfc;
@@ -413,7 +421,6 @@ struct hvn_dev {
 };
 
 /* hvn_ethdev.c */
-bool hvn_is_hvnet(const struct rte_eth_dev *eth);
 uint32_t hvn_filter_of(bool promisc, bool allmulti);
 void hvn_link_report(struct hvn_dev *hv);
 void hvn_op_lock_take(void);
@@ -450,13 +457,16 @@ int hvn_grace_period(struct hvn_dev *hv);
 int hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg);
 int hvn_ctl_hold(struct hvn_dev *hv);
 void hvn_ctl_unhold(struct hvn_dev *hv);
-void hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+
+/* hvn_notify.c: the host's link indications and VF association, recorded
+ * by channel 0's reader for the control side. */
+void hvn_notify_link(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+int hvn_notify_vf(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 
 
 /* hvn_vf.c */
 int hvn_vf_init(struct hvn_dev *hv);
 void hvn_vf_fini(struct hvn_dev *hv);
-int hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 void hvn_vf_poll(struct hvn_dev *hv);
 void hvn_vf_start(struct hvn_dev *hv);
 void hvn_vf_stop(struct hvn_dev *hv);

@@ -263,35 +263,6 @@ hvn_ctl_rx_cmplt(struct hvn_dev *hv, uint16_t idx, uint64_t xid,
 		hv->ctl_bad++;
 }
 
-void
-hvn_ctl_indication(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
-{
-	struct rndis_indication ind;
-
-	if (rndis_parse_indicate(msg, len, &ind) != 0) {
-		hv->ctl_bad++;
-		return;
-	}
-	switch (ind.status) {
-	case RNDIS_STATUS_MEDIA_CONNECT:
-		__atomic_store_n(&hv->link_up, 1, __ATOMIC_RELEASE);
-		break;
-	case RNDIS_STATUS_MEDIA_DISCONNECT:
-		__atomic_store_n(&hv->link_up, 0, __ATOMIC_RELEASE);
-		break;
-	case RNDIS_STATUS_LINK_SPEED_CHANGE:
-		__atomic_store_n(&hv->link_mbps,
-				 rndis_link_speed_mbps(ind.link_speed),
-				 __ATOMIC_RELEASE);
-		break;
-	default:
-		return;
-	}
-	/* The LSC callback runs from the interrupt thread's alarm, never
-	 * from a burst. */
-	__atomic_store_n(&hv->lsc_pending, 1, __ATOMIC_RELEASE);
-}
-
 /* A transfer-page packet seen by the control path. */
 static void
 hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, uint32_t seq,
@@ -344,7 +315,7 @@ hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, uint32_t seq,
 			}
 			break;
 		case HVN_RX_INDICATE:
-			hvn_ctl_indication(hv, hv->ctl_msg, ml);
+			hvn_notify_link(hv, hv->ctl_msg, ml);
 			break;
 		case HVN_RX_DATA:
 			hv->ctl_rx_dropped++;
@@ -446,8 +417,8 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 		} else if (v.desc.type == VMB_PKT_DATA_INBAND && idx == 0) {
 			/* VF association: recorded for dev_start or the
 			 * work thread; the send table is not used. */
-			if (hvn_vf_host_msg(hv, v.payload,
-					    v.payload_len) != 0)
+			if (hvn_notify_vf(hv, v.payload,
+					  v.payload_len) != 0)
 				hv->ctl_bad++;
 		}
 	}

@@ -10,32 +10,8 @@
 #include <string.h>
 
 #include <rte_alarm.h>
-#include <rte_cycles.h>
-#include <rte_kvargs.h>
 
 #include "hvn.h"
-
-RTE_LOG_REGISTER_SUFFIX(hvn_logtype_init, init, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(hvn_logtype_driver, driver, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(hvn_logtype_rx, rx, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(hvn_logtype_tx, tx, NOTICE);
-
-bool
-hvn_log_allow(struct hvn_log_limit *l)
-{
-	uint64_t now = rte_get_timer_cycles();
-
-	if (now >= l->window_end) {
-		l->window_end = now + rte_get_timer_hz();
-		l->left = HVN_LOG_PER_SEC;
-	}
-	if (l->left == 0) {
-		l->suppressed++;
-		return false;
-	}
-	l->left--;
-	return true;
-}
 
 /* Link changes arrive in bursts or the control path; the LSC callback is
  * raised from this alarm on the interrupt thread. */
@@ -719,13 +695,6 @@ static const struct eth_dev_ops hvn_ops = {
 	.reta_update = hvn_rss_reta_update_serial,
 	.reta_query = hvn_rss_reta_query,
 };
-
-bool
-hvn_is_hvnet(const struct rte_eth_dev *eth)
-{
-	return eth->dev_ops == &hvn_ops && eth->data != NULL &&
-		eth->data->dev_private != NULL;
-}
 
 /* Primary channel, NVSP, buffers, RNDIS and the queries that describe
  * the NIC. */

@@ -192,7 +192,7 @@ hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
 		memcpy(rxq->scratch, rxq->rxbuf + off, ml);
 		rxq->st.ctl++;
 		if (hvn_rxp_msg(rxq->scratch, ml, &rm) == HVN_RX_INDICATE)
-			hvn_ctl_indication(rxq->hv, rxq->scratch, ml);
+			hvn_notify_link(rxq->hv, rxq->scratch, ml);
 		/* A late control completion: its requester gave up. */
 	}
 }
@@ -364,7 +364,7 @@ hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
 		return;
 	}
 	rxq->st.ctl++;
-	if (hvn_vf_host_msg(rxq->hv, v.payload, v.payload_len) != 0)
+	if (hvn_notify_vf(rxq->hv, v.payload, v.payload_len) != 0)
 		rxq->st.errors++;
 }
 

@@ -13,7 +13,7 @@
  * unpublish, wait for a grace period, stop the VF and give it back.
  *
  * Threads. Channel 0's reader (rx queue 0's burst, or the control path)
- * only records the host's message in hv->vf_host (one plain store). The
+ * only records the host's message in hv->vf_host (hvn_notify.c). The
  * LSC alarm notices the change and queues hvn_vf_work() on the bus's work
  * thread, where configuring a port and waiting for the host are allowed;
  * dev_start / dev_stop / the rescind event do the same work directly. One
@@ -35,11 +35,6 @@
 
 #include "hvn.h"
 
-/* hv->vf_host: sequence number (bits 33..63, bumped by every message),
- * allocated (bit 32), serial (bits 0..31). 0 = nothing heard yet. */
-#define HVN_VF_ALLOCATED	(UINT64_C(1) << 32)
-#define HVN_VF_SEQ_ONE		(UINT64_C(1) << 33)
-
 struct hvn_vf_ctl {
 	pthread_mutex_t lock;	/* every VF change, and the fields below */
 	struct hvn_dev *hv;	/* NULL once the port is closed */
@@ -56,44 +51,6 @@ hvn_vf_name(uint16_t port, char *buf, size_t len)
 	if (rte_eth_dev_get_name_by_port(port, buf) != 0)
 		snprintf(buf, len, "port %u", port);
 	return buf;
-}
-
-int
-hvn_vf_host_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
-{
-	union nvsp_msg m;
-	uint64_t v;
-	int type = nvsp_decode(msg, len, &m);
-
-	if (type < 0)
-		return type;	/* too short, unknown: the caller counts it */
-	if (type == NVSP_TYPE_SWITCH_DATA_PATH) {
-		/* The host switched back by itself; its association
-		 * removal follows and does the work (Linux and DPDK do not
-		 * act on this notice either). */
-		HVN_LOG_LIMITED(&hv->host_log, INFO, driver, "port %u: host "
-				"set the data path to %s", hv->port_id,
-				m.switch_data_path.active == NVSP_DATAPATH_VF ?
-				"VF" : "synthetic");
-		return 0;
-	}
-	if (type != NVSP_TYPE_VF_ASSOC)
-		return 0;	/* send table: not used by this driver */
-	if (m.vf_assoc.allocated > 1) {
-		HVN_LOG_LIMITED(&hv->host_log, ERR, driver, "port %u: VF "
-				"association with allocated = %u ignored (0 "
-				"or 1 expected)", hv->port_id,
-				m.vf_assoc.allocated);
-		return -EBADMSG;
-	}
-	/* Single writer (channel 0 has one reader at a time): a plain
-	 * read and a release store, no read-modify-write. */
-	v = __atomic_load_n(&hv->vf_host, __ATOMIC_RELAXED);
-	v = ((v | (HVN_VF_SEQ_ONE - 1)) + 1) |
-		(m.vf_assoc.allocated ? HVN_VF_ALLOCATED |
-		 m.vf_assoc.serial : 0);
-	__atomic_store_n(&hv->vf_host, v, __ATOMIC_RELEASE);
-	return 0;
 }
 
 /* SWITCH_DATA_PATH with RC; the host's empty completion confirms it. */
