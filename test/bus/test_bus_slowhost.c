@@ -21,6 +21,7 @@
  *     are they given back.
  */
 
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "bus_test.h"
@@ -361,6 +362,42 @@ host_partial(void)
 	return NULL;
 }
 
+/* Bytes of the frames waiting in the host's socket (FIONREAD counts every
+ * queued frame of a SEQPACKET socket), -1 on error. */
+static int
+host_queued(void)
+{
+	int n = 0;
+
+	return ioctl(H.fd, FIONREAD, &n) == 0 ? n : -1;
+}
+
+/*
+ * Wait until the bus has filled the socket the host does not read: frames
+ * wait there and no more come. The control thread is then in the middle of
+ * the big GPADL's frames, where a send that waited for room would hold it;
+ * the hot-add offer must come after that moment to catch such a wait.
+ */
+static int
+wait_socket_full(unsigned int ms)
+{
+	uint64_t end = bt_ms() + ms;
+	int n, last = -1, same = 0;
+
+	while (bt_ms() < end) {
+		n = host_queued();
+		if (n > 0 && n == last) {
+			if (++same == 5)
+				return 0;
+		} else {
+			same = 0;
+		}
+		last = n;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 static void
 test_no_stall(struct rte_hvbus_device *dev, unsigned int cap)
 {
@@ -374,6 +411,7 @@ test_no_stall(struct rte_hvbus_device *dev, unsigned int cap)
 	__atomic_store_n(&H.paused, 1, __ATOMIC_RELEASE);
 	frames0 = host_get(&H.frames);
 	REQUIRE(pthread_create(&t, NULL, buf_thread, &b) == 0);
+	CHECK_EQ(wait_socket_full(5000), 0);
 	/* The host goes on talking while it does not read. */
 	host_offer(HOTADD_RELID, &inst_b);
 	CHECK_EQ(bt_wait(&bt.n_probed, 2, 10000), 0);
