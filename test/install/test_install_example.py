@@ -25,10 +25,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from staging import Checker, elf_dynamic, private_dir, stage  # noqa: E402
 
-# Two simulated NICs: NIC 0 generates 128-byte frames, NIC 1 only counts
-# what the guest sends it.
-SIM_ENV = {'HVBUS_ARGS': 'backend=sim,nics=2,port=[gen,len=128],port=[1:sink]'}
-SIM_EAL = []
+# Two simulated NICs, asked for by a device argument: NIC 0 generates
+# 128-byte frames, NIC 1 only counts what the guest sends it.
+SIM_EAL = ['--vdev=hvbus_sim,nics=2,port=[gen,len=128],port=[1:sink]']
 
 
 def merged_pmd_dir(st, work):
@@ -59,7 +58,11 @@ def run_fwd(c, st, exe, work, pmds):
                'mount --bind "$3" "$2" && mount --bind "$1" "$3" && '
                'shift 3 && exec "$@"', 'sh', pmds[0], pmds[1],
                st.pmd_dir_rel] + cmd
-    env = dict(os.environ, **SIM_ENV)
+    env = dict(os.environ)
+    # The NICs come from the device argument alone, not the fallback.
+    for v in ('HVBUS_ARGS', 'HVSIM_SOCKET', 'HVBUS_SIM_NICS',
+              'HVBUS_SIM_PORT'):
+        env.pop(v, None)
     env['LD_LIBRARY_PATH'] = st.libdir + ':' + st.dpdk_libdir
     r = subprocess.run(['timeout', '-s', 'KILL', '120'] + cmd, env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
