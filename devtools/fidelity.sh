@@ -19,7 +19,10 @@
 #    by hvsim, every payload, tag, checksum (TX offload and RX flags) and
 #    RSS hash checked; then 64 TSO frames segmented by hvsim's LSO; then
 #    the packet filter with promiscuous mode off and on;
-# 3. hvsim's checker must report zero violations in every run.
+# 3. fid_traffic on channels without monitor ids (hvsim-uio --no-monitor):
+#    from 25.11 all of the above through interrupt-page doorbells, before
+#    25.11 the stock bus must refuse the device;
+# 4. hvsim's checker must report zero violations in every run.
 # Every run sits in its own private mount namespace (unshare -m) under a
 # SIGKILL deadline; the launcher kills the guest before the host.
 set -u
@@ -260,6 +263,11 @@ fwd_run() {
 			grep -q "Accumulated forward statistics" "$L" && break
 			sleep 0.1
 		done
+		echo "show port stats 0" >&3
+		for i in $(seq 100); do
+			grep -q "NIC statistics for port 0" "$L" && break
+			sleep 0.1
+		done
 		echo "quit" >&3
 	) 2>/dev/null
 	wait "$runner"
@@ -272,6 +280,12 @@ fwd_tx=$(sed -n '/Accumulated forward statistics/,/+++/p' "$L" |
 	 awk '/TX-packets:/ {print $2; exit}')
 host_tx=$(sed -n 's/.*hvsim-uio: nic0: .* tx \([0-9]*\) (.*/\1/p' "$L")
 echo "fwd: testpmd forwarded ${fwd_tx:-none}, hvsim took ${host_tx:-none}" >>"$L"
+# testpmd leaves some or all of tx_first's 2 x 32 frames out of its count
+# (it depends on when its statistics reset lands): hvsim must have taken
+# every counted frame and at most those 64 more.
+awk -v f="${fwd_tx:-x}" -v h="${host_tx:-y}" 'BEGIN {
+	if (f ~ /^[0-9]+$/ && h ~ /^[0-9]+$/ && h >= f && h <= f + 64)
+		print "fwd: hvsim took the forwarded frames and at most tx_first'"'"'s 64 more" }' >>"$L"
 case $DPDK_VERSION in
 22.*)
 	check "$L" "testpmd-fwd: $DPDK_VERSION forwards nothing (queues never marked started)" \
@@ -280,9 +294,8 @@ case $DPDK_VERSION in
 *)
 	check_re "$L" "testpmd-fwd: io forwarding on 2 queues moved frames" \
 		"fwd: testpmd forwarded [0-9]{4,}"
-	# tx_first's burst of 32 per stream is not in testpmd's count.
-	check "$L" "testpmd-fwd: hvsim took exactly the frames testpmd sent" \
-		"fwd: testpmd forwarded ${fwd_tx:-x}, hvsim took $((${fwd_tx:-0} + 64))"
+	check "$L" "testpmd-fwd: hvsim took every forwarded frame" \
+		"fwd: hvsim took the forwarded frames and at most tx_first's 64 more"
 	check "$L" "testpmd-fwd: host found no bad frame" "bytes, 0 bad)"
 	;;
 esac
@@ -327,6 +340,42 @@ for q in 1 4; do
 	check "$L" "$name: clean exit" "hvsim-uio: guest exit 0"
 	check "$L" "$name: checker clean" "hvsim-uio: checker: 0 violations"
 done
+
+# ---- 3. channels without monitor ids (hvsim-uio --no-monitor) ----
+# Hyper-V may offer a NIC unmonitored; Linux then shows no monitor_id.
+# From 25.11 the stock bus signals such channels through the interrupt
+# page and the node's irqcontrol write (the shim plays the kernel's part);
+# 22.11 to 24.11 fail their vmbus scan on the missing file (guide,
+# difference 10).
+name=traffic-no-monitor
+echo "fidelity: $name ..."
+timeout -s KILL $((RUN_S + 15)) unshare -m --propagation private \
+	"$UIO" --no-monitor --nics 1 --timeout "$RUN_S" --shim "$SHIM" -- \
+	"$TRAFFIC" "${EAL[@]}" --file-prefix=fid-$name -l 0 -- --queues 4 \
+	--frames 256 --rx-csum on </dev/null >"$LOG/$name.log" 2>&1
+echo "rc=$?" >>"$LOG/$name.log"
+L=$LOG/$name.log
+case $DPDK_VERSION in
+22.* | 23.* | 24.*)
+	check "$L" "no-monitor: $DPDK_VERSION's vmbus scan refuses the device" \
+		"Scan for (vmbus) bus failed"
+	check "$L" "no-monitor: so no port" "FID: no port probed"
+	;;
+*)
+	check "$L" "no-monitor: the bus takes the channels without monitor ids" \
+		"monitor disabled on 69737668-006d-494e-8043-00155d000000"
+	check "$L" "no-monitor: 3 subchannels opened from sysfs" "new sub channel 3"
+	check "$L" "no-monitor: 1024 frames back, payloads intact" \
+		"received=1024 bad=0 duplicate=0 missing=0"
+	check "$L" "no-monitor: TSO frames segmented by the host, every byte back" \
+		"-> 253 segments, 221968 of 221968 bytes, 0 bad"
+	check_re "$L" "no-monitor: signalled through the interrupt page only" \
+		"hvsim-uio: doorbells 0, interrupt-page doorbells [1-9]"
+	check "$L" "no-monitor: app verdict" "FID: PASS"
+	check "$L" "no-monitor: clean exit" "hvsim-uio: guest exit 0"
+	;;
+esac
+check "$L" "no-monitor: checker clean" "hvsim-uio: checker: 0 violations"
 
 # ---- nothing left behind ----
 if grep -q ' /sys/bus .* tmpfs\| /dev .* overlay' /proc/self/mountinfo || \

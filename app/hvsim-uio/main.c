@@ -61,6 +61,9 @@ app_usage(FILE *f)
 		"  --ring-kib N     ring size per direction (default 2048)\n"
 		"  --recv-kib N     receive buffer (default 16384)\n"
 		"  --send-kib N     send buffer (default 16384)\n"
+		"  --no-monitor     channels without monitor ids (no monitor_id\n"
+		"                   in sysfs; the guest signals through the\n"
+		"                   interrupt page and the node's irqcontrol)\n"
 		"  --timeout SEC    SIGKILL the guest after SEC (default 60)\n"
 		"  --shim PATH      LD_PRELOAD this uio shim into the guest\n"
 		"  --ctl PATH       hvsim control socket (\"hvsim ctl PATH link\n"
@@ -81,6 +84,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		{ "ring-kib", required_argument, NULL, 'r' },
 		{ "recv-kib", required_argument, NULL, 'R' },
 		{ "send-kib", required_argument, NULL, 'S' },
+		{ "no-monitor", no_argument, NULL, 'M' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "shim", required_argument, NULL, 'p' },
 		{ "ctl", required_argument, NULL, 'c' },
@@ -107,6 +111,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		case 'r': o->ucfg.ring_size = (uint32_t)(v * 1024); break;
 		case 'R': o->ucfg.recv_size = (uint32_t)(v * 1024); break;
 		case 'S': o->ucfg.send_size = (uint32_t)(v * 1024); break;
+		case 'M': o->ucfg.no_monitor = true; break;
 		case 't': o->timeout_s = (unsigned int)v; break;
 		case 'p': o->shim = optarg; break;
 		case 'c': o->ctl = optarg; break;
@@ -238,8 +243,9 @@ app_report(struct hvsim *h, struct hvsim_uio *u, unsigned int nics)
 				i, q, (unsigned long long)st.q[q].tx_pkts,
 				(unsigned long long)st.q[q].rx_pkts);
 	}
-	fprintf(stderr, "hvsim-uio: doorbells %llu\n",
-		(unsigned long long)hvsim_uio_doorbells(u));
+	fprintf(stderr, "hvsim-uio: doorbells %llu, interrupt-page doorbells "
+		"%llu\n", (unsigned long long)hvsim_uio_doorbells(u),
+		(unsigned long long)hvsim_uio_int_doorbells(u));
 }
 
 int

@@ -10,11 +10,15 @@
  * primary's ring entry and the subchannels the host publishes while it
  * runs. Checked too: every sysfs value and its newline, map names with
  * the GPADL handles, the guest pid the face finds, the shim's EINVAL for a
- * mapping larger than its map, that the guest can neither truncate a node
- * nor corrupt a ring index without the checker naming it (and only that
- * channel stopping), and that destroy removes the tree.
+ * mapping larger than its map, the uio interrupt control (a 32-bit write
+ * to the node) setting and clearing interrupt_mask of every inbound ring
+ * through the shim, that the guest can neither truncate a node nor
+ * corrupt a ring index without the checker naming it (and only that
+ * channel stopping), and that destroy removes the tree. With --no-monitor
+ * no monitor_id may be in sysfs and the interrupt-page bits the guest sets
+ * for its relids must be taken as doorbells.
  *
- *   fid_face SHIM.so
+ *   fid_face SHIM.so [--no-monitor]
  */
 
 #include <dirent.h>
@@ -38,6 +42,7 @@
 
 static char g_dev[1024];	/* device directory */
 static char g_sys[1024], g_devroot[1024];
+static bool g_no_monitor;
 
 static int
 slurp(const char *dir, const char *name, char *buf, size_t len)
@@ -118,6 +123,42 @@ guest_ring(const char *path, size_t want, const char *marker)
 	return rc;
 }
 
+/* uio interrupt control as DPDK's bus does it (a 32-bit write to the
+ * node): 0 masks every inbound ring, 1 unmasks them; between the two the
+ * guest rings the interrupt-page bit of each relid (the host half, from
+ * byte 2048), as a channel without a monitor id does.
+ */
+static int
+guest_irqcontrol(int fd, int rd, int wr)
+{
+	int32_t v;
+	uint32_t *ip;
+	unsigned int relid;
+	char go;
+	int bad = 0;
+
+	for (v = 0; v <= 1; v++) {
+		if (write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v)) {
+			fprintf(stderr, "guest: irqcontrol(%d): %s\n", (int)v,
+				strerror(errno));
+			bad++;
+		}
+		if (write(wr, v ? "u" : "k", 1) != 1 || read(rd, &go, 1) != 1)
+			return bad + 1;
+	}
+	ip = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  (off_t)UIO_MAP_INT_PAGE * getpagesize());
+	if (ip == MAP_FAILED)
+		return bad + 1;
+	for (relid = 1; relid <= 3; relid++)
+		__atomic_fetch_or(&ip[2048 / 4 + relid / 32],
+				  1u << (relid % 32), __ATOMIC_RELEASE);
+	munmap(ip, 4096);
+	if (write(wr, "i", 1) != 1 || read(rd, &go, 1) != 1)
+		return bad + 1;
+	return bad;
+}
+
 static int
 guest(int rd, int wr)
 {
@@ -161,6 +202,11 @@ guest(int rd, int wr)
 				relid);
 			bad++;
 		}
+		if ((slurp(path, "monitor_id", buf, sizeof(buf)) == -ENOENT) !=
+		    g_no_monitor) {
+			fprintf(stderr, "guest: relid %u monitor_id\n", relid);
+			bad++;
+		}
 		snprintf(path, sizeof(path), "%s/channels/%u/ring", g_dev,
 			 relid);
 		if (guest_ring(path, 2 * RING, NULL) == 0)
@@ -171,6 +217,7 @@ guest(int rd, int wr)
 			found);
 		bad++;
 	}
+	bad += guest_irqcontrol(fd, rd, wr);
 	/* Hostile: the node is sealed, a guest cannot pull pages out from
 	 * under the host's mapping. */
 	if (ftruncate(fd, 4096) == 0 || errno != EPERM) {
@@ -202,8 +249,13 @@ check_tree(struct hvsim_uio *u)
 	snprintf(want, sizeof(want), "{%s}\n", n->guid);
 	CHECK(file_is(g_dev, "device_id", want));
 	CHECK(file_is(g_dev, "id", "1\n"));
-	snprintf(want, sizeof(want), "%u\n", n->ch[0].monitor_id);
-	CHECK(file_is(g_dev, "monitor_id", want));
+	if (g_no_monitor) {
+		CHECK(slurp(g_dev, "monitor_id", want, sizeof(want)) == -ENOENT,
+		      "monitor_id shown without monitor ids");
+	} else {
+		snprintf(want, sizeof(want), "%u\n", n->ch[0].monitor_id);
+		CHECK(file_is(g_dev, "monitor_id", want));
+	}
 	CHECK(file_is(g_dev, "numa_node", "0\n"));
 	for (i = 0; i < UIO_MAP_COUNT; i++) {
 		static const char *const names[] = {
@@ -226,6 +278,63 @@ check_tree(struct hvsim_uio *u)
 	CHECK(n->gpadl_recv != 0 && n->gpadl_send != n->gpadl_recv);
 	snprintf(d, sizeof(d), "%s/channels/1", g_dev);
 	CHECK(file_is(d, "subchannel_id", "0\n"));
+	CHECK((slurp(d, "monitor_id", want, sizeof(want)) == -ENOENT) ==
+	      g_no_monitor, "channel monitor_id");
+}
+
+/* interrupt_mask of the inbound (host-to-guest, second) half of every
+ * open channel's ring, as the host sees it.
+ */
+static bool
+masks_are(struct hvsim_uio *u, uint32_t want)
+{
+	struct uio_nic *n = &u->nic[0];
+	unsigned int q;
+	bool ok = true;
+
+	for (q = 0; q < 3; q++) {
+		uint8_t *ring = q == 0 ? n->file.host : n->ch[q].mem.host;
+		const struct vmb_ring_hdr *in =
+			(const void *)(ring + u->cfg.ring_size);
+
+		if (ring == NULL || in->interrupt_mask != want) {
+			fprintf(stderr, "  channel %u: interrupt_mask %u, "
+				"want %u\n", q, ring ? in->interrupt_mask : 99,
+				want);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void
+host_irqcontrol(struct hvsim_uio *u, int rd, int wr)
+{
+	char m;
+	unsigned int n;
+
+	if (read(rd, &m, 1) != 1 || m != 'k') {
+		CHECK(false, "guest did not mask");
+		return;
+	}
+	CHECK(masks_are(u, 1), "irqcontrol(0) did not mask every ring");
+	CHECK(write(wr, "g", 1) == 1);
+	if (read(rd, &m, 1) != 1 || m != 'u') {
+		CHECK(false, "guest did not unmask");
+		return;
+	}
+	CHECK(masks_are(u, 0), "irqcontrol(1) did not unmask every ring");
+	CHECK(write(wr, "g", 1) == 1);
+	if (read(rd, &m, 1) != 1 || m != 'i') {
+		CHECK(false, "guest did not ring the interrupt page");
+		return;
+	}
+	for (n = 0; n < 100; n++)
+		hvsim_uio_poll(u);
+	/* Taken only when channels have no monitor id. */
+	CHECK_EQ(hvsim_uio_int_doorbells(u), g_no_monitor ? 3 : 0);
+	CHECK_EQ(hvsim_uio_doorbells(u), 0);
+	CHECK(write(wr, "g", 1) == 1);
 }
 
 int
@@ -250,9 +359,12 @@ main(int argc, char **argv)
 		snprintf(g_devroot, sizeof(g_devroot), "%s",
 			 getenv("HVSIM_UIO_DEV"));
 		snprintf(g_dev, sizeof(g_dev), "%s", getenv("FID_FACE_DEVDIR"));
+		g_no_monitor = getenv("FID_FACE_NO_MONITOR") != NULL;
 		return guest(rd, atoi(getenv("FID_FACE_WR")));
 	}
-	REQUIRE(argc == 2, "usage: fid_face SHIM.so");
+	REQUIRE(argc == 2 || (argc == 3 && strcmp(argv[2], "--no-monitor") == 0),
+		"usage: fid_face SHIM.so [--no-monitor]");
+	g_no_monitor = argc == 3;
 	REQUIRE(mkdtemp(root) != NULL);
 	snprintf(g_sys, sizeof(g_sys), "%s/sys", root);
 	snprintf(g_devroot, sizeof(g_devroot), "%s/dev", root);
@@ -268,6 +380,7 @@ main(int argc, char **argv)
 	ucfg.ring_size = RING;
 	ucfg.recv_size = BUF;
 	ucfg.send_size = BUF;
+	ucfg.no_monitor = g_no_monitor;
 	u = hvsim_uio_create(h, &ucfg);
 	REQUIRE(u != NULL);
 	REQUIRE(strlen(u->nic[0].dir) < sizeof(g_dev));
@@ -313,6 +426,8 @@ main(int argc, char **argv)
 		setenv("HVSIM_UIO_DEV", g_devroot, 1);
 		setenv("FID_FACE_DEVDIR", g_dev, 1);
 		setenv("FID_FACE_WR", wr_s, 1);
+		if (g_no_monitor)
+			setenv("FID_FACE_NO_MONITOR", "1", 1);
 		execl("/proc/self/exe", argv[0], "--guest", fd_s, (char *)NULL);
 		_exit(127);
 	}
@@ -337,6 +452,7 @@ main(int argc, char **argv)
 	CHECK_EQ(hvsim_uio_guest_pid(u), pid);
 	CHECK_EQ(hvsim_violations(h), 0);
 	CHECK(write(to_guest[1], "g", 1) == 1);
+	host_irqcontrol(u, to_host[0], to_guest[1]);
 	/* The guest corrupts its ring: the host names it and stops that
 	 * channel, nothing else. */
 	if (read(to_host[0], &m, 1) != 1)

@@ -11,7 +11,8 @@
  * channels/<relid>) and the /dev/uioN node - and plays that kernel's part:
  * the primary channel is open, its ring, receive and send buffer GPADLs
  * exist, subchannels the device grants are opened and published in sysfs,
- * monitor-page doorbells are taken. Behind it runs hvsim's own netvsp
+ * monitor-page (without monitor ids: interrupt-page) doorbells are taken.
+ * Behind it runs hvsim's own netvsp
  * model, the same code hvnet's sim backend talks to.
  *
  * Memory: each /dev/uioN and each subchannel ring is a sealed memfd
@@ -45,6 +46,11 @@ struct hvsim_uio_config {
 	uint32_t ring_size;	/**< bytes per direction, default 2 MiB */
 	uint32_t recv_size;	/**< receive buffer, default 16 MiB */
 	uint32_t send_size;	/**< send buffer, default 16 MiB */
+	bool no_monitor;	/**< channels without a monitor id: no
+				 *   monitor_id in sysfs, as Linux shows a
+				 *   channel the host offered unmonitored;
+				 *   the guest signals through the interrupt
+				 *   page and the uio node's irqcontrol */
 };
 
 /** Defaults as uio_hv_generic of a recent kernel. */
@@ -70,6 +76,10 @@ pid_t hvsim_uio_guest_pid(const struct hvsim_uio *u);
 
 /** Doorbells taken from the monitor pages so far. */
 uint64_t hvsim_uio_doorbells(const struct hvsim_uio *u);
+
+/** Doorbells taken from the interrupt pages (channels without a monitor
+ * id) so far. */
+uint64_t hvsim_uio_int_doorbells(const struct hvsim_uio *u);
 
 /** Remove the tree and the nodes, close every channel, unmap. The host
  * stays and can be destroyed afterwards. */

@@ -158,6 +158,7 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 			(unsigned long long)off, strerror(-rc));
 		return rc;
 	}
+	n->int_page = n->file.host + n->map_off[UIO_MAP_INT_PAGE];
 	n->monitor = n->file.host + n->map_off[UIO_MAP_MONITOR];
 	{
 		struct stat st;
@@ -199,9 +200,10 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 			strerror(-rc));
 		return rc;
 	}
-	uio_log(u, "nic%u: %s uio%u relid %u monitor %u, ring %u KiB/dir, "
+	uio_log(u, "nic%u: %s uio%u relid %u monitor %d, ring %u KiB/dir, "
 		"recv %u KiB (gpadl %u), send %u KiB (gpadl %u)", n->idx,
-		n->guid, n->uio_num, p->relid, p->monitor_id,
+		n->guid, n->uio_num, p->relid,
+		u->cfg.no_monitor ? -1 : (int)p->monitor_id,
 		u->cfg.ring_size / 1024, u->cfg.recv_size / 1024,
 		n->gpadl_recv, u->cfg.send_size / 1024, n->gpadl_send);
 	return 0;
@@ -342,6 +344,38 @@ uio_subchannels(struct hvsim_uio *u)
 	return work;
 }
 
+/* The guest-to-host half of the interrupt page: a channel without a
+ * monitor id signals by setting the bit of its relid there (protocol.rst
+ * 2.9), then asks the kernel to signal the host (the uio irqcontrol
+ * write, which the shim turns into an interrupt_mask update).
+ */
+#define UIO_INT_SEND_OFF	(VMB_PAGE_SIZE / 2)
+#define UIO_INT_WORDS		(VMB_PAGE_SIZE / 2 / sizeof(uint32_t))
+
+static int
+uio_int_doorbells(struct hvsim_uio *u, struct uio_nic *n)
+{
+	uint32_t *words = (uint32_t *)(void *)(n->int_page + UIO_INT_SEND_OFF);
+	unsigned int w, q;
+	int work = 0;
+
+	for (w = 0; w < UIO_INT_WORDS; w++) {
+		uint32_t v = __atomic_load_n(&words[w], __ATOMIC_ACQUIRE);
+		uint32_t ours = 0;
+
+		if (v == 0)
+			continue;
+		__atomic_fetch_and(&words[w], ~v, __ATOMIC_ACQ_REL);
+		for (q = 0; q < HVSIM_MAX_QUEUES; q++)
+			if (n->ch[q].c != NULL && n->ch[q].relid / 32 == w)
+				ours |= 1u << (n->ch[q].relid % 32);
+		u->int_bells += (uint64_t)__builtin_popcount(v & ours);
+		u->foreign_bells += (uint64_t)__builtin_popcount(v & ~ours);
+		work++;
+	}
+	return work;
+}
+
 /* Take the pending bits the guest set (a set bit only says "a ring has
  * work"; every open ring is polled anyway, so the bits need no routing).
  */
@@ -354,6 +388,8 @@ uio_doorbells(struct hvsim_uio *u)
 	for (i = 0; i < u->n_nics; i++) {
 		struct uio_nic *n = &u->nic[i];
 
+		if (u->cfg.no_monitor)
+			work += uio_int_doorbells(u, n);
 		for (g = 0; g < VMB_MONITOR_GROUPS; g++) {
 			uint32_t *pend = vmb_monitor_pending(n->monitor, g);
 			uint32_t v = __atomic_load_n(pend, __ATOMIC_ACQUIRE);
@@ -496,6 +532,12 @@ hvsim_uio_doorbells(const struct hvsim_uio *u)
 	return u->doorbells;
 }
 
+uint64_t
+hvsim_uio_int_doorbells(const struct hvsim_uio *u)
+{
+	return u->int_bells;
+}
+
 void
 hvsim_uio_destroy(struct hvsim_uio *u)
 {
@@ -504,7 +546,8 @@ hvsim_uio_destroy(struct hvsim_uio *u)
 	if (u == NULL)
 		return;
 	if (u->foreign_bells != 0)
-		uio_log(u, "%llu doorbell bits named monitor ids of no channel",
+		uio_log(u, "%llu doorbell bits named monitor ids or relids of "
+			"no channel",
 			(unsigned long long)u->foreign_bells);
 	for (i = 0; u->nic != NULL && i < u->n_nics; i++)
 		uio_tree_remove(u, &u->nic[i]);

@@ -71,6 +71,7 @@ struct uio_nic {
 	uint64_t map_off[UIO_MAP_COUNT];
 	uint64_t map_size[UIO_MAP_COUNT];
 	uint32_t gpadl_recv, gpadl_send;
+	uint8_t *int_page;	/* map1 in the host's view */
 	uint8_t *monitor;	/* map2 in the host's view */
 	bool node_made, dir_made;
 	struct uio_chan ch[HVSIM_MAX_QUEUES];	/* by subchannel index */
@@ -91,7 +92,8 @@ struct hvsim_uio {
 	uint64_t next_scan_ns;
 	uint64_t next_alive_ns;
 	uint64_t doorbells;
-	uint64_t foreign_bells;	/* bits of monitor ids not ours */
+	uint64_t int_bells;	/* interrupt-page bits of our relids */
+	uint64_t foreign_bells;	/* bits of monitor ids or relids not ours */
 };
 
 /* uio_mem.c */

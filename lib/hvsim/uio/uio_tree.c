@@ -7,9 +7,10 @@
  * them and as DPDK 22.11's vmbus bus reads them: every value ends in a
  * newline (its parser insists on one), sizes in hex as uio prints them,
  * GPADL handles in decimal in the recv:/send: map names. A subchannel's
- * directory and its subchannel_id and monitor_id come first; its ring
- * appears last, renamed into place, because a guest polling the
- * directory takes a channel whose ring is accessible as complete.
+ * directory and its subchannel_id and monitor_id (none without monitor
+ * ids) come first; its ring appears last, renamed into place, because a
+ * guest polling the directory takes a channel whose ring is accessible
+ * as complete.
  */
 
 #include <errno.h>
@@ -150,9 +151,13 @@ uio_tree_nic(struct hvsim_uio *u, struct uio_nic *n)
 			    "{f8615163-df3e-46c5-913f-f2d2f965ed0e}\n")) < 0 ||
 	    (rc = uio_write(n->dir, "device_id", "{%s}\n", n->guid)) < 0 ||
 	    (rc = uio_write(n->dir, "id", "%u\n", n->ch[0].relid)) < 0 ||
-	    (rc = uio_write(n->dir, "monitor_id", "%u\n",
-			    n->ch[0].monitor_id)) < 0 ||
 	    (rc = uio_write(n->dir, "numa_node", "0\n")) < 0)
+		return rc;
+	/* Linux hides the monitor attributes of a channel offered without
+	 * a monitor id. */
+	if (!u->cfg.no_monitor &&
+	    (rc = uio_write(n->dir, "monitor_id", "%u\n",
+			    n->ch[0].monitor_id)) < 0)
 		return rc;
 	rc = uio_tree_maps(n);
 	if (rc < 0)
@@ -186,7 +191,6 @@ uio_tree_chan_dir(struct hvsim_uio *u, struct uio_nic *n, struct uio_chan *ch,
 	char d[PATH_MAX];
 	int rc;
 
-	(void)u;
 	rc = uio_subdir(d, sizeof(d), n->dir, "channels/%u", ch->relid);
 	if (rc < 0)
 		return rc;
@@ -194,7 +198,7 @@ uio_tree_chan_dir(struct hvsim_uio *u, struct uio_nic *n, struct uio_chan *ch,
 	 * the kernel writes one.
 	 */
 	rc = uio_write(d, "subchannel_id", "%u\n", sub);
-	if (rc == 0)
+	if (rc == 0 && !u->cfg.no_monitor)
 		rc = uio_write(d, "monitor_id", "%u\n", ch->monitor_id);
 	return rc;
 }

@@ -23,6 +23,15 @@
  * the face's symlink to the memfd), not by name: the guest's descriptor
  * names the memfd. Character devices (a real uio) are never touched.
  *
+ * The same holds for write(): on a uio node a 32-bit write is the
+ * driver's interrupt control (irqcontrol), on the memfd it would land on
+ * the first ring's write index. A 4-byte write to a node of the face is
+ * therefore done as uio_hv_generic does it: interrupt_mask of the inbound
+ * ring of the primary and of every subchannel becomes !value. The
+ * kernel's other half, the signal-event hypercall for channels without a
+ * monitor id, needs nothing here: the face polls every ring and counts
+ * the interrupt-page bit the guest set before writing.
+ *
  * Environment: HVSIM_UIO_SYSFS (default /sys), HVSIM_UIO_DEV (default
  * /dev), HVSIM_UIOSHIM_VERBOSE=1 to log every rewrite to stderr.
  *
@@ -42,6 +51,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +62,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "vmb_ring.h"
+
 #define SHIM_MAPS	5
 #define SHIM_NODES	32
 #define SHIM_EXPORT	__attribute__((visibility("default")))
@@ -59,6 +72,7 @@ struct shim_node {
 	dev_t dev;
 	ino_t ino;
 	unsigned int num;
+	char chandir[PATH_MAX];	/* <sysfs device>/channels */
 	uint64_t off[SHIM_MAPS];
 	uint64_t size[SHIM_MAPS];
 };
@@ -88,10 +102,11 @@ shim_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* The system call itself: write() below is ours. */
 	if (n > 0)
-		(void)!write(STDERR_FILENO, buf,
-			     (size_t)n < sizeof(buf) ? (size_t)n :
-			     sizeof(buf) - 1);
+		(void)!syscall(SYS_write, STDERR_FILENO, buf,
+			       (size_t)n < sizeof(buf) ? (size_t)n :
+			       sizeof(buf) - 1);
 }
 
 /* snprintf that reports truncation: a path cut short must not be used. */
@@ -197,7 +212,9 @@ shim_scan(dev_t dev, ino_t ino, uint64_t pg)
 			memset(&nd, 0, sizeof(nd));
 			nd.dev = dev;
 			nd.ino = ino;
-			if (shim_node_load(uiodir, num, &nd, pg) < 0 ||
+			if (shim_path(nd.chandir, sizeof(nd.chandir),
+				      "%s/%s/channels", path, de->d_name) < 0 ||
+			    shim_node_load(uiodir, num, &nd, pg) < 0 ||
 			    shim_n == SHIM_NODES)
 				continue;
 			shim_nodes[shim_n] = nd;
@@ -209,20 +226,28 @@ shim_scan(dev_t dev, ino_t ino, uint64_t pg)
 	return found;
 }
 
-/* New offset for map @p idx of @p fd, or -1: not a node of the face
- * (leave the call alone), or -2: a node, but @p len does not fit map idx.
- */
-static long long
-shim_translate(int fd, unsigned int idx, size_t len, uint64_t pg)
+static uint64_t
+shim_page_size(void)
 {
-	struct shim_node *nd = NULL, copy;
+	static long pgsz;
+
+	if (pgsz == 0)
+		pgsz = sysconf(_SC_PAGESIZE);
+	return (uint64_t)pgsz;
+}
+
+/* Is @p fd a uio node of the face? Fills @p copy. errno is kept. */
+static bool
+shim_node_of(int fd, struct shim_node *copy)
+{
+	struct shim_node *nd = NULL;
 	struct stat st;
 	unsigned int i;
 	int saved = errno;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		errno = saved;
-		return -1;
+		return false;
 	}
 	pthread_mutex_lock(&shim_lock);
 	for (i = 0; i < shim_n; i++)
@@ -230,12 +255,23 @@ shim_translate(int fd, unsigned int idx, size_t len, uint64_t pg)
 		    shim_nodes[i].ino == st.st_ino)
 			nd = &shim_nodes[i];
 	if (nd == NULL)
-		nd = shim_scan(st.st_dev, st.st_ino, pg);
+		nd = shim_scan(st.st_dev, st.st_ino, shim_page_size());
 	if (nd != NULL)
-		copy = *nd;
+		*copy = *nd;
 	pthread_mutex_unlock(&shim_lock);
 	errno = saved;
-	if (nd == NULL)
+	return nd != NULL;
+}
+
+/* New offset for map @p idx of @p fd, or -1: not a node of the face
+ * (leave the call alone), or -2: a node, but @p len does not fit map idx.
+ */
+static long long
+shim_translate(int fd, unsigned int idx, size_t len, uint64_t pg)
+{
+	struct shim_node copy;
+
+	if (!shim_node_of(fd, &copy))
 		return -1;
 	/* A uio node refuses a mapping larger than the map. */
 	if (len > shim_page_up(copy.size[idx], pg))
@@ -256,15 +292,12 @@ shim_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 SHIM_EXPORT void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	static long pgsz;
 	long long real;
 	uint64_t pg;
 
 	if (fd < 0 || off < 0)
 		return shim_sys_mmap(addr, len, prot, flags, fd, off);
-	if (pgsz == 0)
-		pgsz = sysconf(_SC_PAGESIZE);
-	pg = (uint64_t)pgsz;
+	pg = shim_page_size();
 	if ((uint64_t)off % pg != 0 || (uint64_t)off / pg >= SHIM_MAPS)
 		return shim_sys_mmap(addr, len, prot, flags, fd, off);
 	real = shim_translate(fd, (unsigned int)((uint64_t)off / pg), len, pg);
@@ -282,4 +315,71 @@ SHIM_EXPORT void *
 mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
 	return mmap(addr, len, prot, flags, fd, off);
+}
+
+/* interrupt_mask of the inbound (second) half of a ring file of
+ * @p ring_bytes at @p fd, whose first half is the outbound ring.
+ */
+static int
+shim_set_mask(int fd, uint64_t ring_bytes, uint64_t base, uint32_t mask)
+{
+	off_t at = (off_t)(base + ring_bytes / 2 +
+			   offsetof(struct vmb_ring_hdr, interrupt_mask));
+
+	return syscall(SYS_pwrite64, fd, &mask, sizeof(mask), at) ==
+		(long)sizeof(mask) ? 0 : -1;
+}
+
+/* uio_hv_generic's irqcontrol for the device of node @p nd (open as
+ * @p fd): the primary's ring is map0 of the node, each subchannel's is
+ * channels/<relid>/ring; the primary's entry there is the node itself.
+ */
+static int
+shim_irqcontrol(const struct shim_node *nd, int fd, int32_t on)
+{
+	uint32_t mask = on ? 0 : 1;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int rc, bad = 0;
+	DIR *d;
+
+	rc = shim_set_mask(fd, nd->size[0], nd->off[0], mask);
+	d = opendir(nd->chandir);
+	while (rc == 0 && d != NULL && (de = readdir(d)) != NULL) {
+		struct stat st;
+		int rfd;
+
+		if (de->d_name[0] == '.' ||
+		    shim_path(path, sizeof(path), "%s/%s/ring", nd->chandir,
+			      de->d_name) < 0)
+			continue;
+		rfd = open(path, O_RDWR | O_CLOEXEC);
+		if (rfd < 0)
+			continue;	/* not published yet */
+		if (fstat(rfd, &st) == 0 &&
+		    !(st.st_dev == nd->dev && st.st_ino == nd->ino))
+			bad |= shim_set_mask(rfd, (uint64_t)st.st_size, 0,
+					     mask);
+		close(rfd);
+	}
+	if (d != NULL)
+		closedir(d);
+	shim_log("uioshim: irqcontrol(uio%u, %d)\n", nd->num, (int)on);
+	return rc | bad;
+}
+
+SHIM_EXPORT ssize_t
+write(int fd, const void *buf, size_t count)
+{
+	struct shim_node nd;
+	int32_t on;
+
+	if (count != sizeof(on) || buf == NULL || !shim_node_of(fd, &nd))
+		return syscall(SYS_write, fd, buf, count);
+	memcpy(&on, buf, sizeof(on));
+	if (shim_irqcontrol(&nd, fd, on) < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)sizeof(on);
 }
