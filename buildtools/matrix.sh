@@ -20,13 +20,22 @@
 # testpmd rescind fidelity").
 #
 # usage: buildtools/matrix.sh BUILDDIR
+#        buildtools/matrix.sh BUILDDIR --build SERIES
+#   (the second form only builds DPDK SERIES and hvnet against it, logs
+#   on stderr, and prints hvnet's build directory: make bench-vs-netvsc)
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd -P)
-build=${1:?usage: matrix.sh BUILDDIR}
+build=${1:?usage: matrix.sh BUILDDIR [--build SERIES]}
 mkdir -p "$build" && build=$(cd "$build" && pwd -P) || exit 1
 tarballs=${DPDK_TARBALLS:-$src/../shared/dpdk}
 series=${MATRIX_SERIES:-23.11 24.11 25.11}
+build_only=
+if [ "${2:-}" = --build ]; then
+	build_only=1
+	series=${3:?usage: matrix.sh BUILDDIR --build SERIES}
+	exec 3>&1 1>&2
+fi
 suites=${MATRIX_SUITES:-unit pmd testpmd rescind fidelity}
 top=$build/matrix
 results=$top/results.tsv
@@ -168,6 +177,12 @@ PY
 }
 
 mkdir -p "$top"
+if [ -n "$build_only" ]; then
+	pc=$(dpdk_install "$series") || exit 1
+	hvnet_build "$series" "$pc" || exit 1
+	echo "$top/${version[$series]}/hvnet" >&3
+	exit 0
+fi
 : >"$results"
 for s in $series; do
 	v=${version[$s]}

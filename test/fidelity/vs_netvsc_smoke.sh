@@ -18,7 +18,7 @@ if ! why=$(unshare -m --propagation private true 2>&1); then
 	exit 77
 fi
 rm -f "$out"
-VS_SECS=0 VS_FRAMES=$frames VS_CG_FRAMES=1024 VS_CG_WARM=256 VS_CG_REPS=1 VS_MPPS_REPS=1 \
+VS_DPDK= VS_SECS=0 VS_FRAMES=$frames VS_CG_FRAMES=1024 VS_CG_WARM=256 VS_CG_REPS=1 VS_MPPS_REPS=1 \
 	bash "$here/../../devtools/bench-vs-netvsc.sh" "$B" "$out"
 rc=$?
 fails=0
