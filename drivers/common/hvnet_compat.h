@@ -95,6 +95,16 @@ hvnet_ctrl_thread_create(rte_thread_t *t, const char *name,
 #define hvnet_tel_dict_add_uint(d, name, v) \
 	rte_tel_data_add_dict_u64((d), (name), (v))
 #endif
+/* The same release renamed the unsigned array type and its adder. */
+#if HVNET_DPDK_AT_LEAST(23, 3)
+#define hvnet_tel_start_uint_array(d) \
+	rte_tel_data_start_array((d), RTE_TEL_UINT_VAL)
+#define hvnet_tel_array_add_uint(d, v) rte_tel_data_add_array_uint((d), (v))
+#else
+#define hvnet_tel_start_uint_array(d) \
+	rte_tel_data_start_array((d), RTE_TEL_U64_VAL)
+#define hvnet_tel_array_add_uint(d, v) rte_tel_data_add_array_u64((d), (v))
+#endif
 
 /*
  * Driver name export (read by dpdk-pmdinfo.py). DPDK 25.07 dropped

@@ -303,6 +303,18 @@ struct hvn_rxq {
 	struct hvn_log_limit log_lim;
 };
 
+/*
+ * The host's send indirection table (hvn_sendtbl.c): one writer, channel
+ * 0's reader; any thread reads it through the sequence count.
+ */
+struct hvn_send_tbl {
+	uint32_t seq;			/* odd while being written */
+	uint32_t present;		/* the host sent one this session */
+	uint32_t chan[NVSP_SEND_TABLE_SIZE];
+	uint64_t updates;		/* tables taken */
+	uint64_t bad;			/* tables refused */
+};
+
 /* The control path's view of an outstanding request. */
 struct hvn_ctl_wait {
 	uint64_t xid;			/* NVSP completion awaited, 0 none */
@@ -406,6 +418,7 @@ struct hvn_dev {
 	/* Host messages on channel 0 (one reader at a time, handed over
 	 * with ctl_owned). */
 	struct hvn_log_limit host_log;
+	struct hvn_send_tbl send_tbl;
 
 	/* VF (hvn_vf.c). vf: what bursts forward through, on a line of its
 	 * own (read every burst, written twice per VF lifetime). vf_host:
@@ -458,11 +471,20 @@ int hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg);
 int hvn_ctl_hold(struct hvn_dev *hv);
 void hvn_ctl_unhold(struct hvn_dev *hv);
 
-/* hvn_notify.c: the host's link indications and VF association, recorded
- * by channel 0's reader for the control side. */
+/* hvn_notify.c: the host's link indications, VF association and send
+ * table, recorded by channel 0's reader for the control side. */
 void hvn_notify_link(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 int hvn_notify_vf(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+int hvn_notify_nvsp(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 
+/* hvn_sendtbl.c: the host's send table. */
+int hvn_send_table_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+int hvn_send_table_read(const struct hvn_send_tbl *t,
+			uint32_t chan[NVSP_SEND_TABLE_SIZE]);
+void hvn_send_table_clear(struct hvn_dev *hv);
+int hvn_send_table_txqs(const struct hvn_dev *hv, uint16_t ntx,
+			uint16_t txq[NVSP_SEND_TABLE_SIZE],
+			uint32_t chan[NVSP_SEND_TABLE_SIZE]);
 
 /* hvn_vf.c */
 int hvn_vf_init(struct hvn_dev *hv);

@@ -415,10 +415,9 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 				return -ENODEV;
 			}
 		} else if (v.desc.type == VMB_PKT_DATA_INBAND && idx == 0) {
-			/* VF association: recorded for dev_start or the
-			 * work thread; the send table is not used. */
-			if (hvn_notify_vf(hv, v.payload,
-					  v.payload_len) != 0)
+			/* VF association (for dev_start or the work
+			 * thread), send table. */
+			if (hvn_notify_nvsp(hv, v.payload, v.payload_len) != 0)
 				hv->ctl_bad++;
 		}
 	}

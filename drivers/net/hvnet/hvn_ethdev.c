@@ -424,6 +424,7 @@ hvn_session_clear(struct hvn_dev *hv)
 	hv->txbuf_conn = false;
 	hv->chan_lost = 0;
 	memset(&hv->rinit, 0, sizeof(hv->rinit));
+	hvn_send_table_clear(hv);
 	hvn_vf_session_reset(hv);
 }
 

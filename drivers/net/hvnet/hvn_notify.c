@@ -4,7 +4,7 @@
 
 /*
  * What the host tells the port on channel 0 besides answers: link
- * indications and the VF association. Whoever reads channel 0 (rx queue
+ * indications, the VF association and (hvn_sendtbl.c) the send table. Whoever reads channel 0 (rx queue
  * 0's burst, or the control path while it owns the channel) records them
  * here with plain atomic stores; the control side acts on them later (the
  * LSC alarm raises the link event and queues the VF work). Recording never
@@ -13,6 +13,7 @@
 
 #include <errno.h>
 
+#include "hv_wire.h"
 #include "hvn.h"
 
 void
@@ -64,7 +65,7 @@ hvn_notify_vf(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 		return 0;
 	}
 	if (type != NVSP_TYPE_VF_ASSOC)
-		return 0;	/* send table: not used by this driver */
+		return 0;	/* nothing for the VF */
 	if (m.vf_assoc.allocated > 1) {
 		HVN_LOG_LIMITED(&hv->host_log, ERR, driver, "port %u: VF "
 				"association with allocated = %u ignored (0 "
@@ -80,4 +81,13 @@ hvn_notify_vf(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
 		 m.vf_assoc.serial : 0);
 	__atomic_store_n(&hv->vf_host, v, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* An in-band NVSP message: the send table or the VF's. */
+int
+hvn_notify_nvsp(struct hvn_dev *hv, const uint8_t *msg, uint32_t len)
+{
+	if (len >= 4 && hv_get_le32(msg) == NVSP_TYPE_SEND_TABLE)
+		return hvn_send_table_msg(hv, msg, len);
+	return hvn_notify_vf(hv, msg, len);
 }

@@ -352,8 +352,7 @@ hvn_ring_broken(bool *logged, uint16_t port, const char *dir, uint16_t qid,
 		port, dir, qid, rc);
 }
 
-/* In-band host messages on channel 0: the VF association is recorded
- * for the control side; the send table is not used. */
+/* In-band host messages on channel 0 (VF association, send table). */
 static __rte_cold void
 hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
 {
@@ -364,7 +363,7 @@ hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
 		return;
 	}
 	rxq->st.ctl++;
-	if (hvn_notify_vf(rxq->hv, v.payload, v.payload_len) != 0)
+	if (hvn_notify_nvsp(rxq->hv, v.payload, v.payload_len) != 0)
 		rxq->st.errors++;
 }
 

@@ -16,6 +16,27 @@
 #include "hvn.h"
 #include "hvnet_compat.h"
 
+/* The host's send table as channel numbers, if it sent one. */
+static void
+hvn_tel_send_table(struct rte_tel_data *d, const struct hvn_dev *hv)
+{
+	uint32_t chan[NVSP_SEND_TABLE_SIZE], i;
+	struct rte_tel_data *a;
+
+	hvnet_tel_dict_add_uint(d, "send_table_updates",
+				hv->send_tbl.updates);
+	hvnet_tel_dict_add_uint(d, "send_table_refused", hv->send_tbl.bad);
+	if (hvn_send_table_read(&hv->send_tbl, chan) != 0)
+		return;
+	a = rte_tel_data_alloc();
+	if (a == NULL)
+		return;
+	hvnet_tel_start_uint_array(a);
+	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
+		hvnet_tel_array_add_uint(a, chan[i]);
+	rte_tel_data_add_dict_container(d, "send_table", a, 0);
+}
+
 static void
 hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 {
@@ -45,6 +66,7 @@ hvn_tel_port(struct rte_tel_data *d, const struct hvn_dev *hv)
 	hvnet_tel_dict_add_uint(d, "host_buffers_parked", hv->bufs_parked);
 	/* Bit k: channel k's close never confirmed, its frames kept. */
 	hvnet_tel_dict_add_uint(d, "channels_held", hv->chan_held);
+	hvn_tel_send_table(d, hv);
 }
 
 static int

@@ -82,4 +82,22 @@ int hvsim_netvsp_junk(struct hvsim *h, unsigned int nic, unsigned int chan,
 		      enum hvsim_netvsp_junk kind, uint32_t count,
 		      unsigned int ms);
 
+/** Longest message hvsim_netvsp_send_table() sends. */
+#define HVSIM_SEND_TABLE_MSG_MAX	256u
+
+/**
+ * Send a SEND_INDIRECTION_TABLE in-band on the primary now, its fields as
+ * given: @p count in the count field, @p offset in the offset field and
+ * the 16 entries of @p table there, the message @p len bytes long
+ * (entries past its end left out). Legal tables and the sizes and
+ * offsets a guest must refuse alike. Waits up to @p ms for the host to
+ * write it.
+ *
+ * @return 0, -EINVAL (@p len below 12 or above HVSIM_SEND_TABLE_MSG_MAX),
+ *         -ETIMEDOUT, -ENODEV (no such NIC, or its primary is not open).
+ */
+int hvsim_netvsp_send_table(struct hvsim *h, unsigned int nic,
+			    const uint32_t table[16], uint32_t count,
+			    uint32_t offset, uint32_t len, unsigned int ms);
+
 #endif /* HVSIM_NETVSP_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv_wire.h"
 #include "netvsp_priv.h"
 #include "hvsim_netvsp.h"
 
@@ -147,6 +148,10 @@ nv_mb_poll(struct netvsp_dev *d)
 	}
 	if (mb->rq_what == NV_MB_RELEASE)
 		rc = mb->held_n == 0 ? 0 : nv_mb_release(d, mb);
+	else if (mb->rq_what == NV_MB_TABLE)
+		rc = d->ch[0] == NULL ? -ENODEV :
+			nv_send_nvsp(d->ch[0], VMB_PKT_DATA_INBAND,
+				     NV_JUNK_XID, mb->rq_msg, mb->rq_msg_len);
 	else
 		rc = nv_mb_junk(d, mb);
 	if (rc == -EAGAIN)
@@ -256,4 +261,31 @@ hvsim_netvsp_junk(struct hvsim *h, unsigned int nic, unsigned int chan,
 		return -EINVAL;
 	return nv_mb_request(d, NV_MB_JUNK + (uint32_t)kind, chan, count,
 			     false, ms);
+}
+
+int
+hvsim_netvsp_send_table(struct hvsim *h, unsigned int nic,
+			const uint32_t table[16], uint32_t count,
+			uint32_t offset, uint32_t len, unsigned int ms)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+	uint8_t *m;
+	uint32_t i;
+
+	if (d == NULL)
+		return -ENODEV;
+	if (len < sizeof(struct nvsp_send_table) ||
+	    len > HVSIM_SEND_TABLE_MSG_MAX)
+		return -EINVAL;
+	/* The host reads the message only after it saw the new request. */
+	m = d->mb.rq_msg;
+	memset(m, 0, sizeof(d->mb.rq_msg));
+	hv_put_le32(m, NVSP_TYPE_SEND_TABLE);
+	hv_put_le32(m + 4, count);
+	hv_put_le32(m + 8, offset);
+	for (i = 0; i < 16; i++)
+		if (offset <= len && (len - offset) / 4 > i)
+			hv_put_le32(m + offset + 4 * i, table[i]);
+	d->mb.rq_msg_len = len;
+	return nv_mb_request(d, NV_MB_TABLE, 0, 0, false, ms);
 }

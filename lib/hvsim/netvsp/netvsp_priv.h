@@ -186,6 +186,8 @@ struct nv_misbehave {
 	uint32_t rq_what;	/**< NV_MB_RELEASE or NV_MB_JUNK + kind */
 	uint32_t rq_chan, rq_count;
 	bool rq_keep;
+	uint8_t rq_msg[HVSIM_SEND_TABLE_MSG_MAX];	/**< NV_MB_TABLE */
+	uint32_t rq_msg_len;
 	int32_t rq_result;	/**< host: the request's result */
 	/* host thread only */
 	uint32_t busy;		/**< request being worked on, 0 = none */
@@ -194,6 +196,7 @@ struct nv_misbehave {
 };
 
 #define NV_MB_RELEASE		1u
+#define NV_MB_TABLE		2u
 #define NV_MB_JUNK		16u
 
 struct netvsp_dev {
