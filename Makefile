@@ -10,7 +10,7 @@ SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
 .PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check soak \
-	matrix check-layers install clean
+	matrix check-layers install deb deb-test clean
 
 all: build
 
@@ -52,6 +52,15 @@ matrix: setup
 install: build
 	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 	$(if $(DESTDIR),,ldconfig)
+
+# Debian packages (debian/) for the distro's DPDK, in $(BUILD)/deb.
+deb: setup
+	bash buildtools/deb.sh $(BUILD)
+
+# The package in a freshly bootstrapped Debian 12 (debootstrap tarball
+# cached in $(BUILD)/deb): stock dpdk-testpmd forwards over a simulated NIC.
+deb-test: deb
+	bash buildtools/deb-test.sh $(BUILD)
 
 # Stock dpdk-testpmd forwarding over net_hvnet against hvsim's generator.
 demo: build

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The hvnet Authors
+#
+# make deb-test: installs BUILD/deb's hvnet package into a freshly
+# bootstrapped Debian 12 with the distro's DPDK (dpdk-dev has the stock
+# dpdk-testpmd), then runs that testpmd in the chroot with no -d: EAL
+# auto-loads our plugins from its PMD directory, two simulated NICs come
+# from a device argument, and the frames testpmd sends out of port 1 must
+# be exactly the frames the sink NIC counted.
+#
+# The packages debootstrap fetches are cached in a tarball under BUILD/deb
+# (named after the package list); the chroot itself is new every run.
+# DEB_MIRROR overrides the archive (default: the machine's apt source).
+#
+# usage: deb-test.sh BUILD
+
+set -euo pipefail
+build=$(cd "${1:?usage: deb-test.sh BUILD}" && pwd -P)
+out=$build/deb
+suite=bookworm
+include=dpdk-dev,librte-mempool-ring23
+
+die() { echo "deb-test: FAIL: $*" >&2; exit 1; }
+
+# The Debian archive this machine's apt uses (deb822 or one-line form).
+mirror() {
+	local m
+	m=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v security || true)
+	[ -n "$m" ] || m=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ { print $2; exit }' \
+		/etc/apt/sources.list 2>/dev/null || true)
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+deb=$(ls "$out"/hvnet_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] || die "no hvnet_*.deb in $out: run make deb"
+command -v debootstrap >/dev/null || die "no debootstrap: run make setup"
+unshare -m --propagation private true 2>/dev/null ||
+	die "needs a private mount namespace (unshare -m) for the chroot's /proc, /sys, /dev"
+MIRROR=${DEB_MIRROR:-$(mirror)}
+
+tarball=$out/debootstrap-$suite-$(echo "$include" | md5sum | cut -c1-8).tgz
+root=$out/chroot
+rm -rf "$root"
+t0=$(date +%s)
+if [ ! -s "$tarball" ]; then
+	echo "deb-test: caching $suite + $include from $MIRROR in $tarball"
+	rm -rf "$out/tarball-root"
+	debootstrap --variant=minbase --include="$include" \
+		--make-tarball="$tarball.tmp" "$suite" "$out/tarball-root" \
+		"$MIRROR" > "$out/debootstrap.log" 2>&1 ||
+		{ tail -20 "$out/debootstrap.log"; die "debootstrap --make-tarball"; }
+	mv "$tarball.tmp" "$tarball"
+	rm -rf "$out/tarball-root"
+fi
+echo "deb-test: bootstrapping $suite into $root"
+debootstrap --variant=minbase --include="$include" --unpack-tarball="$tarball" \
+	"$suite" "$root" "$MIRROR" > "$out/debootstrap.log" 2>&1 ||
+	{ tail -20 "$out/debootstrap.log"; die "debootstrap"; }
+t1=$(date +%s)
+
+cp "$deb" "$root/tmp/"
+chroot "$root" dpkg -i "/tmp/${deb##*/}" ||
+	die "dpkg -i ${deb##*/} in a fresh $suite"
+chroot "$root" dpkg -s hvnet | grep -q '^Status: install ok installed' ||
+	die "hvnet not installed"
+
+# Stock testpmd, non-interactive: it forwards from start-up until it reads
+# a line; the line goes in 2 s after it says so.
+log=$out/testpmd.log
+vdev='hvbus_sim,nics=2,port=[gen,len=128],port=[1:sink]'
+rm -f "$out/stdin"
+mkfifo "$out/stdin"
+timeout -s KILL 120 unshare -m --propagation private \
+	sh -c 'r=$1; shift
+	       mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" &&
+	       mount --rbind /dev "$r/dev" &&
+	       exec chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			stdbuf -o0 "$@"' \
+	sh "$root" dpdk-testpmd --no-huge -m 512 --no-pci --no-shconf -l 0-1 \
+	--vdev="$vdev" -- --forward-mode=io --total-num-mbufs=8192 \
+	< "$out/stdin" > "$log" 2>&1 &
+tp=$!
+exec 3> "$out/stdin"
+for _ in $(seq 600); do
+	grep -q 'Press enter to exit' "$log" && break	# unbuffered: stdbuf
+	kill -0 $tp 2>/dev/null || break
+	sleep 0.1
+done
+sleep 2
+echo >&3
+exec 3>&-
+wait $tp || { tail -30 "$log"; die "testpmd exited with $?"; }
+rm -f "$out/stdin"
+
+tx=$(sed -n '/Forward statistics for port 1 /,/---/p' "$log" |
+	awk '{ for (i = 1; i < NF; i++) if ($i == "TX-packets:") { print $(i + 1); exit } }')
+sank=$(grep 'embedded hvsim nic1 ' "$log" | tr ' ' '\n' | sed -n 's/^from_guest=//p')
+grep -E 'Forward statistics for port|RX-packets|TX-packets|embedded hvsim' "$log" || true
+[ "${tx:-0}" -gt 0 ] || { tail -30 "$log"; die "testpmd sent nothing out of port 1"; }
+[ "$tx" = "${sank:-x}" ] || die "testpmd sent $tx out of port 1, the sink NIC got ${sank:-nothing}"
+rm -rf "$root"
+echo "deb-test: PASS: ${deb##*/} in a fresh $suite (bootstrap $((t1 - t0)) s," \
+	"all $(($(date +%s) - t0)) s):" \
+	"stock dpdk-testpmd, plugins auto-loaded, $tx frames forwarded to the sink NIC"
