@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "hv_clock.h"
-#include "hvn.h"
+#include "hvn_ctl.h"
 
 /*
  * Shared by the waiter and the bus's destructor; the last one frees it,

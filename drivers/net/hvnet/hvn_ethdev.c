@@ -11,7 +11,7 @@
 
 #include <rte_alarm.h>
 
-#include "hvn.h"
+#include "hvn_port.h"
 
 /* Link changes arrive in bursts or the control path; the LSC callback is
  * raised from this alarm on the interrupt thread. */

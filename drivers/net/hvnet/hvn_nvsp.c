@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hvn.h"
+#include "hvn_ctl.h"
 
 /* Send an NVSP request with RC and wait for its completion, which is
  * copied into hv->w.cmplt. Caller holds the control path. */

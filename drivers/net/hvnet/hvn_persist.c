@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hvn.h"
+#include "hvn_port.h"
 
 /* How long a re-opened subchannel may wait for its previous close. */
 #define HVN_REOPEN_TRIES	200
@@ -111,6 +111,10 @@ hvn_reattach(struct hvn_dev *hv)
 	rc = hvn_attach_host(hv);
 	if (rc == 0)
 		hvn_mac_restore(hv);	/* a refusal keeps the host's */
+	/* Before any channel of the session reaches a queue: the queues
+	 * rebind in their bursts, which must not allocate. */
+	if (rc == 0)
+		hvn_queues_fit(hv);
 	/* Even one queue pair may have a tx channel of its own. */
 	if (rc == 0 && nq > 0)
 		rc = hvn_open_subchannels(hv, nq, true);

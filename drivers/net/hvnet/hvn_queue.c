@@ -9,19 +9,19 @@
  * own (hv->tx_split), else channel k too, behind the channel's writer
  * lock. Each queue's reader record joins the bus's epoch domain at set-up.
  *
- * A queue binds to the channel it finds in its slot: when the open
- * sequence number there differs from the one it bound to (first use, or a
- * channel re-opened after a rescind and re-offer), its burst rebinds on its
- * own lcore before touching the rings. Rebinding drops what belonged to the
- * old host session (requests in flight, completions owed) and takes the
- * new session's buffers. Nothing else writes a running queue's state.
+ * A queue binds to the channel it finds in its slot, on its own lcore
+ * (hvn_bind.c). Its arrays are sized here, at set-up and when a new host
+ * session is attached (hvn_queues_fit()), never in a burst. Nothing else
+ * writes a running queue's state.
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "hvn.h"
-#include "hvn_txd.h"
+#include <rte_memory.h>
+
+#include "hvn_ctl.h"
 
 static void
 hvn_rxq_free(struct hvn_rxq *rxq)
@@ -141,40 +141,6 @@ hvn_txq_flush(struct hvn_txq *txq)
 	return false;
 }
 
-/*
- * Largest frame copied into a send-buffer section in this host session:
- * the tx_copybreak devarg, clamped to what a section holds after the
- * largest RNDIS header. The host chooses the section size (NVSP lets it
- * announce 68 bytes), so without the clamp a frame could be copied across
- * the sections after its own, the control section and the buffer's end.
- */
-uint32_t
-hvn_tx_copy_max(const struct hvn_dev *hv)
-{
-	uint32_t room = hv->tx_sec_size > HVN_TX_HDR_MAX ?
-		hv->tx_sec_size - HVN_TX_HDR_MAX : 0;
-
-	return RTE_MIN(hv->da.tx_copybreak, room);
-}
-
-/* Tx queue @p txq's share of the session's send buffer (free_sec has room
- * for @p n): sections except the control one, split evenly among the
- * queues; and the copy limit that fits them. */
-static void
-hvn_txq_sections(struct hvn_txq *txq, const struct hvn_dev *hv, uint32_t n)
-{
-	uint32_t i;
-
-	txq->sbuf = hv->txbuf;
-	txq->sec_size = hv->tx_sec_size;
-	txq->sec_n = n;
-	txq->sec_first = n * txq->qid;
-	for (i = 0; i < n; i++)
-		txq->free_sec[i] = txq->sec_first + n - 1 - i;
-	txq->nfree_sec = n;
-	txq->copybreak = hvn_tx_copy_max(hv);
-}
-
 /* The queue's memory (also for a set-up that failed half-way). */
 static void
 hvn_txq_free_mem(struct hvn_txq *txq)
@@ -211,7 +177,6 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		   unsigned int socket, const struct rte_eth_txconf *conf)
 {
 	struct hvn_dev *hv = dev->data->dev_private;
-	uint16_t nq = dev->data->nb_tx_queues;
 	struct hvn_txq *txq;
 	uint32_t i, ring, nsec;
 	int rc;
@@ -233,7 +198,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	txq->ndesc = nb;
 	txq->pub_every = hv->da.latency;
 	txq->offloads = conf->offloads | dev->data->dev_conf.txmode.offloads;
-	nsec = hv->ctl_sec / nq;
+	nsec = hvn_txq_nsec(hv);
 	ring = rte_align32pow2(nb);
 	txq->cr.mask = ring - 1;
 	rc = -ENOMEM;
@@ -284,99 +249,138 @@ fail:
 	return rc;
 }
 
-/* Grow @p *p to hold @p n elements of @p size (never shrinks). */
-static int
-hvn_grow(void **p, uint32_t *cap, uint32_t n, size_t size)
-{
-	void *q;
+/* Arrays of queues swapped for larger ones, freed once no burst can hold
+ * them (a burst stalled in the old session may). */
+struct hvn_old_arrays {
+	uint32_t n;
+	void *p[];
+};
 
-	if (n <= *cap)
-		return 0;
-	q = rte_realloc(*p, (size_t)n * size, 64);
-	if (q == NULL)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
+static void
+hvn_old_arrays_free(struct rte_hvbus_device *dev, void *arg)
+{
+	struct hvn_old_arrays *o = arg;
+	uint32_t i;
+
+	RTE_SET_USED(dev);
+	for (i = 0; i < o->n; i++)
+		rte_free(o->p[i]);
+	free(o);
+}
+
+/* Room for @p n bytes on the NUMA node of queue @p q, or NULL. */
+static void *
+hvn_q_alloc(const void *q, size_t n)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg(q, NULL);
+
+	return rte_zmalloc_socket("hvn_q", n, 64,
+				  ms != NULL ? ms->socket_id : SOCKET_ID_ANY);
+}
+
+/* Swap @p *arr for @p p, keeping the old one in @p old. */
+static void
+hvn_q_swap(void **arr, void *p, struct hvn_old_arrays *old)
+{
+	old->p[old->n++] = *arr;
+	*arr = p;
+}
+
+static int
+hvn_rxq_fit(struct hvn_rxq *rxq, const struct hvn_dev *hv,
+	    struct hvn_old_arrays *old)
+{
+	uint32_t pend = hvn_rx_pend_need(hv);
+	void *x, *s;
+
+	if (rxq->scratch_size < hv->rxlim.sec_size) {
+		s = hvn_q_alloc(rxq, hv->rxlim.sec_size);
+		if (s == NULL)
+			return -ENOMEM;
+		hvn_q_swap((void **)&rxq->scratch, s, old);
+		rxq->scratch_size = hv->rxlim.sec_size;
+	}
+	if (rxq->pend_cap < pend) {
+		x = hvn_q_alloc(rxq, (size_t)pend * sizeof(rxq->pend_xid[0]));
+		s = hvn_q_alloc(rxq, (size_t)pend * sizeof(rxq->pend_st[0]));
+		if (x == NULL || s == NULL) {
+			rte_free(x);
+			rte_free(s);
+			return -ENOMEM;
+		}
+		hvn_q_swap((void **)&rxq->pend_xid, x, old);
+		hvn_q_swap((void **)&rxq->pend_st, s, old);
+		rxq->pend_cap = pend;
+	}
 	return 0;
 }
 
-int
-hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq)
+static int
+hvn_txq_fit(struct hvn_txq *txq, const struct hvn_dev *hv,
+	    struct hvn_old_arrays *old)
 {
-	const struct hvn_dev *hv = rxq->hv;
-	uint32_t cap = rxq->pend_cap, sec = RTE_MAX(hv->rxlim.sec_count, 1u);
+	uint32_t n = hvn_txq_nsec(hv) + 1;
+	void *p;
 
-	/* A new session may have larger or more receive sections. */
-	if (hvn_grow((void **)&rxq->scratch, &rxq->scratch_size,
-		     hv->rxlim.sec_size, 1) != 0 ||
-	    hvn_grow((void **)&rxq->pend_xid, &cap, sec,
-		     sizeof(rxq->pend_xid[0])) != 0 ||
-	    hvn_grow((void **)&rxq->pend_st, &rxq->pend_cap, sec,
-		     sizeof(rxq->pend_st[0])) != 0) {
-		rxq->st.nombuf++;
+	if (txq->sec_cap >= n)
+		return 0;
+	p = hvn_q_alloc(txq, (size_t)n * sizeof(txq->free_sec[0]));
+	if (p == NULL)
 		return -ENOMEM;
-	}
-	/* Completions owed to the old session: its host and receive buffer
-	 * are gone. Frames already copied out stay in the stash. */
-	rxq->npend = 0;
-	rxq->rxbuf = hv->rxbuf;
-	rxq->lim = hv->rxlim;
-	rxq->broken_logged = false;
-	rxq->unbind = 0;
-	rxq->bound_seq = seq;
+	hvn_q_swap((void **)&txq->free_sec, p, old);
+	txq->sec_cap = n;
 	return 0;
 }
 
 /*
- * Give back every descriptor: what the old channel completed and what it
- * never will (the host stopped using it, or closed it). A new session
- * starts: completions of the old one - queued in the completion ring, or
- * handed over by rx queue k while this runs - name no request any more
- * and are refused when the queue reclaims them.
+ * Size every queue's per-session arrays for the session just attached (a
+ * re-attach may bring larger or more receive sections, or more send
+ * sections per queue), so that a queue's rebind - inside its burst - never
+ * allocates. Called on the control path once the session's buffers are
+ * known and before any of its channels reaches a queue: the port is
+ * stopped, or every old channel is gone and channel 0 is held. Contents
+ * are not kept: the queues rebind before they use the arrays again.
  */
-void
-hvn_txq_unbind(struct hvn_txq *txq)
-{
-	uint32_t i;
-
-	txq->session++;
-	for (i = 0; i < txq->ndesc; i++) {
-		struct hvn_txd *d = &txq->txd[i];
-
-		if (d->m != NULL) {
-			rte_pktmbuf_free(d->m);
-			d->m = NULL;
-		}
-		d->section = NVSP_SECTION_NONE;
-		d->state = HVN_TXD_FREE;
-		__atomic_store_n(&d->xid, HVN_TXID_NONE, __ATOMIC_RELAXED);
-		d->next = hvn_txid_first(txq, i);
-		txq->free_desc[i] = txq->ndesc - 1 - i;
-	}
-	txq->nfree = txq->ndesc;
-	txq->nfree_sec = 0;
-	txq->bound_seq = 0;
-	txq->unbind = 0;
-}
-
 int
-hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq)
+hvn_queues_fit(struct hvn_dev *hv)
 {
-	const struct hvn_dev *hv = txq->hv;
-	uint16_t nq = hv->eth->data->nb_tx_queues;
-	uint32_t n = nq != 0 ? hv->ctl_sec / nq : 0;
+	struct rte_eth_dev_data *d = hv->eth->data;
+	struct hvn_old_arrays *old;
+	uint16_t k;
+	int rc = 0;
 
-	if (hvn_grow((void **)&txq->free_sec, &txq->sec_cap, n + 1,
-		     sizeof(txq->free_sec[0])) != 0) {
-		txq->st.nombuf++;
+	old = calloc(1, sizeof(*old) + sizeof(old->p[0]) *
+		     (3u * d->nb_rx_queues + d->nb_tx_queues));
+	if (old == NULL)
 		return -ENOMEM;
+	for (k = 0; k < d->nb_rx_queues && rc == 0; k++)
+		if (d->rx_queues[k] != NULL)
+			rc = hvn_rxq_fit(d->rx_queues[k], hv, old);
+	for (k = 0; k < d->nb_tx_queues && rc == 0; k++)
+		if (d->tx_queues[k] != NULL)
+			rc = hvn_txq_fit(d->tx_queues[k], hv, old);
+	if (rc != 0)
+		PMD_DRV_LOG(ERR, "port %u: no memory for the queues of the new "
+			    "session: a queue that does not fit it stays idle",
+			    hv->port_id);
+	/* Stopped: no burst runs (ethdev contract). */
+	if (old->n == 0 || !hv->started) {
+		hvn_old_arrays_free(hv->hdev, old);
+		return rc;
 	}
-	hvn_txq_unbind(txq);
-	/* The new session's host may announce other sections. */
-	hvn_txq_sections(txq, hv, n);
-	txq->broken_logged = false;
-	txq->bound_seq = seq;
-	return 0;
+	switch (hvn_grace_period_or(hv, hvn_old_arrays_free, old)) {
+	case 0:
+		hvn_old_arrays_free(hv->hdev, old);
+		break;
+	case -EINPROGRESS:
+		break;		/* freed when the stalled burst leaves */
+	default:
+		PMD_DRV_LOG(WARNING, "port %u: no grace period: the queues' "
+			    "old arrays are kept", hv->port_id);
+		free(old);
+		break;
+	}
+	return rc;
 }
 
 /* Frees what the host has completed so far: read from the queue's own

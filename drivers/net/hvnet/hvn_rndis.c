@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hvn.h"
+#include "hvn_ctl.h"
 
 static uint32_t
 hvn_rndis_next_id(struct hvn_dev *hv)

@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hvn.h"
+#include "hvn_ctl.h"
 #include "rss.h"
 
 void

@@ -31,8 +31,7 @@
 
 #include <rte_net.h>
 
-#include "hvn.h"
-#include "hvn_txd.h"
+#include "hvn_rxtx.h"
 
 #define HVN_RX_BULK	32u
 #define HVN_TX_FREE_BULK	64u

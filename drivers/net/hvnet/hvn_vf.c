@@ -21,9 +21,9 @@
  * reference to that structure, not to the port, so a port closed while
  * an item waits in the queue is never touched by it.
  *
- * Datapath. Each burst loads hv->vf inside its existing reader section
- * and, when set, polls or sends through the VF port's queue of the same
- * index: no lock, atomic read-modify-write or fence is added.
+ * Datapath (hvn_rxtx.h). Each burst loads hv->vf inside its existing
+ * reader section and, when set, polls or sends through the VF port's queue
+ * of the same index: no lock, atomic read-modify-write or fence is added.
  */
 
 #include <errno.h>
@@ -33,7 +33,7 @@
 
 #include <rte_ethdev.h>
 
-#include "hvn.h"
+#include "hvn_ctl.h"
 
 struct hvn_vf_ctl {
 	pthread_mutex_t lock;	/* every VF change, and the fields below */
@@ -413,45 +413,4 @@ hvn_vf_fini(struct hvn_dev *hv)
 	vfc->hv = NULL;
 	hv->vfc = NULL;
 	hvn_vf_put(vfc);
-}
-
-uint16_t
-hvn_vf_rx(struct hvn_rxq *rxq, const struct hvn_vf *vf,
-	  struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t nb = rte_eth_rx_burst(vf->port_id, rxq->qid, pkts, n), i;
-	uint64_t bytes = 0;
-
-	for (i = 0; i < nb; i++) {
-		pkts[i]->port = rxq->port_id;
-		bytes += pkts[i]->pkt_len;
-	}
-	rxq->st.packets += nb;
-	rxq->st.bytes += bytes;
-	rxq->st.vf_packets += nb;
-	rxq->st.vf_bytes += bytes;
-	return nb;
-}
-
-uint16_t
-hvn_vf_tx(struct hvn_txq *txq, const struct hvn_vf *vf,
-	  struct rte_mbuf **pkts, uint16_t n)
-{
-	uint64_t bytes = 0;
-	uint16_t nb, i;
-
-	/* Requests sent before the switch still complete on the channel:
-	 * give their descriptors and mbufs back. */
-	hvn_txq_collect(txq);
-	/* Lengths before the send: sent mbufs belong to the VF after it. */
-	for (i = 0; i < n; i++)
-		bytes += pkts[i]->pkt_len;
-	nb = rte_eth_tx_burst(vf->port_id, txq->qid, pkts, n);
-	for (i = nb; i < n; i++)
-		bytes -= pkts[i]->pkt_len;
-	txq->st.packets += nb;
-	txq->st.bytes += bytes;
-	txq->st.vf_packets += nb;
-	txq->st.vf_bytes += bytes;
-	return nb;
 }
