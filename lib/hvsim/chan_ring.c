@@ -163,11 +163,133 @@ hvsim_chan_check(struct hvsim_chan *c)
 	return 0;
 }
 
+/*
+ * Hostile mode: indices the host owns run away or go backwards. After a
+ * write_index that lies the host abandons the channel without blaming the
+ * guest (no violation): what it wrote is no longer a ring the checker can
+ * judge. A read_index that lies is put right at the next poll.
+ */
+static void
+hvsim_hostile_ring(struct hvsim_chan *c)
+{
+	struct hvsim_hostile *hs = c->rings->hostile;
+	struct vmb_ring_hdr *oh = c->out.hdr, *ih = c->in.hdr;
+	uint32_t kind, w, r;
+
+	if (!hvsim_hostile_roll(hs, HVSIM_HOSTILE_RING, 128, "nic%u sub %u: "
+				"ring indices that lie", c->nic->idx, c->subidx))
+		return;
+	w = __atomic_load_n(&oh->write_index, __ATOMIC_RELAXED);
+	r = __atomic_load_n(&ih->read_index, __ATOMIC_RELAXED);
+	kind = hvsim_hostile_pick(hs, 7);
+	switch (kind) {
+	case 0:		/* runs ahead into what was never written */
+		w = (w + c->out.size / 2) % c->out.size & ~7u;
+		break;
+	case 1:		/* past the end of the data area */
+		w = c->out.size + 8 * hvsim_hostile_pick(hs, 64);
+		break;
+	case 2:		/* backwards: takes back what it published */
+		w = (w + c->out.size - 8 * (1 + hvsim_hostile_pick(hs, 8))) %
+		    c->out.size;
+		break;
+	case 3:		/* not a multiple of 8 */
+		w |= 4;
+		break;
+	case 4:
+		r = c->in.size + 8 * hvsim_hostile_pick(hs, 64);
+		break;
+	case 5:		/* backwards: unreads what the guest sent */
+		r = (r + c->in.size - 8) % c->in.size;
+		break;
+	default:	/* ahead of what the guest wrote */
+		r = (__atomic_load_n(&ih->write_index, __ATOMIC_RELAXED) + 64) %
+		    c->in.size;
+		break;
+	}
+	if (kind >= 4) {
+		hvsim_log_msg(c->rings->lg, HVSIM_LOG_NOTICE, "nic%u sub %u: "
+			      "lie %u: read_index %u (of %u) until the next "
+			      "poll", c->nic->idx, c->subidx, kind, r,
+			      c->in.size);
+		__atomic_store_n(&ih->read_index, r, __ATOMIC_RELEASE);
+		c->rd_lie = true;
+		return;
+	}
+	hvsim_log_msg(c->rings->lg, HVSIM_LOG_NOTICE, "nic%u sub %u: lie %u: "
+		      "write_index %u (of %u); channel abandoned",
+		      c->nic->idx, c->subidx, kind, w, c->out.size);
+	__atomic_store_n(&oh->write_index, w, __ATOMIC_RELEASE);
+	c->failed = true;
+	/* Without its primary the device has no session: the host drops
+	 * the NIC's subchannels too rather than blame the guest for
+	 * using them. */
+	if (c->subidx == 0) {
+		unsigned int i;
+
+		for (i = 1; i < HVSIM_MAX_QUEUES; i++)
+			if (c->nic->chan[i] != NULL)
+				c->nic->chan[i]->failed = true;
+	}
+}
+
+/* Hostile mode: the host's interrupt mask on the guest's ring and its
+ * pending-send size on its own ring say what they like. */
+static void
+hvsim_hostile_intr(struct hvsim_chan *c)
+{
+	static const uint32_t mask[] = { 0, 1, 2, 0xffffffffu };
+	struct hvsim_hostile *hs = c->rings->hostile;
+	uint32_t kind, v;
+
+	if (!hvsim_hostile_roll(hs, HVSIM_HOSTILE_INTR, 32, "nic%u sub %u: "
+				"interrupt-mask game", c->nic->idx, c->subidx))
+		return;
+	kind = hvsim_hostile_pick(hs, 5);
+	switch (kind) {
+	case 0:		/* its mask on the guest's ring, any value */
+		v = hvsim_hostile_pick_of(hs, mask, 4);
+		__atomic_store_n(&c->in.hdr->interrupt_mask, v,
+				 __ATOMIC_RELEASE);
+		c->in_masked = v != 0;
+		break;
+	case 1:		/* waits for more room than the ring has */
+		v = c->out.size + 4096 * hvsim_hostile_pick(hs, 4);
+		__atomic_store_n(&c->out.hdr->pending_send_sz, v,
+				 __ATOMIC_RELEASE);
+		break;
+	case 2:
+		v = 1 + hvsim_hostile_pick(hs, 64);
+		__atomic_store_n(&c->out.hdr->pending_send_sz, v,
+				 __ATOMIC_RELEASE);
+		break;
+	case 3:		/* the guest's own mask on the ring it reads */
+		v = hvsim_hostile_pick_of(hs, mask, 4);
+		__atomic_store_n(&c->out.hdr->interrupt_mask, v,
+				 __ATOMIC_RELEASE);
+		break;
+	default:	/* takes the pending-send feature back */
+		v = hvsim_hostile_pick(hs, 2) ? 0 : 0xffffffffu;
+		__atomic_store_n(&c->out.hdr->feature_bits, v,
+				 __ATOMIC_RELEASE);
+		break;
+	}
+	hvsim_log_msg(c->rings->lg, HVSIM_LOG_NOTICE, "nic%u sub %u: "
+		      "interrupt game %u: 0x%x", c->nic->idx, c->subidx, kind,
+		      v);
+}
+
 static int
 hvsim_chan_poll(struct hvsim_chan *c)
 {
 	int work = 0, n, rc;
 
+	if (c->rd_lie) {
+		/* What the host really read, after a hostile lie. */
+		__atomic_store_n(&c->in.hdr->read_index, c->in.rd_pub,
+				 __ATOMIC_RELEASE);
+		c->rd_lie = false;
+	}
 	if (hvsim_chan_check(c) < 0)
 		return 1;
 	if (c->pend_len != 0) {
@@ -220,6 +342,11 @@ hvsim_chan_poll(struct hvsim_chan *c)
 			break;
 		}
 		rc = hvsim_chan_deliver(c, (uint32_t)n);
+		/* Drawn per packet, so that a seed meets the same packets. */
+		if (rc == 0 && !c->failed) {
+			hvsim_hostile_intr(c);
+			hvsim_hostile_ring(c);
+		}
 		if (rc == -EAGAIN) {
 			/* Keep the copy; the slot in the ring is released,
 			 * but nothing more is read until it is handled.
@@ -231,7 +358,8 @@ hvsim_chan_poll(struct hvsim_chan *c)
 		if (rc < 0)
 			break;
 	}
-	vmb_ring_commit(&c->in);
+	if (!c->rd_lie)
+		vmb_ring_commit(&c->in);
 	return work;
 }
 

@@ -122,6 +122,10 @@ void hvsim_ids_init(struct hvsim_ids *ids);
 void hvsim_ids_reset(struct hvsim_ids *ids);
 /* A free relid, 0 when none is left. */
 uint32_t hvsim_relid_alloc(struct hvsim_ids *ids);
+/* The lowest relid the guest released since the connect that is free
+ * again, 0 when none: for a host that reuses relids at once.
+ */
+uint32_t hvsim_relid_reuse(const struct hvsim_ids *ids);
 void hvsim_relid_bind(struct hvsim_ids *ids, uint32_t relid,
 		      struct hvsim_chan *c, unsigned int nic);
 /* Free @p relid; @p released: the guest released it (not a reset). */

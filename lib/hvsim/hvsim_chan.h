@@ -40,6 +40,7 @@ struct hvsim_chan {
 	bool failed;		/* ring corrupt or device error: no polling */
 	bool batching;
 	bool in_masked;		/* we set interrupt_mask of the inbound ring */
+	bool rd_lie;		/* hostile: read_index lies until the next poll */
 	bool opens_after_rescind;
 	uint32_t openid;
 	uint32_t ring_gpadl;
@@ -72,6 +73,7 @@ struct hvsim_rings {
 	const struct hvsim_mem *mem;
 	struct hvsim_gate *gate;
 	struct hvsim_gpadls *gpadls;
+	struct hvsim_hostile *hostile;
 	const struct hvsim_dev_ops *ops;
 	struct hvsim_nic *nic;		/* array of n_nics */
 	unsigned int n_nics;

@@ -38,6 +38,22 @@ hvsim_chan_by_relid(struct hvsim *h, uint32_t relid, const char *what)
 	return NULL;
 }
 
+/* Hostile mode: a relid the guest just released, or the highest one. */
+static uint32_t
+hvsim_hostile_relid(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
+{
+	uint32_t r;
+
+	if (!hvsim_hostile_roll(&h->hostile, HVSIM_HOSTILE_RELID, 2,
+				"nic%u sub %u: relid reused", n->idx, subidx))
+		return 0;
+	if (hvsim_hostile_pick(&h->hostile, 4) == 0) {
+		r = HVSIM_RELID_LIMIT - 1;
+		return hvsim_relid_chan(&h->ids, r) == NULL ? r : 0;
+	}
+	return hvsim_relid_reuse(&h->ids);
+}
+
 struct hvsim_chan *
 hvsim_chan_new(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 {
@@ -47,7 +63,9 @@ hvsim_chan_new(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->relid = hvsim_relid_alloc(&h->ids);
+	c->relid = hvsim_hostile_relid(h, n, subidx);
+	if (c->relid == 0)
+		c->relid = hvsim_relid_alloc(&h->ids);
 	if (c->relid == 0) {
 		free(c);
 		hvsim_log_error(&h->log, "nic%u: no relid left for an offer",
@@ -68,6 +86,57 @@ hvsim_chan_new(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 	hvsim_relid_bind(&h->ids, c->relid, c, n->idx);
 	n->chan[subidx] = c;
 	return c;
+}
+
+static int hvsim_rescind_one(struct hvsim *h, struct hvsim_chan *c);
+
+/*
+ * Hostile mode: the offer @p m just sent comes again - the same message,
+ * or the same device and index under a second relid, which the host then
+ * rescinds (a decoy: the guest must take neither for a second device).
+ */
+static void
+hvsim_hostile_dupoffer(struct hvsim *h, struct hvsim_nic *n,
+		       struct vmb_offer_params *p, const union vmb_msg *m,
+		       int len)
+{
+	struct hvsim_chan *d;
+	union vmb_msg dm;
+	int dlen;
+
+	if (!hvsim_hostile_roll(&h->hostile, HVSIM_HOSTILE_DUPOFFER, 3,
+				"nic%u sub %u: offered twice", n->idx,
+				p->sub_channel_index))
+		return;
+	if (hvsim_hostile_pick(&h->hostile, 2) == 0) {
+		hvsim_send_msg(h, m, len);
+		return;
+	}
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return;
+	d->relid = hvsim_relid_alloc(&h->ids);
+	if (d->relid == 0) {
+		free(d);
+		return;
+	}
+	d->rings = &h->rings;
+	d->nic = n;
+	d->subidx = p->sub_channel_index;
+	hvsim_relid_bind(&h->ids, d->relid, d, n->idx);
+	p->child_relid = d->relid;
+	p->connection_id = d->relid | ((uint32_t)VMB_SINT << 12);
+	p->monitor_allocated = 0;
+	dlen = vmb_msg_encode_offer(&dm, p);
+	if (dlen < 0) {
+		hvsim_chan_free(h, d);
+		return;
+	}
+	hvsim_log_msg(&h->log, HVSIM_LOG_NOTICE, "nic%u sub %u: decoy offer "
+		      "relid %u, rescinded at once", n->idx, d->subidx,
+		      d->relid);
+	hvsim_send_msg(h, &dm, dlen);
+	hvsim_rescind_one(h, d);
 }
 
 static int
@@ -98,6 +167,7 @@ hvsim_offer(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 	HVSIM_INFO(&h->log, "nic%u: offer sub %u relid %u monitor %u", n->idx,
 		   subidx, c->relid, c->monitor_id);
 	hvsim_send_msg(h, &m, len);
+	hvsim_hostile_dupoffer(h, n, &p, &m, len);
 	hvsim_gate_reached(&h->gate, n->idx, HVSIM_STEP_OFFER_SENT);
 	return 0;
 }

@@ -45,6 +45,17 @@ hvsim_relid_alloc(struct hvsim_ids *ids)
 	return 0;
 }
 
+uint32_t
+hvsim_relid_reuse(const struct hvsim_ids *ids)
+{
+	uint32_t r;
+
+	for (r = 1; r < HVSIM_RELID_LIMIT; r++)
+		if (ids->released[r] && ids->chan[r] == NULL)
+			return r;
+	return 0;
+}
+
 void
 hvsim_relid_bind(struct hvsim_ids *ids, uint32_t relid, struct hvsim_chan *c,
 		 unsigned int nic)

@@ -100,7 +100,7 @@ static int
 hs_take_back(struct hvsim *h)
 {
 	struct hvsim_nic_stats st;
-	uint64_t end = pt_ms() + 10000;
+	uint64_t end = pt_ms() + 20000;
 
 	hvsim_hostile_set(h, 0, 0, NULL, 0);
 	for (;;) {

@@ -195,6 +195,13 @@ struct nv_misbehave {
 	struct nv_held *held;	/**< NV_HELD_MAX entries, allocated on hold */
 };
 
+/** What the hostile host keeps between two of its choices. */
+struct nv_hostile {
+	uint64_t stale_xid;	/**< a completion sent before, to replay */
+	uint16_t stale_chan;
+	bool stale_set;
+};
+
 #define NV_MB_RELEASE		1u
 #define NV_MB_TABLE		2u
 #define NV_MB_JUNK		16u
@@ -253,6 +260,7 @@ struct netvsp_dev {
 
 	struct hvsim_nic_stats stats;
 	struct nv_misbehave mb;
+	struct nv_hostile hostile;
 
 	uint8_t *txbuf;		/**< gathered RNDIS request (private copy) */
 	uint8_t *segbuf;	/**< LSO segment scratch */
@@ -351,6 +359,17 @@ uint32_t nv_hostile_recv_section(struct netvsp_dev *d, uint64_t len,
 				 uint32_t sec);
 /** Make the encoded RECV_BUF_CMPLT @p msg lie about the layout. */
 void nv_hostile_recv_layout(struct netvsp_dev *d, void *msg);
+
+/** Make the transfer-page packet extension @p ext (@p elen bytes, encoded)
+ * lie: ranges that overlap or run off the buffer, a wrong count or set. */
+void nv_hostile_xfer(struct netvsp_dev *d, uint8_t *ext, uint32_t elen);
+/** Make the RNDIS packet @p p (@p len bytes, in its receive section) lie
+ * about its lengths and PPI list. */
+void nv_hostile_rndis_pkt(struct netvsp_dev *d, uint8_t *p, uint32_t len);
+/** Send the completion of data request @p xid on @p ch - or twice, after a
+ * forged or out-of-range one, with a stale one, or never. */
+int nv_hostile_cmplt(struct netvsp_dev *d, struct nv_chan *ch, uint64_t xid,
+		     const void *msg, uint32_t len);
 
 /* ---- misbehave.c ---- */
 /** Send-buffer section size to announce. */

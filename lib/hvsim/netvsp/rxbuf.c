@@ -216,6 +216,7 @@ nv_rx_flush(struct netvsp_dev *d, struct nv_chan *ch)
 			       ch->n_rng);
 	if (elen < 0)
 		return elen;
+	nv_hostile_xfer(d, ch->ext, (uint32_t)elen);
 	room = hvsim_chan_room(ch->c);
 	if (room > ch->room_max)
 		ch->room_max = room;
@@ -496,6 +497,7 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 		memcpy(p + off, data, flen);
 	}
 	ch->rng_bytes += flen;
+	nv_hostile_rndis_pkt(d, p, off + flen);
 	nv_rx_batch_add(d, ch, sec, off + flen);
 	return 0;
 }

@@ -20,15 +20,15 @@
 #include "netvsp_priv.h"
 
 static int
-nv_tx_complete(struct nv_chan *ch, const struct hvsim_pkt *p,
-	       uint32_t status)
+nv_tx_complete(struct netvsp_dev *d, struct nv_chan *ch,
+	       const struct hvsim_pkt *p, uint32_t status)
 {
 	uint8_t buf[NVSP_MSG_SIZE];
 
 	if (!(p->flags & VMB_PKT_FLAG_RC))
 		return 0;
 	nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf), status);
-	return nv_send_nvsp(ch, VMB_PKT_COMPLETION, p->xid, buf, sizeof(buf));
+	return nv_hostile_cmplt(d, ch, p->xid, buf, sizeof(buf));
 }
 
 /* Copy the GPA ranges of a type-9 packet after @p *total bytes. */
@@ -170,11 +170,11 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 		d->stats.tx_bad++;
 		nv_log_dp(d, "malformed RNDIS data request (%u bytes, packet "
 			  "%u): %d", total, n, rc);
-		return nv_tx_complete(ch, p, NVSP_STATUS_INVALID_RNDIS_PKT);
+		return nv_tx_complete(d, ch, p, NVSP_STATUS_INVALID_RNDIS_PKT);
 	}
 	/* A test may have asked for the completion to come late. */
 	rc = nv_mb_hold(d, ch, p) ? 0 :
-		nv_tx_complete(ch, p, NVSP_STATUS_SUCCESS);
+		nv_tx_complete(d, ch, p, NVSP_STATUS_SUCCESS);
 	if (rc != 0)
 		return rc;
 	/* Counted once per request, frames as they were sent. */
@@ -220,7 +220,7 @@ nv_tx_control(struct netvsp_dev *d, struct nv_chan *ch,
 	if (ch->idx != 0) {
 		nv_log(d, "RNDIS control message on subchannel %u refused",
 		       ch->idx);
-		return nv_tx_complete(ch, p, NVSP_STATUS_FAILURE);
+		return nv_tx_complete(d, ch, p, NVSP_STATUS_FAILURE);
 	}
 	if (type == RNDIS_MSG_INIT &&
 	    hvsim_hook_hit(d->h, d->nic, HVSIM_STEP_RNDIS_INIT))
@@ -230,7 +230,7 @@ nv_tx_control(struct netvsp_dev *d, struct nv_chan *ch,
 	if (d->ctrl_n == NV_CTRL_QUEUE)
 		return -EAGAIN;
 	status = nv_rndis_control_status(d, d->txbuf, msg_len);
-	rc = nv_tx_complete(ch, p, status);
+	rc = nv_tx_complete(d, ch, p, status);
 	if (rc != 0)
 		return rc;
 	if (status == NVSP_STATUS_SUCCESS)
@@ -259,7 +259,7 @@ nv_tx_request(struct netvsp_dev *d, struct nv_chan *ch,
 			  rc == -ERANGE ? "bad send-buffer section" :
 			  rc == -EFAULT ? "unreadable guest memory" :
 			  rc == -E2BIG ? "too large" : "malformed");
-		return nv_tx_complete(ch, p, NVSP_STATUS_FAILURE);
+		return nv_tx_complete(d, ch, p, NVSP_STATUS_FAILURE);
 	}
 	if (type == RNDIS_MSG_PACKET)
 		return nv_tx_data(d, ch, p, total);
