@@ -17,7 +17,7 @@
 #
 # Environment: DPDK_TARBALLS (default: ../shared/dpdk beside the
 # checkout), MATRIX_SERIES ("23.11 24.11 25.11"), MATRIX_SUITES ("unit pmd
-# testpmd rescind fidelity").
+# testpmd rescind fidelity install").
 #
 # usage: buildtools/matrix.sh BUILDDIR
 #        buildtools/matrix.sh BUILDDIR --build SERIES
@@ -36,7 +36,7 @@ if [ "${2:-}" = --build ]; then
 	series=${3:?usage: matrix.sh BUILDDIR --build SERIES}
 	exec 3>&1 1>&2
 fi
-suites=${MATRIX_SUITES:-unit pmd testpmd rescind fidelity}
+suites=${MATRIX_SUITES:-unit pmd testpmd rescind fidelity install}
 top=$build/matrix
 results=$top/results.tsv
 
