@@ -70,7 +70,7 @@ hvn_grace_dtor(void *obj)
  * and -EINPROGRESS says so; without @p late, -ETIMEDOUT.
  */
 int
-hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg)
+hvn_grace_period(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg)
 {
 	struct hvn_grace *g = calloc(1, sizeof(*g));
 	uint64_t end = hv_now_ms() + HVN_CTL_TIMEOUT_MS;
@@ -107,12 +107,6 @@ hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg)
 	return rc;
 }
 
-int
-hvn_grace_period(struct hvn_dev *hv)
-{
-	return hvn_grace_period_or(hv, NULL, NULL);
-}
-
 static void
 hvn_ctl_flag(struct hvn_dev *hv, uint8_t v)
 {
@@ -139,7 +133,7 @@ hvn_ctl_acquire(struct hvn_dev *hv)
 	if (!hv->started || hv->ctl_held)
 		return 0;
 	hvn_ctl_flag(hv, 1);
-	rc = hvn_grace_period(hv);
+	rc = hvn_grace_period(hv, NULL, NULL);
 	if (rc != 0) {
 		PMD_DRV_LOG(ERR, "port %u: no grace period for channel 0 (%d)",
 			    hv->port_id, rc);
@@ -170,7 +164,7 @@ hvn_ctl_hold(struct hvn_dev *hv)
 	pthread_mutex_lock(&hv->ctl_lock);
 	if (hv->started) {
 		hvn_ctl_flag(hv, 1);
-		rc = hvn_grace_period(hv);
+		rc = hvn_grace_period(hv, NULL, NULL);
 	}
 	if (rc == 0)
 		hv->ctl_held = true;

@@ -27,8 +27,10 @@ int hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		     const void *msg, uint32_t len);
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
 int hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms);
-int hvn_grace_period(struct hvn_dev *hv);
-int hvn_grace_period_or(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg);
+/* No burst still uses what was unpublished before the call: 0; or after
+ * HVN_CTL_TIMEOUT_MS, late(arg) runs once it is so (-EINPROGRESS), or
+ * without @p late -ETIMEDOUT. */
+int hvn_grace_period(struct hvn_dev *hv, hvbus_work_fn_t *late, void *arg);
 int hvn_ctl_hold(struct hvn_dev *hv);
 void hvn_ctl_unhold(struct hvn_dev *hv);
 
@@ -62,6 +64,7 @@ int hvn_rndis_set_mac(struct hvn_dev *hv, const struct rte_ether_addr *mac);
 /* Re-apply the application's MAC after a re-attach. */
 int hvn_mac_restore(struct hvn_dev *hv);
 int hvn_rndis_offload_setup(struct hvn_dev *hv);
+uint32_t hvn_filter_of(bool promisc, bool allmulti);
 
 /* hvn_rss.c */
 void hvn_rss_defaults(struct hvn_dev *hv, uint16_t nq);

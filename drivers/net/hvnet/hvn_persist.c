@@ -44,7 +44,7 @@ hvn_queues_unbind(struct hvn_dev *hv, uint64_t mask)
 	struct rte_eth_dev_data *d = hv->eth->data;
 	uint16_t k;
 
-	if (hvn_grace_period(hv) != 0)
+	if (hvn_grace_period(hv, NULL, NULL) != 0)
 		return;		/* the rebind does it instead */
 	for (k = 0; k < d->nb_rx_queues; k++) {
 		struct hvn_rxq *rxq = d->rx_queues[k];

@@ -368,7 +368,7 @@ hvn_queues_fit(struct hvn_dev *hv)
 		hvn_old_arrays_free(hv->hdev, old);
 		return rc;
 	}
-	switch (hvn_grace_period_or(hv, hvn_old_arrays_free, old)) {
+	switch (hvn_grace_period(hv, hvn_old_arrays_free, old)) {
 	case 0:
 		hvn_old_arrays_free(hv->hdev, old);
 		break;

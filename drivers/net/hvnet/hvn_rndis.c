@@ -371,3 +371,17 @@ hvn_rndis_offload_setup(struct hvn_dev *hv)
 	}
 	return 0;
 }
+
+/* The packet filter for the port's promiscuous and all-multicast modes. */
+static const uint32_t hvn_filter_normal = RNDIS_PACKET_FILTER_DIRECTED |
+	RNDIS_PACKET_FILTER_MULTICAST | RNDIS_PACKET_FILTER_BROADCAST;
+
+uint32_t
+hvn_filter_of(bool promisc, bool allmulti)
+{
+	if (promisc)
+		return RNDIS_PACKET_FILTER_PROMISCUOUS;
+	if (allmulti)
+		return hvn_filter_normal | RNDIS_PACKET_FILTER_ALL_MULTICAST;
+	return hvn_filter_normal;
+}

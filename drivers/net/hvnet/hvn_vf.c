@@ -205,7 +205,7 @@ hvn_vf_detach(struct hvn_vf_ctl *vfc)
 				    hv->port_id, rc);
 	}
 	epoch_unpublish(&hv->vf, NULL);
-	rc = hvn_grace_period(hv);
+	rc = hvn_grace_period(hv, NULL, NULL);
 	if (rc != 0) {
 		/* A burst may still be inside the VF: leave it running
 		 * rather than stop it under that burst. */
