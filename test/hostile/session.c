@@ -30,7 +30,15 @@ static struct {
 	uint64_t seed;
 	unsigned int new_events;	/* atomic */
 	uint16_t new_port;		/* atomic */
-} hs;
+	unsigned int traffic_ms, link_ms;
+} hs = { .traffic_ms = 300, .link_ms = 3000 };
+
+void
+hs_set_pace(unsigned int traffic_ms, unsigned int link_ms)
+{
+	hs.traffic_ms = traffic_ms;
+	hs.link_ms = link_ms;
+}
 
 static void *
 hs_watchdog(void *arg)
@@ -217,9 +225,12 @@ hs_wait_new(unsigned int before, unsigned int ms, uint16_t *port)
 
 int
 hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
-	   const uint8_t *input, size_t len, struct hs_result *res)
+	   unsigned int queues, const uint8_t *input, size_t len,
+	   struct hs_result *res)
 {
 	unsigned int v0 = hvsim_violations(h), new0, in_use;
+	struct hvsim_nic_stats st;
+	uint64_t bad0 = 0;
 	uint64_t t0 = pt_ms(), tries0 = hvsim_hostile_tries(h,
 							   HVSIM_HOSTILE_COUNT);
 	uint16_t port;
@@ -227,8 +238,10 @@ hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
 
 	memset(res, 0, sizeof(*res));
 	hs.seed = seed;
-	res->queues = 1 + (unsigned int)((input != NULL && len > 0 ?
-					 input[0] : seed) % 4);
+	if (hvsim_nic_stats(h, 0, &st) == 0)
+		bad0 = st.tx_bad;
+	res->queues = queues >= 1 && queues <= 4 ? queues :
+		      1 + (unsigned int)(seed % 4);
 	hs_step("offer and probe");
 	if (hvsim_hostile_set(h, seed, classes, input, len) != 0)
 		return -1;
@@ -255,13 +268,13 @@ hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
 	}
 	if (res->started) {
 		hs_step("traffic");
-		hs_traffic(port, res->queues, 300, res);
+		hs_traffic(port, res->queues, hs.traffic_ms, res);
 		hs_step("rescind and re-offer under traffic");
 		hvsim_rescind(h, 0, 0);
-		hs_traffic(port, res->queues, 50, res);
+		hs_traffic(port, res->queues, hs.traffic_ms / 6, res);
 		hvsim_reoffer(h, 0);
-		res->recovered = pt_wait_link(port, 1, 3000) == 0;
-		hs_traffic(port, res->queues, 200, res);
+		res->recovered = pt_wait_link(port, 1, hs.link_ms) == 0;
+		hs_traffic(port, res->queues, hs.traffic_ms * 2 / 3, res);
 	}
 	hs_step("close, remove, take back");
 	res->tries = hvsim_hostile_tries(h, HVSIM_HOSTILE_COUNT) - tries0;
@@ -277,6 +290,15 @@ hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
 		rc = -1;
 	}
 	res->violations = hvsim_violations(h) - v0;
+	if (hvsim_nic_stats(h, 0, &st) == 0)
+		res->tx_bad = st.tx_bad - bad0;
+	if (res->violations != 0 || res->tx_bad != 0) {
+		fprintf(stderr, "hostile: seed %llu: the guest broke the "
+			"protocol: %u checker verdicts, %llu requests refused\n",
+			(unsigned long long)seed, res->violations,
+			(unsigned long long)res->tx_bad);
+		rc = -1;
+	}
 	res->ms = pt_ms() - t0;
 	__atomic_store_n(&hs.deadline, 0, __ATOMIC_RELEASE);
 	return rc;

@@ -11,7 +11,9 @@
  * closes and removes the port; an honest host then takes the NIC back so
  * the next session starts clean. The guest must survive whatever the host
  * did: each step ends within its deadline (a watchdog aborts otherwise),
- * every mbuf comes back to the pool, and the sanitizers stay quiet.
+ * every mbuf comes back to the pool, the sanitizers stay quiet, and the
+ * guest breaks no protocol rule: no checker verdict, and no request the
+ * host had to refuse (a frame past its send section, for one).
  */
 
 #ifndef HOSTILE_SESSION_H
@@ -30,7 +32,8 @@ struct hs_result {
 	unsigned int queues;
 	uint64_t tx, rx;	/* frames sent and received */
 	uint64_t tries;		/* things the hostile host tried */
-	unsigned int violations;	/* new checker verdicts */
+	unsigned int violations;	/* new checker verdicts (must be 0) */
+	uint64_t tx_bad;	/* guest requests the host refused (must be 0) */
 	unsigned int leaked;	/* mbufs not back in the pool (must be 0) */
 	uint64_t ms;
 };
@@ -41,13 +44,18 @@ struct hs_result {
 struct hvsim *hs_init(const char *prog, bool verbose);
 
 /*
- * One session: hostile classes @p classes from @p seed, or (with @p input)
- * from those bytes. The queue count and the traffic come from @p seed /
- * the input's first byte. Returns 0 when the guest survived, -1 (with a
- * line on stderr naming the step) when a check failed.
+ * One session of @p queues queue pairs (1-4; 0: from @p seed): hostile
+ * classes @p classes chosen from @p seed, or (with @p input) from those
+ * bytes. Returns 0 when the guest survived, -1 (with a line on stderr
+ * naming the step and the seed) when a check failed.
  */
 int hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
-	       const uint8_t *input, size_t len, struct hs_result *res);
+	       unsigned int queues, const uint8_t *input, size_t len,
+	       struct hs_result *res);
+
+/* Traffic per phase and the wait for the link after the re-offer, in ms
+ * (300 and 3000 unless set): a fuzzer runs shorter sessions. */
+void hs_set_pace(unsigned int traffic_ms, unsigned int link_ms);
 
 /* Deadline of one session step (the watchdog's limit). */
 #define HS_STEP_MS	30000u

@@ -53,15 +53,16 @@ main(int argc, char **argv)
 		printf("hostile: seed %llu, classes %s\n",
 		       (unsigned long long)s, argv[1]);
 		fflush(stdout);
-		if (hs_session(h, s, classes, NULL, 0, &r) != 0)
+		if (hs_session(h, s, classes, 0, NULL, 0, &r) != 0)
 			failed++;
 		n++;
 		printf("hostile: seed %llu: probed %d started %d queues %u "
 		       "recovered %d tx %llu rx %llu tries %llu violations %u "
-		       "%llu ms\n", (unsigned long long)s, r.probed, r.started,
-		       r.queues, r.recovered, (unsigned long long)r.tx,
-		       (unsigned long long)r.rx, (unsigned long long)r.tries,
-		       r.violations, (unsigned long long)r.ms);
+		       "refused %llu %llu ms\n", (unsigned long long)s,
+		       r.probed, r.started, r.queues, r.recovered,
+		       (unsigned long long)r.tx, (unsigned long long)r.rx,
+		       (unsigned long long)r.tries, r.violations,
+		       (unsigned long long)r.tx_bad, (unsigned long long)r.ms);
 		fflush(stdout);
 	}
 	CHECK_EQ(failed, 0);
