@@ -9,7 +9,7 @@ ASAN_BUILD ?= build-asan
 SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
-.PHONY: all setup build build-asan test test-quick demo fidelity perf perf-check soak \
+.PHONY: all setup build build-asan test test-quick fuzz-long demo fidelity perf perf-check soak \
 	matrix check-layers install deb deb-test clean
 
 all: build
@@ -36,6 +36,12 @@ build-asan: build $(ASAN_BUILD)/build.ninja
 # again under ASan+UBSan (clang, libFuzzer).
 test: build build-asan
 	bash buildtools/run-tests.sh $(BUILD) -- $(ASAN_BUILD) unit,stress,fuzz-smoke,hostile
+
+# Every fuzz target of fuzz-smoke for SECONDS each (default 600), one after
+# another; corpora kept in $(BUILD)/fuzz, results in $(BUILD)/fuzz/summary.json.
+SECONDS ?= 600
+fuzz-long: build-asan
+	bash buildtools/fuzz-long.sh $(BUILD) $(ASAN_BUILD) $(SECONDS)
 
 # The main build's suites only (no sanitizer build, no fuzzing).
 test-quick: build
