@@ -27,12 +27,10 @@ cg1=${BENCH_CG_PKTS:-20000}
 cg2=$((cg1 * 3))
 hvsim=$build/app/hvsim/hvsim
 bench=$build/test/pmd/bench_pmd
-bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
-pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
 . "$build/dpdk.env"
 testpmd=$DPDK_TESTPMD
 [ -x "$testpmd" ] || { echo "bench-pmd: no $testpmd" >&2; exit 1; }
-for f in "$hvsim" "$bench" "$bus_so" "$pmd_so"; do
+for f in "$hvsim" "$bench"; do
 	[ -e "$f" ] || { echo "bench-pmd: $f not built" >&2; exit 1; }
 done
 mkdir -p "$build/bench"
@@ -47,7 +45,7 @@ hvpid=
 cleanup() { [ -n "$hvpid" ] && kill -9 "$hvpid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 mkdir "$dir/plugins"
-cp "$bus_so" "$pmd_so" "$dir/plugins/"
+hvnet_plugins "$build" "$dir/plugins" || exit 1
 
 host_start() {	# host_start PORTSPEC
 	rm -f "$dir/s" "$dir/c"
@@ -66,8 +64,8 @@ host_stop() {
 testpmd_mpps() {	# testpmd_mpps MODE -> "rx_mpps tx_mpps"
 	host_start gen,len=60,flows=64
 	{ echo start; sleep "$secs"; echo stop; sleep 0.5; echo quit; } |
-	HVBUS_ARGS="backend=sim,socket=$dir/s" timeout -s KILL $((secs + 60)) \
-		"$testpmd" -d "$dir/plugins" --no-huge -m 512 --no-pci \
+	timeout -s KILL $((secs + 60)) "$testpmd" \
+		"${HVNET_PLUGIN_ARGS[@]}" --vdev="hvbus_sim,socket=$dir/s" --no-huge -m 512 --no-pci \
 		--no-shconf --file-prefix=hvnet-bench -l 0-1 -- -i \
 		--total-num-mbufs=16384 --txd=1024 --rxd=512 \
 		--forward-mode="$1" >"$dir/testpmd.log" 2>&1 || true

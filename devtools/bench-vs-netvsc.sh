@@ -110,7 +110,6 @@ vs_guest() {	# vs_guest netvsc|hvnet COMMAND...
 		mount --bind "$bus" "$DPDK_PMD_DIR/librte_bus_vmbus.so" &&
 		mount --bind "$VS_BUILD/drivers/net/hvnet/librte_net_hvnet.so" \
 			"$DPDK_PMD_DIR/librte_net_netvsc.so" || exit 1
-		export HVBUS_ARGS=backend=uio
 		# EAL loads the directory in no fixed order: net_hvnet may
 		# come first and need librte_bus_hvbus.so by its own name.
 		export LD_LIBRARY_PATH=$(dirname "$bus")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

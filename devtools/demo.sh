@@ -3,18 +3,19 @@
 # Copyright (c) 2026 The hvnet Authors
 #
 # make demo: stock dpdk-testpmd forwarding over net_hvnet. No daemon: the
-# bus embeds hvsim in testpmd's process (no socket named) with one
-# synthetic NIC whose port, set by the bus setting port=, is a traffic
+# device argument --vdev=hvbus_sim,nics=1,port=[gen,...] asks for hvsim in
+# testpmd's process with one synthetic NIC whose port is a traffic
 # generator (64-byte UDP frames over 64 flows) and a sink for what the
 # guest sends. The generator runs closed-loop (window=512: at most 512 of
 # its frames out until the sink has seen them): it offers what the guest
 # forwards and the host sinks, never more than fits testpmd's transmit
 # ring (1024 descriptors), so frames are not lost to a host thread that
-# lost its CPU for a while. testpmd loads our bus and PMD plugins with -d,
-# forwards in io mode for a few seconds and prints its forward statistics;
-# when it quits, the bus logs the embedded host's counters, and the
-# verdict compares them with testpmd's and prints the share of received
-# frames testpmd dropped on transmit (the demo fails at 1 % or more).
+# lost its CPU for a while. testpmd loads our bus, simulator and PMD
+# plugins with -d, forwards in io mode for a few seconds and prints its
+# forward statistics; when it quits, the bus logs the embedded host's
+# counters, and the verdict compares them with testpmd's and prints the
+# share of received frames testpmd dropped on transmit (the demo fails at
+# 1 % or more).
 #
 # Usage: devtools/demo.sh BUILDDIR [SECONDS]
 
@@ -22,15 +23,10 @@ set -u
 build=${1:?usage: demo.sh BUILDDIR [SECONDS]}
 secs=${2:-5}
 build=$(cd "$build" && pwd -P) || exit 1
-bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
-pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
 # The DPDK the build compiled against (meson writes dpdk.env).
 . "$build/dpdk.env" || { echo "FAIL: $build/dpdk.env missing: run make build"; exit 1; }
 testpmd=$DPDK_TESTPMD
 [ -x "$testpmd" ] || { echo "FAIL: $testpmd not found (DPDK $DPDK_VERSION without its testpmd; Debian: apt install dpdk)"; exit 1; }
-for f in "$bus_so" "$pmd_so"; do
-	[ -e "$f" ] || { echo "FAIL: $f missing: run make build"; exit 1; }
-done
 
 . "$(dirname "$0")/lib/private-dir.sh"
 dir=$(hvnet_private_dir hvnet-demo "$build" "${HOME:-}" /var/lib) || {
@@ -45,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir "$dir/plugins"
-cp "$bus_so" "$pmd_so" "$dir/plugins/"
+hvnet_plugins "$build" "$dir/plugins" || { echo "FAIL: plugins"; exit 1; }
 
 log=$dir/testpmd.log
 fail() { echo "FAIL: $*"; echo "---- testpmd log (tail) ----"; tail -30 "$log"; exit 1; }
@@ -63,9 +59,9 @@ wait_for() {
 # Commands go through a FIFO so that "start" waits for testpmd's prompt:
 # on a busy machine start-up alone can take longer than the run.
 mkfifo "$dir/cmd"
-env -u HVSIM_SOCKET -u HVBUS_SIM_PORT -u HVBUS_SIM_NICS \
-	HVBUS_ARGS="backend=sim,nics=1,port=[gen,len=60,flows=64,window=512]" \
-	timeout -s KILL $((secs + 120)) stdbuf -o0 "$testpmd" -d "$dir/plugins" \
+timeout -s KILL $((secs + 120)) stdbuf -o0 "$testpmd" \
+	"${HVNET_PLUGIN_ARGS[@]}" \
+	--vdev="hvbus_sim,nics=1,port=[gen,len=60,flows=64,window=512]" \
 	--no-huge -m 512 --no-pci --no-shconf --file-prefix=hvnet-demo$$ \
 	-l 0-1 -- -i --total-num-mbufs=8192 --forward-mode=io \
 	<"$dir/cmd" >"$log" 2>&1 &

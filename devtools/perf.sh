@@ -50,12 +50,10 @@ hvsim=$build/app/hvsim/hvsim
 ceil_bin=$build/test/hvsim/netvsp/bench_hvsim_netvsp
 fwd_bin=$build/test/hvsim/netvsp/bench_hvsim_fwd
 cg_bin=$build/test/perf/perf_cg
-bus_so=$build/drivers/bus/hvbus/librte_bus_hvbus.so
-pmd_so=$build/drivers/net/hvnet/librte_net_hvnet.so
 . "$build/dpdk.env" || { echo "perf: $build/dpdk.env missing (make build)" >&2; exit 1; }
 testpmd=$DPDK_TESTPMD
 [ -x "$testpmd" ] || { echo "perf: $testpmd not found (Debian: apt install dpdk)" >&2; exit 1; }
-for f in "$hvsim" "$ceil_bin" "$fwd_bin" "$bus_so" "$pmd_so"; do
+for f in "$hvsim" "$ceil_bin" "$fwd_bin"; do
 	[ -e "$f" ] || { echo "perf: $f not built (make build)" >&2; exit 1; }
 done
 [ -x "$cg_bin" ] || { echo "perf: $cg_bin not built: test/meson.build must list 'perf'" >&2; exit 1; }
@@ -79,7 +77,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir "$dir/plugins"
-cp "$bus_so" "$pmd_so" "$dir/plugins/"
+hvnet_plugins "$build" "$dir/plugins" || exit 1
 mkdir -p "$build/bench"
 : >"$dir/points.jsonl"
 : >"$dir/sizes.jsonl"
@@ -148,8 +146,8 @@ run_point() {	# run_point FRAME QUEUES LCORES
 	host_start "$frame" "$hvcpu" || return 1
 	mkfifo "$p.in"
 	# shellcheck disable=SC2086
-	HVBUS_ARGS="backend=sim,socket=$dir/s" timeout -s KILL $((warm + win + 60)) \
-		"$testpmd" -d "$dir/plugins" --no-huge -m 512 --no-pci --no-shconf \
+	timeout -s KILL $((warm + win + 60)) "$testpmd" \
+		"${HVNET_PLUGIN_ARGS[@]}" --vdev="hvbus_sim,socket=$dir/s" --no-huge -m 512 --no-pci --no-shconf \
 		--file-prefix="hvnet-perf-$$" $lc -- -i --total-num-mbufs=16384 \
 		--txd=1024 --rxd=512 --rxq="$nq" --txq="$nq" --nb-cores="$nl" \
 		--forward-mode=io <"$p.in" >"$p.log" 2>&1 &

@@ -31,3 +31,19 @@ hvnet_private_dir() {
 	done
 	return 1
 }
+
+# hvnet_plugins BUILDDIR DIR: copies our three plugins (bus, simulator,
+# PMD) into DIR and sets HVNET_PLUGIN_ARGS to the EAL arguments that load
+# them, the bus first: the others need it by its soname, and EAL's order
+# within a -d directory is the file system's.
+hvnet_plugins() {
+	local build=$1 dir=$2 f
+	HVNET_PLUGIN_ARGS=()
+	for f in drivers/bus/hvbus/librte_bus_hvbus.so \
+		 drivers/bus/hvbus/librte_bus_hvbus_sim.so \
+		 drivers/net/hvnet/librte_net_hvnet.so; do
+		[ -e "$build/$f" ] || { echo "$build/$f missing: run make build" >&2; return 1; }
+		cp "$build/$f" "$dir/" || return 1
+		HVNET_PLUGIN_ARGS+=(-d "$dir/${f##*/}")
+	done
+}

@@ -40,9 +40,6 @@
 /** Largest frame: header plus one 240-byte channel message. */
 #define HVSIM_FRAME_MAX		(8 + 240)
 
-/** Environment variable naming an hvsim daemon socket for hvbus. */
-#define HVSIM_SOCKET_ENV	"HVSIM_SOCKET"
-
 enum hvsim_frame_kind {
 	HVSIM_FRAME_HELLO = 1,		/**< guest -> host, carries the arena memfd */
 	HVSIM_FRAME_HELLO_ACK = 2,	/**< host -> guest */

@@ -611,7 +611,7 @@ main(int argc, char **argv)
 		return 2;
 	/* Never hang: a generous bound over every mode. */
 	alarm(4 * cycles + 240);
-	rc = bt_eal_init_args(argv[0], "1", "backend=sim,timeout_ms=5000");
+	rc = bt_eal_init_args(argv[0], "1", "timeout_ms=5000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	rte_log_set_level_pattern("bus.hvbus", RTE_LOG_WARNING);
 	n.h = hvbus_sim_hvsim();

@@ -129,15 +129,16 @@ bt_wait(const unsigned int *p, unsigned int want, unsigned int ms)
 	return 0;
 }
 
+/* EAL with the backend device argument --vdev=@p vdev. */
 static inline int
-bt_eal_init_args(const char *prog, const char *nics, const char *args)
+bt_eal_init_vdev(const char *prog, const char *vdev)
 {
-	static char prefix[64];
+	static char prefix[64], vdevarg[640];
 	const char *base = strrchr(prog, '/');
 	char *argv[] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
 		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
-		(char *)"--log-level=bus.hvbus:info", prefix, NULL,
+		(char *)"--log-level=bus.hvbus:info", prefix, vdevarg, NULL,
 	};
 
 	/* Own runtime directory: parallel runs do not share a telemetry
@@ -145,18 +146,25 @@ bt_eal_init_args(const char *prog, const char *nics, const char *args)
 	 */
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
 		 base != NULL ? base + 1 : prog, (int)getpid());
-
-	setenv("HVBUS_SIM_NICS", nics, 1);
-	setenv("HVBUS_ARGS", args, 1);
+	snprintf(vdevarg, sizeof(vdevarg), "--vdev=%s", vdev);
 	return rte_eal_init(RTE_DIM(argv) - 1, argv);
+}
+
+/* EAL with the simulator: @p nics NICs and the keys @p args. */
+static inline int
+bt_eal_init_args(const char *prog, const char *nics, const char *args)
+{
+	static char vdev[600];
+
+	snprintf(vdev, sizeof(vdev), "hvbus_sim,nics=%s,%s", nics, args);
+	return bt_eal_init_vdev(prog, vdev);
 }
 
 static inline int
 bt_eal_init(const char *prog, const char *nics)
 {
 	/* Short deadlines: a test that relies on one fails fast. */
-	return bt_eal_init_args(prog, nics,
-				"backend=sim,timeout_ms=2000,ring_size=65536");
+	return bt_eal_init_args(prog, nics, "timeout_ms=2000,ring_size=65536");
 }
 
 /* An NVSP message: type and two words, padded to 40 bytes. */

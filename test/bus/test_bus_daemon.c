@@ -6,8 +6,9 @@
  * The sim backend against an hvsim "daemon": hvsim listens on a Unix
  * socket (here on a thread of this process, but attached as an outside
  * guest: no same-process shortcut) and the bus connects to it through
- * HVBUS_ARGS socket=. Probe, a ring round trip, a rescind and re-offer, and
- * a clean UNLOAD must all work the same way as with the embedded host.
+ * --vdev=hvbus_sim,socket=. Probe, a ring round trip, a rescind and
+ * re-offer, and a clean UNLOAD must all work the same way as with the
+ * embedded host.
  */
 
 #include "bus_test.h"
@@ -31,7 +32,7 @@ main(int argc, char **argv)
 	REQUIRE(hvsim_listen(h, path) == 0);
 	REQUIRE(hvsim_start(h) == 0);
 
-	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=2000",
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=2000",
 		 path);
 	rc = bt_eal_init_args(argv[0], "1", args);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

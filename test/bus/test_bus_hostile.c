@@ -4,7 +4,7 @@
 
 /*
  * The host is untrusted. This test is the host: it serves the sim
- * transport on a Unix socket (HVSIM_SOCKET) and feeds the bus malformed,
+ * transport on a Unix socket (--vdev=hvbus_sim,socket=) and feeds the bus malformed,
  * unexpected and duplicate messages - bad relids, short offers, unknown
  * types, double offers and rescinds, answers nobody asked for, oversized
  * frames. The bus must log and count them, keep working for the good
@@ -267,7 +267,7 @@ main(int argc, char **argv)
 	(void)argc;
 	H.lfd = bt_host_listen(dir, &sa);
 	REQUIRE(pthread_create(&t, NULL, host_main, NULL) == 0);
-	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=1000,"
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=1000,"
 		 "ring_size=8192,arena_mb=8", sa.sun_path);
 	rc = bt_eal_init_args(argv[0], "1", args);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

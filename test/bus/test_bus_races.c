@@ -180,7 +180,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = bt_eal_init_args(argv[0], "3", "backend=sim,timeout_ms=5000");
+	rc = bt_eal_init_args(argv[0], "3", "timeout_ms=5000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	h = hvbus_sim_hvsim();
 	REQUIRE(h != NULL, "no embedded hvsim");

@@ -524,7 +524,7 @@ main(int argc, char **argv)
 	H.lfd = bt_host_listen(dir, &sa);
 	REQUIRE(pthread_create(&t, NULL, host_main, NULL) == 0);
 	/* Deadlines far beyond the pauses: nothing here may time out. */
-	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=30000,"
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=30000,"
 		 "ring_size=8192,arena_mb=512", sa.sun_path);
 	rc = bt_eal_init_args(argv[0], "1", args);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

@@ -103,10 +103,10 @@ main(int argc, char **argv)
 
 	(void)argc;
 	uio = ut_make_tree(&total);
-	snprintf(args, sizeof(args), "backend=uio,sysfs=%s/devices,"
+	snprintf(args, sizeof(args), "hvbus_uio,sysfs=%s/devices,"
 		 "devroot=%s/dev,uio_offsets=linear,timeout_ms=2000", ut_root,
 		 ut_root);
-	rc = bt_eal_init_args(argv[0], "1", args);
+	rc = bt_eal_init_vdev(argv[0], args);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	CHECK(hvbus_sim_hvsim() == NULL);
 	REQUIRE(bt_get(&bt.n_probed) == 1, "the uio device was probed");

@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The hvnet Authors
 #
-# Stock dpdk-testpmd loads the hvbus plugin with -d: the bus registers,
-# scans through an embedded hvsim, lists its devices, answers
-# /hvbus/channels on testpmd's telemetry socket, and testpmd exits cleanly
-# on "quit" (the bus shuts the host connection down on cleanup).
+# Stock dpdk-testpmd loads the hvbus plugin and the simulator's with -d:
+# the bus registers, scans through the hvsim --vdev=hvbus_sim asks for,
+# lists its devices, answers /hvbus/channels on testpmd's telemetry
+# socket, and testpmd exits cleanly on "quit" (the bus shuts the host
+# connection down on cleanup).
 #
 # EAL refuses a plugin when any directory on its path is world-writable
 # (/tmp is), so the plugin is copied into a private 0700 directory whose
 # ancestors are not world-writable first.
 #
-# Usage: test_testpmd.sh <path to librte_bus_hvbus.so>
+# Usage: test_testpmd.sh BUS_SO SIM_SO (the bus and simulator plugins)
 
 set -u
 so=$1
+sim_so=$2
 # The build's DPDK's testpmd (meson test exports DPDK_TESTPMD).
 testpmd=${DPDK_TESTPMD:-}
 [ -x "$testpmd" ] || { echo "SKIP: no dpdk-testpmd (DPDK_TESTPMD='$testpmd')"; exit 77; }
@@ -27,7 +29,10 @@ dir=$(hvnet_private_dir hvbus-plugin "$(dirname "$so")" "${HOME:-}" /root /var/l
 log="$dir/testpmd.log"
 cleanup() { rm -rf "$dir"; }
 trap cleanup EXIT
-cp "$so" "$dir/" || exit 1
+# Copies with names of their own, loaded in this order: the simulator
+# needs the bus by its soname.
+cp "$so" "$dir/librte_bus_hvbus.so" &&
+cp "$sim_so" "$dir/librte_bus_hvbus_sim.so" || exit 1
 
 # While testpmd sits at its prompt, ask its telemetry socket for
 # /hvbus/channels (as dpdk-telemetry.py does), then quit.
@@ -58,8 +63,9 @@ PY
 }
 
 fail=0
-( query; echo quit ) | HVBUS_SIM_NICS=2 HVBUS_ARGS=backend=sim \
-	timeout -k 5 60 "$testpmd" -d "$dir" --no-huge -m 512 --no-pci \
+( query; echo quit ) | timeout -k 5 60 "$testpmd" \
+	-d "$dir/librte_bus_hvbus.so" -d "$dir/librte_bus_hvbus_sim.so" \
+	--vdev=hvbus_sim,nics=2 --no-huge -m 512 --no-pci \
 	--no-shconf --file-prefix=$prefix \
 	--log-level=bus.hvbus:info -- --total-num-mbufs=2048 -i \
 	>"$log" 2>&1

@@ -52,7 +52,7 @@ guest() {
 		sleep 0.5
 		echo "show port info 0"
 		echo "quit"
-	} | HVBUS_ARGS=backend=uio "$TESTPMD" --no-huge -m 512 --no-pci \
+	} | "$TESTPMD" --no-huge -m 512 --no-pci \
 		--no-shconf -l 0-1 -- -i --total-num-mbufs=8192 \
 		--forward-mode=io
 }

@@ -142,6 +142,8 @@ hs_init(const char *prog, bool verbose)
 			  (char *)"--log-level=*:crit",
 		verbose ? (char *)"--log-level=bus.hvbus.*:notice" :
 			  (char *)"--log-level=*:crit",
+		/* Answers that never come cost the bus this long each. */
+		(char *)"--vdev=hvbus_sim,nics=1,timeout_ms=300",
 		NULL,
 	};
 	const char *base = strrchr(prog, '/');
@@ -149,9 +151,6 @@ hs_init(const char *prog, bool verbose)
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
 		 base != NULL ? base + 1 : prog, (int)getpid());
-	setenv("HVBUS_SIM_NICS", "1", 1);
-	/* Answers that never come cost the bus this long each. */
-	setenv("HVBUS_ARGS", "backend=sim,timeout_ms=300", 1);
 	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0)
 		return NULL;
 	h = hvbus_sim_hvsim();

@@ -63,14 +63,14 @@ el_eal_init(const char *prog, const char *level)
 	char *argv[] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
 		(char *)"256", (char *)"--no-pci", (char *)"--no-shconf",
-		(char *)"--log-level=bus.hvbus:info", lvl, prefix, NULL,
+		(char *)"--log-level=bus.hvbus:info", lvl, prefix,
+		(char *)"--vdev=hvbus_sim,nics=1,timeout_ms=5000,"
+		"ring_size=65536", NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=hvsim_log%d",
 		 (int)getpid());
 	snprintf(lvl, sizeof(lvl), "--log-level=bus.hvbus.sim:%s", level);
-	setenv("HVBUS_ARGS", "backend=sim,nics=1,timeout_ms=5000,"
-	       "ring_size=65536", 1);
 	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
 }
 

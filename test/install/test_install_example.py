@@ -59,10 +59,6 @@ def run_fwd(c, st, exe, work, pmds):
                'shift 3 && exec "$@"', 'sh', pmds[0], pmds[1],
                st.pmd_dir_rel] + cmd
     env = dict(os.environ)
-    # The NICs come from the device argument alone, not the fallback.
-    for v in ('HVBUS_ARGS', 'HVSIM_SOCKET', 'HVBUS_SIM_NICS',
-              'HVBUS_SIM_PORT'):
-        env.pop(v, None)
     env['LD_LIBRARY_PATH'] = st.libdir + ':' + st.dpdk_libdir
     r = subprocess.run(['timeout', '-s', 'KILL', '120'] + cmd, env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

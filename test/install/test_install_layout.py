@@ -16,7 +16,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from staging import Checker, elf_dynamic, is_elf, stage  # noqa: E402
 
-PLUGINS = ('rte_bus_hvbus', 'rte_net_hvnet')
+# The bus, the PMD and the simulator's plugin (idle unless asked for).
+PLUGINS = ('rte_bus_hvbus', 'rte_net_hvnet', 'rte_bus_hvbus_sim')
 
 
 def main():

@@ -133,7 +133,7 @@ main(int argc, char **argv)
 	REQUIRE(h != NULL);
 	REQUIRE(hvsim_listen(h, path) == 0);
 	REQUIRE(pthread_create(&pump, NULL, perf_pump, h) == 0);
-	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=60000",
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=60000",
 		 path);
 	REQUIRE(pt_eal_init(argv[0], "1", args) >= 0);
 	mp = rte_pktmbuf_pool_create("perf", 8191, 256, 0,

@@ -37,7 +37,7 @@ main(int argc, char **argv)
 	if (argc > 3 && strchr(argv[3], '/') != NULL) {
 		h = NULL;
 		snprintf(args, sizeof(args),
-			 "backend=sim,socket=%s,timeout_ms=20000", argv[3]);
+			 "socket=%s,timeout_ms=20000", argv[3]);
 	} else {
 		REQUIRE(mkdtemp(dir) != NULL);
 		snprintf(path, sizeof(path), "%s/hvsim.sock", dir);
@@ -59,7 +59,7 @@ main(int argc, char **argv)
 		REQUIRE(hvsim_listen(h, path) == 0);
 		REQUIRE(hvsim_start(h) == 0);
 		snprintf(args, sizeof(args),
-			 "backend=sim,socket=%s,timeout_ms=20000", path);
+			 "socket=%s,timeout_ms=20000", path);
 	}
 	rc = pt_eal_init(argv[0], "1", args);
 	REQUIRE(rc >= 0);

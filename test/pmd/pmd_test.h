@@ -44,26 +44,27 @@ pt_ms(void)
 	return hv_now_ms();
 }
 
-/* EAL with the embedded (or named) hvsim; @p extra: one more EAL
- * argument or NULL. */
+/* EAL with the simulator (--vdev=hvbus_sim): @p nics NICs and the keys
+ * @p args (socket= names a daemon); @p extra: one more EAL argument or
+ * NULL. */
 static inline int
 pt_eal_init_x(const char *prog, const char *nics, const char *args,
 	      const char *extra)
 {
-	static char prefix[64];
+	static char prefix[64], vdev[640];
 	const char *base = strrchr(prog, '/');
 	char *argv[] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
 		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
-		(char *)"--log-level=pmd.net.hvnet.*:info", prefix,
+		(char *)"--log-level=pmd.net.hvnet.*:info", prefix, vdev,
 		(char *)(uintptr_t)extra, NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
 		 base != NULL ? base + 1 : prog, (int)getpid());
-	setenv("HVBUS_SIM_NICS", nics, 1);
-	setenv("HVBUS_ARGS", args, 1);
-	return rte_eal_init(extra != NULL ? 9 : 8, argv);
+	snprintf(vdev, sizeof(vdev), "--vdev=hvbus_sim,nics=%s,%s", nics,
+		 args);
+	return rte_eal_init(extra != NULL ? 10 : 9, argv);
 }
 
 static inline int

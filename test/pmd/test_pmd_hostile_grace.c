@@ -51,7 +51,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	/* One channel (tx shares it): only the primary is rescinded. */
-	rc = pt_eal_init_x(argv[0], "1", "backend=sim,timeout_ms=3000",
+	rc = pt_eal_init_x(argv[0], "1", "timeout_ms=3000",
 			   "--allow=hvbus:69737668-006d-494e-8043-"
 			   "00155d000000,tx_channels=0");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

@@ -213,8 +213,8 @@ main(int argc, char **argv)
 	unconfirmed = strcmp(mode, "unconfirmed") == 0;
 	/* Unconfirmed: a short deadline, the close gives up sooner. */
 	rc = pt_eal_init_x(argv[0], "1", unconfirmed ?
-			   "backend=sim,timeout_ms=1000" :
-			   "backend=sim,timeout_ms=3000",
+			   "timeout_ms=1000" :
+			   "timeout_ms=3000",
 			   shared ? "--allow=hvbus:69737668-006d-494e-8043-"
 			   "00155d000000,tx_channels=0" : NULL);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

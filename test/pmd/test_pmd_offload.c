@@ -235,7 +235,7 @@ main(int argc, char **argv)
 	REQUIRE(h != NULL);
 	REQUIRE(hvsim_listen(h, path) == 0);
 	REQUIRE(hvsim_start(h) == 0);
-	snprintf(args, sizeof(args), "backend=sim,socket=%s,timeout_ms=3000",
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=3000",
 		 path);
 	rc = pt_eal_init(argv[0], "1", args);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

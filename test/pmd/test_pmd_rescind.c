@@ -315,7 +315,7 @@ main(int argc, char **argv)
 	(void)argc;
 	/* NIC 1 is blocked at start-up, then hot-plugged: first with a bad
 	 * devarg (refused, no port), then with a good one. */
-	rc = pt_eal_init_x(argv[0], "2", "backend=sim,timeout_ms=3000",
+	rc = pt_eal_init_x(argv[0], "2", "timeout_ms=3000",
 			   "--block=hvbus:" NIC1);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	h = hvbus_sim_hvsim();

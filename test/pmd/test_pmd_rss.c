@@ -112,7 +112,7 @@ main(int argc, char **argv)
 	int rc;
 
 	shared = argc > 1 && strcmp(argv[1], "shared") == 0;
-	rc = pt_eal_init_x(argv[0], "1", "backend=sim,timeout_ms=3000",
+	rc = pt_eal_init_x(argv[0], "1", "timeout_ms=3000",
 			   shared ? "--allow=hvbus:69737668-006d-494e-8043-"
 			   "00155d000000,tx_channels=0" : NULL);
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);

@@ -97,9 +97,8 @@ eal_init(const char *prog)
 		snprintf(blk[i], sizeof(blk[i]), "--block=%s", g);
 		argv[argc++] = blk[i];
 	}
+	argv[argc++] = (char *)"--vdev=hvbus_sim,nics=2,timeout_ms=3000";
 	argv[argc] = NULL;
-	setenv("HVBUS_SIM_NICS", "2", 1);
-	setenv("HVBUS_ARGS", "backend=sim,timeout_ms=3000", 1);
 	return rte_eal_init(argc, argv);
 }
 

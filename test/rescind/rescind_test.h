@@ -67,14 +67,15 @@ rt_nic_name(unsigned int nic, char *buf, size_t len, int with_bus)
 		 g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
-/* EAL --no-huge with the embedded hvsim offering @p nics NICs, all of
- * them blocked from the initial probe. */
+/* EAL --no-huge with the simulator (--vdev=hvbus_sim) offering @p nics
+ * NICs, all of them blocked from the initial probe; @p bus_args: more
+ * of its keys. */
 static inline int
 rt_eal_init(const char *prog, unsigned int nics, const char *bus_args)
 {
-	static char prefix[64], nbuf[8];
+	static char prefix[64], vdev[256];
 	static char blk[RT_MAX_NICS][80];
-	char *argv[8 + 2 * RT_MAX_NICS];
+	char *argv[9 + 2 * RT_MAX_NICS];
 	const char *base = strrchr(prog, '/');
 	unsigned int i;
 	int argc = 0;
@@ -97,10 +98,10 @@ rt_eal_init(const char *prog, unsigned int nics, const char *bus_args)
 		snprintf(blk[i], sizeof(blk[i]), "--block=%s", g);
 		argv[argc++] = blk[i];
 	}
+	snprintf(vdev, sizeof(vdev), "--vdev=hvbus_sim,nics=%u,%s", nics,
+		 bus_args);
+	argv[argc++] = vdev;
 	argv[argc] = NULL;
-	snprintf(nbuf, sizeof(nbuf), "%u", nics);
-	setenv("HVBUS_SIM_NICS", nbuf, 1);
-	setenv("HVBUS_ARGS", bus_args, 1);
 	return rte_eal_init(argc, argv);
 }
 

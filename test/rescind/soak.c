@@ -665,7 +665,7 @@ main(int argc, char **argv)
 	/* Never hang: a generous bound over the whole run. */
 	alarm((unsigned int)(max_secs > 0 ? max_secs : max_cycles) + 120);
 
-	rc = rt_eal_init(argv[0], 1, "backend=sim,timeout_ms=5000");
+	rc = rt_eal_init(argv[0], 1, "timeout_ms=5000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	s.h = hvbus_sim_hvsim();
 	REQUIRE(s.h != NULL, "no embedded hvsim");

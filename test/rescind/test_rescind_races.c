@@ -562,7 +562,7 @@ main(int argc, char **argv)
 	(void)argc;
 	alarm(120);
 	rc = rt_eal_init(argv[0], N_NICS,
-			 "backend=sim,timeout_ms=5000");
+			 "timeout_ms=5000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	h = hvbus_sim_hvsim();
 	REQUIRE(h != NULL, "no embedded hvsim");

@@ -10,24 +10,23 @@
 # checker must stay clean. Every step has a deadline; testpmd is killed
 # with SIGKILL if it overruns.
 #
-# Usage: test_testpmd.sh BUS_SO PMD_SO HVSIM_BIN
+# Usage: test_testpmd.sh BUILDDIR HVSIM_BIN
 
 set -u
-bus_so=$1
-pmd_so=$2
-hvsim=$3
+build=$1
+hvsim=$2
 # The build's DPDK's testpmd (meson test exports DPDK_TESTPMD).
 testpmd=${DPDK_TESTPMD:-}
 [ -x "$testpmd" ] || { echo "SKIP: no dpdk-testpmd (DPDK_TESTPMD='$testpmd')"; exit 77; }
 
 . "$(dirname "$0")/../../devtools/lib/private-dir.sh"
-dir=$(hvnet_private_dir hvnet-testpmd "$(dirname "$pmd_so")" "${HOME:-}" /var/lib) || {
+dir=$(hvnet_private_dir hvnet-testpmd "$build" "${HOME:-}" /var/lib) || {
 	echo "SKIP: no directory without world-writable ancestors"; exit 77; }
 hvpid=
 cleanup() { [ -n "$hvpid" ] && kill -9 "$hvpid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 mkdir "$dir/plugins"
-cp "$bus_so" "$pmd_so" "$dir/plugins/" || exit 1
+hvnet_plugins "$build" "$dir/plugins" || exit 1
 
 sock=$dir/hvsim.sock
 ctl=$dir/hvsim.ctl
@@ -44,8 +43,8 @@ hstat() {	# hstat KEY: one hvsim counter of NIC 0
 log=$dir/testpmd.log
 fifo=$dir/cmd
 mkfifo "$fifo"
-HVBUS_ARGS="backend=sim,socket=$sock" timeout -s KILL 100 stdbuf -o0 \
-	"$testpmd" -d "$dir/plugins" --no-huge -m 512 --no-pci --no-shconf \
+timeout -s KILL 100 stdbuf -o0 "$testpmd" "${HVNET_PLUGIN_ARGS[@]}" \
+	--vdev="hvbus_sim,socket=$sock" --no-huge -m 512 --no-pci --no-shconf \
 	--file-prefix=hvnet_tp$$ -l 0-1 -- -i --total-num-mbufs=8192 \
 	<"$fifo" >"$log" 2>&1 &
 tpid=$!

@@ -11,20 +11,16 @@
  *   --vdev=hvbus_uio,timeout_ms=10000           the kernel's uio devices
  *
  * Each takes its backend's keys and the bus's (HVBUS_BUS_KEYS), one table
- * per backend (hvnet_devargs.h). Without
- * one, the first registered backend whose detect() finds its devices is
- * chosen (uio: netvsc devices bound to uio_hv_generic); otherwise the bus
- * stays empty. Per-device settings are the device's own devargs,
+ * per backend (hvnet_devargs.h). Without one, the first registered
+ * backend whose detect() finds its devices is chosen (uio: netvsc devices
+ * bound to uio_hv_generic); otherwise the bus stays empty, quietly: an
+ * installed hvbus adds no port to a machine that has nothing for it. The
+ * simulator is a plugin of its own and runs only when asked for.
+ * Per-device settings are the device's own devargs,
  * -a hvbus:<instance GUID>,key=value, read by its driver.
- *
- * Until the callers move to device arguments the old variables still
- * work as a fallback: HVBUS_ARGS="backend=sim,key=value,...",
- * HVSIM_SOCKET, HVBUS_SIM_NICS and HVBUS_SIM_PORT.
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +28,6 @@
 #include <rte_devargs.h>
 
 #include "hvbus_private.h"
-#include "hvsim_transport.h"
 
 #define HVBUS_MAX_BACKENDS	4u
 
@@ -77,17 +72,6 @@ backend_by_vdev(const char *name)
 	return NULL;
 }
 
-static const struct hvbus_backend_ops *
-backend_by_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < n_backends; i++)
-		if (strcmp(name, backends[i]->name) == 0)
-			return backends[i];
-	return NULL;
-}
-
 /* The one device argument that names a backend, if any. */
 static int
 config_devargs(const struct hvbus_backend_ops **ops, const char **args)
@@ -108,88 +92,6 @@ config_devargs(const struct hvbus_backend_ops **ops, const char **args)
 		*ops = o;
 		first = da->name;
 		*args = da->args;
-	}
-	return 0;
-}
-
-/* True when @list ("k=v,...") has key @key. */
-static bool
-args_has(const char *list, const char *key)
-{
-	size_t len = strlen(key);
-	const char *p = list;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, len) == 0 && p[len] == '=')
-			return true;
-		p = strchr(p, ',');
-		if (p != NULL)
-			p++;
-	}
-	return false;
-}
-
-static void
-args_add(char *buf, size_t cap, const char *fmt, const char *val)
-{
-	size_t len = strlen(buf);
-
-	snprintf(buf + len, cap - len, fmt, len > 0 ? "," : "", val);
-}
-
-/*
- * The old variables as a device argument: HVBUS_ARGS's backend= picks
- * the backend ("auto": the daemon when a socket is named, the simulator
- * on a machine without VMBus devices), the single variables fill in what
- * HVBUS_ARGS leaves out.
- */
-static int
-config_env(const struct hvbus_backend_ops **ops, char *buf, size_t cap)
-{
-	const char *a = getenv("HVBUS_ARGS"), *s;
-	char backend[16] = "auto";
-	const char *rest = a;
-	DIR *d;
-	struct dirent *e;
-	bool vmbus = false;
-
-	buf[0] = '\0';
-	if (a != NULL && strncmp(a, "backend=", 8) == 0) {
-		snprintf(backend, sizeof(backend), "%.*s",
-			 (int)strcspn(a + 8, ","), a + 8);
-		rest = strchr(a, ',');
-		rest = rest != NULL ? rest + 1 : NULL;
-	}
-	if (strcmp(backend, "none") == 0)
-		return 0;
-	if (strcmp(backend, "uio") == 0)
-		goto rest;
-	s = getenv(HVSIM_SOCKET_ENV);
-	if (s != NULL && *s != '\0' && !args_has(rest, "socket"))
-		args_add(buf, cap, "%ssocket=%s", s);
-	s = getenv("HVBUS_SIM_NICS");
-	if (s != NULL && *s != '\0' && !args_has(rest, "nics"))
-		args_add(buf, cap, "%snics=%s", s);
-	s = getenv("HVBUS_SIM_PORT");
-	if (s != NULL && *s != '\0' && !args_has(rest, "port"))
-		args_add(buf, cap, "%sport=[%s]", s);
-rest:
-	if (rest != NULL && *rest != '\0')
-		args_add(buf, cap, "%s%s", rest);
-	if (strcmp(backend, "auto") == 0) {
-		d = opendir("/sys/bus/vmbus/devices");
-		while (d != NULL && !vmbus && (e = readdir(d)) != NULL)
-			vmbus = e->d_name[0] != '.';
-		if (d != NULL)
-			closedir(d);
-		if (vmbus && !args_has(buf, "socket"))
-			return 0;
-		strcpy(backend, "sim");
-	}
-	*ops = backend_by_name(backend);
-	if (*ops == NULL) {
-		HVBUS_LOG(ERR, "HVBUS_ARGS: backend=%s is not available", backend);
-		return -EINVAL;
 	}
 	return 0;
 }
@@ -235,7 +137,6 @@ hvbus_config_load(struct hvbus_config *cfg,
 {
 	const struct hvbus_backend_ops *ops = NULL;
 	const char *args = NULL;
-	char env[1024];
 	unsigned int i;
 	int rc = 0;
 
@@ -247,12 +148,12 @@ hvbus_config_load(struct hvbus_config *cfg,
 		rc = config_parse(backends[i], NULL);
 	if (rc == 0)
 		rc = config_devargs(&ops, &args);
-	if (rc == 0 && ops == NULL) {
-		rc = config_env(&ops, env, sizeof(env));
-		args = env;
-	}
 	if (rc == 0 && ops == NULL)
 		ops = config_detect();
+	if (rc == 0 && ops == NULL)
+		HVBUS_LOG(DEBUG, "no backend asked for (--vdev=hvbus_sim or "
+			  "hvbus_uio) and no netvsc device bound to "
+			  "uio_hv_generic: no devices");
 	if (rc < 0 || ops == NULL)
 		return rc;
 	if (args != NULL && args[0] != '\0' && config_parse(ops, args) < 0)
