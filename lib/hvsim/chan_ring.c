@@ -7,8 +7,10 @@
  * rings of an opened channel, poll every open guest->host ring, hand each
  * packet (copied out first) to the device model, publish read indices once
  * per batch, write host->guest packets for the device, and watch the
- * guest's monitor-page bits. The guest polls its rings, so the host never
- * needs to interrupt it; signal decisions of lib/vmbus are counted only.
+ * guest's monitor-page bits. A publish the ring protocol says to signal
+ * (protocol.rst 2.7: the guest unmasked the ring and it was empty) raises
+ * the guest's interrupt line, if the guest gave one; a polling guest keeps
+ * its rings masked and is never signalled.
  */
 
 #include <errno.h>
@@ -426,6 +428,14 @@ hvsim_chan_close_dev(struct hvsim_chan *c)
 
 /* ---- device interface ---- */
 
+/* Publish what was written for the guest; signal it if that is due. */
+static void
+hvsim_chan_publish(struct hvsim_chan *c)
+{
+	if (vmb_ring_publish(&c->out) == 1)
+		hvsim_transport_signal(c->rings->tp);
+}
+
 int
 hvsim_chan_send(struct hvsim_chan *c, uint16_t type, uint16_t flags,
 		uint64_t xid, const void *ext, uint32_t ext_len,
@@ -457,7 +467,7 @@ hvsim_chan_send(struct hvsim_chan *c, uint16_t type, uint16_t flags,
 	c->st.rx_pkts++;
 	c->st.rx_bytes += bytes;
 	if (!c->batching)
-		vmb_ring_publish(&c->out);
+		hvsim_chan_publish(c);
 	return 0;
 }
 
@@ -481,7 +491,7 @@ hvsim_chan_send_buf(struct hvsim_chan *c, uint16_t type, uint64_t xid,
 	c->st.rx_pkts++;
 	c->st.rx_bytes += len;
 	if (!c->batching)
-		vmb_ring_publish(&c->out);
+		hvsim_chan_publish(c);
 	return 0;
 }
 
@@ -496,7 +506,7 @@ hvsim_chan_batch_end(struct hvsim_chan *c)
 {
 	c->batching = false;
 	if (c->open && !c->failed)
-		vmb_ring_publish(&c->out);
+		hvsim_chan_publish(c);
 }
 
 uint32_t

@@ -80,6 +80,11 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		hvsim_filter_send_withheld(&h->filter);
 		return hvsim_hostile_reset(&h->hostile, cmd->seed, cmd->val,
 					   cmd->input, cmd->input_len);
+	case HVSIM_CMD_SIGNAL:
+		/* No ring behind it: a host that signals without cause. */
+		while (cmd->val-- > 0)
+			hvsim_transport_signal(&h->tp);
+		return 0;
 	case HVSIM_CMD_STATS:
 		memset(cmd->st, 0, sizeof(*cmd->st));
 		ops->stats(n->dev, cmd->st);
@@ -90,6 +95,7 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		cmd->st->released_ns = n->released_ns;
 		cmd->st->offered = n->present;
 		cmd->st->relids_held = hvsim_relids_of(&h->ids, cmd->nic);
+		cmd->st->guest_signals = h->tp.signals;
 		return 0;
 	}
 	return -EINVAL;
@@ -216,6 +222,14 @@ hvsim_set_mac_lock(struct hvsim *h, unsigned int nic, bool locked)
 {
 	struct hvsim_cmd c = { .kind = HVSIM_CMD_MAC_LOCK, .nic = nic,
 			       .flag = locked };
+
+	return hvsim_cmd_submit(h, &c);
+}
+
+int
+hvsim_signal_guest(struct hvsim *h, uint32_t count)
+{
+	struct hvsim_cmd c = { .kind = HVSIM_CMD_SIGNAL, .val = count };
 
 	return hvsim_cmd_submit(h, &c);
 }

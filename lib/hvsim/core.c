@@ -44,6 +44,7 @@ hvsim_core_init(struct hvsim *h, const struct hvsim_config *cfg)
 	h->rings.gate = &h->gate;
 	h->rings.gpadls = &h->gpadls;
 	h->rings.hostile = &h->hostile;
+	h->rings.tp = &h->tp;
 	h->rings.ops = cfg->dev_ops;
 	h->rings.nic = h->nic;
 	h->rings.n_nics = cfg->n_nics;

@@ -307,8 +307,20 @@ struct hvsim_nic_stats {
 	bool offered;
 	/** Relids of this NIC the guest has not released yet. */
 	uint32_t relids_held;
+	/** Times the host signalled the guest (its interrupt eventfd) since
+	 * it connected, for all its channels. */
+	uint64_t guest_signals;
 };
 
 int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);
+
+/**
+ * Signal the guest @p count times with nothing written for it (its
+ * interrupt eventfd, HVSIM_HELLO_F_SINT): a host that interrupts without
+ * cause. Counted in guest_signals.
+ *
+ * @return 0, -EINVAL.
+ */
+int hvsim_signal_guest(struct hvsim *h, uint32_t count);
 
 #endif /* HVSIM_H */

@@ -79,6 +79,7 @@ struct hvsim_rings {
 	unsigned int n_nics;
 	unsigned int n_open;		/* open channels: idle when 0 */
 	uint8_t *mon_child;	/* monitor page 2: child -> parent bits */
+	struct hvsim_transport *tp;	/* the guest's interrupt line */
 };
 
 /* Attach the rings of @p c to GPADL @p g split at @p page_off. */

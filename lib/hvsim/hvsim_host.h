@@ -33,6 +33,7 @@ enum hvsim_cmd_kind {
 	HVSIM_CMD_STATS,
 	HVSIM_CMD_MAC_LOCK,
 	HVSIM_CMD_HOSTILE,
+	HVSIM_CMD_SIGNAL,
 };
 
 struct hvsim_cmd {

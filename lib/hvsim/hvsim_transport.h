@@ -25,7 +25,12 @@
  *   message (header + body, at most 240 bytes) in its real wire layout;
  * - ring doorbells are not frames: the guest sets its monitor-page pending
  *   bits (INITIATE_CONTACT names the monitor pages, inside the arena) and the
- *   host polls them and the rings, as Hyper-V does for a polling DPDK guest.
+ *   host polls them and the rings, as Hyper-V does for a polling DPDK guest;
+ * - with HVSIM_HELLO_F_SINT the HELLO carries a second descriptor, an
+ *   eventfd: the guest's interrupt line. The host adds 1 to it whenever
+ *   the ring protocol says to signal the guest (a host->guest ring went
+ *   from empty to not empty while its interrupt_mask was clear), as
+ *   Hyper-V raises the guest's VMBus SINT. Which channel is not said.
  *
  * All fields are little-endian, packed.
  */
@@ -62,6 +67,8 @@ struct hvsim_hello {
 
 /** The host runs in the guest's process: any GPA may be dereferenced. */
 #define HVSIM_HELLO_F_SAME_PROCESS	0x1u
+/** A second descriptor follows the memfd: the guest's interrupt eventfd. */
+#define HVSIM_HELLO_F_SINT		0x2u
 
 struct hvsim_hello_ack {
 	uint32_t magic;

@@ -51,9 +51,13 @@ struct hvsim_transport {
 	struct hvsim_txq txq;
 	const char *dead_why;	/* the connection failed: tear it down */
 	uint64_t rx_seq;	/* channel-message frames received */
+	int sint_fd;		/* guest's interrupt eventfd, -1: none */
+	uint64_t signals;	/* times the guest was signalled */
 };
 
 void hvsim_transport_init(struct hvsim_transport *t);
+/* Signal the guest (its interrupt eventfd), if it gave one. */
+void hvsim_transport_signal(struct hvsim_transport *t);
 /* Close the listen socket and free the queue (the guest must be gone). */
 void hvsim_transport_fini(struct hvsim_transport *t);
 int hvsim_transport_attach(struct hvsim_transport *t, struct hvsim_log *lg,

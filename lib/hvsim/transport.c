@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,6 +29,20 @@ hvsim_transport_init(struct hvsim_transport *t)
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	t->listen_fd = -1;
+	t->sint_fd = -1;
+}
+
+void
+hvsim_transport_signal(struct hvsim_transport *t)
+{
+	uint64_t one = 1;
+
+	if (t->sint_fd < 0)
+		return;
+	/* EAGAIN: the counter is saturated, the guest has a wake pending. */
+	if (write(t->sint_fd, &one, sizeof(one)) == sizeof(one) ||
+	    errno == EAGAIN)
+		t->signals++;
 }
 
 static void
@@ -167,6 +182,9 @@ hvsim_transport_close(struct hvsim_transport *t)
 		return;
 	close(t->fd);
 	t->fd = -1;
+	if (t->sint_fd >= 0)
+		close(t->sint_fd);
+	t->sint_fd = -1;
 	t->hello_done = false;
 	t->txq.head = t->txq.count = 0;
 }
@@ -304,6 +322,20 @@ hvsim_close_fds(int *fds, unsigned int n)
 		close(fds[i]);
 }
 
+static bool
+hvsim_is_eventfd(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventfd]") == 0;
+}
+
 /* A connection error: say so and tell the caller. */
 static int
 hvsim_transport_fail(struct hvsim_transport *t, const char *why, int rc)
@@ -324,13 +356,19 @@ hvsim_hello(struct hvsim_transport *t, struct hvsim_mem *mem,
 	};
 	int rc = 0;
 
-	if (len != sizeof(hi) || nfds != 1) {
-		hvsim_log_error(lg, "HELLO of %u bytes with %u fds (want %zu, "
-				"1)", len, nfds, sizeof(hi));
+	if (len != sizeof(hi)) {
+		hvsim_log_error(lg, "HELLO of %u bytes (want %zu)", len,
+				sizeof(hi));
 		rc = -EINVAL;
 		goto reply;
 	}
 	memcpy(&hi, p, sizeof(hi));
+	if (nfds != ((hi.flags & HVSIM_HELLO_F_SINT) ? 2u : 1u)) {
+		hvsim_log_error(lg, "HELLO with %u fds (flags %#x)", nfds,
+				hi.flags);
+		rc = -EINVAL;
+		goto reply;
+	}
 	if (hi.magic != HVSIM_TRANSPORT_MAGIC ||
 	    hi.version != HVSIM_TRANSPORT_VERSION) {
 		hvsim_log_error(lg, "HELLO magic %#x version %u not supported",
@@ -338,7 +376,8 @@ hvsim_hello(struct hvsim_transport *t, struct hvsim_mem *mem,
 		rc = -EPROTONOSUPPORT;
 		goto reply;
 	}
-	if ((hi.flags & ~HVSIM_HELLO_F_SAME_PROCESS) != 0) {
+	if ((hi.flags & ~(HVSIM_HELLO_F_SAME_PROCESS |
+			  HVSIM_HELLO_F_SINT)) != 0) {
 		hvsim_log_error(lg, "HELLO flags %#x unknown", hi.flags);
 		rc = -EINVAL;
 		goto reply;
@@ -361,6 +400,16 @@ hvsim_hello(struct hvsim_transport *t, struct hvsim_mem *mem,
 			   (hi.flags & HVSIM_HELLO_F_SAME_PROCESS) != 0);
 	if (rc == 0)
 		mem->pid = t->peer_pid;
+	if (rc == 0 && nfds == 2) {
+		/* Only an eventfd: the host writes 8 bytes to it. */
+		rc = hvsim_is_eventfd(fds[1]) ? hvsim_set_nonblock(fds[1]) :
+			-EBADF;
+		if (rc < 0)
+			hvsim_log_error(lg, "HELLO: interrupt fd is not an "
+					"eventfd");
+		else
+			t->sint_fd = fds[--nfds];
+	}
 reply:
 	hvsim_close_fds(fds, nfds);	/* the mapping keeps the memory */
 	ack.status = rc;

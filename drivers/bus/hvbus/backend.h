@@ -113,11 +113,21 @@ struct hvbus_backend_ops {
 			  uint32_t *handle);
 	/** Optional: called on every control-loop iteration. */
 	void (*tick)(struct hvbus_backend *be);
+	/**
+	 * Optional, with be->intr_fd: the host signalled (intr_fd is
+	 * readable). Consume it and name the primary relids of the devices
+	 * signalled in @p relids (at most @p max); 0 when the backend cannot
+	 * tell (any device may have been).
+	 * @return how many relids, or 0.
+	 */
+	unsigned int (*intr)(struct hvbus_backend *be, uint32_t *relids,
+			     unsigned int max);
 };
 
 struct hvbus_backend {
 	const struct hvbus_backend_ops *ops;
 	int fd;			/**< readable when messages wait */
+	int intr_fd;		/**< -1, or readable when the host signalled */
 	void *mon_parent;	/**< monitor page 1: parent -> child */
 	void *mon_child;	/**< monitor page 2: child -> parent (signals) */
 	void *priv;		/**< backend's own state */

@@ -416,6 +416,7 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 	 * queue can load the pointer.
 	 */
 	epoch_publish(&dev->chan_slot[o->subidx], &c->pub);
+	hvbus_intr_chan_opened(dev, o->subidx);
 	o->req->chan = &c->pub;
 	HVBUS_LOG(DEBUG, "relid %u open", o->relid);
 	offer_req_done(o, 0);
@@ -456,6 +457,9 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 		hvbus_chan_teardown(c);
 		return;
 	}
+	/* A polling driver wants no signals: masked until it arms the
+	 * channel (the kernel's rings come masked already). */
+	vmb_ring_intr_mask(&c->pub.rx);
 	o->openid = ++hvbus.next_openid;
 	len = vmb_msg_encode_open(&m, o->relid, o->openid,
 				  c->gpadl != NULL ? c->gpadl->handle : 0,

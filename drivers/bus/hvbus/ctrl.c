@@ -606,6 +606,28 @@ ctrl_reclaim(void)
 	}
 }
 
+/* The host signalled: the devices the backend can name, else every one
+ * (intr.c wakes only armed channels with data). */
+static void
+ctrl_host_signal(void)
+{
+	uint32_t relids[16];
+	unsigned int n, i;
+
+	n = hvbus.be.ops->intr(&hvbus.be, relids, RTE_DIM(relids));
+	if (n == 0) {
+		hvbus_intr_host_signal(NULL);
+		return;
+	}
+	for (i = 0; i < n && i < RTE_DIM(relids); i++) {
+		struct hvbus_offer *o = relids[i] < VMB_MAX_RELID ?
+			hvbus.relid_tab[relids[i]] : NULL;
+
+		if (o != NULL && o->dev != NULL)
+			hvbus_intr_host_signal(o->dev);
+	}
+}
+
 static uint32_t
 ctrl_main(void *arg)
 {
@@ -619,6 +641,8 @@ ctrl_main(void *arg)
 			if (ev[i].data.fd == hvbus.be.fd) {
 				if (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
 					ctrl_drain_msgs();
+			} else if (ev[i].data.fd == hvbus.be.intr_fd) {
+				ctrl_host_signal();
 			} else if (ev[i].data.fd == hvbus.evfd) {
 				ctrl_take_reqs();
 				/* A kick may also mean "something retired". */
@@ -661,6 +685,12 @@ hvbus_ctrl_start(void)
 	}
 	ev.data.fd = hvbus.evfd;
 	if (epoll_ctl(hvbus.epfd, EPOLL_CTL_ADD, hvbus.evfd, &ev) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	ev.data.fd = hvbus.be.intr_fd;
+	if (hvbus.be.intr_fd >= 0 && hvbus.be.ops->intr != NULL &&
+	    epoll_ctl(hvbus.epfd, EPOLL_CTL_ADD, hvbus.be.intr_fd, &ev) < 0) {
 		rc = -errno;
 		goto fail;
 	}

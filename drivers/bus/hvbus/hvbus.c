@@ -39,7 +39,7 @@ struct hvbus_state hvbus = {
 	.gpadls = TAILQ_HEAD_INITIALIZER(hvbus.gpadls),
 	.reqs = TAILQ_HEAD_INITIALIZER(hvbus.reqs),
 	.work = TAILQ_HEAD_INITIALIZER(hvbus.work),
-	.be = { .fd = -1 },
+	.be = { .fd = -1, .intr_fd = -1 },
 	.epfd = -1,
 	.evfd = -1,
 };
@@ -451,6 +451,7 @@ hvbus_teardown(void)
 	}
 	while ((dev = TAILQ_FIRST(&hvbus.devs)) != NULL) {
 		TAILQ_REMOVE(&hvbus.devs, dev, next);
+		hvbus_intr_free(dev);
 		free(dev->priv);
 		free(dev);
 	}

@@ -12,6 +12,7 @@
  *   retire.c     epoch domain, retirement of unpublished channels
  *   work.c       work thread: probes after start-up, driver events
  *   telemetry.c  /hvbus/channels
+ *   intr.c       host signals relayed to drivers' eventfds
  *   sim/         the sim backend (hvsim over a socket, memfd arena)
  *
  * Ownership: the control thread is the only thread that changes offers,
@@ -177,6 +178,7 @@ struct hvbus_dev_priv {
 	unsigned int n_sub;	/* subchannels offered now */
 	unsigned int kbufs;	/* kernel buffers handed out (uio) */
 	bool gone;		/* primary rescinded, no re-offer yet */
+	struct hvbus_intr *intr;	/* intr.c, NULL until a driver asks */
 };
 
 enum hvbus_work_kind {
@@ -351,6 +353,15 @@ struct rte_hvbus_device *hvbus_dev_find_instance(const struct vmb_guid *g);
 struct rte_hvbus_device *hvbus_dev_new(const struct hvbus_offer *o);
 int hvbus_probe_one(struct rte_hvbus_device *dev);
 extern struct rte_bus hvbus_bus;
+
+/* intr.c: the control thread relays host signals; any thread frees. */
+struct hvbus_intr;
+/* The host signalled @p dev (NULL: some device): wake its armed channels
+ * that have data. Control thread. Returns the wakes. */
+unsigned int hvbus_intr_host_signal(struct rte_hvbus_device *dev);
+void hvbus_intr_chan_opened(struct rte_hvbus_device *dev, uint16_t subidx);
+uint64_t hvbus_intr_kicks(struct rte_hvbus_device *dev);
+void hvbus_intr_free(struct rte_hvbus_device *dev);
 
 /* telemetry.c */
 void hvbus_telemetry_register(void);

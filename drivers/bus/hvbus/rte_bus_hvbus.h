@@ -262,6 +262,33 @@ int hvbus_work_call(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn,
 		    void *arg);
 
 /**
+ * The eventfd that wakes a driver when the host signals channel
+ * @p subidx of @p dev (Rx interrupts). Created at the first call and kept
+ * until the bus shuts down: the same fd across rescinds and re-offers,
+ * so it can stay in an application's epoll set. Written once per
+ * hvbus_intr_arm(), when the host signals with data in the channel's rx
+ * ring (which the driver unmasked, vmb_ring_intr_unmask()), and once
+ * whenever a new channel opens in that slot. The reader resets it.
+ * @return the fd, -EINVAL, -ENOMEM, or the eventfd() errno.
+ */
+int hvbus_intr_fd(struct rte_hvbus_device *dev, uint16_t subidx);
+
+/**
+ * Arm (@p on) or disarm the wake of channel @p subidx. Arm before
+ * unmasking the rx ring and, if the unmask finds data already there,
+ * call hvbus_intr_kick(): the host signals only on the ring's empty ->
+ * non-empty transition. One plain store; not for the burst loop.
+ * @return 0, -ENOENT (no hvbus_intr_fd() for it), -EINVAL.
+ */
+int hvbus_intr_arm(struct rte_hvbus_device *dev, uint16_t subidx, bool on);
+
+/**
+ * Write the eventfd of channel @p subidx now if it is armed, and disarm.
+ * @return 1 written, 0 not armed, negative errno.
+ */
+int hvbus_intr_kick(struct rte_hvbus_device *dev, uint16_t subidx);
+
+/**
  * The channel published in @p slot, or NULL. Call between
  * epoch_reader_enter() and epoch_reader_exit() of the queue's record and do
  * not keep the pointer past the exit. One plain load.

@@ -419,6 +419,7 @@ struct hvn_dev {
 	 * with ctl_owned). */
 	struct hvn_log_limit host_log;
 	struct hvn_send_tbl send_tbl;
+	struct rte_intr_handle *intr;	/* rx interrupts (hvn_intr.c) */
 
 	/* VF (hvn_vf.c). vf: what bursts forward through, on a line of its
 	 * own (read every burst, written twice per VF lifetime). vf_host:
@@ -445,6 +446,12 @@ hvn_txq_chan(const struct hvn_dev *hv, uint16_t q)
 void hvn_notify_link(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 int hvn_notify_vf(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
 int hvn_notify_nvsp(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);
+
+/* hvn_intr.c: rx interrupts. */
+int hvn_intr_setup(struct rte_eth_dev *dev);
+void hvn_intr_free(struct rte_eth_dev *dev);
+int hvn_rx_intr_enable(struct rte_eth_dev *dev, uint16_t q);
+int hvn_rx_intr_disable(struct rte_eth_dev *dev, uint16_t q);
 
 /* hvn_sendtbl.c: the host's send table. */
 int hvn_send_table_msg(struct hvn_dev *hv, const uint8_t *msg, uint32_t len);

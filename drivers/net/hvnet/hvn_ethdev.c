@@ -128,7 +128,7 @@ hvn_dev_configure(struct rte_eth_dev *dev)
 		memcpy(hv->rss_key, conf->rx_adv_conf.rss_conf.rss_key,
 		       NDIS_RSS_KEY_SIZE);
 	}
-	return 0;
+	return hvn_intr_setup(dev);
 }
 
 int
@@ -228,6 +228,7 @@ hvn_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY || hv->closed)
 		return 0;
 	hvn_dev_stop(dev);
+	hvn_intr_free(dev);
 	hvn_vf_fini(hv);
 	/* Close the channels first: afterwards the host can no longer read
 	 * the mbufs the tx queues still hold. */

@@ -246,6 +246,8 @@ static const struct eth_dev_ops hvn_ops = {
 	.rss_hash_conf_get = hvn_rss_hash_conf_get,
 	.reta_update = hvn_rss_reta_update_serial,
 	.reta_query = hvn_rss_reta_query,
+	.rx_queue_intr_enable = hvn_rx_intr_enable,
+	.rx_queue_intr_disable = hvn_rx_intr_disable,
 };
 
 static int

@@ -14,7 +14,9 @@
  *
  * Shared memory is the arena (arena.c): its memfd goes to the host with
  * HELLO, and guest physical addresses are our virtual addresses, which is
- * what EAL's IOVA-as-VA mode gives the datapath too.
+ * what EAL's IOVA-as-VA mode gives the datapath too. So does an eventfd,
+ * the guest's interrupt line: the host writes it when it signals us
+ * (be->intr_fd, relayed to drivers by intr.c).
  */
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -48,6 +51,7 @@ struct sim_state {
 	struct sim_frame *outq;	/* ring of SIM_OUTQ_FRAMES */
 	unsigned int out_head, out_len;
 	struct hvsim *h;	/* embedded host, or NULL */
+	int sint_fd;		/* eventfd the host signals us through */
 	unsigned int n_nics;
 	/* the port specs parsed in place: pcap file names point here */
 	struct hvnet_devarg_list ports;
@@ -218,8 +222,9 @@ sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	} __attribute__((packed)) in;
 	union {
 		struct cmsghdr align;
-		char b[CMSG_SPACE(sizeof(int))];
+		char b[CMSG_SPACE(2 * sizeof(int))];
 	} cbuf;
+	int fds[2] = { sim.arena.memfd, sim.sint_fd };
 	struct iovec iov = { &out, sizeof(out) };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,
@@ -238,12 +243,13 @@ sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	out.hi.arena_gpa = (uint64_t)(uintptr_t)sim.arena.base;
 	out.hi.arena_size = sim.arena.size;
 	out.hi.pid = (uint32_t)getpid();
-	out.hi.flags = sim.h != NULL ? HVSIM_HELLO_F_SAME_PROCESS : 0;
+	out.hi.flags = (sim.h != NULL ? HVSIM_HELLO_F_SAME_PROCESS : 0) |
+		HVSIM_HELLO_F_SINT;
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sim.arena.memfd, sizeof(int));
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
 	if (sendmsg(be->fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(out))
 		return -errno;
 	rc = sim_wait_readable(be->fd, (int)cfg->timeout_ms);
@@ -276,16 +282,22 @@ sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 
 	memset(&sim, 0, sizeof(sim));
 	be->fd = -1;
+	sim.sint_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (sim.sint_fd < 0)
+		return -errno;
+	be->intr_fd = sim.sint_fd;
 	sim.outq = calloc(SIM_OUTQ_FRAMES, sizeof(*sim.outq));
-	if (sim.outq == NULL)
-		return -ENOMEM;
+	if (sim.outq == NULL) {
+		rc = -ENOMEM;
+		goto fail_early;
+	}
 	rc = hvbus_arena_create(&sim.arena, (size_t)sc->arena_mb << 20);
 	if (rc < 0) {
 		HVBUS_LOG(ERR, "cannot create a %u MiB arena: %s",
 			  sc->arena_mb, strerror(-rc));
 		free(sim.outq);
 		sim.outq = NULL;
-		return rc;
+		goto fail_early;
 	}
 	be->priv = &sim;
 	/* Monitor pages go to the host in INITIATE_CONTACT; the second is
@@ -313,6 +325,11 @@ sim_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	return 0;
 fail:
 	sim_close(be);
+	return rc;
+fail_early:
+	close(sim.sint_fd);
+	sim.sint_fd = -1;
+	be->intr_fd = -1;
 	return rc;
 }
 
@@ -374,6 +391,24 @@ sim_close(struct hvbus_backend *be)
 	be->mon_parent = NULL;
 	be->mon_child = NULL;
 	be->priv = NULL;
+	if (sim.sint_fd >= 0)
+		close(sim.sint_fd);
+	sim.sint_fd = -1;
+	be->intr_fd = -1;
+}
+
+/* The host signalled: reset the line; it does not say for which device. */
+static unsigned int
+sim_intr(struct hvbus_backend *be, uint32_t *relids, unsigned int max)
+{
+	uint64_t n;
+
+	RTE_SET_USED(be);
+	RTE_SET_USED(relids);
+	RTE_SET_USED(max);
+	if (read(sim.sint_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		HVBUS_LOG(WARNING, "interrupt eventfd: %s", strerror(errno));
+	return 0;
 }
 
 static int
@@ -505,4 +540,5 @@ const struct hvbus_backend_ops hvbus_sim_ops = {
 	.mem_alloc = sim_mem_alloc,
 	.mem_free = sim_mem_free,
 	.gpa = sim_gpa,
+	.intr = sim_intr,
 };
