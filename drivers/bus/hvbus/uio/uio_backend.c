@@ -24,6 +24,14 @@
  * while it is not empty. Everything runs on the control thread except
  * open(), which runs in scan before that thread starts.
  *
+ * Interrupts: uio_hv_generic counts the host's signals for a device's
+ * channels in /dev/uioN (a 4-byte read returns the count); be->intr_fd is
+ * an epoll set of those nodes, and the control thread's read of one names
+ * its device to the bus (intr.c). The kernel masks the channel it took
+ * the signal on; the driver unmasks it when it arms again. The rescind
+ * check reads the same nodes, on the same thread: a count it consumes is
+ * handed on the same way.
+ *
  * Facts from DPDK's own vmbus bus and uio_hv_generic; tested against fake
  * trees and hvsim's uio_hv_generic face. Settings: uio.h, uio_config.c.
  */
@@ -36,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -67,6 +76,8 @@ struct uio_dev {
 	size_t size[UIO_MAPS];
 	uint32_t buf_handle[2];	/* recv, send */
 	bool gone;
+	bool intr_capable;	/* in the epoll set: a real uio node */
+	bool intr_seen;		/* a count the rescind check consumed */
 	struct uio_chan chan[HVBUS_MAX_CHAN];	/* by subchannel index */
 };
 
@@ -80,6 +91,8 @@ static struct {
 	} q[UIO_QUEUE];
 	unsigned int q_head, q_len;
 	bool offered;
+	int intr_ep;		/* epoll of the nodes and intr_self */
+	int intr_self;		/* eventfd: counts intr_seen */
 } uio;
 
 static void
@@ -343,6 +356,40 @@ hvbus_uio_detect(void)
 
 static void uio_close(struct hvbus_backend *be);
 
+/* The nodes that can be waited on (a test tree's plain files cannot). */
+static void
+uio_intr_open(struct hvbus_backend *be)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	unsigned int i, n = 0;
+
+	be->intr_fd = -1;
+	uio.intr_ep = epoll_create1(EPOLL_CLOEXEC);
+	uio.intr_self = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (uio.intr_ep < 0 || uio.intr_self < 0)
+		goto none;
+	ev.data.u32 = UIO_MAX_DEV;
+	if (epoll_ctl(uio.intr_ep, EPOLL_CTL_ADD, uio.intr_self, &ev) < 0)
+		goto none;
+	for (i = 0; i < uio.n_dev; i++) {
+		ev.data.u32 = i;
+		uio.dev[i].intr_capable = uio.dev[i].fd >= 0 &&
+			epoll_ctl(uio.intr_ep, EPOLL_CTL_ADD, uio.dev[i].fd,
+				  &ev) == 0;
+		n += uio.dev[i].intr_capable;
+	}
+	if (n > 0) {
+		be->intr_fd = uio.intr_ep;
+		return;
+	}
+none:
+	if (uio.intr_ep >= 0)
+		close(uio.intr_ep);
+	if (uio.intr_self >= 0)
+		close(uio.intr_self);
+	uio.intr_ep = uio.intr_self = -1;
+}
+
 static int
 uio_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 {
@@ -351,6 +398,7 @@ uio_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 
 	RTE_SET_USED(cfg);
 	memset(&uio, 0, sizeof(uio));
+	uio.intr_ep = uio.intr_self = -1;
 	uio.cfg = &hvbus_uio_conf;
 	be->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (be->fd < 0)
@@ -367,6 +415,7 @@ uio_open(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	/* Every uio device maps the same hypervisor monitor page. */
 	if (uio.n_dev > 0)
 		be->mon_child = uio.dev[0].map[2];
+	uio_intr_open(be);
 	HVBUS_LOG(INFO, "uio backend up: %u netvsc device(s) under %s",
 		  uio.n_dev, uio.cfg->sysfs);
 	return 0;
@@ -383,6 +432,12 @@ uio_close(struct hvbus_backend *be)
 	if (be->fd >= 0)
 		close(be->fd);
 	be->fd = -1;
+	if (uio.intr_ep >= 0)
+		close(uio.intr_ep);
+	if (uio.intr_self >= 0)
+		close(uio.intr_self);
+	uio.intr_ep = uio.intr_self = -1;
+	be->intr_fd = -1;
 	be->mon_child = NULL;
 	be->priv = NULL;
 }
@@ -630,10 +685,60 @@ uio_fd_failed(struct uio_dev *u)
 	struct pollfd p = { .fd = u->fd, .events = POLLIN };
 	uint32_t count;
 
+	uint64_t one = 1;
+
 	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLERR)))
 		return false;
-	/* A successful read just consumes an interrupt count. */
-	return read(u->fd, &count, sizeof(count)) < 0 && errno == EIO;
+	if (read(u->fd, &count, sizeof(count)) < 0)
+		return errno == EIO;
+	/* An interrupt count: the relay must still hear of it. */
+	if (u->intr_capable && !u->intr_seen) {
+		u->intr_seen = true;
+		if (write(uio.intr_self, &one, sizeof(one)) < 0)
+			HVBUS_LOG(WARNING, "uio: eventfd: %s", strerror(errno));
+	}
+	return false;
+}
+
+/* Signalled devices: their nodes' counts read, their primaries named. */
+static unsigned int
+uio_intr(struct hvbus_backend *be, uint32_t *relids, unsigned int max)
+{
+	struct epoll_event ev[UIO_MAX_DEV + 1];
+	unsigned int i, k = 0;
+	uint32_t count;
+	uint64_t v;
+	int n;
+
+	RTE_SET_USED(be);
+	n = epoll_wait(uio.intr_ep, ev, RTE_DIM(ev), 0);
+	for (i = 0; n > 0 && i < (unsigned int)n; i++) {
+		struct uio_dev *u;
+
+		if (ev[i].data.u32 >= uio.n_dev) {
+			if (read(uio.intr_self, &v, sizeof(v)) < 0 &&
+			    errno != EAGAIN)
+				HVBUS_LOG(WARNING, "uio: eventfd: %s",
+					  strerror(errno));
+			continue;
+		}
+		u = &uio.dev[ev[i].data.u32];
+		/* EIO: rescinded; the next tick's check says so. A read
+		 * failing here must not spin: take it out of the set. */
+		if (read(u->fd, &count, sizeof(count)) < 0) {
+			epoll_ctl(uio.intr_ep, EPOLL_CTL_DEL, u->fd, NULL);
+			u->intr_capable = false;
+			continue;
+		}
+		u->intr_seen = true;
+	}
+	for (i = 0; i < uio.n_dev; i++)
+		if (uio.dev[i].intr_seen) {
+			uio.dev[i].intr_seen = false;
+			if (k < max && !uio.dev[i].gone)
+				relids[k++] = uio.dev[i].chan[0].relid;
+		}
+	return k;
 }
 
 /* Is the device still there? If not, it goes: subchannels first, as the
@@ -734,4 +839,5 @@ const struct hvbus_backend_ops hvbus_uio_ops = {
 	.ring_mem = uio_ring_mem,
 	.kernel_buf = uio_kernel_buf,
 	.tick = uio_tick,
+	.intr = uio_intr,
 };
