@@ -73,6 +73,8 @@ hvn_link_set(struct hvn_dev *hv, uint32_t up)
 static void
 hvn_primary_lost(struct hvn_dev *hv)
 {
+	uint64_t gone, had;
+
 	if (hv->gone)
 		return;
 	hv->gone = true;
@@ -82,13 +84,18 @@ hvn_primary_lost(struct hvn_dev *hv)
 	PMD_DRV_LOG(WARNING, "port %u: host removed the device%s",
 		    hv->port_id, hv->da.persist ?
 		    "; the port waits for it to come back" : "");
-	/* Channel 0 went with the rescind. The subchannels are the host's
-	 * until their close completes (a host may rescind the primary
-	 * alone and keep reading them): their queues give back only then,
-	 * and never on a close the host did not confirm. */
-	hvn_queues_unbind(hv, UINT64_C(1));
+	/* Channel 0 went with the rescind, and the subchannels the host
+	 * rescinded before it (all of them, in the order of protocol.rst
+	 * 3.8). Any other subchannel is the host's until its close
+	 * completes (a host that rescinds the primary alone may keep
+	 * reading it): its queues give back only then, and never on a
+	 * close the host did not confirm. */
+	gone = UINT64_C(1) | hv->chan_lost;
+	had = hv->nchan < 64 ? (UINT64_C(1) << hv->nchan) - 1 : UINT64_MAX;
+	hvn_queues_unbind(hv, gone);
 	hvn_detach_host(hv);
-	hvn_queues_unbind(hv, ~UINT64_C(1) & ~hv->chan_held);
+	if ((had & ~gone & ~hv->chan_held) != 0)
+		hvn_queues_unbind(hv, had & ~gone & ~hv->chan_held);
 }
 
 /* A new host session for the port as the application left it. */
