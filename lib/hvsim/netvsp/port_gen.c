@@ -33,9 +33,9 @@
 /* Payload: magic, send time (ns), then a fill pattern. */
 static const uint8_t nv_gen_magic[8] = { 'H', 'V', 'S', 'I', 'M', 'G', 'E',
 					 'N' };
-#define NV_GEN_L3		14
-#define NV_GEN_L4		(NV_GEN_L3 + 20)
-#define NV_GEN_PAYLOAD		(NV_GEN_L4 + 8)
+#define NV_GEN_L3		HV_ETH_HLEN
+#define NV_GEN_L4		(NV_GEN_L3 + HV_IPV4_MIN_HLEN)
+#define NV_GEN_PAYLOAD		(NV_GEN_L4 + HV_UDP_HLEN)
 #define NV_GEN_TS_OFF		(NV_GEN_PAYLOAD + 8)
 #define NV_GEN_MIN_FRAME	(NV_GEN_TS_OFF + 8)
 
@@ -156,7 +156,7 @@ nv_gen_frame(const struct netvsp_dev *d, struct nv_gen *g, uint32_t i)
 	hv_put_be16(f + NV_GEN_L3 + 4, (uint16_t)i);
 	hv_put_be16(f + NV_GEN_L3 + 6, 0x4000);	/* DF */
 	f[NV_GEN_L3 + 8] = 64;
-	f[NV_GEN_L3 + 9] = 17;
+	f[NV_GEN_L3 + 9] = HV_IPPROTO_UDP;
 	memset(f + NV_GEN_L3 + 10, 0, 2);
 	f[NV_GEN_L3 + 12] = 10;			/* 10.<i>/16 -> 10.255.0.1 */
 	f[NV_GEN_L3 + 13] = (uint8_t)(i >> 8);
