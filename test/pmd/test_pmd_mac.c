@@ -9,7 +9,9 @@
  * arrives, to the old one is filtered unless promiscuous), a host that
  * refuses the change (old address kept everywhere), and the address
  * re-applied after a re-attach (reset, and rescind + re-offer) - or
- * dropped for the host's when the host then refuses it.
+ * dropped for the host's when the host then refuses it. Device iteration
+ * finds the port through the bus (bus=hvbus, name=) and through ethdev's
+ * class filter (class=eth,mac=).
  */
 
 #include "pmd_test.h"
@@ -29,6 +31,57 @@ host(struct hvsim *h)
 	memset(&hs, 0, sizeof(hs));
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	return hs;
+}
+
+/* Devices the filter "class=eth,mac=..." finds, each @p want's: through
+ * ethdev's port iterator (ports only), and through EAL's device iterator,
+ * which walks every bus that iterates its devices - an hvbus port only
+ * through the bus's dev_iterate. Both must agree. */
+static unsigned int
+ports_with_mac(const struct rte_ether_addr *mac, uint16_t want)
+{
+	const struct rte_device *mine = rte_eth_devices[want].device;
+	char filter[64], s[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_dev_iterator it;
+	struct rte_device *d;
+	unsigned int n = 0, m = 0;
+	uint16_t p;
+
+	rte_ether_format_addr(s, sizeof(s), mac);
+	snprintf(filter, sizeof(filter), "class=eth,mac=%s", s);
+	RTE_ETH_FOREACH_MATCHING_DEV(p, filter, &it) {
+		CHECK_EQ(p, want);
+		n++;
+	}
+	RTE_DEV_FOREACH(d, filter, &it) {
+		CHECK(d == mine, "%s", rte_dev_name(d));
+		m++;
+	}
+	CHECK(n == m, "%s: %u ports, %u devices", filter, n, m);
+	return m;
+}
+
+/* The bus's own filter finds the port's device, by bus and by name. */
+static void
+bus_iterate(uint16_t port)
+{
+	const struct rte_device *mine = rte_eth_devices[port].device;
+	struct rte_dev_iterator it;
+	struct rte_device *d;
+	char filter[128];
+	unsigned int n = 0;
+
+	RTE_DEV_FOREACH(d, "bus=hvbus", &it)
+		n += d == mine;
+	CHECK_EQ(n, 1);
+	snprintf(filter, sizeof(filter), "bus=hvbus,name=%s",
+		 rte_dev_name(mine));
+	n = 0;
+	RTE_DEV_FOREACH(d, filter, &it) {
+		CHECK(d == mine, "%s", rte_dev_name(d));
+		n++;
+	}
+	CHECK_EQ(n, 1);
 }
 
 static unsigned int lsc_up, lsc_down;
@@ -167,6 +220,11 @@ main(int argc, char **argv)
 	CHECK_EQ(rte_eth_dev_default_mac_addr_set(port, &mac_a), 0);
 	CHECK_EQ(host(h).rndis_sets, sets + 1);
 	CHECK(port_mac_is(port, &mac_a), "ethdev reports the new MAC");
+	/* Device iteration: the bus's filters, and ethdev's class filter
+	 * following the address. */
+	bus_iterate(port);
+	CHECK_EQ(ports_with_mac(&mac_a, port), 1);
+	CHECK_EQ(ports_with_mac(&perm, port), 0);
 	hs = host(h);
 	CHECK(memcmp(hs.mac, mac_a.addr_bytes, 6) == 0, "host took it");
 	CHECK(memcmp(hs.perm_mac, perm.addr_bytes, 6) == 0, "permanent kept");
