@@ -9,7 +9,9 @@
  * arrives, to the old one is filtered unless promiscuous), a host that
  * refuses the change (old address kept everywhere), and the address
  * re-applied after a re-attach (reset, and rescind + re-offer) - or
- * dropped for the host's when the host then refuses it. Device iteration
+ * dropped for the host's when the host then refuses it; after the
+ * re-offer the port logs that it is back, with the time it took, before
+ * its LSC event. Device iteration
  * finds the port through the bus (bus=hvbus, name=) and through ethdev's
  * class filter (class=eth,mac=).
  */
@@ -86,6 +88,42 @@ bus_iterate(uint16_t port)
 
 static unsigned int lsc_up, lsc_down;
 
+/* Events in the order the test sees them: the re-attach notice in the log
+ * and the LSC "up" after it. */
+static unsigned int ev_seq, reattach_seq, up_seq;
+static long long reattach_ms = -1;
+
+/* The log, line by line (line-buffered stream), on its way to stderr. */
+static ssize_t
+log_write(void *cookie, const char *buf, size_t len)
+{
+	static const char key[] = "port 0: host offered the device again; "
+		"re-attached in ";
+	const char *p = memmem(buf, len, key, sizeof(key) - 1);
+
+	(void)cookie;
+	if (p != NULL) {
+		reattach_ms = strtoll(p + sizeof(key) - 1, NULL, 10);
+		__atomic_store_n(&reattach_seq,
+				 __atomic_add_fetch(&ev_seq, 1,
+						    __ATOMIC_SEQ_CST),
+				 __ATOMIC_SEQ_CST);
+	}
+	return (ssize_t)fwrite(buf, 1, len, stderr);
+}
+
+static void
+log_capture(void)
+{
+	static char lbuf[4096];
+	cookie_io_functions_t io = { .write = log_write };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	REQUIRE(f != NULL);
+	setvbuf(f, lbuf, _IOLBF, sizeof(lbuf));
+	REQUIRE(rte_openlog_stream(f) == 0);
+}
+
 static int
 lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 {
@@ -95,9 +133,12 @@ lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 	(void)ret;
 	if (ev != RTE_ETH_EVENT_INTR_LSC)
 		return 0;
-	if (rte_eth_link_get_nowait(port, &l) == 0 && l.link_status)
+	if (rte_eth_link_get_nowait(port, &l) == 0 && l.link_status) {
+		__atomic_store_n(&up_seq, __atomic_add_fetch(&ev_seq, 1,
+							     __ATOMIC_SEQ_CST),
+				 __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&lsc_up, 1, __ATOMIC_RELAXED);
-	else
+	} else
 		__atomic_add_fetch(&lsc_down, 1, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -188,6 +229,7 @@ main(int argc, char **argv)
 	(void)argc;
 	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	log_capture();
 	h = hvbus_sim_hvsim();
 	REQUIRE(h != NULL);
 	REQUIRE(rte_eth_dev_count_avail() == 1, "one port probed");
@@ -284,6 +326,12 @@ main(int argc, char **argv)
 		CHECK(host(h).released > released, "primary released");
 		CHECK_EQ(hvsim_reoffer(h, 0), 0);
 		CHECK(wait_count(&lsc_up, up + 1, 5000), "link up again");
+		/* The port said so, with the time it took, before the LSC. */
+		CHECK(reattach_seq != 0 && reattach_seq < up_seq,
+		      "re-attach notice (%u) before the LSC up (%u)",
+		      reattach_seq, up_seq);
+		CHECK(reattach_ms >= 0 && reattach_ms < 5000, "%lld ms",
+		      reattach_ms);
 		CHECK(port_mac_is(port, &mac_b) && host_mac_is(h, &mac_b),
 		      "mac_b after rescind and re-offer");
 		CHECK_EQ(reflected(port, mp, &mac_b, 4), 4);

@@ -21,9 +21,11 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "hvn_port.h"
 
 /* How long a re-opened subchannel may wait for its previous close. */
@@ -106,6 +108,7 @@ hvn_reattach(struct hvn_dev *hv)
 	uint16_t nq = d->nb_rx_queues;
 	uint32_t mtu = hv->mtu;
 	bool run = hv->started;
+	uint64_t t0 = hv_now_ms();
 	int rc;
 
 	hvn_detach_host(hv);
@@ -148,10 +151,12 @@ hvn_reattach(struct hvn_dev *hv)
 		rte_ether_addr_copy(&hv->mac, d->mac_addrs);
 	}
 	hv->reattaches++;
+	/* Just before the LSC event it explains. */
+	PMD_DRV_LOG(NOTICE, "port %u: host offered the device again; "
+		    "re-attached in %" PRIu64 " ms (NVSP 0x%x, %u queues, "
+		    "link %s)", hv->port_id, hv_now_ms() - t0, hv->nvsp_ver,
+		    nq, hv->link_up ? "up" : "down");
 	hvn_link_set(hv, hv->link_up);
-	PMD_DRV_LOG(INFO, "port %u: device back: NVSP 0x%x, %u queues, "
-		    "link %s", hv->port_id, hv->nvsp_ver, nq,
-		    hv->link_up ? "up" : "down");
 	return 0;
 fail:
 	PMD_DRV_LOG(ERR, "port %u: re-attach failed (%d): the port waits "
