@@ -217,27 +217,47 @@ app_reap_all(pid_t pgid)
 	fprintf(stderr, "hvsim-uio: warning: children left after 2 s\n");
 }
 
+/* One NIC's session and counters; @p what: "" or "... before ...: ". */
+static void
+app_nic_line(unsigned int i, const char *what,
+	     const struct hvsim_nic_stats *st)
+{
+	fprintf(stderr, "hvsim-uio: nic%u: %snvsp 0x%x ndis 0x%x link %s "
+		"rss %s filter 0x%x channels %u tx %llu (%llu bytes, "
+		"%llu bad) rx %llu (%llu bytes, %llu dropped)\n", i, what,
+		st->nvsp_version, st->ndis_version,
+		st->link_up ? "up" : "down",
+		st->rss_enabled ? "on" : "off", st->packet_filter,
+		st->n_queues, (unsigned long long)st->tx_pkts,
+		(unsigned long long)st->tx_bytes,
+		(unsigned long long)st->tx_bad,
+		(unsigned long long)st->rx_pkts,
+		(unsigned long long)st->rx_bytes,
+		(unsigned long long)st->rx_dropped);
+}
+
 static void
 app_report(struct hvsim *h, struct hvsim_uio *u, unsigned int nics)
 {
 	struct hvsim_nic_stats st;
-	unsigned int i, q;
+	unsigned int i, q, n;
+	char what[64];
 
 	for (i = 0; i < nics; i++) {
 		if (hvsim_nic_stats(h, i, &st) != 0)
 			continue;
-		fprintf(stderr, "hvsim-uio: nic%u: nvsp 0x%x ndis 0x%x link %s "
-			"rss %s filter 0x%x channels %u tx %llu (%llu bytes, "
-			"%llu bad) rx %llu (%llu bytes, %llu dropped)\n", i,
-			st.nvsp_version, st.ndis_version,
-			st.link_up ? "up" : "down",
-			st.rss_enabled ? "on" : "off", st.packet_filter,
-			st.n_queues, (unsigned long long)st.tx_pkts,
-			(unsigned long long)st.tx_bytes,
-			(unsigned long long)st.tx_bad,
-			(unsigned long long)st.rx_pkts,
-			(unsigned long long)st.rx_bytes,
-			(unsigned long long)st.rx_dropped);
+		app_nic_line(i, "", &st);
+		/* A released node ended its session (and a 23.11+ guest
+		 * releases it at exit): what that session reached. */
+		n = hvsim_uio_releases(u, i, NULL);
+		if (n != 0) {
+			struct hvsim_nic_stats before;
+
+			hvsim_uio_releases(u, i, &before);
+			snprintf(what, sizeof(what), "released %u times, "
+				 "before the last: ", n);
+			app_nic_line(i, what, &before);
+		}
 		for (q = 0; q < st.n_queues && q < 64; q++)
 			fprintf(stderr, "hvsim-uio: nic%u q%u: tx %llu rx %llu\n",
 				i, q, (unsigned long long)st.q[q].tx_pkts,

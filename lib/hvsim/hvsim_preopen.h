@@ -37,12 +37,23 @@ int hvsim_preopen_attach(struct hvsim *h, uint8_t *arena, uint64_t gpa,
 void hvsim_preopen_set_pid(struct hvsim *h, pid_t pid);
 /* Offer NIC @p nic's primary: same rules as an offer on the wire. */
 struct hvsim_chan *hvsim_preopen_offer(struct hvsim *h, unsigned int nic);
-/* A channel the device offered (subchannel grant) that is not open yet. */
+/* A subchannel the device offered (grant) that is not open yet. */
 struct hvsim_chan *hvsim_preopen_pending(struct hvsim *h, unsigned int nic);
 int hvsim_preopen_gpadl(struct hvsim *h, struct hvsim_chan *c,
 			uint32_t handle, uint64_t gpa, uint64_t len);
 int hvsim_preopen_open(struct hvsim *h, struct hvsim_chan *c,
 		       uint32_t ring_gpadl, uint32_t split_page);
+/* The guest kernel closed @p c: CLOSECHANNEL and the teardown of its ring
+ * GPADL, as uio_hv_generic does at the device node's last close. The
+ * channel stays offered; hvsim_preopen_open() opens it again on a new
+ * ring GPADL. -EALREADY when it is not open.
+ */
+int hvsim_preopen_close(struct hvsim *h, struct hvsim_chan *c);
+/* Subchannel @p c is gone: rescinded by the host and its relid released
+ * by the guest kernel (Hyper-V takes a NIC's subchannels back when the
+ * primary closes). Its GPADLs go with it; a later grant offers new ones.
+ */
+void hvsim_preopen_drop(struct hvsim *h, struct hvsim_chan *c);
 /* Give the channel up without a word to the guest (the face reports it). */
 void hvsim_preopen_fail(struct hvsim_chan *c);
 /* The channel was given up, or the host stopped it (corrupt ring). */

@@ -90,7 +90,8 @@ hvsim_preopen_pending(struct hvsim *h, unsigned int nic)
 
 	if (nic >= h->cfg.n_nics)
 		return NULL;
-	for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
+	/* Subchannels only: a closed primary waits for the face's reopen. */
+	for (q = 1; q < HVSIM_MAX_QUEUES; q++) {
 		struct hvsim_chan *c = h->nic[nic].chan[q];
 
 		if (c != NULL && !c->open && !c->rescinded && !c->failed &&
@@ -129,6 +130,38 @@ hvsim_preopen_open(struct hvsim *h, struct hvsim_chan *c,
 	HVSIM_INFO(&h->log, "nic%u: sub %u relid %u open (pre-opened)",
 		   c->nic->idx, c->subidx, c->relid);
 	return 0;
+}
+
+int
+hvsim_preopen_close(struct hvsim *h, struct hvsim_chan *c)
+{
+	uint32_t ring = c->ring_gpadl;
+
+	if (!c->open)
+		return -EALREADY;
+	HVSIM_INFO(&h->log, "nic%u: sub %u relid %u closed by the guest "
+		   "kernel", c->nic->idx, c->subidx, c->relid);
+	hvsim_chan_stop(h, c);
+	/* The kernel tears the ring GPADL down right after the close. */
+	hvsim_gpadl_gone(h, ring, false);
+	c->ring_gpadl = 0;
+	return 0;
+}
+
+void
+hvsim_preopen_drop(struct hvsim *h, struct hvsim_chan *c)
+{
+	uint32_t relid = c->relid;
+
+	if (c->subidx == 0)
+		return;		/* a primary goes only with its device */
+	HVSIM_INFO(&h->log, "nic%u: sub %u relid %u rescinded and released",
+		   c->nic->idx, c->subidx, relid);
+	c->rescinded = true;
+	hvsim_chan_stop(h, c);
+	hvsim_gpadl_drop_relid(h, relid);
+	hvsim_chan_free(h, c);
+	hvsim_relid_unbind(&h->ids, relid, true);
 }
 
 void

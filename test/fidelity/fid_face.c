@@ -12,7 +12,10 @@
  * the GPADL handles, the guest pid the face finds, the shim's EINVAL for a
  * mapping larger than its map, the uio interrupt control (a 32-bit write
  * to the node) setting and clearing interrupt_mask of every inbound ring
- * through the shim, that the guest can neither truncate a node nor
+ * through the shim, the node's release (last mapping and descriptor gone:
+ * primary closed, subchannels rescinded and out of sysfs) and its next
+ * open (primary on fresh ring headers, new subchannels on a new grant),
+ * that the guest can neither truncate a node nor
  * corrupt a ring index without the checker naming it (and only that
  * channel stopping), and that destroy removes the tree. With --no-monitor
  * no monitor_id may be in sysfs and the interrupt-page bits the guest sets
@@ -25,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +87,8 @@ file_is(const char *dir, const char *name, const char *want)
 /* ---- the guest side (child, shim preloaded) ---- */
 
 static int
-guest_map_check(int fd, unsigned int i, size_t len, const char *marker)
+guest_map_check(int fd, unsigned int i, size_t len, const char *marker,
+		void **out)
 {
 	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			  (off_t)i * getpagesize());
@@ -92,6 +97,7 @@ guest_map_check(int fd, unsigned int i, size_t len, const char *marker)
 		fprintf(stderr, "guest: map%u: %s\n", i, strerror(errno));
 		return -1;
 	}
+	*out = p;
 	if (memcmp(p, marker, strlen(marker)) != 0) {
 		fprintf(stderr, "guest: map%u starts with \"%.8s\", want %s\n",
 			i, p, marker);
@@ -159,6 +165,73 @@ guest_irqcontrol(int fd, int rd, int wr)
 	return bad;
 }
 
+/* The node's release and open, as DPDK's netvsc does them to change the
+ * MTU: every mapping made through the node and its descriptor gone, then
+ * opened and mapped again. The host checks what it did in between; the
+ * channel comes back on fresh ring headers (the mask set before the
+ * release is clear again) and with new subchannels.
+ */
+static int
+guest_reopen(int *fd, void *const mp[], const size_t size[],
+	     const char *node, int rd, int wr)
+{
+	char path[PATH_MAX], buf[32], go;
+	unsigned int i, relid;
+	int32_t mask_all = 0;
+	uint8_t *ring;
+	struct stat st;
+	int bad = 0;
+
+	if (write(*fd, &mask_all, sizeof(mask_all)) != sizeof(mask_all))
+		bad++;
+	for (i = 0; i < UIO_MAP_COUNT; i++)
+		if (mp[i] != NULL)
+			munmap(mp[i], size[i]);
+	if (close(*fd) != 0)
+		return bad + 1;
+	if (write(wr, "r", 1) != 1 || read(rd, &go, 1) != 1)
+		return bad + 1;
+	*fd = open(node, O_RDWR);
+	if (*fd < 0) {
+		fprintf(stderr, "guest: reopen: %s\n", strerror(errno));
+		return bad + 1;
+	}
+	ring = mmap(NULL, 2 * RING, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (ring == MAP_FAILED)
+		return bad + 1;
+	if (((const struct vmb_ring_hdr *)(const void *)(ring + RING))
+		    ->interrupt_mask != 0) {
+		fprintf(stderr, "guest: reopened ring kept its old header\n");
+		bad++;
+	}
+	if (write(wr, "o", 1) != 1 || read(rd, &go, 1) != 1)
+		return bad + 1;
+	for (relid = 2; relid <= 5; relid++) {
+		snprintf(path, sizeof(path), "%s/channels/%u", g_dev, relid);
+		if (relid <= 3) {
+			if (stat(path, &st) == 0) {
+				fprintf(stderr, "guest: released subchannel "
+					"relid %u still in sysfs\n", relid);
+				bad++;
+			}
+			continue;
+		}
+		if (slurp(path, "subchannel_id", buf, sizeof(buf)) < 0 ||
+		    strtoul(buf, NULL, 10) != relid - 3) {
+			fprintf(stderr, "guest: new relid %u subchannel_id\n",
+				relid);
+			bad++;
+		}
+		snprintf(path, sizeof(path), "%s/channels/%u/ring", g_dev,
+			 relid);
+		if (guest_ring(path, 2 * RING, NULL) < 0) {
+			fprintf(stderr, "guest: new relid %u ring\n", relid);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 static int
 guest(int rd, int wr)
 {
@@ -170,7 +243,7 @@ guest(int rd, int wr)
 	};
 	char node[PATH_MAX], path[PATH_MAX], buf[32], go;
 	unsigned int i, relid, found = 0;
-	void *p;
+	void *p, *mp[UIO_MAP_COUNT] = { NULL };
 	int fd, bad = 0;
 
 	snprintf(node, sizeof(node), "%s/uio0", g_devroot);
@@ -178,7 +251,7 @@ guest(int rd, int wr)
 	if (fd < 0)
 		return 10;
 	for (i = 0; i < UIO_MAP_COUNT; i++)
-		if (guest_map_check(fd, i, size[i], marker[i]) < 0)
+		if (guest_map_check(fd, i, size[i], marker[i], &mp[i]) < 0)
 			bad++;
 	/* A uio node refuses a mapping larger than the map. */
 	p = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd, 1 * 4096);
@@ -218,6 +291,7 @@ guest(int rd, int wr)
 		bad++;
 	}
 	bad += guest_irqcontrol(fd, rd, wr);
+	bad += guest_reopen(&fd, mp, size, node, rd, wr);
 	/* Hostile: the node is sealed, a guest cannot pull pages out from
 	 * under the host's mapping. */
 	if (ftruncate(fd, 4096) == 0 || errno != EPERM) {
@@ -282,6 +356,24 @@ check_tree(struct hvsim_uio *u)
 	      g_no_monitor, "channel monitor_id");
 }
 
+/* Read one byte from the guest, answering the shim's open and release
+ * requests meanwhile (the guest's open() waits for them). Only those: the
+ * rings may hold test markers until the guest says it mapped them.
+ */
+static int
+host_read(struct hvsim_uio *u, int fd, char *m)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int n;
+
+	for (n = 0; n < 20000; n++) {
+		if (poll(&p, 1, 1) == 1)
+			return (int)read(fd, m, 1);
+		uio_kpage_poll(u);
+	}
+	return -1;
+}
+
 /* interrupt_mask of the inbound (host-to-guest, second) half of every
  * open channel's ring, as the host sees it.
  */
@@ -313,19 +405,19 @@ host_irqcontrol(struct hvsim_uio *u, int rd, int wr)
 	char m;
 	unsigned int n;
 
-	if (read(rd, &m, 1) != 1 || m != 'k') {
+	if (host_read(u, rd, &m) != 1 || m != 'k') {
 		CHECK(false, "guest did not mask");
 		return;
 	}
 	CHECK(masks_are(u, 1), "irqcontrol(0) did not mask every ring");
 	CHECK(write(wr, "g", 1) == 1);
-	if (read(rd, &m, 1) != 1 || m != 'u') {
+	if (host_read(u, rd, &m) != 1 || m != 'u') {
 		CHECK(false, "guest did not unmask");
 		return;
 	}
 	CHECK(masks_are(u, 0), "irqcontrol(1) did not unmask every ring");
 	CHECK(write(wr, "g", 1) == 1);
-	if (read(rd, &m, 1) != 1 || m != 'i') {
+	if (host_read(u, rd, &m) != 1 || m != 'i') {
 		CHECK(false, "guest did not ring the interrupt page");
 		return;
 	}
@@ -334,6 +426,48 @@ host_irqcontrol(struct hvsim_uio *u, int rd, int wr)
 	/* Taken only when channels have no monitor id. */
 	CHECK_EQ(hvsim_uio_int_doorbells(u), g_no_monitor ? 3 : 0);
 	CHECK_EQ(hvsim_uio_doorbells(u), 0);
+	CHECK(write(wr, "g", 1) == 1);
+}
+
+/* The guest releases the node and opens it again (guest_reopen()). */
+static void
+host_reopen(struct hvsim_uio *u, struct hvsim *h, int rd, int wr)
+{
+	struct uio_nic *n = &u->nic[0];
+	char d[PATH_MAX + 32];
+	uint32_t old_gpadl = n->ch[0].gpadl;
+	unsigned int i;
+	struct stat st;
+	char m;
+
+	if (host_read(u, rd, &m) != 1 || m != 'r') {
+		CHECK(false, "guest did not release the node");
+		return;
+	}
+	CHECK(n->closed, "release did not close the primary");
+	CHECK(n->ch[1].c == NULL && n->ch[2].c == NULL,
+	      "subchannels outlived the release");
+	snprintf(d, sizeof(d), "%s/channels/2", g_dev);
+	CHECK(stat(d, &st) < 0 && errno == ENOENT, "%s left in sysfs", d);
+	CHECK(n->ch[0].c != NULL && n->kpage_seen != 0);
+	CHECK(write(wr, "g", 1) == 1);
+	if (host_read(u, rd, &m) != 1 || m != 'o') {
+		CHECK(false, "guest did not reopen the node");
+		return;
+	}
+	CHECK(!n->closed, "open did not reopen the primary");
+	CHECK(n->ch[0].gpadl != old_gpadl, "reopened on the old ring GPADL");
+	/* A new grant: new offers, new relids, published again. */
+	CHECK_EQ(hvsim_offer_subchannels(h, 0, 2), 0);
+	for (i = 0; i < 2000 && (!n->ch[1].published ||
+				 !n->ch[2].published); i++) {
+		hvsim_uio_poll(u);
+		usleep(1000);
+	}
+	CHECK(n->ch[1].published && n->ch[2].published);
+	CHECK_EQ(n->ch[1].relid, 4);
+	CHECK_EQ(n->ch[2].relid, 5);
+	CHECK_EQ(hvsim_violations(h), 0);
 	CHECK(write(wr, "g", 1) == 1);
 }
 
@@ -433,7 +567,7 @@ main(int argc, char **argv)
 	}
 	close(to_guest[0]);
 	close(to_host[1]);
-	if (read(to_host[0], &m, 1) != 1)
+	if (host_read(u, to_host[0], &m) != 1)
 		m = 0;
 	CHECK(m == 'm', "guest did not map the node");
 	/* Clear the ring marker: the engine must see valid indices. */
@@ -453,9 +587,10 @@ main(int argc, char **argv)
 	CHECK_EQ(hvsim_violations(h), 0);
 	CHECK(write(to_guest[1], "g", 1) == 1);
 	host_irqcontrol(u, to_host[0], to_guest[1]);
+	host_reopen(u, h, to_host[0], to_guest[1]);
 	/* The guest corrupts its ring: the host names it and stops that
 	 * channel, nothing else. */
-	if (read(to_host[0], &m, 1) != 1)
+	if (host_read(u, to_host[0], &m) != 1)
 		m = 0;
 	CHECK(m == 'c', "guest did not reach the hostile step");
 	for (n = 0; n < 2000 && hvsim_violations(h) == 0; n++) {

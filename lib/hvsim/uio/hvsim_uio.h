@@ -81,6 +81,15 @@ uint64_t hvsim_uio_doorbells(const struct hvsim_uio *u);
  * id) so far. */
 uint64_t hvsim_uio_int_doorbells(const struct hvsim_uio *u);
 
+/**
+ * How often NIC @p nic's node was released (its last guest reference
+ * gone: primary closed, subchannels rescinded); @p before, when not NULL
+ * and there was one, gets the NIC's counters just before the last
+ * release (the close resets the session they describe).
+ */
+unsigned int hvsim_uio_releases(const struct hvsim_uio *u, unsigned int nic,
+				struct hvsim_nic_stats *before);
+
 /** Remove the tree and the nodes, close every channel, unmap. The host
  * stays and can be destroyed afterwards. */
 void hvsim_uio_destroy(struct hvsim_uio *u);

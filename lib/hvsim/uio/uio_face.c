@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,37 +29,6 @@
  */
 #define UIO_SCAN_NS		(20 * 1000 * 1000ull)
 #define UIO_ALIVE_NS		(50 * 1000 * 1000ull)
-
-/* The face logs through its host (hvsim_config.log_fn and log_level). */
-static void
-uio_vlog(struct hvsim_uio *u, enum hvsim_log_level level, const char *what,
-	 const char *fmt, va_list ap)
-{
-	char line[400];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	hvsim_log(u->h, level, "uio: %s%s", what, line);
-}
-
-void
-uio_log(struct hvsim_uio *u, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	uio_vlog(u, HVSIM_LOG_INFO, "", fmt, ap);
-	va_end(ap);
-}
-
-void
-uio_err(struct hvsim_uio *u, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	uio_vlog(u, HVSIM_LOG_ERR, "error: ", fmt, ap);
-	va_end(ap);
-}
 
 void
 hvsim_uio_config_init(struct hvsim_uio_config *cfg)
@@ -94,39 +62,6 @@ uio_config_check(const struct hvsim_uio_config *c)
 	return 0;
 }
 
-static uint32_t
-uio_gpadl_next(struct hvsim_uio *u)
-{
-	return u->next_gpadl++;
-}
-
-/* Reset both ring headers as the guest kernel does before OPENCHANNEL:
- * indices zero, pending_send_sz supported (DPDK looks at bit 0).
- */
-static void
-uio_ring_headers(uint8_t *ring, uint64_t half)
-{
-	vmb_ring_hdr_reset(ring, VMB_RING_FEAT_PENDING_SZ);
-	vmb_ring_hdr_reset(ring + half, VMB_RING_FEAT_PENDING_SZ);
-}
-
-/* Ring GPADL + open for channel @p ch whose ring lies at @p gpa. */
-static int
-uio_chan_open(struct hvsim_uio *u, struct uio_chan *ch, uint8_t *host,
-	      uint64_t gpa)
-{
-	uint64_t ring = 2ull * u->cfg.ring_size;
-	int rc;
-
-	uio_ring_headers(host, u->cfg.ring_size);
-	ch->gpadl = uio_gpadl_next(u);
-	rc = hvsim_preopen_gpadl(u->h, ch->c, ch->gpadl, gpa, ring);
-	if (rc == 0)
-		rc = hvsim_preopen_open(u->h, ch->c, ch->gpadl,
-					u->cfg.ring_size / VMB_PAGE_SIZE);
-	return rc;
-}
-
 static int
 uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 {
@@ -151,6 +86,9 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 		n->map_off[i] = off;
 		off += uio_page_up(n->map_size[i]);
 	}
+	/* The shim's requests (uio_kpage.h), after the last map. */
+	n->kpage_off = off;
+	off += VMB_PAGE_SIZE;
 	snprintf(name, sizeof(name), "hvsim-uio%u", n->uio_num);
 	rc = uio_region_new(u, name, off, &n->file);
 	if (rc < 0) {
@@ -158,6 +96,7 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 			(unsigned long long)off, strerror(-rc));
 		return rc;
 	}
+	n->kpage = (struct uio_kpage *)(void *)(n->file.host + n->kpage_off);
 	n->int_page = n->file.host + n->map_off[UIO_MAP_INT_PAGE];
 	n->monitor = n->file.host + n->map_off[UIO_MAP_MONITOR];
 	{
@@ -200,6 +139,7 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 			strerror(-rc));
 		return rc;
 	}
+	__atomic_store_n(&n->kpage->magic, UIO_KPAGE_MAGIC, __ATOMIC_RELEASE);
 	uio_log(u, "nic%u: %s uio%u relid %u monitor %d, ring %u KiB/dir, "
 		"recv %u KiB (gpadl %u), send %u KiB (gpadl %u)", n->idx,
 		n->guid, n->uio_num, p->relid,
@@ -257,7 +197,7 @@ hvsim_uio_create(struct hvsim *h, const struct hvsim_uio_config *cfg)
 	for (i = 0; i < u->n_nics; i++) {
 		uint64_t queues = hvsim_preopen_config(h)->nic[i].max_queues;
 
-		per_nic = 4ull * u->cfg.ring_size + 2 * VMB_PAGE_SIZE +
+		per_nic = 4ull * u->cfg.ring_size + 3 * VMB_PAGE_SIZE +
 			uio_page_up(cfg->recv_size) +
 			uio_page_up(cfg->send_size) +
 			queues * 2 * u->cfg.ring_size;
@@ -301,11 +241,18 @@ uio_sub_publish(struct hvsim_uio *u, struct uio_nic *n, struct hvsim_chan *c)
 	rc = uio_tree_chan_dir(u, n, ch, sub);
 	if (rc < 0)
 		goto fail;
-	snprintf(name, sizeof(name), "hvsim-uio%u-ring%u", n->uio_num,
-		 ch->relid);
-	rc = uio_region_new(u, name, 2ull * u->cfg.ring_size, &ch->mem);
-	if (rc < 0)
-		goto fail;
+	/* A subchannel of this index that went with a release left its
+	 * ring file: reused (the arena holds one per index), the headers
+	 * are reset below and the host checks every index anyway.
+	 */
+	if (ch->mem.fd < 0) {
+		snprintf(name, sizeof(name), "hvsim-uio%u-ring%u", n->uio_num,
+			 sub);
+		rc = uio_region_new(u, name, 2ull * u->cfg.ring_size,
+				    &ch->mem);
+		if (rc < 0)
+			goto fail;
+	}
 	rc = uio_chan_open(u, ch, ch->mem.host, ch->mem.gpa);
 	if (rc < 0)
 		goto fail;
@@ -475,6 +422,7 @@ static bool
 uio_guest_check(struct hvsim_uio *u)
 {
 	uint64_t now = hv_now_ns();
+	unsigned int i;
 
 	if (u->guest != 0) {
 		if (now < u->next_alive_ns)
@@ -484,6 +432,9 @@ uio_guest_check(struct hvsim_uio *u)
 			return true;
 		uio_log(u, "guest pid %d is gone", (int)u->guest);
 		u->guest = 0;
+		/* Whatever it held went with it (no release was asked). */
+		for (i = 0; i < u->n_nics; i++)
+			u->nic[i].n_holders = 0;
 		hvsim_preopen_set_pid(u->h, 0);
 	}
 	if (now < u->next_scan_ns)
@@ -503,12 +454,16 @@ hvsim_uio_poll(struct hvsim_uio *u)
 {
 	int work, rc;
 
+	/* Opens and releases come before the guest maps anything. */
+	work = uio_kpage_poll(u);
+	if (work < 0)
+		return work;
 	/* Nobody maps a node yet: nobody can have written a ring either,
 	 * and a GPA-direct packet could not be read.
 	 */
 	if (!uio_guest_check(u))
-		return 0;
-	work = uio_doorbells(u);
+		return work;
+	work += uio_doorbells(u);
 	rc = hvsim_poll(u->h);
 	if (rc < 0)
 		return rc;

@@ -5,7 +5,9 @@
 /*
  * Private state of the uio face: uio_mem.c (the arena and the memfd
  * regions mapped into it), uio_tree.c (sysfs and /dev entries),
- * uio_face.c (NICs, subchannels, doorbells, the guest process).
+ * uio_face.c (NICs, subchannels, doorbells, the guest process) above
+ * uio_life.c (channel opens, the node's open and release asked for by the
+ * shim), uio_log.c (log lines) under all.
  */
 
 #ifndef HVSIM_UIO_PRIV_H
@@ -18,6 +20,7 @@
 #include "hv_clock.h"
 #include "hvsim_preopen.h"
 #include "hvsim_uio.h"
+#include "uio_kpage.h"
 #include "vmb_guid.h"
 #include "vmb_monitor.h"
 #include "vmb_pkt.h"
@@ -43,6 +46,9 @@ enum {
  */
 #define UIO_GPADL_FIRST		0xe1e10u
 
+/* Guest processes holding a node at once (a primary and secondaries). */
+#define UIO_HOLDERS		16
+
 /* A memfd mapped into the arena. */
 struct uio_region {
 	int fd;
@@ -53,7 +59,8 @@ struct uio_region {
 
 struct uio_chan {
 	struct hvsim_chan *c;
-	struct uio_region mem;	/* subchannels: the ring file */
+	struct uio_region mem;	/* subchannels: the ring file (kept for
+				 * the next subchannel of this index) */
 	uint32_t relid;
 	uint32_t gpadl;
 	uint8_t monitor_id;
@@ -71,6 +78,14 @@ struct uio_nic {
 	uint64_t map_off[UIO_MAP_COUNT];
 	uint64_t map_size[UIO_MAP_COUNT];
 	uint32_t gpadl_recv, gpadl_send;
+	uint64_t kpage_off;	/* the page after the maps */
+	struct uio_kpage *kpage;	/* ... in the host's view */
+	uint32_t kpage_seen;	/* last req_seq answered */
+	pid_t holders[UIO_HOLDERS];	/* processes that opened the node */
+	unsigned int n_holders;
+	bool closed;		/* released: primary closed, subs gone */
+	unsigned int releases;
+	struct hvsim_nic_stats before_release;	/* at the last one */
 	uint8_t *int_page;	/* map1 in the host's view */
 	uint8_t *monitor;	/* map2 in the host's view */
 	bool node_made, dir_made;
@@ -106,6 +121,14 @@ void uio_region_close(struct uio_region *r);
 int uio_region_link_target(const struct uio_region *r, char *buf,
 			   size_t len);
 
+/* uio_life.c */
+int uio_kpage_poll(struct hvsim_uio *u);
+uint32_t uio_gpadl_next(struct hvsim_uio *u);
+/* Ring GPADL + open of channel @p ch whose ring lies at @p host / @p gpa
+ * (headers reset first). */
+int uio_chan_open(struct hvsim_uio *u, struct uio_chan *ch, uint8_t *host,
+		  uint64_t gpa);
+
 /* uio_tree.c */
 int uio_tree_nic(struct hvsim_uio *u, struct uio_nic *n);
 int uio_tree_chan_dir(struct hvsim_uio *u, struct uio_nic *n,
@@ -113,7 +136,11 @@ int uio_tree_chan_dir(struct hvsim_uio *u, struct uio_nic *n,
 int uio_tree_chan_ring(struct hvsim_uio *u, struct uio_nic *n,
 		       struct uio_chan *ch, const struct uio_region *ring);
 void uio_tree_remove(struct hvsim_uio *u, struct uio_nic *n);
+/* channels/<relid> of a subchannel that is gone. */
+void uio_tree_chan_remove(struct hvsim_uio *u, struct uio_nic *n,
+			  struct uio_chan *ch);
 
+/* uio_log.c */
 void uio_log(struct hvsim_uio *u, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void uio_err(struct hvsim_uio *u, const char *fmt, ...)

@@ -255,3 +255,17 @@ uio_tree_remove(struct hvsim_uio *u, struct uio_nic *n)
 		nftw(n->dir, uio_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	n->dir_made = false;
 }
+
+void
+uio_tree_chan_remove(struct hvsim_uio *u, struct uio_nic *n,
+		     struct uio_chan *ch)
+{
+	char d[PATH_MAX];
+	int len;
+
+	(void)u;
+	len = snprintf(d, sizeof(d), "%s/channels/%u", n->dir, ch->relid);
+	if (len < 0 || (size_t)len >= sizeof(d))
+		return;
+	nftw(d, uio_rm_one, 4, FTW_DEPTH | FTW_PHYS);
+}

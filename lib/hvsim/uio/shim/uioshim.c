@@ -43,274 +43,57 @@
 /* Both names are defined below: keep glibc from renaming mmap to mmap64
  * (meson builds with 64-bit file offsets, where off_t is 64 bits anyway).
  */
+/* Both names are defined below: keep glibc from renaming mmap to mmap64
+ * (meson builds with 64-bit file offsets, where off_t is 64 bits anyway).
+ */
 #undef _FILE_OFFSET_BITS
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "shim_priv.h"
 #include "vmb_ring.h"
-
-#define SHIM_MAPS	5
-#define SHIM_NODES	32
-#define SHIM_EXPORT	__attribute__((visibility("default")))
-
-struct shim_node {
-	dev_t dev;
-	ino_t ino;
-	unsigned int num;
-	char chandir[PATH_MAX];	/* <sysfs device>/channels */
-	uint64_t off[SHIM_MAPS];
-	uint64_t size[SHIM_MAPS];
-};
-
-static pthread_mutex_t shim_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct shim_node shim_nodes[SHIM_NODES];
-static unsigned int shim_n;
-
-static const char *
-shim_env(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && v[0] != '\0' ? v : def;
-}
-
-static void
-shim_log(const char *fmt, ...)
-{
-	const char *v = getenv("HVSIM_UIOSHIM_VERBOSE");
-	char buf[256];
-	va_list ap;
-	int n;
-
-	if (v == NULL || v[0] == '\0' || v[0] == '0')
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	/* The system call itself: write() below is ours. */
-	if (n > 0)
-		(void)!syscall(SYS_write, STDERR_FILENO, buf,
-			       (size_t)n < sizeof(buf) ? (size_t)n :
-			       sizeof(buf) - 1);
-}
-
-/* snprintf that reports truncation: a path cut short must not be used. */
-static int
-shim_path(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-/* A sysfs number as uio prints it ("0x...\n"); 0 when unreadable. */
-static uint64_t
-shim_read_u64(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtoull(buf, NULL, 0);
-}
-
-static uint64_t
-shim_page_up(uint64_t v, uint64_t pg)
-{
-	return (v + pg - 1) / pg * pg;
-}
-
-/* Fill @p nd from the uio directory of a vmbus device. */
-static int
-shim_node_load(const char *uiodir, unsigned int num, struct shim_node *nd,
-	       uint64_t pg)
-{
-	char path[PATH_MAX];
-	uint64_t off = 0;
-	unsigned int i;
-
-	nd->num = num;
-	for (i = 0; i < SHIM_MAPS; i++) {
-		if (shim_path(path, sizeof(path), "%s/uio%u/maps/map%u/size",
-			      uiodir, num, i) < 0)
-			return -1;
-		nd->size[i] = shim_read_u64(path);
-		if (nd->size[i] == 0)
-			return -1;
-		nd->off[i] = off;
-		off += shim_page_up(nd->size[i], pg);
-	}
-	return 0;
-}
-
-/* Look for the face's uio node with inode (@p dev, @p ino). */
-static struct shim_node *
-shim_scan(dev_t dev, ino_t ino, uint64_t pg)
-{
-	const char *sys = shim_env("HVSIM_UIO_SYSFS", "/sys");
-	const char *devroot = shim_env("HVSIM_UIO_DEV", "/dev");
-	char path[PATH_MAX], uiodir[PATH_MAX];
-	struct shim_node *found = NULL;
-	struct dirent *de, *ue;
-	DIR *d, *ud;
-
-	if (shim_path(path, sizeof(path), "%s/bus/vmbus/devices", sys) < 0)
-		return NULL;
-	d = opendir(path);
-	if (d == NULL)
-		return NULL;
-	while (found == NULL && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (shim_path(uiodir, sizeof(uiodir), "%s/%s/uio", path,
-			      de->d_name) < 0)
-			continue;
-		ud = opendir(uiodir);
-		if (ud == NULL)
-			continue;
-		while (found == NULL && (ue = readdir(ud)) != NULL) {
-			struct shim_node nd;
-			struct stat st;
-			unsigned int num;
-			char node[PATH_MAX];
-
-			if (strncmp(ue->d_name, "uio", 3) != 0 ||
-			    !isdigit((unsigned char)ue->d_name[3]))
-				continue;
-			num = (unsigned int)strtoul(ue->d_name + 3, NULL, 10);
-			if (shim_path(node, sizeof(node), "%s/uio%u", devroot,
-				      num) < 0 || stat(node, &st) < 0 || st.st_dev != dev ||
-			    st.st_ino != ino)
-				continue;
-			memset(&nd, 0, sizeof(nd));
-			nd.dev = dev;
-			nd.ino = ino;
-			if (shim_path(nd.chandir, sizeof(nd.chandir),
-				      "%s/%s/channels", path, de->d_name) < 0 ||
-			    shim_node_load(uiodir, num, &nd, pg) < 0 ||
-			    shim_n == SHIM_NODES)
-				continue;
-			shim_nodes[shim_n] = nd;
-			found = &shim_nodes[shim_n++];
-		}
-		closedir(ud);
-	}
-	closedir(d);
-	return found;
-}
-
-static uint64_t
-shim_page_size(void)
-{
-	static long pgsz;
-
-	if (pgsz == 0)
-		pgsz = sysconf(_SC_PAGESIZE);
-	return (uint64_t)pgsz;
-}
-
-/* Is @p fd a uio node of the face? Fills @p copy. errno is kept. */
-static bool
-shim_node_of(int fd, struct shim_node *copy)
-{
-	struct shim_node *nd = NULL;
-	struct stat st;
-	unsigned int i;
-	int saved = errno;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errno = saved;
-		return false;
-	}
-	pthread_mutex_lock(&shim_lock);
-	for (i = 0; i < shim_n; i++)
-		if (shim_nodes[i].dev == st.st_dev &&
-		    shim_nodes[i].ino == st.st_ino)
-			nd = &shim_nodes[i];
-	if (nd == NULL)
-		nd = shim_scan(st.st_dev, st.st_ino, shim_page_size());
-	if (nd != NULL)
-		*copy = *nd;
-	pthread_mutex_unlock(&shim_lock);
-	errno = saved;
-	return nd != NULL;
-}
-
-/* New offset for map @p idx of @p fd, or -1: not a node of the face
- * (leave the call alone), or -2: a node, but @p len does not fit map idx.
- */
-static long long
-shim_translate(int fd, unsigned int idx, size_t len, uint64_t pg)
-{
-	struct shim_node copy;
-
-	if (!shim_node_of(fd, &copy))
-		return -1;
-	/* A uio node refuses a mapping larger than the map. */
-	if (len > shim_page_up(copy.size[idx], pg))
-		return -2;
-	shim_log("uioshim: mmap(uio%u, len=%#zx, map%u) -> file offset %#llx\n",
-		 copy.num, len, idx, (unsigned long long)copy.off[idx]);
-	return (long long)copy.off[idx];
-}
-
-static void *
-shim_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-
-	return r == -1 ? MAP_FAILED : (void *)r;
-}
 
 SHIM_EXPORT void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	long long real;
+	unsigned int map;
 	uint64_t pg;
+	void *p;
+	int i;
 
 	if (fd < 0 || off < 0)
 		return shim_sys_mmap(addr, len, prot, flags, fd, off);
 	pg = shim_page_size();
 	if ((uint64_t)off % pg != 0 || (uint64_t)off / pg >= SHIM_MAPS)
 		return shim_sys_mmap(addr, len, prot, flags, fd, off);
-	real = shim_translate(fd, (unsigned int)((uint64_t)off / pg), len, pg);
-	if (real == -2) {
+	i = shim_node_idx(fd);
+	if (i < 0)
+		return shim_sys_mmap(addr, len, prot, flags, fd, off);
+	map = (unsigned int)((uint64_t)off / pg);
+	/* A uio node refuses a mapping larger than the map; the entry's
+	 * sizes never change once found, so no lock for reading them. */
+	if (len > shim_page_up(shim_nodes[i].size[map], pg)) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	if (real >= 0)
-		off = (off_t)real;
-	return shim_sys_mmap(addr, len, prot, flags, fd, off);
+	shim_log("uioshim: mmap(uio%u, len=%#zx, map%u) -> file offset "
+		 "%#llx\n", shim_nodes[i].num, len, map,
+		 (unsigned long long)shim_nodes[i].off[map]);
+	p = shim_sys_mmap(addr, len, prot, flags, fd,
+			  (off_t)shim_nodes[i].off[map]);
+	if (p != MAP_FAILED)
+		shim_mapped(i, fd, p, len);
+	return p;
 }
 
-/* Same symbol on LP64 glibc; some callers name it explicitly. */
 SHIM_EXPORT void *
 mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
@@ -371,13 +154,14 @@ shim_irqcontrol(const struct shim_node *nd, int fd, int32_t on)
 SHIM_EXPORT ssize_t
 write(int fd, const void *buf, size_t count)
 {
-	struct shim_node nd;
 	int32_t on;
+	int i;
 
-	if (count != sizeof(on) || buf == NULL || !shim_node_of(fd, &nd))
+	if (count != sizeof(on) || buf == NULL ||
+	    (i = shim_node_idx(fd)) < 0)
 		return syscall(SYS_write, fd, buf, count);
 	memcpy(&on, buf, sizeof(on));
-	if (shim_irqcontrol(&nd, fd, on) < 0) {
+	if (shim_irqcontrol(&shim_nodes[i], fd, on) < 0) {
 		errno = EIO;
 		return -1;
 	}
