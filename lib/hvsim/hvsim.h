@@ -63,7 +63,7 @@ struct hvsim_gen_config {
 	/** 0, or at most this many generated frames not yet back at the
 	 * sink: the generator runs closed-loop, at the rate the guest
 	 * forwards and the host sinks (frames the guest never sends back
-	 * are written off after 50 ms without progress). */
+	 * are written off after 200 ms without progress). */
 	uint32_t window;
 	bool vlan;		/**< deliver with a VLAN PPI */
 	uint16_t vlan_tci;
@@ -310,6 +310,9 @@ struct hvsim_nic_stats {
 	/** Times the host signalled the guest (its interrupt eventfd) since
 	 * it connected, for all its channels. */
 	uint64_t guest_signals;
+	/** Data requests accepted (tx_pkts frames came in that many: an
+	 * aggregating guest sends several per request). */
+	uint64_t tx_requests;
 };
 
 int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);

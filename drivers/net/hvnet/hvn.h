@@ -251,6 +251,11 @@ struct hvn_txq {
 	uint32_t nfree_sec;
 	uint32_t sec_cap;		/* room in free_sec */
 	uint32_t copybreak;
+	/* Send aggregation, from the host's RNDIS INITIALIZE_CMPLT: packets
+	 * per request, alignment - 1, bytes per request (<= a section). */
+	uint32_t agg_max;
+	uint32_t agg_align;
+	uint32_t agg_bytes;
 	uint32_t pub_every;		/* latency devarg, 0 = once per burst */
 	uint8_t *hdrs;			/* HVN_TX_HDR_SIZE per descriptor */
 	uint8_t *sbuf;			/* send buffer */

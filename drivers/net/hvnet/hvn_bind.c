@@ -51,6 +51,11 @@ hvn_txq_sections(struct hvn_txq *txq, const struct hvn_dev *hv, uint32_t n)
 		txq->free_sec[i] = txq->sec_first + n - 1 - i;
 	txq->nfree_sec = n;
 	txq->copybreak = hvn_tx_copy_max(hv);
+	/* Aggregates within what the host announced (rndis.c clamps the
+	 * count to 1..RNDIS_MAX_AGG_PKTS and the alignment to 4..4096). */
+	txq->agg_max = hv->rinit.max_pkts_per_msg;
+	txq->agg_align = (1u << hv->rinit.align_shift) - 1;
+	txq->agg_bytes = RTE_MIN(hv->tx_sec_size, hv->rinit.max_xfer_size);
 }
 
 uint32_t

@@ -746,17 +746,90 @@ hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
 				  &r, sizeof(r));
 }
 
+/*
+ * Send aggregation (protocol.rst 5.6, 6.2): frames copied into the send
+ * buffer are packed into one section, each RNDIS packet starting at the
+ * alignment the host announced, at most as many per request as it
+ * announced and no more bytes than a section (and the host's largest
+ * request) holds; the section goes out as one request with one
+ * descriptor. An aggregate never outlives the burst: it is sent when
+ * full, before a GPA-direct frame (frames keep their order) and at the
+ * end. Until it is staged its frames are not the caller's loss: when the
+ * ring refuses it they are handed back unsent.
+ */
+struct hvn_tx_agg {
+	uint8_t *buf;		/* the section */
+	uint32_t sec;
+	uint32_t end;		/* bytes used; the last packet unpadded */
+	uint32_t last;		/* offset of the last packet */
+	uint32_t n;		/* packets in it; 0: none open */
+	uint32_t bytes;		/* frame bytes, for the counters */
+	uint16_t first;		/* its first frame in the burst */
+	uint16_t ndone;		/* done[] entries before its frames */
+};
+
+/* The open aggregate as one request (a descriptor was free at open). */
+static __rte_always_inline int
+hvn_tx_agg_send(struct hvn_txq *txq, struct hvbus_chan *chan,
+		struct hvn_tx_agg *a)
+{
+	uint32_t id = txq->free_desc[txq->nfree - 1];
+	struct hvn_txd *d = &txq->txd[id];
+	struct nvsp_rndis_pkt r;
+	int rc;
+
+	hvn_tx_nvsp(&r, a->sec, a->end);
+	rc = vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_INBAND,
+				VMB_PKT_FLAG_RC, d->next, NULL, 0, &r,
+				sizeof(r));
+	if (unlikely(rc != 0))
+		return rc;
+	txq->nfree--;
+	d->section = a->sec;
+	d->m = NULL;
+	hvn_txd_sent(d);
+	txq->st.packets += a->n;
+	txq->st.copied += a->n;
+	txq->st.bytes += a->bytes;
+	a->n = 0;
+	return 0;
+}
+
+/* The ring refused the open aggregate: its section goes back, its frames
+ * are not sent (-EAGAIN: handed back; a broken ring: dropped with the rest
+ * of the burst). Returns the frames the burst sent. */
+static __rte_cold uint16_t
+hvn_tx_agg_failed(struct hvn_txq *txq, struct hvn_tx_agg *a,
+		  struct rte_mbuf **pkts, uint16_t n, uint16_t *ndone, int rc)
+{
+	txq->free_sec[txq->nfree_sec++] = a->sec;
+	*ndone = a->ndone;
+	a->n = 0;
+	if (rc == -EAGAIN) {
+		txq->st.ring_full++;
+		return a->first;
+	}
+	/* Nothing can leave on this channel any more: drop like a
+	 * rescinded one, so the caller does not spin. */
+	hvn_ring_broken(&txq->broken_logged, txq->port_id, "tx", txq->qid, rc);
+	txq->st.errors += n - a->first;
+	rte_pktmbuf_free_bulk(pkts + a->first, n - a->first);
+	return n;
+}
+
 uint16_t
 hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct hvn_txq *txq = q;
-	struct nvsp_rndis_pkt r;
 	struct hvbus_chan *chan;
 	struct rte_mbuf *m;
-	struct rte_mbuf *done[HVN_TX_FREE_BULK];
+	/* Copied frames, freed after their requests are staged: a full bulk
+	 * plus one aggregate still open. */
+	struct rte_mbuf *done[HVN_TX_FREE_BULK + RNDIS_MAX_AGG_PKTS];
+	struct hvn_tx_agg a = { .n = 0 };
 	const struct hvn_vf *vf;
 	struct hvn_txd *d;
-	uint32_t id, sec, off, plen;
+	uint32_t id, off, plen, start;
 	uint64_t xid;
 	uint16_t i, ndone = 0;
 	int rc;
@@ -794,56 +867,97 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		rte_spinlock_lock(txq->lock);
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
-		if (unlikely(txq->nfree == 0)) {
-			txq->st.ring_full++;
-			break;
-		}
-		id = txq->free_desc[txq->nfree - 1];
-		d = &txq->txd[id];
-		xid = d->next;
 		plen = m->pkt_len;
-		if (likely(plen < txq->copybreak && m->nb_segs == 1 &&
-			   txq->nfree_sec != 0)) {
-			uint8_t *buf;
-
-			sec = txq->free_sec[txq->nfree_sec - 1];
-			buf = txq->sbuf + (size_t)sec * txq->sec_size;
-			off = hvn_tx_hdr(txq, m, buf, plen);
-			memcpy(buf + off, rte_pktmbuf_mtod(m, void *), plen);
-			hvn_tx_nvsp(&r, sec, off + plen);
-			rc = vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_INBAND,
-						VMB_PKT_FLAG_RC, xid, NULL, 0,
-						&r, sizeof(r));
-			if (unlikely(rc != 0))
-				goto stage_failed;
-			txq->nfree_sec--;
-			d->section = sec;
-			d->m = NULL;
-			txq->st.copied++;
-			/* Copied: freed in bulk, after the ring work. */
-			if (unlikely(ndone == HVN_TX_FREE_BULK)) {
-				rte_pktmbuf_free_bulk(done, ndone);
-				ndone = 0;
+		if (likely(plen < txq->copybreak && m->nb_segs == 1)) {
+			start = (a.end + txq->agg_align) & ~txq->agg_align;
+			if (a.n != 0 && (a.n == txq->agg_max ||
+					 start + HVN_TX_HDR_MAX + plen >
+					 txq->agg_bytes)) {
+				rc = hvn_tx_agg_send(txq, chan, &a);
+				if (unlikely(rc != 0)) {
+					i = hvn_tx_agg_failed(txq, &a, pkts,
+							      n, &ndone, rc);
+					goto out;
+				}
+				if (ndone >= HVN_TX_FREE_BULK) {
+					rte_pktmbuf_free_bulk(done, ndone);
+					ndone = 0;
+				}
 			}
+			if (a.n == 0) {
+				if (unlikely(txq->nfree == 0)) {
+					txq->st.ring_full++;
+					break;
+				}
+				if (unlikely(txq->nfree_sec == 0))
+					goto gpa;
+				a.sec = txq->free_sec[--txq->nfree_sec];
+				a.buf = txq->sbuf + (size_t)a.sec *
+					txq->sec_size;
+				a.first = i;
+				a.ndone = ndone;
+				a.bytes = 0;
+				start = 0;
+			} else {
+				/* The previous packet's length covers its
+				 * padding up to this one. */
+				off = start - a.last;
+				memcpy(a.buf + a.last +
+				       offsetof(struct rndis_packet, msg_len),
+				       &off, sizeof(off));
+			}
+			off = hvn_tx_hdr(txq, m, a.buf + start, plen);
+			memcpy(a.buf + start + off, rte_pktmbuf_mtod(m, void *),
+			       plen);
+			a.last = start;
+			a.end = start + off + plen;
+			a.n++;
+			a.bytes += plen;
 			done[ndone++] = m;
 		} else {
+gpa:
+			/* Frames leave in order: the aggregate first. */
+			if (a.n != 0) {
+				rc = hvn_tx_agg_send(txq, chan, &a);
+				if (unlikely(rc != 0)) {
+					i = hvn_tx_agg_failed(txq, &a, pkts,
+							      n, &ndone, rc);
+					goto out;
+				}
+			}
+			if (unlikely(txq->nfree == 0)) {
+				txq->st.ring_full++;
+				break;
+			}
+			id = txq->free_desc[txq->nfree - 1];
+			d = &txq->txd[id];
+			xid = d->next;
 			rc = hvn_tx_gpa(txq, chan, m, id, xid);
 			if (unlikely(rc != 0))
 				goto stage_failed;
 			d->section = NVSP_SECTION_NONE;
 			d->m = m;
 			txq->st.gpa++;
+			txq->nfree--;
+			hvn_txd_sent(d);
+			txq->st.packets++;
+			txq->st.bytes += plen;
 		}
-		txq->nfree--;
-		hvn_txd_sent(d);
-		txq->st.packets++;
-		txq->st.bytes += plen;
 		/* Latency policy: let the host start on a long burst early,
 		 * at one barrier per pub_every packets. */
 		if (unlikely(txq->pub_every != 0) &&
-		    (uint32_t)(i + 1) % txq->pub_every == 0 &&
-		    vmb_ring_publish(&chan->tx) == 1)
-			hvbus_chan_signal(chan);
+		    (uint32_t)(i + 1) % txq->pub_every == 0) {
+			if (a.n != 0) {
+				rc = hvn_tx_agg_send(txq, chan, &a);
+				if (unlikely(rc != 0)) {
+					i = hvn_tx_agg_failed(txq, &a, pkts,
+							      n, &ndone, rc);
+					goto out;
+				}
+			}
+			if (vmb_ring_publish(&chan->tx) == 1)
+				hvbus_chan_signal(chan);
+		}
 		continue;
 stage_failed:
 		if (rc == -EAGAIN) {
@@ -868,6 +982,12 @@ stage_failed:
 		txq->st.errors++;
 		rte_pktmbuf_free(m);
 	}
+	if (a.n != 0) {
+		rc = hvn_tx_agg_send(txq, chan, &a);
+		if (unlikely(rc != 0))
+			i = hvn_tx_agg_failed(txq, &a, pkts, n, &ndone, rc);
+	}
+out:
 	/* Own channel: the completions' read index goes out with our writes,
 	 * behind the burst's one store-load barrier. */
 	if ((txq->own_chan ? vmb_ring_commit_publish(&chan->rx, &chan->tx) :

@@ -37,6 +37,18 @@ int hvsim_netvsp_send_section(struct hvsim *h, unsigned int nic,
 			      uint32_t size);
 
 /**
+ * Announce at most @p max_pkts RNDIS packets per request and a
+ * 2^@p align_shift alignment at the guest's next RNDIS INITIALIZE (a new
+ * session: reset or re-offer); 0 restores the normal 8 and 3. The host
+ * then refuses requests beyond what it announced, as before with its
+ * defaults (INVALID_RNDIS_PKT, counted in tx_bad).
+ *
+ * @return 0, -EINVAL (more than 8 packets, shift outside 2..12), -ENODEV.
+ */
+int hvsim_netvsp_rndis_agg(struct hvsim *h, unsigned int nic,
+			   uint32_t max_pkts, uint32_t align_shift);
+
+/**
  * Keep (@p hold) the completions of the guest's data requests instead of
  * sending them; the frames still go to the port. Control requests are
  * completed as usual. Held completions survive a rescind and re-offer.

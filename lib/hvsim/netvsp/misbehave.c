@@ -29,6 +29,16 @@ nv_mb_send_section(const struct netvsp_dev *d)
 	return s != 0 ? s : NV_SEND_SECTION_SIZE;
 }
 
+void
+nv_mb_rndis_agg(const struct netvsp_dev *d, uint32_t *max_pkts,
+		uint32_t *shift)
+{
+	uint32_t a = __atomic_load_n(&d->mb.agg, __ATOMIC_RELAXED);
+
+	*max_pkts = (a & 0xffff) != 0 ? (a & 0xffff) : NV_RNDIS_MAX_PKTS;
+	*shift = (a >> 16) != 0 ? (a >> 16) : NV_RNDIS_ALIGN_SHIFT;
+}
+
 bool
 nv_mb_hold(struct netvsp_dev *d, const struct nv_chan *ch,
 	   const struct hvsim_pkt *p)
@@ -202,6 +212,23 @@ nv_mb_request(struct netvsp_dev *d, uint32_t what, uint32_t chan,
 		nanosleep(&ts, NULL);
 	}
 	return mb->rq_result;
+}
+
+int
+hvsim_netvsp_rndis_agg(struct hvsim *h, unsigned int nic, uint32_t max_pkts,
+		       uint32_t align_shift)
+{
+	struct netvsp_dev *d = nv_mb_dev(h, nic);
+
+	if (d == NULL)
+		return -ENODEV;
+	if (max_pkts > NV_RNDIS_MAX_PKTS ||
+	    (align_shift != 0 && (align_shift < RNDIS_ALIGN_SHIFT_MIN ||
+				  align_shift > RNDIS_ALIGN_SHIFT_MAX)))
+		return -EINVAL;
+	__atomic_store_n(&d->mb.agg, max_pkts | align_shift << 16,
+			 __ATOMIC_RELAXED);
+	return 0;
 }
 
 int

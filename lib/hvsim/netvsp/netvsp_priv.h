@@ -58,7 +58,8 @@
 #define NV_CTRL_MAX		512
 /** Responses and indications waiting for a section or ring room. */
 #define NV_CTRL_QUEUE		32
-/** Aggregated packets per request the host announces (INIT_CMPLT). */
+/** Aggregated packets per request the host announces (INIT_CMPLT), unless
+ * a test asks for fewer (hvsim_netvsp_rndis_agg()). */
 #define NV_RNDIS_MAX_PKTS	8
 #define NV_RNDIS_ALIGN_SHIFT	3
 /** max_transfer_size announced: "big" as openvmm. */
@@ -180,6 +181,8 @@ struct nv_held {
  */
 struct nv_misbehave {
 	uint32_t send_sec;	/**< caller: section size to announce, 0 = normal */
+	uint32_t agg;		/**< caller: max packets | align shift << 16,
+				 *   0 = normal */
 	uint32_t hold;		/**< caller: keep data completions */
 	uint32_t held_n;	/**< host: completions held, for the caller */
 	uint32_t req, done;	/**< request sequence numbers */
@@ -232,6 +235,8 @@ struct netvsp_dev {
 
 	/* RNDIS */
 	bool rndis_up;
+	uint32_t agg_max;	/**< packets per request announced (<= 8) */
+	uint32_t agg_shift;	/**< alignment announced, log2 */
 	uint32_t filter;
 	uint32_t guest_max_xfer;
 	struct nv_offload off;
@@ -374,6 +379,9 @@ int nv_hostile_cmplt(struct netvsp_dev *d, struct nv_chan *ch, uint64_t xid,
 /* ---- misbehave.c ---- */
 /** Send-buffer section size to announce. */
 uint32_t nv_mb_send_section(const struct netvsp_dev *d);
+/** Packets per request and alignment (log2) to announce at RNDIS INIT. */
+void nv_mb_rndis_agg(const struct netvsp_dev *d, uint32_t *max_pkts,
+		     uint32_t *shift);
 /** Keep the completion of data request @p p on @p ch instead of sending
  * it: true when kept. */
 bool nv_mb_hold(struct netvsp_dev *d, const struct nv_chan *ch,

@@ -72,7 +72,7 @@ struct nv_gen {
 };
 
 /* A full window without progress for this long: what is out is lost. */
-#define NV_GEN_WINDOW_STALL_NS	50000000u
+#define NV_GEN_WINDOW_STALL_NS	200000000u
 
 int
 nv_gen_init(struct netvsp_dev *d, const struct hvsim_gen_config *cfg)

@@ -65,6 +65,7 @@ void
 nv_rndis_reset(struct netvsp_dev *d)
 {
 	d->rndis_up = false;
+	nv_mb_rndis_agg(d, &d->agg_max, &d->agg_shift);
 	d->filter = 0;
 	d->guest_max_xfer = 0;
 	d->ctrl_head = 0;
@@ -218,7 +219,7 @@ nv_query(struct netvsp_dev *d, uint32_t oid, const uint8_t *in,
 			RNDIS_MEDIA_STATE_DISCONNECTED;
 		break;
 	case RNDIS_OID_GEN_MAXIMUM_SEND_PACKETS:
-		v = NV_RNDIS_MAX_PKTS;
+		v = d->agg_max;
 		break;
 	case RNDIS_OID_802_3_MAXIMUM_LIST_SIZE:
 		v = 0;
@@ -441,11 +442,14 @@ nv_rndis_init(struct netvsp_dev *d, const struct rndis_request *req,
 		.minor = RNDIS_VERSION_MINOR,
 		.device_flags = RNDIS_DEVICE_FLAG_CONNECTIONLESS,
 		.medium = RNDIS_MEDIUM_802_3,
-		.max_pkts_per_msg = NV_RNDIS_MAX_PKTS,
 		.max_xfer_size = NV_RNDIS_MAX_XFER,
-		.align_shift = NV_RNDIS_ALIGN_SHIFT,
 	};
 	int n;
+
+	/* What is announced here is what the send path enforces. */
+	nv_mb_rndis_agg(d, &d->agg_max, &d->agg_shift);
+	ii.max_pkts_per_msg = d->agg_max;
+	ii.align_shift = d->agg_shift;
 
 	if (d->rndis_up) {
 		/* openvmm: a second INITIALIZE is an error. */

@@ -160,8 +160,7 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	bool sink;
 	int rc;
 
-	rndis_agg_init(&it, d->txbuf, total, NV_RNDIS_MAX_PKTS,
-		       1u << NV_RNDIS_ALIGN_SHIFT);
+	rndis_agg_init(&it, d->txbuf, total, d->agg_max, 1u << d->agg_shift);
 	while ((rc = rndis_agg_next(&it, &pi[n], &off[n])) == 1) {
 		bytes += pi[n].frame_len;
 		n++;
@@ -178,6 +177,7 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	if (rc != 0)
 		return rc;
 	/* Counted once per request, frames as they were sent. */
+	d->stats.tx_requests++;
 	qs->tx_pkts += n;
 	qs->tx_bytes += bytes;
 	d->stats.tx_pkts += n;

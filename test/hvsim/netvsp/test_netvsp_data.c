@@ -482,8 +482,9 @@ test_gen_window(void)
 	struct nvg_tx tx[8];
 	unsigned int i, j;
 
-	tenv_idle(e, 20);
-	nvg_drain(g, 20);
+	/* Well inside the 200 ms after which a full window is written off. */
+	tenv_idle(e, 10);
+	nvg_drain(g, 10);
 	CHECK_EQ(rx.n, 100);
 	/* 40 back to the sink: 40 more may go out, no more. */
 	for (i = 0; i < 40; i += 8) {
@@ -493,11 +494,11 @@ test_gen_window(void)
 		CHECK_EQ(nvg_send(g, 0, tx, 8, NVG_SENDBUF),
 			 NVSP_STATUS_SUCCESS);
 	}
-	tenv_idle(e, 20);
-	nvg_drain(g, 20);
+	tenv_idle(e, 10);
+	nvg_drain(g, 10);
 	CHECK_EQ(rx.n, 140);
 	/* Nothing else comes back: after the stall the window reopens. */
-	tenv_idle(e, 120);
+	tenv_idle(e, 450);
 	nvg_drain(g, 20);
 	CHECK(rx.n >= 240, "%u frames", rx.n);
 	t_down(g, e);
