@@ -26,8 +26,6 @@
 
 #include "hvbus_private.h"
 
-RTE_LOG_REGISTER_DEFAULT(hvbus_logtype, NOTICE);
-
 struct hvbus_state hvbus = {
 	/* Recursive: a driver's event callback (run under it) may lead to
 	 * rte_dev_remove() of its own device on the same thread.
@@ -75,20 +73,37 @@ hvbus_dev_find_instance(const struct vmb_guid *g)
 	return dev;
 }
 
-/* The devargs naming @dev (hvbus:<guid>), if any. GUIDs compare as
+/* The GUID a device name stands for: "<GUID>" or, where bus_vmbus
+ * takes bare GUIDs (hvbus_parse()), "hvbus:<GUID>".
+ */
+static int
+hvbus_name_guid(const char *name, struct vmb_guid *g)
+{
+	size_t len = strlen(HVBUS_BUS_NAME);
+
+	if (strncmp(name, HVBUS_BUS_NAME ":", len + 1) == 0)
+		name += len + 1;
+	return vmb_guid_parse(name, g);
+}
+
+/*
+ * The devargs naming @dev (hvbus:<guid>), if any: the newest, as EAL's
+ * own replacement of a device's devargs would leave it (a hot plug of a
+ * device blocked at start-up adds devargs that EAL cannot see are for
+ * the same device when they came as "hvbus:<GUID>"). GUIDs compare as
  * values, so upper-case text on the command line matches too.
  */
 static struct rte_devargs *
 hvbus_devargs(const struct rte_hvbus_device *dev)
 {
-	struct rte_devargs *da;
+	struct rte_devargs *da, *found = NULL;
 	struct vmb_guid g;
 
 	RTE_EAL_DEVARGS_FOREACH(HVBUS_BUS_NAME, da)
-		if (vmb_guid_parse(da->name, &g) == 0 &&
+		if (hvbus_name_guid(da->name, &g) == 0 &&
 		    vmb_guid_equal(&g, &dev->instance_id))
-			return da;
-	return NULL;
+			found = da;
+	return found;
 }
 
 static bool
@@ -231,6 +246,49 @@ hvbus_dev_snapshot(struct rte_hvbus_device ***out)
 
 /* ---- rte_bus callbacks ---- */
 
+/*
+ * Our devargs named "hvbus:<GUID>" (hvbus_parse()) renamed "<GUID>", the
+ * device's name: EAL looks a hot-plugged device up by its devargs' name
+ * right after calling scan, and only this bus knows the two are one.
+ */
+static void
+hvbus_devargs_canon(void)
+{
+	size_t len = strlen(HVBUS_BUS_NAME) + 1;
+	struct rte_devargs *da;
+
+	RTE_EAL_DEVARGS_FOREACH(HVBUS_BUS_NAME, da)
+		if (strncmp(da->name, HVBUS_BUS_NAME ":", len) == 0)
+			memmove(da->name, da->name + len,
+				strlen(da->name + len) + 1);
+}
+
+/* The devices hvbus takes, kept from DPDK's bus_vmbus (coexist.c). The
+ * simulator's devices are not in sysfs: only the uio backend's are.
+ */
+static void
+hvbus_scan_coexist(void)
+{
+	struct vmb_guid *taken;
+	struct rte_hvbus_device **arr;
+	unsigned int n, i, k = 0;
+
+	if (strcmp(hvbus.be.ops->name, "uio") != 0 ||
+	    !hvbus_coexist_vmbus_loaded())
+		return;
+	n = hvbus_dev_snapshot(&arr);
+	taken = calloc(n + 1, sizeof(*taken));
+	for (i = 0; i < n && taken != NULL; i++)
+		if (hvbus_dev_allowed(arr[i]))
+			taken[k++] = arr[i]->instance_id;
+	if (taken != NULL)
+		hvbus_coexist(taken, k);
+	else if (n > 0)
+		HVBUS_LOG(ERR, "no memory to keep bus_vmbus off the devices");
+	free(taken);
+	free(arr);
+}
+
 static void hvbus_teardown(void);
 
 static int
@@ -241,6 +299,7 @@ hvbus_scan(void)
 	pthread_condattr_t ca;
 	int rc;
 
+	hvbus_devargs_canon();
 	if (hvbus.scanned)
 		return 0;
 	hvbus.scanned = true;
@@ -284,6 +343,7 @@ hvbus_scan(void)
 		HVBUS_LOG(ERR, "cannot connect to the host: %s", strerror(-rc));
 		goto fail;
 	}
+	hvbus_scan_coexist();
 	hvbus_telemetry_register();
 	return 0;
 fail:
@@ -352,13 +412,20 @@ hvbus_unplug(struct rte_device *d)
 	return hvbus_remove_one(hvbus_dev_of(d));
 }
 
-/* A device name is an instance GUID; @addr, when given, gets its bytes. */
+/*
+ * A device name is an instance GUID; @addr, when given, gets its bytes.
+ * EAL gives a bare name to the first bus that parses it, so while DPDK's
+ * bus_vmbus is loaded the bare GUID is left to it (-b vmbus:<GUID> must
+ * reach it) and -a hvbus:<GUID> comes here whole, prefix included.
+ */
 static int
 hvbus_parse(const char *name, void *addr)
 {
 	struct vmb_guid g;
 
-	if (vmb_guid_parse(name, &g) != 0)
+	if (strchr(name, ':') == NULL && hvbus_coexist_vmbus_loaded())
+		return 1;
+	if (hvbus_name_guid(name, &g) != 0)
 		return 1;
 	if (addr != NULL)
 		memcpy(addr, &g, sizeof(g));

@@ -6,6 +6,8 @@
  * hvbus internals shared by its files:
  *   hvbus.c      bus glue (scan, probe, find, plug/unplug, parse, iterate)
  *   config.c     settings from device arguments; backend choice
+ *   coexist.c    DPDK's own bus_vmbus kept off hvbus's devices
+ *   log.c        the log type
  *   ctrl.c       control thread: event loop, dispatch table, requests
  *   chan.c       offers and channels: their state machines
  *   gpadl.c      GPADL table: create, teardown, answers
@@ -282,6 +284,10 @@ hvbus_drv_of(const struct rte_driver *d)
 	return (const struct rte_hvbus_driver *)((uintptr_t)d -
 		offsetof(struct rte_hvbus_driver, driver));
 }
+
+/* coexist.c: keep DPDK's bus_vmbus off the devices hvbus takes. */
+bool hvbus_coexist_vmbus_loaded(void);
+void hvbus_coexist(const struct vmb_guid *taken, unsigned int n);
 
 /* config.c */
 int hvbus_config_load(struct hvbus_config *cfg,
