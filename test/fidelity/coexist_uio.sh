@@ -75,7 +75,7 @@ for mode in $modes; do
 	grep -q "hvsim-uio: checker: 0 violations" "$log" || bad "hvsim's checker not clean"
 	grep -q "hvsim-uio: guest exit 0" "$log" || bad "guest did not exit 0"
 	if [ $ok = 1 ]; then
-		echo "ok   $mode: one driver (net_hvnet); $(grep -oE "bus_vmbus's block list|took it out of this process" "$log" | head -1)"
+		echo "ok   $mode: one driver (net_hvnet); $(grep -oE "on its block list|took it out of this process" "$log" | head -1)"
 	else
 		fails=$((fails + 1))
 		echo "---- $log (tail) ----"
