@@ -25,6 +25,28 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t rxbuf[RXBUF_SIZE];
+/* The fast path's layout, learnt from the input's earlier messages. */
+static struct hvn_rx_layout lay;
+
+/* Same frame and the same values for every PPI present. */
+static int
+same_pi(const struct rndis_pkt_info *a, const struct rndis_pkt_info *b)
+{
+	uint32_t p = a->present;
+
+	return a->msg_len == b->msg_len && a->frame_off == b->frame_off &&
+		a->frame_len == b->frame_len && p == b->present &&
+		(!(p & RNDIS_PKT_HAS_CSUM) || a->csum == b->csum) &&
+		(!(p & RNDIS_PKT_HAS_LSO) || a->lso == b->lso) &&
+		(!(p & RNDIS_PKT_HAS_VLAN) || a->vlan == b->vlan) &&
+		(!(p & RNDIS_PKT_HAS_HASH_VALUE) ||
+		 a->hash_value == b->hash_value) &&
+		(!(p & RNDIS_PKT_HAS_HASH_INFO) ||
+		 a->hash_info == b->hash_info) &&
+		(!(p & RNDIS_PKT_HAS_PKTINFO_ID) ||
+		 (a->pktinfo_id == b->pktinfo_id &&
+		  a->pktinfo_flags == b->pktinfo_flags));
+}
 
 static void
 one_range(const struct hvn_xfer *xf, uint32_t i, uint8_t *copy)
@@ -42,6 +64,24 @@ one_range(const struct hvn_xfer *xf, uint32_t i, uint8_t *copy)
 	if (ml == 0)
 		return;
 	memcpy(copy, rxbuf + off, ml);
+	{
+		/* Differential: the fast path accepts only what the full
+		 * parser accepts, with the same result, and a layout learnt
+		 * from a message accepts that message. */
+		struct rndis_pkt_info fp;
+		int fast = hvn_rxp_data_fast(copy, ml, &lay, &fp);
+		enum hvn_rx_kind k = hvn_rxp_msg(copy, ml, &m);
+
+		if (fast == 0 && (k != HVN_RX_DATA || !same_pi(&fp, &m.pi)))
+			__builtin_trap();
+		if (k == HVN_RX_DATA) {
+			hvn_rxp_learn(&lay, copy, &m.pi);
+			if (lay.doff != 0 &&
+			    (hvn_rxp_data_fast(copy, ml, &lay, &fp) != 0 ||
+			     !same_pi(&fp, &m.pi)))
+				__builtin_trap();
+		}
+	}
 	switch (hvn_rxp_msg(copy, ml, &m)) {
 	case HVN_RX_DATA:
 		if (m.pi.frame_off > ml || m.pi.frame_len > ml - m.pi.frame_off ||
@@ -100,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		(void)nvsp_decode(v.payload, v.payload_len, &m);
 	}
+	memset(&lay, 0, sizeof(lay));
 	if (hvn_rxp_xfer(pkt, plen, &lim, &xf) == 0)
 		for (i = 0; i < xf.x.range_count; i++)
 			one_range(&xf, i, copy);

@@ -138,6 +138,14 @@ hvn_handoff_get(const struct hvn_handoff *h)
 	return __atomic_load_n(&h->owned, __ATOMIC_ACQUIRE) != 0;
 }
 
+/* The same load as a word (non-zero: owned), for an idle test that ors
+ * several words together. */
+static inline uint32_t
+hvn_handoff_word(const struct hvn_handoff *h)
+{
+	return __atomic_load_n(&h->owned, __ATOMIC_ACQUIRE);
+}
+
 static inline void
 hvn_handoff_set(struct hvn_handoff *h, bool owned)
 {
@@ -280,10 +288,15 @@ struct hvn_rxq {
 	rte_spinlock_t *lock;
 	uint32_t bound_seq;		/* open_seq of the channel bound to */
 	volatile uint8_t unbind;	/* set after a rescind's grace period */
+	/* Read by every idle poll, next to the fields above (see the
+	 * comments of stash and pend_xid below). */
+	uint32_t stash_n;
+	uint32_t npend;
 
 	struct hvn_txq *txq;		/* tx queue k: gets our completions */
 	const uint8_t *rxbuf;
 	struct hvn_rx_limits lim;
+	struct hvn_rx_layout lay;	/* the host's last data layout */
 	struct rte_mempool *mp;
 	uint16_t nb_desc;
 	uint64_t offloads;
@@ -291,7 +304,7 @@ struct hvn_rxq {
 	/* Frames parsed but not yet returned (a transfer-page packet is
 	 * consumed whole even when the caller asked for fewer). */
 	struct rte_mbuf **stash;
-	uint32_t stash_head, stash_n;
+	uint32_t stash_head;
 	/* Receive completions that found the tx ring full. Room for one per
 	 * receive section, the most the host can have outstanding, so the rx
 	 * ring is read even while completions cannot be sent: a guest that
@@ -299,7 +312,7 @@ struct hvn_rxq {
 	 * that stops reading until it can write its tx completions. */
 	uint64_t *pend_xid;
 	uint32_t *pend_st;
-	uint32_t npend, pend_cap;
+	uint32_t pend_cap;
 	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
 	bool broken_logged;
 	uint8_t *scratch;		/* one receive section (scatter) */

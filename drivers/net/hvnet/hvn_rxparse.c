@@ -40,27 +40,6 @@ hvn_rxp_xfer(const void *pkt, uint32_t len, const struct hvn_rx_limits *lim,
 	return 0;
 }
 
-/* A 32-bit field at any alignment: the host chooses range offsets. */
-typedef uint32_t hvn_u32_any __attribute__((aligned(1)));
-
-uint32_t
-hvn_rxp_msg_len(const volatile uint8_t *msg, uint32_t avail)
-{
-	uint32_t ml;
-
-	if (avail < RNDIS_HDR_SIZE)
-		return 0;
-	/* The host may rewrite the length while we look at it: one volatile
-	 * load reads it exactly once, and every check below is on that
-	 * value. (Copying through a pointer cast to non-volatile let the
-	 * compiler load it again.) The copy is validated again by the
-	 * parser. */
-	ml = *(const volatile hvn_u32_any *)(msg + 4);
-	if (ml < RNDIS_HDR_SIZE)
-		return 0;
-	return ml < avail ? ml : avail;
-}
-
 enum hvn_rx_kind
 hvn_rxp_msg(const uint8_t *msg, uint32_t len, struct hvn_rx_msg *out)
 {
@@ -87,4 +66,37 @@ hvn_rxp_msg(const uint8_t *msg, uint32_t len, struct hvn_rx_msg *out)
 		return HVN_RX_CMPLT;
 	}
 	return HVN_RX_OTHER;
+}
+
+void
+hvn_rxp_learn(struct hvn_rx_layout *l, const uint8_t *msg,
+	      const struct rndis_pkt_info *pi)
+{
+	uint32_t plen = hvn_rxp_get32(msg + 32), n, i, type;
+	const uint8_t *e;
+
+	l->doff = 0;
+	n = plen / RNDIS_PPI_U32_SIZE;
+	if (hvn_rxp_get32(msg + 28) != RNDIS_PACKET_MIN_OFFSET ||
+	    plen % RNDIS_PPI_U32_SIZE != 0 || n > HVN_RXP_LAYOUT_PPIS)
+		return;
+	for (i = 0; i < n; i++) {
+		e = msg + sizeof(struct rndis_packet) + i * RNDIS_PPI_U32_SIZE;
+		if (hvn_rxp_get32(e) != RNDIS_PPI_U32_SIZE ||
+		    hvn_rxp_get32(e + 8) != sizeof(struct rndis_ppi))
+			return;
+		memcpy(&l->elem[i], e, sizeof(l->elem[i]));
+		type = hvn_rxp_get32(e + 4);
+		l->field[i] = type == RNDIS_PPI_CSUM ? HVN_RXP_F_CSUM :
+			type == RNDIS_PPI_LSO ? HVN_RXP_F_LSO :
+			type == RNDIS_PPI_VLAN ? HVN_RXP_F_VLAN :
+			type == RNDIS_PPI_HASH_VALUE ? HVN_RXP_F_HASH_VALUE :
+			type == RNDIS_PPI_HASH_INFO ? HVN_RXP_F_HASH_INFO :
+			type == RNDIS_PPI_PKTINFO_ID ? HVN_RXP_F_PKTINFO :
+			HVN_RXP_F_NONE;
+	}
+	l->plen = plen;
+	l->n = n;
+	l->present = pi->present;
+	l->doff = pi->frame_off - RNDIS_HDR_SIZE;
 }

@@ -55,9 +55,29 @@ hvn_rxp_range(const struct hvn_xfer *xf, uint32_t i, uint32_t *off,
 /*
  * Bytes of the RNDIS message at @p msg (in shared memory, @p avail bytes
  * in the range) to copy out: its msg_len read once, clamped to the range.
- * 0 if the range cannot hold a header.
+ * 0 if the range cannot hold a header. Inline: once per received frame.
  */
-uint32_t hvn_rxp_msg_len(const volatile uint8_t *msg, uint32_t avail);
+/* A 32-bit field at any alignment: the host chooses range offsets. */
+typedef uint32_t hvn_u32_any __attribute__((aligned(1)));
+
+static inline uint32_t
+hvn_rxp_msg_len(const volatile uint8_t *msg, uint32_t avail)
+{
+	uint32_t ml;
+
+	if (avail < RNDIS_HDR_SIZE)
+		return 0;
+	/* The host may rewrite the length while we look at it: one volatile
+	 * load reads it exactly once, and every check below is on that
+	 * value. (Copying through a pointer cast to non-volatile let the
+	 * compiler load it again.) The copy is validated again by the
+	 * parser. */
+	ml = *(const volatile hvn_u32_any *)(msg + 4);
+	if (ml < RNDIS_HDR_SIZE)
+		return 0;
+	return ml < avail ? ml : avail;
+}
+
 
 /* Kinds of RNDIS message found in a receive range. */
 enum hvn_rx_kind {
@@ -78,5 +98,126 @@ struct hvn_rx_msg {
 /* Classify and validate one RNDIS message copied out of a section. */
 enum hvn_rx_kind hvn_rxp_msg(const uint8_t *msg, uint32_t len,
 			     struct hvn_rx_msg *out);
+
+
+/*
+ * Receive fast path. The host builds every data message of a batch alike:
+ * the same data offset and the same PPIs in the same order, each a 16-byte
+ * u32 element right after the 44-byte header. The layout of the last
+ * message the full parser accepted is kept per queue; the next one is
+ * compared with it word by word instead of walked, and its own lengths are
+ * checked exactly as rndis_parse_packet() checks them, so the fast path
+ * accepts a message only if the full parser would, with the same result.
+ * Anything else goes to the full parser, which learns the new layout.
+ */
+#define HVN_RXP_LAYOUT_PPIS	4
+
+/* Which field of struct rndis_pkt_info a PPI of the layout fills. */
+enum hvn_rxp_field {
+	HVN_RXP_F_NONE,
+	HVN_RXP_F_CSUM,
+	HVN_RXP_F_LSO,
+	HVN_RXP_F_VLAN,
+	HVN_RXP_F_HASH_VALUE,
+	HVN_RXP_F_HASH_INFO,
+	HVN_RXP_F_PKTINFO,
+};
+
+struct hvn_rx_layout {
+	uint32_t doff;		/* data_offset; 0: nothing learnt */
+	uint32_t plen;		/* ppi_len: 16 per PPI */
+	uint32_t n;		/* PPIs */
+	uint32_t present;	/* RNDIS_PKT_HAS_* they give */
+	uint64_t elem[HVN_RXP_LAYOUT_PPIS];	/* {size, type} of each */
+	uint8_t field[HVN_RXP_LAYOUT_PPIS];	/* enum hvn_rxp_field */
+};
+
+static inline uint32_t
+hvn_rxp_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * A data message of @p len bytes (a private copy) in layout @p l: 0 with
+ * @p pi filled, -1 when it is not in the layout or not valid (the full
+ * parser then decides).
+ */
+static inline __attribute__((always_inline)) int
+hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
+		  const struct hvn_rx_layout *l, struct rndis_pkt_info *pi)
+{
+	uint32_t ml, body, dlen, i, v;
+	uint64_t w;
+
+	if (l->doff == 0 || len < sizeof(struct rndis_packet) + l->plen ||
+	    hvn_rxp_get32(msg) != RNDIS_MSG_PACKET ||
+	    hvn_rxp_get32(msg + 8) != l->doff ||
+	    hvn_rxp_get32(msg + 28) != RNDIS_PACKET_MIN_OFFSET ||
+	    hvn_rxp_get32(msg + 32) != l->plen)
+		return -1;
+	ml = hvn_rxp_get32(msg + 4);
+	/* The PPI area (from byte 44) inside the message, the message
+	 * inside the copy, the frame inside the message. */
+	if (ml > len || ml < sizeof(struct rndis_packet) + l->plen)
+		return -1;
+	body = ml - RNDIS_HDR_SIZE;
+	dlen = hvn_rxp_get32(msg + 12);
+	if (l->doff >= body || dlen < RNDIS_MIN_FRAME_LEN ||
+	    dlen > body - l->doff)
+		return -1;
+	/* Values go to @p pi as each element is checked: on a mismatch the
+	 * full parser fills it again. */
+	for (i = 0; i < l->n; i++) {
+		const uint8_t *e = msg + sizeof(struct rndis_packet) +
+			i * RNDIS_PPI_U32_SIZE;
+
+		__builtin_memcpy(&w, e, sizeof(w));
+		if (w != l->elem[i] ||
+		    hvn_rxp_get32(e + 8) != sizeof(struct rndis_ppi))
+			return -1;
+		v = hvn_rxp_get32(e + sizeof(struct rndis_ppi));
+		switch (l->field[i]) {
+		case HVN_RXP_F_CSUM:
+			pi->csum = v;
+			break;
+		case HVN_RXP_F_LSO:
+			pi->lso = v;
+			break;
+		case HVN_RXP_F_VLAN:
+			pi->vlan = v;
+			break;
+		case HVN_RXP_F_HASH_VALUE:
+			pi->hash_value = v;
+			break;
+		case HVN_RXP_F_HASH_INFO:
+			pi->hash_info = v;
+			break;
+		case HVN_RXP_F_PKTINFO:
+			pi->pktinfo_flags = (uint8_t)(v >> 8);
+			pi->pktinfo_id = (uint16_t)(v >> 16);
+			break;
+		default:
+			break;
+		}
+	}
+	pi->msg_len = ml;
+	pi->frame_off = l->doff + RNDIS_HDR_SIZE;
+	pi->frame_len = dlen;
+	pi->present = l->present;
+	return 0;
+}
+
+/*
+ * After the full parser accepted data message @p msg as @p pi: keep its
+ * layout in @p l if it has the common shape (PPIs of 16 bytes with the
+ * value at 12, right after the header, at most HVN_RXP_LAYOUT_PPIS), else
+ * forget the old one.
+ */
+void hvn_rxp_learn(struct hvn_rx_layout *l, const uint8_t *msg,
+		   const struct rndis_pkt_info *pi);
 
 #endif /* HVN_RXPARSE_H */

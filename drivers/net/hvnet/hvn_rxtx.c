@@ -256,8 +256,12 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 			uint8_t *base = m->buf_addr;
 
 			memcpy(base, rxq->rxbuf + off, ml);
-			if (unlikely(hvn_rxp_msg(base, ml, &rm) !=
-				     HVN_RX_DATA)) {
+			if (likely(hvn_rxp_data_fast(base, ml, &rxq->lay,
+						     &rm.pi) == 0)) {
+				/* the layout of the last one */
+			} else if (hvn_rxp_msg(base, ml, &rm) == HVN_RX_DATA) {
+				hvn_rxp_learn(&rxq->lay, base, &rm.pi);
+			} else {
 				rxq->st.errors++;
 				rte_pktmbuf_free(m);
 				continue;
@@ -379,19 +383,18 @@ hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
-uint16_t
-hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+/* Everything but the idle poll, inside the reader section the burst
+ * entered (and leaves here). */
+static __rte_noinline uint16_t
+hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
+		  struct hvbus_chan *chan)
 {
-	struct hvn_rxq *rxq = q;
 	const struct vmb_pkt_desc *d = (const void *)rxq->pkt;
-	struct hvbus_chan *chan;
 	const struct hvn_vf *vf;
 	uint16_t nrx = 0, nvf = 0, vf_room = 0;
 	uint32_t status, budget = HVN_RX_RING_BUDGET;
 	int len;
 
-	epoch_reader_enter(&rxq->rd);
-	chan = hvbus_chan_get(rxq->slot);
 	/* VF first, leaving the channel at least one slot: it still carries
 	 * what the VF does not, and the host's VF messages. */
 	vf = epoch_load(&rxq->hv->vf);
@@ -472,6 +475,32 @@ out:
 		nvf += hvn_vf_rx(rxq, vf, pkts + nrx, n - nrx);
 	epoch_reader_exit(&rxq->rd);
 	return nrx + nvf;
+}
+
+uint16_t
+hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hvn_rxq *rxq = q;
+	struct hvbus_chan *chan;
+
+	epoch_reader_enter(&rxq->rd);
+	chan = hvbus_chan_get(rxq->slot);
+	/* Idle poll, what a PMD does most: nothing stashed or owed, the
+	 * control path elsewhere, no VF, and the host's write index where we
+	 * stopped reading (one acquire load of its ring header; the same
+	 * check vmb_ring_peek() starts with). The channel is the slot's
+	 * current one, alive for this reader section; a queue not bound to
+	 * it yet rebinds at its first packet, nothing is owed before. */
+	if (likely(chan != NULL &&
+		   (rxq->stash_n | rxq->npend |
+		    hvn_handoff_word(&rxq->ctl_owned)) == 0 &&
+		   epoch_load(&rxq->hv->vf) == NULL &&
+		   __atomic_load_n(&chan->rx.hdr->write_index,
+				   __ATOMIC_ACQUIRE) == chan->rx.rd_pos)) {
+		epoch_reader_exit(&rxq->rd);
+		return 0;
+	}
+	return hvn_rx_burst_work(rxq, pkts, n, chan);
 }
 
 /* ---------------------------------------------------------------- tx --- */
@@ -747,6 +776,33 @@ hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
 }
 
 /*
+ * Frames copied into the send buffer are the caller's no more: back to
+ * their pool. The usual mbuf - direct, one segment, its only reference,
+ * the first one's pool - goes back with a single put for all of them (no
+ * per-mbuf call as in rte_pktmbuf_free_bulk()); anything else through
+ * rte_pktmbuf_free().
+ */
+static __rte_noinline void
+hvn_tx_free_copied(struct rte_mbuf **m, uint16_t n)
+{
+	struct rte_mempool *mp = m[0]->pool;
+	struct rte_mbuf *x;
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		x = m[i];
+		if (likely(x->pool == mp && x->nb_segs == 1 &&
+			   RTE_MBUF_DIRECT(x) &&
+			   rte_mbuf_refcnt_read(x) == 1))
+			m[k++] = x;
+		else
+			rte_pktmbuf_free(x);
+	}
+	if (k != 0)
+		rte_mempool_put_bulk(mp, (void **)m, k);
+}
+
+/*
  * Send aggregation (protocol.rst 5.6, 6.2): frames copied into the send
  * buffer are packed into one section, each RNDIS packet starting at the
  * alignment the host announced, at most as many per request as it
@@ -795,25 +851,24 @@ hvn_tx_agg_send(struct hvn_txq *txq, struct hvbus_chan *chan,
 	return 0;
 }
 
-/* The ring refused the open aggregate: its section goes back, its frames
- * are not sent (-EAGAIN: handed back; a broken ring: dropped with the rest
- * of the burst). Returns the frames the burst sent. */
+/* The ring refused the open aggregate (section @p sec, from frame
+ * @p first, done[] entries before it @p ndone): its section goes back, its
+ * frames are not sent (-EAGAIN: handed back; a broken ring: dropped with
+ * the rest of the burst). Returns the frames the burst sent. */
 static __rte_cold uint16_t
-hvn_tx_agg_failed(struct hvn_txq *txq, struct hvn_tx_agg *a,
-		  struct rte_mbuf **pkts, uint16_t n, uint16_t *ndone, int rc)
+hvn_tx_agg_failed(struct hvn_txq *txq, uint32_t sec, uint16_t first,
+		  struct rte_mbuf **pkts, uint16_t n, int rc)
 {
-	txq->free_sec[txq->nfree_sec++] = a->sec;
-	*ndone = a->ndone;
-	a->n = 0;
+	txq->free_sec[txq->nfree_sec++] = sec;
 	if (rc == -EAGAIN) {
 		txq->st.ring_full++;
-		return a->first;
+		return first;
 	}
 	/* Nothing can leave on this channel any more: drop like a
 	 * rescinded one, so the caller does not spin. */
 	hvn_ring_broken(&txq->broken_logged, txq->port_id, "tx", txq->qid, rc);
-	txq->st.errors += n - a->first;
-	rte_pktmbuf_free_bulk(pkts + a->first, n - a->first);
+	txq->st.errors += n - first;
+	rte_pktmbuf_free_bulk(pkts + first, n - first);
 	return n;
 }
 
@@ -875,12 +930,10 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 					 txq->agg_bytes)) {
 				rc = hvn_tx_agg_send(txq, chan, &a);
 				if (unlikely(rc != 0)) {
-					i = hvn_tx_agg_failed(txq, &a, pkts,
-							      n, &ndone, rc);
-					goto out;
+					goto agg_failed;
 				}
 				if (ndone >= HVN_TX_FREE_BULK) {
-					rte_pktmbuf_free_bulk(done, ndone);
+					hvn_tx_free_copied(done, ndone);
 					ndone = 0;
 				}
 			}
@@ -920,9 +973,7 @@ gpa:
 			if (a.n != 0) {
 				rc = hvn_tx_agg_send(txq, chan, &a);
 				if (unlikely(rc != 0)) {
-					i = hvn_tx_agg_failed(txq, &a, pkts,
-							      n, &ndone, rc);
-					goto out;
+					goto agg_failed;
 				}
 			}
 			if (unlikely(txq->nfree == 0)) {
@@ -950,9 +1001,7 @@ gpa:
 			if (a.n != 0) {
 				rc = hvn_tx_agg_send(txq, chan, &a);
 				if (unlikely(rc != 0)) {
-					i = hvn_tx_agg_failed(txq, &a, pkts,
-							      n, &ndone, rc);
-					goto out;
+					goto agg_failed;
 				}
 			}
 			if (vmb_ring_publish(&chan->tx) == 1)
@@ -985,7 +1034,7 @@ stage_failed:
 	if (a.n != 0) {
 		rc = hvn_tx_agg_send(txq, chan, &a);
 		if (unlikely(rc != 0))
-			i = hvn_tx_agg_failed(txq, &a, pkts, n, &ndone, rc);
+			goto agg_failed;
 	}
 out:
 	/* Own channel: the completions' read index goes out with our writes,
@@ -997,6 +1046,11 @@ out:
 		rte_spinlock_unlock(txq->lock);
 	epoch_reader_exit(&txq->rd);
 	if (ndone != 0)
-		rte_pktmbuf_free_bulk(done, ndone);
+		hvn_tx_free_copied(done, ndone);
 	return i;
+agg_failed:
+	/* Its frames are the caller's again: not in done[]. */
+	ndone = a.ndone;
+	i = hvn_tx_agg_failed(txq, a.sec, a.first, pkts, n, rc);
+	goto out;
 }
