@@ -313,6 +313,11 @@ struct hvsim_nic_stats {
 	/** Data requests accepted (tx_pkts frames came in that many: an
 	 * aggregating guest sends several per request). */
 	uint64_t tx_requests;
+	/** RSC: units of two or more TCP segments delivered coalesced, the
+	 * segments in them, the fragments (receive sections) they took;
+	 * rsc_on while the guest has it enabled (IPv4 or IPv6). */
+	uint64_t rsc_pkts, rsc_segs, rsc_frags;
+	bool rsc_on;
 };
 
 int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);

@@ -94,6 +94,25 @@ int hvsim_netvsp_junk(struct hvsim *h, unsigned int nic, unsigned int chan,
 		      enum hvsim_netvsp_junk kind, uint32_t count,
 		      unsigned int ms);
 
+/** Ways to spoil the next RSC unit (hvsim_netvsp_rsc_mangle()). */
+enum hvsim_netvsp_rsc_mangle {
+	HVSIM_RSC_NO_FIRST,	/**< its first fragment marked middle */
+	HVSIM_RSC_NO_LAST,	/**< its last fragment marked middle */
+	HVSIM_RSC_TWO_FIRST,	/**< its second fragment marked first */
+	HVSIM_RSC_SPLIT,	/**< its fragments in two transfer-page packets */
+	HVSIM_RSC_BAD_LEN,	/**< the IP length 8 more than the bytes sent */
+	HVSIM_RSC_TINY_FIRST,	/**< 20 bytes in the first fragment */
+};
+
+/**
+ * Spoil the next RSC unit (two or more coalesced segments) the NIC
+ * delivers, @p kind: RSC per-packet info a guest must refuse.
+ *
+ * @return 0, -EINVAL, -ENODEV.
+ */
+int hvsim_netvsp_rsc_mangle(struct hvsim *h, unsigned int nic,
+			    enum hvsim_netvsp_rsc_mangle kind);
+
 /** Longest message hvsim_netvsp_send_table() sends. */
 #define HVSIM_SEND_TABLE_MSG_MAX	256u
 

@@ -165,6 +165,7 @@ netvsp_chan_close(void *dev, struct hvsim_chan *c)
 		/* Batches in flight there are never completed now: take their
 		 * sections back. */
 		nv_rx_chan_drop(d, ch);
+		nv_rsc_fini(ch);
 		d->ch[i] = NULL;
 		d->n_open--;
 		while (d->ch_end > 0 && d->ch[d->ch_end - 1] == NULL)
@@ -269,6 +270,8 @@ netvsp_poll(void *dev)
 
 		if (ch == NULL)
 			continue;
+		/* A coalescing unit lasts one host iteration. */
+		nv_rsc_flush(d, ch);
 		if (ch->n_rng != 0 && nv_rx_flush(d, ch) == 0)
 			work++;
 		hvsim_chan_batch_end(ch->c);
@@ -298,6 +301,7 @@ netvsp_stats(void *dev, struct hvsim_nic_stats *st)
 	memcpy(st->mac, d->mac, sizeof(st->mac));
 	memcpy(st->perm_mac, d->perm_mac, sizeof(st->perm_mac));
 	st->mac_locked = d->cfg.mac_locked;
+	st->rsc_on = d->off.rsc4 || d->off.rsc6;
 	nv_gen_stats(d, st);
 }
 

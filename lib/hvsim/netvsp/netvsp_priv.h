@@ -119,6 +119,23 @@ struct nv_sendbuf {
 };
 
 /** One open channel (primary = index 0). */
+/**
+ * The coalescing unit of one channel (rsc.c): the first segment's
+ * headers, then every segment's payload; it lives until the end of the
+ * host iteration that started it, or until a segment does not fit it.
+ */
+struct nv_rsc {
+	uint8_t *buf;		/**< NV_RSC_BUF bytes, allocated on first use */
+	uint32_t len;		/**< frame bytes so far; 0: no unit */
+	uint32_t segs;
+	uint32_t l4, hdr;	/**< TCP header offset, headers' length */
+	bool v6;
+	uint32_t next_seq;	/**< the sequence number that continues it */
+	uint32_t csum;		/**< RNDIS_RXCSUM_* of its segments */
+	uint32_t hash, htype;
+	uint16_t pkt_id;
+};
+
 struct nv_chan {
 	struct hvsim_chan *c;
 	uint16_t idx;
@@ -129,6 +146,8 @@ struct nv_chan {
 	uint32_t head;		/**< first section: the transaction id */
 	uint32_t tail;
 	uint64_t rng_bytes;
+	uint32_t rng_pkts;	/**< frames in it (an RSC unit is one) */
+	struct nv_rsc rsc;
 	struct vmb_xfer_range rng[NV_RX_BATCH_MAX];
 	uint8_t ext[sizeof(struct vmb_xfer_hdr) +
 		    NV_RX_BATCH_MAX * sizeof(struct vmb_xfer_range)];
@@ -159,7 +178,9 @@ struct nv_offload {
 	bool rx_ip4, rx_tcp4, rx_udp4, rx_tcp6, rx_udp6;
 	bool tx_ip4, tx_tcp4, tx_udp4, tx_tcp6, tx_udp6;
 	bool lso4, lso6;
+	bool rsc4, rsc6;	/**< receive segment coalescing (rsc.c) */
 };
+
 
 struct nv_gen;
 struct nv_pcap;
@@ -191,6 +212,8 @@ struct nv_misbehave {
 	bool rq_keep;
 	uint8_t rq_msg[HVSIM_SEND_TABLE_MSG_MAX];	/**< NV_MB_TABLE */
 	uint32_t rq_msg_len;
+	uint32_t rsc_mangle;	/**< caller: enum hvsim_netvsp_rsc_mangle + 1
+				 *   for the next RSC unit, taken by the host */
 	int32_t rq_result;	/**< host: the request's result */
 	/* host thread only */
 	uint32_t busy;		/**< request being worked on, 0 = none */
@@ -339,6 +362,20 @@ int nv_ctrl_flush(struct netvsp_dev *d);
 /** Deliver one frame to the guest: filter, RSS, PPIs. 0, -ENOBUFS (no
  * section: retry later or drop), -EPERM (filtered / not ready). */
 int nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f);
+/** Write one frame into a section of @p ch's batch (the frame fits). */
+int nv_rx_put(struct netvsp_dev *d, struct nv_chan *ch, const uint8_t *data,
+	      uint32_t len, bool strip, bool vlan, uint16_t tci, uint32_t csum,
+	      uint32_t hash, uint32_t htype);
+
+/* ---- rsc.c ---- */
+/** Coalesce a frame into @p ch's unit: 0 taken, 1 not a frame to
+ * coalesce (the unit went out first, so order holds). */
+int nv_rsc_add(struct netvsp_dev *d, struct nv_chan *ch, const uint8_t *data,
+	       uint32_t len, uint32_t csum, uint32_t hash, uint32_t htype);
+/** Deliver @p ch's unit, if any, into its batch. */
+void nv_rsc_flush(struct netvsp_dev *d, struct nv_chan *ch);
+/** Forget @p ch's unit and free its buffer (channel closing). */
+void nv_rsc_fini(struct nv_chan *ch);
 /** Packet-filter check of a destination MAC. */
 bool nv_rx_filter_pass(const struct netvsp_dev *d, const uint8_t *dst);
 /** True when the guest can take data (RNDIS up, filter set, buffer on). */

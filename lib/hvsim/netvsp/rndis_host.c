@@ -73,6 +73,9 @@ nv_rndis_reset(struct netvsp_dev *d)
 	/* The device comes up with every offload on; guests then set what
 	 * they want through TCP_OFFLOAD_PARAMETERS. */
 	memset(&d->off, 1, sizeof(d->off));
+	/* Except RSC: the guest must have said it can take fragments. */
+	d->off.rsc4 = false;
+	d->off.rsc6 = false;
 	nv_rss_reset(d);
 	memcpy(d->mac, d->perm_mac, 6);
 	d->rx_gen++;
@@ -118,6 +121,9 @@ nv_offload_caps(const struct netvsp_dev *d, struct ndis_offload *o,
 		o->lsov2_ip4_max_size = NV_LSO_MAX_SIZE;
 		o->lsov2_ip4_min_segs = NV_LSO_MIN_SEGS;
 	}
+	/* RSC only in a revision 3 object (offset 144). */
+	o->rsc_ip4 = !current || f->rsc4;
+	o->rsc_ip6 = !current || f->rsc6;
 	if (!current || f->lso6) {
 		o->lsov2_ip6_encap = NDIS_OFFLOAD_ENCAP_8023;
 		o->lsov2_ip6_max_size = NV_LSO_MAX_SIZE;
@@ -352,6 +358,17 @@ nv_set_offload(struct netvsp_dev *d, const uint8_t *in, uint32_t len)
 	nv_csum_param(p.udp6_csum, &o->tx_udp6, &o->rx_udp6);
 	nv_lso_param(p.lsov2_ip4, &o->lso4);
 	nv_lso_param(p.lsov2_ip6, &o->lso6);
+	/* RSC needs NVSP 6.1 and the guest's RSC bit in NDIS_CONFIG. */
+	if ((p.rsc_ip4 == NDIS_OFFLOAD_PARAM_ON ||
+	     p.rsc_ip6 == NDIS_OFFLOAD_PARAM_ON) &&
+	    (d->nvsp_ver < NVSP_VERSION_61 ||
+	     !(d->ndis_caps & NVSP_NDIS_CAP_RSC))) {
+		nv_log(d, "RSC asked for without NVSP 6.1 and the RSC "
+		       "capability: left off");
+	} else {
+		nv_lso_param(p.rsc_ip4, &o->rsc4);
+		nv_lso_param(p.rsc_ip6, &o->rsc6);
+	}
 	d->rx_gen++;
 	return RNDIS_STATUS_SUCCESS;
 }

@@ -191,6 +191,7 @@ nv_rx_batch_add(struct netvsp_dev *d, struct nv_chan *ch, uint32_t sec,
 
 	r->len = len;
 	r->offset = sec * d->rx.sec_size;
+	ch->rng_pkts++;
 	if (ch->n_rng++ == 0)
 		ch->head = sec;
 	else
@@ -231,20 +232,22 @@ nv_rx_flush(struct netvsp_dev *d, struct nv_chan *ch)
 		return rc;	/* the guest drains its ring: retry later */
 	if (rc != 0) {
 		/* Channel going away: the frames are lost. */
-		d->stats.rx_dropped += ch->n_rng;
+		d->stats.rx_dropped += ch->rng_pkts;
 		nv_rx_free_list(rx, ch->head);
 		ch->n_rng = 0;
 		ch->rng_bytes = 0;
+		ch->rng_pkts = 0;
 		return rc;
 	}
 	rx->state[ch->head] = NV_SEC_INFLIGHT;
 	rx->owner[ch->head] = (uint8_t)ch->idx;
-	qs->rx_pkts += ch->n_rng;
+	qs->rx_pkts += ch->rng_pkts;
 	qs->rx_bytes += ch->rng_bytes;
-	d->stats.rx_pkts += ch->n_rng;
+	d->stats.rx_pkts += ch->rng_pkts;
 	d->stats.rx_bytes += ch->rng_bytes;
 	ch->n_rng = 0;
 	ch->rng_bytes = 0;
+	ch->rng_pkts = 0;
 	return 0;
 }
 
@@ -290,10 +293,13 @@ nv_rx_chan_drop(struct netvsp_dev *d, struct nv_chan *ch)
 	if (!rx->on)
 		return;
 	if (ch->n_rng != 0) {
-		d->stats.rx_dropped += ch->n_rng;
+		d->stats.rx_dropped += ch->rng_pkts;
 		nv_rx_free_list(rx, ch->head);
 		ch->n_rng = 0;
+		ch->rng_pkts = 0;
+		ch->rng_bytes = 0;
 	}
+	ch->rsc.len = 0;
 	for (i = 0; i < rx->sec_count; i++)
 		if (rx->state[i] == NV_SEC_INFLIGHT && rx->owner[i] == ch->idx)
 			nv_rx_free_list(rx, i);
@@ -426,17 +432,70 @@ nv_rx_csum_known(const struct netvsp_dev *d, const uint8_t *frame,
 			RNDIS_RXCSUM_UDP_OK : 0));
 }
 
+/* Write one frame into a section of @p ch's batch. */
+static inline __attribute__((always_inline)) int
+nv_rx_write(struct netvsp_dev *d, struct nv_chan *ch, const uint8_t *data,
+	    uint32_t len, bool strip, bool vlan, uint16_t tci, uint32_t csum,
+	    uint32_t hash, uint32_t htype)
+{
+	uint32_t flen = strip ? len - 4 : len, sec, off;
+	const struct nv_rx_tmpl *t;
+	uint8_t *p;
+
+	if (ch->n_rng == NV_RX_BATCH_MAX && nv_rx_flush(d, ch) != 0) {
+		d->stats.rx_dropped++;
+		return -ENOBUFS;
+	}
+	sec = nv_rx_sec_get(d, false);
+	if (sec == UINT32_MAX) {
+		d->stats.rx_dropped++;
+		return -ENOBUFS;
+	}
+	t = &d->rx.tmpl[(vlan ? NV_TMPL_VLAN : 0) |
+			(htype != 0 ? NV_TMPL_HASH : 0)];
+	p = nv_rx_sec_ptr(d, sec);
+	/* The size check above keeps header + frame inside the section. */
+	memcpy(p, t->hdr, t->len);
+	off = t->len;
+	nv_put_u32(p, offsetof(struct rndis_packet, msg_len), off + flen);
+	nv_put_u32(p, offsetof(struct rndis_packet, data_len), flen);
+	nv_put_u32(p, t->csum_at, csum);
+	if (vlan)
+		nv_put_u32(p, t->vlan_at, rndis_vlan_from_tci(tci));
+	if (htype != 0) {
+		nv_put_u32(p, t->hash_at, hash);
+		nv_put_u32(p, t->hinfo_at, NDIS_HASH_FUNCTION_TOEPLITZ | htype);
+	}
+	if (strip) {
+		memcpy(p + off, data, 12);
+		memcpy(p + off + 12, data + 16, len - 16);
+	} else {
+		memcpy(p + off, data, flen);
+	}
+	ch->rng_bytes += flen;
+	nv_hostile_rndis_pkt(d, p, off + flen);
+	nv_rx_batch_add(d, ch, sec, off + flen);
+	return 0;
+}
+
+int
+nv_rx_put(struct netvsp_dev *d, struct nv_chan *ch, const uint8_t *data,
+	  uint32_t len, bool strip, bool vlan, uint16_t tci, uint32_t csum,
+	  uint32_t hash, uint32_t htype)
+{
+	return nv_rx_write(d, ch, data, len, strip, vlan, tci, csum, hash,
+			   htype);
+}
+
 int
 nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 {
-	uint32_t q = f->src_queue, hash = 0, htype = 0, csum, sec, flen;
-	uint32_t size = d->rx.sec_size, off;
+	uint32_t q = f->src_queue, hash = 0, htype = 0, csum, flen;
+	uint32_t size = d->rx.sec_size;
 	const uint8_t *data = f->data;
 	bool vlan = f->has_vlan, strip = false;
-	const struct nv_rx_tmpl *t;
 	uint16_t tci = f->vlan_tci;
 	struct nv_chan *ch;
-	uint8_t *p;
 
 	if (!nv_rx_ready(d) || f->len < 14) {
 		d->stats.rx_dropped++;
@@ -461,43 +520,15 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 	if (d->rss.enabled)
 		q = nv_rss_pick(d, data, f->len, &hash, &htype);
 	ch = nv_rx_chan(d, q);
-	if (ch->n_rng == NV_RX_BATCH_MAX && nv_rx_flush(d, ch) != 0) {
-		d->stats.rx_dropped++;
-		return -ENOBUFS;
-	}
-	sec = nv_rx_sec_get(d, false);
-	if (sec == UINT32_MAX) {
-		d->stats.rx_dropped++;
-		return -ENOBUFS;
-	}
 	csum = f->csum_good != 0 ?
 		nv_rx_csum_known(d, data, f->len, f->csum_good) : 0;
 	if (csum == 0)
 		csum = nv_rx_csum_verify(d, data, f->len);
-
-	t = &d->rx.tmpl[(vlan ? NV_TMPL_VLAN : 0) |
-			(htype != 0 ? NV_TMPL_HASH : 0)];
-	p = nv_rx_sec_ptr(d, sec);
-	/* The size check above keeps header + frame inside the section. */
-	memcpy(p, t->hdr, t->len);
-	off = t->len;
-	nv_put_u32(p, offsetof(struct rndis_packet, msg_len), off + flen);
-	nv_put_u32(p, offsetof(struct rndis_packet, data_len), flen);
-	nv_put_u32(p, t->csum_at, csum);
-	if (vlan)
-		nv_put_u32(p, t->vlan_at, rndis_vlan_from_tci(tci));
-	if (htype != 0) {
-		nv_put_u32(p, t->hash_at, hash);
-		nv_put_u32(p, t->hinfo_at, NDIS_HASH_FUNCTION_TOEPLITZ | htype);
-	}
-	if (strip) {
-		memcpy(p + off, data, 12);
-		memcpy(p + off + 12, data + 16, f->len - 16);
-	} else {
-		memcpy(p + off, data, flen);
-	}
-	ch->rng_bytes += flen;
-	nv_hostile_rndis_pkt(d, p, off + flen);
-	nv_rx_batch_add(d, ch, sec, off + flen);
-	return 0;
+	/* Tagged frames are never coalesced: the unit has one tag PPI. */
+	if ((d->off.rsc4 || d->off.rsc6) && !vlan &&
+	    nv_rsc_add(d, ch, data, f->len, csum, hash, htype) == 0)
+		return 0;
+	return nv_rx_write(d, ch, data, f->len, strip, vlan, tci, csum, hash,
+			   htype);
 }
+
