@@ -182,6 +182,7 @@ struct hvn_qstats {
 	uint64_t budget_cut;	/* bursts that stopped at their budget */
 	uint64_t vf_packets;	/* of packets/bytes: through the VF */
 	uint64_t vf_bytes;
+	uint64_t lro;		/* rx: packets the host coalesced (RSC) */
 };
 
 /* Transmit descriptor states (hvn_txd.h). */
@@ -315,6 +316,10 @@ struct hvn_rxq {
 	uint32_t pend_cap;
 	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
 	bool broken_logged;
+	/* RSC: the fragments so far of the packet the host coalesced
+	 * (hvn_lro.c), never across transfer-page packets. */
+	struct rte_mbuf *lro_head, *lro_tail;
+	uint32_t lro_frags;
 	uint8_t *scratch;		/* one receive section (scatter) */
 	uint32_t scratch_size;
 	struct hvn_qstats st;
@@ -391,6 +396,7 @@ struct hvn_dev {
 	uint16_t reta[HVN_RETA_SIZE];
 	uint64_t rss_hf;
 	bool rss_on;
+	bool rsc_on;			/* the host coalesces (LRO) */
 
 	uint16_t nchan;			/* channels open: primary + subs */
 	uint16_t nsub_granted;

@@ -64,6 +64,7 @@ int hvn_rndis_set_mac(struct hvn_dev *hv, const struct rte_ether_addr *mac);
 /* Re-apply the application's MAC after a re-attach. */
 int hvn_mac_restore(struct hvn_dev *hv);
 int hvn_rndis_offload_setup(struct hvn_dev *hv);
+int hvn_rndis_rsc(struct hvn_dev *hv, bool on);
 uint32_t hvn_filter_of(bool promisc, bool allmulti);
 
 /* hvn_rss.c */

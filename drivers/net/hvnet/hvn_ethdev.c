@@ -68,6 +68,8 @@ hvn_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		RTE_ETHER_CRC_LEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->rx_offload_capa = hv->rx_offload_capa;
+	/* A coalesced packet: an IPv4 datagram of the largest size. */
+	info->max_lro_pkt_size = RTE_ETHER_HDR_LEN + UINT16_MAX;
 	info->tx_offload_capa = hv->tx_offload_capa;
 	info->rx_queue_offload_capa = 0;
 	info->tx_queue_offload_capa = 0;
@@ -153,6 +155,10 @@ hvn_dev_start(struct rte_eth_dev *dev)
 			    hv->port_id, rc);
 		return rc;
 	}
+	rc = hvn_rndis_rsc(hv, (dev->data->dev_conf.rxmode.offloads &
+				RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0);
+	if (rc != 0)
+		return rc;
 	/* Last exchange before traffic: the filter lets frames flow; those
 	 * the control path meets from now on go to rx queue 0 (not polled
 	 * yet: the port is not started). */

@@ -164,6 +164,10 @@ hvn_nvsp_attach(struct hvn_dev *hv)
 		caps = NVSP_NDIS_CAP_IEEE8021Q;
 		if (hv->nvsp_ver >= NVSP_VERSION_5)
 			caps |= NVSP_NDIS_CAP_SRIOV;
+		/* We can take coalesced packets in fragments (LRO); the
+		 * host coalesces only once asked (hvn_rndis_rsc()). */
+		if (hv->nvsp_ver >= NVSP_VERSION_61)
+			caps |= NVSP_NDIS_CAP_RSC;
 		nvsp_encode_ndis_config(&m, sizeof(m), HVN_NDIS_FRAME, caps);
 		rc = hvn_nvsp_post(hv, &m, NVSP_MSG_SIZE);
 		if (rc != 0)

@@ -133,6 +133,10 @@ hvn_reattach(struct hvn_dev *hv)
 		d->mtu = (uint16_t)hv->mtu;
 		if (run)
 			rc = hvn_rss_apply(hv, nq);
+		/* The new session's host does not coalesce yet. */
+		if (rc == 0 && run)
+			rc = hvn_rndis_rsc(hv, (d->dev_conf.rxmode.offloads &
+					   RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0);
 	}
 	if (rc == 0 && run) {
 		hvn_rndis_query_link(hv);

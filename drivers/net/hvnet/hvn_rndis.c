@@ -343,6 +343,9 @@ hvn_rndis_offload_setup(struct hvn_dev *hv)
 		hv->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	if (o->ip4_rx_flags & NDIS_TXCSUM_CAP_UDP4)
 		hv->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	/* RSC: NVSP 6.1 and a host that coalesces IPv4 or IPv6. */
+	if (hv->nvsp_ver >= NVSP_VERSION_61 && (o->rsc_ip4 || o->rsc_ip6))
+		hv->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 
 	p.ip4_csum = NDIS_OFFLOAD_PARAM_TX_RX_ON;
 	p.tcp4_csum = NDIS_OFFLOAD_PARAM_TX_RX_ON;
@@ -369,6 +372,41 @@ hvn_rndis_offload_setup(struct hvn_dev *hv)
 			RTE_ETH_RX_OFFLOAD_SCATTER |
 			RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
+	return 0;
+}
+
+/*
+ * Ask the host to coalesce TCP segments (RSC), or to stop: offload
+ * parameters that change nothing but the RSC fields, for the IP versions
+ * the host can coalesce.
+ */
+int
+hvn_rndis_rsc(struct hvn_dev *hv, bool on)
+{
+	uint8_t v = on ? NDIS_OFFLOAD_PARAM_ON : NDIS_OFFLOAD_PARAM_OFF;
+	struct ndis_offload_params p;
+	uint8_t buf[NDIS_OFFLOAD_PARAMS_SIZE_REV_3];
+	int rc, n;
+
+	if (on == hv->rsc_on)
+		return 0;
+	if (on && !(hv->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		return -ENOTSUP;
+	memset(&p, 0, sizeof(p));
+	p.rsc_ip4 = hv->hwcaps.rsc_ip4 ? v : NDIS_OFFLOAD_PARAM_NO_CHANGE;
+	p.rsc_ip6 = hv->hwcaps.rsc_ip6 ? v : NDIS_OFFLOAD_PARAM_NO_CHANGE;
+	n = ndis_offload_params_encode(buf, sizeof(buf), &p,
+				       NDIS_OFFLOAD_PARAMS_REV_3);
+	if (n < 0)
+		return n;
+	rc = hvn_rndis_set(hv, RNDIS_OID_TCP_OFFLOAD_PARAMETERS, buf,
+			   (uint32_t)n);
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "port %u: host refused to %s RSC (LRO): %d",
+			    hv->port_id, on ? "start" : "stop", rc);
+		return rc;
+	}
+	hv->rsc_on = on;
 	return 0;
 }
 

@@ -132,7 +132,8 @@ hvn_rx_big(struct hvn_rxq *rxq, const uint8_t *msg, uint32_t ml,
 	memcpy(rxq->scratch, msg, ml);
 	if (hvn_rxp_msg(rxq->scratch, ml, rm) != HVN_RX_DATA)
 		goto bad;
-	if (!(rxq->offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+	if (!(rxq->offloads & (RTE_ETH_RX_OFFLOAD_SCATTER |
+			       RTE_ETH_RX_OFFLOAD_TCP_LRO))) {
 		HVN_LOG_LIMITED(&rxq->log_lim, DEBUG, rx, "port %u rx queue "
 				"%u: %u-byte frame dropped: larger than an "
 				"mbuf and scatter is off", rxq->port_id,
@@ -280,6 +281,12 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 		}
 		m->port = rxq->port_id;
 		hvn_rx_flags(rxq, m, &rm.pi);
+		/* An RSC fragment: kept until its packet is whole. */
+		if (unlikely(rm.pi.present & RNDIS_PKT_HAS_PKTINFO_ID)) {
+			m = hvn_lro_frag(rxq, m, &rm.pi);
+			if (m == NULL)
+				continue;
+		}
 		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
 			     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) &&
 		    hvn_rx_vlan_reinsert(&m) != 0) {
@@ -293,6 +300,9 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 	}
 	if (unlikely(nbulk != 0))
 		rte_pktmbuf_free_bulk(bulk + ibulk, nbulk);
+	/* Fragments never span transfer-page packets. */
+	if (unlikely(rxq->lro_head != NULL))
+		hvn_lro_abort(rxq);
 	return nout;
 }
 

@@ -26,6 +26,11 @@ void hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan);
 void hvn_txq_collect(struct hvn_txq *txq);
 void hvn_tx_tmpl_init(struct hvn_txq *txq);
 
+/* hvn_lro.c: RSC fragments put together (cold; LRO queues). */
+struct rte_mbuf *hvn_lro_frag(struct hvn_rxq *rxq, struct rte_mbuf *m,
+			      const struct rndis_pkt_info *pi);
+void hvn_lro_abort(struct hvn_rxq *rxq);
+
 /* hvn_bind.c: a queue's binding to a host session (no allocation). */
 int hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq);
 int hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq);

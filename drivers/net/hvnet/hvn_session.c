@@ -304,6 +304,7 @@ hvn_session_clear(struct hvn_dev *hv)
 	hv->chan_lost = 0;
 	memset(&hv->rinit, 0, sizeof(hv->rinit));
 	hvn_send_table_clear(hv);
+	hv->rsc_on = false;
 	hvn_vf_session_reset(hv);
 }
 

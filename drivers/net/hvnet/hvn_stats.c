@@ -23,7 +23,7 @@ struct hvn_xstat_name {
 static const struct hvn_xstat_name hvn_rxq_xstats[] = {
 	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
 	HVN_QS(nombuf), HVN_QS(ctl), HVN_QS(vf_packets), HVN_QS(vf_bytes),
-	HVN_QS(budget_cut), HVN_QS(bad_cmplt),
+	HVN_QS(budget_cut), HVN_QS(bad_cmplt), HVN_QS(lro),
 };
 
 static const struct hvn_xstat_name hvn_txq_xstats[] = {

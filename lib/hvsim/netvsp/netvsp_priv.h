@@ -288,6 +288,11 @@ struct netvsp_dev {
 
 	struct hvsim_nic_stats stats;
 	struct nv_misbehave mb;
+	/* RSC while the guest has it on (rsc.c's nv_rsc_add), else NULL:
+	 * passed down so that the receive path calls nothing above it. */
+	int (*coalesce)(struct netvsp_dev *d, struct nv_chan *ch,
+			const uint8_t *data, uint32_t len, uint32_t csum,
+			uint32_t hash, uint32_t htype);
 	struct nv_hostile hostile;
 
 	uint8_t *txbuf;		/**< gathered RNDIS request (private copy) */

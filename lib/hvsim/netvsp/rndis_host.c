@@ -76,6 +76,7 @@ nv_rndis_reset(struct netvsp_dev *d)
 	/* Except RSC: the guest must have said it can take fragments. */
 	d->off.rsc4 = false;
 	d->off.rsc6 = false;
+	d->coalesce = NULL;
 	nv_rss_reset(d);
 	memcpy(d->mac, d->perm_mac, 6);
 	d->rx_gen++;
@@ -369,6 +370,7 @@ nv_set_offload(struct netvsp_dev *d, const uint8_t *in, uint32_t len)
 		nv_lso_param(p.rsc_ip4, &o->rsc4);
 		nv_lso_param(p.rsc_ip6, &o->rsc6);
 	}
+	d->coalesce = o->rsc4 || o->rsc6 ? nv_rsc_add : NULL;
 	d->rx_gen++;
 	return RNDIS_STATUS_SUCCESS;
 }

@@ -525,8 +525,8 @@ nv_rx_deliver(struct netvsp_dev *d, const struct nv_frame *f)
 	if (csum == 0)
 		csum = nv_rx_csum_verify(d, data, f->len);
 	/* Tagged frames are never coalesced: the unit has one tag PPI. */
-	if ((d->off.rsc4 || d->off.rsc6) && !vlan &&
-	    nv_rsc_add(d, ch, data, f->len, csum, hash, htype) == 0)
+	if (d->coalesce != NULL && !vlan &&
+	    d->coalesce(d, ch, data, f->len, csum, hash, htype) == 0)
 		return 0;
 	return nv_rx_write(d, ch, data, f->len, strip, vlan, tci, csum, hash,
 			   htype);
