@@ -50,7 +50,9 @@ int
 hvbus_backend_vdev_probe(const struct hvbus_backend_ops *ops,
 			 const char *name)
 {
-	if (hvbus.backend_up && hvbus.be.ops == ops)
+	/* A secondary: the primary runs the backend its vdev names. */
+	if ((hvbus.backend_up && hvbus.be.ops == ops) ||
+	    rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	HVBUS_LOG(ERR, "%s: the bus is not running the %s backend: its "
 		  "settings were refused (see above), another backend was "

@@ -291,6 +291,62 @@ hvbus_scan_coexist(void)
 
 static void hvbus_teardown(void);
 
+/* The primary's answer to a secondary (mp.c): devices from @p start. */
+static unsigned int
+hvbus_mp_list(struct hvbus_mp_dev *out, unsigned int start, unsigned int max,
+	      uint32_t *total)
+{
+	struct rte_hvbus_device *dev;
+	unsigned int i = 0, k = 0;
+
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_FOREACH(dev, &hvbus.devs, next) {
+		if (i++ < start || k == max)
+			continue;
+		out[k].instance = dev->instance_id;
+		out[k].class_id = dev->class_id;
+		k++;
+	}
+	pthread_mutex_unlock(&hvbus.lock);
+	*total = i;
+	return k;
+}
+
+/* A secondary process: the primary's devices, for drivers to attach to
+ * its ports. No backend, no control thread: the primary owns the host. */
+static int
+hvbus_scan_secondary(void)
+{
+	struct hvbus_mp_dev *list;
+	unsigned int n, i;
+	int rc;
+
+	rc = hvbus_mp_fetch(&list, &n);
+	if (rc == -ENOENT) {
+		HVBUS_LOG(INFO, "secondary process: the primary runs no hvbus");
+		return 0;
+	}
+	if (rc < 0) {
+		HVBUS_LOG(ERR, "secondary process: cannot learn the primary's "
+			  "devices: %s", strerror(-rc));
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		struct hvbus_offer o;
+
+		memset(&o, 0, sizeof(o));
+		o.instance = list[i].instance;
+		o.class_id = list[i].class_id;
+		if (hvbus_dev_new(&o) == NULL) {
+			free(list);
+			return -ENOMEM;
+		}
+	}
+	free(list);
+	HVBUS_LOG(INFO, "secondary process: %u device(s) of the primary", n);
+	return 0;
+}
+
 static int
 hvbus_scan(void)
 {
@@ -303,11 +359,8 @@ hvbus_scan(void)
 	if (hvbus.scanned)
 		return 0;
 	hvbus.scanned = true;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		HVBUS_LOG(INFO, "secondary process: hvbus devices are managed "
-			  "by the primary");
-		return 0;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return hvbus_scan_secondary();
 	rc = hvbus_config_load(&hvbus.cfg, &ops);
 	if (rc < 0 || ops == NULL)
 		return rc;
@@ -345,6 +398,9 @@ hvbus_scan(void)
 	}
 	hvbus_scan_coexist();
 	hvbus_telemetry_register();
+	if (hvbus_mp_serve(hvbus_mp_list) < 0)
+		HVBUS_LOG(WARNING, "secondary processes will not see hvbus "
+			  "devices: %s", rte_strerror(rte_errno));
 	return 0;
 fail:
 	hvbus_teardown();
@@ -358,6 +414,17 @@ hvbus_probe(void)
 	unsigned int n, i;
 	int rc, ret = 0;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* The primary's devices: attach to its ports. */
+		n = hvbus_dev_snapshot(&arr);
+		for (i = 0; i < n; i++) {
+			rc = hvbus_probe_one(arr[i]);
+			if (rc < 0 && rc != -EEXIST)
+				ret = rc;
+		}
+		free(arr);
+		return ret;
+	}
 	if (!hvbus.ctrl_running)
 		return 0;
 	rc = hvbus_work_start();
@@ -496,6 +563,7 @@ hvbus_teardown(void)
 	struct rte_hvbus_device *dev;
 	uint32_t relid;
 
+	hvbus_mp_unserve();
 	hvbus_work_stop();
 	hvbus_ctrl_stop();
 	/* Events the control thread queued while shutting down. */

@@ -15,6 +15,7 @@
  *   work.c       work thread: probes after start-up, driver events
  *   telemetry.c  /hvbus/channels
  *   intr.c       host signals relayed to drivers' eventfds
+ *   mp.c         the primary's devices for secondary processes
  *   sim/         the sim backend (hvsim over a socket, memfd arena)
  *
  * Ownership: the control thread is the only thread that changes offers,
@@ -368,6 +369,21 @@ unsigned int hvbus_intr_host_signal(struct rte_hvbus_device *dev);
 void hvbus_intr_chan_opened(struct rte_hvbus_device *dev, uint16_t subidx);
 uint64_t hvbus_intr_kicks(struct rte_hvbus_device *dev);
 void hvbus_intr_free(struct rte_hvbus_device *dev);
+
+/* mp.c: the primary's device list over rte_mp. */
+struct hvbus_mp_dev {
+	struct vmb_guid instance;
+	struct vmb_guid class_id;
+};
+/* Devices from @p start, at most @p max, into @p out; *total gets the
+ * count of all. Returns how many were written. */
+typedef unsigned int (hvbus_mp_list_fn)(struct hvbus_mp_dev *out,
+					unsigned int start, unsigned int max,
+					uint32_t *total);
+int hvbus_mp_serve(hvbus_mp_list_fn *fn);
+void hvbus_mp_unserve(void);
+/* Secondary: the primary's list (malloc'd), or a negative errno. */
+int hvbus_mp_fetch(struct hvbus_mp_dev **out, unsigned int *n);
 
 /* telemetry.c */
 void hvbus_telemetry_register(void);

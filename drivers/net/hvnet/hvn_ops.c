@@ -258,11 +258,8 @@ hvn_probe(struct rte_hvbus_driver *drv, struct rte_hvbus_device *hdev)
 	int rc;
 
 	RTE_SET_USED(drv);
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		PMD_INIT_LOG(ERR, "%s: secondary processes are not supported",
-			     hdev->name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return hvn_mp_probe(hdev);
 	eth = rte_eth_dev_allocate(hdev->name);
 	if (eth == NULL)
 		return -ENOMEM;

@@ -44,4 +44,7 @@ int hvn_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac);
 void hvn_event(struct rte_hvbus_device *hdev, enum hvbus_event ev,
 	       uint16_t subidx);
 
+/* hvn_mp.c: a secondary process attaches to the primary's port. */
+int hvn_mp_probe(struct rte_hvbus_device *hdev);
+
 #endif /* HVN_PORT_H */
