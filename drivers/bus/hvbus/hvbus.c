@@ -482,17 +482,21 @@ hvbus_unplug(struct rte_device *d)
 /*
  * A device name is an instance GUID; @addr, when given, gets its bytes.
  * EAL gives a bare name to the first bus that parses it, so while DPDK's
- * bus_vmbus is loaded the bare GUID is left to it (-b vmbus:<GUID> must
- * reach it) and -a hvbus:<GUID> comes here whole, prefix included.
+ * bus_vmbus is loaded a bare GUID is left to it (-b vmbus:<GUID> must
+ * reach it) and -a hvbus:<GUID> comes here whole, prefix included - unless
+ * the GUID names a device this bus holds: EAL resolves "hvbus:<GUID>" of a
+ * hot-unplug (testpmd's device detach) to the bare name only when this bus
+ * claims it, and looks the device up by that name.
  */
 static int
 hvbus_parse(const char *name, void *addr)
 {
 	struct vmb_guid g;
 
-	if (strchr(name, ':') == NULL && hvbus_coexist_vmbus_loaded())
-		return 1;
 	if (hvbus_name_guid(name, &g) != 0)
+		return 1;
+	if (strchr(name, ':') == NULL && hvbus_coexist_vmbus_loaded() &&
+	    hvbus_dev_find_instance(&g) == NULL)
 		return 1;
 	if (addr != NULL)
 		memcpy(addr, &g, sizeof(g));
