@@ -111,6 +111,7 @@ main(int argc, char **argv)
 	struct hvsim_config cfg;
 	struct rte_mempool *mp;
 	struct rte_eth_link link = { .link_status = RTE_ETH_LINK_DOWN };
+	struct rte_eth_dev_info info;
 	uint64_t warmup, want, end;
 	pthread_t pump;
 	struct hvsim *h;
@@ -139,7 +140,11 @@ main(int argc, char **argv)
 	mp = rte_pktmbuf_pool_create("perf", 8191, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	REQUIRE(mp != NULL);
-	REQUIRE(pt_port_start(0, 1, mp, 0, 0, 4096) == 0);
+	/* As dpdk-testpmd configures a port: MBUF_FAST_FREE whenever the
+	 * driver offers it (the frames are plain mbufs of one pool). */
+	REQUIRE(rte_eth_dev_info_get(0, &info) == 0);
+	REQUIRE(pt_port_start(0, 1, mp, 0, info.tx_offload_capa &
+			      RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE, 4096) == 0);
 	end = pt_ms() + 60000;
 	do {
 		if (rte_eth_link_get_nowait(0, &link) == 0 &&

@@ -271,6 +271,9 @@ struct hvn_txq {
 	uint32_t sec_size;
 	uint32_t sec_first, sec_n;	/* this queue's sections */
 	uint64_t offloads;
+	/* RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: the application promises one
+	 * pool, direct mbufs, one reference each. */
+	bool fast_free;
 	bool broken_logged;
 	struct hvn_cring cr;
 	uint8_t *pkt;			/* own channel: HVN_RX_PKT_MAX copy */

@@ -198,6 +198,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	txq->ndesc = nb;
 	txq->pub_every = hv->da.latency;
 	txq->offloads = conf->offloads | dev->data->dev_conf.txmode.offloads;
+	txq->fast_free = !!(txq->offloads & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
 	nsec = hvn_txq_nsec(hv);
 	ring = rte_align32pow2(nb);
 	txq->cr.mask = ring - 1;

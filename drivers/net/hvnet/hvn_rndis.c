@@ -315,7 +315,8 @@ hvn_rndis_offload_setup(struct hvn_dev *hv)
 	int rc, n;
 
 	hv->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
-		RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+		RTE_ETH_TX_OFFLOAD_VLAN_INSERT |
+		RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	hv->rx_offload_capa = RTE_ETH_RX_OFFLOAD_VLAN_STRIP |
 		RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	rc = hvn_rndis_query(hv, RNDIS_OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,

@@ -793,7 +793,7 @@ hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
  * rte_pktmbuf_free().
  */
 static __rte_noinline void
-hvn_tx_free_copied(struct rte_mbuf **m, uint16_t n)
+hvn_tx_free_copied_slow(struct rte_mbuf **m, uint16_t n)
 {
 	struct rte_mempool *mp = m[0]->pool;
 	struct rte_mbuf *x;
@@ -810,6 +810,18 @@ hvn_tx_free_copied(struct rte_mbuf **m, uint16_t n)
 	}
 	if (k != 0)
 		rte_mempool_put_bulk(mp, (void **)m, k);
+}
+
+/* With MBUF_FAST_FREE the application promised what the checks above
+ * look for (one pool, direct, one reference; copied frames have one
+ * segment): one put, no look at the mbufs. */
+static __rte_always_inline void
+hvn_tx_free_copied(const struct hvn_txq *txq, struct rte_mbuf **m, uint16_t n)
+{
+	if (txq->fast_free)
+		rte_mempool_put_bulk(m[0]->pool, (void **)m, n);
+	else
+		hvn_tx_free_copied_slow(m, n);
 }
 
 /*
@@ -943,7 +955,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 					goto agg_failed;
 				}
 				if (ndone >= HVN_TX_FREE_BULK) {
-					hvn_tx_free_copied(done, ndone);
+					hvn_tx_free_copied(txq, done, ndone);
 					ndone = 0;
 				}
 			}
@@ -1056,7 +1068,7 @@ out:
 		rte_spinlock_unlock(txq->lock);
 	epoch_reader_exit(&txq->rd);
 	if (ndone != 0)
-		hvn_tx_free_copied(done, ndone);
+		hvn_tx_free_copied(txq, done, ndone);
 	return i;
 agg_failed:
 	/* Its frames are the caller's again: not in done[]. */

@@ -57,7 +57,12 @@ static __rte_always_inline void
 hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx)
 {
 	if (d->m != NULL) {
-		rte_pktmbuf_free(d->m);
+		/* Fast free: straight back to the pool (a chain still has
+		 * its segments to walk). */
+		if (txq->fast_free && d->m->nb_segs == 1)
+			rte_mempool_put(d->m->pool, d->m);
+		else
+			rte_pktmbuf_free(d->m);
 		d->m = NULL;
 	}
 	if (d->section != NVSP_SECTION_NONE) {
