@@ -11,6 +11,14 @@
  * When they run out the host turns honest, so a short input still ends in
  * a whole session. A session that breaks one of session.h's rules aborts:
  * a crash for libFuzzer, like a sanitizer report or the watchdog.
+ *
+ * Bit 7 of byte 0 chooses the bus's backend: clear, the sim backend in
+ * this process (above); set, the uio backend in a guest process of its
+ * own against hvsim's uio_hv_generic face (session_uio.c: rings the
+ * kernel opened, where a rescind while OPENING completes its teardown
+ * inside the handler - a path the sim backend's GPADL rings never take),
+ * bytes 1-2 choosing which channel the kernel rescinds and when. The
+ * guest's crash, sanitizer report or broken rule aborts here.
  */
 
 #include <stdlib.h>
@@ -27,6 +35,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
+	hs_uio_guest_check((*argv)[0]);
 	fz_h = hs_init((*argv)[0], getenv("HOSTILE_VERBOSE") != NULL);
 	if (fz_h == NULL) {
 		fprintf(stderr, "fuzz_session: EAL with the embedded hvsim\n");
@@ -45,6 +54,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
+	if (data[0] & 0x80) {
+		if (hs_uio_session(1u + data[0] % 4, data + 1, size - 1, &r,
+				   getenv("HOSTILE_VERBOSE") != NULL) != 0)
+			abort();
+		return 0;
+	}
 	classes = ((uint32_t)data[1] | (uint32_t)data[2] << 8) &
 		  HVSIM_HOSTILE_ALL;
 	if (classes == 0)

@@ -57,6 +57,20 @@ int hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
  * (300 and 3000 unless set): a fuzzer runs shorter sessions. */
 void hs_set_pace(unsigned int traffic_ms, unsigned int link_ms);
 
+/*
+ * One session on the uio backend (session_uio.c): the guest - the bus's
+ * uio backend and net_hvnet, @p queues queue pairs (1-4) - in a child
+ * process, against hvsim behind its uio_hv_generic face here; @p input
+ * chooses which channel the host rescinds and at which step. Same rules
+ * and return as hs_session(). Needs no EAL in this process.
+ */
+int hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
+		   struct hs_result *res, bool verbose);
+
+/* In main() or LLVMFuzzerInitialize(), before anything else: when this
+ * process is the guest hs_uio_session() started, run it and exit. */
+void hs_uio_guest_check(const char *prog);
+
 /* Deadline of one session step (the watchdog's limit). */
 #define HS_STEP_MS	30000u
 

@@ -90,6 +90,21 @@ uint64_t hvsim_uio_int_doorbells(const struct hvsim_uio *u);
 unsigned int hvsim_uio_releases(const struct hvsim_uio *u, unsigned int nic,
 				struct hvsim_nic_stats *before);
 
+/**
+ * The host rescinds a channel of NIC @p nic, as the guest kernel then
+ * shows it: subchannel @p sub (> 0) leaves sysfs (channels/<relid>) and
+ * is released in the host at once; the primary (@p sub 0) takes the whole
+ * device directory and node with it (its channel stays open in the host:
+ * nothing but the kernel could close it). Same thread as hvsim_uio_poll().
+ * 0, -ENOENT when that channel is not published (any more), -EINVAL.
+ */
+int hvsim_uio_rescind(struct hvsim_uio *u, unsigned int nic, unsigned int sub);
+
+/** Relid of subchannel @p sub of NIC @p nic when it is published in sysfs
+ * (primary: while the device is), else 0. */
+uint32_t hvsim_uio_published(const struct hvsim_uio *u, unsigned int nic,
+			     unsigned int sub);
+
 /** Remove the tree and the nodes, close every channel, unmap. The host
  * stays and can be destroyed afterwards. */
 void hvsim_uio_destroy(struct hvsim_uio *u);

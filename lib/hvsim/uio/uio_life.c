@@ -173,3 +173,50 @@ hvsim_uio_releases(const struct hvsim_uio *u, unsigned int nic,
 		*before = u->nic[nic].before_release;
 	return u->nic[nic].releases;
 }
+
+int
+hvsim_uio_rescind(struct hvsim_uio *u, unsigned int nic, unsigned int sub)
+{
+	struct uio_nic *n;
+	struct uio_chan *ch;
+
+	if (nic >= u->n_nics || sub >= HVSIM_MAX_QUEUES)
+		return -EINVAL;
+	n = &u->nic[nic];
+	if (sub == 0) {
+		if (!n->dir_made)
+			return -ENOENT;
+		/* The device goes with its primary: the kernel removes the
+		 * directory and the node, the guest's open node stays. */
+		uio_tree_remove(u, n);
+		uio_log(u, "nic%u: rescinded: device directory and node gone",
+			n->idx);
+		return 0;
+	}
+	ch = &n->ch[sub];
+	if (ch->c == NULL || !ch->published)
+		return -ENOENT;
+	uio_tree_chan_remove(u, n, ch);
+	hvsim_preopen_drop(u->h, ch->c);
+	uio_log(u, "nic%u: subchannel %u relid %u rescinded", n->idx, sub,
+		ch->relid);
+	ch->c = NULL;
+	ch->published = false;
+	ch->relid = 0;
+	return 0;
+}
+
+uint32_t
+hvsim_uio_published(const struct hvsim_uio *u, unsigned int nic,
+		    unsigned int sub)
+{
+	const struct uio_nic *n;
+
+	if (nic >= u->n_nics || sub >= HVSIM_MAX_QUEUES)
+		return 0;
+	n = &u->nic[nic];
+	if (sub == 0)
+		return n->dir_made ? n->ch[0].relid : 0;
+	return n->ch[sub].c != NULL && n->ch[sub].published ?
+	       n->ch[sub].relid : 0;
+}

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * A guest session on the uio backend (session.h, hs_uio_session()): the
+ * bus's real uio backend and net_hvnet in a guest process of their own,
+ * against hvsim behind its uio_hv_generic face in this one - the layout
+ * hvsim-uio and the fidelity tests use, without a kernel or a namespace.
+ *
+ * Why a second process and not the sim backend: on the sim backend every
+ * ring has a GPADL, so a channel torn down while OPENING waits for the
+ * host's GPADL_TORNDOWN and is freed later, outside the rescind handler.
+ * Rings a kernel opened (uio) have none: the teardown a rescind starts
+ * completes inside the handler (issue 15, 1b), and OPENCHANNEL goes
+ * unanswered exactly when the kernel rescinded the channel between its
+ * offer and the open. Only the uio backend reaches that path, so it runs
+ * here for real. The face finds its guest by the process that maps a
+ * node, and reads guest memory across processes: hence the child, which
+ * is this program again (re-executed, so that EAL starts fresh in it
+ * whatever this process already runs).
+ *
+ * The kernel's timing is what the input chooses: which channel the host
+ * rescinds (a subchannel, or the device with its primary) and when -
+ * after the guest's Nth look at the node once the channel is in sysfs.
+ * The guest's uio backend reads its node on every control-loop tick and
+ * at every OPENCHANNEL it answers, so counting those reads (inotify)
+ * steps the rescind through the guest's protocol: before the offer,
+ * between the offer and the open (OPENCHANNEL unanswered), after it.
+ * The rest of the host is honest.
+ */
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+
+#include "pmd_test.h"
+#include "hvsim_uio.h"
+#include "session.h"
+
+#define HU_ENV		"HOSTILE_UIO_GUEST"
+#define HU_NIC		"69737668-006d-494e-8043-00155d000000"
+#define HU_POOL		8191
+#define HU_DESC		256
+#define HU_BURST	8
+#define HU_NONE		~0u	/* no channel to rescind */
+/* The whole guest, EAL start to exit: beyond it, stuck. */
+#define HU_GUEST_MS	(2 * HS_STEP_MS)
+
+/* ---- the guest (child) ---- */
+
+static const char *hu_step;	/* atomic */
+static uint64_t hu_deadline;	/* atomic */
+
+static void *
+hu_watchdog(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t d = __atomic_load_n(&hu_deadline, __ATOMIC_ACQUIRE);
+
+		if (d != 0 && pt_ms() > d) {
+			fprintf(stderr, "hostile uio: guest step \"%s\" is "
+				"stuck past %u ms\n",
+				__atomic_load_n(&hu_step, __ATOMIC_RELAXED),
+				HS_STEP_MS);
+			abort();
+		}
+		usleep(50 * 1000);
+	}
+	return NULL;
+}
+
+static void
+hu_set_step(const char *name)
+{
+	__atomic_store_n(&hu_step, name, __ATOMIC_RELAXED);
+	__atomic_store_n(&hu_deadline, pt_ms() + HS_STEP_MS, __ATOMIC_RELEASE);
+}
+
+static void
+hu_traffic(uint16_t port, unsigned int nq, unsigned int ms,
+	   struct rte_mempool *mp)
+{
+	static const uint32_t sizes[] = { 60, 300, 1000, 1514 };
+	struct rte_mbuf *pkts[32];
+	uint64_t end = pt_ms() + ms;
+	uint32_t seq = 0;
+	uint16_t q, i, n;
+
+	while (pt_ms() < end) {
+		for (q = 0; q < nq; q++) {
+			for (i = 0; i < HU_BURST; i++) {
+				pkts[i] = pt_frame(mp, port,
+						   sizes[seq % RTE_DIM(sizes)],
+						   seq, IPPROTO_UDP,
+						   (uint16_t)(1000 + seq), 2000);
+				seq++;
+				if (pkts[i] == NULL)
+					break;
+			}
+			n = rte_eth_tx_burst(port, q, pkts, i);
+			pt_free(pkts + n, (uint16_t)(i - n));
+			n = rte_eth_rx_burst(port, q, pkts, RTE_DIM(pkts));
+			pt_free(pkts, n);
+		}
+		usleep(200);
+	}
+}
+
+/* "SYSFS DEVROOT QUEUES TRAFFIC_MS VERBOSE" from the environment. */
+static int
+hu_guest(const char *prog, const char *spec)
+{
+	static char prefix[64], vdev[600];
+	char sysfs[256], devroot[256];
+	unsigned int nq, traffic_ms, verbose;
+	char *argv[] = {
+		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
+		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
+		(char *)"--no-telemetry", (char *)"-l", (char *)"0", prefix,
+		(char *)"--log-level=*:crit", vdev, NULL,
+	};
+	struct rte_mempool *mp;
+	struct rte_eth_dev_info info;
+	pthread_t wd;
+	uint16_t port;
+	unsigned int in_use;
+
+	if (sscanf(spec, "%255s %255s %u %u %u", sysfs, devroot, &nq,
+		   &traffic_ms, &verbose) != 5 || nq < 1 || nq > 4)
+		return 2;
+	if (verbose)
+		argv[10] = (char *)"--log-level=bus.hvbus.*:info";
+	snprintf(prefix, sizeof(prefix), "--file-prefix=hsuio%d",
+		 (int)getpid());
+	/* Answers that never come cost the bus this long each. */
+	snprintf(vdev, sizeof(vdev), "--vdev=hvbus_uio,sysfs=%s,devroot=%s,"
+		 "uio_offsets=linear,timeout_ms=300", sysfs, devroot);
+	if (pthread_create(&wd, NULL, hu_watchdog, NULL) != 0)
+		return 2;
+	pthread_detach(wd);
+	hu_set_step("EAL, scan and probe");
+	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+		fprintf(stderr, "hostile uio: guest EAL failed\n");
+		return 2;
+	}
+	mp = rte_pktmbuf_pool_create("hsu", HU_POOL, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (mp == NULL)
+		return 2;
+	/* No port: the host took the device before the probe got it. */
+	if (rte_eth_dev_get_port_by_name(HU_NIC, &port) == 0) {
+		hu_set_step("configure and start");
+		if (pt_port_start(port, (uint16_t)nq, mp, 0, 0, HU_DESC) == 0) {
+			hu_set_step("traffic");
+			hu_traffic(port, nq, traffic_ms, mp);
+		}
+		hu_set_step("stop, close, remove");
+		info.device = NULL;
+		rte_eth_dev_info_get(port, &info);
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+		if (info.device != NULL)
+			rte_dev_remove(info.device);
+	}
+	in_use = rte_mempool_in_use_count(mp);
+	if (in_use != 0) {
+		fprintf(stderr, "hostile uio: %u mbufs not back in the pool\n",
+			in_use);
+		return 3;
+	}
+	hu_set_step("EAL cleanup");
+	rte_eal_cleanup();
+	return 0;
+}
+
+void
+hs_uio_guest_check(const char *prog)
+{
+	const char *spec = getenv(HU_ENV);
+
+	if (spec != NULL)
+		_exit(hu_guest(prog, spec));
+}
+
+/* ---- the host (this process) ---- */
+
+static int
+hu_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	remove(path);
+	return 0;
+}
+
+static pid_t
+hu_spawn(const char *root, unsigned int nq, unsigned int traffic_ms,
+	 bool verbose)
+{
+	char spec[700], exe[PATH_MAX];
+	pid_t parent = getpid(), pid;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(spec, sizeof(spec), "%s/sys/bus/vmbus/devices %s/dev %u %u %d",
+		 root, root, nq, traffic_ms, verbose ? 1 : 0);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	setenv(HU_ENV, spec, 1);
+	execl(exe, exe, (char *)NULL);
+	_exit(127);
+}
+
+/* Reads of the node so far: inotify coalesces a run of them that nobody
+ * read in between, so this counts the guest's looks at least as often as
+ * the host polls - enough to step through them. */
+static unsigned int
+hu_reads(int in)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	unsigned int k = 0;
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off < n) {
+			const struct inotify_event *e =
+				(const void *)(buf + off);
+
+			k += (e->mask & IN_ACCESS) != 0;
+			off += (ssize_t)sizeof(*e) + e->len;
+		}
+	}
+	return k;
+}
+
+int
+hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
+	       struct hs_result *res, bool verbose)
+{
+	char root[] = "/tmp/hostile-uio-XXXXXX", path[PATH_MAX + 32];
+	char sysroot[PATH_MAX], devroot[PATH_MAX];
+	struct hvsim_uio_config ucfg;
+	struct hvsim_nic_stats st;
+	struct hvsim_config hc;
+	struct hvsim_uio *u = NULL;
+	struct hvsim *h = NULL;
+	unsigned int sel, target, when, reads = 0;
+	uint64_t t0 = pt_ms(), end, sleep_us = 20;
+	bool armed = false, done = false;
+	int in = -1, status = 0, rc = -1;
+	pid_t guest = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->queues = queues;
+	/* Byte 0: the channel (0 none, 1-3 that subchannel, 4 the device
+	 * with its primary, 5-15 none); byte 1: at the guest's how manyth
+	 * look at the node after it appeared in sysfs (1-64). */
+	sel = len > 0 ? input[0] & 15 : 0;
+	target = sel == 4 ? 0 : sel >= 1 && sel <= 3 ? sel : HU_NONE;
+	when = 1 + (len > 1 ? input[1] % 64 : 0);
+	if (mkdtemp(root) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/sys", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/dev", root);
+	mkdir(path, 0700);
+
+	hvsim_config_init(&hc, 1);
+	hc.name = "uio";
+	hc.nic[0].max_queues = 4;
+	hc.log_level = verbose ? HVSIM_LOG_INFO : HVSIM_LOG_ERR;
+	h = hvsim_create(&hc);
+	hvsim_uio_config_init(&ucfg);
+	snprintf(sysroot, sizeof(sysroot), "%s/sys", root);
+	snprintf(devroot, sizeof(devroot), "%s/dev", root);
+	ucfg.sysfs_root = sysroot;
+	ucfg.dev_root = devroot;
+	ucfg.ring_size = 256 * 1024;
+	/* Buffers as the kernel's defaults (what net_hvnet asks for). */
+	if (h != NULL)
+		u = hvsim_uio_create(h, &ucfg);
+	if (u == NULL) {
+		fprintf(stderr, "hostile uio: the face: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/dev/uio0", root);
+	if (in < 0 || inotify_add_watch(in, path, IN_ACCESS) < 0) {
+		fprintf(stderr, "hostile uio: inotify on %s: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	guest = hu_spawn(root, queues, 200, verbose);
+	if (guest < 0)
+		goto out;
+	end = pt_ms() + HU_GUEST_MS;
+	while (!done) {
+		int w = hvsim_uio_poll(u);
+		unsigned int k = hu_reads(in);
+
+		if (w < 0) {
+			fprintf(stderr, "hostile uio: host failed: %s\n",
+				strerror(-w));
+			break;
+		}
+		if (target != HU_NONE && !armed &&
+		    hvsim_uio_published(u, 0, target) != 0) {
+			armed = true;
+			reads = 0;
+			k = 0;
+		}
+		reads += k;
+		if (armed && reads >= when) {
+			if (hvsim_uio_rescind(u, 0, target) == 0)
+				res->tries++;
+			target = HU_NONE;
+		}
+		if (waitpid(guest, &status, WNOHANG) == guest) {
+			done = true;
+			break;
+		}
+		if (pt_ms() > end) {
+			fprintf(stderr, "hostile uio: guest stuck past %u ms\n",
+				HU_GUEST_MS);
+			kill(guest, SIGKILL);
+			waitpid(guest, &status, 0);
+			goto out;
+		}
+		if (w > 0 || k > 0) {
+			sleep_us = 20;
+			continue;
+		}
+		usleep((useconds_t)sleep_us);
+		sleep_us = sleep_us * 2 > 500 ? 500 : sleep_us * 2;
+	}
+	if (!done)
+		goto out;
+	res->probed = true;
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "hostile uio: guest killed by signal %d\n",
+			WTERMSIG(status));
+		goto out;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "hostile uio: guest exit %d\n",
+			WEXITSTATUS(status));
+		goto out;
+	}
+	rc = 0;
+	res->violations = hvsim_violations(h);
+	if (hvsim_nic_stats(h, 0, &st) == 0) {
+		res->tx_bad = st.tx_bad;
+		res->tx = st.tx_pkts;
+		res->rx = st.rx_pkts;
+	}
+	if (res->violations != 0 || res->tx_bad != 0) {
+		fprintf(stderr, "hostile uio: the guest broke the protocol: %u "
+			"checker verdicts, %llu requests refused\n",
+			res->violations, (unsigned long long)res->tx_bad);
+		rc = -1;
+	}
+out:
+	if (in >= 0)
+		close(in);
+	hvsim_uio_destroy(u);
+	if (h != NULL)
+		hvsim_destroy(h);
+	nftw(root, hu_rm, 16, FTW_DEPTH | FTW_PHYS);
+	res->ms = pt_ms() - t0;
+	return rc;
+}
