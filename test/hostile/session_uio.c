@@ -35,6 +35,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,6 +48,7 @@
 #include "session.h"
 
 #define HU_ENV		"HOSTILE_UIO_GUEST"
+#define HU_COV_ENV	"HOSTILE_UIO_COV"
 #define HU_NIC		"69737668-006d-494e-8043-00155d000000"
 #define HU_POOL		8191
 #define HU_DESC		256
@@ -54,6 +56,24 @@
 #define HU_NONE		~0u	/* no channel to rescind */
 /* The whole guest, EAL start to exit: beyond it, stuck. */
 #define HU_GUEST_MS	(2 * HS_STEP_MS)
+
+/*
+ * libFuzzer's coverage counters (-fsanitize=fuzzer: inline 8-bit counters
+ * in one section). The guest runs in another process, where libFuzzer
+ * cannot see what it reached: it hands its counters back through a
+ * shared file and the host adds them to its own, so the fuzzer steers by
+ * the guest's code too. Absent (weak, NULL) in builds without them.
+ */
+extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
+extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
+
+static size_t
+hu_cov_len(void)
+{
+	if (__start___sancov_cntrs == NULL || __stop___sancov_cntrs == NULL)
+		return 0;
+	return (size_t)(__stop___sancov_cntrs - __start___sancov_cntrs);
+}
 
 /* ---- the guest (child) ---- */
 
@@ -186,10 +206,19 @@ hu_guest(const char *prog, const char *spec)
 void
 hs_uio_guest_check(const char *prog)
 {
-	const char *spec = getenv(HU_ENV);
+	const char *spec = getenv(HU_ENV), *cov = getenv(HU_COV_ENV);
+	size_t n = hu_cov_len();
+	int rc, fd;
 
-	if (spec != NULL)
-		_exit(hu_guest(prog, spec));
+	if (spec == NULL)
+		return;
+	rc = hu_guest(prog, spec);
+	/* Same executable, same counter layout: copied as they are. */
+	fd = cov != NULL ? atoi(cov) : -1;
+	if (fd >= 0 && n > 0 && pwrite(fd, __start___sancov_cntrs, n, 0) !=
+	    (ssize_t)n)
+		fprintf(stderr, "hostile uio: coverage not handed back\n");
+	_exit(rc);
 }
 
 /* ---- the host (this process) ---- */
@@ -206,9 +235,9 @@ hu_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
 
 static pid_t
 hu_spawn(const char *root, unsigned int nq, unsigned int traffic_ms,
-	 bool verbose)
+	 bool verbose, int cov_fd)
 {
-	char spec[700], exe[PATH_MAX];
+	char spec[700], exe[PATH_MAX], cov[16];
 	pid_t parent = getpid(), pid;
 	ssize_t n;
 
@@ -225,6 +254,8 @@ hu_spawn(const char *root, unsigned int nq, unsigned int traffic_ms,
 	if (getppid() != parent)
 		_exit(127);
 	setenv(HU_ENV, spec, 1);
+	snprintf(cov, sizeof(cov), "%d", cov_fd);
+	setenv(HU_COV_ENV, cov, 1);
 	execl(exe, exe, (char *)NULL);
 	_exit(127);
 }
@@ -253,6 +284,26 @@ hu_reads(int in)
 	return k;
 }
 
+/* The guest's counters into ours (saturating): what it reached counts. */
+static void
+hu_cov_merge(int fd, size_t len)
+{
+	uint8_t *g;
+	size_t i;
+
+	if (fd < 0 || len == 0)
+		return;
+	g = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (g == MAP_FAILED)
+		return;
+	for (i = 0; i < len; i++) {
+		unsigned int v = __start___sancov_cntrs[i] + g[i];
+
+		__start___sancov_cntrs[i] = (uint8_t)(v > 255 ? 255 : v);
+	}
+	munmap(g, len);
+}
+
 int
 hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
 	       struct hs_result *res, bool verbose)
@@ -267,17 +318,19 @@ hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
 	unsigned int sel, target, when, reads = 0;
 	uint64_t t0 = pt_ms(), end, sleep_us = 20;
 	bool armed = false, done = false;
-	int in = -1, status = 0, rc = -1;
+	int in = -1, cov_fd = -1, status = 0, rc = -1;
+	size_t cov_len = 0;
 	pid_t guest = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->queues = queues;
-	/* Byte 0: the channel (0 none, 1-3 that subchannel, 4 the device
-	 * with its primary, 5-15 none); byte 1: at the guest's how manyth
-	 * look at the node after it appeared in sysfs (1-64). */
-	sel = len > 0 ? input[0] & 15 : 0;
-	target = sel == 4 ? 0 : sel >= 1 && sel <= 3 ? sel : HU_NONE;
-	when = 1 + (len > 1 ? input[1] % 64 : 0);
+	/* Byte 0 mod 5: the channel (0 none, 1-3 that subchannel, 4 the
+	 * device with its primary); byte 1 mod 8: at the guest's how
+	 * manyth look at the node (1-8) after the channel appeared in
+	 * sysfs - offer, open and the first ticks after it lie there. */
+	sel = len > 0 ? input[0] % 5 : 0;
+	target = sel == 4 ? 0 : sel >= 1 ? sel : HU_NONE;
+	when = 1 + (len > 1 ? input[1] % 8 : 0);
 	if (mkdtemp(root) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/sys", root);
@@ -311,7 +364,14 @@ hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
 			strerror(errno));
 		goto out;
 	}
-	guest = hu_spawn(root, queues, 200, verbose);
+	/* Not close-on-exec: the guest inherits it. */
+	cov_len = hu_cov_len();
+	cov_fd = cov_len > 0 ? memfd_create("hostile-uio-cov", 0) : -1;
+	if (cov_fd >= 0 && ftruncate(cov_fd, (off_t)cov_len) < 0) {
+		close(cov_fd);
+		cov_fd = -1;
+	}
+	guest = hu_spawn(root, queues, 200, verbose, cov_fd);
 	if (guest < 0)
 		goto out;
 	end = pt_ms() + HU_GUEST_MS;
@@ -356,6 +416,7 @@ hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
 	}
 	if (!done)
 		goto out;
+	hu_cov_merge(cov_fd, cov_len);
 	res->probed = true;
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "hostile uio: guest killed by signal %d\n",
@@ -383,6 +444,8 @@ hs_uio_session(unsigned int queues, const uint8_t *input, size_t len,
 out:
 	if (in >= 0)
 		close(in);
+	if (cov_fd >= 0)
+		close(cov_fd);
 	hvsim_uio_destroy(u);
 	if (h != NULL)
 		hvsim_destroy(h);
