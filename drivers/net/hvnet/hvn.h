@@ -304,6 +304,7 @@ struct hvn_rxq {
 	struct rte_mempool *mp;
 	uint16_t nb_desc;
 	uint64_t offloads;
+	uint64_t ol_keep;		/* RTE_MBUF_F_EXTERNAL: pinned pool */
 	uint32_t mbuf_room;		/* data room after the headroom */
 	/* Frames parsed but not yet returned (a transfer-page packet is
 	 * consumed whole even when the caller asked for fewer). */

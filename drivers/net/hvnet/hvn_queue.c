@@ -82,6 +82,8 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->offloads = conf->offloads | dev->data->dev_conf.rxmode.offloads;
 	rxq->mbuf_room = rte_pktmbuf_data_room_size(mp) -
 		RTE_PKTMBUF_HEADROOM;
+	if (rte_pktmbuf_priv_flags(mp) & RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF)
+		rxq->ol_keep = RTE_MBUF_F_EXTERNAL;
 	rxq->rxbuf = hv->rxbuf;
 	rxq->lim = hv->rxlim;
 	rxq->pkt = rte_zmalloc_socket("hvn_rx_pkt", HVN_RX_PKT_MAX, 64,

@@ -104,7 +104,8 @@ hvn_rx_flags(const struct hvn_rxq *rxq, struct rte_mbuf *m,
 		m->hash.rss = pi->hash_value;
 		ol |= RTE_MBUF_F_RX_RSS_HASH;
 	}
-	m->ol_flags = ol;
+	/* A pool of pinned external buffers keeps its flag. */
+	m->ol_flags = ol | rxq->ol_keep;
 }
 
 /* The host always strips the tag into a PPI; without VLAN_STRIP the
@@ -238,10 +239,14 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 	for (i = 0; i < xf.x.range_count; i++) {
 		hvn_rxp_range(&xf, i, &off, &rlen);
 		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
-		/* mbufs come from the pool in bulk, HVN_RX_BULK at a time. */
+		/* mbufs come from the pool in bulk, HVN_RX_BULK at a time,
+		 * raw: what a pool's mbuf does not promise (next NULL, one
+		 * segment, one reference) is filled in below, field by
+		 * field, instead of a whole rte_pktmbuf_reset(). */
 		if (unlikely(nbulk == 0)) {
 			nbulk = RTE_MIN(xf.x.range_count - i, HVN_RX_BULK);
-			if (rte_pktmbuf_alloc_bulk(rxq->mp, bulk, nbulk) != 0)
+			if (rte_mempool_get_bulk(rxq->mp, (void **)bulk,
+						 nbulk) != 0)
 				nbulk = 0;
 			ibulk = 0;
 		}
@@ -264,19 +269,25 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 				hvn_rxp_learn(&rxq->lay, base, &rm.pi);
 			} else {
 				rxq->st.errors++;
-				rte_pktmbuf_free(m);
+				rte_mbuf_raw_free(m);
 				continue;
 			}
+			/* The rx fields rte_pktmbuf_reset() would set (the
+			 * second cache line's tx fields are left alone, as
+			 * vector PMDs do). */
 			m->data_off = (uint16_t)rm.pi.frame_off;
-			m->data_len = (uint16_t)rm.pi.frame_len;
+			m->packet_type = 0;
 			m->pkt_len = rm.pi.frame_len;
+			m->data_len = (uint16_t)rm.pi.frame_len;
+			m->vlan_tci = 0;
 		} else if (ml != 0) {
+			rte_pktmbuf_reset(m);
 			m = hvn_rx_big(rxq, rxq->rxbuf + off, ml, m, &rm);
 			if (m == NULL)
 				continue;
 		} else {
 			rxq->st.errors++;
-			rte_pktmbuf_free(m);
+			rte_mbuf_raw_free(m);
 			continue;
 		}
 		m->port = rxq->port_id;
@@ -299,7 +310,7 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 		hvn_rx_deliver(rxq, m, out, room, &nout);
 	}
 	if (unlikely(nbulk != 0))
-		rte_pktmbuf_free_bulk(bulk + ibulk, nbulk);
+		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
 	/* Fragments never span transfer-page packets. */
 	if (unlikely(rxq->lro_head != NULL))
 		hvn_lro_abort(rxq);
