@@ -198,21 +198,25 @@ hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
 	}
 }
 
+/* Frames beyond the caller's room go to the stash; its count is the
+ * caller's local copy @p sn (written back once per packet: stores into
+ * the mbufs would otherwise make the compiler reload it per frame). */
 static __rte_always_inline void
 hvn_rx_deliver(struct hvn_rxq *rxq, struct rte_mbuf *m,
-	       struct rte_mbuf **out, uint16_t room, uint16_t *nout)
+	       struct rte_mbuf **out, uint16_t room, uint16_t *nout,
+	       uint32_t *sn)
 {
 	if (likely(*nout < room)) {
 		out[(*nout)++] = m;
 		return;
 	}
-	if (unlikely(rxq->stash_n == HVN_RX_STASH)) {
+	if (unlikely(*sn == HVN_RX_STASH)) {
 		rxq->st.dropped++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rxq->stash[(rxq->stash_head + rxq->stash_n) & (HVN_RX_STASH - 1)] = m;
-	rxq->stash_n++;
+	rxq->stash[(rxq->stash_head + *sn) & (HVN_RX_STASH - 1)] = m;
+	(*sn)++;
 }
 
 /* One transfer-page packet: every range is consumed (the host gets one
@@ -225,7 +229,7 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 	struct hvn_xfer xf;
 	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
 	uint16_t nout = 0;
-	uint32_t i, off, rlen, ml, nbulk = 0, ibulk = 0;
+	uint32_t i, off, rlen, ml, nbulk = 0, ibulk = 0, sn;
 
 	if (unlikely(hvn_rxp_xfer(rxq->pkt, len, &rxq->lim, &xf) != 0)) {
 		rxq->st.errors++;
@@ -236,6 +240,7 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 		hvn_rx_ctl_xfer(rxq, &xf);
 		return 0;
 	}
+	sn = rxq->stash_n;
 	for (i = 0; i < xf.x.range_count; i++) {
 		hvn_rxp_range(&xf, i, &off, &rlen);
 		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
@@ -307,8 +312,9 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 		}
 		rxq->st.packets++;
 		rxq->st.bytes += m->pkt_len;
-		hvn_rx_deliver(rxq, m, out, room, &nout);
+		hvn_rx_deliver(rxq, m, out, room, &nout, &sn);
 	}
+	rxq->stash_n = sn;
 	if (unlikely(nbulk != 0))
 		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
 	/* Fragments never span transfer-page packets. */
@@ -391,17 +397,20 @@ hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
 		rxq->st.errors++;
 }
 
-static __rte_cold uint16_t
+/* Stashed frames first, in order: at most two copies of pointers (the
+ * stash wraps once at most). */
+static uint16_t
 hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t i = 0;
+	uint32_t k = RTE_MIN((uint32_t)n, rxq->stash_n), h = rxq->stash_head;
+	uint32_t first = RTE_MIN(k, HVN_RX_STASH - h);
 
-	while (i < n && rxq->stash_n != 0) {
-		pkts[i++] = rxq->stash[rxq->stash_head];
-		rxq->stash_head = (rxq->stash_head + 1) & (HVN_RX_STASH - 1);
-		rxq->stash_n--;
-	}
-	return i;
+	memcpy(pkts, rxq->stash + h, first * sizeof(*pkts));
+	if (k != first)
+		memcpy(pkts + first, rxq->stash, (k - first) * sizeof(*pkts));
+	rxq->stash_head = (h + k) & (HVN_RX_STASH - 1);
+	rxq->stash_n -= k;
+	return (uint16_t)k;
 }
 
 /* Everything but the idle poll, inside the reader section the burst
