@@ -446,6 +446,128 @@ test_aggregate(void)
 	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EINVAL);
 }
 
+/*
+ * The rules of rndis_parse_packet() written out plainly, for the
+ * differential test below: the parser has a fast path for the common
+ * layout and must answer exactly as the rules do, whatever the bytes.
+ */
+static int
+ref_parse(const uint8_t *p, size_t len, struct rndis_pkt_info *pi)
+{
+	uint32_t ml, body, doff, dlen, poff, plen, sz, ty, eo;
+
+	memset(pi, 0, sizeof(*pi));
+	if (len < 44)
+		return -EBADMSG;
+	ml = hv_get_le32(p + 4);
+	if (hv_get_le32(p) != RNDIS_MSG_PACKET || ml < 44 || ml > len)
+		return -EBADMSG;
+	body = ml - 8;
+	doff = hv_get_le32(p + O_DOFF);
+	dlen = hv_get_le32(p + O_DLEN);
+	if (doff < 36 || doff >= body || dlen < 14 || dlen > body - doff)
+		return -EINVAL;
+	pi->msg_len = ml;
+	pi->frame_off = doff + 8;
+	pi->frame_len = dlen;
+	plen = hv_get_le32(p + O_PPILEN);
+	if (plen == 0)
+		return 0;
+	poff = hv_get_le32(p + O_PPIOFF);
+	if (poff < 36 || poff % 4 != 0 || plen < 12 || poff > body ||
+	    plen > body - poff)
+		return -EINVAL;
+	p += 8 + poff;
+	while (plen != 0) {
+		if (plen < 12)
+			return -EINVAL;
+		sz = hv_get_le32(p);
+		ty = hv_get_le32(p + 4);
+		eo = hv_get_le32(p + 8);
+		if (sz < 12 || sz % 4 != 0 || sz > plen)
+			return -EINVAL;
+		if (ty == RNDIS_PPI_HASH_VALUE) {
+			if (eo < 12 || eo >= sz || sz - eo < 4)
+				return -EINVAL;
+			pi->present |= RNDIS_PKT_HAS_HASH_VALUE;
+			pi->hash_value = hv_get_le32(p + eo);
+		} else if (ty == RNDIS_PPI_CSUM || ty == RNDIS_PPI_LSO ||
+			   ty == RNDIS_PPI_VLAN || ty == RNDIS_PPI_HASH_INFO ||
+			   ty == RNDIS_PPI_PKTINFO_ID) {
+			/* not in the packets below: they are mutated copies
+			 * of a hash-value-only one, so compare presence */
+			if (eo < 12 || eo >= sz || sz - eo < 4)
+				return -EINVAL;
+			pi->present |= 0x80000000u;
+		}
+		p += sz;
+		plen -= sz;
+	}
+	return 0;
+}
+
+/* The common layout (header, one hash-value PPI, frame), every byte of
+ * its header and both lengths mutated: the parser answers as the rules. */
+static void
+test_fast_layout_differential(void)
+{
+	static const uint8_t vals[] = { 0, 1, 4, 7, 8, 12, 13, 16, 20, 36, 40,
+					52, 60, 0x80, 0xfe, 0xff };
+	struct rndis_pkt_info a, r;
+	uint8_t b[256], m[256];
+	uint32_t pos, v, cut, n = 0, fast = 0;
+	int off, ra, rr;
+
+	REQUIRE(rndis_packet_begin(b, sizeof(b)) == 0);
+	REQUIRE(rndis_packet_add_ppi_u32(b, sizeof(b), RNDIS_PPI_HASH_VALUE,
+					 0x1234) == 0);
+	off = rndis_packet_end(b, sizeof(b), 0, 64, 0);
+	CHECK_EQ(off, (int)RNDIS_PKT_HASH_HDR);
+	fill_frame(b + off, 64, 3);
+	for (pos = 0; pos < RNDIS_PKT_HASH_HDR + 1; pos++) {
+		for (v = 0; v < sizeof(vals) + 1; v++) {
+			for (cut = 0; cut < 3; cut++) {
+				size_t len = (size_t)off + 64 -
+					     (cut == 1 ? 1 : 0) +
+					     (cut == 2 ? 8 : 0);
+
+				memcpy(m, b, sizeof(m));
+				if (pos < RNDIS_PKT_HASH_HDR && v <
+				    sizeof(vals))
+					m[pos] = vals[v];
+				else if (pos < RNDIS_PKT_HASH_HDR)
+					m[pos] ^= 0x01;
+				memset(&a, 0, sizeof(a));
+				ra = rndis_parse_packet(m, len, &a);
+				rr = ref_parse(m, len, &r);
+				CHECK_EQ(ra, rr);
+				if (ra == 0 && rr == 0) {
+					CHECK_EQ(a.msg_len, r.msg_len);
+					CHECK_EQ(a.frame_off, r.frame_off);
+					CHECK_EQ(a.frame_len, r.frame_len);
+					CHECK_EQ(!!(a.present &
+						    RNDIS_PKT_HAS_HASH_VALUE),
+						 !!(r.present &
+						    RNDIS_PKT_HAS_HASH_VALUE));
+					CHECK_EQ(!!(a.present &
+						    ~RNDIS_PKT_HAS_HASH_VALUE),
+						 !!(r.present & 0x80000000u));
+					if (r.present &
+					    RNDIS_PKT_HAS_HASH_VALUE)
+						CHECK_EQ(a.hash_value,
+							 r.hash_value);
+					fast += a.frame_off ==
+						RNDIS_PKT_HASH_HDR;
+				}
+				n++;
+			}
+		}
+	}
+	/* The walk above both accepted and refused plenty. */
+	CHECK(fast > 100);
+	CHECK(n > 2000);
+}
+
 int
 main(void)
 {
@@ -456,5 +578,6 @@ main(void)
 	test_alignment_rules();
 	test_ppi_tail_at_end();
 	test_aggregate();
+	test_fast_layout_differential();
 	return check_exit("test_rndis_pkt");
 }
