@@ -143,26 +143,35 @@ nv_tx_frame_ppi(struct netvsp_dev *d, struct nv_chan *ch, uint8_t *msg,
 #define NV_TX_PPI_ACT	(RNDIS_PKT_HAS_VLAN | RNDIS_PKT_HAS_LSO | \
 			 RNDIS_PKT_HAS_CSUM)
 
+_Static_assert(NV_RNDIS_MAX_PKTS <= 32, "a request's packets in one mask");
+
 static int
 nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	   const struct hvsim_pkt *p, uint32_t total)
 {
-	/* One spare entry: the iterator is called once more than the
-	 * packets it returns. */
-	struct rndis_pkt_info pi[NV_RNDIS_MAX_PKTS + 1];
-	size_t off[NV_RNDIS_MAX_PKTS + 1];
-	const uint8_t *sk_data[NV_RNDIS_MAX_PKTS];
-	uint32_t sk_len[NV_RNDIS_MAX_PKTS], sk_n = 0;
+	/* Pass one validates every packet of the request and keeps where
+	 * each frame is; packets with PPIs that act on the frame are rare
+	 * and parsed again, from the same private copy, in pass two. */
+	uint8_t *data[NV_RNDIS_MAX_PKTS];
+	uint32_t len[NV_RNDIS_MAX_PKTS], moff[NV_RNDIS_MAX_PKTS];
 	struct hvsim_queue_stats *qs = &d->stats.q[ch->idx];
+	struct rndis_pkt_info pi;
 	struct rndis_agg_iter it;
 	uint64_t bytes = 0;
-	uint32_t n = 0, i;
-	bool sink;
+	uint32_t n = 0, act = 0, i;
+	size_t off;
 	int rc;
 
 	rndis_agg_init(&it, d->txbuf, total, d->agg_max, 1u << d->agg_shift);
-	while ((rc = rndis_agg_next(&it, &pi[n], &off[n])) == 1) {
-		bytes += pi[n].frame_len;
+	while ((rc = rndis_agg_next(&it, &pi, &off)) == 1) {
+		/* agg_max <= NV_RNDIS_MAX_PKTS: the walk stops before n
+		 * passes the arrays. */
+		data[n] = d->txbuf + off + pi.frame_off;
+		len[n] = pi.frame_len;
+		moff[n] = (uint32_t)off;
+		if (pi.present & NV_TX_PPI_ACT)
+			act |= 1u << n;
+		bytes += pi.frame_len;
 		n++;
 	}
 	if (rc < 0 || n == 0) {
@@ -187,26 +196,28 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	if (d->datapath_vf)
 		d->stats.tx_while_vf += n;
 	d->tx_now_ns = 0;	/* the sink reads the clock once per request */
-	sink = d->cfg.port.kind == HVSIM_PORT_GEN_SINK;
+	if (act == 0 && d->cfg.port.kind == HVSIM_PORT_GEN_SINK) {
+		/* The generator's sink takes plain frames at once. */
+		nv_gen_sink(d, (const uint8_t *const *)data, len, n);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
-		if (pi[i].present & NV_TX_PPI_ACT) {
-			nv_tx_frame_ppi(d, ch, d->txbuf + off[i], &pi[i]);
-		} else if (sink) {
-			/* The generator's sink takes plain frames at once. */
-			sk_data[sk_n] = d->txbuf + off[i] + pi[i].frame_off;
-			sk_len[sk_n++] = pi[i].frame_len;
+		if (act & (1u << i)) {
+			/* Validated in pass one: cannot fail now. */
+			if (rndis_parse_packet(d->txbuf + moff[i],
+					       total - moff[i], &pi) == 0)
+				nv_tx_frame_ppi(d, ch, d->txbuf + moff[i],
+						&pi);
 		} else {
 			struct nv_frame f = {
-				.data = d->txbuf + off[i] + pi[i].frame_off,
-				.len = pi[i].frame_len,
+				.data = data[i],
+				.len = len[i],
 				.src_queue = ch->idx,
 			};
 
 			nv_port_tx(d, &f);
 		}
 	}
-	if (sk_n != 0)
-		nv_gen_sink(d, sk_data, sk_len, sk_n);
 	return 0;
 }
 
