@@ -378,7 +378,7 @@ hvsim_rings_poll(struct hvsim_rings *r)
 
 		if (hvsim_gate_held(r->gate, i))
 			continue;
-		for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
+		for (q = 0; q < n->chan_end; q++) {
 			struct hvsim_chan *c = n->chan[q];
 
 			if (c == NULL || !c->open)

@@ -61,6 +61,8 @@ struct hvsim_nic {
 	bool present;		/* offered (not removed by a rescind) */
 	bool reoffer_pending;	/* re-offer once the old primary is released */
 	struct hvsim_chan *chan[HVSIM_MAX_QUEUES];	/* by subchannel index */
+	unsigned int chan_end;	/* above every index ever set: the poll
+				 * loop's bound */
 	void *dev;
 	uint64_t rescinds, reoffers, released;
 	uint64_t rescind_ns;	/* last rescind command executed */

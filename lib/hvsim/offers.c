@@ -85,6 +85,8 @@ hvsim_chan_new(struct hvsim *h, struct hvsim_nic *n, uint16_t subidx)
 	}
 	hvsim_relid_bind(&h->ids, c->relid, c, n->idx);
 	n->chan[subidx] = c;
+	if (subidx >= n->chan_end)
+		n->chan_end = subidx + 1;
 	return c;
 }
 
