@@ -197,6 +197,9 @@ hvsim_dev_hostile(struct hvsim *h, enum hvsim_hostile_class c,
 	va_list ap;
 	bool fire;
 
+	/* Asked on fast paths: off costs a test, not a draw. */
+	if (!hvsim_hostile_on(&h->hostile, c))
+		return false;
 	va_start(ap, fmt);
 	fire = hvsim_hostile_vroll(&h->hostile, c, one_in, fmt, ap);
 	va_end(ap);

@@ -270,6 +270,9 @@ hvsim_hostile_roll(struct hvsim_hostile *hs, enum hvsim_hostile_class c,
 	va_list ap;
 	bool fire;
 
+	/* Asked per packet: off costs a test, not a draw. */
+	if (!hvsim_hostile_on(hs, c))
+		return false;
 	va_start(ap, fmt);
 	fire = hvsim_hostile_vroll(hs, c, one_in, fmt, ap);
 	va_end(ap);
