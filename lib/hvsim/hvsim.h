@@ -63,8 +63,11 @@ struct hvsim_gen_config {
 	/** 0, or at most this many generated frames not yet back at the
 	 * sink: the generator runs closed-loop, at the rate the guest
 	 * forwards and the host sinks (frames the guest never sends back
-	 * are written off after 200 ms without progress). */
+	 * are written off after window_stall_ms without progress). */
 	uint32_t window;
+	/** A full window without progress for this long is written off;
+	 * 0 = 200 ms. */
+	uint32_t window_stall_ms;
 	bool vlan;		/**< deliver with a VLAN PPI */
 	uint16_t vlan_tci;
 };

@@ -71,8 +71,9 @@ struct nv_gen {
 	uint64_t stall_back;	/**< back when it filled */
 };
 
-/* A full window without progress for this long: what is out is lost. */
-#define NV_GEN_WINDOW_STALL_NS	200000000u
+/* A full window without progress for this long: what is out is lost
+ * (unless the configuration says otherwise). */
+#define NV_GEN_WINDOW_STALL_MS	200u
 
 int
 nv_gen_init(struct netvsp_dev *d, const struct hvsim_gen_config *cfg)
@@ -244,6 +245,8 @@ static uint64_t
 nv_gen_window(struct netvsp_dev *d, struct nv_gen *g, uint64_t budget)
 {
 	uint64_t out = g->sent - g->back - g->lost;
+	uint64_t stall_ms = g->cfg.window_stall_ms != 0 ?
+		g->cfg.window_stall_ms : NV_GEN_WINDOW_STALL_MS;
 
 	if (out < g->cfg.window) {
 		g->stall_ns = 0;
@@ -255,7 +258,7 @@ nv_gen_window(struct netvsp_dev *d, struct nv_gen *g, uint64_t budget)
 		g->stall_back = g->back;
 		return 0;
 	}
-	if (d->now_ns - g->stall_ns < NV_GEN_WINDOW_STALL_NS)
+	if (d->now_ns - g->stall_ns < stall_ms * 1000000u)
 		return 0;
 	g->lost += out;
 	g->stall_ns = 0;

@@ -471,24 +471,40 @@ test_gen_rate(void)
 	t_down(g, e);
 }
 
+/* Poll host and guest until @p n frames arrived or @p ms passed. */
+static void
+t_rx_wait(struct tenv *e, struct nvg *g, unsigned int n, unsigned int ms)
+{
+	uint64_t end = hv_now_ms() + ms;
+
+	while (rx.n < n && hv_now_ms() < end) {
+		tenv_idle(e, 1);
+		nvg_drain(g, 1);
+	}
+}
+
 /* window=N: no more than N frames out until the sink has seen them; what
  * never comes back is written off after a stall, and the loop reopens. */
 static void
 test_gen_window(void)
 {
 	struct nvg *g = &G;
+	/* A stall of 10 minutes: no write-off can happen during this part,
+	 * however slowly the machine runs it. */
 	struct hvsim_nic_config cfg = {
 		.mtu = 1500, .max_queues = 1,
 		.port = { .kind = HVSIM_PORT_GEN_SINK,
 			  .gen = { .frame_len = 60, .flows = 4,
-				   .window = 100 } },
+				   .window = 100,
+				   .window_stall_ms = 600000 } },
 	};
 	struct tenv *e = t_up(g, &cfg, 0, 0x0d);
 	struct nvg_tx tx[8];
 	unsigned int i, j;
 
-	/* Well inside the 200 ms after which a full window is written off. */
-	tenv_idle(e, 10);
+	t_rx_wait(e, g, 100, 10000);
+	/* A full window: nothing more however long the host runs. */
+	tenv_idle(e, 20);
 	nvg_drain(g, 10);
 	CHECK_EQ(rx.n, 100);
 	/* 40 back to the sink: 40 more may go out, no more. */
@@ -499,13 +515,18 @@ test_gen_window(void)
 		CHECK_EQ(nvg_send(g, 0, tx, 8, NVG_SENDBUF),
 			 NVSP_STATUS_SUCCESS);
 	}
-	tenv_idle(e, 10);
+	t_rx_wait(e, g, 140, 10000);
+	tenv_idle(e, 20);
 	nvg_drain(g, 10);
 	CHECK_EQ(rx.n, 140);
-	/* Nothing else comes back: after the stall the window reopens. */
-	tenv_idle(e, 450);
-	nvg_drain(g, 20);
-	CHECK(rx.n >= 240, "%u frames", rx.n);
+	t_down(g, e);
+
+	/* Nothing comes back: after a stall of 50 ms the window reopens,
+	 * again and again. */
+	cfg.port.gen.window_stall_ms = 50;
+	e = t_up(g, &cfg, 0, 0x0d);
+	t_rx_wait(e, g, 300, 20000);
+	CHECK(rx.n >= 300, "%u frames", rx.n);
 	t_down(g, e);
 }
 
