@@ -10,6 +10,7 @@
 # as if installed, and the stock bus cannot claim the same device.
 # testpmd goes to 2 queues (one subchannel found through sysfs), forwards
 # hvsim's reflected frames in io mode, and hvsim's checker must stay clean.
+# testpmd is driven step by step: each command waits for its prompt.
 #
 # usage: hvnet_uio.sh BUILDDIR
 set -u
@@ -39,27 +40,53 @@ guest() {
 	# EAL loads the directory in no fixed order: net_hvnet may come
 	# first and need librte_bus_hvbus.so by its own name.
 	export LD_LIBRARY_PATH=$(dirname "$BUS")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	{
-		sleep 1
-		echo "port stop all"
-		echo "port config all rxq 2"
-		echo "port config all txq 2"
-		echo "port start all"
-		sleep 1
-		echo "start tx_first"
-		sleep 2
-		echo "stop"
-		sleep 0.5
-		echo "show port info 0"
-		echo "quit"
-	} | "$TESTPMD" --no-huge -m 512 --no-pci \
+	local d out tp i n
+	d=$(mktemp -d) || exit 1
+	out=$d/testpmd.log
+	mkfifo "$d/cmd" || exit 1
+	stdbuf -o0 "$TESTPMD" --no-huge -m 512 --no-pci \
 		--no-shconf -l 0-1 -- -i --total-num-mbufs=8192 \
-		--forward-mode=io
+		--forward-mode=io <"$d/cmd" >"$out" 2>&1 &
+	tp=$!
+	exec 3>"$d/cmd"
+	# Each step waits for testpmd's answer (its prompt after the
+	# command), never for a fixed time: a loaded machine is slower,
+	# not wrong. 120 s per step at most.
+	n=0
+	step() {	# step [COMMAND]: send it, wait for the prompt after it
+		[ $# -eq 0 ] || echo "$*" >&3
+		n=$((n + 1))
+		for i in $(seq 2400); do
+			[ "$(grep -o "testpmd> " "$out" | wc -l)" -ge $n ] &&
+				return 0
+			kill -0 $tp 2>/dev/null || return 1
+			sleep 0.05
+		done
+		return 1
+	}
+	step && step "port stop all" && step "port config all rxq 2" &&
+		step "port config all txq 2" && step "port start all" &&
+		step "start tx_first"
+	# Forward until port 0 received well over 1000 frames (or 60 s).
+	for i in $(seq 120); do
+		step "show port stats 0" || break
+		[ "$(tac "$out" | awk '/RX-packets:/ {print $2; exit}')" \
+			-gt 2000 ] 2>/dev/null && break
+		sleep 0.5
+	done
+	step "stop" && step "show port info 0"
+	echo "quit" >&3
+	exec 3>&-
+	wait $tp
+	i=$?
+	cat "$out"
+	rm -rf "$d"
+	return $i
 }
 export -f guest
 export BUS PMD PM TESTPMD
 
-"$UIO" --timeout 40 --shim "$SHIM" -- bash -c guest >"$log" 2>&1
+"$UIO" --timeout 240 --shim "$SHIM" -- bash -c guest >"$log" 2>&1
 rc=$?
 
 fails=0
