@@ -43,7 +43,7 @@ hstat() {	# hstat KEY: one hvsim counter of NIC 0
 log=$dir/testpmd.log
 fifo=$dir/cmd
 mkfifo "$fifo"
-timeout -s KILL 100 stdbuf -o0 "$testpmd" "${HVNET_PLUGIN_ARGS[@]}" \
+timeout -s KILL 240 stdbuf -o0 "$testpmd" "${HVNET_PLUGIN_ARGS[@]}" \
 	--vdev="hvbus_sim,socket=$sock" --no-huge -m 512 --no-pci --no-shconf \
 	--file-prefix=hvnet_tp$$ -l 0-1 -- -i --total-num-mbufs=8192 \
 	<"$fifo" >"$log" 2>&1 &
@@ -69,6 +69,26 @@ last_field() {
 		END { print v }'
 }
 
+# RX-packets of port 0 now (its statistics asked for and waited on).
+port_rx() {
+	local k
+	k=$(grep -c "Rx-pps:" "$log")
+	cmd "show port stats 0"
+	wait_for $((k + 1)) "Rx-pps:" || return 1
+	last_field "NIC statistics for port 0" "RX-packets:"
+}
+# Forward until port 0 received @1 more frames than @2 (60 s at most):
+# a loaded machine forwards fewer per second, not none.
+fwd_until() {	# fwd_until MORE BASE
+	local i r
+	for i in $(seq 120); do
+		r=$(port_rx) || return 1
+		[ "${r:-0}" -ge $(($2 + $1)) ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 # Start-up (EAL, probe, port start) is slow on a loaded machine: 60 s.
 wait_for 1 "testpmd>" 1200 || bad "testpmd did not start"
 cmd "show port info 0"
@@ -76,8 +96,9 @@ wait_for 1 "Driver name: net_hvnet" || bad "port 0 is not a net_hvnet port"
 
 # io forwarding
 cmd "set fwd io"
+base=$(port_rx)
 cmd "start tx_first"
-sleep 2
+fwd_until 2000 "${base:-0}" || bad "io forwarding: port 0 did not receive 2000 frames"
 cmd "stop"
 wait_for 1 "Forward statistics for port 0" || bad "io forwarding did not stop"
 sleep 0.5
@@ -97,8 +118,9 @@ echo "io: testpmd rx=$rx tx=$tx, hvsim to-guest=$hrx from-guest=$htx"
 
 # macswap
 cmd "set fwd macswap"
+base=$(port_rx)
 cmd "start tx_first"
-sleep 1
+fwd_until 200 "${base:-0}" || bad "macswap: port 0 did not receive 200 frames"
 cmd "stop"
 wait_for 2 "Forward statistics for port 0" || bad "macswap did not stop"
 mrx=$(tac "$log" | awk '/Forward statistics for port 0/ {exit} /RX-packets:/ {print $2}' | tail -1)
@@ -108,9 +130,15 @@ mrx=$(tac "$log" | awk '/Forward statistics for port 0/ {exit} /RX-packets:/ {pr
 cmd "port stop 0"
 wait_for 1 "Stopping ports" || bad "port stop"
 cmd "port start 0"
-sleep 1
-cmd "show port info 0"
-wait_for 2 "Link status: up" || bad "link not up after restart"
+# The link comes up after the start returns: ask until it says so.
+for i in $(seq 60); do
+	k=$(grep -c "Link speed:" "$log")
+	cmd "show port info 0"
+	wait_for $((k + 1)) "Link speed:" || break
+	[ "$(last_field "Infos for port 0" "status:")" = up ] && break
+	sleep 0.5
+done
+[ "$(last_field "Infos for port 0" "status:")" = up ] || bad "link not up after restart"
 
 # two queues
 cmd "port stop all"
