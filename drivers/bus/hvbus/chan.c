@@ -29,8 +29,13 @@
 #include <time.h>
 
 #include "hv_clock.h"
-#include "hvbus_private.h"
+#include "hvbus_chan.h"
 #include "vmb_monitor.h"
+
+/* Steps of a channel's machine that lead to one another. */
+static void chan_teardown(struct hvbus_chan_priv *c);
+static void chan_torn(struct hvbus_chan_priv *c);
+static void chan_retire(struct hvbus_chan_priv *c);
 
 static struct hvbus_offer *
 offer_by_relid(uint32_t relid, uint32_t type)
@@ -215,8 +220,8 @@ hvbus_on_offer(const union vmb_msg *m, uint32_t len)
  * may still use), no GPADL the host still knows, no handler in the middle
  * of working on it (offer_hold()).
  */
-void
-hvbus_offer_try_release(struct hvbus_offer *o)
+static void
+offer_try_release(struct hvbus_offer *o)
 {
 	union vmb_msg m;
 	bool sent;
@@ -253,7 +258,7 @@ static void
 offer_put(struct hvbus_offer *o)
 {
 	o->holds--;
-	hvbus_offer_try_release(o);
+	offer_try_release(o);
 }
 
 /*
@@ -281,10 +286,10 @@ offer_abort(struct hvbus_offer *o)
 		c->orphan = true;
 		break;
 	case HVBUS_CS_OPENING:
-		hvbus_chan_teardown(c);
+		chan_teardown(c);
 		break;
 	case HVBUS_CS_OPEN:
-		hvbus_retire_chan(c);
+		chan_retire(c);
 		/* fall through */
 	case HVBUS_CS_RETIRING:
 		/* A rescinded channel's rings are idle on the host side, which
@@ -292,7 +297,7 @@ offer_abort(struct hvbus_offer *o)
 		 * trip runs during the grace period instead of after it.
 		 */
 		if (o->rescinded && o->state == HVBUS_CS_RETIRING)
-			hvbus_chan_teardown(c);
+			chan_teardown(c);
 		break;
 	default:
 		break;
@@ -392,7 +397,7 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 		c->open_sent = false;	/* nothing to close */
 		if (o->req != NULL)
 			offer_req_done(o, -EIO);
-		hvbus_chan_teardown(c);
+		chan_teardown(c);
 		return;
 	}
 	dev = o->dev;
@@ -404,7 +409,7 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 		 */
 		if (o->req != NULL)
 			offer_req_done(o, -ETIMEDOUT);
-		hvbus_retire_chan(c);
+		chan_retire(c);
 		return;
 	}
 	/* Control thread only: a plain counter; never 0, so a queue that
@@ -422,9 +427,9 @@ hvbus_on_open_result(const union vmb_msg *m, uint32_t len)
 	offer_req_done(o, 0);
 }
 
-/* The ring GPADL was answered (gpadl.c). */
-void
-hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
+/* The ring GPADL was answered (gpadl.c, through chan_gpadl_events). */
+static void
+chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 {
 	struct hvbus_offer *o = c->offer;
 	size_t tx_len = (size_t)c->tx_pages * VMB_PAGE_SIZE;
@@ -434,11 +439,11 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 	if (!ok) {
 		if (o->req != NULL)
 			offer_req_done(o, -EIO);
-		hvbus_chan_torn(c);
+		chan_torn(c);
 		return;
 	}
 	if (o->rescinded || o->failed || c->orphan || o->req == NULL) {
-		hvbus_chan_teardown(c);
+		chan_teardown(c);
 		return;
 	}
 	/* The guest owns both headers: zero indices, pending_send_sz
@@ -454,7 +459,7 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 	    vmb_ring_init_mem(&c->pub.rx, (uint8_t *)c->mem + tx_len,
 			      c->mem_len - tx_len) < 0) {
 		offer_req_done(o, -EINVAL);
-		hvbus_chan_teardown(c);
+		chan_teardown(c);
 		return;
 	}
 	/* A polling driver wants no signals: masked until it arms the
@@ -466,7 +471,7 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 				  0, c->tx_pages);
 	if (hvbus_send(&m, len) < 0) {
 		offer_req_done(o, -EIO);
-		hvbus_chan_teardown(c);
+		chan_teardown(c);
 		return;
 	}
 	c->open_sent = true;
@@ -477,11 +482,10 @@ hvbus_chan_gpadl_done(struct hvbus_chan_priv *c, bool ok)
 /*
  * Undo an open instance as far as it got: CLOSECHANNEL if OPENCHANNEL went
  * out (allowed after a rescind too, protocol.rst 3.8), then the ring GPADL
- * teardown. The memory is freed by hvbus_chan_torn() once the host
- * confirms.
+ * teardown. The memory is freed by chan_torn() once the host confirms.
  */
-void
-hvbus_chan_teardown(struct hvbus_chan_priv *c)
+static void
+chan_teardown(struct hvbus_chan_priv *c)
 {
 	struct hvbus_offer *o = c->offer;
 	struct hvbus_gpadl *g = c->gpadl;
@@ -494,7 +498,7 @@ hvbus_chan_teardown(struct hvbus_chan_priv *c)
 						    o->relid));
 	}
 	if (g == NULL) {
-		hvbus_chan_torn(c);
+		chan_torn(c);
 		return;
 	}
 	switch (g->state) {
@@ -502,7 +506,7 @@ hvbus_chan_teardown(struct hvbus_chan_priv *c)
 		hvbus_gpadl_teardown(g);
 		break;
 	case HVBUS_GS_CREATING:
-		c->orphan = true;	/* hvbus_chan_gpadl_done() comes back */
+		c->orphan = true;	/* chan_gpadl_done() comes back */
 		break;
 	default:
 		break;
@@ -513,8 +517,8 @@ hvbus_chan_teardown(struct hvbus_chan_priv *c)
  * The host no longer uses the rings: once no queue can reach them either,
  * free them and maybe release the relid.
  */
-void
-hvbus_chan_torn(struct hvbus_chan_priv *c)
+static void
+chan_torn(struct hvbus_chan_priv *c)
 {
 	struct hvbus_offer *o = c->offer;
 	void *mem = c->kernel_mem ? NULL : c->mem;
@@ -524,7 +528,7 @@ hvbus_chan_torn(struct hvbus_chan_priv *c)
 		c->gpadl->ring_of = NULL;
 	c->gpadl = NULL;
 	if (c->retired) {
-		c->torn = true;		/* retire_dtor() comes back here */
+		c->torn = true;		/* chan_retired() comes back here */
 		return;
 	}
 	o->chan = NULL;
@@ -535,9 +539,54 @@ hvbus_chan_torn(struct hvbus_chan_priv *c)
 	/* The release first: freeing unmaps pages (slow) and the host has
 	 * no use for them any more.
 	 */
-	hvbus_offer_try_release(o);
+	offer_try_release(o);
 	if (mem != NULL)
 		hvbus.be.ops->mem_free(&hvbus.be, mem, mem_len);
+}
+
+/*
+ * Retirement of a channel the datapath may still be using: the slot is
+ * emptied and the channel handed to a grace period (retire.c). The ring
+ * memory is freed, and a rescinded relid released, only when both the
+ * grace period is over and the host has confirmed the teardown. A channel
+ * the host rescinded is torn down with the host at once, during the grace
+ * period (the host stopped using its rings already); one we close
+ * ourselves only after it, since the host still processes its rings until
+ * CLOSECHANNEL.
+ */
+
+/* Runs on the control thread from epoch_reclaim(): no reader can reach
+ * the channel any more.
+ */
+static void
+chan_retired(void *obj)
+{
+	struct hvbus_chan_priv *c = obj;
+
+	hvbus.retiring--;
+	c->retired = false;
+	c->offer->in_grace = false;
+	if (c->torn)
+		chan_torn(c);	/* the host was first: finish */
+	else if (c->offer->state != HVBUS_CS_CLOSING)
+		chan_teardown(c);
+	/* else the teardown sent at the rescind is still unanswered */
+}
+
+static void
+chan_retire(struct hvbus_chan_priv *c)
+{
+	struct hvbus_offer *o = c->offer;
+	struct rte_hvbus_device *dev = o->dev;
+
+	/* The slot may already hold a newer channel of a re-offer. */
+	if (dev != NULL && dev->chan_slot[o->subidx] == &c->pub)
+		epoch_unpublish(&dev->chan_slot[o->subidx], NULL);
+	o->state = HVBUS_CS_RETIRING;
+	c->retired = true;
+	o->in_grace = true;
+	hvbus.retiring++;
+	hvbus_retire_defer(c, chan_retired);
 }
 
 static int
@@ -591,7 +640,7 @@ req_open_kernel(struct hvbus_req *req, struct hvbus_offer *o,
 	o->chan = c;
 	o->req = req;
 	o->state = HVBUS_CS_GPADL;
-	hvbus_chan_gpadl_done(c, true);
+	chan_gpadl_done(c, true);
 }
 
 void
@@ -672,7 +721,7 @@ hvbus_req_close(struct hvbus_req *req)
 		return;
 	}
 	o->req = req;
-	hvbus_retire_chan(o->chan);
+	chan_retire(o->chan);
 }
 
 /* Opens the host did not answer in time. */
@@ -697,7 +746,7 @@ hvbus_chan_deadlines(uint64_t now)
 		if (o->state == HVBUS_CS_GPADL)
 			o->chan->orphan = true;
 		else
-			hvbus_chan_teardown(o->chan);
+			chan_teardown(o->chan);
 	}
 }
 
@@ -719,10 +768,10 @@ hvbus_chan_close_all(void)
 			o->chan->orphan = true;
 			break;
 		case HVBUS_CS_OPENING:
-			hvbus_chan_teardown(o->chan);
+			chan_teardown(o->chan);
 			break;
 		case HVBUS_CS_OPEN:
-			hvbus_retire_chan(o->chan);
+			chan_retire(o->chan);
 			break;
 		default:
 			break;
@@ -748,6 +797,20 @@ hvbus_chan_idle(void)
 			return false;
 	}
 	return true;
+}
+
+/* What the GPADL table below reports to this layer. */
+static const struct hvbus_gpadl_events chan_gpadl_events = {
+	.ring_created = chan_gpadl_done,
+	.ring_torn = chan_torn,
+	.offer_fail = hvbus_offer_fail,
+	.offer_check = offer_try_release,
+};
+
+/* Before anything can run: tests drive the handlers without a scan. */
+RTE_INIT(hvbus_chan_init)
+{
+	hvbus_gpadl_set_events(&chan_gpadl_events);
 }
 
 /* ---- public API (any thread but the control thread) ---- */

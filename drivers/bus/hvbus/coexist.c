@@ -27,7 +27,7 @@
 #include <rte_devargs.h>
 #include <rte_version.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 
 #define VMBUS_BUS_NAME	"vmbus"
 

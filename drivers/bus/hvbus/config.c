@@ -27,7 +27,7 @@
 
 #include <rte_devargs.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 
 #define HVBUS_MAX_BACKENDS	4u
 

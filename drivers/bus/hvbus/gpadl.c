@@ -22,8 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvbus_private.h"
+#include "hvbus_gpadl.h"
 #include "vmb_gpadl.h"
+
+/* What the channel layer above wants to hear (chan.c registers it from a
+ * constructor, before anything can run).
+ */
+static const struct hvbus_gpadl_events *events;
+
+void
+hvbus_gpadl_set_events(const struct hvbus_gpadl_events *ev)
+{
+	events = ev;
+}
 
 static struct hvbus_gpadl *
 gpadl_find(uint32_t handle)
@@ -184,7 +195,8 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 		hvbus_bad_msg(VMB_MSG_GPADL_CREATED, "relid %u handle %#x "
 			      "not awaited", r->child_relid, r->gpadl);
 		if (g != NULL && g->offer != NULL)
-			hvbus_offer_fail(g->offer, "GPADL_CREATED out of turn");
+			events->offer_fail(g->offer,
+					   "GPADL_CREATED out of turn");
 		return;
 	}
 	o = g->offer;
@@ -200,7 +212,7 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 		if (c != NULL) {
 			c->gpadl = NULL;
 			gpadl_unlink(g);
-			hvbus_chan_gpadl_done(c, false);
+			events->ring_created(c, false);
 			return;
 		}
 		if (g->req != NULL)
@@ -208,7 +220,7 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 		/* The driver never saw this memory. */
 		hvbus.be.ops->mem_free(&hvbus.be, g->va, g->len);
 		gpadl_unlink(g);
-		hvbus_offer_try_release(o);
+		events->offer_check(o);
 		return;
 	}
 	if (g->parked) {
@@ -220,7 +232,7 @@ hvbus_on_gpadl_created(const union vmb_msg *m, uint32_t len)
 	}
 	g->state = HVBUS_GS_READY;
 	if (c != NULL) {
-		hvbus_chan_gpadl_done(c, true);
+		events->ring_created(c, true);
 		return;
 	}
 	if (g->req != NULL) {
@@ -254,7 +266,7 @@ hvbus_on_gpadl_torndown(const union vmb_msg *m, uint32_t len)
 	if (c != NULL) {
 		c->gpadl = NULL;
 		gpadl_unlink(g);
-		hvbus_chan_torn(c);
+		events->ring_torn(c);
 		return;
 	}
 	if (g->req != NULL) {
@@ -266,7 +278,7 @@ hvbus_on_gpadl_torndown(const union vmb_msg *m, uint32_t len)
 		gpadl_unlink(g);
 	}
 	if (o != NULL)
-		hvbus_offer_try_release(o);
+		events->offer_check(o);
 }
 
 /* Rescind of @o: its driver buffers go now (the host answers a teardown

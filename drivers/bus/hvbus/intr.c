@@ -28,7 +28,7 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 
 struct hvbus_intr {
 	TAILQ_ENTRY(hvbus_intr) next;

@@ -21,7 +21,7 @@
 #include <rte_errno.h>
 #include <rte_string_fns.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 
 #define HVBUS_MP_NAME		"hvbus_mp"
 #define HVBUS_MP_TIMEOUT_S	5

@@ -3,19 +3,17 @@
  */
 
 /*
- * Retirement of channels the datapath may still be using.
+ * Retirement: the bus's epoch domain, whose grace periods keep memory the
+ * datapath may still be using alive until no reader can reach it.
  *
  * Queues reach a channel only through dev->chan_slot[] inside a reader
  * section of their own epoch record (rte_bus_hvbus.h). To take a channel
  * away the control thread stores NULL into the slot and hands the channel
- * to epoch_retire(); lib/epoch runs the destructor once every reader that
- * could have loaded the old pointer has left its burst (idle queues do not
- * hold it up: they are "out"). The ring memory is freed, and a rescinded
- * relid released, only when both the grace period is over and the host has
- * confirmed the teardown (chan.c). A channel the host rescinded is torn
- * down with the host at once, during the grace period (the host stopped
- * using its rings already); one we close ourselves only after it, since
- * the host still processes its rings until CLOSECHANNEL.
+ * here with its destructor (chan.c); drivers hand their own objects with
+ * hvbus_retire(). lib/epoch runs a destructor once every reader that could
+ * have loaded the old pointer has left its burst (idle queues do not hold
+ * it up: they are "out"). This file knows nothing of channels: what a
+ * destructor does is its owner's business.
  *
  * The control thread polls epoch_reclaim() while anything is pending,
  * ours or what drivers retire with hvbus_retire(); it never blocks in a
@@ -24,7 +22,7 @@
 
 #include <errno.h>
 
-#include "hvbus_private.h"
+#include "hvbus_retire.h"
 
 int
 hvbus_retire_init(void)
@@ -63,46 +61,17 @@ hvbus_retire_fini(void)
 	hvbus.dom = NULL;
 }
 
-/* Runs on the control thread from epoch_reclaim(): no reader can reach
- * the channel any more.
- */
-static void
-retire_dtor(void *obj)
-{
-	struct hvbus_chan_priv *c = obj;
-
-	hvbus.retiring--;
-	c->retired = false;
-	c->offer->in_grace = false;
-	if (c->torn)
-		hvbus_chan_torn(c);	/* the host was first: finish */
-	else if (c->offer->state != HVBUS_CS_CLOSING)
-		hvbus_chan_teardown(c);
-	/* else the teardown sent at the rescind is still unanswered */
-}
-
 void
-hvbus_retire_chan(struct hvbus_chan_priv *c)
+hvbus_retire_defer(void *obj, void (*dtor)(void *obj))
 {
-	struct hvbus_offer *o = c->offer;
-	struct rte_hvbus_device *dev = o->dev;
-
-	/* The slot may already hold a newer channel of a re-offer. */
-	if (dev != NULL && dev->chan_slot[o->subidx] == &c->pub)
-		epoch_unpublish(&dev->chan_slot[o->subidx], NULL);
-	o->state = HVBUS_CS_RETIRING;
-	c->retired = true;
-	o->in_grace = true;
-	hvbus.retiring++;
 	/* A new grace period to wait for: re-check it soon. */
 	hvbus.reclaim_wait_ns = HVBUS_RECLAIM_MIN_NS;
-	if (epoch_retire(hvbus.dom, c, retire_dtor) < 0) {
-		/* Cannot happen with a valid domain; never free early. */
-		HVBUS_LOG(ERR, "relid %u: cannot retire, waiting instead",
-			  o->relid);
-		epoch_synchronize(hvbus.dom);
-		retire_dtor(c);
-	}
+	if (epoch_retire(hvbus.dom, obj, dtor) == 0)
+		return;
+	/* Cannot happen with a valid domain; never free early. */
+	HVBUS_LOG(ERR, "cannot retire, waiting for the grace period instead");
+	epoch_synchronize(hvbus.dom);
+	dtor(obj);
 }
 
 /* Returns what is still waiting, ours and drivers'. */

@@ -14,7 +14,7 @@
 
 #include <rte_telemetry.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "hvnet_compat.h"
 
 static const char *const state_names[] = {

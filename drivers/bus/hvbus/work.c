@@ -17,7 +17,7 @@
 
 #include <rte_lcore.h>
 
-#include "hvbus_private.h"
+#include "hvbus_dev.h"
 
 void
 hvbus_work_post(enum hvbus_work_kind kind, struct rte_hvbus_device *dev,

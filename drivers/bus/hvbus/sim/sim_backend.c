@@ -29,7 +29,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "hvsim_transport.h"
 #include "sim.h"
 

@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "sim.h"
 
 /* The table's bound on nics= is a literal (it is printed as written). */

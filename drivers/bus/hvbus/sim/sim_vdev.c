@@ -11,7 +11,7 @@
 
 #include <bus_vdev_driver.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "sim.h"
 
 static int

@@ -50,7 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "vmb_monitor.h"
 #include "uio_config.h"
 

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "uio_config.h"
 
 struct hvbus_uio_conf hvbus_uio_conf;

@@ -12,7 +12,7 @@
 
 #include <bus_vdev_driver.h>
 
-#include "hvbus_private.h"
+#include "hvbus_state.h"
 #include "uio_config.h"
 
 static int
