@@ -20,7 +20,9 @@
 #include <string.h>
 
 /* VMBus, NVSP and RNDIS are little-endian, and so is every host hvnet runs
- * on: the little-endian accessors are a plain copy. */
+ * on: the little-endian accessors are a plain copy, and the wire structs of
+ * lib/vmbus and lib/netvsp are used in place. Their headers include this
+ * one for this check, made here once. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "hvnet supports little-endian hosts only");
 

@@ -20,12 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv_wire.h"	/* little-endian hosts only: structs used in place */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	      "RNDIS/NDIS wire structures are accessed in host byte order");
 
 /** @name NDIS object types */
 /**@{*/

@@ -21,12 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv_wire.h"	/* little-endian hosts only: structs used in place */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	      "NVSP/RNDIS wire structures are accessed in host byte order");
 
 /** Message size up to NVSP 6.0. */
 #define NVSP_MSG_SIZE_V1	28

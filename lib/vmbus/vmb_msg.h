@@ -22,15 +22,12 @@
 
 #include <stdint.h>
 
+#include "hv_wire.h"	/* little-endian hosts only: structs used in place */
 #include "vmb_guid.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Wire structs are used in place: little-endian CPUs only. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "VMBus wire structs need a little-endian CPU");
 
 /** Largest channel message payload (SynIC message payload). */
 #define VMB_MSG_MAX_SIZE	240

@@ -20,13 +20,11 @@
 
 #include <stdint.h>
 
+#include "hv_wire.h"	/* little-endian hosts only: structs used in place */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Wire structs are used in place: little-endian CPUs only. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "VMBus wire structs need a little-endian CPU");
 
 /** @name Packet types (descriptor type field) */
 /**@{*/
