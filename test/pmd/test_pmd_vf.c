@@ -205,12 +205,15 @@ wait_released(uint16_t vfp, uint16_t port, uint16_t nq)
 }
 
 /* Let the host complete what the tx queues sent and take the mbufs back,
- * so that the pool's in-use count means "held by someone". */
-static void
-settle(uint16_t port, uint16_t nq)
+ * so that the pool's in-use count means "held by someone": poll until
+ * the count is @p want (UINT32_MAX: until it held still for 100 ms), or
+ * WAIT_MS. A loaded machine takes longer, never less. Returns the count. */
+static unsigned int
+settle(uint16_t port, uint16_t nq, unsigned int want)
 {
 	struct rte_mbuf *m[32];
-	uint64_t end = pt_ms() + 100;
+	uint64_t end = pt_ms() + WAIT_MS, still = pt_ms();
+	unsigned int n = rte_mempool_in_use_count(mp), c;
 	uint16_t q;
 
 	while (pt_ms() < end) {
@@ -218,8 +221,16 @@ settle(uint16_t port, uint16_t nq)
 			pt_free(m, rte_eth_rx_burst(port, q, m, 32));
 			rte_eth_tx_done_cleanup(port, q, 0);
 		}
+		c = rte_mempool_in_use_count(mp);
+		if (c != n) {
+			n = c;
+			still = pt_ms();
+		}
+		if (want == UINT32_MAX ? pt_ms() - still >= 100 : n == want)
+			break;
 		usleep(1000);
 	}
+	return n;
 }
 
 static bool
@@ -384,8 +395,7 @@ case_devarg(void)
 
 	/* Add and remove 100 times, with traffic each time: no mbuf is
 	 * lost on the way. */
-	settle(port, NQ0);
-	base = rte_mempool_in_use_count(mp);
+	base = settle(port, NQ0, UINT32_MAX);
 	t0 = pt_ms();
 	rte_log_set_level_pattern("pmd.net.hvnet.*", RTE_LOG_NOTICE);
 	for (i = 0; i < 100; i++) {
@@ -405,8 +415,7 @@ case_devarg(void)
 	rte_log_set_level_pattern("pmd.net.hvnet.*", RTE_LOG_INFO);
 	fprintf(stderr, "  %u add/remove cycles in %llu ms\n", i,
 		(unsigned long long)(pt_ms() - t0));
-	settle(port, NQ0);
-	CHECK_EQ(rte_mempool_in_use_count(mp), base);
+	CHECK_EQ(settle(port, NQ0, base), base);
 	CHECK_EQ(hvsim_nic_stats(h, 0, &st), 0);
 	CHECK_EQ(st.tx_while_vf, 0);
 	CHECK_EQ(xstat(port, "vf_switches"), 101);
