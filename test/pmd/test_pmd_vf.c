@@ -149,6 +149,20 @@ xstat(uint16_t port, const char *name)
 	return v;
 }
 
+/* Wait until extended statistic @p name is @p want: the host switches
+ * when the guest's message arrives, the driver counts the switch when
+ * the host's answer reaches its control thread, later on a loaded
+ * machine. Returns the last value read. */
+static uint64_t
+xstat_wait(uint16_t port, const char *name, uint64_t want)
+{
+	uint64_t end = pt_ms() + WAIT_MS, v;
+
+	while ((v = xstat(port, name)) != want && pt_ms() < end)
+		usleep(1000);
+	return v;
+}
+
 static uint64_t
 owner_of(uint16_t port)
 {
@@ -375,7 +389,7 @@ case_devarg(void)
 	CHECK_EQ(xstat(port, "vf_tx_bytes"), es.obytes);
 	CHECK_EQ(xstat(port, "vf_rx_bytes"), es.ibytes);
 	CHECK_EQ(xstat(port, "vf_active"), 1);
-	CHECK_EQ(xstat(port, "vf_switches"), 1);
+	CHECK_EQ(xstat_wait(port, "vf_switches", 1), 1);
 	CHECK_EQ(xstat(port, "rx_q1_vf_packets"), 32);
 
 	/* Removal: back on the synthetic path, the VF stopped and free. */
@@ -418,7 +432,7 @@ case_devarg(void)
 	CHECK_EQ(settle(port, NQ0, base), base);
 	CHECK_EQ(hvsim_nic_stats(h, 0, &st), 0);
 	CHECK_EQ(st.tx_while_vf, 0);
-	CHECK_EQ(xstat(port, "vf_switches"), 101);
+	CHECK_EQ(xstat_wait(port, "vf_switches", 101), 101);
 
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK_EQ(rte_eth_dev_close(port), 0);
