@@ -238,8 +238,13 @@ wait_rx_more(const uint64_t base[NQ], uint32_t skip_mask, uint64_t more,
 				moved |= 1u << q;
 			}
 		}
-		if (rt_ms() > end)
+		if (rt_ms() > end) {
+			/* Which queues, for the failure that follows. */
+			fprintf(stderr, "soak: after %u ms queues 0x%x of 0x%x "
+				"received %llu more frames\n", DEADLINE_MS,
+				moved & want, want, (unsigned long long)more);
 			return -ETIMEDOUT;
+		}
 		usleep(20);
 	}
 	return 0;
@@ -626,7 +631,7 @@ main(int argc, char **argv)
 	double max_secs = 0;
 	const char *json = NULL;
 	struct soak s = { .quiet = 0 };
-	uint64_t t_start, t_run, rx_before, tx_total;
+	uint64_t t_start, t_run, tx_total;
 	char devargs[80];
 	int o, rc;
 
@@ -734,11 +739,17 @@ main(int argc, char **argv)
 	}
 	t_run = rt_us() - t_start;
 
-	/* Traffic once more, then everything back. */
-	rx_before = rx_total();
-	usleep(100 * 1000);
-	if (s.errors == 0 && rx_total() == rx_before)
-		FAIL(&s, "no traffic at the end");
+	/* Traffic once more on every queue (waited for: a loaded machine
+	 * may give the traffic lcore no CPU for a while), then everything
+	 * back. */
+	if (s.errors == 0) {
+		uint64_t base[NQ], first;
+
+		for (o = 0; o < NQ; o++)
+			base[o] = ld64(&tr.rx[o]);
+		if (wait_rx_moves(base, 0, &first) != 0)
+			FAIL(&s, "no traffic at the end");
+	}
 	__atomic_store_n(&tr.state, T_STOP, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(tr.lcore);
 	tx_total = ld64(&tr.tx) + ld64(&tr.tx_outage);
