@@ -114,6 +114,9 @@ struct hvn_log_limit {
  * would. */
 bool hvn_log_allow(struct hvn_log_limit *l);
 bool hvn_is_hvnet(const struct rte_eth_dev *eth);
+/* The host broke a queue's ring: logged once per queue (@p logged). */
+void hvn_ring_broken(bool *logged, uint16_t port, const char *dir,
+		     uint16_t qid, int rc);
 
 #define HVN_LOG_LIMITED(lim, level, type, fmt, ...) do {		\
 	if (rte_log_can_log(hvn_logtype_ ## type, RTE_LOG_ ## level) &&	\

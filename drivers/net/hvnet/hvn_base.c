@@ -4,7 +4,8 @@
 
 /*
  * What every file of the driver uses and none of them owns: the log types,
- * the rate limit of datapath log lines, and telling our ports from others.
+ * the rate limit of datapath log lines, the broken-ring line both bursts
+ * log, and telling our ports from others.
  * It calls no other file of the driver.
  */
 
@@ -34,6 +35,20 @@ hvn_log_allow(struct hvn_log_limit *l)
 	}
 	l->left--;
 	return true;
+}
+
+/* The host corrupted a ring: lib/vmbus refuses it from now on. Say so
+ * once; the counters keep counting. */
+void __rte_cold
+hvn_ring_broken(bool *logged, uint16_t port, const char *dir, uint16_t qid,
+		int rc)
+{
+	if (*logged)
+		return;
+	*logged = true;
+	HVN_LOG(ERR, driver, "port %u %s queue %u: channel ring unusable "
+		"(%d): the host broke the ring protocol; the queue stays quiet",
+		port, dir, qid, rc);
 }
 
 /* By the driver the bus bound the device to: a port of ours has our

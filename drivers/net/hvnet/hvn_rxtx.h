@@ -3,8 +3,8 @@
  */
 
 /*
- * net_hvnet's datapath layer: the bursts (hvn_rxtx.c) and a queue's binding
- * to a host session (hvn_bind.c). It calls nothing above it; the control
+ * net_hvnet's datapath layer: the bursts (hvn_rx.c, hvn_tx.c) and a
+ * queue's binding to a host session (hvn_bind.c). It calls nothing above it; the control
  * path (hvn_ctl.h) uses it to drain and refill the queues it owns.
  */
 
@@ -14,13 +14,16 @@
 #include "hvn.h"
 #include "hvn_txd.h"
 
-/* hvn_rxtx.c: bursts and what the control path does with their rings. */
+/* hvn_rx.c: the receive burst and what the control path does with its
+ * ring. */
 uint16_t hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
-void hvn_txq_reclaim(struct hvn_txq *txq);
 void hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
 		       uint32_t *status);
 void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
+
+/* hvn_tx.c: the transmit burst, its completions and descriptors. */
+uint16_t hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
+void hvn_txq_reclaim(struct hvn_txq *txq);
 int hvn_tx_done(struct hvn_txq *txq, uint64_t xid);
 void hvn_tx_poll(struct hvn_txq *txq, struct hvbus_chan *chan);
 void hvn_txq_collect(struct hvn_txq *txq);
@@ -44,8 +47,9 @@ uint32_t hvn_txq_nsec(const struct hvn_dev *hv);
 /*
  * The bursts through a VF (hvn_vf.c publishes it in hv->vf): queue k polls
  * and sends through the VF port's queue k, counting in its own stats. In
- * the datapath layer because they are part of the bursts; only hvn_rxtx.c
- * calls them, out of line, so the synthetic path's code is as without them.
+ * the datapath layer because they are part of the bursts; only hvn_rx.c and
+ * hvn_tx.c call them, out of line, so the synthetic path's code is as
+ * without them.
  */
 static __rte_noinline __rte_unused uint16_t
 hvn_vf_rx(struct hvn_rxq *rxq, const struct hvn_vf *vf,

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The hvnet Authors
+ */
+
+/*
+ * Receive burst.
+ *
+ * Per burst, for the channel's lifetime: epoch_reader_enter() on the
+ * queue's own record, one plain load of the channel slot, one plain load of
+ * the "control owns channel 0" flag (same cache line), one plain load of
+ * the port's VF pointer (hvn_vf.c), epoch_reader_exit().
+ * No lock, atomic read-modify-write or fence for that.
+ *
+ * Every ring has one reader and one writer. Rx queue k reads channel k's
+ * rx ring (received frames and, on channel 0, control messages) and writes
+ * its tx ring (receive completions). The ring protocol's store-load
+ * barrier (vmb_ring_publish) is paid once per writing burst.
+ *
+ * When the host grants fewer than 2 * nq channels (or tx_channels=0), tx
+ * queue k shares channel k: rx queue k hands it the completions through a
+ * single-producer single-consumer ring (hvn_cring_push), and takes the
+ * channel's writer spinlock once per burst that writes its tx ring.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include "hvn_rxtx.h"
+
+#define HVN_RX_BULK	32u
+
+/*
+ * A completion for tx queue k read from the channel it shares with rx
+ * queue k: hand the id over. Only a filter - the tx queue alone knows a
+ * descriptor's state and decides - but ids that name no request in flight,
+ * or one already handed over, stop here, so a host cannot fill the ring.
+ */
+void
+hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad)
+{
+	struct hvn_cring *cr = &txq->cr;
+	uint32_t idx = (uint32_t)(xid & HVN_TXID_IDX_MASK), p = cr->prod;
+	struct hvn_txd *d;
+
+	if (unlikely(idx >= txq->ndesc))
+		goto bad;
+	d = &txq->txd[idx];
+	if (unlikely(__atomic_load_n(&d->xid, __ATOMIC_RELAXED) != xid ||
+		     d->handed == xid))
+		goto bad;
+	/* Full only if ids of a past session are still queued: the tx
+	 * queue would refuse them anyway. */
+	if (unlikely(p - cr->cons_seen > cr->mask)) {
+		cr->cons_seen = __atomic_load_n(&cr->cons, __ATOMIC_ACQUIRE);
+		if (p - cr->cons_seen > cr->mask)
+			goto bad;
+	}
+	d->handed = xid;
+	cr->ids[p & cr->mask] = xid;
+	/* Release: the id is in the ring before tx sees the index. */
+	__atomic_store_n(&cr->prod, p + 1, __ATOMIC_RELEASE);
+	return;
+bad:
+	(*bad)++;
+}
+
+static __rte_always_inline void
+hvn_rx_flags(const struct hvn_rxq *rxq, struct rte_mbuf *m,
+	     const struct rndis_pkt_info *pi)
+{
+	uint64_t ol = 0;
+	uint32_t c;
+
+	if (pi->present & RNDIS_PKT_HAS_CSUM) {
+		c = pi->csum;
+		if (c & RNDIS_RXCSUM_IP_OK)
+			ol |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		else if (c & RNDIS_RXCSUM_IP_FAILED)
+			ol |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+		if (c & (RNDIS_RXCSUM_TCP_OK | RNDIS_RXCSUM_UDP_OK))
+			ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		else if (c & (RNDIS_RXCSUM_TCP_FAILED |
+			      RNDIS_RXCSUM_UDP_FAILED))
+			ol |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	}
+	if (pi->present & RNDIS_PKT_HAS_VLAN) {
+		m->vlan_tci = rndis_vlan_to_tci(pi->vlan);
+		ol |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	}
+	if ((pi->present & RNDIS_PKT_HAS_HASH_VALUE) &&
+	    (rxq->offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
+		m->hash.rss = pi->hash_value;
+		ol |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+	/* A pool of pinned external buffers keeps its flag. */
+	m->ol_flags = ol | rxq->ol_keep;
+}
+
+/* The host always strips the tag into a PPI; without VLAN_STRIP the
+ * application expects it back in the frame. */
+static __rte_cold int
+hvn_rx_vlan_reinsert(struct rte_mbuf **m)
+{
+	(*m)->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	(*m)->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	if (rte_vlan_insert(m) != 0)
+		return -1;
+	(*m)->ol_flags &= ~RTE_MBUF_F_TX_VLAN;
+	(*m)->ol_flags |= RTE_MBUF_F_RX_VLAN;
+	return 0;
+}
+
+/* A message larger than one mbuf: copy it out once, then into a chain. */
+static __rte_cold struct rte_mbuf *
+hvn_rx_big(struct hvn_rxq *rxq, const uint8_t *msg, uint32_t ml,
+	   struct rte_mbuf *m, struct hvn_rx_msg *rm)
+{
+	struct rte_mbuf *seg = m, *prev = NULL;
+	uint32_t left, off, room;
+
+	memcpy(rxq->scratch, msg, ml);
+	if (hvn_rxp_msg(rxq->scratch, ml, rm) != HVN_RX_DATA)
+		goto bad;
+	if (!(rxq->offloads & (RTE_ETH_RX_OFFLOAD_SCATTER |
+			       RTE_ETH_RX_OFFLOAD_TCP_LRO))) {
+		HVN_LOG_LIMITED(&rxq->log_lim, DEBUG, rx, "port %u rx queue "
+				"%u: %u-byte frame dropped: larger than an "
+				"mbuf and scatter is off", rxq->port_id,
+				rxq->qid, rm->pi.frame_len);
+		rxq->st.dropped++;
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	left = rm->pi.frame_len;
+	off = rm->pi.frame_off;
+	m->pkt_len = left;
+	m->nb_segs = 0;
+	while (left != 0) {
+		if (seg == NULL) {
+			seg = rte_pktmbuf_alloc(rxq->mp);
+			if (seg == NULL) {
+				rxq->st.nombuf++;
+				rte_pktmbuf_free(m);
+				return NULL;
+			}
+			prev->next = seg;
+		}
+		room = rte_pktmbuf_tailroom(seg);
+		if (room > left)
+			room = left;
+		memcpy(rte_pktmbuf_mtod(seg, uint8_t *), rxq->scratch + off,
+		       room);
+		seg->data_len = (uint16_t)room;
+		m->nb_segs++;
+		off += room;
+		left -= room;
+		prev = seg;
+		seg = NULL;
+	}
+	return m;
+bad:
+	rxq->st.errors++;
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+/* Control messages on channel 0 while the port runs: link indications. */
+static __rte_cold void
+hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
+{
+	struct hvn_rx_msg rm;
+	uint32_t i, off, rlen, ml;
+
+	for (i = 0; i < xf->x.range_count; i++) {
+		hvn_rxp_range(xf, i, &off, &rlen);
+		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
+		if (ml == 0) {
+			rxq->st.errors++;
+			continue;
+		}
+		memcpy(rxq->scratch, rxq->rxbuf + off, ml);
+		rxq->st.ctl++;
+		if (hvn_rxp_msg(rxq->scratch, ml, &rm) == HVN_RX_INDICATE)
+			hvn_notify_link(rxq->hv, rxq->scratch, ml);
+		/* A late control completion: its requester gave up. */
+	}
+}
+
+/* Frames beyond the caller's room go to the stash; its count is the
+ * caller's local copy @p sn (written back once per packet: stores into
+ * the mbufs would otherwise make the compiler reload it per frame). */
+static __rte_always_inline void
+hvn_rx_deliver(struct hvn_rxq *rxq, struct rte_mbuf *m,
+	       struct rte_mbuf **out, uint16_t room, uint16_t *nout,
+	       uint32_t *sn)
+{
+	if (likely(*nout < room)) {
+		out[(*nout)++] = m;
+		return;
+	}
+	if (unlikely(*sn == HVN_RX_STASH)) {
+		rxq->st.dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rxq->stash[(rxq->stash_head + *sn) & (HVN_RX_STASH - 1)] = m;
+	(*sn)++;
+}
+
+/* One transfer-page packet: every range is consumed (the host gets one
+ * completion for all of them); frames beyond @p room go to the stash. */
+static uint16_t
+hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
+	    uint16_t room, uint32_t *status)
+{
+	struct hvn_rx_msg rm;
+	struct hvn_xfer xf;
+	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
+	uint16_t nout = 0;
+	uint32_t i, off, rlen, ml, nbulk = 0, ibulk = 0, sn;
+
+	if (unlikely(hvn_rxp_xfer(rxq->pkt, len, &rxq->lim, &xf) != 0)) {
+		rxq->st.errors++;
+		*status = NVSP_STATUS_FAILURE;
+		return 0;
+	}
+	if (unlikely(xf.chan_type != NVSP_RNDIS_CHAN_DATA)) {
+		hvn_rx_ctl_xfer(rxq, &xf);
+		return 0;
+	}
+	sn = rxq->stash_n;
+	for (i = 0; i < xf.x.range_count; i++) {
+		hvn_rxp_range(&xf, i, &off, &rlen);
+		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
+		/* mbufs come from the pool in bulk, HVN_RX_BULK at a time,
+		 * raw: what a pool's mbuf does not promise (next NULL, one
+		 * segment, one reference) is filled in below, field by
+		 * field, instead of a whole rte_pktmbuf_reset(). */
+		if (unlikely(nbulk == 0)) {
+			nbulk = RTE_MIN(xf.x.range_count - i, HVN_RX_BULK);
+			if (rte_mempool_get_bulk(rxq->mp, (void **)bulk,
+						 nbulk) != 0)
+				nbulk = 0;
+			ibulk = 0;
+		}
+		if (unlikely(nbulk == 0)) {
+			rxq->st.nombuf++;
+			continue;
+		}
+		m = bulk[ibulk++];
+		nbulk--;
+		if (likely(ml != 0 && ml <= m->buf_len)) {
+			/* Copy the whole message into the mbuf and parse the
+			 * copy: the frame then sits at its offset. */
+			uint8_t *base = m->buf_addr;
+
+			memcpy(base, rxq->rxbuf + off, ml);
+			if (likely(hvn_rxp_data_fast(base, ml, &rxq->lay,
+						     &rm.pi) == 0)) {
+				/* the layout of the last one */
+			} else if (hvn_rxp_msg(base, ml, &rm) == HVN_RX_DATA) {
+				hvn_rxp_learn(&rxq->lay, base, &rm.pi);
+			} else {
+				rxq->st.errors++;
+				rte_mbuf_raw_free(m);
+				continue;
+			}
+			/* The rx fields rte_pktmbuf_reset() would set (the
+			 * second cache line's tx fields are left alone, as
+			 * vector PMDs do). */
+			m->data_off = (uint16_t)rm.pi.frame_off;
+			m->packet_type = 0;
+			m->pkt_len = rm.pi.frame_len;
+			m->data_len = (uint16_t)rm.pi.frame_len;
+			m->vlan_tci = 0;
+		} else if (ml != 0) {
+			rte_pktmbuf_reset(m);
+			m = hvn_rx_big(rxq, rxq->rxbuf + off, ml, m, &rm);
+			if (m == NULL)
+				continue;
+		} else {
+			rxq->st.errors++;
+			rte_mbuf_raw_free(m);
+			continue;
+		}
+		m->port = rxq->port_id;
+		hvn_rx_flags(rxq, m, &rm.pi);
+		/* An RSC fragment: kept until its packet is whole. */
+		if (unlikely(rm.pi.present & RNDIS_PKT_HAS_PKTINFO_ID)) {
+			m = hvn_lro_frag(rxq, m, &rm.pi);
+			if (m == NULL)
+				continue;
+		}
+		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+			     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) &&
+		    hvn_rx_vlan_reinsert(&m) != 0) {
+			rxq->st.dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		rxq->st.packets++;
+		rxq->st.bytes += m->pkt_len;
+		hvn_rx_deliver(rxq, m, out, room, &nout, &sn);
+	}
+	rxq->stash_n = sn;
+	if (unlikely(nbulk != 0))
+		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
+	/* Fragments never span transfer-page packets. */
+	if (unlikely(rxq->lro_head != NULL))
+		hvn_lro_abort(rxq);
+	return nout;
+}
+
+/*
+ * Data frames the control path found on channel 0 while it owned it (the
+ * port runs, rx queue 0's burst is excluded): they go to rx queue 0's stash
+ * instead of being lost. @p pkt is the ring packet copied out.
+ */
+void
+hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
+		  uint32_t *status)
+{
+	memcpy(rxq->pkt, pkt, len);
+	hvn_rx_xfer(rxq, len, NULL, 0, status);
+}
+
+/* Stage receive completions; those that do not fit wait for the next
+ * burst (the host must get every one, or its sections stay busy). */
+static void
+hvn_rx_complete(struct hvn_rxq *rxq, struct hvbus_chan *chan)
+{
+	struct nvsp_rndis_pkt_cmplt c = { .type = NVSP_TYPE_RNDIS_PKT_CMPLT };
+	uint32_t i, done = 0;
+
+	if (rxq->lock != NULL)
+		rte_spinlock_lock(rxq->lock);
+	for (i = 0; i < rxq->npend; i++) {
+		c.status = rxq->pend_st[i];
+		if (vmb_ring_stage_buf(&chan->tx, VMB_PKT_COMPLETION, 0,
+				       rxq->pend_xid[i], NULL, 0, &c,
+				       sizeof(c)) != 0)
+			break;
+		done++;
+	}
+	/* Our read index and the completions in one publish, one barrier. */
+	if (vmb_ring_commit_publish(&chan->rx, &chan->tx) == 1)
+		hvbus_chan_signal(chan);
+	if (rxq->lock != NULL)
+		rte_spinlock_unlock(rxq->lock);
+	if (unlikely(done != rxq->npend)) {
+		memmove(rxq->pend_xid, rxq->pend_xid + done,
+			(rxq->npend - done) * sizeof(rxq->pend_xid[0]));
+		memmove(rxq->pend_st, rxq->pend_st + done,
+			(rxq->npend - done) * sizeof(rxq->pend_st[0]));
+	}
+	rxq->npend -= done;
+}
+
+/* In-band host messages on channel 0 (VF association, send table). */
+static __rte_cold void
+hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
+{
+	struct vmb_pkt_view v;
+
+	if (rxq->qid != 0 || vmb_pkt_parse(rxq->pkt, len, &v) != 0) {
+		rxq->st.errors++;
+		return;
+	}
+	rxq->st.ctl++;
+	if (hvn_notify_nvsp(rxq->hv, v.payload, v.payload_len) != 0)
+		rxq->st.errors++;
+}
+
+/* Stashed frames first, in order: at most two copies of pointers (the
+ * stash wraps once at most). */
+static uint16_t
+hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint32_t k = RTE_MIN((uint32_t)n, rxq->stash_n), h = rxq->stash_head;
+	uint32_t first = RTE_MIN(k, HVN_RX_STASH - h);
+
+	memcpy(pkts, rxq->stash + h, first * sizeof(*pkts));
+	if (k != first)
+		memcpy(pkts + first, rxq->stash, (k - first) * sizeof(*pkts));
+	rxq->stash_head = (h + k) & (HVN_RX_STASH - 1);
+	rxq->stash_n -= k;
+	return (uint16_t)k;
+}
+
+/* Everything but the idle poll, inside the reader section the burst
+ * entered (and leaves here). */
+static __rte_noinline uint16_t
+hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
+		  struct hvbus_chan *chan)
+{
+	const struct vmb_pkt_desc *d = (const void *)rxq->pkt;
+	const struct hvn_vf *vf;
+	uint16_t nrx = 0, nvf = 0, vf_room = 0;
+	uint32_t status, budget = HVN_RX_RING_BUDGET;
+	int len;
+
+	/* VF first, leaving the channel at least one slot: it still carries
+	 * what the VF does not, and the host's VF messages. */
+	vf = epoch_load(&rxq->hv->vf);
+	if (vf != NULL) {
+		vf_room = n - (n != 0);
+		nvf = vf_room != 0 ? hvn_vf_rx(rxq, vf, pkts, vf_room) : 0;
+		pkts += nvf;
+		n -= nvf;
+	}
+	/* While the control path owns channel 0 it also fills our stash:
+	 * do not even look at it. */
+	if (unlikely(hvn_handoff_get(&rxq->ctl_owned)))
+		goto out;
+	if (unlikely(rxq->stash_n != 0)) {
+		nrx = hvn_rx_unstash(rxq, pkts, n);
+		if (nrx == n)
+			goto out;
+	}
+	if (unlikely(chan == NULL)) {
+		/* The old channel is past its grace period: what we owed its
+		 * host is void. */
+		if (unlikely(rxq->unbind)) {
+			rxq->npend = 0;
+			rxq->unbind = 0;
+		}
+		goto out;
+	}
+	if (unlikely(chan->open_seq != rxq->bound_seq) &&
+	    hvn_rxq_rebind(rxq, chan->open_seq) != 0)
+		goto out;
+	while (nrx < n && rxq->npend < rxq->pend_cap) {
+		/* Every packet counts, frames or not: the host decides how
+		 * many there are. */
+		if (unlikely(budget-- == 0)) {
+			rxq->st.budget_cut++;
+			break;
+		}
+		len = vmb_ring_read(&chan->rx, rxq->pkt, HVN_RX_PKT_MAX);
+		if (unlikely(len < 0)) {
+			if (len == -ENOBUFS) {
+				vmb_ring_skip(&chan->rx);
+				rxq->st.errors++;
+				continue;
+			}
+			if (len != -EAGAIN) {
+				rxq->st.errors++;
+				hvn_ring_broken(&rxq->broken_logged,
+						rxq->port_id, "rx", rxq->qid,
+						len);
+			}
+			break;
+		}
+		if (likely(d->type == VMB_PKT_DATA_XFER_PAGES)) {
+			status = NVSP_STATUS_SUCCESS;
+			nrx += hvn_rx_xfer(rxq, (uint32_t)len, pkts + nrx,
+					   n - nrx, &status);
+			if (d->flags & VMB_PKT_FLAG_RC) {
+				rxq->pend_xid[rxq->npend] = d->xid;
+				rxq->pend_st[rxq->npend++] = status;
+			}
+		} else if (d->type == VMB_PKT_COMPLETION) {
+			/* Control ids: a request whose waiter gave up. */
+			if (likely(rxq->txq != NULL &&
+				   !(d->xid & HVN_XID_CTL)))
+				hvn_cring_push(rxq->txq, d->xid,
+					       &rxq->st.bad_cmplt);
+		} else if (unlikely(d->type == VMB_PKT_DATA_INBAND)) {
+			hvn_rx_inband(rxq, (uint32_t)len);
+		}
+	}
+	if (rxq->npend != 0)
+		hvn_rx_complete(rxq, chan);
+	else if (vmb_ring_commit(&chan->rx) == 1)
+		hvbus_chan_signal(chan);
+out:
+	/* The VF may have more than it was given room for. */
+	if (vf != NULL && nvf == vf_room && nrx < n)
+		nvf += hvn_vf_rx(rxq, vf, pkts + nrx, n - nrx);
+	epoch_reader_exit(&rxq->rd);
+	return nrx + nvf;
+}
+
+uint16_t
+hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hvn_rxq *rxq = q;
+	struct hvbus_chan *chan;
+
+	epoch_reader_enter(&rxq->rd);
+	chan = hvbus_chan_get(rxq->slot);
+	/* Idle poll, what a PMD does most: nothing stashed or owed, the
+	 * control path elsewhere, no VF, and the host's write index where we
+	 * stopped reading (one acquire load of its ring header; the same
+	 * check vmb_ring_peek() starts with). The channel is the slot's
+	 * current one, alive for this reader section; a queue not bound to
+	 * it yet rebinds at its first packet, nothing is owed before. */
+	if (likely(chan != NULL &&
+		   (rxq->stash_n | rxq->npend |
+		    hvn_handoff_word(&rxq->ctl_owned)) == 0 &&
+		   epoch_load(&rxq->hv->vf) == NULL &&
+		   __atomic_load_n(&chan->rx.hdr->write_index,
+				   __ATOMIC_ACQUIRE) == chan->rx.rd_pos)) {
+		epoch_reader_exit(&rxq->rd);
+		return 0;
+	}
+	return hvn_rx_burst_work(rxq, pkts, n, chan);
+}
