@@ -10,7 +10,7 @@ SDK         = $(abspath $(BUILD))/dpdk-sdk/include
 MESON_OPTS ?=
 
 .PHONY: all setup build build-asan test test-quick fuzz-long demo fidelity perf perf-check soak \
-	matrix check-layers install deb deb-test clean
+	matrix check-layers install deb deb-bootstrap deb-test deb-test-run clean
 
 all: build
 
@@ -63,10 +63,19 @@ install: build
 deb: setup
 	bash buildtools/deb.sh $(BUILD)
 
-# The package in a freshly bootstrapped Debian 12 (debootstrap tarball
-# cached in $(BUILD)/deb): stock dpdk-testpmd forwards over a simulated NIC.
+# The package in a freshly bootstrapped Debian 12 (debootstrap's packages
+# cached in $(BUILD)/deb/apt-cache, seeded from apt's): stock dpdk-testpmd
+# forwards over a simulated NIC.
 deb-test: deb
 	bash buildtools/deb-test.sh $(BUILD)
+
+# deb-test in two halves, for CI to overlap the network-bound bootstrap
+# with its other steps: the fresh root, then the test in it (after make deb).
+deb-bootstrap: setup
+	bash buildtools/deb-test.sh $(BUILD) bootstrap
+
+deb-test-run:
+	bash buildtools/deb-test.sh $(BUILD) run
 
 # Stock dpdk-testpmd forwarding over net_hvnet against hvsim's generator.
 demo: build
