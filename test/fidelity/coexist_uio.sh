@@ -12,7 +12,9 @@
 #   2. the stock bus and PMD named first with -d: bus_vmbus scans first;
 #   3. -a hvbus:<GUID>: the name reaches hvbus though bus_vmbus takes GUIDs,
 #      with our bus registered first and (4.) with bus_vmbus first;
-#   5. -b vmbus:<GUID>: the block-list way by hand parses and changes nothing.
+#   5. -b vmbus:<GUID>: the block-list way by hand parses and changes nothing;
+#   6. bus_vmbus first, testpmd's port detach: the detach that does not
+#      depend on the order (device detach hvbus:<GUID> does; hvnet.rst).
 #
 # usage: coexist_uio.sh BUILDDIR
 set -u
@@ -40,7 +42,7 @@ ARGS="${HVNET_PLUGIN_ARGS[*]}"
 
 # guest MODE: testpmd over the face's one NIC, its ports listed.
 guest() {
-	local guid extra=()
+	local guid extra=() more=() c
 	guid=$(ls /sys/bus/vmbus/devices | head -1)
 	echo "guest: device $guid"
 	case $1 in
@@ -48,9 +50,13 @@ guest() {
 	allow) extra=(-a "hvbus:$guid") ;;
 	allow-stock-first) extra=(-d "$PM/librte_bus_vmbus.so" -a "hvbus:$guid") ;;
 	block) extra=(-b "vmbus:$guid") ;;
+	detach-stock-first) extra=(-d "$PM/librte_bus_vmbus.so")
+		more=("port stop all" "port detach 0" "show port summary all") ;;
 	esac
 	# shellcheck disable=SC2086
-	{ sleep 2; echo "show port info all"; echo "quit"; } |
+	{ sleep 2; echo "show port info all"
+	  for c in "${more[@]}"; do echo "$c"; done
+	  echo "quit"; } |
 		"$TESTPMD" "${extra[@]}" $ARGS --no-huge -m 512 --no-pci \
 		--no-shconf -l 0-1 --log-level=bus.hvbus:notice -- -i \
 		--total-num-mbufs=8192
@@ -59,7 +65,7 @@ export -f guest
 export ARGS PM TESTPMD
 
 fails=0
-modes="plain stock-first allow allow-stock-first block"
+modes="plain stock-first allow allow-stock-first block detach-stock-first"
 for mode in $modes; do
 	log=$dir/$mode.log
 	"$UIO" --timeout 40 --shim "$SHIM" -- bash -c 'guest "$1"' guest "$mode" \
@@ -74,6 +80,10 @@ for mode in $modes; do
 	grep -q "failed to parse device" "$log" && bad "EAL could not parse a device argument"
 	grep -q "hvsim-uio: checker: 0 violations" "$log" || bad "hvsim's checker not clean"
 	grep -q "hvsim-uio: guest exit 0" "$log" || bad "guest did not exit 0"
+	if [ "$mode" = detach-stock-first ]; then
+		grep -q "Device is detached" "$log" || bad "port detach 0 did not detach"
+		grep -q "Now total ports is 0" "$log" || bad "a port is left after the detach"
+	fi
 	if [ $ok = 1 ]; then
 		echo "ok   $mode: one driver (net_hvnet); $(grep -oE "on its block list|took it out of this process" "$log" | head -1)"
 	else
@@ -83,7 +93,7 @@ for mode in $modes; do
 	fi
 done
 if [ $fails -ne 0 ]; then
-	echo "hvbus beside bus_vmbus/net_netvsc: $fails of 5 runs failed"
+	echo "hvbus beside bus_vmbus/net_netvsc: $fails of $(echo $modes | wc -w) runs failed"
 	exit 1
 fi
 echo "hvbus beside bus_vmbus/net_netvsc: PASS (DPDK $DPDK_VERSION)"
