@@ -26,7 +26,7 @@ struct fwd_ctx {
 	uint64_t sent, got;
 };
 
-/* Frames out at once: half of net_hvnet's rx stash (HVN_RX_STASH). */
+/* Frames out at once: half of net_hvnet's held ring (HVN_RX_HELD). */
 #define HVN_TEST_WINDOW	512
 
 static int
@@ -37,7 +37,7 @@ fwd_worker(void *arg)
 	uint16_t i, n;
 
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
-		/* At most half the rx stash out: while the control path
+		/* At most half the held ring out: while the control path
 		 * owns channel 0 the reflected frames wait there, and a
 		 * sender that never looks back would outrun any queue. */
 		if (c->sent - c->got < HVN_TEST_WINDOW) {

@@ -53,7 +53,9 @@
 /* Largest ring packet the driver copies out: a transfer-page packet with
  * the 562 ranges RSC allows, plus its NVSP body. */
 #define HVN_RX_PKT_MAX		8192u
-#define HVN_RX_STASH		1024u
+/* Frames the control path took off channel 0 for rx queue 0 while it
+ * owned it (hvn_rx_ctl_frames()). */
+#define HVN_RX_HELD		1024u
 /*
  * Budgets of the loops the host feeds: ring packets one call reads at
  * most, whatever they are (frames, completions, messages, packets too big
@@ -296,8 +298,9 @@ struct hvn_rxq {
 	uint32_t bound_seq;		/* open_seq of the channel bound to */
 	volatile uint8_t unbind;	/* set after a rescind's grace period */
 	/* Read by every idle poll, next to the fields above (see the
-	 * comments of stash and pend_xid below). */
-	uint32_t stash_n;
+	 * comments of held, cur and pend_xid below). */
+	uint32_t held_n;
+	uint32_t cur_n;
 	uint32_t npend;
 
 	struct hvn_txq *txq;		/* tx queue k: gets our completions */
@@ -309,10 +312,19 @@ struct hvn_rxq {
 	uint64_t offloads;
 	uint64_t ol_keep;		/* RTE_MBUF_F_EXTERNAL: pinned pool */
 	uint32_t mbuf_room;		/* data room after the headroom */
-	/* Frames parsed but not yet returned (a transfer-page packet is
-	 * consumed whole even when the caller asked for fewer). */
-	struct rte_mbuf **stash;
-	uint32_t stash_head;
+	/* The transfer-page packet in progress, when cur_n (its range
+	 * count) is not 0: validated once when read, its copy in pkt; the
+	 * next burst goes on at range cur_i, and its completion (cur_xid,
+	 * if the host asked: cur_rc) is owed once the last range is taken.
+	 * Until then the host does not get those sections back. */
+	struct hvn_xfer cur;
+	uint32_t cur_i;
+	bool cur_rc;
+	uint64_t cur_xid;
+	/* Rx queue 0 only: frames the control path met while it owned
+	 * channel 0, for the next bursts (HVN_RX_HELD). */
+	struct rte_mbuf **held;
+	uint32_t held_head;
 	/* Receive completions that found the tx ring full. Room for one per
 	 * receive section, the most the host can have outstanding, so the rx
 	 * ring is read even while completions cannot be sent: a guest that
@@ -324,7 +336,8 @@ struct hvn_rxq {
 	uint8_t *pkt;			/* HVN_RX_PKT_MAX ring copy */
 	bool broken_logged;
 	/* RSC: the fragments so far of the packet the host coalesced
-	 * (hvn_lro.c), never across transfer-page packets. */
+	 * (hvn_lro.c), never across transfer-page packets (but across
+	 * bursts, with the packet in progress). */
 	struct rte_mbuf *lro_head, *lro_tail;
 	uint32_t lro_frags;
 	uint8_t *scratch;		/* one receive section (scatter) */

@@ -72,6 +72,17 @@ hvn_txq_nsec(const struct hvn_dev *hv)
 	return nq != 0 ? hv->ctl_sec / nq : 0;
 }
 
+/* The session the queue was bound to is gone (its host, channel and
+ * receive buffer): the completions owed to it and the ranges of the packet
+ * in progress are void, never to be touched again. */
+void
+hvn_rxq_forget(struct hvn_rxq *rxq)
+{
+	rxq->npend = 0;
+	rxq->cur_n = 0;
+	hvn_lro_drop(rxq);
+}
+
 int
 hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq)
 {
@@ -84,9 +95,8 @@ hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq)
 		rxq->st.nombuf++;
 		return -ENOMEM;
 	}
-	/* Completions owed to the old session: its host and receive buffer
-	 * are gone. Frames already copied out stay in the stash. */
-	rxq->npend = 0;
+	/* Frames already copied out stay in the held ring. */
+	hvn_rxq_forget(rxq);
 	rxq->rxbuf = hv->rxbuf;
 	rxq->lim = hv->rxlim;
 	rxq->broken_logged = false;

@@ -257,6 +257,50 @@ hvn_ctl_rx_cmplt(struct hvn_dev *hv, uint16_t idx, uint64_t xid,
 		hv->ctl_bad++;
 }
 
+/*
+ * No burst runs (the port stops): the receive completions rx queue @p rxq
+ * still owes its channel - the packet it had in progress among them - go
+ * out from here, so that the host gets its sections back even if the
+ * queue is never polled again (released, set up anew). Only to the
+ * channel the queue was bound to, inside one reader section: a new
+ * channel in the slot owes nothing to the old session. What the ring
+ * cannot take stays owed, for the next burst.
+ */
+void
+hvn_rxq_settle(struct hvn_dev *hv, struct hvn_rxq *rxq)
+{
+	struct nvsp_rndis_pkt_cmplt c = { .type = NVSP_TYPE_RNDIS_PKT_CMPLT };
+	struct vmb_iov iov = { &c, sizeof(c) };
+	struct hvbus_chan *chan;
+	uint32_t i = 0;
+	int rc = 0;
+
+	if (rxq->npend == 0 || hv->gone)
+		return;
+	epoch_reader_enter(&hv->ctl_rd);
+	chan = hvbus_chan_get(&hv->hdev->chan_slot[rxq->qid]);
+	if (chan != NULL && chan->open_seq == rxq->bound_seq) {
+		rte_spinlock_lock(&hv->chan_lock[rxq->qid]);
+		for (; i < rxq->npend; i++) {
+			c.status = rxq->pend_st[i];
+			rc = vmb_ring_write(&chan->tx, VMB_PKT_COMPLETION, 0,
+					    rxq->pend_xid[i], NULL, 0, &iov,
+					    1);
+			if (rc < 0)
+				break;
+			if (rc == 1)
+				hvbus_chan_signal(chan);
+		}
+		rte_spinlock_unlock(&hv->chan_lock[rxq->qid]);
+	}
+	epoch_reader_exit(&hv->ctl_rd);
+	memmove(rxq->pend_xid, rxq->pend_xid + i,
+		(rxq->npend - i) * sizeof(rxq->pend_xid[0]));
+	memmove(rxq->pend_st, rxq->pend_st + i,
+		(rxq->npend - i) * sizeof(rxq->pend_st[0]));
+	rxq->npend -= i;
+}
+
 /* A transfer-page packet seen by the control path. */
 static void
 hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, uint32_t seq,
@@ -282,7 +326,7 @@ hvn_ctl_xfer(struct hvn_dev *hv, uint16_t idx, uint32_t seq,
 		 * period): keep its frames for its next burst, parsed
 		 * against this session's receive buffer. */
 		if (rxq->bound_seq == seq || hvn_rxq_rebind(rxq, seq) == 0)
-			hvn_rx_xfer_stash(rxq, pkt, len, &status);
+			hvn_rx_ctl_frames(rxq, pkt, len, &status);
 		else
 			hv->ctl_rx_dropped++;
 		goto done;

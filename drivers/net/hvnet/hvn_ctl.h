@@ -27,6 +27,7 @@ int hvn_ctl_send_ext(struct hvn_dev *hv, uint16_t type, uint16_t flags,
 		     const void *msg, uint32_t len);
 int hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms);
 int hvn_txq_drain(struct hvn_dev *hv, uint16_t q, unsigned int ms);
+void hvn_rxq_settle(struct hvn_dev *hv, struct hvn_rxq *rxq);
 /* No burst still uses what was unpublished before the call: 0; or after
  * HVN_CTL_TIMEOUT_MS, late(arg) runs once it is so (-EINPROGRESS), or
  * without @p late -ETIMEDOUT. */

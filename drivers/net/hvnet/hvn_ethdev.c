@@ -218,6 +218,7 @@ hvn_dev_stop(struct rte_eth_dev *dev)
 	}
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		hvn_rxq_flush(dev->data->rx_queues[i]);
+		hvn_rxq_settle(hv, dev->data->rx_queues[i]);
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++)

@@ -122,7 +122,8 @@ hvn_rx_intr_enable(struct rte_eth_dev *dev, uint16_t q)
 	epoch_reader_exit(&rxq->rd);
 	/* Data the host will not signal, a broken ring (the burst says
 	 * so), frames or completions the queue holds: poll again now. */
-	if (avail != 0 || rxq->stash_n != 0 || rxq->npend != 0)
+	if (avail != 0 || rxq->held_n != 0 || rxq->cur_n != 0 ||
+	    rxq->npend != 0)
 		hvbus_intr_kick(hv->hdev, q);
 	return 0;
 }

@@ -54,6 +54,18 @@ hvn_lro_abort(struct hvn_rxq *rxq)
 			    "packet");
 }
 
+/* The port stops or the session is gone with a packet open: its
+ * fragments go back to the pool, not counted as the host's fault. */
+void
+hvn_lro_drop(struct hvn_rxq *rxq)
+{
+	struct rte_mbuf *m = rxq->lro_head;
+
+	rxq->lro_head = rxq->lro_tail = NULL;
+	rxq->lro_frags = 0;
+	rte_pktmbuf_free(m);
+}
+
 /* Headers in the first segment, lengths as received: the packet leaves
  * as LRO, or NULL (dropped). */
 static struct rte_mbuf *

@@ -32,7 +32,7 @@ hvn_rxq_free(struct hvn_rxq *rxq)
 	hvbus_queue_detach(rxq->hv->hdev, &rxq->rd);
 	rte_free(rxq->pkt);
 	rte_free(rxq->scratch);
-	rte_free(rxq->stash);
+	rte_free(rxq->held);
 	rte_free(rxq->pend_xid);
 	rte_free(rxq->pend_st);
 	rte_free(rxq);
@@ -45,14 +45,18 @@ hvn_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	dev->data->rx_queues[qid] = NULL;
 }
 
+/* No burst runs: frames held for the queue go back to the pool, and the
+ * rest of a packet in progress is dropped (its completion stays owed to
+ * the host: hvn_rxq_settle()). */
 void
 hvn_rxq_flush(struct hvn_rxq *rxq)
 {
-	while (rxq->stash_n != 0) {
-		rte_pktmbuf_free(rxq->stash[rxq->stash_head]);
-		rxq->stash_head = (rxq->stash_head + 1) & (HVN_RX_STASH - 1);
-		rxq->stash_n--;
+	while (rxq->held_n != 0) {
+		rte_pktmbuf_free(rxq->held[rxq->held_head]);
+		rxq->held_head = (rxq->held_head + 1) & (HVN_RX_HELD - 1);
+		rxq->held_n--;
 	}
+	hvn_rx_cur_drop(rxq);
 }
 
 int
@@ -91,9 +95,11 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->scratch_size = hv->rxlim.sec_size;
 	rxq->scratch = rte_zmalloc_socket("hvn_rx_scratch",
 					  hv->rxlim.sec_size, 64, (int)socket);
-	rxq->stash = rte_zmalloc_socket("hvn_rx_stash",
-					HVN_RX_STASH * sizeof(rxq->stash[0]),
-					64, (int)socket);
+	/* Only queue 0's channel is ever read by the control path. */
+	if (qid == 0)
+		rxq->held = rte_zmalloc_socket("hvn_rx_held", HVN_RX_HELD *
+					       sizeof(rxq->held[0]), 64,
+					       (int)socket);
 	rxq->pend_cap = RTE_MAX(hv->rxlim.sec_count, 1u);
 	rxq->pend_xid = rte_zmalloc_socket("hvn_rx_pend",
 					   rxq->pend_cap * sizeof(uint64_t),
@@ -101,7 +107,8 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->pend_st = rte_zmalloc_socket("hvn_rx_pend",
 					  rxq->pend_cap * sizeof(uint32_t),
 					  64, (int)socket);
-	if (rxq->pkt == NULL || rxq->scratch == NULL || rxq->stash == NULL ||
+	if (rxq->pkt == NULL || rxq->scratch == NULL ||
+	    (qid == 0 && rxq->held == NULL) ||
 	    rxq->pend_xid == NULL || rxq->pend_st == NULL) {
 		hvn_rxq_free(rxq);
 		return -ENOMEM;
@@ -421,8 +428,15 @@ hvn_tx_descriptor_status(void *q, uint16_t offset)
 	return offset < busy ? RTE_ETH_TX_DESC_FULL : RTE_ETH_TX_DESC_DONE;
 }
 
-/* Frames parsed and waiting in the stash are "done"; the rest of the
- * queue is host memory we cannot see without consuming it. */
+/* Frames held and the ranges of the packet in progress not taken yet
+ * (one frame each, LRO fragments aside) are "done"; the rest of the queue
+ * is host memory we cannot see without consuming it. */
+static uint32_t
+hvn_rxq_ready(const struct hvn_rxq *rxq)
+{
+	return rxq->held_n + (rxq->cur_n != 0 ? rxq->cur_n - rxq->cur_i : 0);
+}
+
 int
 hvn_rx_descriptor_status(void *q, uint16_t offset)
 {
@@ -430,7 +444,7 @@ hvn_rx_descriptor_status(void *q, uint16_t offset)
 
 	if (offset >= rxq->nb_desc)
 		return -EINVAL;
-	return offset < rxq->stash_n ? RTE_ETH_RX_DESC_DONE :
+	return offset < hvn_rxq_ready(rxq) ? RTE_ETH_RX_DESC_DONE :
 		RTE_ETH_RX_DESC_AVAIL;
 }
 
@@ -439,7 +453,7 @@ hvn_rx_queue_count(void *q)
 {
 	struct hvn_rxq *rxq = q;
 
-	return rxq->stash_n;
+	return hvn_rxq_ready(rxq);
 }
 
 void

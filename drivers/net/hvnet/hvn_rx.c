@@ -186,58 +186,38 @@ hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
 	}
 }
 
-/* Frames beyond the caller's room go to the stash; its count is the
- * caller's local copy @p sn (written back once per packet: stores into
- * the mbufs would otherwise make the compiler reload it per frame). */
-static __rte_always_inline void
-hvn_rx_deliver(struct hvn_rxq *rxq, struct rte_mbuf *m,
-	       struct rte_mbuf **out, uint16_t room, uint16_t *nout,
-	       uint32_t *sn)
-{
-	if (likely(*nout < room)) {
-		out[(*nout)++] = m;
-		return;
-	}
-	if (unlikely(*sn == HVN_RX_STASH)) {
-		rxq->st.dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	rxq->stash[(rxq->stash_head + *sn) & (HVN_RX_STASH - 1)] = m;
-	(*sn)++;
-}
-
-/* One transfer-page packet: every range is consumed (the host gets one
- * completion for all of them); frames beyond @p room go to the stash. */
+/*
+ * Ranges of validated transfer-page packet @p xf from *@p next on, one
+ * frame each into @p out until the packet ends or @p room frames are out
+ * (LRO fragments and refused messages take a range and give no frame).
+ * *@p next is left at the first range not taken: the rest of the packet
+ * stays in the host's receive buffer for the next call.
+ */
 static uint16_t
-hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
-	    uint16_t room, uint32_t *status)
+hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
+	      struct rte_mbuf **out, uint16_t room)
 {
+	const uint8_t *rxbuf = rxq->rxbuf;
 	struct hvn_rx_msg rm;
-	struct hvn_xfer xf;
 	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
-	uint16_t nout = 0;
-	uint32_t i, off, rlen, ml, nbulk = 0, ibulk = 0, sn;
+	uint32_t i = *next, end = xf->x.range_count, nout = 0;
+	uint32_t off, rlen, ml, nbulk = 0, ibulk = 0;
+	/* Counted in registers, stored once: the stores into the mbufs
+	 * would otherwise make the compiler reload them per frame. */
+	uint64_t bytes = 0;
 
-	if (unlikely(hvn_rxp_xfer(rxq->pkt, len, &rxq->lim, &xf) != 0)) {
-		rxq->st.errors++;
-		*status = NVSP_STATUS_FAILURE;
-		return 0;
-	}
-	if (unlikely(xf.chan_type != NVSP_RNDIS_CHAN_DATA)) {
-		hvn_rx_ctl_xfer(rxq, &xf);
-		return 0;
-	}
-	sn = rxq->stash_n;
-	for (i = 0; i < xf.x.range_count; i++) {
-		hvn_rxp_range(&xf, i, &off, &rlen);
-		ml = hvn_rxp_msg_len(rxq->rxbuf + off, rlen);
-		/* mbufs come from the pool in bulk, HVN_RX_BULK at a time,
-		 * raw: what a pool's mbuf does not promise (next NULL, one
-		 * segment, one reference) is filled in below, field by
-		 * field, instead of a whole rte_pktmbuf_reset(). */
+	for (; i < end && nout < room; i++) {
+		hvn_rxp_range(xf, i, &off, &rlen);
+		ml = hvn_rxp_msg_len(rxbuf + off, rlen);
+		/* mbufs come from the pool in bulk, as many as the packet and
+		 * the caller can still take (HVN_RX_BULK at most), raw: what
+		 * a pool's mbuf does not promise (next NULL, one segment, one
+		 * reference) is filled in below, field by field, instead of a
+		 * whole rte_pktmbuf_reset(). */
 		if (unlikely(nbulk == 0)) {
-			nbulk = RTE_MIN(xf.x.range_count - i, HVN_RX_BULK);
+			nbulk = RTE_MIN(end - i, room - nout);
+			if (nbulk > HVN_RX_BULK)
+				nbulk = HVN_RX_BULK;
 			if (rte_mempool_get_bulk(rxq->mp, (void **)bulk,
 						 nbulk) != 0)
 				nbulk = 0;
@@ -254,7 +234,7 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 			 * copy: the frame then sits at its offset. */
 			uint8_t *base = m->buf_addr;
 
-			memcpy(base, rxq->rxbuf + off, ml);
+			memcpy(base, rxbuf + off, ml);
 			if (likely(hvn_rxp_data_fast(base, ml, &rxq->lay,
 						     &rm.pi) == 0)) {
 				/* the layout of the last one */
@@ -275,7 +255,7 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 			m->vlan_tci = 0;
 		} else if (ml != 0) {
 			rte_pktmbuf_reset(m);
-			m = hvn_rx_big(rxq, rxq->rxbuf + off, ml, m, &rm);
+			m = hvn_rx_big(rxq, rxbuf + off, ml, m, &rm);
 			if (m == NULL)
 				continue;
 		} else {
@@ -298,30 +278,108 @@ hvn_rx_xfer(struct hvn_rxq *rxq, uint32_t len, struct rte_mbuf **out,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		rxq->st.packets++;
-		rxq->st.bytes += m->pkt_len;
-		hvn_rx_deliver(rxq, m, out, room, &nout, &sn);
+		bytes += m->pkt_len;
+		out[nout++] = m;
 	}
-	rxq->stash_n = sn;
+	*next = i;
+	rxq->st.packets += nout;
+	rxq->st.bytes += bytes;
 	if (unlikely(nbulk != 0))
 		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
-	/* Fragments never span transfer-page packets. */
+	return (uint16_t)nout;
+}
+
+/* Every range of the packet in progress taken: the host gets its sections
+ * back with the burst's other completions (room was checked before the
+ * packet was read). Fragments never span transfer-page packets. */
+static __rte_always_inline void
+hvn_rx_cur_done(struct hvn_rxq *rxq)
+{
+	rxq->cur_n = 0;
+	if (rxq->cur_rc) {
+		rxq->pend_xid[rxq->npend] = rxq->cur_xid;
+		rxq->pend_st[rxq->npend++] = NVSP_STATUS_SUCCESS;
+	}
 	if (unlikely(rxq->lro_head != NULL))
 		hvn_lro_abort(rxq);
-	return nout;
+}
+
+/* Frames for the held ring (control path): the oldest first; what does
+ * not fit is dropped. */
+static __rte_cold void
+hvn_rx_hold(struct hvn_rxq *rxq, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (rxq->held_n == HVN_RX_HELD) {
+			rxq->st.dropped++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		rxq->held[(rxq->held_head + rxq->held_n) &
+			  (HVN_RX_HELD - 1)] = m[i];
+		rxq->held_n++;
+	}
+}
+
+/* The rest of transfer-page packet @p xf, from range *@p next, into the
+ * held ring. */
+static __rte_cold void
+hvn_rx_hold_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
+		   uint32_t *next)
+{
+	struct rte_mbuf *m[HVN_RX_BULK];
+
+	while (*next < xf->x.range_count)
+		hvn_rx_hold(rxq, m, hvn_rx_ranges(rxq, xf, next, m,
+						  HVN_RX_BULK));
+	if (rxq->lro_head != NULL)
+		hvn_lro_abort(rxq);
 }
 
 /*
- * Data frames the control path found on channel 0 while it owned it (the
- * port runs, rx queue 0's burst is excluded): they go to rx queue 0's stash
- * instead of being lost. @p pkt is the ring packet copied out.
+ * A transfer-page packet the control path found on channel 0 while it
+ * owned it (the port runs, rx queue 0's burst is excluded), @p pkt its
+ * copy of the ring packet, the queue bound to this session: its frames go
+ * to the held ring instead of being lost, after those of the packet the
+ * burst had in progress (whose completion is then owed as usual). The
+ * caller completes this one with @p status.
  */
 void
-hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
+hvn_rx_ctl_frames(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
 		  uint32_t *status)
 {
-	memcpy(rxq->pkt, pkt, len);
-	hvn_rx_xfer(rxq, len, NULL, 0, status);
+	struct hvn_xfer xf;
+	uint32_t next = 0;
+
+	if (rxq->cur_n != 0) {
+		hvn_rx_hold_ranges(rxq, &rxq->cur, &rxq->cur_i);
+		hvn_rx_cur_done(rxq);
+	}
+	if (hvn_rxp_xfer(pkt, len, &rxq->lim, &xf) != 0) {
+		rxq->st.errors++;
+		*status = NVSP_STATUS_FAILURE;
+		return;
+	}
+	if (xf.chan_type != NVSP_RNDIS_CHAN_DATA) {
+		hvn_rx_ctl_xfer(rxq, &xf);
+		return;
+	}
+	hvn_rx_hold_ranges(rxq, &xf, &next);
+}
+
+/* The port stops (no burst runs): the ranges of the packet in progress not
+ * taken yet are dropped, its completion is owed as if they had been, and
+ * the frames of an RSC packet begun in it go back to the pool. */
+void
+hvn_rx_cur_drop(struct hvn_rxq *rxq)
+{
+	if (rxq->cur_n == 0)
+		return;
+	rxq->st.dropped += rxq->cur_n - rxq->cur_i;
+	hvn_lro_drop(rxq);
+	hvn_rx_cur_done(rxq);
 }
 
 /* Stage receive completions; those that do not fit wait for the next
@@ -371,19 +429,19 @@ hvn_rx_inband(struct hvn_rxq *rxq, uint32_t len)
 		rxq->st.errors++;
 }
 
-/* Stashed frames first, in order: at most two copies of pointers (the
- * stash wraps once at most). */
-static uint16_t
-hvn_rx_unstash(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+/* Held frames first, in order: at most two copies of pointers (the ring
+ * wraps once at most). */
+static __rte_cold uint16_t
+hvn_rx_unhold(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint32_t k = RTE_MIN((uint32_t)n, rxq->stash_n), h = rxq->stash_head;
-	uint32_t first = RTE_MIN(k, HVN_RX_STASH - h);
+	uint32_t k = RTE_MIN((uint32_t)n, rxq->held_n), h = rxq->held_head;
+	uint32_t first = RTE_MIN(k, HVN_RX_HELD - h);
 
-	memcpy(pkts, rxq->stash + h, first * sizeof(*pkts));
+	memcpy(pkts, rxq->held + h, first * sizeof(*pkts));
 	if (k != first)
-		memcpy(pkts + first, rxq->stash, (k - first) * sizeof(*pkts));
-	rxq->stash_head = (h + k) & (HVN_RX_STASH - 1);
-	rxq->stash_n -= k;
+		memcpy(pkts + first, rxq->held, (k - first) * sizeof(*pkts));
+	rxq->held_head = (h + k) & (HVN_RX_HELD - 1);
+	rxq->held_n -= k;
 	return (uint16_t)k;
 }
 
@@ -408,20 +466,23 @@ hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 		pkts += nvf;
 		n -= nvf;
 	}
-	/* While the control path owns channel 0 it also fills our stash:
-	 * do not even look at it. */
+	/* While the control path owns channel 0 it also fills our held
+	 * ring and may finish our packet in progress: do not even look. */
 	if (unlikely(hvn_handoff_get(&rxq->ctl_owned)))
 		goto out;
-	if (unlikely(rxq->stash_n != 0)) {
-		nrx = hvn_rx_unstash(rxq, pkts, n);
+	/* Held frames came off the ring before anything still in it (and
+	 * while there are any, no packet is in progress). */
+	if (unlikely(rxq->held_n != 0)) {
+		nrx = hvn_rx_unhold(rxq, pkts, n);
 		if (nrx == n)
 			goto out;
 	}
 	if (unlikely(chan == NULL)) {
 		/* The old channel is past its grace period: what we owed its
-		 * host is void. */
+		 * host is void, and so is what we had not taken from its
+		 * receive buffer. */
 		if (unlikely(rxq->unbind)) {
-			rxq->npend = 0;
+			hvn_rxq_forget(rxq);
 			rxq->unbind = 0;
 		}
 		goto out;
@@ -429,7 +490,19 @@ hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 	if (unlikely(chan->open_seq != rxq->bound_seq) &&
 	    hvn_rxq_rebind(rxq, chan->open_seq) != 0)
 		goto out;
-	while (nrx < n && rxq->npend < rxq->pend_cap) {
+	for (;;) {
+		/* A packet in progress (validated when it was read, its
+		 * ranges in the receive buffer of this channel's session)
+		 * goes on where the last burst stopped. */
+		if (rxq->cur_n != 0) {
+			nrx += hvn_rx_ranges(rxq, &rxq->cur, &rxq->cur_i,
+					     pkts + nrx, n - nrx);
+			if (rxq->cur_i != rxq->cur_n)
+				break;
+			hvn_rx_cur_done(rxq);
+		}
+		if (nrx >= n || rxq->npend >= rxq->pend_cap)
+			break;
 		/* Every packet counts, frames or not: the host decides how
 		 * many there are. */
 		if (unlikely(budget-- == 0)) {
@@ -452,9 +525,22 @@ hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 			break;
 		}
 		if (likely(d->type == VMB_PKT_DATA_XFER_PAGES)) {
-			status = NVSP_STATUS_SUCCESS;
-			nrx += hvn_rx_xfer(rxq, (uint32_t)len, pkts + nrx,
-					   n - nrx, &status);
+			/* Every range is checked here, before any is taken. */
+			if (unlikely(hvn_rxp_xfer(rxq->pkt, (uint32_t)len,
+						  &rxq->lim, &rxq->cur) != 0)) {
+				rxq->st.errors++;
+				status = NVSP_STATUS_FAILURE;
+			} else if (likely(rxq->cur.chan_type ==
+					  NVSP_RNDIS_CHAN_DATA)) {
+				rxq->cur_xid = d->xid;
+				rxq->cur_rc = !!(d->flags & VMB_PKT_FLAG_RC);
+				rxq->cur_i = 0;
+				rxq->cur_n = rxq->cur.x.range_count;
+				continue;
+			} else {
+				hvn_rx_ctl_xfer(rxq, &rxq->cur);
+				status = NVSP_STATUS_SUCCESS;
+			}
 			if (d->flags & VMB_PKT_FLAG_RC) {
 				rxq->pend_xid[rxq->npend] = d->xid;
 				rxq->pend_st[rxq->npend++] = status;
@@ -489,14 +575,14 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 
 	epoch_reader_enter(&rxq->rd);
 	chan = hvbus_chan_get(rxq->slot);
-	/* Idle poll, what a PMD does most: nothing stashed or owed, the
-	 * control path elsewhere, no VF, and the host's write index where we
-	 * stopped reading (one acquire load of its ring header; the same
-	 * check vmb_ring_peek() starts with). The channel is the slot's
+	/* Idle poll, what a PMD does most: nothing held, in progress or
+	 * owed, the control path elsewhere, no VF, and the host's write
+	 * index where we stopped reading (one acquire load of its ring
+	 * header; the same check vmb_ring_peek() starts with). The channel is the slot's
 	 * current one, alive for this reader section; a queue not bound to
 	 * it yet rebinds at its first packet, nothing is owed before. */
 	if (likely(chan != NULL &&
-		   (rxq->stash_n | rxq->npend |
+		   (rxq->held_n | rxq->cur_n | rxq->npend |
 		    hvn_handoff_word(&rxq->ctl_owned)) == 0 &&
 		   epoch_load(&rxq->hv->vf) == NULL &&
 		   __atomic_load_n(&chan->rx.hdr->write_index,

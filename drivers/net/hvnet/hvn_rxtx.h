@@ -17,8 +17,9 @@
 /* hvn_rx.c: the receive burst and what the control path does with its
  * ring. */
 uint16_t hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
-void hvn_rx_xfer_stash(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
+void hvn_rx_ctl_frames(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
 		       uint32_t *status);
+void hvn_rx_cur_drop(struct hvn_rxq *rxq);
 void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
 
 /* hvn_tx.c: the transmit burst, its completions and descriptors. */
@@ -33,9 +34,11 @@ void hvn_tx_tmpl_init(struct hvn_txq *txq);
 struct rte_mbuf *hvn_lro_frag(struct hvn_rxq *rxq, struct rte_mbuf *m,
 			      const struct rndis_pkt_info *pi);
 void hvn_lro_abort(struct hvn_rxq *rxq);
+void hvn_lro_drop(struct hvn_rxq *rxq);
 
 /* hvn_bind.c: a queue's binding to a host session (no allocation). */
 int hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq);
+void hvn_rxq_forget(struct hvn_rxq *rxq);
 int hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq);
 uint32_t hvn_tx_copy_max(const struct hvn_dev *hv);
 void hvn_txq_unbind(struct hvn_txq *txq);
