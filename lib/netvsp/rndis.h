@@ -21,6 +21,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -571,6 +572,41 @@ rndis_get64_(const uint8_t *p)
 #define RNDIS_PKT_HASH_HDR	(sizeof(struct rndis_packet) + RNDIS_PPI_U32_SIZE)
 
 /**
+ * The layout guests send without offloads: the header, one hash-value
+ * PPI {16, 8, 12} right after it, the frame right after that (at
+ * RNDIS_PKT_HASH_HDR). True when the PACKET_MSG at @p p (@p len bytes
+ * available) has it with both lengths in range: every rule of
+ * rndis_parse_packet() then holds and it would report that frame and
+ * that PPI. False for anything else, errors included (the general
+ * parser decides those). Each field is read once.
+ */
+static inline __attribute__((always_inline)) bool
+rndis_pkt_hash_only(const uint8_t *p, size_t len, uint32_t *msg_len,
+		    uint32_t *frame_len)
+{
+	uint32_t ml, dlen;
+
+	/* Fixed fields compared as words. */
+	if (len < RNDIS_PKT_HASH_HDR ||
+	    rndis_get32_(p) != RNDIS_MSG_PACKET ||
+	    rndis_get32_(p + 8) != RNDIS_PKT_HASH_HDR - RNDIS_HDR_SIZE ||
+	    rndis_get64_(p + 28) != (RNDIS_PACKET_MIN_OFFSET |
+				     (uint64_t)RNDIS_PPI_U32_SIZE << 32) ||
+	    rndis_get64_(p + 44) != (RNDIS_PPI_U32_SIZE |
+				     (uint64_t)RNDIS_PPI_HASH_VALUE << 32) ||
+	    rndis_get32_(p + 52) != sizeof(struct rndis_ppi))
+		return false;
+	ml = rndis_get32_(p + 4);
+	dlen = rndis_get32_(p + 12);
+	if (ml > len || dlen < RNDIS_MIN_FRAME_LEN ||
+	    (uint64_t)dlen + RNDIS_PKT_HASH_HDR > ml)
+		return false;
+	*msg_len = ml;
+	*frame_len = dlen;
+	return true;
+}
+
+/**
  * rndis_parse_packet() inlined into a burst loop: the same rules, each
  * field read once from @p buf (callers hand it a private copy or memory
  * the peer no longer writes).
@@ -582,30 +618,13 @@ rndis_parse_packet_inline(const void *buf, size_t len,
 	const uint8_t *p = (const uint8_t *)buf;
 	uint32_t msg_len, body, doff, dlen, poff, plen;
 
-	/* The layout guests send without offloads: the header, one
-	 * hash-value PPI {16, 8, 12} right after it, the frame right after
-	 * that. Fixed fields compared as words; with the two lengths in
-	 * range every rule below holds. Anything else, errors included,
-	 * takes the general path. */
-	if (len >= RNDIS_PKT_HASH_HDR &&
-	    rndis_get32_(p) == RNDIS_MSG_PACKET &&
-	    rndis_get32_(p + 8) == RNDIS_PKT_HASH_HDR - RNDIS_HDR_SIZE &&
-	    rndis_get64_(p + 28) == (RNDIS_PACKET_MIN_OFFSET |
-				     (uint64_t)RNDIS_PPI_U32_SIZE << 32) &&
-	    rndis_get64_(p + 44) == (RNDIS_PPI_U32_SIZE |
-				     (uint64_t)RNDIS_PPI_HASH_VALUE << 32) &&
-	    rndis_get32_(p + 52) == sizeof(struct rndis_ppi)) {
-		msg_len = rndis_get32_(p + 4);
-		dlen = rndis_get32_(p + 12);
-		if (msg_len <= len && dlen >= RNDIS_MIN_FRAME_LEN &&
-		    (uint64_t)dlen + RNDIS_PKT_HASH_HDR <= msg_len) {
-			info->msg_len = msg_len;
-			info->frame_off = RNDIS_PKT_HASH_HDR;
-			info->frame_len = dlen;
-			info->present = RNDIS_PKT_HAS_HASH_VALUE;
-			info->hash_value = rndis_get32_(p + 56);
-			return 0;
-		}
+	if (rndis_pkt_hash_only(p, len, &msg_len, &dlen)) {
+		info->msg_len = msg_len;
+		info->frame_off = RNDIS_PKT_HASH_HDR;
+		info->frame_len = dlen;
+		info->present = RNDIS_PKT_HAS_HASH_VALUE;
+		info->hash_value = rndis_get32_(p + 56);
+		return 0;
 	}
 	if (len < sizeof(struct rndis_packet))
 		return -EBADMSG;
@@ -642,6 +661,7 @@ struct rndis_agg_iter {
 	uint32_t count;
 	uint32_t max_count;
 	uint32_t align;
+	uint32_t align_mask;	/**< align - 1, 0 without the rule */
 	int err;		/**< sticky error, 0 while walking */
 };
 
@@ -660,6 +680,7 @@ rndis_agg_init(struct rndis_agg_iter *it, const void *buf, size_t len,
 	it->count = 0;
 	it->max_count = max_count;
 	it->align = align;
+	it->align_mask = align > 1 ? align - 1 : 0;
 	/* A non-power-of-two alignment is a caller bug; fail the walk. */
 	it->err = (align > 1 && (align & (align - 1)) != 0) ? -EINVAL : 0;
 }
@@ -698,14 +719,40 @@ rndis_agg_next(struct rndis_agg_iter *it, struct rndis_pkt_info *info,
 	}
 	/* Every packet but the last is padded so the next one is aligned
 	 * (align is 0 or a power of two: checked at init). */
-	if (info->msg_len < left && it->align > 1 &&
-	    (info->msg_len & (it->align - 1)) != 0) {
+	if ((info->msg_len & it->align_mask) != 0 && info->msg_len < left) {
 		it->err = -EINVAL;
 		return it->err;
 	}
 	if (msg_off != NULL)
 		*msg_off = it->off;
 	it->off += info->msg_len;
+	it->count++;
+	return 1;
+}
+
+/**
+ * rndis_agg_next() for the layout of rndis_pkt_hash_only() alone, without
+ * filling a struct rndis_pkt_info: 1 when the next packet has that layout
+ * and passes the walk's rules (count, alignment), with its offset in
+ * @p msg_off and its frame (at RNDIS_PKT_HASH_HDR from the message) of
+ * @p frame_len bytes; 0 with nothing consumed otherwise, when the caller
+ * goes on with rndis_agg_next(), which decides (end, errors, other
+ * layouts).
+ */
+static inline __attribute__((always_inline)) int
+rndis_agg_next_hash_only(struct rndis_agg_iter *it, size_t *msg_off,
+			 uint32_t *frame_len)
+{
+	size_t left = it->len - it->off;	/* off <= len: see _next() */
+	uint32_t ml, dlen;
+
+	if (it->err != 0 || it->count >= it->max_count ||
+	    !rndis_pkt_hash_only(it->buf + it->off, left, &ml, &dlen) ||
+	    ((ml & it->align_mask) != 0 && ml < left))
+		return 0;
+	*msg_off = it->off;
+	*frame_len = dlen;
+	it->off += ml;
 	it->count++;
 	return 1;
 }

@@ -408,6 +408,33 @@ test_aggregate(void)
 	CHECK_EQ(n, 3);
 	CHECK_EQ(rndis_agg_next(&it, &pi, &at), 0);
 
+	/* The same walk through the common-layout step: it takes all three
+	 * packets (hash value only, frame after it) exactly as above. */
+	rndis_agg_init(&it, b, off, 8, 8);
+	n = 0;
+	{
+		uint32_t flen;
+
+		while (rndis_agg_next_hash_only(&it, &at, &flen) == 1) {
+			CHECK_EQ(flen, 61 + n);
+			CHECK_EQ(b[at + RNDIS_PKT_HASH_HDR], n * 50);
+			n++;
+		}
+		CHECK_EQ(n, 3);
+		CHECK_EQ(rndis_agg_next(&it, &pi, &at), 0);
+		/* It leaves the count limit and the alignment rule to
+		 * rndis_agg_next(), consuming nothing. */
+		rndis_agg_init(&it, b, off, 2, 8);
+		CHECK_EQ(rndis_agg_next_hash_only(&it, &at, &flen), 1);
+		CHECK_EQ(rndis_agg_next_hash_only(&it, &at, &flen), 1);
+		CHECK_EQ(rndis_agg_next_hash_only(&it, &at, &flen), 0);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -E2BIG);
+		CHECK_EQ(rndis_agg_next_hash_only(&it, &at, &flen), 0);
+		rndis_agg_init(&it, b, off, 8, 256);
+		CHECK_EQ(rndis_agg_next_hash_only(&it, &at, &flen), 0);
+		CHECK_EQ(rndis_agg_next(&it, &pi, NULL), -EINVAL);
+	}
+
 	/* Too many packets for max_count. */
 	rndis_agg_init(&it, b, off, 2, 8);
 	CHECK_EQ(rndis_agg_next(&it, &pi, NULL), 1);
@@ -506,6 +533,37 @@ ref_parse(const uint8_t *p, size_t len, struct rndis_pkt_info *pi)
 	return 0;
 }
 
+/* The walk's common-layout step over one packet of @p len bytes: what it
+ * takes, the rules (@p rr, @p r) accept with the frame right after the
+ * hash-value PPI and nothing else; what it declines, it leaves for
+ * rndis_agg_next() untouched. */
+static void
+check_hash_only_step(const uint8_t *m, size_t len, int rr,
+		     const struct rndis_pkt_info *r)
+{
+	struct rndis_agg_iter it;
+	struct rndis_pkt_info pi;
+	uint32_t flen = 0;
+	size_t at = 99;
+
+	rndis_agg_init(&it, m, len, 8, 8);
+	if (rndis_agg_next_hash_only(&it, &at, &flen) == 1) {
+		CHECK_EQ(rr, 0);
+		CHECK_EQ(at, 0);
+		CHECK_EQ(flen, r->frame_len);
+		CHECK_EQ(r->frame_off, RNDIS_PKT_HASH_HDR);
+		CHECK_EQ(r->present, RNDIS_PKT_HAS_HASH_VALUE);
+		/* msg_len: unpadded, or padded to the alignment */
+		CHECK(it.off == r->msg_len);
+		CHECK(r->msg_len == len || r->msg_len % 8 == 0);
+		CHECK_EQ(it.count, 1);
+	} else {
+		CHECK_EQ(it.off, 0);
+		CHECK_EQ(it.count, 0);
+		(void)rndis_agg_next(&it, &pi, NULL);
+	}
+}
+
 /* The common layout (header, one hash-value PPI, frame), every byte of
  * its header and both lengths mutated: the parser answers as the rules. */
 static void
@@ -541,6 +599,7 @@ test_fast_layout_differential(void)
 				ra = rndis_parse_packet(m, len, &a);
 				rr = ref_parse(m, len, &r);
 				CHECK_EQ(ra, rr);
+				check_hash_only_step(m, len, rr, &r);
 				if (ra == 0 && rr == 0) {
 					CHECK_EQ(a.msg_len, r.msg_len);
 					CHECK_EQ(a.frame_off, r.frame_off);

@@ -158,14 +158,26 @@ nv_tx_data(struct netvsp_dev *d, struct nv_chan *ch,
 	struct rndis_pkt_info pi;
 	struct rndis_agg_iter it;
 	uint64_t bytes = 0;
-	uint32_t n = 0, act = 0, i;
+	uint32_t n = 0, act = 0, i, flen;
 	size_t off;
 	int rc;
 
 	rndis_agg_init(&it, d->txbuf, total, d->agg_max, 1u << d->agg_shift);
-	while ((rc = rndis_agg_next(&it, &pi, &off)) == 1) {
-		/* agg_max <= NV_RNDIS_MAX_PKTS: the walk stops before n
-		 * passes the arrays. */
+	/* agg_max <= NV_RNDIS_MAX_PKTS: the walk stops before n passes the
+	 * arrays. The layout of a frame without offloads is checked word by
+	 * word; the general parser takes everything else. */
+	for (;;) {
+		if (rndis_agg_next_hash_only(&it, &off, &flen)) {
+			data[n] = d->txbuf + off + RNDIS_PKT_HASH_HDR;
+			len[n] = flen;
+			moff[n] = (uint32_t)off;
+			bytes += flen;
+			n++;
+			continue;
+		}
+		rc = rndis_agg_next(&it, &pi, &off);
+		if (rc != 1)
+			break;
 		data[n] = d->txbuf + off + pi.frame_off;
 		len[n] = pi.frame_len;
 		moff[n] = (uint32_t)off;
