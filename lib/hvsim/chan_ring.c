@@ -344,8 +344,10 @@ hvsim_chan_poll(struct hvsim_chan *c)
 			break;
 		}
 		rc = hvsim_chan_deliver(c, (uint32_t)n);
-		/* Drawn per packet, so that a seed meets the same packets. */
-		if (rc == 0 && !c->failed) {
+		/* Drawn per packet, so that a seed meets the same packets;
+		 * an honest host only tests a word. */
+		if (rc == 0 && !c->failed &&
+		    hvsim_hostile_any(c->rings->hostile)) {
 			hvsim_hostile_intr(c);
 			hvsim_hostile_ring(c);
 		}

@@ -206,6 +206,12 @@ hvsim_dev_hostile(struct hvsim *h, enum hvsim_hostile_class c,
 	return fire;
 }
 
+const uint32_t *
+hvsim_dev_hostile_classes(const struct hvsim *h)
+{
+	return &h->hostile.classes;
+}
+
 uint32_t
 hvsim_dev_hostile_pick(struct hvsim *h, uint32_t n)
 {

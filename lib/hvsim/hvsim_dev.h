@@ -130,6 +130,9 @@ void hvsim_violation(struct hvsim *h, const char *fmt, ...)
 bool hvsim_dev_hostile(struct hvsim *h, enum hvsim_hostile_class c,
 		       uint32_t one_in, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/** The hostile classes of @p h (bit 1 << class; 0: an honest host),
+ * valid as long as @p h: fast paths test it before hvsim_dev_hostile(). */
+const uint32_t *hvsim_dev_hostile_classes(const struct hvsim *h);
 /** The hostile host's choice of a value in 0 .. @p n - 1. */
 uint32_t hvsim_dev_hostile_pick(struct hvsim *h, uint32_t n);
 /** Rescind NIC @p nic (subchannels, then primary) once the device is

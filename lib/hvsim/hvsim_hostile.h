@@ -54,6 +54,13 @@ hvsim_hostile_on(const struct hvsim_hostile *hs, enum hvsim_hostile_class c)
 	return (hs->classes & (1u << c)) != 0;
 }
 
+/* Any class on: per-packet callers test this inline before a roll. */
+static inline bool
+hvsim_hostile_any(const struct hvsim_hostile *hs)
+{
+	return hs->classes != 0;
+}
+
 /*
  * In class @p c, one time in @p one_in (at random): log "hostile CLASS
  * #N: WHAT" and return true; false when the class is off (nothing is

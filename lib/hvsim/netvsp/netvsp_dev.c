@@ -67,6 +67,7 @@ netvsp_create(struct hvsim *h, unsigned int nic,
 	if (d == NULL)
 		return NULL;
 	d->h = h;
+	d->hostile_classes = hvsim_dev_hostile_classes(h);
 	d->nic = nic;
 	d->cfg = *cfg;
 	if (d->cfg.mtu < 68 || d->cfg.mtu > 9000)

@@ -294,6 +294,7 @@ struct netvsp_dev {
 			const uint8_t *data, uint32_t len, uint32_t csum,
 			uint32_t hash, uint32_t htype);
 	struct nv_hostile hostile;
+	const uint32_t *hostile_classes;	/**< hvsim_dev_hostile_classes() */
 
 	uint8_t *txbuf;		/**< gathered RNDIS request (private copy) */
 	uint8_t *segbuf;	/**< LSO segment scratch */
@@ -417,6 +418,13 @@ void nv_hostile_rndis_pkt(struct netvsp_dev *d, uint8_t *p, uint32_t len);
  * forged or out-of-range one, with a stale one, or never. */
 int nv_hostile_cmplt(struct netvsp_dev *d, struct nv_chan *ch, uint64_t xid,
 		     const void *msg, uint32_t len);
+
+/** Class @p c of hostile mode on: a test on a fast path, no call. */
+static inline bool
+nv_hostile_on(const struct netvsp_dev *d, enum hvsim_hostile_class c)
+{
+	return (*d->hostile_classes & (1u << c)) != 0;
+}
 
 /* ---- misbehave.c ---- */
 /** Send-buffer section size to announce. */

@@ -217,7 +217,8 @@ nv_rx_flush(struct netvsp_dev *d, struct nv_chan *ch)
 			       ch->n_rng);
 	if (elen < 0)
 		return elen;
-	nv_hostile_xfer(d, ch->ext, (uint32_t)elen);
+	if (nv_hostile_on(d, HVSIM_HOSTILE_XFER))
+		nv_hostile_xfer(d, ch->ext, (uint32_t)elen);
 	room = hvsim_chan_room(ch->c);
 	if (room > ch->room_max)
 		ch->room_max = room;
@@ -473,7 +474,8 @@ nv_rx_write(struct netvsp_dev *d, struct nv_chan *ch, const uint8_t *data,
 		memcpy(p + off, data, flen);
 	}
 	ch->rng_bytes += flen;
-	nv_hostile_rndis_pkt(d, p, off + flen);
+	if (nv_hostile_on(d, HVSIM_HOSTILE_RNDIS))
+		nv_hostile_rndis_pkt(d, p, off + flen);
 	nv_rx_batch_add(d, ch, sec, off + flen);
 	return 0;
 }

@@ -28,6 +28,9 @@ nv_tx_complete(struct netvsp_dev *d, struct nv_chan *ch,
 	if (!(p->flags & VMB_PKT_FLAG_RC))
 		return 0;
 	nvsp_encode_rndis_pkt_cmplt(buf, sizeof(buf), status);
+	if (!nv_hostile_on(d, HVSIM_HOSTILE_CMPLT))
+		return nv_send_nvsp(ch, VMB_PKT_COMPLETION, p->xid, buf,
+				    sizeof(buf));
 	return nv_hostile_cmplt(d, ch, p->xid, buf, sizeof(buf));
 }
 
