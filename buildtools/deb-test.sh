@@ -74,7 +74,12 @@ bootstrap() {
 	n_dl=$(echo -n "$new" | grep -c . || true)
 	mb=$(echo -n "$new" | (cd "$cache" && xargs -r stat -c %s) |
 		awk '{ s += $1 } END { printf "%.1f", s / 1e6 }')
-	rm -f "$out/apt-cache.before"
+	# Only the root's packages stay: a link outlives apt's own copy (apt-get
+	# clean), and the whole apt cache would then live on in the build tree.
+	chroot "$root.new" dpkg-query -W -f '${Package}_${Version}_${Architecture}.deb\n' |
+		sed 's/:/%3a/g' > "$out/apt-cache.used"
+	(cd "$cache" && { ls | grep -vxF -f "$out/apt-cache.used" || true; } | xargs -r rm -f)
+	rm -f "$out/apt-cache.before" "$out/apt-cache.used"
 	mv "$root.new" "$root"
 	echo "$suite $(date -u +%FT%TZ)" > "$fresh"
 	echo "deb-test: bootstrap $(($(date +%s) - t0)) s: $n_dl package(s) downloaded" \
