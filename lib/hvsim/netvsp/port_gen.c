@@ -38,6 +38,9 @@ static const uint8_t nv_gen_magic[8] = { 'H', 'V', 'S', 'I', 'M', 'G', 'E',
 #define NV_GEN_PAYLOAD		(NV_GEN_L4 + HV_UDP_HLEN)
 #define NV_GEN_TS_OFF		(NV_GEN_PAYLOAD + 8)
 #define NV_GEN_MIN_FRAME	(NV_GEN_TS_OFF + 8)
+/* Bytes 12-14 of its frames read as one little-endian word: ethertype
+ * 08 00 (IPv4), version 4 with a 20-byte header (0x45). */
+#define NV_GEN_ETH_IP45		0x450008u
 
 struct nv_gen_flow {
 	uint32_t queue;
@@ -372,8 +375,7 @@ nv_gen_stamp(const uint8_t *data, uint32_t len)
 	/* The generator's own layout first (untagged IPv4, no options):
 	 * two byte compares instead of the general header walk. */
 	if (len >= NV_GEN_MIN_FRAME &&
-	    hv_get_be16(data + 12) == HV_ETHERTYPE_IPV4 &&
-	    data[NV_GEN_L3] == 0x45) {
+	    (hv_get_le32(data + 12) & 0xffffff) == NV_GEN_ETH_IP45) {
 		l3 = NV_GEN_L3;
 		l4 = NV_GEN_L4;
 	} else {
@@ -399,18 +401,18 @@ nv_gen_sink(struct netvsp_dev *d, const uint8_t *const *data,
 	    const uint32_t *len, uint32_t n)
 {
 	struct nv_gen *g = d->gen;
-	uint64_t ts, now, lat_sum = 0, lat_min, lat_max;
+	uint64_t ts, now, lat_sum, lat_min, lat_max;
+	uint64_t ts_sum = 0, ts_min = UINT64_MAX, ts_max = 0;
 	uint32_t i, lat_n = 0, back = 0;
 
 	if (g == NULL)
 		return;
-	/* One clock read per request; the statistics stay in registers
-	 * until the request is done. */
+	/* One clock read per request. Every frame of it has the same
+	 * "now", so the latency figures follow from the stamps' sum,
+	 * smallest and largest, kept in registers until the end. */
 	if (d->tx_now_ns == 0)
 		d->tx_now_ns = hv_now_ns();
 	now = d->tx_now_ns;
-	lat_min = g->lat_min;
-	lat_max = g->lat_max;
 	for (i = 0; i < n; i++) {
 		ts = nv_gen_stamp(data[i], len[i]);
 		if (ts == 0)
@@ -418,19 +420,23 @@ nv_gen_sink(struct netvsp_dev *d, const uint8_t *const *data,
 		back++;
 		if (ts > now)
 			continue;
-		ts = now - ts;
 		lat_n++;
-		lat_sum += ts;
-		if (ts < lat_min)
-			lat_min = ts;
-		if (ts > lat_max)
-			lat_max = ts;
+		ts_sum += ts;
+		ts_min = ts < ts_min ? ts : ts_min;
+		ts_max = ts > ts_max ? ts : ts_max;
 	}
 	g->back += back;
+	if (lat_n == 0)
+		return;
+	lat_sum = lat_n * now - ts_sum;
+	lat_min = now - ts_max;
+	lat_max = now - ts_min;
 	g->lat_n += lat_n;
 	g->lat_sum += lat_sum;
-	g->lat_min = lat_min;
-	g->lat_max = lat_max;
+	if (lat_min < g->lat_min)
+		g->lat_min = lat_min;
+	if (lat_max > g->lat_max)
+		g->lat_max = lat_max;
 }
 
 void
