@@ -27,7 +27,6 @@ main(int argc, char **argv)
 	uint64_t want, got = 0, fwd = 0, empty = 0, t0, t1, idle_end;
 	bool idle = false;
 	struct hvsim *h;
-	int rc;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: bench_pmd FRAME_LEN COUNT\n");
@@ -61,8 +60,8 @@ main(int argc, char **argv)
 		snprintf(args, sizeof(args),
 			 "socket=%s,timeout_ms=20000", path);
 	}
-	rc = pt_eal_init(argv[0], "1", args);
-	REQUIRE(rc >= 0);
+	pt_setup(argv[0], "1", args, 0, NULL, NULL);
+	/* A per-lcore cache, as a forwarding application has. */
 	mp = rte_pktmbuf_pool_create("bench", 8191, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	REQUIRE(mp != NULL);

@@ -12,6 +12,7 @@
 #define PMD_TEST_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,33 +45,92 @@ pt_ms(void)
 	return hv_now_ms();
 }
 
+#define PT_EAL_MORE	4	/* EAL arguments a test may add */
+
 /* EAL with the simulator (--vdev=hvbus_sim): @p nics NICs and the keys
- * @p args (socket= names a daemon); @p extra: one more EAL argument or
- * NULL. */
+ * @p args (socket= names a daemon); @p more: further EAL arguments up
+ * to a NULL. */
 static inline int
-pt_eal_init_x(const char *prog, const char *nics, const char *args,
-	      const char *extra)
+pt_eal_init_va(const char *prog, const char *nics, const char *args,
+	       va_list more)
 {
 	static char prefix[64], vdev[640];
 	const char *base = strrchr(prog, '/');
-	char *argv[] = {
+	char *argv[9 + PT_EAL_MORE + 1] = {
 		(char *)(uintptr_t)prog, (char *)"--no-huge", (char *)"-m",
 		(char *)"512", (char *)"--no-pci", (char *)"--no-shconf",
 		(char *)"--log-level=pmd.net.hvnet.*:info", prefix, vdev,
-		(char *)(uintptr_t)extra, NULL,
 	};
+	const char *arg;
+	int argc = 9;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d",
 		 base != NULL ? base + 1 : prog, (int)getpid());
 	snprintf(vdev, sizeof(vdev), "--vdev=hvbus_sim,nics=%s,%s", nics,
 		 args);
-	return rte_eal_init(extra != NULL ? 10 : 9, argv);
+	while ((arg = va_arg(more, const char *)) != NULL) {
+		if (argc == 9 + PT_EAL_MORE)
+			return -E2BIG;
+		argv[argc++] = (char *)(uintptr_t)arg;
+	}
+	argv[argc] = NULL;
+	return rte_eal_init(argc, argv);
+}
+
+static inline int __attribute__((sentinel))
+pt_eal_initl(const char *prog, const char *nics, const char *args, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, args);
+	rc = pt_eal_init_va(prog, nics, args, ap);
+	va_end(ap);
+	return rc;
 }
 
 static inline int
 pt_eal_init(const char *prog, const char *nics, const char *args)
 {
-	return pt_eal_init_x(prog, nics, args, NULL);
+	return pt_eal_initl(prog, nics, args, NULL);
+}
+
+/* @p extra: one more EAL argument or NULL. */
+static inline int
+pt_eal_init_x(const char *prog, const char *nics, const char *args,
+	      const char *extra)
+{
+	return pt_eal_initl(prog, nics, args, extra, NULL);
+}
+
+/*
+ * The start every test shares: EAL as pt_eal_initl() with the
+ * arguments after @p h; in @p h, unless NULL, the embedded hvsim;
+ * returned, a pool "pt" of @p nb_mbufs default-sized mbufs (none when
+ * 0). Whatever fails ends the test.
+ */
+static inline struct rte_mempool * __attribute__((sentinel))
+pt_setup(const char *prog, const char *nics, const char *args,
+	 unsigned int nb_mbufs, struct hvsim **h, ...)
+{
+	struct rte_mempool *mp = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, h);
+	rc = pt_eal_init_va(prog, nics, args, ap);
+	va_end(ap);
+	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	if (h != NULL) {
+		*h = hvbus_sim_hvsim();
+		REQUIRE(*h != NULL, "no embedded hvsim");
+	}
+	if (nb_mbufs != 0) {
+		mp = rte_pktmbuf_pool_create("pt", nb_mbufs, 0, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+		REQUIRE(mp != NULL, "a pool of %u mbufs", nb_mbufs);
+	}
+	return mp;
 }
 
 /* Configure @p nq queue pairs (RSS when nq > 1) and start. */

@@ -45,13 +45,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
-	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h, NULL);
 	REQUIRE(rte_eth_dev_info_get(port, &info) == 0);
 	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE,
 	      "MBUF_FAST_FREE not offered");

@@ -49,11 +49,7 @@ main(int argc, char **argv)
 	REQUIRE(hvsim_start(h) == 0);
 	snprintf(args, sizeof(args), "socket=%s,timeout_ms=3000",
 		 path);
-	rc = pt_eal_init(argv[0], "1", args);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	mp = rte_pktmbuf_pool_create("pt", 8191, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
+	mp = pt_setup(argv[0], "1", args, 8191, NULL, NULL);
 	rc = pt_port_start(0, NQ, mp, RTE_ETH_RX_OFFLOAD_RSS_HASH, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 	memset(reta_conf, 0, sizeof(reta_conf));

@@ -196,13 +196,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
-	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h, NULL);
 	rc = pt_port_start(port, 2, mp, 0, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 	c1 = hr_chan(port, 1);

@@ -241,16 +241,11 @@ main(int argc, char **argv)
 	bool shared = argc > 1 && strcmp(argv[1], "shared") == 0;
 	int rc;
 
-	rc = pt_eal_init_x(argv[0], "1", "timeout_ms=3000",
-			   shared ? "--allow=hvbus:69737668-006d-494e-8043-"
-			   "00155d000000,tx_channels=0" : NULL);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
-	mp = rte_pktmbuf_pool_create("pt", 2047, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 2047, &h,
+		      shared ? "--allow=hvbus:69737668-006d-494e-8043-"
+		      "00155d000000,tx_channels=0" : NULL, NULL);
 	txmp = stall_pool_create("tx", 2 * NDESC);
-	REQUIRE(mp != NULL && txmp != NULL);
+	REQUIRE(txmp != NULL);
 	rc = pt_port_start(0, 1, mp, 0, 0, NDESC);
 	REQUIRE(rc == 0, "start: %d", rc);
 

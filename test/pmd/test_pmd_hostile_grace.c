@@ -51,18 +51,13 @@ main(int argc, char **argv)
 
 	(void)argc;
 	/* One channel (tx shares it): only the primary is rescinded. */
-	rc = pt_eal_init_x(argv[0], "1", "timeout_ms=3000",
-			   "--allow=hvbus:69737668-006d-494e-8043-"
-			   "00155d000000,tx_channels=0");
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 1023, &h,
+		      "--allow=hvbus:69737668-006d-494e-8043-00155d000000,"
+		      "tx_channels=0", NULL);
 	lcore = rte_get_next_lcore(-1, 1, 0);
 	REQUIRE(lcore < RTE_MAX_LCORE, "a worker lcore");
-	mp = rte_pktmbuf_pool_create("pt", 1023, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	rxmp = stall_pool_create("rx", 1023);
-	REQUIRE(mp != NULL && rxmp != NULL);
+	REQUIRE(rxmp != NULL);
 	rc = pt_port_start(0, 1, rxmp, 0, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 

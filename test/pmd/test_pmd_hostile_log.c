@@ -57,15 +57,9 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 1023, &h, NULL);
 	lcore = rte_get_next_lcore(-1, 1, 0);
 	REQUIRE(lcore < RTE_MAX_LCORE, "a worker lcore");
-	mp = rte_pktmbuf_pool_create("pt", 1023, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
 	rc = pt_port_start(0, 1, mp, 0, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 

@@ -212,21 +212,15 @@ main(int argc, char **argv)
 
 	unconfirmed = strcmp(mode, "unconfirmed") == 0;
 	/* Unconfirmed: a short deadline, the close gives up sooner. */
-	rc = pt_eal_init_x(argv[0], "1", unconfirmed ?
-			   "timeout_ms=1000" :
-			   "timeout_ms=3000",
-			   shared ? "--allow=hvbus:69737668-006d-494e-8043-"
-			   "00155d000000,tx_channels=0" : NULL);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
+	mp = pt_setup(argv[0], "1", unconfirmed ? "timeout_ms=1000" :
+		      "timeout_ms=3000", 2047, &h,
+		      shared ? "--allow=hvbus:69737668-006d-494e-8043-"
+		      "00155d000000,tx_channels=0" : NULL, NULL);
 	nq = shared ? 2 : 1;
 	txq = shared ? 1 : 0;
-	mp = rte_pktmbuf_pool_create("pt", 2047, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	txmp = rte_pktmbuf_pool_create("tx", 2 * NDESC, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL && txmp != NULL);
+	REQUIRE(txmp != NULL);
 	rc = pt_port_start(0, nq, mp, 0, 0, NDESC);
 	REQUIRE(rc == 0, "start: %d", rc);
 	CHECK_EQ(pt_wait_link(0, 1, 5000), 0);

@@ -227,15 +227,9 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 2047, &h, NULL);
 	log_capture();
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
 	REQUIRE(rte_eth_dev_count_avail() == 1, "one port probed");
-	mp = rte_pktmbuf_pool_create("pt", 2047, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
 	REQUIRE(rte_eth_macaddr_get(port, &perm) == 0);
 	CHECK(host_mac_is(h, &perm), "host and port agree at probe");
 	dev = &rte_eth_devices[port];

@@ -237,8 +237,7 @@ main(int argc, char **argv)
 	REQUIRE(hvsim_start(h) == 0);
 	snprintf(args, sizeof(args), "socket=%s,timeout_ms=3000",
 		 path);
-	rc = pt_eal_init(argv[0], "1", args);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
+	pt_setup(argv[0], "1", args, 0, NULL, NULL);
 	REQUIRE(rte_eth_dev_count_avail() == 1);
 	mp = rte_pktmbuf_pool_create("small", 2047, 0, 0, SMALL_ROOM, 0);
 	mp_big = rte_pktmbuf_pool_create("big", 255, 0, 0, 10240, 0);

@@ -310,16 +310,12 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	struct hvsim *h;
 	unsigned int i;
-	int rc;
 
 	(void)argc;
 	/* NIC 1 is blocked at start-up, then hot-plugged: first with a bad
 	 * devarg (refused, no port), then with a good one. */
-	rc = pt_eal_init_x(argv[0], "2", "timeout_ms=3000",
-			   "--block=hvbus:" NIC1);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
+	mp = pt_setup(argv[0], "2", "timeout_ms=3000", 4095, &h,
+		      "--block=hvbus:" NIC1, NULL);
 	for (i = 0; i < RTE_DIM(evs); i++)
 		CHECK_EQ(rte_eth_dev_callback_register(RTE_ETH_ALL, evs[i],
 						       ev_cb, NULL), 0);
@@ -330,9 +326,6 @@ main(int argc, char **argv)
 	CHECK_EQ(rte_dev_probe("hvbus:" NIC1 ",tx_copybreak=64,send_buf_mb=4,"
 			       "persist=0"), 0);
 	CHECK_EQ(rte_eth_dev_count_avail(), 2);
-	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
 
 	persistent_port(h, 0, mp);
 	removable_port(h, mp);

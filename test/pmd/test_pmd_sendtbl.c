@@ -135,15 +135,9 @@ main(int argc, char **argv)
 	int rc;
 
 	shared = argc > 1 && strcmp(argv[1], "shared") == 0;
-	rc = pt_eal_init_x(argv[0], "1", "timeout_ms=3000",
-			   shared ? "--allow=hvbus:69737668-006d-494e-8043-"
-			   "00155d000000,tx_channels=0" : NULL);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
-	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h,
+		      shared ? "--allow=hvbus:69737668-006d-494e-8043-"
+		      "00155d000000,tx_channels=0" : NULL, NULL);
 
 	/* Not configured: no tx queue to name. Not an hvnet port. */
 	CHECK_EQ(rte_pmd_hvnet_send_table_get(port, txq, NULL), -EINVAL);

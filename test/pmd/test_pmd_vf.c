@@ -71,37 +71,6 @@ nic_devargs(unsigned int nic, const char *args, char *buf, size_t len)
 		 g[13], g[14], g[15], args[0] != '\0' ? "," : "", args);
 }
 
-static int
-eal_init(const char *prog)
-{
-	static char prefix[64], blk[2][80];
-	char *argv[12];
-	int argc = 0;
-	unsigned int i;
-
-	snprintf(prefix, sizeof(prefix), "--file-prefix=test_pmd_vf%d",
-		 (int)getpid());
-	argv[argc++] = (char *)(uintptr_t)prog;
-	argv[argc++] = (char *)"--no-huge";
-	argv[argc++] = (char *)"-m";
-	argv[argc++] = (char *)"512";
-	argv[argc++] = (char *)"--no-pci";
-	argv[argc++] = (char *)"--no-shconf";
-	argv[argc++] = (char *)"--log-level=pmd.net.hvnet.*:info";
-	argv[argc++] = prefix;
-	/* Both NICs blocked: each is probed with its own devargs. */
-	for (i = 0; i < 2; i++) {
-		char g[72];
-
-		nic_devargs(i, "", g, sizeof(g));
-		snprintf(blk[i], sizeof(blk[i]), "--block=%s", g);
-		argv[argc++] = blk[i];
-	}
-	argv[argc++] = (char *)"--vdev=hvbus_sim,nics=2,timeout_ms=3000";
-	argv[argc] = NULL;
-	return rte_eal_init(argc, argv);
-}
-
 static uint16_t
 probe(unsigned int nic, const char *args)
 {
@@ -503,17 +472,19 @@ case_mac(void)
 int
 main(int argc, char **argv)
 {
-	int rc;
+	static char blk[2][80];
+	char g[72];
+	unsigned int i;
 
 	(void)argc;
 	alarm(170);
-	rc = eal_init(argv[0]);
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
-	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
+	/* Both NICs blocked: each is probed with its own devargs. */
+	for (i = 0; i < 2; i++) {
+		nic_devargs(i, "", g, sizeof(g));
+		snprintf(blk[i], sizeof(blk[i]), "--block=%s", g);
+	}
+	mp = pt_setup(argv[0], "2", "timeout_ms=3000", 4095, &h, blk[0],
+		      blk[1], NULL);
 
 	case_devarg();
 	case_mac();
