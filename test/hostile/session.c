@@ -22,6 +22,9 @@
 #define HS_DESC		256
 #define HS_BURST	8
 
+/* Frame sizes the sessions send, in turn. */
+static const uint32_t hs_sizes[] = { 60, 100, 300, 511, 1000, 1514 };
+
 static struct {
 	struct rte_mempool *mp;
 	pthread_t wd;
@@ -171,12 +174,11 @@ hs_init(const char *prog, bool verbose)
 	return h;
 }
 
-/* Frames both ways on every queue for @p ms. */
-static void
+void
 hs_traffic(uint16_t port, unsigned int nq, unsigned int ms,
+	   struct rte_mempool *mp, const uint32_t *sizes, unsigned int nsizes,
 	   struct hs_result *res)
 {
-	static const uint32_t sizes[] = { 60, 100, 300, 511, 1000, 1514 };
 	struct rte_mbuf *pkts[32];
 	uint64_t end = pt_ms() + ms;
 	uint32_t seq = 0;
@@ -185,8 +187,8 @@ hs_traffic(uint16_t port, unsigned int nq, unsigned int ms,
 	while (pt_ms() < end) {
 		for (q = 0; q < nq; q++) {
 			for (i = 0; i < HS_BURST; i++) {
-				pkts[i] = pt_frame(hs.mp, port,
-						   sizes[seq % RTE_DIM(sizes)],
+				pkts[i] = pt_frame(mp, port,
+						   sizes[seq % nsizes],
 						   seq, IPPROTO_UDP,
 						   (uint16_t)(1000 + seq), 2000);
 				seq++;
@@ -194,10 +196,12 @@ hs_traffic(uint16_t port, unsigned int nq, unsigned int ms,
 					break;
 			}
 			n = rte_eth_tx_burst(port, q, pkts, i);
-			res->tx += n;
+			if (res != NULL)
+				res->tx += n;
 			pt_free(pkts + n, (uint16_t)(i - n));
 			n = rte_eth_rx_burst(port, q, pkts, RTE_DIM(pkts));
-			res->rx += n;
+			if (res != NULL)
+				res->rx += n;
 			pt_free(pkts, n);
 		}
 		usleep(200);
@@ -267,13 +271,16 @@ hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
 	}
 	if (res->started) {
 		hs_step("traffic");
-		hs_traffic(port, res->queues, hs.traffic_ms, res);
+		hs_traffic(port, res->queues, hs.traffic_ms, hs.mp, hs_sizes,
+			   RTE_DIM(hs_sizes), res);
 		hs_step("rescind and re-offer under traffic");
 		hvsim_rescind(h, 0, 0);
-		hs_traffic(port, res->queues, hs.traffic_ms / 6, res);
+		hs_traffic(port, res->queues, hs.traffic_ms / 6, hs.mp,
+			   hs_sizes, RTE_DIM(hs_sizes), res);
 		hvsim_reoffer(h, 0);
 		res->recovered = pt_wait_link(port, 1, hs.link_ms) == 0;
-		hs_traffic(port, res->queues, hs.traffic_ms * 2 / 3, res);
+		hs_traffic(port, res->queues, hs.traffic_ms * 2 / 3, hs.mp,
+			   hs_sizes, RTE_DIM(hs_sizes), res);
 	}
 	hs_step("close, remove, take back");
 	res->tries = hvsim_hostile_tries(h, HVSIM_HOSTILE_COUNT) - tries0;

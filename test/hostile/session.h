@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 struct hvsim;
+struct rte_mempool;
 
 struct hs_result {
 	bool probed;		/* a port existed */
@@ -52,6 +53,15 @@ struct hvsim *hs_init(const char *prog, bool verbose);
 int hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
 	       unsigned int queues, const uint8_t *input, size_t len,
 	       struct hs_result *res);
+
+/*
+ * Frames both ways on each of the first @p nq queues of @p port for
+ * @p ms: bursts from @p mp whose sizes cycle through the @p nsizes of
+ * @p sizes. What tx and rx took adds to @p res (unless NULL).
+ */
+void hs_traffic(uint16_t port, unsigned int nq, unsigned int ms,
+		struct rte_mempool *mp, const uint32_t *sizes,
+		unsigned int nsizes, struct hs_result *res);
 
 /* Traffic per phase and the wait for the link after the re-offer, in ms
  * (300 and 3000 unless set): a fuzzer runs shorter sessions. */

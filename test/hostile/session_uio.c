@@ -52,8 +52,10 @@
 #define HU_NIC		"69737668-006d-494e-8043-00155d000000"
 #define HU_POOL		8191
 #define HU_DESC		256
-#define HU_BURST	8
 #define HU_NONE		~0u	/* no channel to rescind */
+
+/* Frame sizes the guest sends, in turn. */
+static const uint32_t hu_sizes[] = { 60, 300, 1000, 1514 };
 /* The whole guest, EAL start to exit: beyond it, stuck. */
 #define HU_GUEST_MS	(2 * HS_STEP_MS)
 
@@ -106,36 +108,6 @@ hu_set_step(const char *name)
 	__atomic_store_n(&hu_deadline, pt_ms() + HS_STEP_MS, __ATOMIC_RELEASE);
 }
 
-static void
-hu_traffic(uint16_t port, unsigned int nq, unsigned int ms,
-	   struct rte_mempool *mp)
-{
-	static const uint32_t sizes[] = { 60, 300, 1000, 1514 };
-	struct rte_mbuf *pkts[32];
-	uint64_t end = pt_ms() + ms;
-	uint32_t seq = 0;
-	uint16_t q, i, n;
-
-	while (pt_ms() < end) {
-		for (q = 0; q < nq; q++) {
-			for (i = 0; i < HU_BURST; i++) {
-				pkts[i] = pt_frame(mp, port,
-						   sizes[seq % RTE_DIM(sizes)],
-						   seq, IPPROTO_UDP,
-						   (uint16_t)(1000 + seq), 2000);
-				seq++;
-				if (pkts[i] == NULL)
-					break;
-			}
-			n = rte_eth_tx_burst(port, q, pkts, i);
-			pt_free(pkts + n, (uint16_t)(i - n));
-			n = rte_eth_rx_burst(port, q, pkts, RTE_DIM(pkts));
-			pt_free(pkts, n);
-		}
-		usleep(200);
-	}
-}
-
 /* "SYSFS DEVROOT QUEUES TRAFFIC_MS VERBOSE" from the environment. */
 static int
 hu_guest(const char *prog, const char *spec)
@@ -182,7 +154,8 @@ hu_guest(const char *prog, const char *spec)
 		hu_set_step("configure and start");
 		if (pt_port_start(port, (uint16_t)nq, mp, 0, 0, HU_DESC) == 0) {
 			hu_set_step("traffic");
-			hu_traffic(port, nq, traffic_ms, mp);
+			hs_traffic(port, nq, traffic_ms, mp, hu_sizes,
+				   RTE_DIM(hu_sizes), NULL);
 		}
 		hu_set_step("stop, close, remove");
 		info.device = NULL;
