@@ -111,15 +111,9 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	rc = pt_eal_init_x(argv[0], "1", "timeout_ms=3000",
-			   "--allow=hvbus:69737668-006d-494e-8043-"
-			   "00155d000000,recv_buf_mb=4");
-	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
-	h = hvbus_sim_hvsim();
-	REQUIRE(h != NULL);
-	mp = rte_pktmbuf_pool_create("pt", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	REQUIRE(mp != NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h,
+		      "--allow=hvbus:69737668-006d-494e-8043-"
+		      "00155d000000,recv_buf_mb=4", NULL);
 	rc = pt_port_start(port, 1, mp, 0, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 
