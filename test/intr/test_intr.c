@@ -258,12 +258,6 @@ main(int argc, char **argv)
 	send_one(port, mp, 5000);
 	CHECK_EQ(receive_by_interrupt(port, 1), 1);
 
-	CHECK_EQ(rte_eth_dev_stop(port), 0);
-	CHECK_EQ(rte_eth_dev_close(port), 0);
-	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
-	CHECK_EQ(hvsim_violations(h), 0);
-	pt_report(h);
-	CHECK_EQ(rte_eal_cleanup(), 0);
-	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	pt_teardown(port, mp, h);
 	return check_exit("intr");
 }

@@ -390,4 +390,22 @@ pt_report(struct hvsim *h)
 	}
 }
 
+/*
+ * The end every single-port test shares, pt_setup()'s counterpart: the
+ * port stopped and closed, every mbuf back in @p mp, no violation at
+ * the host, EAL cleaned up (which ends the embedded hvsim) and none
+ * found at its exit either.
+ */
+static inline void
+pt_teardown(uint16_t port, struct rte_mempool *mp, struct hvsim *h)
+{
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rte_eth_dev_close(port), 0);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	CHECK_EQ(hvsim_violations(h), 0);
+	pt_report(h);
+	CHECK_EQ(rte_eal_cleanup(), 0);
+	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+}
+
 #endif /* PMD_TEST_H */

@@ -76,12 +76,6 @@ main(int argc, char **argv)
 	CHECK_EQ(hvsim_netvsp_rndis_agg(h, 0, 9, 0), -EINVAL);
 	CHECK_EQ(hvsim_netvsp_rndis_agg(h, 0, 2, 13), -EINVAL);
 
-	CHECK_EQ(rte_eth_dev_stop(port), 0);
-	CHECK_EQ(rte_eth_dev_close(port), 0);
-	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
-	CHECK_EQ(hvsim_violations(h), 0);
-	pt_report(h);
-	CHECK_EQ(rte_eal_cleanup(), 0);
-	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	pt_teardown(port, mp, h);
 	return check_exit("pmd_hostile_agg");
 }
