@@ -75,6 +75,13 @@ int
 vmb_xfer_decode(const void *pkt, uint32_t len, uint32_t buf_size,
 		struct vmb_xfer_view *x)
 {
+	return vmb_xfer_decode_max(pkt, len, buf_size, UINT32_MAX, x);
+}
+
+int
+vmb_xfer_decode_max(const void *pkt, uint32_t len, uint32_t buf_size,
+		    uint32_t range_max, struct vmb_xfer_view *x)
+{
 	struct vmb_pkt_view v;
 	struct vmb_xfer_hdr h;
 	struct vmb_xfer_range rg;
@@ -93,7 +100,9 @@ vmb_xfer_decode(const void *pkt, uint32_t len, uint32_t buf_size,
 	rp = v.ext + sizeof(h);
 	for (i = 0; i < h.range_count; i++) {
 		memcpy(&rg, rp + (size_t)i * sizeof(rg), sizeof(rg));
-		if (rg.len == 0 || rg.offset > buf_size ||
+		/* len - 1 wraps for an empty range: one compare for
+		 * 1 <= len <= range_max. */
+		if (rg.len - 1 >= range_max || rg.offset > buf_size ||
 		    rg.len > buf_size - rg.offset)
 			return -EBADMSG;
 	}

@@ -162,6 +162,16 @@ int vmb_xfer_decode(const void *pkt, uint32_t len, uint32_t buf_size,
 		    struct vmb_xfer_view *x);
 
 /**
+ * vmb_xfer_decode(), and every range at most @p range_max bytes long (a
+ * receive section: the most the host may write one message into), in the
+ * same pass over the ranges.
+ *
+ * @return 0, or -EBADMSG (with @p x untouched).
+ */
+int vmb_xfer_decode_max(const void *pkt, uint32_t len, uint32_t buf_size,
+			uint32_t range_max, struct vmb_xfer_view *x);
+
+/**
  * Build a page-buffer form GPA-direct extended header (each range within one
  * page: offset < 4096, 0 < len <= 4096 - offset).
  *

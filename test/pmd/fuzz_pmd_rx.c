@@ -49,14 +49,16 @@ same_pi(const struct rndis_pkt_info *a, const struct rndis_pkt_info *b)
 }
 
 static void
-one_range(const struct hvn_xfer *xf, uint32_t i, uint8_t *copy)
+one_range(const struct hvn_xfer *xf, uint32_t i, uint8_t *copy,
+	  uint32_t sec_size)
 {
 	struct hvn_rx_msg m;
 	uint32_t off, len, ml;
 
 	hvn_rxp_range(xf, i, &off, &len);
 	/* hvn_rxp_xfer promised this. */
-	if (off > RXBUF_SIZE || len > RXBUF_SIZE - off)
+	if (off > RXBUF_SIZE || len > RXBUF_SIZE - off || len == 0 ||
+	    len > sec_size)
 		__builtin_trap();
 	ml = hvn_rxp_msg_len(rxbuf + off, len);
 	if (ml > len)
@@ -143,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&lay, 0, sizeof(lay));
 	if (hvn_rxp_xfer(pkt, plen, &lim, &xf) == 0)
 		for (i = 0; i < xf.x.range_count; i++)
-			one_range(&xf, i, copy);
+			one_range(&xf, i, copy, lim.sec_size);
 	free(pkt);
 	free(copy);
 	return 0;

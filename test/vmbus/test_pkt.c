@@ -102,6 +102,20 @@ test_xfer(void)
 	CHECK_EQ(vmb_xfer_decode(pkt, (uint32_t)len, 1u << 20, &x), -EBADMSG);
 	put32(24 + 16, 64);
 	CHECK_EQ(vmb_xfer_decode(pkt, (uint32_t)len, 1u << 20, &x), 0);
+	/* The longest range is 1500 bytes: a maximum of 1500 takes it, 1499
+	 * does not; an empty range is refused whatever the maximum. */
+	CHECK_EQ(vmb_xfer_decode_max(pkt, (uint32_t)len, 1u << 20, 1500, &x),
+		 0);
+	CHECK_EQ(vmb_xfer_decode_max(pkt, (uint32_t)len, 1u << 20, 1499, &x),
+		 -EBADMSG);
+	CHECK_EQ(vmb_xfer_decode_max(pkt, (uint32_t)len, 8192 + 63, 1500,
+				     &x), -EBADMSG);
+	put32(24 + 16, 0);
+	CHECK_EQ(vmb_xfer_decode_max(pkt, (uint32_t)len, 1u << 20, 1500, &x),
+		 -EBADMSG);
+	CHECK_EQ(vmb_xfer_decode_max(pkt, (uint32_t)len, 1u << 20, 0, &x),
+		 -EBADMSG);
+	put32(24 + 16, 64);
 	/* range_count beyond data_offset8, zero, or huge. */
 	put32(20, 4);
 	CHECK_EQ(vmb_xfer_decode(pkt, (uint32_t)len, 1u << 20, &x), -EBADMSG);

@@ -13,21 +13,15 @@ hvn_rxp_xfer(const void *pkt, uint32_t len, const struct hvn_rx_limits *lim,
 	     struct hvn_xfer *xf)
 {
 	struct nvsp_rndis_pkt body;
-	uint32_t i;
 
-	if (vmb_xfer_decode(pkt, len, lim->buf_size, &xf->x) != 0)
+	/* Sections are what the host may write one message into; a longer
+	 * range would let it make us read across sections. Checked with the
+	 * rest of each range, in one pass. */
+	if (vmb_xfer_decode_max(pkt, len, lim->buf_size, lim->sec_size,
+				&xf->x) != 0)
 		return -EBADMSG;
 	if (xf->x.pageset_id != VMB_XFER_PAGESET_NETVSC)
 		return -EBADMSG;
-	/* Sections are what the host may write one message into; a longer
-	 * range would let it make us read across sections. */
-	for (i = 0; i < xf->x.range_count; i++) {
-		uint32_t off, rlen;
-
-		hvn_rxp_range(xf, i, &off, &rlen);
-		if (rlen > lim->sec_size)
-			return -EBADMSG;
-	}
 	if (xf->x.payload_len < sizeof(body))
 		return -EBADMSG;
 	memcpy(&body, xf->x.payload, sizeof(body));
