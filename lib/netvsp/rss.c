@@ -3,9 +3,10 @@
  */
 
 /*
- * Toeplitz hash and NDIS RSS frame classification. Plain bit-serial
- * Toeplitz: a host simulator hashes one frame at a time, so clarity wins
- * over lookup tables.
+ * Toeplitz hash and NDIS RSS frame classification. toeplitz_hash() is the
+ * plain bit-serial definition (tests and one-off hashes); a host that
+ * hashes every frame uses the per-key table (struct hv_rss_tbl), which
+ * tests check against it.
  */
 
 #include <errno.h>
@@ -53,6 +54,33 @@ toeplitz_hash(const uint8_t key[HV_RSS_KEY_SIZE], const void *data, size_t len)
 			win |= key[i + 8];
 	}
 	return hash;
+}
+
+void
+hv_rss_tbl_init(struct hv_rss_tbl *tbl, const uint8_t key[HV_RSS_KEY_SIZE])
+{
+	uint64_t win = 0;
+	uint32_t bit[8];
+	unsigned int i, b, v;
+
+	for (i = 0; i < 8; i++)
+		win = (win << 8) | key[i];
+	for (i = 0; i < HV_RSS_INPUT_MAX; i++) {
+		/* Input bit b of byte i (most significant first) adds key
+		 * bits [8i + b, 8i + b + 32), as in toeplitz_hash().
+		 */
+		for (b = 0; b < 8; b++)
+			bit[b] = (uint32_t)(win >> (32 - b));
+		tbl->t[i][0] = 0;
+		/* v's entry: that of v without its lowest set bit, plus
+		 * that bit's own. */
+		for (v = 1; v < 256; v++)
+			tbl->t[i][v] = tbl->t[i][v & (v - 1)] ^
+				bit[7 - __builtin_ctz(v)];
+		win <<= 8;
+		if (i + 8 < HV_RSS_KEY_SIZE)
+			win |= key[i + 8];
+	}
 }
 
 static void
@@ -114,18 +142,26 @@ hv_rss_hash_ipv6_l4(const uint8_t key[HV_RSS_KEY_SIZE], const uint8_t src[16],
 
 #define IPV6_MAX_EXT_HDRS	8
 
+/* The Toeplitz input of one frame, where it lies in the frame: the
+ * source and destination addresses (adjacent in IPv4 and IPv6 headers),
+ * then the source and destination ports if the type takes them. */
+struct hv_rss_in {
+	const uint8_t *addrs;	/* 2 * alen bytes */
+	const uint8_t *ports;	/* 4 bytes, or NULL */
+	size_t alen;
+	uint32_t type;
+};
+
 /*
- * Pick the hash for an IP packet whose addresses (@alen bytes each) sit at
- * @src and @dst, with protocol @proto and ports at @l4 (NULL when absent).
+ * Pick the hash type for an IP packet whose address pair (@alen bytes
+ * each) starts at @addrs, with protocol @proto and ports at @l4 (NULL when
+ * absent).
  */
 static int
-hv_rss_pick(const uint8_t *key, uint32_t types, const uint8_t *src,
-	    const uint8_t *dst, size_t alen, uint8_t proto, const uint8_t *l4,
-	    uint32_t t_ip, uint32_t t_tcp, uint32_t t_udp, uint32_t *type,
-	    uint32_t *hash)
+hv_rss_pick(uint32_t types, const uint8_t *addrs, size_t alen, uint8_t proto,
+	    const uint8_t *l4, uint32_t t_ip, uint32_t t_tcp, uint32_t t_udp,
+	    struct hv_rss_in *in)
 {
-	uint8_t in[HV_RSS_INPUT_MAX];
-	size_t n = 2 * alen;
 	uint32_t t = 0;
 
 	if (l4 != NULL && proto == HV_IPPROTO_TCP && (types & t_tcp))
@@ -136,20 +172,16 @@ hv_rss_pick(const uint8_t *key, uint32_t types, const uint8_t *src,
 		t = t_ip;
 	else
 		return -ENOENT;
-	memcpy(in, src, alen);
-	memcpy(in + alen, dst, alen);
-	if (t != t_ip) {
-		memcpy(in + n, l4, 4);	/* source port, destination port */
-		n += 4;
-	}
-	*type = t;
-	*hash = toeplitz_hash(key, in, n);
+	in->addrs = addrs;
+	in->ports = t != t_ip ? l4 : NULL;
+	in->alen = alen;
+	in->type = t;
 	return 0;
 }
 
 static int
-hv_rss_ipv4(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
-	    uint32_t *type, uint32_t *hash)
+hv_rss_ipv4(uint32_t types, const uint8_t *ip, size_t len,
+	    struct hv_rss_in *in)
 {
 	const uint8_t *l4 = NULL;
 	size_t ihl;
@@ -160,14 +192,13 @@ hv_rss_ipv4(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
 	/* Ports only from the first fragment of an unfragmented datagram. */
 	if (ihl >= 20 && (hv_get_be16(ip + 6) & 0x3FFF) == 0 && len >= ihl + 4)
 		l4 = ip + ihl;
-	return hv_rss_pick(key, types, ip + 12, ip + 16, 4, ip[9], l4,
-			   NDIS_HASH_IPV4, NDIS_HASH_TCP_IPV4,
-			   NDIS_HASH_UDP_IPV4, type, hash);
+	return hv_rss_pick(types, ip + 12, 4, ip[9], l4, NDIS_HASH_IPV4,
+			   NDIS_HASH_TCP_IPV4, NDIS_HASH_UDP_IPV4, in);
 }
 
 static int
-hv_rss_ipv6(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
-	    uint32_t *type, uint32_t *hash)
+hv_rss_ipv6(uint32_t types, const uint8_t *ip, size_t len,
+	    struct hv_rss_in *in)
 {
 	const uint8_t *l4 = NULL;
 	size_t off = HV_IPV6_HLEN, ext;
@@ -200,15 +231,14 @@ hv_rss_ipv6(const uint8_t *key, uint32_t types, const uint8_t *ip, size_t len,
 	if ((nh == HV_IPPROTO_TCP || nh == HV_IPPROTO_UDP) && off <= len &&
 	    len - off >= 4)
 		l4 = ip + off;
-	return hv_rss_pick(key, types, ip + 8, ip + 24, 16, nh, l4,
-			   NDIS_HASH_IPV6, NDIS_HASH_TCP_IPV6,
-			   NDIS_HASH_UDP_IPV6, type, hash);
+	return hv_rss_pick(types, ip + 8, 16, nh, l4, NDIS_HASH_IPV6,
+			   NDIS_HASH_TCP_IPV6, NDIS_HASH_UDP_IPV6, in);
 }
 
-int
-hv_rss_hash_frame(const uint8_t key[HV_RSS_KEY_SIZE], uint32_t hash_types,
-		  const void *frame, size_t len, uint32_t *type,
-		  uint32_t *hash)
+/* The input of @p frame under @p hash_types (hv_rss_hash_frame()). */
+static int
+hv_rss_frame_input(uint32_t hash_types, const void *frame, size_t len,
+		   struct hv_rss_in *in)
 {
 	const uint8_t *p = frame;
 	size_t off = HV_ETH_HLEN - 2;
@@ -227,10 +257,72 @@ hv_rss_hash_frame(const uint8_t key[HV_RSS_KEY_SIZE], uint32_t hash_types,
 		off += 4;
 	}
 	if (et == HV_ETHERTYPE_IPV4)
-		return hv_rss_ipv4(key, hash_types, p + off, len - off, type,
-				   hash);
+		return hv_rss_ipv4(hash_types, p + off, len - off, in);
 	if (et == HV_ETHERTYPE_IPV6)
-		return hv_rss_ipv6(key, hash_types, p + off, len - off, type,
-				   hash);
+		return hv_rss_ipv6(hash_types, p + off, len - off, in);
 	return -ENOENT;
+}
+
+int
+hv_rss_hash_frame(const uint8_t key[HV_RSS_KEY_SIZE], uint32_t hash_types,
+		  const void *frame, size_t len, uint32_t *type,
+		  uint32_t *hash)
+{
+	uint8_t b[HV_RSS_INPUT_MAX];
+	struct hv_rss_in in;
+	size_t n;
+	int rc = hv_rss_frame_input(hash_types, frame, len, &in);
+
+	if (rc < 0)
+		return rc;
+	n = 2 * in.alen;
+	memcpy(b, in.addrs, n);
+	if (in.ports != NULL) {
+		memcpy(b + n, in.ports, 4);
+		n += 4;
+	}
+	*type = in.type;
+	*hash = toeplitz_hash(key, b, n);
+	return 0;
+}
+
+/* Table rows from @p row on for @p n bytes at @p d; the callers' constant
+ * @p n unrolls into one load and one XOR per byte. */
+static inline __attribute__((always_inline)) uint32_t
+hv_rss_tbl_rows(const struct hv_rss_tbl *tbl, size_t row, const uint8_t *d,
+		size_t n)
+{
+	uint32_t hash = 0;
+	size_t i;
+
+#pragma GCC unroll 32
+	for (i = 0; i < n; i++)
+		hash ^= tbl->t[row + i][d[i]];
+	return hash;
+}
+
+int
+hv_rss_tbl_hash_frame(const struct hv_rss_tbl *tbl, uint32_t hash_types,
+		      const void *frame, size_t len, uint32_t *type,
+		      uint32_t *hash)
+{
+	struct hv_rss_in in;
+	uint32_t h;
+	int rc = hv_rss_frame_input(hash_types, frame, len, &in);
+
+	if (rc < 0)
+		return rc;
+	/* Hashed in place: no copy of the input. */
+	if (in.alen == 4) {
+		h = hv_rss_tbl_rows(tbl, 0, in.addrs, 8);
+		if (in.ports != NULL)
+			h ^= hv_rss_tbl_rows(tbl, 8, in.ports, 4);
+	} else {
+		h = hv_rss_tbl_rows(tbl, 0, in.addrs, 32);
+		if (in.ports != NULL)
+			h ^= hv_rss_tbl_rows(tbl, 32, in.ports, 4);
+	}
+	*type = in.type;
+	*hash = h;
+	return 0;
 }

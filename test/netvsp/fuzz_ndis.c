@@ -3,7 +3,8 @@
  */
 
 /*
- * libFuzzer target: NDIS object decoders and RSS frame classification.
+ * libFuzzer target: NDIS object decoders and RSS frame classification
+ * (bit-serial and by table, which must agree).
  * The first byte selects the decoder and the queue count; the rest is the
  * object (or the frame).
  */
@@ -60,10 +61,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 		}
 		break;
-	default:
-		hv_rss_hash_frame(hv_rss_key_default, data[0] << 8, obj, len,
-				  &type, &hash);
+	default: {
+		static struct hv_rss_tbl tbl;
+		uint32_t t2, h2;
+		int r1, r2;
+
+		/* The table and the bit-serial definition agree. */
+		if (tbl.t[0][1] == 0)
+			hv_rss_tbl_init(&tbl, hv_rss_key_default);
+		r1 = hv_rss_hash_frame(hv_rss_key_default, data[0] << 8, obj,
+				       len, &type, &hash);
+		r2 = hv_rss_tbl_hash_frame(&tbl, data[0] << 8, obj, len, &t2,
+					   &h2);
+		if (r1 != r2 || (r1 == 0 && (type != t2 || hash != h2)))
+			abort();
 		break;
+	}
 	}
 	free(obj);
 	return 0;

@@ -5,7 +5,8 @@
 /*
  * Toeplitz against Microsoft's published RSS verification vectors
  * ("Verifying the RSS hash calculation", default key 6d 5a 56 da ...),
- * then frame classification built on it.
+ * then the per-key table against the bit-serial definition, then frame
+ * classification built on both.
  */
 
 #include <errno.h>
@@ -157,6 +158,81 @@ make_v6(uint8_t *f, const struct v6_vec *v, uint8_t proto, int ext)
 	return off + 8;
 }
 
+/* hv_rss_hash_frame() and its table variant agree; returns the former. */
+static int
+hash_frame(const uint8_t *key, uint32_t types, const void *f, size_t len,
+	   uint32_t *type, uint32_t *hash)
+{
+	static struct hv_rss_tbl tbl;
+	uint32_t t2 = 0xdead, h2 = 0xbeef;
+	int rc, rc2;
+
+	hv_rss_tbl_init(&tbl, key);
+	rc = hv_rss_hash_frame(key, types, f, len, type, hash);
+	rc2 = hv_rss_tbl_hash_frame(&tbl, types, f, len, &t2, &h2);
+	CHECK_EQ(rc2, rc);
+	if (rc == 0 && rc2 == 0) {
+		CHECK_EQ(t2, *type);
+		CHECK_EQ(h2, *hash);
+	}
+	return rc;
+}
+
+/* The table of a key hashes every input as the bit-serial definition:
+ * the published vectors, then random keys and inputs of every length. */
+static void
+test_table(void)
+{
+	static struct hv_rss_tbl tbl;
+	uint8_t key[HV_RSS_KEY_SIZE], in[HV_RSS_INPUT_MAX + 8];
+	uint32_t x = 0x2545f491u;
+	unsigned int i, n, r;
+
+	hv_rss_tbl_init(&tbl, hv_rss_key_default);
+	for (i = 0; i < NV4; i++) {
+		memcpy(in, v4[i].src, 4);
+		memcpy(in + 4, v4[i].dst, 4);
+		hv_put_be16(in + 8, v4[i].sport);
+		hv_put_be16(in + 10, v4[i].dport);
+		CHECK_EQ(hv_rss_tbl_hash(&tbl, in, 8), v4[i].h_ip);
+		CHECK_EQ(hv_rss_tbl_hash(&tbl, in, 12), v4[i].h_tcp);
+	}
+	for (i = 0; i < NV6; i++) {
+		memcpy(in, v6[i].src, 16);
+		memcpy(in + 16, v6[i].dst, 16);
+		hv_put_be16(in + 32, v6[i].sport);
+		hv_put_be16(in + 34, v6[i].dport);
+		CHECK_EQ(hv_rss_tbl_hash(&tbl, in, 32), v6[i].h_ip);
+		CHECK_EQ(hv_rss_tbl_hash(&tbl, in, 36), v6[i].h_tcp);
+	}
+	for (r = 0; r < 64; r++) {
+		for (i = 0; i < sizeof(key); i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			key[i] = (uint8_t)x;
+		}
+		/* Every bit of the last key byte matters somewhere. */
+		if (r == 0)
+			memset(key, 0xff, sizeof(key));
+		hv_rss_tbl_init(&tbl, key);
+		for (n = 0; n <= sizeof(in); n++) {
+			for (i = 0; i < sizeof(in); i++) {
+				x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+				in[i] = (uint8_t)(x >> 8);
+			}
+			CHECK_EQ(hv_rss_tbl_hash(&tbl, in, n),
+				 toeplitz_hash(key, in, n));
+		}
+		/* One set bit at a time: each table entry's own bits. */
+		memset(in, 0, sizeof(in));
+		for (i = 0; i < HV_RSS_INPUT_MAX * 8; i++) {
+			in[i / 8] = (uint8_t)(0x80 >> (i % 8));
+			CHECK_EQ(hv_rss_tbl_hash(&tbl, in, HV_RSS_INPUT_MAX),
+				 toeplitz_hash(key, in, HV_RSS_INPUT_MAX));
+			in[i / 8] = 0;
+		}
+	}
+}
+
 static void
 test_frames(void)
 {
@@ -167,67 +243,67 @@ test_frames(void)
 
 	for (i = 0; i < NV4; i++) {
 		len = make_v4(f, &v4[i], 6, 0, 0);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_TCP_IPV4);
 		CHECK_EQ(hash, v4[i].h_tcp);
 		/* TCP hashing disabled: falls back to the address pair. */
-		CHECK_EQ(hv_rss_hash_frame(k, NDIS_HASH_IPV4, f, len, &type,
-					   &hash), 0);
+		CHECK_EQ(hash_frame(k, NDIS_HASH_IPV4, f, len, &type,
+					&hash), 0);
 		CHECK_EQ(type, NDIS_HASH_IPV4);
 		CHECK_EQ(hash, v4[i].h_ip);
 		/* With one and two VLAN tags. */
 		len = make_v4(f, &v4[i], 6, 1, 0);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(hash, v4[i].h_tcp);
 		len = make_v4(f, &v4[i], 6, 2, 0);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(hash, v4[i].h_tcp);
 		/* UDP uses the same input layout. */
 		len = make_v4(f, &v4[i], 17, 0, 0);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_UDP_IPV4);
 		CHECK_EQ(hash, v4[i].h_tcp);
-		CHECK_EQ(hv_rss_hash_frame(k, NDIS_HASH_IPV4 |
-					   NDIS_HASH_TCP_IPV4, f, len, &type,
-					   &hash), 0);
+		CHECK_EQ(hash_frame(k, NDIS_HASH_IPV4 |
+					NDIS_HASH_TCP_IPV4, f, len, &type,
+					&hash), 0);
 		CHECK_EQ(type, NDIS_HASH_IPV4);
 		/* Fragments hash on addresses only. */
 		len = make_v4(f, &v4[i], 6, 0, 0x2000);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_IPV4);
 		CHECK_EQ(hash, v4[i].h_ip);
 		len = make_v4(f, &v4[i], 6, 0, 0x0010);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_IPV4);
 	}
 	for (i = 0; i < NV6; i++) {
 		len = make_v6(f, &v6[i], 6, 0);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_TCP_IPV6);
 		CHECK_EQ(hash, v6[i].h_tcp);
-		CHECK_EQ(hv_rss_hash_frame(k, NDIS_HASH_IPV6, f, len, &type,
-					   &hash), 0);
+		CHECK_EQ(hash_frame(k, NDIS_HASH_IPV6, f, len, &type,
+					&hash), 0);
 		CHECK_EQ(type, NDIS_HASH_IPV6);
 		CHECK_EQ(hash, v6[i].h_ip);
 		/* Extension headers are skipped to reach the ports. */
 		len = make_v6(f, &v6[i], 6, 1);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_TCP_IPV6);
 		CHECK_EQ(hash, v6[i].h_tcp);
 		/* The _EX types are served like the plain ones. */
-		CHECK_EQ(hv_rss_hash_frame(k, NDIS_HASH_TCP_IPV6_EX, f, len,
-					   &type, &hash), 0);
+		CHECK_EQ(hash_frame(k, NDIS_HASH_TCP_IPV6_EX, f, len,
+					&type, &hash), 0);
 		CHECK_EQ(hash, v6[i].h_tcp);
 		len = make_v6(f, &v6[i], 17, 0);
-		CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+		CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 			 0);
 		CHECK_EQ(type, NDIS_HASH_UDP_IPV6);
 		CHECK_EQ(hash, v6[i].h_tcp);
@@ -235,36 +311,36 @@ test_frames(void)
 
 	/* Nothing to hash. */
 	len = make_v4(f, &v4[0], 6, 0, 0);
-	CHECK_EQ(hv_rss_hash_frame(k, NDIS_HASH_IPV6 | NDIS_HASH_TCP_IPV6, f,
-				   len, &type, &hash), -ENOENT);
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, 13, &type, &hash),
+	CHECK_EQ(hash_frame(k, NDIS_HASH_IPV6 | NDIS_HASH_TCP_IPV6, f,
+				len, &type, &hash), -ENOENT);
+	CHECK_EQ(hash_frame(k, all_types, f, 13, &type, &hash),
 		 -ENOENT);
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, 14 + 19, &type, &hash),
+	CHECK_EQ(hash_frame(k, all_types, f, 14 + 19, &type, &hash),
 		 -ENOENT);
 	/* Truncated before the ports: address pair. */
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, 14 + 20 + 3, &type,
-				   &hash), 0);
+	CHECK_EQ(hash_frame(k, all_types, f, 14 + 20 + 3, &type,
+				&hash), 0);
 	CHECK_EQ(type, NDIS_HASH_IPV4);
 	CHECK_EQ(hash, v4[0].h_ip);
 	/* Truncated before the ports, IPv4 hashing off: nothing. */
-	CHECK_EQ(hv_rss_hash_frame(k, NDIS_HASH_TCP_IPV4, f, 14 + 20 + 3,
-				   &type, &hash), -ENOENT);
+	CHECK_EQ(hash_frame(k, NDIS_HASH_TCP_IPV4, f, 14 + 20 + 3,
+				&type, &hash), -ENOENT);
 	/* Bad IP version. */
 	f[14] = 0x65;
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+	CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 		 -ENOENT);
 	/* ARP. */
 	hv_put_be16(f + 12, 0x0806);
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash),
+	CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash),
 		 -ENOENT);
 	/* Tag truncated. */
 	hv_put_be16(f + 12, 0x8100);
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, 16, &type, &hash),
+	CHECK_EQ(hash_frame(k, all_types, f, 16, &type, &hash),
 		 -ENOENT);
 	/* IPv6 with an extension header running past the frame. */
 	len = make_v6(f, &v6[0], 6, 1);
 	f[14 + 40 + 8 + 1] = 200;
-	CHECK_EQ(hv_rss_hash_frame(k, all_types, f, len, &type, &hash), 0);
+	CHECK_EQ(hash_frame(k, all_types, f, len, &type, &hash), 0);
 	CHECK_EQ(type, NDIS_HASH_IPV6);
 	CHECK_EQ(hash, v6[0].h_ip);
 }
@@ -286,6 +362,7 @@ int
 main(void)
 {
 	test_vectors();
+	test_table();
 	test_frames();
 	test_indirect();
 	return check_exit("test_rss");

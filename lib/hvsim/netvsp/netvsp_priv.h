@@ -171,6 +171,7 @@ struct nv_rss {
 	uint32_t mask;		/**< table_len - 1 when a power of two, else 0 */
 	uint32_t table[NDIS_RSS_TABLE_MAX];
 	uint8_t key[NDIS_RSS_KEY_SIZE];
+	struct hv_rss_tbl tbl;	/**< Toeplitz table of key */
 };
 
 /** Current offload settings (NDIS_OFFLOAD_PARAM_* per field). */

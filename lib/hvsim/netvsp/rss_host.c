@@ -5,9 +5,9 @@
 /*
  * RSS on the host side: the guest's RECEIVE_SCALE_PARAMETERS (validated by
  * lib/netvsp against the channels it may use) and the choice of a channel
- * for each received frame: Toeplitz over the guest's key, then its
- * indirection table, exactly as lib/netvsp computes it so tests can
- * predict the queue.
+ * for each received frame: Toeplitz over the guest's key (by the key's
+ * table, rebuilt when the key changes), then its indirection table,
+ * exactly as lib/netvsp computes it so tests can predict the queue.
  */
 
 #include <errno.h>
@@ -22,6 +22,7 @@ nv_rss_reset(struct netvsp_dev *d)
 
 	memset(r, 0, sizeof(*r));
 	memcpy(r->key, hv_rss_key_default, sizeof(r->key));
+	hv_rss_tbl_init(&r->tbl, r->key);
 	d->rx_gen++;
 }
 
@@ -50,8 +51,11 @@ nv_rss_set(struct netvsp_dev *d, const uint8_t *obj, uint32_t len)
 	}
 	if (!(p.flags & NDIS_RSS_FLAG_HASH_INFO_UNCHANGED))
 		r->hash_info = p.hash_info;
-	if (!(p.flags & NDIS_RSS_FLAG_KEY_UNCHANGED))
+	if (!(p.flags & NDIS_RSS_FLAG_KEY_UNCHANGED) &&
+	    memcmp(r->key, p.key, sizeof(r->key)) != 0) {
 		memcpy(r->key, p.key, sizeof(r->key));
+		hv_rss_tbl_init(&r->tbl, r->key);
+	}
 	if (!(p.flags & NDIS_RSS_FLAG_TABLE_UNCHANGED)) {
 		memcpy(r->table, p.table, p.table_len * sizeof(r->table[0]));
 		r->table_len = p.table_len;
@@ -75,8 +79,8 @@ nv_rss_pick(const struct netvsp_dev *d, const uint8_t *frame, uint32_t len,
 	const struct nv_rss *r = &d->rss;
 	uint32_t h, t;
 
-	if (hv_rss_hash_frame(r->key, r->hash_info & NDIS_HASH_TYPE_MASK,
-			      frame, len, &t, &h) != 0) {
+	if (hv_rss_tbl_hash_frame(&r->tbl, r->hash_info & NDIS_HASH_TYPE_MASK,
+				  frame, len, &t, &h) != 0) {
 		*type = 0;
 		return 0;	/* not hashable: the primary */
 	}
