@@ -90,8 +90,10 @@ hvsim_preopen_pending(struct hvsim *h, unsigned int nic)
 
 	if (nic >= h->cfg.n_nics)
 		return NULL;
-	/* Subchannels only: a closed primary waits for the face's reopen. */
-	for (q = 1; q < HVSIM_MAX_QUEUES; q++) {
+	/* Subchannels only: a closed primary waits for the face's reopen.
+	 * The face asks every host iteration: up to the NIC's highest index
+	 * ever offered, not all HVSIM_MAX_QUEUES slots. */
+	for (q = 1; q < h->nic[nic].chan_end; q++) {
 		struct hvsim_chan *c = h->nic[nic].chan[q];
 
 		if (c != NULL && !c->open && !c->rescinded && !c->failed &&
