@@ -18,12 +18,7 @@ _Static_assert(sizeof(struct vmb_pkt_desc) == VMB_PKT_DESC_SIZE, "desc");
 _Static_assert(sizeof(struct vmb_xfer_hdr) == 8, "xfer hdr");
 _Static_assert(sizeof(struct vmb_xfer_range) == 8, "xfer range");
 _Static_assert(sizeof(struct vmb_gpa_pb) == 16, "gpa pb");
-
-/* Bytes 16..23 of a GPA-direct packet. */
-struct gpa_hdr {
-	uint32_t reserved;
-	uint32_t range_count;
-} __attribute__((packed));
+_Static_assert(sizeof(struct vmb_gpa_hdr) == 8, "gpa hdr");
 
 /* Per GPA range, before its PFNs. */
 struct gpa_range_hdr {
@@ -118,7 +113,7 @@ int
 vmb_gpa_pb_encode(void *ext, uint32_t cap, const struct vmb_gpa_pb *pb,
 		  uint32_t n)
 {
-	struct gpa_hdr h = { 0, n };
+	struct vmb_gpa_hdr h = { 0, n };
 	uint64_t need = sizeof(h) + (uint64_t)n * sizeof(*pb);
 	uint32_t i;
 
@@ -146,7 +141,7 @@ int
 vmb_gpa_mpb_encode(void *ext, uint32_t cap, uint32_t len, uint32_t offset,
 		   const uint64_t *pfns, uint32_t npfn)
 {
-	struct gpa_hdr h = { 0, 1 };
+	struct vmb_gpa_hdr h = { 0, 1 };
 	struct gpa_range_hdr rh = { len, offset };
 	uint64_t need = sizeof(h) + sizeof(rh) + (uint64_t)npfn * 8;
 	uint8_t *p = ext;
@@ -166,7 +161,7 @@ int
 vmb_gpa_begin(const void *pkt, uint32_t len, struct vmb_gpa_iter *it)
 {
 	struct vmb_pkt_view v;
-	struct gpa_hdr h;
+	struct vmb_gpa_hdr h;
 
 	if (vmb_pkt_parse(pkt, len, &v) < 0 ||
 	    v.desc.type != VMB_PKT_DATA_GPA_DIRECT ||

@@ -100,6 +100,40 @@ struct vmb_gpa_pb {
 	uint64_t pfn;
 } __attribute__((packed));
 
+/** Fixed part of the GPA-direct extended header (bytes 16..23). */
+struct vmb_gpa_hdr {
+	uint32_t reserved;
+	uint32_t range_count;
+} __attribute__((packed));
+
+/**
+ * Page-buffer form ranges for @p len bytes at guest physical address
+ * @p gpa, for a sender that knows they span at most two pages:
+ * 0 < @p len and (@p gpa % 4096) + @p len <= 8192 (not checked). Each range
+ * written is valid by construction (offset < 4096, 0 < len <= 4096 -
+ * offset), so a fast path can skip vmb_gpa_pb_encode()'s checks.
+ *
+ * @return the ranges written at @p pb: 1 or 2.
+ */
+static inline uint32_t
+vmb_gpa_pb_split2(struct vmb_gpa_pb *pb, uint64_t gpa, uint32_t len)
+{
+	uint32_t off = (uint32_t)(gpa & (VMB_PAGE_SIZE - 1));
+	uint32_t room = VMB_PAGE_SIZE - off;
+
+	pb[0].offset = off;
+	pb[0].pfn = gpa >> VMB_PAGE_SHIFT;
+	if (len <= room) {
+		pb[0].len = len;
+		return 1;
+	}
+	pb[0].len = room;
+	pb[1].len = len - room;
+	pb[1].offset = 0;
+	pb[1].pfn = pb[0].pfn + 1;
+	return 2;
+}
+
 /** Decoded view of a packet copied out of the ring. */
 struct vmb_pkt_view {
 	struct vmb_pkt_desc desc;

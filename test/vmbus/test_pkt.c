@@ -203,6 +203,45 @@ test_gpa_pb(void)
 	CHECK_EQ(vmb_gpa_begin(pkt, (uint32_t)len, &it), -EBADMSG);
 }
 
+/* vmb_gpa_pb_split2() over every offset class and the lengths at the
+ * page boundary: the ranges cover exactly the bytes asked for, in order,
+ * and the checking encoder accepts them. */
+static void
+test_gpa_pb_split2(void)
+{
+	static const uint32_t offs[] = { 0, 1, 128, 2048, 4094, 4095 };
+	static const uint32_t lens[] = { 1, 2, 60, 1514, 4095, 4096, 4097,
+					 8191, 8192 };
+	struct vmb_gpa_pb pb[2];
+	uint8_t ext[8 + 2 * 16];
+	uint64_t gpa;
+	uint32_t i, j, n, sum;
+
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			if (offs[i] + lens[j] > 2 * VMB_PAGE_SIZE)
+				continue;
+			gpa = (UINT64_C(0x12345) << VMB_PAGE_SHIFT) + offs[i];
+			memset(pb, 0xa5, sizeof(pb));
+			n = vmb_gpa_pb_split2(pb, gpa, lens[j]);
+			CHECK_EQ(n, offs[i] + lens[j] > VMB_PAGE_SIZE ? 2u : 1u);
+			CHECK_EQ(pb[0].offset, offs[i]);
+			CHECK(pb[0].pfn == 0x12345);
+			sum = pb[0].len;
+			if (n == 2) {
+				CHECK_EQ(pb[0].offset + pb[0].len,
+					 VMB_PAGE_SIZE);
+				CHECK_EQ(pb[1].offset, 0u);
+				CHECK(pb[1].pfn == 0x12346);
+				sum += pb[1].len;
+			}
+			CHECK_EQ(sum, lens[j]);
+			CHECK_EQ(vmb_gpa_pb_encode(ext, sizeof(ext), pb, n),
+				 (int)(8 + 16 * n));
+		}
+	}
+}
+
 static void
 test_gpa_mpb(void)
 {
@@ -306,6 +345,7 @@ main(void)
 	test_parse();
 	test_xfer();
 	test_gpa_pb();
+	test_gpa_pb_split2();
 	test_gpa_mpb();
 	test_completion();
 	test_guid();
