@@ -257,11 +257,48 @@ hvn_tx_nvsp(struct nvsp_rndis_pkt *r, uint32_t sec, uint32_t size)
 	r->section_size = size;
 }
 
-/* Large or multi-segment: header from the descriptor's area, frame bytes
- * straight from the mbuf's pages. The mbuf is held until completion. */
-static int
-hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
-	   uint32_t id, uint64_t xid)
+/* The usual GPA-direct frame: one segment on at most two pages. Its
+ * three ranges at most (header, frame) are valid by construction, built
+ * in place and staged with a constant size. */
+static __rte_always_inline int
+hvn_tx_gpa_one(struct hvn_txq *txq, struct hvbus_chan *chan,
+	       struct rte_mbuf *m, uint32_t id, uint64_t xid, rte_iova_t iova)
+{
+	const struct hvn_txd *d = &txq->txd[id];
+	struct {
+		struct vmb_gpa_hdr h;
+		struct vmb_gpa_pb pb[3];
+	} __attribute__((packed)) ext;
+	struct nvsp_rndis_pkt r;
+
+	/* The header area is 256-aligned in a page-aligned block: it never
+	 * crosses a page. */
+	ext.pb[0].len = hvn_tx_hdr(txq, m, txq->hdrs +
+				   (size_t)id * HVN_TX_HDR_SIZE, m->pkt_len);
+	ext.pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
+	ext.pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
+	ext.h.reserved = 0;
+	hvn_tx_nvsp(&r, NVSP_SECTION_NONE, 0);
+	if (vmb_gpa_pb_split2(&ext.pb[1], iova, m->pkt_len) == 1) {
+		ext.h.range_count = 2;
+		return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
+					  VMB_PKT_FLAG_RC, xid, &ext,
+					  sizeof(ext) - sizeof(ext.pb[0]),
+					  &r, sizeof(r));
+	}
+	ext.h.range_count = 3;
+	return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
+				  VMB_PKT_FLAG_RC, xid, &ext, sizeof(ext),
+				  &r, sizeof(r));
+}
+
+/* Any other GPA-direct frame (a chain, a frame over two pages): header
+ * from the descriptor's area, a range per page of every segment, checked
+ * by the encoder. Out of line: its arrays and loop would crowd the
+ * burst's registers. */
+static __rte_noinline int
+hvn_tx_gpa_chain(struct hvn_txq *txq, struct hvbus_chan *chan,
+		 struct rte_mbuf *m, uint32_t id, uint64_t xid)
 {
 	struct hvn_txd *d = &txq->txd[id];
 	struct vmb_gpa_pb pb[HVN_TX_MAX_PB];
@@ -302,6 +339,21 @@ hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
 	return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
 				  VMB_PKT_FLAG_RC, xid, ext, (uint32_t)ext_len,
 				  &r, sizeof(r));
+}
+
+/* Large or multi-segment: header from the descriptor's area, frame bytes
+ * straight from the mbuf's pages. The mbuf is held until completion. */
+static __rte_always_inline int
+hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
+	   uint32_t id, uint64_t xid)
+{
+	rte_iova_t iova = rte_mbuf_data_iova(m);
+
+	if (likely(m->nb_segs == 1 && m->pkt_len != 0 &&
+		   (iova & (VMB_PAGE_SIZE - 1)) + m->pkt_len <=
+		   2 * VMB_PAGE_SIZE))
+		return hvn_tx_gpa_one(txq, chan, m, id, xid, iova);
+	return hvn_tx_gpa_chain(txq, chan, m, id, xid);
 }
 
 /*
