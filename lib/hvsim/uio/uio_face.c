@@ -113,6 +113,8 @@ uio_nic_setup(struct hvsim_uio *u, struct uio_nic *n)
 		return -ENOSPC;
 	}
 	p->relid = hvsim_chan_relid(p->c);
+	if (n->ch_end == 0)
+		n->ch_end = 1;
 	p->monitor_id = hvsim_chan_monitor_id(p->c);
 	rc = uio_chan_open(u, p, n->file.host, n->file.gpa);
 	if (rc < 0) {
@@ -238,6 +240,8 @@ uio_sub_publish(struct hvsim_uio *u, struct uio_nic *n, struct hvsim_chan *c)
 	ch->c = c;
 	ch->relid = hvsim_chan_relid(c);
 	ch->monitor_id = hvsim_chan_monitor_id(c);
+	if (sub >= n->ch_end)
+		n->ch_end = sub + 1u;
 	rc = uio_tree_chan_dir(u, n, ch, sub);
 	if (rc < 0)
 		goto fail;
@@ -313,7 +317,7 @@ uio_int_doorbells(struct hvsim_uio *u, struct uio_nic *n)
 		if (v == 0)
 			continue;
 		__atomic_fetch_and(&words[w], ~v, __ATOMIC_ACQ_REL);
-		for (q = 0; q < HVSIM_MAX_QUEUES; q++)
+		for (q = 0; q < n->ch_end; q++)
 			if (n->ch[q].c != NULL && n->ch[q].relid / 32 == w)
 				ours |= 1u << (n->ch[q].relid % 32);
 		u->int_bells += (uint64_t)__builtin_popcount(v & ours);
@@ -346,7 +350,7 @@ uio_doorbells(struct hvsim_uio *u)
 			if (v == 0)
 				continue;
 			__atomic_fetch_and(pend, ~v, __ATOMIC_ACQ_REL);
-			for (q = 0; q < HVSIM_MAX_QUEUES; q++) {
+			for (q = 0; q < n->ch_end; q++) {
 				unsigned int id = n->ch[q].monitor_id;
 
 				if (n->ch[q].c != NULL && id / 32 == g)

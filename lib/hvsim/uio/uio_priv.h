@@ -90,6 +90,8 @@ struct uio_nic {
 	uint8_t *monitor;	/* map2 in the host's view */
 	bool node_made, dir_made;
 	struct uio_chan ch[HVSIM_MAX_QUEUES];	/* by subchannel index */
+	unsigned int ch_end;	/* above every index ever published: the
+				 * doorbell loops' bound */
 };
 
 struct hvsim_uio {
