@@ -96,6 +96,9 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		cmd->st->offered = n->present;
 		cmd->st->relids_held = hvsim_relids_of(&h->ids, cmd->nic);
 		cmd->st->guest_signals = h->tp.signals;
+		cmd->st->host_polls = h->loop->polls;
+		cmd->st->host_polls_idle = h->loop->polls_idle;
+		cmd->st->host_sleeps = h->loop->sleeps;
 		return 0;
 	}
 	return -EINVAL;

@@ -137,7 +137,9 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 "tx_pkts=%llu tx_bytes=%llu tx_bad=%llu rescinds=%llu "
 		 "reoffers=%llu released=%llu queues=%u link=%s rss=%d vf=%d "
 		 "vf_switches=%llu tx_while_vf=%llu filter=%#x nvsp=%#x "
-		 "ndis=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d",
+		 "ndis=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d "
+		 "tx_requests=%llu rx_batches=%llu guest_signals=%llu "
+		 "host_polls=%llu host_polls_idle=%llu host_sleeps=%llu",
 		 (unsigned long long)st.rx_pkts,
 		 (unsigned long long)st.rx_bytes,
 		 (unsigned long long)st.rx_dropped,
@@ -152,7 +154,13 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 (unsigned long long)st.tx_while_vf, st.packet_filter,
 		 st.nvsp_version, st.ndis_version,
 		 st.mac[0], st.mac[1], st.mac[2], st.mac[3], st.mac[4],
-		 st.mac[5], st.mac_locked);
+		 st.mac[5], st.mac_locked,
+		 (unsigned long long)st.tx_requests,
+		 (unsigned long long)st.rx_batches,
+		 (unsigned long long)st.guest_signals,
+		 (unsigned long long)st.host_polls,
+		 (unsigned long long)st.host_polls_idle,
+		 (unsigned long long)st.host_sleeps);
 }
 
 static void

@@ -255,14 +255,18 @@ hvsim_thread(void *arg)
 	while (!__atomic_load_n(&h->loop->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now;
 
+		/* Read by statistics commands, which this thread runs. */
+		h->loop->polls++;
 		if (hvsim_poll(h) > 0) {
 			last_work = hv_now_ns();
 			sleep_ns = HVSIM_SLEEP_MIN_NS;
 			continue;
 		}
+		h->loop->polls_idle++;
 		now = hv_now_ns();
 		if (now - last_work < HVSIM_SPIN_NS)
 			continue;
+		h->loop->sleeps++;
 		hvsim_idle_wait(h, sleep_ns);
 		if (sleep_ns < HVSIM_SLEEP_MAX_NS)
 			sleep_ns *= 2;

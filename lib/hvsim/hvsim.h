@@ -316,6 +316,12 @@ struct hvsim_nic_stats {
 	/** Data requests accepted (tx_pkts frames came in that many: an
 	 * aggregating guest sends several per request). */
 	uint64_t tx_requests;
+	/** Transfer-page packets of frames sent (rx_pkts went out in that
+	 * many). */
+	uint64_t rx_batches;
+	/** The host thread (hvsim_start(), all NICs): its iterations, those
+	 * that found nothing to do, and the times it went to sleep idle. */
+	uint64_t host_polls, host_polls_idle, host_sleeps;
 	/** RSC: units of two or more TCP segments delivered coalesced, the
 	 * segments in them, the fragments (receive sections) they took;
 	 * rsc_on while the guest has it enabled (IPv4 or IPv6). */

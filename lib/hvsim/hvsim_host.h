@@ -63,6 +63,9 @@ struct hvsim_loop {
 	struct hvsim_cmd *cmd_head, *cmd_tail;
 	struct hvsim_ctl *ctl;
 	bool quit_requested;	/* "quit" on the control socket */
+	/* The host thread's iterations, those that found nothing to do,
+	 * and its sleeps (hvsim_nic_stats): who waits for whom. */
+	uint64_t polls, polls_idle, sleeps;
 };
 
 /* command.c */

@@ -88,6 +88,18 @@ ctl(const char *cmd, char *out, size_t len)
 	return strncmp(out, "ok", 2) == 0 ? 0 : 1;
 }
 
+/* The value of " KEY=" in a stats reply; -1 when absent. */
+static long long
+stat_of(const char *r, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	p = strstr(r, k);
+	return p != NULL ? strtoll(p + strlen(k), NULL, 10) : -1;
+}
+
 /* "hvsim ctl PATH ARGS...", its stdout in @p out, its exit status. */
 static int
 ctl_cli(char *const args[], char *out, size_t len)
@@ -145,6 +157,28 @@ test_clean_run(void)
 	CHECK(o2 != NULL && o2->relid != relid);
 	CHECK_EQ(ctl("stats 0", r, sizeof(r)), 0);
 	CHECK(strstr(r, "rescinds=1 reoffers=1 released=1") != NULL, "%s", r);
+	/* The host thread's counters: it has polled, idled and slept
+	 * (the guest was waiting for the reoffer meanwhile); no data. */
+	{
+		long long polls = stat_of(r, "host_polls");
+		long long idle = stat_of(r, "host_polls_idle");
+		long long sleeps = stat_of(r, "host_sleeps");
+
+		CHECK(polls > 0 && idle > 0 && idle <= polls && sleeps > 0 &&
+		      sleeps <= idle, "%s", r);
+		CHECK(stat_of(r, "tx_requests") == 0 &&
+		      stat_of(r, "rx_batches") == 0 &&
+		      stat_of(r, "guest_signals") == 0, "%s", r);
+		/* An idle host goes on polling and sleeping. */
+		for (i = 0; i < 250; i++) {
+			usleep(20000);
+			CHECK_EQ(ctl("stats 0", r, sizeof(r)), 0);
+			if (stat_of(r, "host_polls") > polls &&
+			    stat_of(r, "host_sleeps") > sleeps)
+				break;
+		}
+		CHECK(i < 250, "%s", r);
+	}
 
 	/* A hold placed from the control socket. */
 	CHECK_EQ(ctl("hold 1 open", r, sizeof(r)), 0);

@@ -246,6 +246,7 @@ nv_rx_flush(struct netvsp_dev *d, struct nv_chan *ch)
 	qs->rx_bytes += ch->rng_bytes;
 	d->stats.rx_pkts += ch->rng_pkts;
 	d->stats.rx_bytes += ch->rng_bytes;
+	d->stats.rx_batches++;
 	ch->n_rng = 0;
 	ch->rng_bytes = 0;
 	ch->rng_pkts = 0;

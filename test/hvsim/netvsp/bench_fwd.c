@@ -19,6 +19,9 @@
  *
  * usage: bench_hvsim_fwd FRAME_LEN PACKETS [AGG [FLOWS]]
  * prints: frame=<n> pkts=<n> mpps=<x> sunk=<n> agg=<n> sends=<n>
+ *         batches=<n> polls=<n> polls_idle=<n> sleeps=<n>
+ * (receive batches the host sent; its thread's iterations, those without
+ * work and its idle sleeps: 0 without a host thread)
  */
 
 #include <errno.h>
@@ -314,11 +317,16 @@ main(int argc, char **argv)
 	}
 	if (tenv_stats(b->e, 0, &st1) != 0)
 		rc = -EIO;
-	printf("frame=%s pkts=%llu mpps=%.3f sunk=%llu agg=%u sends=%llu\n",
+	printf("frame=%s pkts=%llu mpps=%.3f sunk=%llu agg=%u sends=%llu "
+	       "batches=%llu polls=%llu polls_idle=%llu sleeps=%llu\n",
 	       argv[1], (unsigned long long)b->frames,
 	       (double)b->frames / (t1 - t0) / 1e6,
 	       (unsigned long long)(st1.tx_pkts - st0.tx_pkts), b->agg,
-	       (unsigned long long)b->sends);
+	       (unsigned long long)b->sends,
+	       (unsigned long long)(st1.rx_batches - st0.rx_batches),
+	       (unsigned long long)(st1.host_polls - st0.host_polls),
+	       (unsigned long long)(st1.host_polls_idle - st0.host_polls_idle),
+	       (unsigned long long)(st1.host_sleeps - st0.host_sleeps));
 	if (rc != 0 || b->bad != 0 || st1.tx_pkts - st0.tx_pkts != b->frames) {
 		fprintf(stderr, "bench_hvsim_fwd: rc %d, %llu bad, %llu of "
 			"%llu frames sunk\n", rc, (unsigned long long)b->bad,

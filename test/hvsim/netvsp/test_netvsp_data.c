@@ -430,6 +430,13 @@ test_gen(void)
 	tenv_stats(e, 0, &st);
 	CHECK_EQ(st.rx_pkts, 1000);
 	CHECK_EQ(st.tx_pkts, 8);
+	CHECK_EQ(st.tx_requests, 1);
+	/* At most 256 frames per transfer-page packet; the guest also
+	 * counts the control messages' packets. */
+	CHECK(st.rx_batches >= (1000 + 255) / 256 &&
+	      st.rx_batches <= g->rx_batches, "%llu batches, guest %llu",
+	      (unsigned long long)st.rx_batches,
+	      (unsigned long long)g->rx_batches);
 	CHECK(st.lat_ns_max > 0 && st.lat_ns_min <= st.lat_ns_avg &&
 	      st.lat_ns_avg <= st.lat_ns_max);
 	t_down(g, e);
