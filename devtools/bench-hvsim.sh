@@ -20,7 +20,8 @@
 #   transmit completions of the real host against a minimal guest that
 #   reflects every frame through the send buffer, AGG frames per request
 #   (the host's maximum, 8, and 1). mpps_threaded: host on its own thread
-#   (make perf's ceiling_fwd_mpps); host_instr_per_pkt: everything under
+#   on CPU 0, the guest polling without sleeping on CPU 1 (TENV_CPUS, as
+#   make perf's ceiling_fwd_mpps); host_instr_per_pkt: everything under
 #   hvsim_poll per frame; g2h_instr_per_pkt: the guest -> host path
 #   (hvsim_rings_poll without the receive-batch completions);
 #   gen_instr_per_pkt: netvsp_poll (generation, batch sends).
@@ -156,7 +157,8 @@ if [ -x "$fwdb" ]; then
 	for s in 64 1518; do
 		len=$((s - 4))
 		for agg in 8 1; do
-			mt=$(TENV_THREADED=1 mpps_args "$fwdb" "$len" "${BENCH_FWD_PKTS:-1000000}" "$agg")
+			mt=$( ( [ "$(nproc)" -ge 2 ] && export TENV_CPUS=0,1
+				TENV_THREADED=1 mpps_args "$fwdb" "$len" "${BENCH_FWD_PKTS:-1000000}" "$agg" ) )
 			read -r hi gi ni < <(echo "null null null")
 			[ $have_cg = 1 ] && read -r hi gi ni < <(fwd_instr "$len" "$agg")
 			echo "bench-hvsim: forwarding ceiling $s (agg $agg): $mt Mpps with a host thread; host $hi instr/frame (guest->host $gi, generation $ni)" >&2

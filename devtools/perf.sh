@@ -16,8 +16,10 @@
 #   that only completes receive batches, host on its own thread), best of
 #   three; the forwarding rate is given as a share of it;
 # - hvsim's forwarding ceiling: bench_hvsim_fwd (generator + sink +
-#   transmit completions against a minimal reflecting guest, host on its
-#   own thread), best of three; ceiling_fwd_pct = forwarding rate over it;
+#   transmit completions against a minimal reflecting guest), placed as
+#   the 1-lcore points are: host thread on CPU 0, the guest polling
+#   without sleeping on CPU 1 (TENV_CPUS); best of three;
+#   ceiling_fwd_pct = forwarding rate over it;
 # - guest instructions per frame in hvn_rx_burst and hvn_tx_burst from
 #   callgrind over test/perf/perf_cg (deterministic; see lib.sh).
 #
@@ -203,7 +205,14 @@ echo "perf: frames {$sizes} x configs {$configs} (queues x forwarding lcores), w
 fail=0
 for s in $sizes; do
 	c=$(ceiling "$s")
-	cf=$(ceiling "$s" "$fwd_bin" "${PERF_CEIL_FWD_PKTS:-1000000}")
+	# The forwarding ceiling where the 1-lcore points run: the host
+	# alone on CPU 0 and a guest that never sleeps on CPU 1, so both
+	# sides pay what the points pay (frames crossing between the CPUs'
+	# caches, the machine's other load on each CPU). Unplaced, the two
+	# threads mostly shared one CPU (the guest slept while idle) and the
+	# figure measured neither placement.
+	cf=$( ( [ "$ncpu" -ge 2 ] && export TENV_CPUS=0,1
+		ceiling "$s" "$fwd_bin" "${PERF_CEIL_FWD_PKTS:-1000000}" ) )
 	[ "$cf" = 0 ] && { cf=null; fail=1; }
 	read -r rxi txi cgp < <(perf_cg_measure "$cg_bin" "$s" "$dir") || { rxi=; txi=; cgp=; }
 	[ -n "$rxi" ] || { fail=1; rxi=null; txi=null; cgp=0; }

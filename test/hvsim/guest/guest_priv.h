@@ -28,6 +28,7 @@ struct hvsim_guest {
 	size_t npages;
 	int fd;
 	struct hvsim *pump;
+	bool spin;		/* ring waits never sleep */
 	uint8_t *mon1, *mon2;
 	uint32_t next_gpadl;
 	struct guest_qmsg q[GUEST_QMAX];

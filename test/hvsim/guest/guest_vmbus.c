@@ -371,7 +371,7 @@ hvsim_guest_chan_recv(struct hvsim_guest_chan *c, void *buf, uint32_t cap,
 			return -ETIMEDOUT;
 		if (c->g->pump != NULL)
 			hvsim_poll(c->g->pump);
-		else
+		else if (!c->g->spin)
 			usleep(50);
 	}
 }

@@ -155,6 +155,12 @@ hvsim_guest_set_pump(struct hvsim_guest *g, struct hvsim *h)
 }
 
 void
+hvsim_guest_set_spin(struct hvsim_guest *g, bool spin)
+{
+	g->spin = spin;
+}
+
+void
 hvsim_guest_disconnect(struct hvsim_guest *g)
 {
 	if (g->fd >= 0)

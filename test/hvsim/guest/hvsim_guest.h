@@ -102,6 +102,9 @@ int hvsim_guest_socket(const struct hvsim_guest *g);
 int hvsim_guest_hello(struct hvsim_guest *g, bool same_process);
 /** Let every wait run hvsim_poll(@p h) itself (a host without thread). */
 void hvsim_guest_set_pump(struct hvsim_guest *g, struct hvsim *h);
+/** Let ring waits poll without sleeping, as a PMD's lcore does (a host on
+ * its own thread and CPU; without a pump only). */
+void hvsim_guest_set_spin(struct hvsim_guest *g, bool spin);
 /** Close the socket (the host sees a disconnect). */
 void hvsim_guest_disconnect(struct hvsim_guest *g);
 

@@ -9,9 +9,14 @@
  * hvbus uses it; VMBus connected, one open primary channel per NIC;
  * subchannels opened on request. Teardown closes everything the way a
  * guest does and reports the host checker's violations.
+ *
+ * TENV_CPUS=H,G (threaded only) places the two as make perf places hvsim
+ * and testpmd's forwarding lcore: the host thread on CPU H, the guest on
+ * CPU G, polling its rings without sleeping as a PMD's lcore does.
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +131,37 @@ tg_open_subs(void *ctx, unsigned int n, unsigned int ms)
 	return 0;
 }
 
+/* Pin the calling thread to @p cpu. */
+static int
+tg_pin(unsigned int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
+/* TENV_CPUS=H,G: -> *host, *guest; 0 when unset, -EINVAL when malformed. */
+static int
+tg_cpus(unsigned int *host, unsigned int *guest)
+{
+	const char *s = getenv("TENV_CPUS");
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	*host = (unsigned int)strtoul(s, &end, 10);
+	if (end == s || *end != ',')
+		return -EINVAL;
+	s = end + 1;
+	*guest = (unsigned int)strtoul(s, &end, 10);
+	if (end == s || *end != '\0' || *host >= CPU_SETSIZE ||
+	    *guest >= CPU_SETSIZE)
+		return -EINVAL;
+	return 1;
+}
+
 struct tenv *
 tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
 {
@@ -150,8 +186,14 @@ tenv_create(unsigned int n, const struct hvsim_nic_config *cfg)
 	e->threaded = getenv("TENV_THREADED") != NULL &&
 		strcmp(getenv("TENV_THREADED"), "0") != 0;
 	if (e->threaded) {
-		if (hvsim_start(e->h) != 0)
+		unsigned int hcpu = 0, gcpu = 0;
+		int pin = tg_cpus(&hcpu, &gcpu);
+
+		/* The host thread inherits the mask it is created with. */
+		if (pin < 0 || (pin > 0 && tg_pin(hcpu) != 0) ||
+		    hvsim_start(e->h) != 0 || (pin > 0 && tg_pin(gcpu) != 0))
 			goto fail;
+		hvsim_guest_set_spin(e->g, pin > 0);
 	} else {
 		hvsim_guest_set_pump(e->g, e->h);
 	}
