@@ -68,6 +68,12 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
 		if dt > 0 else 0.0
 	tx_total = fwd_total(log, "TX-packets")
 	frame = int(frame)
+
+	def delta(k):	# counter k over the measured window (None: absent)
+		return c1[k] - c0[k] if k in c0 and k in c1 else None
+
+	def ratio(a, b, nd):
+		return round(a / b, nd) if a is not None and b else None
 	row = {
 		"frame": frame, "queues": int(nq), "lcores": int(nl),
 		"lcore_map": lcspec,
@@ -83,6 +89,17 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
 		"totals_match": tx_total is not None and
 			tx_total == c2.get("tx_pkts"),
 		"testpmd_clean_exit": int(rc) == 0 and "\nBye" in log,
+		# The host's side of the window: who waits for whom (iterations
+		# of its thread that found nothing to do) and how the frames
+		# came and went (per guest request, per transfer-page packet).
+		"host_idle_pct": ratio(delta("host_polls_idle") * 100
+				       if delta("host_polls_idle") is not None
+				       else None, delta("host_polls"), 1),
+		"host_sleeps_per_s": ratio(delta("host_sleeps"), dt, 0),
+		"frames_per_request": ratio(delta("tx_pkts"),
+					    delta("tx_requests"), 2),
+		"frames_per_batch": ratio(delta("rx_pkts"),
+					  delta("rx_batches"), 1),
 	}
 	print(json.dumps(row))
 	return 0
@@ -90,10 +107,11 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
 
 def cmd_progress():
 	r = json.loads(sys.stdin.readline())
-	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s)"
+	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host idle %s %%)"
 	      % (r["frame"], r["queues"], r["lcores"], r["mpps"], r["gbps"],
 		 r["host_sink_mpps"], r["xcheck_pct"],
-		 "match" if r["totals_match"] else "DIFFER"))
+		 "match" if r["totals_match"] else "DIFFER",
+		 r.get("host_idle_pct")))
 	return 0
 
 
@@ -292,8 +310,10 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 			"the 4-byte FCS (hvsim len = frame - 4); ceiling = hvsim "
 			"generator -> minimal guest, host on its own thread, same run; "
 			"ceiling_fwd = hvsim generator + sink + transmit completions "
-			"against a minimal reflecting guest (bench_hvsim_fwd), host on "
-			"its own thread, same run; "
+			"against a minimal reflecting guest (bench_hvsim_fwd), host "
+			"thread on CPU 0 and the guest polling without sleeping on "
+			"CPU 1 (as the 1-lcore points), same run; host_idle_pct: "
+			"hvsim's host-thread iterations without work in the window; "
 			"instr_per_pkt = callgrind guest instructions per forwarded "
 			"frame in hvn_rx_burst + hvn_tx_burst (deterministic run)",
 		"date": started,
