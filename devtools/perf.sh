@@ -31,10 +31,21 @@
 # PERF_CG_WARM, PERF_CG_PKTS (frames in the callgrind runs), PERF_DEVARGS
 # (net_hvnet devargs for testpmd, e.g. tx_copybreak=2048: given with
 # -a hvbus:<hvsim NIC 0's instance GUID>,...; the callgrind runs keep the
-# defaults).
+# defaults), PERF_RT=1 (hvsim, testpmd and the ceilings at SCHED_FIFO
+# priority 10, this script at 20, the callgrind runs at normal priority:
+# on a machine shared with other work the rate points then see two whole
+# CPUs, as on a quiet machine; needs CAP_SYS_NICE, and the rest of the
+# machine gets what the kernel's RT throttling leaves it, 5 %, while a
+# point runs).
 #
 # usage: perf.sh BUILDDIR -> BUILDDIR/bench/perf.json, perf.svg, perf.txt
 set -uo pipefail
+if [ "${PERF_RT:-0}" = 1 ] && [ -z "${PERF_RT_ON:-}" ]; then
+	PERF_RT_ON=1 exec chrt -f 20 bash "$0" "$@"
+fi
+rt=()
+[ "${PERF_RT:-0}" = 1 ] && rt=(chrt -f 10)
+prt=("${rt[@]}")	# the current point's
 here=$(cd "$(dirname "$0")" && pwd -P)
 . "$here/perf/lib.sh"
 build=$(cd "${1:?usage: perf.sh BUILDDIR}" && pwd -P) || exit 1
@@ -87,11 +98,11 @@ mkdir -p "$build/bench"
 host_start() {	# host_start FRAME CPUSET
 	rm -f "$dir/s" "$dir/c"
 	if [ -n "$2" ]; then
-		taskset -c "$2" "$hvsim" --socket "$dir/s" --ctl "$dir/c" --nics 1 \
+		"${prt[@]}" taskset -c "$2" "$hvsim" --socket "$dir/s" --ctl "$dir/c" --nics 1 \
 			--name perf --port "gen,len=$(($1 - 4)),flows=64" \
 			>"$dir/hvsim.log" 2>&1 &
 	else
-		"$hvsim" --socket "$dir/s" --ctl "$dir/c" --nics 1 \
+		"${prt[@]}" "$hvsim" --socket "$dir/s" --ctl "$dir/c" --nics 1 \
 			--name perf --port "gen,len=$(($1 - 4)),flows=64" \
 			>"$dir/hvsim.log" 2>&1 &
 	fi
@@ -127,6 +138,7 @@ wait_for() {	# wait_for FILE PATTERN SECONDS
 # One testpmd point; appends a JSON object to points.jsonl.
 run_point() {	# run_point FRAME QUEUES LCORES
 	local frame=$1 nq=$2 nl=$3 lc hvcpu p=$dir/pt rc
+	prt=("${rt[@]}")
 	if [ "$nl" -eq 1 ]; then
 		# main lcore on CPU 0 (it sleeps in the command line),
 		# forwarding lcore on CPU 1, hvsim's host thread on CPU 0.
@@ -137,10 +149,13 @@ run_point() {	# run_point FRAME QUEUES LCORES
 		hvcpu=$nl
 	else
 		# Not enough CPUs: forwarding lcores on every CPU, hvsim
-		# wherever the scheduler puts it (oversubscribed).
+		# wherever the scheduler puts it (oversubscribed; never at
+		# FIFO priority, where a spinning thread never lets another
+		# of its CPU run).
 		lc="--lcores=0@0"
 		for i in $(seq 1 "$nl"); do lc+=",$i@$(( (i - 1) % ncpu ))"; done
 		hvcpu=
+		prt=()
 	fi
 	rm -f "$p".*
 	[ -n "${PERF_DEVARGS:-}" ] &&
@@ -148,7 +163,7 @@ run_point() {	# run_point FRAME QUEUES LCORES
 	host_start "$frame" "$hvcpu" || return 1
 	mkfifo "$p.in"
 	# shellcheck disable=SC2086
-	timeout -s KILL $((warm + win + 60)) "$testpmd" \
+	timeout -s KILL $((warm + win + 60)) "${prt[@]}" "$testpmd" \
 		"${HVNET_PLUGIN_ARGS[@]}" --vdev="hvbus_sim,socket=$dir/s" --no-huge -m 512 --no-pci --no-shconf \
 		--file-prefix="hvnet-perf-$$" $lc -- -i --total-num-mbufs=16384 \
 		--txd=1024 --rxd=512 --rxq="$nq" --txq="$nq" --nb-cores="$nl" \
@@ -191,7 +206,7 @@ run_point() {	# run_point FRAME QUEUES LCORES
 ceiling() {	# ceiling FRAME [BIN PKTS] -> Mpps
 	local best=0 v i
 	for i in 1 2 3; do
-		v=$(TENV_THREADED=1 timeout -s KILL 60 "${2:-$ceil_bin}" \
+		v=$(TENV_THREADED=1 timeout -s KILL 60 "${rt[@]}" "${2:-$ceil_bin}" \
 			$(($1 - 4)) "${3:-${PERF_CEIL_PKTS:-2000000}}" 2>/dev/null |
 			sed -n 's/.*mpps=\([0-9.]*\).*/\1/p')
 		[ -n "$v" ] && best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
@@ -214,7 +229,9 @@ for s in $sizes; do
 	cf=$( ( [ "$ncpu" -ge 2 ] && export TENV_CPUS=0,1
 		ceiling "$s" "$fwd_bin" "${PERF_CEIL_FWD_PKTS:-1000000}" ) )
 	[ "$cf" = 0 ] && { cf=null; fail=1; }
-	read -r rxi txi cgp < <(perf_cg_measure "$cg_bin" "$s" "$dir") || { rxi=; txi=; cgp=; }
+	# callgrind is deterministic: no reason to take a CPU from others.
+	read -r rxi txi cgp < <(if [ ${#rt[@]} -gt 0 ]; then chrt -o -p 0 $BASHPID >/dev/null; fi
+		perf_cg_measure "$cg_bin" "$s" "$dir") || { rxi=; txi=; cgp=; }
 	[ -n "$rxi" ] || { fail=1; rxi=null; txi=null; cgp=0; }
 	echo "{\"frame\": $s, \"ceiling_mpps\": ${c:-null}, \"ceiling_fwd_mpps\": $cf, \"rx_instr_per_pkt\": $rxi, \"tx_instr_per_pkt\": $txi, \"cg_pkts\": $cgp}" >>"$dir/sizes.jsonl"
 	echo "perf: frame $s: hvsim ceiling $c Mpps, forwarding ceiling $cf Mpps; guest instructions/frame rx $rxi, tx $txi (callgrind)" >&2
