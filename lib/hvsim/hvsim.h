@@ -327,6 +327,10 @@ struct hvsim_nic_stats {
 	 * rsc_on while the guest has it enabled (IPv4 or IPv6). */
 	uint64_t rsc_pkts, rsc_segs, rsc_frags;
 	bool rsc_on;
+	/** Receive-buffer sections the guest has not completed yet (0
+	 * without a receive buffer): what a guest that holds frames keeps
+	 * from the host. */
+	uint32_t rx_sec_held, rx_sec_count;
 };
 
 int hvsim_nic_stats(struct hvsim *h, unsigned int nic, struct hvsim_nic_stats *st);

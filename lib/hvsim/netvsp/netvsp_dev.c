@@ -303,6 +303,10 @@ netvsp_stats(void *dev, struct hvsim_nic_stats *st)
 	memcpy(st->perm_mac, d->perm_mac, sizeof(st->perm_mac));
 	st->mac_locked = d->cfg.mac_locked;
 	st->rsc_on = d->off.rsc4 || d->off.rsc6;
+	if (d->rx.on) {
+		st->rx_sec_count = d->rx.sec_count;
+		st->rx_sec_held = d->rx.sec_count - d->rx.n_free;
+	}
 	nv_gen_stats(d, st);
 }
 
