@@ -85,6 +85,11 @@
  * holds a copied frame of at most its size less this. */
 #define HVN_TX_HDR_MAX	((uint32_t)sizeof(struct rndis_packet) + \
 			 3u * (uint32_t)RNDIS_PPI_U32_SIZE)
+/* Zero-copy receive: bytes of a message's head copied out and parsed
+ * before its frame is attached (the header and up to four PPIs), and the
+ * share of the receive sections the application may hold (1/DIV). */
+#define HVN_ZC_HDR		128u
+#define HVN_ZC_HOLD_DIV		2u
 /* Page ranges per GPA-direct packet (header + split segments). */
 #define HVN_TX_MAX_PB		64u
 
@@ -160,6 +165,7 @@ hvn_handoff_set(struct hvn_handoff *h, bool owned)
 /* Devargs (hvn_devargs.c). */
 struct hvn_devargs {
 	uint32_t tx_copybreak;	/* bytes; smaller frames are copied */
+	uint32_t rx_copybreak;	/* bytes; larger frames are attached */
 	uint32_t rx_ring_size;	/* bytes per host->guest ring */
 	uint32_t tx_ring_size;	/* bytes per guest->host ring */
 	uint32_t recv_buf_mb;
@@ -188,6 +194,8 @@ struct hvn_qstats {
 	uint64_t vf_packets;	/* of packets/bytes: through the VF */
 	uint64_t vf_bytes;
 	uint64_t lro;		/* rx: packets the host coalesced (RSC) */
+	uint64_t zc;		/* rx: frames attached, not copied */
+	uint64_t zc_capped;	/* rx: packets copied: hold cap reached */
 };
 
 /* Transmit descriptor states (hvn_txd.h). */
@@ -287,6 +295,39 @@ struct hvn_txq {
 	struct hvn_log_limit log_lim;
 };
 
+/*
+ * Zero-copy receive (hvn_zc.c): frames of at least rx_copybreak bytes are
+ * attached to their mbufs where they lie in the receive buffer, and the
+ * host gets the transfer-page packet that carried them back only once the
+ * application has freed every one. One slot per such packet, in the order
+ * the packets were read; one shared-info per attached range (a host may
+ * name a section twice: storage per range never collides).
+ */
+struct hvn_zc_slot {
+	/* Frames of the packet freed: the only field another lcore writes
+	 * (an atomic add in the mbuf's free callback). */
+	uint32_t freed;
+	uint32_t given;		/* frames attached */
+	uint32_t nsec;		/* ranges, kept from the host until done */
+	uint32_t sh_end;	/* shared-info index after its last */
+	uint64_t xid;
+	uint8_t rc;		/* the host asked for a completion */
+	uint8_t open;		/* the packet's ranges are still being taken */
+};
+
+struct hvn_zc {
+	struct hvn_zc_slot *slot;	/* NULL: zero-copy off for the queue */
+	struct rte_mbuf_ext_shared_info *sh;
+	uint32_t mask;			/* slots and shared-infos - 1 */
+	uint32_t prod, cons;		/* slots read, slots completed */
+	uint32_t sh_prod, sh_cons;
+	uint32_t live;			/* first slot of the bound session */
+	uint32_t secs;			/* ranges held by slots not completed */
+	uint32_t cap;			/* most secs: then frames are copied */
+	uint32_t min_ml;		/* messages shorter are copied */
+	rte_iova_t iova;		/* the receive buffer's */
+};
+
 struct hvn_rxq {
 	struct epoch_reader rd;
 	struct hvbus_chan *const *slot;
@@ -302,6 +343,7 @@ struct hvn_rxq {
 	uint32_t held_n;
 	uint32_t cur_n;
 	uint32_t npend;
+	uint32_t zc_n;			/* slots not completed */
 
 	struct hvn_txq *txq;		/* tx queue k: gets our completions */
 	const uint8_t *rxbuf;
@@ -321,6 +363,11 @@ struct hvn_rxq {
 	uint32_t cur_i;
 	bool cur_rc;
 	uint64_t cur_xid;
+	/* Its zero-copy slot, NULL when its frames are copied. */
+	struct hvn_zc_slot *cur_slot;
+	bool zc_on;			/* attach in this session */
+	uint32_t zc_copybreak;		/* rx_copybreak */
+	struct hvn_zc zc;
 	/* Rx queue 0 only: frames the control path met while it owned
 	 * channel 0, for the next bursts (HVN_RX_HELD). */
 	struct rte_mbuf **held;
@@ -458,6 +505,11 @@ struct hvn_dev {
 	uint64_t ctl_budget_cut;	/* channel polls cut at their budget */
 	uint64_t bufs_parked;		/* sessions whose buffers outlived
 					 * their grace period's wait */
+	/* Zero-copy: slot tables of released queues whose frames the
+	 * application still held (kept for good), and receive buffers kept
+	 * for good because frames in them were still held. */
+	uint32_t zc_tables_kept;
+	uint64_t zc_bufs_kept;
 	uint32_t tx_sessions;		/* last tx queue session given */
 	/* Host messages on channel 0 (one reader at a time, handed over
 	 * with ctl_owned). */

@@ -80,6 +80,7 @@ hvn_rxq_forget(struct hvn_rxq *rxq)
 {
 	rxq->npend = 0;
 	rxq->cur_n = 0;
+	hvn_zc_cur_close(rxq);
 	hvn_lro_drop(rxq);
 }
 
@@ -99,6 +100,7 @@ hvn_rxq_rebind(struct hvn_rxq *rxq, uint32_t seq)
 	hvn_rxq_forget(rxq);
 	rxq->rxbuf = hv->rxbuf;
 	rxq->lim = hv->rxlim;
+	hvn_zc_bind(rxq, hv);
 	rxq->broken_logged = false;
 	rxq->unbind = 0;
 	rxq->bound_seq = seq;

@@ -18,6 +18,9 @@
 #define HVN_DEVARGS(U32, NAME)						\
 	U32(tx_copybreak, 512, 0, 4096, 0,				\
 	    "bytes; smaller frames are copied into the send buffer")	\
+	U32(rx_copybreak, 65535, 0, 65535, 0,				\
+	    "bytes; larger frames are not copied but attached to the "	\
+	    "receive buffer (above 9014: never)")			\
 	U32(rx_ring_size, 1048576, 16384, 67108864, 4096,		\
 	    "bytes per host-to-guest ring")				\
 	U32(tx_ring_size, 1048576, 16384, 67108864, 4096,		\

@@ -29,6 +29,7 @@ hvn_rxq_free(struct hvn_rxq *rxq)
 	if (rxq == NULL)
 		return;
 	hvn_rxq_flush(rxq);
+	hvn_zc_release(rxq);
 	hvbus_queue_detach(rxq->hv->hdev, &rxq->rd);
 	rte_free(rxq->pkt);
 	rte_free(rxq->scratch);
@@ -112,6 +113,11 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	    rxq->pend_xid == NULL || rxq->pend_st == NULL) {
 		hvn_rxq_free(rxq);
 		return -ENOMEM;
+	}
+	rc = hvn_zc_setup(rxq, hv, (int)socket);
+	if (rc != 0) {
+		hvn_rxq_free(rxq);
+		return rc;
 	}
 	rc = hvbus_queue_attach(hv->hdev, &rxq->rd);
 	if (rc != 0) {

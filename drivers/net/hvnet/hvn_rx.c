@@ -187,24 +187,67 @@ hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
 }
 
 /*
+ * Zero-copy: message @p msg (ml bytes, at offset @p off of the receive
+ * buffer) is a data message in the queue's layout whose frame is at least
+ * rx_copybreak bytes: @p m (raw from the pool) is attached to the frame
+ * where it lies, with the next shared-info, counted in slot @p s. Its
+ * header is parsed from a private copy, as every message is. -1: copy it
+ * instead (another layout, a shorter frame, a tag to put back, no
+ * shared-info left).
+ */
+static __rte_always_inline int
+hvn_rx_zc(struct hvn_rxq *rxq, struct hvn_zc_slot *s, struct rte_mbuf *m,
+	  const uint8_t *msg, uint32_t off, uint32_t ml,
+	  struct rndis_pkt_info *pi)
+{
+	struct hvn_zc *zc = &rxq->zc;
+	struct rte_mbuf_ext_shared_info *sh;
+	uint8_t hdr[HVN_ZC_HDR] __rte_aligned(16);
+
+	if (unlikely(zc->sh_prod - zc->sh_cons > zc->mask))
+		return -1;
+	/* min_ml >= HVN_ZC_HDR, and ml is inside the range. The fast
+	 * parser reads the header and the layout's PPIs only (at most 108
+	 * bytes); the lengths it checks are the copy's, against ml. */
+	memcpy(hdr, msg, HVN_ZC_HDR);
+	if (hvn_rxp_data_fast(hdr, ml, &rxq->lay, pi) != 0 ||
+	    pi->frame_len < rxq->zc_copybreak ||
+	    ((pi->present & RNDIS_PKT_HAS_VLAN) &&
+	     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)))
+		return -1;
+	sh = &zc->sh[zc->sh_prod++ & zc->mask];
+	sh->free_cb = hvn_zc_free_cb;
+	sh->fcb_opaque = s;
+	rte_mbuf_ext_refcnt_set(sh, 1);
+	s->given++;
+	m->buf_addr = (void *)(uintptr_t)msg;
+	m->buf_iova = zc->iova + off;
+	m->buf_len = (uint16_t)ml;
+	m->shinfo = sh;
+	m->data_off = (uint16_t)pi->frame_off;
+	return 0;
+}
+
+/*
  * Ranges of validated transfer-page packet @p xf from *@p next on, one
  * frame each into @p out until the packet ends or @p room frames are out
  * (LRO fragments and refused messages take a range and give no frame).
+ * With slot @p zs, frames of rx_copybreak bytes and more are attached.
  * *@p next is left at the first range not taken: the rest of the packet
  * stays in the host's receive buffer for the next call.
  */
 static uint16_t
 hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
-	      struct rte_mbuf **out, uint16_t room)
+	      struct rte_mbuf **out, uint16_t room, struct hvn_zc_slot *zs)
 {
 	const uint8_t *rxbuf = rxq->rxbuf;
 	struct hvn_rx_msg rm;
 	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
 	uint32_t i = *next, end = xf->x.range_count, nout = 0;
-	uint32_t off, rlen, ml, nbulk = 0, ibulk = 0;
+	uint32_t off, rlen, ml, nbulk = 0, ibulk = 0, nzc = 0;
 	/* Counted in registers, stored once: the stores into the mbufs
 	 * would otherwise make the compiler reload them per frame. */
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, ext;
 
 	for (; i < end && nout < room; i++) {
 		hvn_rxp_range(xf, i, &off, &rlen);
@@ -229,7 +272,15 @@ hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
 		}
 		m = bulk[ibulk++];
 		nbulk--;
-		if (likely(ml != 0 && ml <= m->buf_len)) {
+		ext = 0;
+		if (zs != NULL && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
+		    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml, &rm.pi) == 0) {
+			ext = RTE_MBUF_F_EXTERNAL;
+			m->packet_type = 0;
+			m->pkt_len = rm.pi.frame_len;
+			m->data_len = (uint16_t)rm.pi.frame_len;
+			m->vlan_tci = 0;
+		} else if (likely(ml != 0 && ml <= m->buf_len)) {
 			/* Copy the whole message into the mbuf and parse the
 			 * copy: the frame then sits at its offset. */
 			uint8_t *base = m->buf_addr;
@@ -265,6 +316,8 @@ hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
 		}
 		m->port = rxq->port_id;
 		hvn_rx_flags(rxq, m, &rm.pi);
+		m->ol_flags |= ext;
+		nzc += ext != 0;
 		/* An RSC fragment: kept until its packet is whole. */
 		if (unlikely(rm.pi.present & RNDIS_PKT_HAS_PKTINFO_ID)) {
 			m = hvn_lro_frag(rxq, m, &rm.pi);
@@ -284,6 +337,7 @@ hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
 	*next = i;
 	rxq->st.packets += nout;
 	rxq->st.bytes += bytes;
+	rxq->st.zc += nzc;
 	if (unlikely(nbulk != 0))
 		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
 	return (uint16_t)nout;
@@ -296,12 +350,76 @@ static __rte_always_inline void
 hvn_rx_cur_done(struct hvn_rxq *rxq)
 {
 	rxq->cur_n = 0;
+	/* Frames of it attached: its slot completes it once they are
+	 * back. */
+	if (rxq->cur_slot != NULL && hvn_zc_cur_close(rxq))
+		goto lro;
 	if (rxq->cur_rc) {
 		rxq->pend_xid[rxq->npend] = rxq->cur_xid;
 		rxq->pend_st[rxq->npend++] = NVSP_STATUS_SUCCESS;
 	}
+lro:
 	if (unlikely(rxq->lro_head != NULL))
 		hvn_lro_abort(rxq);
+}
+
+/*
+ * Zero-copy: slots whose packet is taken and whose frames all came back,
+ * oldest first, become completions (none for a void slot: its session is
+ * gone). One acquire load per slot looked at, no read-modify-write: the
+ * free callbacks only add to freed.
+ */
+static __rte_always_inline void
+hvn_zc_reap(struct hvn_rxq *rxq)
+{
+	struct hvn_zc *zc = &rxq->zc;
+	const struct hvn_zc_slot *s;
+	uint32_t c = zc->cons, end = zc->prod;
+
+	for (; c != end && rxq->npend < rxq->pend_cap; c++) {
+		s = &zc->slot[c & zc->mask];
+		if (s->open ||
+		    __atomic_load_n(&s->freed, __ATOMIC_ACQUIRE) != s->given)
+			break;
+		if (s->rc && (int32_t)(c - zc->live) >= 0) {
+			rxq->pend_xid[rxq->npend] = s->xid;
+			rxq->pend_st[rxq->npend++] = NVSP_STATUS_SUCCESS;
+		}
+		zc->secs -= s->nsec;
+		zc->sh_cons = s->sh_end;
+	}
+	rxq->zc_n -= c - zc->cons;
+	zc->cons = c;
+}
+
+/* Zero-copy: a slot for the data packet just read, or NULL (its frames
+ * are copied) when the queue does not attach or the application holds as
+ * many sections as the cap allows. */
+static __rte_always_inline struct hvn_zc_slot *
+hvn_zc_open(struct hvn_rxq *rxq, uint64_t xid, bool rc, uint32_t nsec)
+{
+	struct hvn_zc *zc = &rxq->zc;
+	struct hvn_zc_slot *s;
+
+	if (!rxq->zc_on)
+		return NULL;
+	if (unlikely(zc->secs + nsec > zc->cap ||
+		     zc->prod - zc->cons > zc->mask)) {
+		rxq->st.zc_capped++;
+		return NULL;
+	}
+	s = &zc->slot[zc->prod++ & zc->mask];
+	/* Reused only once completed: every free callback of its last use
+	 * has made its add. */
+	__atomic_store_n(&s->freed, 0, __ATOMIC_RELAXED);
+	s->given = 0;
+	s->nsec = nsec;
+	s->xid = xid;
+	s->rc = rc;
+	s->open = 1;
+	zc->secs += nsec;
+	rxq->zc_n++;
+	return s;
 }
 
 /* Frames for the held ring (control path): the oldest first; what does
@@ -333,7 +451,7 @@ hvn_rx_hold_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 
 	while (*next < xf->x.range_count)
 		hvn_rx_hold(rxq, m, hvn_rx_ranges(rxq, xf, next, m,
-						  HVN_RX_BULK));
+						  HVN_RX_BULK, NULL));
 	if (rxq->lro_head != NULL)
 		hvn_lro_abort(rxq);
 }
@@ -490,13 +608,16 @@ hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 	if (unlikely(chan->open_seq != rxq->bound_seq) &&
 	    hvn_rxq_rebind(rxq, chan->open_seq) != 0)
 		goto out;
+	if (rxq->zc_n != 0)
+		hvn_zc_reap(rxq);
 	for (;;) {
 		/* A packet in progress (validated when it was read, its
 		 * ranges in the receive buffer of this channel's session)
 		 * goes on where the last burst stopped. */
 		if (rxq->cur_n != 0) {
 			nrx += hvn_rx_ranges(rxq, &rxq->cur, &rxq->cur_i,
-					     pkts + nrx, n - nrx);
+					     pkts + nrx, n - nrx,
+					     rxq->cur_slot);
 			if (rxq->cur_i != rxq->cur_n)
 				break;
 			hvn_rx_cur_done(rxq);
@@ -536,6 +657,9 @@ hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 				rxq->cur_rc = !!(d->flags & VMB_PKT_FLAG_RC);
 				rxq->cur_i = 0;
 				rxq->cur_n = rxq->cur.x.range_count;
+				rxq->cur_slot = hvn_zc_open(rxq, d->xid,
+							    rxq->cur_rc,
+							    rxq->cur_n);
 				continue;
 			} else {
 				hvn_rx_ctl_xfer(rxq, &rxq->cur);
@@ -582,7 +706,7 @@ hvn_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	 * current one, alive for this reader section; a queue not bound to
 	 * it yet rebinds at its first packet, nothing is owed before. */
 	if (likely(chan != NULL &&
-		   (rxq->held_n | rxq->cur_n | rxq->npend |
+		   (rxq->held_n | rxq->cur_n | rxq->npend | rxq->zc_n |
 		    hvn_handoff_word(&rxq->ctl_owned)) == 0 &&
 		   epoch_load(&rxq->hv->vf) == NULL &&
 		   __atomic_load_n(&chan->rx.hdr->write_index,

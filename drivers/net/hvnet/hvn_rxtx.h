@@ -22,6 +22,15 @@ void hvn_rx_ctl_frames(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
 void hvn_rx_cur_drop(struct hvn_rxq *rxq);
 void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
 
+/* hvn_zc.c: zero-copy receive's slot table. */
+void hvn_zc_free_cb(void *addr, void *opaque);
+int hvn_zc_setup(struct hvn_rxq *rxq, const struct hvn_dev *hv, int socket);
+void hvn_zc_release(struct hvn_rxq *rxq);
+bool hvn_zc_drained(const struct hvn_rxq *rxq);
+bool hvn_zc_busy(const struct hvn_dev *hv);
+void hvn_zc_bind(struct hvn_rxq *rxq, const struct hvn_dev *hv);
+bool hvn_zc_cur_close(struct hvn_rxq *rxq);
+
 /* hvn_tx.c: the transmit burst, its completions and descriptors. */
 uint16_t hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
 void hvn_txq_reclaim(struct hvn_txq *txq);

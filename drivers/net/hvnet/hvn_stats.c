@@ -24,6 +24,7 @@ static const struct hvn_xstat_name hvn_rxq_xstats[] = {
 	HVN_QS(packets), HVN_QS(bytes), HVN_QS(errors), HVN_QS(dropped),
 	HVN_QS(nombuf), HVN_QS(ctl), HVN_QS(vf_packets), HVN_QS(vf_bytes),
 	HVN_QS(budget_cut), HVN_QS(bad_cmplt), HVN_QS(lro),
+	HVN_QS(zc), HVN_QS(zc_capped),
 };
 
 static const struct hvn_xstat_name hvn_txq_xstats[] = {
@@ -40,7 +41,7 @@ static const char *const hvn_dev_xstats[] = {
 	"ctl_rx_dropped_packets", "ctl_bad_host_messages",
 	"vf_rx_packets", "vf_rx_bytes", "vf_tx_packets", "vf_tx_bytes",
 	"vf_active", "vf_switches", "ctl_budget_cut", "log_suppressed",
-	"host_buffers_parked",
+	"host_buffers_parked", "rx_zc_buffers_kept", "rx_zc_tables_kept",
 };
 #define HVN_N_DEV_XSTATS RTE_DIM(hvn_dev_xstats)
 
@@ -154,6 +155,10 @@ hvn_dev_xstats_values(struct rte_eth_dev *dev, uint64_t *v)
 	v[8] = hv->ctl_budget_cut;
 	v[9] = hv->host_log.suppressed;
 	v[10] = hv->bufs_parked;
+	/* Kept for good: what they count is still allocated, so a reset
+	 * leaves them. */
+	v[11] = hv->zc_bufs_kept;
+	v[12] = hv->zc_tables_kept;
 }
 
 int
