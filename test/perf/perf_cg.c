@@ -106,6 +106,7 @@ int
 main(int argc, char **argv)
 {
 	char dir[] = "/tmp/hvnet-perf.XXXXXX", path[128], args[256];
+	char allow[256] = "";
 	struct perf_count warm = { 0 }, meas = { 0 };
 	struct hvsim_nic_stats st0, st1;
 	struct hvsim_config cfg;
@@ -136,7 +137,14 @@ main(int argc, char **argv)
 	REQUIRE(pthread_create(&pump, NULL, perf_pump, h) == 0);
 	snprintf(args, sizeof(args), "socket=%s,timeout_ms=60000",
 		 path);
-	REQUIRE(pt_eal_init(argv[0], "1", args) >= 0);
+	/* PERF_CG_DEVARGS: the port's device arguments, to count a
+	 * non-default configuration (rx_copybreak=...). */
+	if (getenv("PERF_CG_DEVARGS") != NULL)
+		snprintf(allow, sizeof(allow), "--allow=hvbus:%s,%s",
+			 "69737668-006d-494e-8043-00155d000000",
+			 getenv("PERF_CG_DEVARGS"));
+	REQUIRE(pt_eal_init_x(argv[0], "1", args,
+			      allow[0] != '\0' ? allow : NULL) >= 0);
 	mp = rte_pktmbuf_pool_create("perf", 8191, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	REQUIRE(mp != NULL);

@@ -232,13 +232,15 @@ hvn_rx_zc(struct hvn_rxq *rxq, struct hvn_zc_slot *s, struct rte_mbuf *m,
  * Ranges of validated transfer-page packet @p xf from *@p next on, one
  * frame each into @p out until the packet ends or @p room frames are out
  * (LRO fragments and refused messages take a range and give no frame).
- * With slot @p zs, frames of rx_copybreak bytes and more are attached.
- * *@p next is left at the first range not taken: the rest of the packet
+ * With @p zc, frames of rx_copybreak bytes and more are attached, counted
+ * in slot @p zs (a copy of the loop of its own: the copying one stays as
+ * it was). *@p next is left at the first range not taken: the rest of the packet
  * stays in the host's receive buffer for the next call.
  */
-static uint16_t
-hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
-	      struct rte_mbuf **out, uint16_t room, struct hvn_zc_slot *zs)
+static __rte_always_inline uint16_t
+hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
+		uint32_t *next, struct rte_mbuf **out, uint16_t room,
+		struct hvn_zc_slot *zs, const bool zc)
 {
 	const uint8_t *rxbuf = rxq->rxbuf;
 	struct hvn_rx_msg rm;
@@ -273,7 +275,7 @@ hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
 		m = bulk[ibulk++];
 		nbulk--;
 		ext = 0;
-		if (zs != NULL && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
+		if (zc && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
 		    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml, &rm.pi) == 0) {
 			ext = RTE_MBUF_F_EXTERNAL;
 			m->packet_type = 0;
@@ -316,8 +318,10 @@ hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
 		}
 		m->port = rxq->port_id;
 		hvn_rx_flags(rxq, m, &rm.pi);
-		m->ol_flags |= ext;
-		nzc += ext != 0;
+		if (zc) {
+			m->ol_flags |= ext;
+			nzc += ext != 0;
+		}
 		/* An RSC fragment: kept until its packet is whole. */
 		if (unlikely(rm.pi.present & RNDIS_PKT_HAS_PKTINFO_ID)) {
 			m = hvn_lro_frag(rxq, m, &rm.pi);
@@ -337,10 +341,26 @@ hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
 	*next = i;
 	rxq->st.packets += nout;
 	rxq->st.bytes += bytes;
-	rxq->st.zc += nzc;
+	if (zc)
+		rxq->st.zc += nzc;
 	if (unlikely(nbulk != 0))
 		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
 	return (uint16_t)nout;
+}
+
+static uint16_t
+hvn_rx_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf, uint32_t *next,
+	      struct rte_mbuf **out, uint16_t room)
+{
+	return hvn_rx_ranges_t(rxq, xf, next, out, room, NULL, false);
+}
+
+static __rte_noinline uint16_t
+hvn_rx_ranges_zc(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
+		 uint32_t *next, struct rte_mbuf **out, uint16_t room,
+		 struct hvn_zc_slot *zs)
+{
+	return hvn_rx_ranges_t(rxq, xf, next, out, room, zs, true);
 }
 
 /* Every range of the packet in progress taken: the host gets its sections
@@ -451,7 +471,7 @@ hvn_rx_hold_ranges(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 
 	while (*next < xf->x.range_count)
 		hvn_rx_hold(rxq, m, hvn_rx_ranges(rxq, xf, next, m,
-						  HVN_RX_BULK, NULL));
+						  HVN_RX_BULK));
 	if (rxq->lro_head != NULL)
 		hvn_lro_abort(rxq);
 }
@@ -615,9 +635,15 @@ hvn_rx_burst_work(struct hvn_rxq *rxq, struct rte_mbuf **pkts, uint16_t n,
 		 * ranges in the receive buffer of this channel's session)
 		 * goes on where the last burst stopped. */
 		if (rxq->cur_n != 0) {
-			nrx += hvn_rx_ranges(rxq, &rxq->cur, &rxq->cur_i,
-					     pkts + nrx, n - nrx,
-					     rxq->cur_slot);
+			if (rxq->cur_slot == NULL)
+				nrx += hvn_rx_ranges(rxq, &rxq->cur,
+						     &rxq->cur_i, pkts + nrx,
+						     n - nrx);
+			else
+				nrx += hvn_rx_ranges_zc(rxq, &rxq->cur,
+							&rxq->cur_i,
+							pkts + nrx, n - nrx,
+							rxq->cur_slot);
 			if (rxq->cur_i != rxq->cur_n)
 				break;
 			hvn_rx_cur_done(rxq);

@@ -22,8 +22,7 @@ void hvn_rx_ctl_frames(struct hvn_rxq *rxq, const uint8_t *pkt, uint32_t len,
 void hvn_rx_cur_drop(struct hvn_rxq *rxq);
 void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
 
-/* hvn_zc.c: zero-copy receive's slot table. */
-void hvn_zc_free_cb(void *addr, void *opaque);
+/* hvn_zc.c: zero-copy receive's slot table (and hvn_zc.h). */
 int hvn_zc_setup(struct hvn_rxq *rxq, const struct hvn_dev *hv, int socket);
 void hvn_zc_release(struct hvn_rxq *rxq);
 bool hvn_zc_drained(const struct hvn_rxq *rxq);

@@ -383,16 +383,27 @@ hvn_tx_free_copied_slow(struct rte_mbuf **m, uint16_t n)
 		rte_mempool_put_bulk(mp, (void **)m, k);
 }
 
-/* With MBUF_FAST_FREE the application promised what the checks above
- * look for (one pool, direct, one reference; copied frames have one
- * segment): one put, no look at the mbufs. */
+/* With MBUF_FAST_FREE the application promised one pool and one
+ * reference (copied frames have one segment): one put. Only a frame that
+ * zero-copy receive attached to a receive buffer has a buffer to give
+ * back: once any queue of the process attaches, the flags are looked at
+ * for that. */
 static __rte_always_inline void
 hvn_tx_free_copied(const struct hvn_txq *txq, struct rte_mbuf **m, uint16_t n)
 {
-	if (txq->fast_free)
-		rte_mempool_put_bulk(m[0]->pool, (void **)m, n);
-	else
-		hvn_tx_free_copied_slow(m, n);
+	uint64_t ol = 0;
+	uint16_t i;
+
+	if (txq->fast_free) {
+		if (unlikely(hvn_zc_used))
+			for (i = 0; i < n; i++)
+				ol |= m[i]->ol_flags;
+		if (likely(!(ol & RTE_MBUF_F_EXTERNAL))) {
+			rte_mempool_put_bulk(m[0]->pool, (void **)m, n);
+			return;
+		}
+	}
+	hvn_tx_free_copied_slow(m, n);
 }
 
 /*

@@ -27,6 +27,7 @@
 #define HVN_TXD_H
 
 #include "hvn.h"
+#include "hvn_zc.h"
 
 /* Bits 0-15: descriptor index (at most 4096 descriptors); bits 16-39: its
  * generation; bits 40-62: the queue's session; bit 63 (HVN_XID_CTL) never
@@ -58,8 +59,11 @@ hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx)
 {
 	if (d->m != NULL) {
 		/* Fast free: straight back to the pool (a chain still has
-		 * its segments to walk). */
-		if (txq->fast_free && d->m->nb_segs == 1)
+		 * its segments to walk, an mbuf attached to a receive
+		 * buffer - rx_copybreak - its buffer to give back). */
+		if (txq->fast_free && d->m->nb_segs == 1 &&
+		    (!(d->m->ol_flags & RTE_MBUF_F_EXTERNAL) ||
+		     hvn_zc_detach(d->m)))
 			rte_mempool_put(d->m->pool, d->m);
 		else
 			rte_pktmbuf_free(d->m);

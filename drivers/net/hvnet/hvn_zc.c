@@ -30,6 +30,9 @@
 #include <rte_eal.h>
 
 #include "hvn_rxtx.h"
+#include "hvn_zc.h"
+
+bool hvn_zc_used;
 
 /* The mbuf's last reference is gone (rte_pktmbuf_free() of it or of its
  * last clone, on whatever lcore). Release: the application's reads of the
@@ -78,6 +81,7 @@ hvn_zc_setup(struct hvn_rxq *rxq, const struct hvn_dev *hv, int socket)
 				sizeof(*zc->sh)), RTE_CACHE_LINE_SIZE, socket);
 	if (p == NULL)
 		return -ENOMEM;
+	hvn_zc_used = true;
 	zc->sh = (void *)p;
 	zc->slot = (void *)(p + (size_t)n * sizeof(*zc->sh));
 	zc->mask = n - 1;
