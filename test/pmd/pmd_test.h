@@ -392,20 +392,33 @@ pt_report(struct hvsim *h)
 
 /*
  * The end every single-port test shares, pt_setup()'s counterpart: the
- * port stopped and closed, every mbuf back in @p mp, no violation at
- * the host, EAL cleaned up (which ends the embedded hvsim) and none
- * found at its exit either.
+ * port stopped and closed, every mbuf back in @p mp and in the @p nmore
+ * pools of @p more (a test's own tx pool), no violation at the host, EAL
+ * cleaned up (which ends the embedded hvsim) and none found at its exit
+ * either.
  */
 static inline void
-pt_teardown(uint16_t port, struct rte_mempool *mp, struct hvsim *h)
+pt_teardown_pools(uint16_t port, struct rte_mempool *mp,
+		  struct rte_mempool *const *more, unsigned int nmore,
+		  struct hvsim *h)
 {
+	unsigned int i;
+
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK_EQ(rte_eth_dev_close(port), 0);
 	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	for (i = 0; i < nmore; i++)
+		CHECK_EQ(rte_mempool_in_use_count(more[i]), 0);
 	CHECK_EQ(hvsim_violations(h), 0);
 	pt_report(h);
 	CHECK_EQ(rte_eal_cleanup(), 0);
 	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+}
+
+static inline void
+pt_teardown(uint16_t port, struct rte_mempool *mp, struct hvsim *h)
+{
+	pt_teardown_pools(port, mp, NULL, 0, h);
 }
 
 #endif /* PMD_TEST_H */

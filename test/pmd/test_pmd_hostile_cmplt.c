@@ -256,14 +256,7 @@ main(int argc, char **argv)
 		late();
 	}
 
-	CHECK_EQ(rte_eth_dev_stop(0), 0);
-	CHECK_EQ(rte_eth_dev_close(0), 0);
-	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
-	CHECK_EQ(rte_mempool_in_use_count(txmp), 0);
-	CHECK_EQ(hvsim_violations(h), 0);
-	pt_report(h);
-	CHECK_EQ(rte_eal_cleanup(), 0);
-	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	pt_teardown_pools(0, mp, &txmp, 1, h);
 	return check_exit(shared ? "pmd_hostile_cmplt_shared" :
 			  "pmd_hostile_cmplt");
 }

@@ -347,11 +347,6 @@ main(int argc, char **argv)
 	CHECK_EQ(rte_eth_dev_reset(port), 0);
 	CHECK(port_mac_is(port, &perm) && host_mac_is(h, &perm), "perm");
 
-	CHECK_EQ(rte_eth_dev_close(port), 0);
-	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
-	CHECK_EQ(hvsim_violations(h), 0);
-	pt_report(h);
-	CHECK_EQ(rte_eal_cleanup(), 0);
-	CHECK_EQ(hvbus_sim_exit_violations(), 0);
+	pt_teardown(port, mp, h);
 	return check_exit("pmd_mac");
 }

@@ -150,11 +150,6 @@ main(int argc, char **argv)
 	CHECK_EQ(rte_eth_stats_get(port, &st), 0);
 	CHECK_EQ(st.ipackets, 2 * NF);
 	CHECK_EQ(st.opackets, 2 * NF);
-	CHECK_EQ(rte_eth_dev_stop(port), 0);
-	CHECK_EQ(rte_eth_dev_close(port), 0);
-	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
-	CHECK_EQ(hvsim_violations(h), 0);
-	pt_report(h);
-	CHECK_EQ(rte_eal_cleanup(), 0);
+	pt_teardown(port, mp, h);
 	return check_exit("pmd_rss");
 }
