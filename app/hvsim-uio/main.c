@@ -262,6 +262,21 @@ app_report(struct hvsim *h, struct hvsim_uio *u, unsigned int nics)
 			fprintf(stderr, "hvsim-uio: nic%u q%u: tx %llu rx %llu\n",
 				i, q, (unsigned long long)st.q[q].tx_pkts,
 				(unsigned long long)st.q[q].rx_pkts);
+		/* Who waited for whom (perf.rst, the 4-queue analysis):
+		 * frames per request, per transfer-page packet, per busy
+		 * iteration follow from these. */
+		fprintf(stderr, "hvsim-uio: nic%u: tx_requests %llu "
+			"rx_batches %llu ring_polls %llu ring_polls_empty "
+			"%llu\n", i, (unsigned long long)st.tx_requests,
+			(unsigned long long)st.rx_batches,
+			(unsigned long long)st.ring_polls,
+			(unsigned long long)st.ring_polls_empty);
+		if (i == 0)
+			fprintf(stderr, "hvsim-uio: host: polls %llu "
+				"polls_idle %llu sleeps %llu\n",
+				(unsigned long long)st.host_polls,
+				(unsigned long long)st.host_polls_idle,
+				(unsigned long long)st.host_sleeps);
 	}
 	fprintf(stderr, "hvsim-uio: doorbells %llu, interrupt-page doorbells "
 		"%llu\n", (unsigned long long)hvsim_uio_doorbells(u),
@@ -344,6 +359,7 @@ main(int argc, char **argv)
 			continue;
 		struct timespec ts = { 0, (long)sleep_ns };
 
+		hvsim_note_sleep(h);
 		nanosleep(&ts, NULL);
 		sleep_ns = sleep_ns * 2 > APP_SLEEP_MAX ? APP_SLEEP_MAX :
 			   sleep_ns * 2;

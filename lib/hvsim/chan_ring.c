@@ -394,6 +394,7 @@ hvsim_rings_poll(struct hvsim_rings *r)
 			continue;
 		for (q = 0; q < n->chan_end; q++) {
 			struct hvsim_chan *c = n->chan[q];
+			int w;
 
 			if (c == NULL || !c->open)
 				continue;
@@ -401,7 +402,10 @@ hvsim_rings_poll(struct hvsim_rings *r)
 				hvsim_chan_close_dev(c);
 				continue;
 			}
-			work += hvsim_chan_poll(c);
+			w = hvsim_chan_poll(c);
+			n->ring_polls++;
+			n->ring_polls_empty += w == 0;
+			work += w;
 		}
 	}
 	return work;

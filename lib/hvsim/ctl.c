@@ -139,7 +139,8 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 "vf_switches=%llu tx_while_vf=%llu filter=%#x nvsp=%#x "
 		 "ndis=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d "
 		 "tx_requests=%llu rx_batches=%llu guest_signals=%llu "
-		 "host_polls=%llu host_polls_idle=%llu host_sleeps=%llu",
+		 "host_polls=%llu host_polls_idle=%llu host_sleeps=%llu "
+		 "ring_polls=%llu ring_polls_empty=%llu",
 		 (unsigned long long)st.rx_pkts,
 		 (unsigned long long)st.rx_bytes,
 		 (unsigned long long)st.rx_dropped,
@@ -160,7 +161,9 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 (unsigned long long)st.guest_signals,
 		 (unsigned long long)st.host_polls,
 		 (unsigned long long)st.host_polls_idle,
-		 (unsigned long long)st.host_sleeps);
+		 (unsigned long long)st.host_sleeps,
+		 (unsigned long long)st.ring_polls,
+		 (unsigned long long)st.ring_polls_empty);
 }
 
 static void

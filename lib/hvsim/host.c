@@ -196,8 +196,21 @@ hvsim_poll(struct hvsim *h)
 	int rc;
 
 	rc = hvsim_iterate(h);
+	/* Read by statistics commands, which run inside an iteration. */
+	h->loop->polls++;
+	if (rc <= 0)
+		h->loop->polls_idle++;
 	hvsim_host_unlock(h, locked);
 	return rc;
+}
+
+void
+hvsim_note_sleep(struct hvsim *h)
+{
+	bool locked = hvsim_host_lock(h);
+
+	h->loop->sleeps++;
+	hvsim_host_unlock(h, locked);
 }
 
 int
@@ -255,18 +268,15 @@ hvsim_thread(void *arg)
 	while (!__atomic_load_n(&h->loop->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now;
 
-		/* Read by statistics commands, which this thread runs. */
-		h->loop->polls++;
 		if (hvsim_poll(h) > 0) {
 			last_work = hv_now_ns();
 			sleep_ns = HVSIM_SLEEP_MIN_NS;
 			continue;
 		}
-		h->loop->polls_idle++;
 		now = hv_now_ns();
 		if (now - last_work < HVSIM_SPIN_NS)
 			continue;
-		h->loop->sleeps++;
+		hvsim_note_sleep(h);
 		hvsim_idle_wait(h, sleep_ns);
 		if (sleep_ns < HVSIM_SLEEP_MAX_NS)
 			sleep_ns *= 2;

@@ -207,6 +207,10 @@ int hvsim_start(struct hvsim *h);
  * number of things done (messages, packets), 0 when idle, <0 on error. */
 int hvsim_poll(struct hvsim *h);
 
+/** A loop that drives hvsim_poll() itself (a face) went to sleep idle:
+ * counted as the host thread counts its own (host_sleeps). */
+void hvsim_note_sleep(struct hvsim *h);
+
 /** Stop the host thread; the guest connection is closed. */
 void hvsim_stop(struct hvsim *h);
 
@@ -319,9 +323,13 @@ struct hvsim_nic_stats {
 	/** Transfer-page packets of frames sent (rx_pkts went out in that
 	 * many). */
 	uint64_t rx_batches;
-	/** The host thread (hvsim_start(), all NICs): its iterations, those
-	 * that found nothing to do, and the times it went to sleep idle. */
+	/** The host's iterations (hvsim_poll(), from the host thread or a
+	 * face's loop; all NICs), those that found nothing to do, and the
+	 * times the loop went to sleep idle. */
 	uint64_t host_polls, host_polls_idle, host_sleeps;
+	/** Polls of this NIC's open guest->host rings, and those that found
+	 * nothing to read. */
+	uint64_t ring_polls, ring_polls_empty;
 	/** RSC: units of two or more TCP segments delivered coalesced, the
 	 * segments in them, the fragments (receive sections) they took;
 	 * rsc_on while the guest has it enabled (IPv4 or IPv6). */

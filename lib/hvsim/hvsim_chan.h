@@ -67,6 +67,9 @@ struct hvsim_nic {
 	uint64_t rescinds, reoffers, released;
 	uint64_t rescind_ns;	/* last rescind command executed */
 	uint64_t released_ns;	/* last RELID_RELEASED received */
+	/* Ring polls of this NIC's open channels, and those that found the
+	 * guest's ring empty (hvsim_nic_stats' ring_polls*). */
+	uint64_t ring_polls, ring_polls_empty;
 };
 
 /* What the ring engine of one host works with. */

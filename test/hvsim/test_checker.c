@@ -289,6 +289,42 @@ test_ring_indices(void)
 	tenv_down(&t);
 }
 
+/* The host's counters (hvsim_nic_stats) count every iteration, also one
+ * the owner runs by hand as a face's loop does (hvsim-uio), and the ring
+ * polls of the NIC's open channels, empty or not.
+ */
+static void
+test_poll_counters(void)
+{
+	struct hvsim_nic_stats s0, s1;
+	struct hvsim_guest_chan *c;
+	struct tenv t;
+	unsigned int i;
+
+	c = ring_up(&t, 8);
+	REQUIRE(hvsim_nic_stats(t.h, 0, &s0) == 0);
+	for (i = 0; i < 3; i++)
+		hvsim_poll(t.h);
+	REQUIRE(hvsim_nic_stats(t.h, 0, &s1) == 0);
+	CHECK_EQ(s1.host_polls - s0.host_polls, 3);
+	CHECK_EQ(s1.host_polls_idle - s0.host_polls_idle, 3);
+	CHECK_EQ(s1.ring_polls - s0.ring_polls, 3);
+	CHECK_EQ(s1.ring_polls_empty - s0.ring_polls_empty, 3);
+	send_n(c, 4);
+	hvsim_poll(t.h);
+	REQUIRE(hvsim_nic_stats(t.h, 0, &s0) == 0);
+	CHECK_EQ(s0.host_polls - s1.host_polls, 1);
+	CHECK_EQ(s0.host_polls_idle, s1.host_polls_idle);
+	CHECK_EQ(s0.ring_polls - s1.ring_polls, 1);
+	CHECK_EQ(s0.ring_polls_empty, s1.ring_polls_empty);
+	hvsim_note_sleep(t.h);
+	REQUIRE(hvsim_nic_stats(t.h, 0, &s1) == 0);
+	CHECK_EQ(s1.host_sleeps - s0.host_sleeps, 1);
+	CHECK_EQ(hvsim_guest_chan_close(t.g, c), 0);
+	CHECK_EQ(tenv_violations(&t), 0);
+	tenv_down(&t);
+}
+
 static void
 test_checker_off(void)
 {
@@ -322,6 +358,7 @@ main(void)
 	test_gpadl_leak();
 	test_gpadl_after_teardown();
 	test_ring_indices();
+	test_poll_counters();
 	test_checker_off();
 	return check_exit("hvsim_checker");
 }
