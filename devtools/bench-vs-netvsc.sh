@@ -33,7 +33,9 @@
 # Environment: VS_SECS (3; 0 = VS_FRAMES frames), VS_FRAMES (50000000),
 # VS_SIZES ("64 1518"), VS_QUEUES ("1 4"), VS_CG_FRAMES (16384),
 # VS_CG_WARM (2048), VS_CG_REPS (3), VS_MPPS_REPS (2), VS_DPDK ("25.11";
-# "" for BUILDDIR's DPDK only), DPDK_TARBALLS (as make matrix).
+# "" for BUILDDIR's DPDK only), DPDK_TARBALLS (as make matrix),
+# VS_DEVARGS (net_hvnet devargs for every hvnet run, e.g. tx_channels=0;
+# the guest is devtools/lib/vs-guest.sh).
 #
 # usage: bench-vs-netvsc.sh BUILDDIR [OUT.json]
 #        -> BUILDDIR/bench/vs-netvsc.json (or OUT.json), logs in the
@@ -51,6 +53,7 @@ cg_frames=${VS_CG_FRAMES:-16384}
 cg_warm=${VS_CG_WARM:-2048}
 cg_reps=${VS_CG_REPS:-3}
 mpps_reps=${VS_MPPS_REPS:-2}
+devargs=${VS_DEVARGS:-}
 UIO=$B/app/hvsim-uio/hvsim-uio
 SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 LOG=$(dirname "$OUT")/$(basename "$OUT" .json)
@@ -99,25 +102,6 @@ for d in "${builds[@]}"; do
 	fi
 done
 
-# Inside the launcher's namespace, with the DPDK of hvnet build VS_BUILD:
-# for hvnet, our plugins over that DPDK's stock ones (EAL auto-loads them,
-# the stock bus cannot claim the device).
-vs_guest() {	# vs_guest netvsc|hvnet COMMAND...
-	local drv=$1 bus=$VS_BUILD/drivers/bus/hvbus/librte_bus_hvbus.so
-	shift
-	. "$VS_BUILD/dpdk.env" || exit 1
-	if [ "$drv" = hvnet ]; then
-		mount --bind "$bus" "$DPDK_PMD_DIR/librte_bus_vmbus.so" &&
-		mount --bind "$VS_BUILD/drivers/net/hvnet/librte_net_hvnet.so" \
-			"$DPDK_PMD_DIR/librte_net_netvsc.so" || exit 1
-		# EAL loads the directory in no fixed order: net_hvnet may
-		# come first and need librte_bus_hvbus.so by its own name.
-		export LD_LIBRARY_PATH=$(dirname "$bus")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	fi
-	exec "$@"
-}
-export -f vs_guest
-
 ncpu=$(nproc)
 host_cpu=()
 [ "$ncpu" -ge 2 ] && host_cpu=(taskset -c 0)
@@ -128,9 +112,10 @@ host_cpu=()
 run() {
 	local bd=$1 drv=$2 log=$3 limit=$4
 	shift 4
-	VS_BUILD=$bd timeout -s KILL $((limit + 15)) unshare -m --propagation private \
+	VS_BUILD=$bd VS_DEVARGS=$devargs timeout -s KILL $((limit + 15)) \
+		unshare -m --propagation private \
 		"${host_cpu[@]}" "$UIO" --timeout "$limit" --shim "$SHIM" -- \
-		bash -c 'vs_guest "$@"' vs_guest "$drv" "$@" </dev/null >"$log" 2>&1
+		bash "$here/lib/vs-guest.sh" "$drv" "$@" </dev/null >"$log" 2>&1
 	echo "rc=$?" >>"$log"
 }
 
@@ -152,7 +137,21 @@ tag() {	# tag BUILD -> "" or "-<version>"
 	[ "$1" = "$B" ] || echo "-${ver[$1]}"
 }
 
-mpps_point() {	# mpps_point BUILD DRIVER FRAME QUEUES REP -> "mpps lcores"
+# The host's counters of a run (hvsim-uio's report at exit, nic0) as one
+# JSON object without spaces: frames the guest sent, host iterations, the
+# idle ones, sleeps, data requests, transfer-page packets, ring polls and
+# the empty ones. Frames per busy iteration, per request and per packet
+# follow (perf.rst, the 4-queue analysis).
+host_counts() {	# host_counts LOG
+	awk '
+		/^hvsim-uio: nic0: nvsp / { for (i = 1; i < NF; i++) if ($i == "tx") { tx = $(i + 1); break } }
+		/^hvsim-uio: nic0: tx_requests / { rq = $4; rb = $6; rp = $8; re = $10 }
+		/^hvsim-uio: host: polls / { p = $4; pi = $6; sl = $8 }
+		END { printf "{\"frames\":%d,\"polls\":%d,\"polls_idle\":%d,\"sleeps\":%d,\"tx_requests\":%d,\"rx_batches\":%d,\"ring_polls\":%d,\"ring_polls_empty\":%d}\n",
+			tx, p, pi, sl, rq, rb, rp, re }' "$1"
+}
+
+mpps_point() {	# mpps_point BUILD DRIVER FRAME QUEUES REP -> "mpps lcores host-json"
 	local bd=$1 drv=$2 fr=$3 q=$4 nl lcores log
 	log=$LOG/$drv$(tag "$bd")-$fr-${q}q.$5.log
 	nl=$((ncpu > 1 ? ncpu - 1 : 1))
@@ -163,7 +162,7 @@ mpps_point() {	# mpps_point BUILD DRIVER FRAME QUEUES REP -> "mpps lcores"
 		--queues "$q" --frame "$fr" --frames "$frames" --seconds "$secs" \
 		--timeout-ms $(((secs + 40) * 1000))
 	verify "$drv" "$log" || return 1
-	echo "$(sed -n 's/^FB: sent=.* mpps=\([0-9.]*\).*/\1/p' "$log") $nl"
+	echo "$(sed -n 's/^FB: sent=.* mpps=\([0-9.]*\).*/\1/p' "$log") $nl $(host_counts "$log")"
 }
 
 cg_point() {	# cg_point BUILD DRIVER FRAME QUEUES REP -> instructions per frame
@@ -187,25 +186,41 @@ cg_point() {	# cg_point BUILD DRIVER FRAME QUEUES REP -> instructions per frame
 		'BEGIN { printf "%.1f\n", (m - e * i / p) / n }'
 }
 
+# host_line HOST-JSON -> the derived figures, for the progress lines.
+host_line() {
+	[ "$1" = null ] && { echo "-"; return; }
+	python3 -c '
+import json, sys
+h = json.loads(sys.argv[1])
+busy = h["polls"] - h["polls_idle"]
+r = lambda a, b: "%.1f" % (a / b) if b else "-"
+print("%s frames/busy iteration, idle %s %%, %s frames/request, %s frames/transfer-page packet, %s %% of ring polls empty" %
+      (r(h["frames"], busy), r(100 * h["polls_idle"], h["polls"]), r(h["frames"], h["tx_requests"]),
+       r(h["frames"], h["rx_batches"]), r(100 * h["ring_polls_empty"], h["ring_polls"])))' "$1"
+}
+
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load0=$(cut -d' ' -f1 /proc/loadavg)
 vlist=$(for d in "${builds[@]}"; do echo -n "${ver[$d]} "; done)
-echo "bench-vs-netvsc: DPDK {${vlist% }} x frames {$sizes} x queues {$queues}, ${secs}s a point, $ncpu CPUs (host on CPU 0), callgrind ${cg_frames} frames x $cg_reps; load $load0" >&2
+echo "bench-vs-netvsc: DPDK {${vlist% }} x frames {$sizes} x queues {$queues}, ${secs}s a point, $ncpu CPUs (host on CPU 0), callgrind ${cg_frames} frames x $cg_reps${devargs:+; hvnet devargs $devargs}; load $load0" >&2
 fail=0
 rows=()
 for fr in $sizes; do
 	for q in $queues; do
 		# Keyed "build driver"; every DPDK's pair takes its turn in each
 		# repetition, so load on the shared machine hits all alike.
-		declare -A best=() lc=()
+		declare -A best=() lc=() hc=()
 		for r in $(seq "$mpps_reps"); do
 			for bd in "${builds[@]}"; do
 				for drv in netvsc hvnet; do
-					read -r v nl < <(mpps_point "$bd" "$drv" "$fr" "$q" "$r") || { fail=1; continue; }
+					read -r v nl h < <(mpps_point "$bd" "$drv" "$fr" "$q" "$r") || { fail=1; continue; }
 					lc[$bd $drv]=$nl
-					best[$bd $drv]=$(awk -v a="${best[$bd $drv]:-0}" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
+					if awk -v a="${best[$bd $drv]:-0}" -v b="$v" 'BEGIN { exit !(b > a) }'; then
+						best[$bd $drv]=$v
+						hc[$bd $drv]=$h
+					fi
 				done
 			done
 		done
@@ -223,11 +238,12 @@ for fr in $sizes; do
 					mpps=${mpps:-null}
 					ipp=${ipp:-null}
 				fi
-				echo "bench-vs-netvsc: DPDK ${ver[$bd]} $drv ${fr} B ${q}q (${nl} lcores): $mpps Mpps, $ipp instructions/frame (runs: ${ipps[*]:-none})" >&2
-				rows+=("${ver[$bd]} $drv $fr $q $mpps $ipp $nl ${ipps[*]:-}")
+				h=${hc[$bd $drv]:-null}
+				echo "bench-vs-netvsc: DPDK ${ver[$bd]} $drv ${fr} B ${q}q (${nl} lcores): $mpps Mpps, $ipp instructions/frame (runs: ${ipps[*]:-none}); host of the best run: $(host_line "$h")" >&2
+				rows+=("${ver[$bd]} $drv $fr $q $mpps $ipp $nl $h ${ipps[*]:-}")
 			done
 		done
-		unset best lc
+		unset best lc hc
 	done
 done
 
@@ -238,6 +254,7 @@ done
 	echo "  \"what\": \"fid_bench through port 0 over hvsim's uio face (every frame reflected), stock net_netvsc vs net_hvnet in one run, for each DPDK (its stock netvsc, hvnet and fid_bench built against it, the same hvsim); mpps = frames sent and received back per second; instr_per_pkt = guest instructions in the driver's rx+tx bursts per frame (callgrind, median of runs)\","
 	echo "  \"started\": \"$started\", \"cpus\": $ncpu, \"load_start\": $load0, \"load_end\": $(cut -d' ' -f1 /proc/loadavg),"
 	echo "  \"seconds\": $secs, \"mpps_reps\": $mpps_reps, \"cg_frames\": $cg_frames, \"cg_warm\": $cg_warm, \"cg_reps\": $cg_reps,"
+	echo "  \"hvnet_devargs\": \"$devargs\","
 	echo -n "  \"skipped\": ["
 	n=0
 	for k in "${skipped[@]}"; do
@@ -248,12 +265,12 @@ done
 	echo "  \"rows\": ["
 	n=0
 	for r in "${rows[@]}"; do
-		read -r dv drv fr q mpps ipp nl runs <<<"$r"
+		read -r dv drv fr q mpps ipp nl h runs <<<"$r"
 		n=$((n + 1))
 		sep=,
 		[ "$n" -eq "${#rows[@]}" ] && sep=
-		printf '    {"dpdk": "%s", "driver": "%s", "frame": %s, "queues": %s, "lcores": %s, "mpps": %s, "instr_per_pkt": %s, "instr_per_pkt_runs": [%s]}%s\n' \
-			"$dv" "$drv" "$fr" "$q" "$nl" "$mpps" "$ipp" "$(echo "${runs:-}" | sed 's/ /, /g')" "$sep"
+		printf '    {"dpdk": "%s", "driver": "%s", "frame": %s, "queues": %s, "lcores": %s, "mpps": %s, "instr_per_pkt": %s, "instr_per_pkt_runs": [%s], "host": %s}%s\n' \
+			"$dv" "$drv" "$fr" "$q" "$nl" "$mpps" "$ipp" "$(echo "${runs:-}" | sed 's/ /, /g')" "$h" "$sep"
 	done
 	echo "  ]"
 	echo "}"

@@ -29,29 +29,17 @@ out=$B/bench/host-cg-uio
 mkdir -p "$out"
 f=$out/host.$drv-${q}q${devargs:+-$devargs}
 rm -f "$f" "$f".*
-# The guest side of bench-vs-netvsc.sh's vs_guest, as a script: valgrind
-# does not pass exported shell functions on.
-guest='drv=$1 bus=$VS_BUILD/drivers/bus/hvbus/librte_bus_hvbus.so
-shift
-. "$VS_BUILD/dpdk.env" || exit 1
-if [ "$drv" = hvnet ]; then
-	mount --bind "$bus" "$DPDK_PMD_DIR/librte_bus_vmbus.so" &&
-	mount --bind "$VS_BUILD/drivers/net/hvnet/librte_net_hvnet.so" \
-		"$DPDK_PMD_DIR/librte_net_netvsc.so" || exit 1
-	export LD_LIBRARY_PATH=$(dirname "$bus")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	[ -n "$VS_DEVARGS" ] &&
-		set -- "$@" -a "hvbus:$(ls /sys/bus/vmbus/devices | head -1),$VS_DEVARGS"
-fi
-exec "$@" -- --queues "$VS_Q" --frame 64 --frames "$VS_FRAMES" --seconds 0 --timeout-ms 300000'
+guest=$(cd "$(dirname "$0")/../lib" && pwd -P)/vs-guest.sh
 cpu=()
 [ "$(nproc)" -ge 2 ] && cpu=(taskset -c 0)
-VS_BUILD=$B VS_DEVARGS=$devargs VS_Q=$q VS_FRAMES=$frames \
+VS_BUILD=$B VS_DEVARGS=$devargs \
 	timeout -s KILL 400 unshare -m --propagation private "${cpu[@]}" \
 	valgrind --tool=callgrind --callgrind-out-file="$f" \
 	--toggle-collect=hvsim_uio_poll "$B/app/hvsim-uio/hvsim-uio" \
 	--timeout 300 --shim "$B/lib/hvsim/uio/shim/hvsim_uioshim.so" -- \
-	bash -c "$guest" guest "$drv" "$B/test/fidelity/fid_bench" \
+	bash "$guest" "$drv" "$B/test/fidelity/fid_bench" \
 	--no-huge -m 512 --no-pci --no-shconf -l "$(($(nproc) > 1 ? 1 : 0))" \
+	-- --queues "$q" --frame 64 --frames "$frames" --seconds 0 --timeout-ms 300000 \
 	</dev/null >"$f.log" 2>&1 || true
 grep -q '^FB: PASS' "$f.log" && grep -q "^FB: driver net_$drv " "$f.log" &&
 	grep -q 'hvsim-uio: checker: 0 violations' "$f.log" || {
