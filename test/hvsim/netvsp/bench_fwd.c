@@ -20,8 +20,10 @@
  * usage: bench_hvsim_fwd FRAME_LEN PACKETS [AGG [FLOWS]]
  * prints: frame=<n> pkts=<n> mpps=<x> sunk=<n> agg=<n> sends=<n>
  *         batches=<n> polls=<n> polls_idle=<n> sleeps=<n>
+ *         held=<n>
  * (receive batches the host sent; its thread's iterations, those without
- * work and its idle sleeps: 0 without a host thread)
+ * work and its idle sleeps: 0 without a host thread; receive sections the
+ * guest held when the count was reached)
  */
 
 #include <errno.h>
@@ -251,7 +253,7 @@ main(int argc, char **argv)
 	static uint8_t pkt[64 * 1024];
 	struct nvg_opts o = { .rx_len = 16u << 20, .sb_len = 4u << 20 };
 	struct hvsim_nic_config cfg;
-	struct hvsim_nic_stats st0, st1;
+	struct hvsim_nic_stats st0, st1, stm;
 	struct bf *b = &B;
 	uint64_t want;
 	double t0, t1;
@@ -298,6 +300,8 @@ main(int argc, char **argv)
 		rc = 0;
 	}
 	t1 = bf_now();
+	if (tenv_stats(b->e, 0, &stm) != 0)
+		rc = rc != 0 ? rc : -EIO;
 	/* Reflect what is queued and wait for its completions; later
 	 * batches are only completed. */
 	b->draining = true;
@@ -318,7 +322,7 @@ main(int argc, char **argv)
 	if (tenv_stats(b->e, 0, &st1) != 0)
 		rc = -EIO;
 	printf("frame=%s pkts=%llu mpps=%.3f sunk=%llu agg=%u sends=%llu "
-	       "batches=%llu polls=%llu polls_idle=%llu sleeps=%llu\n",
+	       "batches=%llu polls=%llu polls_idle=%llu sleeps=%llu held=%u\n",
 	       argv[1], (unsigned long long)b->frames,
 	       (double)b->frames / (t1 - t0) / 1e6,
 	       (unsigned long long)(st1.tx_pkts - st0.tx_pkts), b->agg,
@@ -326,7 +330,8 @@ main(int argc, char **argv)
 	       (unsigned long long)(st1.rx_batches - st0.rx_batches),
 	       (unsigned long long)(st1.host_polls - st0.host_polls),
 	       (unsigned long long)(st1.host_polls_idle - st0.host_polls_idle),
-	       (unsigned long long)(st1.host_sleeps - st0.host_sleeps));
+	       (unsigned long long)(st1.host_sleeps - st0.host_sleeps),
+	       stm.rx_sec_held);
 	if (rc != 0 || b->bad != 0 || st1.tx_pkts - st0.tx_pkts != b->frames) {
 		fprintf(stderr, "bench_hvsim_fwd: rc %d, %llu bad, %llu of "
 			"%llu frames sunk\n", rc, (unsigned long long)b->bad,
