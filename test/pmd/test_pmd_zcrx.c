@@ -16,8 +16,11 @@
  *    traffic keeps flowing, and everything comes back once freed;
  *  - frames held across a port stop and start, across a rescind and
  *    re-offer, and across the close: still intact afterwards (the receive
- *    buffer was not freed under them), freed late without harm, the pool
- *    whole at the end (run under ASan by the stress suite).
+ *    buffer was not freed under them: the arena zeroes what is freed),
+ *    freed late without harm, the pool whole at the end (run under ASan
+ *    by the stress suite); the receive buffer they kept is freed once
+ *    the last of them is, exactly once (the simulator's arena back to
+ *    what the session alone holds, and not below).
  * With argument "twice": a hostile host names one section four times in
  * one transfer-page packet (written into channel 1's ring by the test):
  * every frame intact, each attached one with a shared-info of its own, and
@@ -27,6 +30,7 @@
 #include "pmd_test.h"
 #include "hostile_ring.h"
 #include "hvn.h"
+#include "sim.h"
 
 #define NIC0	"69737668-006d-494e-8043-00155d000000"
 #define CB	256u
@@ -168,6 +172,18 @@ settle(uint16_t port, struct hvsim *h)
 	return left;
 }
 
+/* Wait until the simulator's arena holds @p want bytes, or 5 s. */
+static size_t
+arena_wait(size_t want)
+{
+	uint64_t end = pt_ms() + 5000;
+	size_t now;
+
+	while ((now = hvbus_sim_arena_in_use()) != want && pt_ms() < end)
+		usleep(500);
+	return now;
+}
+
 static void
 twice(const char *prog)
 {
@@ -281,6 +297,8 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	struct hvsim_nic_stats hs;
 	uint32_t seq = 0, bad = 0, ext = 0, got, i, want, cap;
+	const size_t rxbuf = (size_t)4 << 20;
+	size_t arena, closed;
 	uint16_t port = 0;
 	struct hvsim *h;
 	uint64_t end;
@@ -297,6 +315,9 @@ main(int argc, char **argv)
 	CHECK_EQ(hvsim_nic_stats(h, 0, &hs), 0);
 	REQUIRE(hs.rx_sec_count >= 64, "%u receive sections",
 		hs.rx_sec_count);
+	/* What a session takes from the arena: rings, buffers. */
+	arena = hvbus_sim_arena_in_use();
+	REQUIRE(arena > rxbuf);
 
 	/* Both sides of rx_copybreak, intact; attached from 256 bytes. */
 	for (i = 0; i < 8; i++) {
@@ -390,7 +411,8 @@ main(int argc, char **argv)
 	CHECK_EQ(bad, 0);
 
 	/* Held across a rescind and re-offer: the old receive buffer stays
-	 * while its frames are out; the new session forwards. */
+	 * while its frames are out; the new session forwards; the last
+	 * frame freed frees it, once. */
 	send_frames(mp, port, seq, 32, 1514);
 	CHECK_EQ(take(port, seq, 32, 1514, true, &bad, &ext), 32);
 	CHECK_EQ(hvsim_rescind(h, 0, 0), 0);
@@ -409,12 +431,17 @@ main(int argc, char **argv)
 	send_frames(mp, port, seq, 64, 0);
 	CHECK_EQ(take(port, seq, 64, 0, false, &bad, &ext), 64);
 	seq += 64;
+	/* Two sessions' worth less the old one's rings and send buffer. */
+	CHECK_EQ(arena_wait(arena + rxbuf), arena + rxbuf);
+	CHECK_EQ(held_bad(seq - 64 - 32, 1514), 0);
 	held_free();
+	CHECK_EQ(arena_wait(arena), arena);
 	send_frames(mp, port, seq, 64, 0);
 	CHECK_EQ(take(port, seq, 64, 0, false, &bad, &ext), 64);
 	CHECK_EQ(settle(port, h), 0);
 	seq += 64;
 	CHECK_EQ(bad, 0);
+	CHECK_EQ(hvbus_sim_arena_in_use(), arena);
 
 	/* Held across the close, freed afterwards: intact, pool whole. */
 	send_frames(mp, port, seq, 16, 1514);
@@ -423,7 +450,13 @@ main(int argc, char **argv)
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK_EQ(rte_eth_dev_close(port), 0);
 	CHECK_EQ(held_bad(seq, 1514), 0);
+	/* The session's rings and send buffer gone, its receive buffer
+	 * kept; nothing of the port left but it. */
+	closed = hvbus_sim_arena_in_use();
+	CHECK(closed >= rxbuf && closed < arena, "arena %zu after close",
+	      closed);
 	held_free();
+	CHECK_EQ(arena_wait(closed - rxbuf), closed - rxbuf);
 	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(hvsim_violations(h), 0);

@@ -261,6 +261,30 @@ typedef void (hvbus_work_fn_t)(struct rte_hvbus_device *dev, void *arg);
 int hvbus_work_call(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn,
 		    void *arg);
 
+/** A call to run on the work thread, prepared ahead (opaque). */
+struct hvbus_work;
+
+/**
+ * hvbus_work_call() in two steps, for a driver that must be able to queue
+ * work where it cannot allocate or fail (an mbuf's free callback on any
+ * lcore): the item is allocated here, queued by hvbus_work_queue(), which
+ * does not allocate, or given back unqueued by hvbus_work_discard().
+ *
+ * @return the item, or NULL (no memory, invalid argument).
+ */
+struct hvbus_work *hvbus_work_prepare(struct rte_hvbus_device *dev,
+				      hvbus_work_fn_t *fn, void *arg);
+
+/**
+ * Queue a prepared item, once; from any thread, the control thread
+ * included (a mutex and a condition signal, nothing else). Its call then
+ * runs as hvbus_work_call()'s do; the bus frees the item.
+ */
+void hvbus_work_queue(struct hvbus_work *w);
+
+/** Free a prepared item that was never queued. */
+void hvbus_work_discard(struct hvbus_work *w);
+
 /**
  * The eventfd that wakes a driver when the host signals channel
  * @p subidx of @p dev (Rx interrupts). Created at the first call and kept

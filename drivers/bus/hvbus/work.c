@@ -39,6 +39,39 @@ hvbus_work_post(enum hvbus_work_kind kind, struct rte_hvbus_device *dev,
 	pthread_mutex_unlock(&hvbus.lock);
 }
 
+struct hvbus_work *
+hvbus_work_prepare(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn,
+		   void *arg)
+{
+	struct hvbus_work *w;
+
+	if (dev == NULL || fn == NULL)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	w->kind = HVBUS_WORK_CALL;
+	w->dev = dev;
+	w->fn = fn;
+	w->arg = arg;
+	return w;
+}
+
+void
+hvbus_work_queue(struct hvbus_work *w)
+{
+	pthread_mutex_lock(&hvbus.lock);
+	TAILQ_INSERT_TAIL(&hvbus.work, w, next);
+	pthread_cond_signal(&hvbus.work_cond);
+	pthread_mutex_unlock(&hvbus.lock);
+}
+
+void
+hvbus_work_discard(struct hvbus_work *w)
+{
+	free(w);
+}
+
 int
 hvbus_work_call(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn, void *arg)
 {
@@ -46,17 +79,10 @@ hvbus_work_call(struct rte_hvbus_device *dev, hvbus_work_fn_t *fn, void *arg)
 
 	if (dev == NULL || fn == NULL)
 		return -EINVAL;
-	w = calloc(1, sizeof(*w));
+	w = hvbus_work_prepare(dev, fn, arg);
 	if (w == NULL)
 		return -ENOMEM;
-	w->kind = HVBUS_WORK_CALL;
-	w->dev = dev;
-	w->fn = fn;
-	w->arg = arg;
-	pthread_mutex_lock(&hvbus.lock);
-	TAILQ_INSERT_TAIL(&hvbus.work, w, next);
-	pthread_cond_signal(&hvbus.work_cond);
-	pthread_mutex_unlock(&hvbus.lock);
+	hvbus_work_queue(w);
 	return 0;
 }
 

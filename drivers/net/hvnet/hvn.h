@@ -303,16 +303,39 @@ struct hvn_txq {
  * the packets were read; one shared-info per attached range (a host may
  * name a section twice: storage per range never collides).
  */
+struct hvn_zc_rel;
+
+/* In hvn_zc_slot.freed: the slot's frames left out are counted in its
+ * release record, and each free gives one back to it (hvn_zc.c). */
+#define HVN_ZC_ORPHAN		(UINT32_C(1) << 31)
+
 struct hvn_zc_slot {
-	/* Frames of the packet freed: the only field another lcore writes
-	 * (an atomic add in the mbuf's free callback). */
+	/* Frames of the packet freed, and HVN_ZC_ORPHAN: the only field
+	 * another lcore writes (an atomic add in the mbuf's free callback,
+	 * an atomic or by the control path). */
 	uint32_t freed;
 	uint32_t given;		/* frames attached */
-	uint32_t nsec;		/* ranges, kept from the host until done */
-	uint32_t sh_end;	/* shared-info index after its last */
-	uint64_t xid;
+	uint16_t nsec;		/* ranges, kept from the host until done */
 	uint8_t rc;		/* the host asked for a completion */
 	uint8_t open;		/* the packet's ranges are still being taken */
+	uint32_t sh_end;	/* shared-info index after its last */
+	uint64_t xid;
+	/* The release record of the receive buffer its frames are in. */
+	struct hvn_zc_rel *rel;
+};
+
+/*
+ * What frees a session's receive buffer once nothing uses it, whoever is
+ * last: the session (refs holds HVN_ZC_REL_BIAS until its buffers are
+ * retired) or a frame still attached to it then (one each, given back by
+ * its free callback, on any lcore). Allocated with the buffer, its work
+ * item too, so the last free allocates nothing (hvn_zc.c).
+ */
+struct hvn_zc_rel {
+	int64_t refs;
+	struct hvbus_work *work;	/* queued by the last one */
+	uint32_t gpadl;
+	uint16_t port_id;
 };
 
 struct hvn_zc {
@@ -326,6 +349,7 @@ struct hvn_zc {
 	uint32_t cap;			/* most secs: then frames are copied */
 	uint32_t min_ml;		/* messages shorter are copied */
 	rte_iova_t iova;		/* the receive buffer's */
+	struct hvn_zc_rel *rel;		/* and its release record */
 };
 
 struct hvn_rxq {
@@ -506,10 +530,13 @@ struct hvn_dev {
 	uint64_t bufs_parked;		/* sessions whose buffers outlived
 					 * their grace period's wait */
 	/* Zero-copy: slot tables of released queues whose frames the
-	 * application still held (kept for good), and receive buffers kept
-	 * for good because frames in them were still held. */
+	 * application still held (kept for good), and receive buffers whose
+	 * free waited for frames still held (the last one freed them). */
 	uint32_t zc_tables_kept;
 	uint64_t zc_bufs_kept;
+	/* The receive buffer's release record (NULL: frames are copied in
+	 * this session). */
+	struct hvn_zc_rel *zc_rel;
 	uint32_t tx_sessions;		/* last tx queue session given */
 	/* Host messages on channel 0 (one reader at a time, handed over
 	 * with ctl_owned). */

@@ -100,6 +100,7 @@ hvn_nvsp_bufs(struct hvn_dev *hv)
 		return rc == -ECONNREFUSED ? -EIO : -EPROTO;
 	}
 	hv->rxbuf_conn = true;
+	hvn_zc_rel_new(hv);
 	hv->rxlim.buf_size = (uint32_t)RTE_MIN(hv->rxbuf_size,
 					       (size_t)UINT32_MAX);
 	hv->rxlim.sec_size = ri.section_size;

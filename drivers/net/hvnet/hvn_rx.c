@@ -398,8 +398,10 @@ hvn_zc_reap(struct hvn_rxq *rxq)
 
 	for (; c != end && rxq->npend < rxq->pend_cap; c++) {
 		s = &zc->slot[c & zc->mask];
+		/* A slot of a retired buffer carries HVN_ZC_ORPHAN. */
 		if (s->open ||
-		    __atomic_load_n(&s->freed, __ATOMIC_ACQUIRE) != s->given)
+		    (__atomic_load_n(&s->freed, __ATOMIC_ACQUIRE) &
+		     ~HVN_ZC_ORPHAN) != s->given)
 			break;
 		if (s->rc && (int32_t)(c - zc->live) >= 0) {
 			rxq->pend_xid[rxq->npend] = s->xid;
@@ -433,7 +435,8 @@ hvn_zc_open(struct hvn_rxq *rxq, uint64_t xid, bool rc, uint32_t nsec)
 	 * has made its add. */
 	__atomic_store_n(&s->freed, 0, __ATOMIC_RELAXED);
 	s->given = 0;
-	s->nsec = nsec;
+	s->nsec = (uint16_t)nsec;
+	s->rel = zc->rel;
 	s->xid = xid;
 	s->rc = rc;
 	s->open = 1;

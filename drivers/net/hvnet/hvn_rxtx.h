@@ -26,7 +26,9 @@ void hvn_cring_push(struct hvn_txq *txq, uint64_t xid, uint64_t *bad);
 int hvn_zc_setup(struct hvn_rxq *rxq, const struct hvn_dev *hv, int socket);
 void hvn_zc_release(struct hvn_rxq *rxq);
 bool hvn_zc_drained(const struct hvn_rxq *rxq);
-bool hvn_zc_busy(const struct hvn_dev *hv);
+void hvn_zc_rel_new(struct hvn_dev *hv);
+bool hvn_zc_retire(struct hvn_dev *hv);
+void hvn_zc_abandon(struct hvn_dev *hv);
 void hvn_zc_bind(struct hvn_rxq *rxq, const struct hvn_dev *hv);
 bool hvn_zc_cur_close(struct hvn_rxq *rxq);
 

@@ -244,23 +244,19 @@ hvn_bufs_retire(struct hvn_dev *hv)
 	rc = hvn_grace_period(hv, hvn_bufs_free, b);
 	if (rc == 0) {
 		/* No burst attaches from the old session's buffer any more:
-		 * if the application still holds frames in it, it stays. */
-		if (hv->rxbuf != NULL && hvn_zc_busy(hv)) {
+		 * if the application still holds frames in it, the last one
+		 * it frees frees the buffer. */
+		if (hv->rxbuf != NULL && hvn_zc_retire(hv))
 			b->n--;
-			hv->zc_bufs_kept++;
-			PMD_DRV_LOG(NOTICE, "port %u: the application holds "
-				    "frames in the receive buffer: it is kept "
-				    "for good", hv->port_id);
-		}
 		b->late = false;
 		hvn_bufs_free(hv->hdev, b);
 		return 0;
 	}
 	/* A burst still inside: it may be attaching, so whether frames
 	 * will be held cannot be known; with zero-copy keep the buffer. */
-	if (hv->rxbuf != NULL && hv->da.rx_copybreak <= HVN_NDIS_FRAME) {
+	if (hv->rxbuf != NULL && hv->zc_rel != NULL) {
 		b->n--;
-		hv->zc_bufs_kept++;
+		hvn_zc_abandon(hv);
 	}
 	hv->bufs_parked++;
 	if (rc != -EINPROGRESS)

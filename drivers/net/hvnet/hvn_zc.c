@@ -16,15 +16,31 @@
  * packet is fully taken and whose freed count (one acquire load) equals
  * what it gave.
  *
- * The receive buffer and the slot table are freed only when no frame in
- * them is held: a released queue whose frames are still out keeps its
- * table for good, and a session that ends with frames out keeps its
- * receive buffer for good (counted: zc_tables_kept, zc_bufs_kept). A late
- * free only writes its slot; after a rescind no completion goes out for a
- * slot of the old session (they are void from hvn_zc_bind() on).
+ * A slot table is freed only when no frame in it is held: a released
+ * queue whose frames are still out keeps its table for good (counted:
+ * zc_tables_kept). A late free only writes its slot; after a rescind no
+ * completion goes out for a slot of the old session (they are void from
+ * hvn_zc_bind() on).
+ *
+ * A session's receive buffer is freed by whoever lets go of it last. Its
+ * release record (struct hvn_zc_rel, allocated with the buffer, work item
+ * included) holds a bias for the session. When the session's buffers are
+ * retired (no burst reads them any more), the control path marks every
+ * slot of that buffer HVN_ZC_ORPHAN with one atomic or, which returns the
+ * slot's freed count at that instant: the frames not back then are added
+ * to the record, the bias taken away. A free callback's add returns the
+ * count too: one that finds the mark gives its frame back to the record.
+ * The or and the add meet on one word, so every frame is counted exactly
+ * once, on one side or the other. Whoever brings the record to zero frees
+ * the buffer: the retiring control path at once, or the last free callback
+ * by queueing the record's work item (the GPADL's teardown may wait on the
+ * host, which a datapath lcore must not). A queue released with frames
+ * out marks its slots the same way, so that a later retire, which cannot
+ * see its table any more, still counts them.
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -41,9 +57,150 @@ void
 hvn_zc_free_cb(void *addr, void *opaque)
 {
 	struct hvn_zc_slot *s = opaque;
+	/* Before the add: once it lands the slot may be reused. */
+	struct hvn_zc_rel *r = s->rel;
 
 	RTE_SET_USED(addr);
-	__atomic_fetch_add(&s->freed, 1, __ATOMIC_RELEASE);
+	if (unlikely(__atomic_fetch_add(&s->freed, 1, __ATOMIC_RELEASE) &
+		     HVN_ZC_ORPHAN))
+		hvn_zc_rel_put(r);
+}
+
+/* Larger than any count of frames: the session's own reference. */
+#define HVN_ZC_REL_BIAS		(INT64_C(1) << 40)
+
+/* On the bus's work thread: nothing uses the receive buffer any more. */
+static void
+hvn_zc_rel_free(struct rte_hvbus_device *dev, void *arg)
+{
+	struct hvn_zc_rel *r = arg;
+	int rc = hvbus_gpadl_destroy(dev, r->gpadl);
+
+	if (rc != 0)
+		PMD_DRV_LOG(WARNING, "port %u: freeing a receive buffer after "
+			    "its last frame: %d", r->port_id, rc);
+	else
+		PMD_DRV_LOG(INFO, "port %u: receive buffer freed after the "
+			    "application's last frame in it", r->port_id);
+	free(r);
+}
+
+void
+hvn_zc_rel_put(struct hvn_zc_rel *r)
+{
+	if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		hvbus_work_queue(r->work);
+}
+
+/* Session attach (control path), the receive buffer just given to the
+ * host: its release record. Without one frames are copied this session. */
+void
+hvn_zc_rel_new(struct hvn_dev *hv)
+{
+	struct hvn_zc_rel *r;
+
+	hv->zc_rel = NULL;
+	if (hv->da.rx_copybreak > HVN_NDIS_FRAME || hv->rxbuf == NULL)
+		return;
+	r = calloc(1, sizeof(*r));
+	if (r != NULL) {
+		r->work = hvbus_work_prepare(hv->hdev, hvn_zc_rel_free, r);
+		if (r->work == NULL) {
+			free(r);
+			r = NULL;
+		}
+	}
+	if (r == NULL) {
+		PMD_DRV_LOG(WARNING, "port %u: no memory for a release record: "
+			    "frames are copied this session", hv->port_id);
+		return;
+	}
+	r->refs = HVN_ZC_REL_BIAS;
+	r->gpadl = hv->rxbuf_gpadl;
+	r->port_id = hv->port_id;
+	hv->zc_rel = r;
+}
+
+/*
+ * Mark the slots of table @p zc (of record @p only, or all) orphaned and
+ * add the frames still out to their records. Control path, no burst on
+ * the table; a record marked here still holds its bias (a retire marks
+ * every slot of its record it can reach, and tables out of its reach
+ * were marked when their queue went). Returns the frames counted for
+ * @p only.
+ */
+static int64_t
+hvn_zc_orphan(struct hvn_zc *zc, const struct hvn_zc_rel *only)
+{
+	struct hvn_zc_slot *s;
+	uint32_t i, old;
+	int64_t n = 0, out;
+
+	for (i = 0; i <= zc->mask; i++) {
+		s = &zc->slot[i];
+		if (s->rel == NULL || (only != NULL && s->rel != only))
+			continue;
+		old = __atomic_fetch_or(&s->freed, HVN_ZC_ORPHAN,
+					__ATOMIC_ACQ_REL);
+		if (old & HVN_ZC_ORPHAN)
+			continue;
+		out = (int64_t)s->given - old;
+		if (out <= 0)
+			continue;
+		if (only != NULL)
+			n += out;
+		else
+			__atomic_add_fetch(&s->rel->refs, out,
+					   __ATOMIC_ACQ_REL);
+	}
+	return n;
+}
+
+/*
+ * The session's buffers are retired: no burst attaches from its receive
+ * buffer or reads its slots any more. True when frames in it are still
+ * out: the last of them frees it (the caller must not). False: the caller
+ * frees it now.
+ */
+bool
+hvn_zc_retire(struct hvn_dev *hv)
+{
+	const struct rte_eth_dev_data *d = hv->eth->data;
+	struct hvn_zc_rel *r = hv->zc_rel;
+	struct hvn_rxq *rxq;
+	int64_t n = 0;
+	uint16_t k;
+
+	if (r == NULL)
+		return false;
+	hv->zc_rel = NULL;
+	for (k = 0; k < d->nb_rx_queues; k++) {
+		rxq = d->rx_queues[k];
+		if (rxq != NULL && rxq->zc.slot != NULL)
+			n += hvn_zc_orphan(&rxq->zc, r);
+	}
+	if (__atomic_sub_fetch(&r->refs, HVN_ZC_REL_BIAS - n,
+			       __ATOMIC_ACQ_REL) == 0) {
+		hvbus_work_discard(r->work);
+		free(r);
+		return false;
+	}
+	hv->zc_bufs_kept++;
+	PMD_DRV_LOG(NOTICE, "port %u: the application holds frames in the "
+		    "receive buffer: the last one it frees frees it",
+		    hv->port_id);
+	return true;
+}
+
+/* A stalled burst may still attach from the session's receive buffer:
+ * nothing can count its frames, and the buffer is kept for good. */
+void
+hvn_zc_abandon(struct hvn_dev *hv)
+{
+	if (hv->zc_rel == NULL)
+		return;
+	hv->zc_rel = NULL;
+	hv->zc_bufs_kept++;
 }
 
 /* Queue set-up: a slot and a shared-info per receive section of the
@@ -104,7 +261,8 @@ hvn_zc_drained(const struct hvn_rxq *rxq)
 		return true;
 	for (c = zc->cons; c != zc->prod; c++) {
 		s = &zc->slot[c & zc->mask];
-		if (__atomic_load_n(&s->freed, __ATOMIC_ACQUIRE) != s->given)
+		if ((__atomic_load_n(&s->freed, __ATOMIC_ACQUIRE) &
+		     ~HVN_ZC_ORPHAN) != s->given)
 			return false;
 	}
 	return true;
@@ -122,6 +280,8 @@ hvn_zc_release(struct hvn_rxq *rxq)
 	if (hvn_zc_drained(rxq)) {
 		rte_free(zc->sh);
 	} else {
+		/* Their receive buffers may be retired later. */
+		hvn_zc_orphan(zc, NULL);
 		rxq->hv->zc_tables_kept++;
 		PMD_DRV_LOG(WARNING, "port %u rx queue %u released while the "
 			    "application holds frames attached to the receive "
@@ -130,23 +290,6 @@ hvn_zc_release(struct hvn_rxq *rxq)
 	}
 	zc->slot = NULL;
 	zc->sh = NULL;
-}
-
-/* Some frame of the port attached to the receive buffer is still held:
- * the buffer must not be freed. Called once no burst can attach more
- * from it (after the grace period of the session's channels). */
-bool
-hvn_zc_busy(const struct hvn_dev *hv)
-{
-	const struct rte_eth_dev_data *d = hv->eth->data;
-	uint16_t k;
-
-	if (hv->zc_tables_kept != 0)
-		return true;
-	for (k = 0; k < d->nb_rx_queues; k++)
-		if (d->rx_queues[k] != NULL && !hvn_zc_drained(d->rx_queues[k]))
-			return true;
-	return false;
 }
 
 /*
@@ -163,8 +306,9 @@ hvn_zc_bind(struct hvn_rxq *rxq, const struct hvn_dev *hv)
 
 	zc->live = zc->prod;
 	rxq->zc_on = zc->slot != NULL && hv->rxbuf != NULL &&
-		rte_eal_iova_mode() == RTE_IOVA_VA;
+		hv->zc_rel != NULL && rte_eal_iova_mode() == RTE_IOVA_VA;
 	zc->iova = (rte_iova_t)(uintptr_t)hv->rxbuf;
+	zc->rel = hv->zc_rel;
 	/* Hold cap: half the sections. The host keeps the other half to
 	 * go on delivering into while the application holds frames; past
 	 * it frames are copied and their sections come back at once. */

@@ -14,6 +14,8 @@
 #include "hvn.h"
 
 void hvn_zc_free_cb(void *addr, void *opaque);
+/* A frame counted in @p r comes back (its slot was orphaned). */
+void hvn_zc_rel_put(struct hvn_zc_rel *r);
 /* Some rx queue of the process attaches frames (set once, never
  * cleared): until then no mbuf can be one of ours. */
 extern bool hvn_zc_used;
@@ -31,14 +33,19 @@ static __rte_always_inline bool
 hvn_zc_detach(struct rte_mbuf *m)
 {
 	struct rte_mbuf_ext_shared_info *sh = m->shinfo;
+	struct hvn_zc_slot *s;
+	struct hvn_zc_rel *r;
 	uint32_t sz;
 
 	if (sh->free_cb != hvn_zc_free_cb ||
 	    rte_mbuf_ext_refcnt_read(sh) != 1)
 		return false;
 	/* As hvn_zc_free_cb(). */
-	__atomic_fetch_add(&((struct hvn_zc_slot *)sh->fcb_opaque)->freed, 1,
-			   __ATOMIC_RELEASE);
+	s = sh->fcb_opaque;
+	r = s->rel;
+	if (unlikely(__atomic_fetch_add(&s->freed, 1, __ATOMIC_RELEASE) &
+		     HVN_ZC_ORPHAN))
+		hvn_zc_rel_put(r);
 	sz = (uint32_t)sizeof(*m) + m->priv_size;
 	m->buf_addr = (char *)m + sz;
 	m->buf_iova = rte_mempool_virt2iova(m) + sz;

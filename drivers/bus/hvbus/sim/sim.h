@@ -94,4 +94,11 @@ struct hvsim *hvbus_sim_hvsim(void);
  */
 int hvbus_sim_exit_violations(void);
 
+/*
+ * Test-only: bytes of the shared-memory arena allocated now (rings,
+ * GPADL buffers, monitor pages), 0 when the simulator backend is not
+ * running. A buffer freed twice, or never, shows here.
+ */
+size_t hvbus_sim_arena_in_use(void);
+
 #endif /* HVBUS_SIM_H */

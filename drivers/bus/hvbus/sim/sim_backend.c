@@ -115,6 +115,12 @@ hvbus_sim_exit_violations(void)
 	return sim_exit_violations;
 }
 
+size_t
+hvbus_sim_arena_in_use(void)
+{
+	return sim.arena.base != NULL ? hvbus_arena_in_use(&sim.arena) : 0;
+}
+
 static int
 sim_connect_daemon(const char *path)
 {
