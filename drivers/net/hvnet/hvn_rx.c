@@ -192,20 +192,23 @@ hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
  * rx_copybreak bytes: @p m (raw from the pool) is attached to the frame
  * where it lies, with the next shared-info, counted in slot @p s. Its
  * header is parsed from a private copy, as every message is. -1: copy it
- * instead (another layout, a shorter frame, a tag to put back, no
- * shared-info left).
+ * instead (another layout, a shorter frame, a tag to put back).
+ * *@p sh_prod: the caller's copy of zc.sh_prod.
  */
 static __rte_always_inline int
 hvn_rx_zc(struct hvn_rxq *rxq, struct hvn_zc_slot *s, struct rte_mbuf *m,
 	  const uint8_t *msg, uint32_t off, uint32_t ml,
-	  struct rndis_pkt_info *pi)
+	  struct rndis_pkt_info *pi, uint32_t *sh_prod)
 {
 	struct hvn_zc *zc = &rxq->zc;
 	struct rte_mbuf_ext_shared_info *sh;
 	uint8_t hdr[HVN_ZC_HDR] __rte_aligned(16);
 
-	if (unlikely(zc->sh_prod - zc->sh_cons > zc->mask))
-		return -1;
+	/* No room test for the shared-info: one per attached range, and
+	 * ranges in slots not completed (zc->secs, the packet in progress's
+	 * included) never exceed the hold cap, at most mask + 1
+	 * (hvn_zc_open()). */
+	RTE_ASSERT(*sh_prod - zc->sh_cons <= zc->mask);
 	/* min_ml >= HVN_ZC_HDR, and ml is inside the range. The fast
 	 * parser reads the header and the layout's PPIs only (at most 108
 	 * bytes); the lengths it checks are the copy's, against ml. */
@@ -215,7 +218,7 @@ hvn_rx_zc(struct hvn_rxq *rxq, struct hvn_zc_slot *s, struct rte_mbuf *m,
 	    ((pi->present & RNDIS_PKT_HAS_VLAN) &&
 	     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)))
 		return -1;
-	sh = &zc->sh[zc->sh_prod++ & zc->mask];
+	sh = &zc->sh[(*sh_prod)++ & zc->mask];
 	sh->free_cb = hvn_zc_free_cb;
 	sh->fcb_opaque = s;
 	rte_mbuf_ext_refcnt_set(sh, 1);
@@ -247,6 +250,8 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
 	uint32_t i = *next, end = xf->x.range_count, nout = 0;
 	uint32_t off, rlen, ml, nbulk = 0, ibulk = 0, nzc = 0;
+	/* In a register across the loop, stored once. */
+	uint32_t sh_prod = zc ? rxq->zc.sh_prod : 0;
 	/* Counted in registers, stored once: the stores into the mbufs
 	 * would otherwise make the compiler reload them per frame. */
 	uint64_t bytes = 0, ext;
@@ -276,7 +281,8 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 		nbulk--;
 		ext = 0;
 		if (zc && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
-		    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml, &rm.pi) == 0) {
+		    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml, &rm.pi,
+			      &sh_prod) == 0) {
 			ext = RTE_MBUF_F_EXTERNAL;
 			m->packet_type = 0;
 			m->pkt_len = rm.pi.frame_len;
@@ -341,8 +347,10 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 	*next = i;
 	rxq->st.packets += nout;
 	rxq->st.bytes += bytes;
-	if (zc)
+	if (zc) {
 		rxq->st.zc += nzc;
+		rxq->zc.sh_prod = sh_prod;
+	}
 	if (unlikely(nbulk != 0))
 		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
 	return (uint16_t)nout;
