@@ -95,9 +95,10 @@ struct hvsim *hvbus_sim_hvsim(void);
 int hvbus_sim_exit_violations(void);
 
 /*
- * Test-only: bytes of the shared-memory arena allocated now (rings,
- * GPADL buffers, monitor pages), 0 when the simulator backend is not
- * running. A buffer freed twice, or never, shows here.
+ * Test-only: bytes of the shared-memory arena allocated now for devices
+ * (rings, GPADL buffers; not the bus's two monitor pages), 0 when the
+ * simulator backend is not running or holds nothing for a device. A
+ * buffer freed twice, or never, shows here.
  */
 size_t hvbus_sim_arena_in_use(void);
 
