@@ -104,8 +104,10 @@ static void
 hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 {
 	const struct vmb_pkt_desc *pd = (const void *)txq->pkt;
+	/* GPA-direct frames completed: back to their pool together. */
+	struct rte_mbuf *fm[HVN_TX_FREE_BULK];
 	struct vmb_pkt_desc d;
-	uint32_t budget;
+	uint32_t budget, nfm = 0;
 	int len;
 
 	for (budget = HVN_TX_REAP_BUDGET;; budget--) {
@@ -124,9 +126,15 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 			break;
 		}
 		if (likely(d.type == VMB_PKT_COMPLETION)) {
-			if (unlikely(hvn_txd_complete(txq, d.xid) != 0))
+			if (unlikely(hvn_txd_complete_to(txq, d.xid, fm,
+							 &nfm) != 0))
 				txq->st.bad_cmplt++;
 			vmb_ring_skip(&chan->rx);
+			if (unlikely(nfm == HVN_TX_FREE_BULK)) {
+				rte_mempool_put_bulk(fm[0]->pool,
+						     (void **)fm, nfm);
+				nfm = 0;
+			}
 			continue;
 		}
 		if (d.type != VMB_PKT_DATA_XFER_PAGES) {
@@ -142,6 +150,8 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 		}
 		hvn_tx_stray_xfer(txq, chan, pd);
 	}
+	if (nfm != 0)
+		rte_mempool_put_bulk(fm[0]->pool, (void **)fm, nfm);
 }
 
 /* Reap and publish (outside a burst: tx_done_cleanup, a VF burst). */

@@ -53,20 +53,30 @@ hvn_txid_first(const struct hvn_txq *txq, uint32_t idx)
 }
 
 /* Descriptor @p idx is done: its mbuf, section and itself go back. Only
- * from HVN_TXD_INFLIGHT (the callers check). */
+ * from HVN_TXD_INFLIGHT (the callers check). With @p fm, an mbuf that
+ * fast free lets go back without a look is appended to fm[*nfm] instead,
+ * for the caller's one rte_mempool_put_bulk() (fast free: one pool). */
 static __rte_always_inline void
-hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx)
+hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx,
+	    struct rte_mbuf **fm, uint32_t *nfm)
 {
-	if (d->m != NULL) {
+	struct rte_mbuf *m = d->m;
+
+	if (m != NULL) {
 		/* Fast free: straight back to the pool (a chain still has
 		 * its segments to walk, an mbuf attached to a receive
-		 * buffer - rx_copybreak - its buffer to give back). */
-		if (txq->fast_free && d->m->nb_segs == 1 &&
-		    (!(d->m->ol_flags & RTE_MBUF_F_EXTERNAL) ||
-		     hvn_zc_detach(d->m)))
-			rte_mempool_put(d->m->pool, d->m);
-		else
-			rte_pktmbuf_free(d->m);
+		 * buffer - rx_copybreak - its buffer to give back first:
+		 * only a detached mbuf may reach fm[]). */
+		if (txq->fast_free && m->nb_segs == 1 &&
+		    (!(m->ol_flags & RTE_MBUF_F_EXTERNAL) ||
+		     hvn_zc_detach(m))) {
+			if (fm != NULL)
+				fm[(*nfm)++] = m;
+			else
+				rte_mempool_put(m->pool, m);
+		} else {
+			rte_pktmbuf_free(m);
+		}
 		d->m = NULL;
 	}
 	if (d->section != NVSP_SECTION_NONE) {
@@ -80,9 +90,11 @@ hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx)
 }
 
 /* A completion for @p xid reached the queue's lcore: free the request it
- * names, if that is the one in flight. 0, or -1 when it names none. */
+ * names, if that is the one in flight. 0, or -1 when it names none. @p fm
+ * and @p nfm as for hvn_txd_put() (NULL: mbufs go back at once). */
 static __rte_always_inline int
-hvn_txd_complete(struct hvn_txq *txq, uint64_t xid)
+hvn_txd_complete_to(struct hvn_txq *txq, uint64_t xid, struct rte_mbuf **fm,
+		    uint32_t *nfm)
 {
 	uint32_t idx = (uint32_t)(xid & HVN_TXID_IDX_MASK);
 	struct hvn_txd *d;
@@ -92,8 +104,14 @@ hvn_txd_complete(struct hvn_txq *txq, uint64_t xid)
 	d = &txq->txd[idx];
 	if (unlikely(d->state != HVN_TXD_INFLIGHT || d->xid != xid))
 		return -1;
-	hvn_txd_put(txq, d, idx);
+	hvn_txd_put(txq, d, idx, fm, nfm);
 	return 0;
+}
+
+static __rte_always_inline int
+hvn_txd_complete(struct hvn_txq *txq, uint64_t xid)
+{
+	return hvn_txd_complete_to(txq, xid, NULL, NULL);
 }
 
 /* Request d->next went out on descriptor @p d (after the ring took it). */
