@@ -442,9 +442,13 @@ vmb_ring_rd_refresh(struct vmb_ring *r)
  *
  * @return the packet length in bytes (length8 * 8, trailer excluded),
  *   -EAGAIN when empty, -EBADMSG on corruption.
+ *
+ * vmb_ring_peek_inline() is the same, always inlined: for a loop that
+ * reads many small packets (completions), where the call and the
+ * descriptor's round trip through memory cost as much as the checks.
  */
-static inline int
-vmb_ring_peek(struct vmb_ring *r, struct vmb_pkt_desc *d)
+static inline __attribute__((always_inline)) int
+vmb_ring_peek_inline(struct vmb_ring *r, struct vmb_pkt_desc *d)
 {
 	uint32_t avail, len;
 	int rc;
@@ -479,6 +483,12 @@ vmb_ring_peek(struct vmb_ring *r, struct vmb_pkt_desc *d)
 		return vmb_ring_corrupt(r, VMB_RING_ERR_TOO_BIG);
 	r->rd_peeked = len + VMB_PKT_TRAILER_SIZE;
 	return (int)len;
+}
+
+static inline int
+vmb_ring_peek(struct vmb_ring *r, struct vmb_pkt_desc *d)
+{
+	return vmb_ring_peek_inline(r, d);
 }
 
 /* Reader: step over @p bytes (packet + trailer). */

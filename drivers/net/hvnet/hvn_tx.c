@@ -115,7 +115,7 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 			txq->st.budget_cut++;
 			break;
 		}
-		len = vmb_ring_peek(&chan->rx, &d);
+		len = vmb_ring_peek_inline(&chan->rx, &d);
 		if (unlikely(len < 0)) {
 			if (len != -EAGAIN) {
 				txq->st.errors++;
