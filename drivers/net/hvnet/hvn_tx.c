@@ -546,10 +546,6 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 				if (unlikely(rc != 0)) {
 					goto agg_failed;
 				}
-				if (ndone >= HVN_TX_FREE_BULK) {
-					hvn_tx_free_copied(txq, done, ndone);
-					ndone = 0;
-				}
 			}
 			if (a.n == 0) {
 				if (unlikely(txq->nfree == 0)) {
@@ -558,6 +554,13 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 				}
 				if (unlikely(txq->nfree_sec == 0))
 					goto gpa;
+				/* Whatever closed the last aggregate (full, a
+				 * GPA-direct frame, pub_every), done[] keeps
+				 * room for a whole new one. */
+				if (ndone >= HVN_TX_FREE_BULK) {
+					hvn_tx_free_copied(txq, done, ndone);
+					ndone = 0;
+				}
 				a.sec = txq->free_sec[--txq->nfree_sec];
 				a.buf = txq->sbuf + (size_t)a.sec *
 					txq->sec_size;
