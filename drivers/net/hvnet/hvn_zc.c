@@ -56,14 +56,8 @@ bool hvn_zc_used;
 void
 hvn_zc_free_cb(void *addr, void *opaque)
 {
-	struct hvn_zc_slot *s = opaque;
-	/* Before the add: once it lands the slot may be reused. */
-	struct hvn_zc_rel *r = s->rel;
-
 	RTE_SET_USED(addr);
-	if (unlikely(__atomic_fetch_add(&s->freed, 1, __ATOMIC_RELEASE) &
-		     HVN_ZC_ORPHAN))
-		hvn_zc_rel_put(r);
+	hvn_zc_slot_freed(opaque);
 }
 
 /* Larger than any count of frames: the session's own reference. */

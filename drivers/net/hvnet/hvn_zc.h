@@ -20,6 +20,19 @@ void hvn_zc_rel_put(struct hvn_zc_rel *r);
  * cleared): until then no mbuf can be one of ours. */
 extern bool hvn_zc_used;
 
+/* One frame of slot @p s is freed (the free callback or the fast-free
+ * detach). */
+static __rte_always_inline void
+hvn_zc_slot_freed(struct hvn_zc_slot *s)
+{
+	/* Before the add: once it lands the slot may be reused. */
+	struct hvn_zc_rel *r = s->rel;
+
+	if (unlikely(__atomic_fetch_add(&s->freed, 1, __ATOMIC_RELEASE) &
+		     HVN_ZC_ORPHAN))
+		hvn_zc_rel_put(r);
+}
+
 /*
  * A one-segment mbuf with one reference that the tx path frees at its
  * completion (fast free): if zero-copy receive attached it to a receive
@@ -33,19 +46,12 @@ static __rte_always_inline bool
 hvn_zc_detach(struct rte_mbuf *m)
 {
 	struct rte_mbuf_ext_shared_info *sh = m->shinfo;
-	struct hvn_zc_slot *s;
-	struct hvn_zc_rel *r;
 	uint32_t sz;
 
 	if (sh->free_cb != hvn_zc_free_cb ||
 	    rte_mbuf_ext_refcnt_read(sh) != 1)
 		return false;
-	/* As hvn_zc_free_cb(). */
-	s = sh->fcb_opaque;
-	r = s->rel;
-	if (unlikely(__atomic_fetch_add(&s->freed, 1, __ATOMIC_RELEASE) &
-		     HVN_ZC_ORPHAN))
-		hvn_zc_rel_put(r);
+	hvn_zc_slot_freed(sh->fcb_opaque);
 	sz = (uint32_t)sizeof(*m) + m->priv_size;
 	m->buf_addr = (char *)m + sz;
 	m->buf_iova = rte_mempool_virt2iova(m) + sz;
