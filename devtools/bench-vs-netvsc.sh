@@ -140,15 +140,17 @@ tag() {	# tag BUILD -> "" or "-<version>"
 # The host's counters of a run (hvsim-uio's report at exit, nic0) as one
 # JSON object without spaces: frames the guest sent, host iterations, the
 # idle ones, sleeps, data requests, transfer-page packets, ring polls and
-# the empty ones. Frames per busy iteration, per request and per packet
+# the empty ones, the host thread's time in iterations that found work
+# and asleep (whole run, start-up included) and how often another thread
+# took its CPU. Frames per busy iteration, per request and per packet
 # follow (perf.rst, the 4-queue analysis).
 host_counts() {	# host_counts LOG
 	awk '
 		/^hvsim-uio: nic0: nvsp / { for (i = 1; i < NF; i++) if ($i == "tx") { tx = $(i + 1); break } }
 		/^hvsim-uio: nic0: tx_requests / { rq = $4; rb = $6; rp = $8; re = $10 }
-		/^hvsim-uio: host: polls / { p = $4; pi = $6; sl = $8 }
-		END { printf "{\"frames\":%d,\"polls\":%d,\"polls_idle\":%d,\"sleeps\":%d,\"tx_requests\":%d,\"rx_batches\":%d,\"ring_polls\":%d,\"ring_polls_empty\":%d}\n",
-			tx, p, pi, sl, rq, rb, rp, re }' "$1"
+		/^hvsim-uio: host: polls / { p = $4; pi = $6; sl = $8; bu = $10; su = $12; pr = $14 }
+		END { printf "{\"frames\":%d,\"polls\":%d,\"polls_idle\":%d,\"sleeps\":%d,\"tx_requests\":%d,\"rx_batches\":%d,\"ring_polls\":%d,\"ring_polls_empty\":%d,\"busy_us\":%d,\"sleep_us\":%d,\"preempted\":%d}\n",
+			tx, p, pi, sl, rq, rb, rp, re, bu, su, pr }' "$1"
 }
 
 mpps_point() {	# mpps_point BUILD DRIVER FRAME QUEUES REP -> "mpps lcores host-json"
@@ -194,9 +196,10 @@ import json, sys
 h = json.loads(sys.argv[1])
 busy = h["polls"] - h["polls_idle"]
 r = lambda a, b: "%.1f" % (a / b) if b else "-"
-print("%s frames/busy iteration, idle %s %%, %s frames/request, %s frames/transfer-page packet, %s %% of ring polls empty" %
+print("%s frames/busy iteration, idle %s %%, %s frames/request, %s frames/transfer-page packet, %s %% of ring polls empty, busy %s ns/frame, preempted %d" %
       (r(h["frames"], busy), r(100 * h["polls_idle"], h["polls"]), r(h["frames"], h["tx_requests"]),
-       r(h["frames"], h["rx_batches"]), r(100 * h["ring_polls_empty"], h["ring_polls"])))' "$1"
+       r(h["frames"], h["rx_batches"]), r(100 * h["ring_polls_empty"], h["ring_polls"]),
+       r(1000 * h["busy_us"], h["frames"]), h["preempted"]))' "$1"
 }
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -44,7 +44,9 @@ bad = [r for r in rows if not (r["host"]["frames"] == int(sys.argv[2])
        and 0 < r["host"]["tx_requests"] <= r["host"]["frames"]
        and 0 < r["host"]["rx_batches"] <= r["host"]["frames"]
        and 0 <= r["host"]["polls_idle"] < r["host"]["polls"]
-       and 0 <= r["host"]["ring_polls_empty"] < r["host"]["ring_polls"])]
+       and 0 <= r["host"]["ring_polls_empty"] < r["host"]["ring_polls"]
+       and r["host"]["busy_us"] > 0 and r["host"]["sleep_us"] >= 0
+       and r["host"]["preempted"] >= 0)]
 if bad:
     print("FAIL JSON: host counters %s" % bad)
     sys.exit(1)
