@@ -78,7 +78,7 @@ one_range(const struct hvn_xfer *xf, uint32_t i, uint8_t *copy,
 			__builtin_trap();
 		if (k == HVN_RX_DATA) {
 			hvn_rxp_learn(&lay, copy, &m.pi);
-			if (lay.doff != 0 &&
+			if (lay.min_len != UINT32_MAX &&
 			    (hvn_rxp_data_fast(copy, ml, &lay, &fp) != 0 ||
 			     !same_pi(&fp, &m.pi)))
 				__builtin_trap();
@@ -142,7 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		(void)nvsp_decode(v.payload, v.payload_len, &m);
 	}
-	memset(&lay, 0, sizeof(lay));
+	hvn_rxp_layout_init(&lay);
 	if (hvn_rxp_xfer(pkt, plen, &lim, &xf) == 0)
 		for (i = 0; i < xf.x.range_count; i++)
 			one_range(&xf, i, copy, lim.sec_size);

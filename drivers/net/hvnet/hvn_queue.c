@@ -91,6 +91,7 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		rxq->ol_keep = RTE_MBUF_F_EXTERNAL;
 	rxq->rxbuf = hv->rxbuf;
 	rxq->lim = hv->rxlim;
+	hvn_rxp_layout_init(&rxq->lay);
 	rxq->pkt = rte_zmalloc_socket("hvn_rx_pkt", HVN_RX_PKT_MAX, 64,
 				      (int)socket);
 	rxq->scratch_size = hv->rxlim.sec_size;

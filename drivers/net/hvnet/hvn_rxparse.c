@@ -63,13 +63,20 @@ hvn_rxp_msg(const uint8_t *msg, uint32_t len, struct hvn_rx_msg *out)
 }
 
 void
+hvn_rxp_layout_init(struct hvn_rx_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->min_len = UINT32_MAX;
+}
+
+void
 hvn_rxp_learn(struct hvn_rx_layout *l, const uint8_t *msg,
 	      const struct rndis_pkt_info *pi)
 {
 	uint32_t plen = hvn_rxp_get32(msg + 32), n, i, type;
 	const uint8_t *e;
 
-	l->doff = 0;
+	hvn_rxp_layout_init(l);
 	n = plen / RNDIS_PPI_U32_SIZE;
 	if (hvn_rxp_get32(msg + 28) != RNDIS_PACKET_MIN_OFFSET ||
 	    plen % RNDIS_PPI_U32_SIZE != 0 || n > HVN_RXP_LAYOUT_PPIS)
@@ -89,8 +96,10 @@ hvn_rxp_learn(struct hvn_rx_layout *l, const uint8_t *msg,
 			type == RNDIS_PPI_PKTINFO_ID ? HVN_RXP_F_PKTINFO :
 			HVN_RXP_F_NONE;
 	}
-	l->plen = plen;
+	l->w28 = RNDIS_PACKET_MIN_OFFSET | (uint64_t)plen << 32;
 	l->n = n;
 	l->present = pi->present;
 	l->doff = pi->frame_off - RNDIS_HDR_SIZE;
+	l->foff = pi->frame_off;
+	l->min_len = (uint32_t)sizeof(struct rndis_packet) + plen;
 }

@@ -124,18 +124,35 @@ enum hvn_rxp_field {
 };
 
 struct hvn_rx_layout {
-	uint32_t doff;		/* data_offset; 0: nothing learnt */
-	uint32_t plen;		/* ppi_len: 16 per PPI */
+	/* 44 + ppi_len: the shortest message in the layout; UINT32_MAX
+	 * when nothing is learnt (hvn_rxp_layout_init()), which no message
+	 * length reaches. */
+	uint32_t min_len;
+	uint32_t doff;		/* data_offset */
+	uint32_t foff;		/* the frame's offset: data_offset + 8 */
 	uint32_t n;		/* PPIs */
+	uint64_t w28;		/* ppi_offset (36) and ppi_len, bytes 28-35 */
 	uint32_t present;	/* RNDIS_PKT_HAS_* they give */
 	uint64_t elem[HVN_RXP_LAYOUT_PPIS];	/* {size, type} of each */
 	uint8_t field[HVN_RXP_LAYOUT_PPIS];	/* enum hvn_rxp_field */
 };
 
+/* A layout that matches no message. */
+void hvn_rxp_layout_init(struct hvn_rx_layout *l);
+
 static inline uint32_t
 hvn_rxp_get32(const uint8_t *p)
 {
 	uint32_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t
+hvn_rxp_get64(const uint8_t *p)
+{
+	uint64_t v;
 
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
@@ -150,24 +167,27 @@ static inline __attribute__((always_inline)) int
 hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
 		  const struct hvn_rx_layout *l, struct rndis_pkt_info *pi)
 {
-	uint32_t ml, body, dlen, i, v;
-	uint64_t w;
+	uint32_t ml, dlen, i, v;
+	uint64_t w, w8;
 
-	if (l->doff == 0 || len < sizeof(struct rndis_packet) + l->plen ||
-	    hvn_rxp_get32(msg) != RNDIS_MSG_PACKET ||
-	    hvn_rxp_get32(msg + 8) != l->doff ||
-	    hvn_rxp_get32(msg + 28) != RNDIS_PACKET_MIN_OFFSET ||
-	    hvn_rxp_get32(msg + 32) != l->plen)
-		return -1;
+	/* len >= 8 (the caller's copy holds a header). The message inside
+	 * the copy and long enough for the layout's header and PPIs (an
+	 * unlearnt layout's min_len is never reached): only then is
+	 * anything past byte 8 read. */
 	ml = hvn_rxp_get32(msg + 4);
-	/* The PPI area (from byte 44) inside the message, the message
-	 * inside the copy, the frame inside the message. */
-	if (ml > len || ml < sizeof(struct rndis_packet) + l->plen)
+	if (ml > len || ml < l->min_len)
 		return -1;
-	body = ml - RNDIS_HDR_SIZE;
-	dlen = hvn_rxp_get32(msg + 12);
-	if (l->doff >= body || dlen < RNDIS_MIN_FRAME_LEN ||
-	    dlen > body - l->doff)
+	w8 = hvn_rxp_get64(msg + 8);
+	/* The fixed words: type, data_offset, ppi_offset with ppi_len. */
+	if (hvn_rxp_get32(msg) != RNDIS_MSG_PACKET ||
+	    (uint32_t)w8 != l->doff ||
+	    hvn_rxp_get64(msg + 28) != l->w28)
+		return -1;
+	/* The frame inside the message: 14 <= data_len <= msg_len - 8 -
+	 * data_offset (the full parser's data_offset < msg_len - 8 follows,
+	 * data_len being at least 14). */
+	dlen = (uint32_t)(w8 >> 32);
+	if (dlen < RNDIS_MIN_FRAME_LEN || (uint64_t)l->foff + dlen > ml)
 		return -1;
 	/* Values go to @p pi as each element is checked: on a mismatch the
 	 * full parser fills it again. */
@@ -205,7 +225,7 @@ hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
 		}
 	}
 	pi->msg_len = ml;
-	pi->frame_off = l->doff + RNDIS_HDR_SIZE;
+	pi->frame_off = l->foff;
 	pi->frame_len = dlen;
 	pi->present = l->present;
 	return 0;
