@@ -378,6 +378,9 @@ struct hvn_rxq {
 	uint64_t offloads;
 	uint64_t ol_keep;		/* RTE_MBUF_F_EXTERNAL: pinned pool */
 	uint32_t mbuf_room;		/* data room after the headroom */
+	/* A received mbuf's data_off (0 here), refcnt, nb_segs and port,
+	 * stored as one word (hvn_rx.c). */
+	uint64_t rearm;
 	/* The transfer-page packet in progress, when cur_n (its range
 	 * count) is not 0: validated once when read, its copy in pkt; the
 	 * next burst goes on at range cur_i, and its completion (cur_xid,

@@ -60,6 +60,22 @@ hvn_rxq_flush(struct hvn_rxq *rxq)
 	hvn_rx_cur_drop(rxq);
 }
 
+/* What the burst stores into a received mbuf's data_off (0 here, the
+ * frame's offset ORed in), refcnt, nb_segs and port as one word. */
+static uint64_t
+hvn_rx_rearm(uint16_t port_id)
+{
+	struct rte_mbuf t;
+	uint64_t w;
+
+	memset(&t, 0, sizeof(t));
+	t.refcnt = 1;
+	t.nb_segs = 1;
+	t.port = port_id;
+	memcpy(&w, &t.data_off, sizeof(w));
+	return w;
+}
+
 int
 hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		   unsigned int socket, const struct rte_eth_rxconf *conf,
@@ -92,6 +108,7 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->rxbuf = hv->rxbuf;
 	rxq->lim = hv->rxlim;
 	hvn_rxp_layout_init(&rxq->lay);
+	rxq->rearm = hvn_rx_rearm(rxq->port_id);
 	rxq->pkt = rte_zmalloc_socket("hvn_rx_pkt", HVN_RX_PKT_MAX, 64,
 				      (int)socket);
 	rxq->scratch_size = hv->rxlim.sec_size;

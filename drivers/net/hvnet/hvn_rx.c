@@ -22,7 +22,9 @@
  * channel's writer spinlock once per burst that writes its tx ring.
  */
 
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hvn_rxtx.h"
@@ -227,8 +229,39 @@ hvn_rx_zc(struct hvn_rxq *rxq, struct hvn_zc_slot *s, struct rte_mbuf *m,
 	m->buf_iova = zc->iova + off;
 	m->buf_len = (uint16_t)ml;
 	m->shinfo = sh;
-	m->data_off = (uint16_t)pi->frame_off;
 	return 0;
+}
+
+/* The receive fields rte_pktmbuf_reset() would set, in three stores:
+ * data_off with refcnt, nb_segs and port (one 8-byte word, the queue's
+ * template), packet_type 0 with pkt_len, data_len with vlan_tci 0. The
+ * second cache line's tx fields are left alone, as vector PMDs do. */
+static_assert(offsetof(struct rte_mbuf, refcnt) ==
+	      offsetof(struct rte_mbuf, data_off) + 2 &&
+	      offsetof(struct rte_mbuf, nb_segs) ==
+	      offsetof(struct rte_mbuf, data_off) + 4 &&
+	      offsetof(struct rte_mbuf, port) ==
+	      offsetof(struct rte_mbuf, data_off) + 6,
+	      "rearm word");
+static_assert(offsetof(struct rte_mbuf, pkt_len) ==
+	      offsetof(struct rte_mbuf, packet_type) + 4 &&
+	      offsetof(struct rte_mbuf, data_len) ==
+	      offsetof(struct rte_mbuf, packet_type) + 8 &&
+	      offsetof(struct rte_mbuf, vlan_tci) ==
+	      offsetof(struct rte_mbuf, packet_type) + 10,
+	      "descriptor words");
+
+static __rte_always_inline void
+hvn_rx_mbuf_set(const struct hvn_rxq *rxq, struct rte_mbuf *m, uint32_t foff,
+		uint32_t flen)
+{
+	uint64_t rearm = rxq->rearm | (uint16_t)foff;
+	uint64_t d0 = (uint64_t)flen << 32;
+	uint32_t d1 = (uint16_t)flen;
+
+	memcpy(&m->data_off, &rearm, sizeof(rearm));
+	memcpy(&m->packet_type, &d0, sizeof(d0));
+	memcpy(&m->data_len, &d1, sizeof(d1));
 }
 
 /*
@@ -249,100 +282,95 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 	struct hvn_rx_msg rm;
 	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
 	uint32_t i = *next, end = xf->x.range_count, nout = 0;
-	uint32_t off, rlen, ml, nbulk = 0, ibulk = 0, nzc = 0;
+	uint32_t off, rlen, ml, nb, k, nzc = 0;
 	/* In a register across the loop, stored once. */
 	uint32_t sh_prod = zc ? rxq->zc.sh_prod : 0;
 	/* Counted in registers, stored once: the stores into the mbufs
 	 * would otherwise make the compiler reload them per frame. */
 	uint64_t bytes = 0, ext;
 
-	for (; i < end && nout < room; i++) {
-		hvn_rxp_range(xf, i, &off, &rlen);
-		ml = hvn_rxp_msg_len(rxbuf + off, rlen);
-		/* mbufs come from the pool in bulk, as many as the packet and
-		 * the caller can still take (HVN_RX_BULK at most), raw: what
-		 * a pool's mbuf does not promise (next NULL, one segment, one
-		 * reference) is filled in below, field by field, instead of a
-		 * whole rte_pktmbuf_reset(). */
-		if (unlikely(nbulk == 0)) {
-			nbulk = RTE_MIN(end - i, room - nout);
-			if (nbulk > HVN_RX_BULK)
-				nbulk = HVN_RX_BULK;
-			if (rte_mempool_get_bulk(rxq->mp, (void **)bulk,
-						 nbulk) != 0)
-				nbulk = 0;
-			ibulk = 0;
-		}
-		if (unlikely(nbulk == 0)) {
+	while (i < end && nout < room) {
+		/* mbufs come from the pool in bulk, one per range, as many
+		 * as the packet and the caller can still take (HVN_RX_BULK
+		 * at most), raw: what a pool's mbuf does not promise (next
+		 * NULL, one segment, one reference) is filled in below
+		 * instead of a whole rte_pktmbuf_reset(). Each range of the
+		 * bulk uses its mbuf up: a frame, a fragment kept, or freed. */
+		nb = RTE_MIN(end - i, (uint32_t)room - nout);
+		if (nb > HVN_RX_BULK)
+			nb = HVN_RX_BULK;
+		if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)bulk,
+						  nb) != 0)) {
 			rxq->st.nombuf++;
+			i++;
 			continue;
 		}
-		m = bulk[ibulk++];
-		nbulk--;
-		ext = 0;
-		if (zc && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
-		    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml, &rm.pi,
-			      &sh_prod) == 0) {
-			ext = RTE_MBUF_F_EXTERNAL;
-			m->packet_type = 0;
-			m->pkt_len = rm.pi.frame_len;
-			m->data_len = (uint16_t)rm.pi.frame_len;
-			m->vlan_tci = 0;
-		} else if (likely(ml != 0 && ml <= m->buf_len)) {
-			/* Copy the whole message into the mbuf and parse the
-			 * copy: the frame then sits at its offset. */
-			uint8_t *base = m->buf_addr;
+		for (k = 0; k < nb; k++, i++) {
+			m = bulk[k];
+			hvn_rxp_range(xf, i, &off, &rlen);
+			ml = hvn_rxp_msg_len(rxbuf + off, rlen);
+			ext = 0;
+			if (zc && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
+			    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml,
+				      &rm.pi, &sh_prod) == 0) {
+				ext = RTE_MBUF_F_EXTERNAL;
+				hvn_rx_mbuf_set(rxq, m, rm.pi.frame_off,
+						rm.pi.frame_len);
+			} else if (likely(ml != 0 && ml <= m->buf_len)) {
+				/* Copy the whole message into the mbuf and
+				 * parse the copy: the frame then sits at its
+				 * offset. */
+				uint8_t *base = m->buf_addr;
 
-			memcpy(base, rxbuf + off, ml);
-			if (likely(hvn_rxp_data_fast(base, ml, &rxq->lay,
-						     &rm.pi) == 0)) {
-				/* the layout of the last one */
-			} else if (hvn_rxp_msg(base, ml, &rm) == HVN_RX_DATA) {
-				hvn_rxp_learn(&rxq->lay, base, &rm.pi);
+				memcpy(base, rxbuf + off, ml);
+				if (likely(hvn_rxp_data_fast(base, ml,
+							     &rxq->lay,
+							     &rm.pi) == 0)) {
+					/* the layout of the last one */
+				} else if (hvn_rxp_msg(base, ml, &rm) ==
+					   HVN_RX_DATA) {
+					hvn_rxp_learn(&rxq->lay, base, &rm.pi);
+				} else {
+					rxq->st.errors++;
+					rte_mbuf_raw_free(m);
+					continue;
+				}
+				hvn_rx_mbuf_set(rxq, m, rm.pi.frame_off,
+						rm.pi.frame_len);
+			} else if (ml != 0) {
+				rte_pktmbuf_reset(m);
+				m = hvn_rx_big(rxq, rxbuf + off, ml, m, &rm);
+				if (m == NULL)
+					continue;
+				m->port = rxq->port_id;
 			} else {
 				rxq->st.errors++;
 				rte_mbuf_raw_free(m);
 				continue;
 			}
-			/* The rx fields rte_pktmbuf_reset() would set (the
-			 * second cache line's tx fields are left alone, as
-			 * vector PMDs do). */
-			m->data_off = (uint16_t)rm.pi.frame_off;
-			m->packet_type = 0;
-			m->pkt_len = rm.pi.frame_len;
-			m->data_len = (uint16_t)rm.pi.frame_len;
-			m->vlan_tci = 0;
-		} else if (ml != 0) {
-			rte_pktmbuf_reset(m);
-			m = hvn_rx_big(rxq, rxbuf + off, ml, m, &rm);
-			if (m == NULL)
+			hvn_rx_flags(rxq, m, &rm.pi);
+			if (zc) {
+				m->ol_flags |= ext;
+				nzc += ext != 0;
+			}
+			/* An RSC fragment: kept until its packet is whole. */
+			if (unlikely(rm.pi.present & RNDIS_PKT_HAS_PKTINFO_ID)) {
+				m = hvn_lro_frag(rxq, m, &rm.pi);
+				if (m == NULL)
+					continue;
+			}
+			if (unlikely((m->ol_flags &
+				      RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+				     !(rxq->offloads &
+				       RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) &&
+			    hvn_rx_vlan_reinsert(&m) != 0) {
+				rxq->st.dropped++;
+				rte_pktmbuf_free(m);
 				continue;
-		} else {
-			rxq->st.errors++;
-			rte_mbuf_raw_free(m);
-			continue;
+			}
+			bytes += m->pkt_len;
+			out[nout++] = m;
 		}
-		m->port = rxq->port_id;
-		hvn_rx_flags(rxq, m, &rm.pi);
-		if (zc) {
-			m->ol_flags |= ext;
-			nzc += ext != 0;
-		}
-		/* An RSC fragment: kept until its packet is whole. */
-		if (unlikely(rm.pi.present & RNDIS_PKT_HAS_PKTINFO_ID)) {
-			m = hvn_lro_frag(rxq, m, &rm.pi);
-			if (m == NULL)
-				continue;
-		}
-		if (unlikely((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
-			     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) &&
-		    hvn_rx_vlan_reinsert(&m) != 0) {
-			rxq->st.dropped++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		bytes += m->pkt_len;
-		out[nout++] = m;
 	}
 	*next = i;
 	rxq->st.packets += nout;
@@ -351,8 +379,6 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 		rxq->st.zc += nzc;
 		rxq->zc.sh_prod = sh_prod;
 	}
-	if (unlikely(nbulk != 0))
-		rte_mempool_put_bulk(rxq->mp, (void **)(bulk + ibulk), nbulk);
 	return (uint16_t)nout;
 }
 
