@@ -70,11 +70,19 @@ one_range(const struct hvn_xfer *xf, uint32_t i, uint8_t *copy,
 		/* Differential: the fast path accepts only what the full
 		 * parser accepts, with the same result, and a layout learnt
 		 * from a message accepts that message. */
-		struct rndis_pkt_info fp;
+		struct rndis_pkt_info fp, ip;
 		int fast = hvn_rxp_data_fast(copy, ml, &lay, &fp);
 		enum hvn_rx_kind k = hvn_rxp_msg(copy, ml, &m);
+		uint32_t raw = hvn_rxp_msg_len_raw(rxbuf + off, len);
 
 		if (fast == 0 && (k != HVN_RX_DATA || !same_pi(&fp, &m.pi)))
+			__builtin_trap();
+		/* In place (zero-copy), msg_len as read and inside the
+		 * range: the same answer as for the copy. */
+		if (raw >= RNDIS_HDR_SIZE && raw <= len &&
+		    (hvn_rxp_data_fast_inplace(rxbuf + off, raw, &lay,
+					       &ip) != fast ||
+		     (fast == 0 && !same_pi(&ip, &fp))))
 			__builtin_trap();
 		if (k == HVN_RX_DATA) {
 			hvn_rxp_learn(&lay, copy, &m.pi);

@@ -85,10 +85,8 @@
  * holds a copied frame of at most its size less this. */
 #define HVN_TX_HDR_MAX	((uint32_t)sizeof(struct rndis_packet) + \
 			 3u * (uint32_t)RNDIS_PPI_U32_SIZE)
-/* Zero-copy receive: bytes of a message's head copied out and parsed
- * before its frame is attached (the header and up to four PPIs), and the
- * share of the receive sections the application may hold (1/DIV). */
-#define HVN_ZC_HDR		128u
+/* Zero-copy receive: the share of the receive sections the application
+ * may hold (1/DIV). */
 #define HVN_ZC_HOLD_DIV		2u
 /* Page ranges per GPA-direct packet (header + split segments). */
 #define HVN_TX_MAX_PB		64u

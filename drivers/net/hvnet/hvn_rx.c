@@ -189,11 +189,12 @@ hvn_rx_ctl_xfer(struct hvn_rxq *rxq, const struct hvn_xfer *xf)
 }
 
 /*
- * Zero-copy: message @p msg (ml bytes, at offset @p off of the receive
- * buffer) is a data message in the queue's layout whose frame is at least
- * rx_copybreak bytes: @p m (raw from the pool) is attached to the frame
- * where it lies, with the next shared-info, counted in slot @p s. Its
- * header is parsed from a private copy, as every message is. -1: copy it
+ * Zero-copy: message @p msg (@p ml bytes, its msg_len as read once, within
+ * its range at offset @p off of the receive buffer) is a data message in
+ * the queue's layout whose frame is at least rx_copybreak bytes: @p m (raw
+ * from the pool) is attached to the frame where it lies, with the next
+ * shared-info (its free callback set at set-up), counted in slot @p s. Its
+ * header and PPIs are parsed in place, each field read once. -1: copy it
  * instead (another layout, a shorter frame, a tag to put back).
  * *@p sh_prod: the caller's copy of zc.sh_prod.
  */
@@ -204,24 +205,18 @@ hvn_rx_zc(struct hvn_rxq *rxq, struct hvn_zc_slot *s, struct rte_mbuf *m,
 {
 	struct hvn_zc *zc = &rxq->zc;
 	struct rte_mbuf_ext_shared_info *sh;
-	uint8_t hdr[HVN_ZC_HDR] __rte_aligned(16);
 
 	/* No room test for the shared-info: one per attached range, and
 	 * ranges in slots not completed (zc->secs, the packet in progress's
 	 * included) never exceed the hold cap, at most mask + 1
 	 * (hvn_zc_open()). */
 	RTE_ASSERT(*sh_prod - zc->sh_cons <= zc->mask);
-	/* min_ml >= HVN_ZC_HDR, and ml is inside the range. The fast
-	 * parser reads the header and the layout's PPIs only (at most 108
-	 * bytes); the lengths it checks are the copy's, against ml. */
-	memcpy(hdr, msg, HVN_ZC_HDR);
-	if (hvn_rxp_data_fast(hdr, ml, &rxq->lay, pi) != 0 ||
+	if (hvn_rxp_data_fast_inplace(msg, ml, &rxq->lay, pi) != 0 ||
 	    pi->frame_len < rxq->zc_copybreak ||
 	    ((pi->present & RNDIS_PKT_HAS_VLAN) &&
 	     !(rxq->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)))
 		return -1;
 	sh = &zc->sh[(*sh_prod)++ & zc->mask];
-	sh->free_cb = hvn_zc_free_cb;
 	sh->fcb_opaque = s;
 	rte_mbuf_ext_refcnt_set(sh, 1);
 	s->given++;
@@ -282,7 +277,7 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 	struct hvn_rx_msg rm;
 	struct rte_mbuf *m, *bulk[HVN_RX_BULK];
 	uint32_t i = *next, end = xf->x.range_count, nout = 0;
-	uint32_t off, rlen, ml, nb, k, nzc = 0;
+	uint32_t off, rlen, raw, ml, nb, k, nzc = 0;
 	/* In a register across the loop, stored once. */
 	uint32_t sh_prod = zc ? rxq->zc.sh_prod : 0;
 	/* Counted in registers, stored once: the stores into the mbufs
@@ -308,10 +303,14 @@ hvn_rx_ranges_t(struct hvn_rxq *rxq, const struct hvn_xfer *xf,
 		for (k = 0; k < nb; k++, i++) {
 			m = bulk[k];
 			hvn_rxp_range(xf, i, &off, &rlen);
-			ml = hvn_rxp_msg_len(rxbuf + off, rlen);
+			raw = hvn_rxp_msg_len_raw(rxbuf + off, rlen);
+			ml = hvn_rxp_msg_len_clamp(raw, rlen);
 			ext = 0;
-			if (zc && ml >= rxq->zc.min_ml && ml <= UINT16_MAX &&
-			    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, ml,
+			/* Attached only if msg_len as read is inside the
+			 * range (clamped, the full parser would refuse it). */
+			if (zc && raw >= rxq->zc.min_ml && raw <= rlen &&
+			    raw <= UINT16_MAX &&
+			    hvn_rx_zc(rxq, zs, m, rxbuf + off, off, raw,
 				      &rm.pi, &sh_prod) == 0) {
 				ext = RTE_MBUF_F_EXTERNAL;
 				hvn_rx_mbuf_set(rxq, m, rm.pi.frame_off,

@@ -12,6 +12,7 @@
 #ifndef HVN_RXPARSE_H
 #define HVN_RXPARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vmb_pkt.h"
@@ -52,32 +53,42 @@ hvn_rxp_range(const struct hvn_xfer *xf, uint32_t i, uint32_t *off,
 	*len = r.len;
 }
 
-/*
- * Bytes of the RNDIS message at @p msg (in shared memory, @p avail bytes
- * in the range) to copy out: its msg_len read once, clamped to the range.
- * 0 if the range cannot hold a header. Inline: once per received frame.
- */
 /* A 32-bit field at any alignment: the host chooses range offsets. */
 typedef uint32_t hvn_u32_any __attribute__((aligned(1)));
 
+/*
+ * The msg_len field of the RNDIS message at @p msg (in shared memory,
+ * @p avail bytes in the range), as read, or 0 if the range cannot hold a
+ * header. The host may rewrite the length while we look at it: one
+ * volatile load reads it exactly once, and every check is on that value.
+ * (Copying through a pointer cast to non-volatile let the compiler load it
+ * again.)
+ */
+static inline uint32_t
+hvn_rxp_msg_len_raw(const volatile uint8_t *msg, uint32_t avail)
+{
+	if (avail < RNDIS_HDR_SIZE)
+		return 0;
+	return *(const volatile hvn_u32_any *)(msg + 4);
+}
+
+/* Bytes to copy out of a range of @p avail bytes for a message whose
+ * msg_len was read as @p raw: clamped to the range, 0 below a header.
+ * The copy is validated again by the parser. */
+static inline uint32_t
+hvn_rxp_msg_len_clamp(uint32_t raw, uint32_t avail)
+{
+	if (raw < RNDIS_HDR_SIZE)
+		return 0;
+	return raw < avail ? raw : avail;
+}
+
+/* Both: the bytes to copy out. Inline: once per received frame. */
 static inline uint32_t
 hvn_rxp_msg_len(const volatile uint8_t *msg, uint32_t avail)
 {
-	uint32_t ml;
-
-	if (avail < RNDIS_HDR_SIZE)
-		return 0;
-	/* The host may rewrite the length while we look at it: one volatile
-	 * load reads it exactly once, and every check below is on that
-	 * value. (Copying through a pointer cast to non-volatile let the
-	 * compiler load it again.) The copy is validated again by the
-	 * parser. */
-	ml = *(const volatile hvn_u32_any *)(msg + 4);
-	if (ml < RNDIS_HDR_SIZE)
-		return 0;
-	return ml < avail ? ml : avail;
+	return hvn_rxp_msg_len_clamp(hvn_rxp_msg_len_raw(msg, avail), avail);
 }
-
 
 /* Kinds of RNDIS message found in a receive range. */
 enum hvn_rx_kind {
@@ -158,30 +169,46 @@ hvn_rxp_get64(const uint8_t *p)
 	return v;
 }
 
+/* Loads for the fast path: from a private copy, or (@p shared) from the
+ * receive buffer the host may rewrite meanwhile - volatile, so that each
+ * field is loaded exactly once and every check is on that value. */
+typedef uint64_t hvn_u64_any __attribute__((aligned(1)));
+
+static inline __attribute__((always_inline)) uint32_t
+hvn_rxp_ld32(const uint8_t *p, const bool shared)
+{
+	return shared ? *(const volatile hvn_u32_any *)p : hvn_rxp_get32(p);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+hvn_rxp_ld64(const uint8_t *p, const bool shared)
+{
+	return shared ? *(const volatile hvn_u64_any *)p : hvn_rxp_get64(p);
+}
+
 /*
- * A data message of @p len bytes (a private copy) in layout @p l: 0 with
- * @p pi filled, -1 when it is not in the layout or not valid (the full
- * parser then decides).
+ * Data message @p msg of @p ml bytes (its msg_len, read once by the
+ * caller) in layout @p l: 0 with @p pi filled, -1 when it is not in the
+ * layout or not valid. Reads nothing at or past byte ml, nothing past
+ * byte 8 before ml is known to cover the layout's header and PPIs (an
+ * unlearnt layout's min_len is never reached), and with @p shared every
+ * field once.
  */
 static inline __attribute__((always_inline)) int
-hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
-		  const struct hvn_rx_layout *l, struct rndis_pkt_info *pi)
+hvn_rxp_data_fast_t(const uint8_t *msg, uint32_t ml,
+		    const struct hvn_rx_layout *l, struct rndis_pkt_info *pi,
+		    const bool shared)
 {
-	uint32_t ml, dlen, i, v;
+	uint32_t dlen, i, v;
 	uint64_t w, w8;
 
-	/* len >= 8 (the caller's copy holds a header). The message inside
-	 * the copy and long enough for the layout's header and PPIs (an
-	 * unlearnt layout's min_len is never reached): only then is
-	 * anything past byte 8 read. */
-	ml = hvn_rxp_get32(msg + 4);
-	if (ml > len || ml < l->min_len)
+	if (ml < l->min_len)
 		return -1;
-	w8 = hvn_rxp_get64(msg + 8);
+	w8 = hvn_rxp_ld64(msg + 8, shared);
 	/* The fixed words: type, data_offset, ppi_offset with ppi_len. */
-	if (hvn_rxp_get32(msg) != RNDIS_MSG_PACKET ||
+	if (hvn_rxp_ld32(msg, shared) != RNDIS_MSG_PACKET ||
 	    (uint32_t)w8 != l->doff ||
-	    hvn_rxp_get64(msg + 28) != l->w28)
+	    hvn_rxp_ld64(msg + 28, shared) != l->w28)
 		return -1;
 	/* The frame inside the message: 14 <= data_len <= msg_len - 8 -
 	 * data_offset (the full parser's data_offset < msg_len - 8 follows,
@@ -195,11 +222,11 @@ hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
 		const uint8_t *e = msg + sizeof(struct rndis_packet) +
 			i * RNDIS_PPI_U32_SIZE;
 
-		__builtin_memcpy(&w, e, sizeof(w));
+		w = hvn_rxp_ld64(e, shared);
 		if (w != l->elem[i] ||
-		    hvn_rxp_get32(e + 8) != sizeof(struct rndis_ppi))
+		    hvn_rxp_ld32(e + 8, shared) != sizeof(struct rndis_ppi))
 			return -1;
-		v = hvn_rxp_get32(e + sizeof(struct rndis_ppi));
+		v = hvn_rxp_ld32(e + sizeof(struct rndis_ppi), shared);
 		switch (l->field[i]) {
 		case HVN_RXP_F_CSUM:
 			pi->csum = v;
@@ -229,6 +256,38 @@ hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
 	pi->frame_len = dlen;
 	pi->present = l->present;
 	return 0;
+}
+
+/*
+ * A data message of @p len bytes (a private copy, len >= 8) in layout
+ * @p l: 0 with @p pi filled, -1 when it is not in the layout or not valid
+ * (the full parser then decides).
+ */
+static inline __attribute__((always_inline)) int
+hvn_rxp_data_fast(const uint8_t *msg, uint32_t len,
+		  const struct hvn_rx_layout *l, struct rndis_pkt_info *pi)
+{
+	uint32_t ml = hvn_rxp_get32(msg + 4);
+
+	if (ml > len)
+		return -1;
+	return hvn_rxp_data_fast_t(msg, ml, l, pi, false);
+}
+
+/*
+ * The same for a message still in the receive buffer: @p msg_len is its
+ * msg_len as the caller read it (once, hvn_rxp_msg_len_raw()), no more
+ * than the range holds; the rest of the header and the PPIs are read in
+ * place, each once. The answer is the one hvn_rxp_data_fast() gives for a
+ * copy of the message as read.
+ */
+static inline __attribute__((always_inline)) int
+hvn_rxp_data_fast_inplace(const volatile uint8_t *msg, uint32_t msg_len,
+			  const struct hvn_rx_layout *l,
+			  struct rndis_pkt_info *pi)
+{
+	return hvn_rxp_data_fast_t((const uint8_t *)(uintptr_t)msg, msg_len,
+				   l, pi, true);
 }
 
 /*

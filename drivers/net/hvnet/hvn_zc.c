@@ -204,7 +204,7 @@ int
 hvn_zc_setup(struct hvn_rxq *rxq, const struct hvn_dev *hv, int socket)
 {
 	struct hvn_zc *zc = &rxq->zc;
-	uint32_t n;
+	uint32_t n, i;
 	uint8_t *p;
 
 	rxq->zc_copybreak = hv->da.rx_copybreak;
@@ -236,10 +236,12 @@ hvn_zc_setup(struct hvn_rxq *rxq, const struct hvn_dev *hv, int socket)
 	zc->sh = (void *)p;
 	zc->slot = (void *)(p + (size_t)n * sizeof(*zc->sh));
 	zc->mask = n - 1;
-	/* Messages that may hold a frame of rx_copybreak bytes; at least a
-	 * header copy's worth (the burst parses HVN_ZC_HDR bytes). */
-	zc->min_ml = RTE_MAX(hv->da.rx_copybreak + (uint32_t)RNDIS_HDR_SIZE,
-			     (uint32_t)HVN_ZC_HDR);
+	/* The callback never changes: the burst sets a shared-info's
+	 * opaque (its slot) and reference count only. */
+	for (i = 0; i < n; i++)
+		zc->sh[i].free_cb = hvn_zc_free_cb;
+	/* Messages that may hold a frame of rx_copybreak bytes. */
+	zc->min_ml = hv->da.rx_copybreak + (uint32_t)RNDIS_HDR_SIZE;
 	return 0;
 }
 
