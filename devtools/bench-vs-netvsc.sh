@@ -35,7 +35,8 @@
 # VS_CG_WARM (2048), VS_CG_REPS (3), VS_MPPS_REPS (2), VS_DPDK ("25.11";
 # "" for BUILDDIR's DPDK only), DPDK_TARBALLS (as make matrix),
 # VS_DEVARGS (net_hvnet devargs for every hvnet run, e.g. tx_channels=0;
-# the guest is devtools/lib/vs-guest.sh).
+# the guest is devtools/lib/vs-guest.sh), VS_HOST_OPTS (hvsim-uio options
+# for every run of both drivers, e.g. "--rx-publish 32").
 #
 # usage: bench-vs-netvsc.sh BUILDDIR [OUT.json]
 #        -> BUILDDIR/bench/vs-netvsc.json (or OUT.json), logs in the
@@ -54,6 +55,7 @@ cg_warm=${VS_CG_WARM:-2048}
 cg_reps=${VS_CG_REPS:-3}
 mpps_reps=${VS_MPPS_REPS:-2}
 devargs=${VS_DEVARGS:-}
+read -r -a host_opts <<<"${VS_HOST_OPTS:-}"
 UIO=$B/app/hvsim-uio/hvsim-uio
 SHIM=$B/lib/hvsim/uio/shim/hvsim_uioshim.so
 LOG=$(dirname "$OUT")/$(basename "$OUT" .json)
@@ -114,7 +116,7 @@ run() {
 	shift 4
 	VS_BUILD=$bd VS_DEVARGS=$devargs timeout -s KILL $((limit + 15)) \
 		unshare -m --propagation private \
-		"${host_cpu[@]}" "$UIO" --timeout "$limit" --shim "$SHIM" -- \
+		"${host_cpu[@]}" "$UIO" --timeout "$limit" "${host_opts[@]}" --shim "$SHIM" -- \
 		bash "$here/lib/vs-guest.sh" "$drv" "$@" </dev/null >"$log" 2>&1
 	echo "rc=$?" >>"$log"
 }
@@ -207,7 +209,7 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[in
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load0=$(cut -d' ' -f1 /proc/loadavg)
 vlist=$(for d in "${builds[@]}"; do echo -n "${ver[$d]} "; done)
-echo "bench-vs-netvsc: DPDK {${vlist% }} x frames {$sizes} x queues {$queues}, ${secs}s a point, $ncpu CPUs (host on CPU 0), callgrind ${cg_frames} frames x $cg_reps${devargs:+; hvnet devargs $devargs}; load $load0" >&2
+echo "bench-vs-netvsc: DPDK {${vlist% }} x frames {$sizes} x queues {$queues}, ${secs}s a point, $ncpu CPUs (host on CPU 0), callgrind ${cg_frames} frames x $cg_reps${devargs:+; hvnet devargs $devargs}${VS_HOST_OPTS:+; host options $VS_HOST_OPTS}; load $load0" >&2
 fail=0
 rows=()
 for fr in $sizes; do

@@ -42,6 +42,7 @@ static volatile sig_atomic_t app_signal;
 struct app_opts {
 	unsigned int nics;
 	unsigned int queues;
+	unsigned int rx_publish;
 	unsigned int timeout_s;
 	const char *shim;
 	const char *ctl;
@@ -62,6 +63,9 @@ app_usage(FILE *f)
 		"  --ring-kib N     ring size per direction (default 2048)\n"
 		"  --recv-kib N     receive buffer (default 16384)\n"
 		"  --send-kib N     send buffer (default 16384)\n"
+		"  --rx-publish N   send and publish a channel's received\n"
+		"                   frames every N (1..255; default 0: once\n"
+		"                   per host iteration)\n"
 		"  --no-monitor     channels without monitor ids (no monitor_id\n"
 		"                   in sysfs; the guest signals through the\n"
 		"                   interrupt page and the node's irqcontrol)\n"
@@ -85,6 +89,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		{ "ring-kib", required_argument, NULL, 'r' },
 		{ "recv-kib", required_argument, NULL, 'R' },
 		{ "send-kib", required_argument, NULL, 'S' },
+		{ "rx-publish", required_argument, NULL, 'P' },
 		{ "no-monitor", no_argument, NULL, 'M' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "shim", required_argument, NULL, 'p' },
@@ -112,6 +117,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		case 'r': o->ucfg.ring_size = (uint32_t)(v * 1024); break;
 		case 'R': o->ucfg.recv_size = (uint32_t)(v * 1024); break;
 		case 'S': o->ucfg.send_size = (uint32_t)(v * 1024); break;
+		case 'P': o->rx_publish = (unsigned int)v; break;
 		case 'M': o->ucfg.no_monitor = true; break;
 		case 't': o->timeout_s = (unsigned int)v; break;
 		case 'p': o->shim = optarg; break;
@@ -125,7 +131,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		}
 	}
 	if (optind >= argc || o->nics < 1 || o->nics > 16 || o->queues < 1 ||
-	    o->queues > 64 || o->timeout_s == 0) {
+	    o->queues > 64 || o->timeout_s == 0 || o->rx_publish > 255) {
 		app_usage(stderr);
 		return -EINVAL;
 	}
@@ -327,8 +333,10 @@ main(int argc, char **argv)
 	hc.name = "uio";
 	hc.log_level = o.verbose ? HVSIM_LOG_DEBUG : HVSIM_LOG_NOTICE;
 	hc.ctl_path = o.ctl;
-	for (i = 0; i < o.nics; i++)
+	for (i = 0; i < o.nics; i++) {
 		hc.nic[i].max_queues = o.queues;
+		hc.nic[i].rx_publish = o.rx_publish;
+	}
 	h = hvsim_create(&hc);
 	if (h == NULL) {
 		fprintf(stderr, "hvsim-uio: cannot create the host\n");

@@ -527,6 +527,13 @@ hvsim_chan_batch_end(struct hvsim_chan *c)
 		hvsim_chan_publish(c);
 }
 
+void
+hvsim_chan_batch_publish(struct hvsim_chan *c)
+{
+	if (c->open && !c->failed)
+		hvsim_chan_publish(c);
+}
+
 uint32_t
 hvsim_chan_room(const struct hvsim_chan *c)
 {

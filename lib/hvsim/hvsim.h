@@ -86,6 +86,10 @@ struct hvsim_nic_config {
 	uint32_t max_queues;		/**< RSS queues offered, default 8, max
 					 *   HVSIM_MAX_QUEUES */
 	uint64_t link_speed_mbps;	/**< default 100000 */
+	/** Received frames after which a channel's transfer-page packet is
+	 * sent and its write index published, mid-iteration; 0 (default):
+	 * once per host iteration, or when a packet is full. */
+	uint32_t rx_publish;
 	/** Refuse the guest's MAC changes (NetworkAddress), as a vSwitch
 	 * port that forbids MAC spoofing does; hvsim_set_mac_lock() and
 	 * the "maclock" ctl command change it at run time. */

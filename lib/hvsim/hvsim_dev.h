@@ -94,6 +94,8 @@ int hvsim_chan_send_buf(struct hvsim_chan *c, uint16_t type, uint64_t xid,
 /** Stage several sends and publish the write index once. */
 void hvsim_chan_batch_begin(struct hvsim_chan *c);
 void hvsim_chan_batch_end(struct hvsim_chan *c);
+/** Publish what is staged so far; the batch stays open. */
+void hvsim_chan_batch_publish(struct hvsim_chan *c);
 /** Bytes a send of @p len payload bytes could still write now. */
 uint32_t hvsim_chan_room(const struct hvsim_chan *c);
 uint16_t hvsim_chan_subidx(const struct hvsim_chan *c);

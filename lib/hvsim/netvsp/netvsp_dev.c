@@ -74,6 +74,9 @@ netvsp_create(struct hvsim *h, unsigned int nic,
 		d->cfg.mtu = 1500;
 	if (d->cfg.link_speed_mbps == 0)
 		d->cfg.link_speed_mbps = 100000;
+	/* A full packet is sent anyway. */
+	if (d->cfg.rx_publish >= NV_RX_BATCH_MAX)
+		d->cfg.rx_publish = 0;
 	d->max_queues = cfg->max_queues;
 	if (d->max_queues == 0)
 		d->max_queues = 8;

@@ -199,6 +199,11 @@ nv_rx_batch_add(struct netvsp_dev *d, struct nv_chan *ch, uint32_t sec,
 	ch->tail = sec;
 	if (ch->n_rng == NV_RX_BATCH_MAX)
 		nv_rx_flush(d, ch);
+	else if (d->cfg.rx_publish != 0 && ch->n_rng >= d->cfg.rx_publish &&
+		 nv_rx_flush(d, ch) == 0)
+		/* The guest may start on these while the iteration goes on
+		 * (a failed flush retries at the next frame). */
+		hvsim_chan_batch_publish(ch->c);
 }
 
 int

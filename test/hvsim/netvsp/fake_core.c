@@ -132,6 +132,12 @@ hvsim_chan_batch_end(struct hvsim_chan *c)
 	(void)c;
 }
 
+void
+hvsim_chan_batch_publish(struct hvsim_chan *c)
+{
+	(void)c;
+}
+
 uint32_t
 hvsim_chan_room(const struct hvsim_chan *c)
 {

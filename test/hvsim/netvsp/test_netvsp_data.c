@@ -442,6 +442,32 @@ test_gen(void)
 	t_down(g, e);
 }
 
+/* rx_publish: no transfer-page packet carries more frames than that,
+ * though the generator makes all of them in one host iteration. */
+static void
+test_rx_publish(void)
+{
+	struct nvg *g = &G;
+	struct hvsim_nic_config cfg = {
+		.mtu = 1500, .max_queues = 1, .rx_publish = 16,
+		.port = { .kind = HVSIM_PORT_GEN_SINK,
+			  .gen = { .frame_len = 128, .flows = 1,
+				   .count = 1000 } },
+	};
+	struct hvsim_nic_stats st;
+	struct tenv *e = t_up(g, &cfg, 0, 0x0d);
+
+	tenv_idle(e, 50);
+	nvg_drain(g, 50);
+	CHECK_EQ(rx.n, 1000);
+	CHECK(g->rx_ranges_max >= 1 && g->rx_ranges_max <= 16, "%llu",
+	      (unsigned long long)g->rx_ranges_max);
+	tenv_stats(e, 0, &st);
+	CHECK(st.rx_batches >= (1000 + 15) / 16, "%llu batches",
+	      (unsigned long long)st.rx_batches);
+	t_down(g, e);
+}
+
 /* A paced generator keeps to its rate; a pure sink sends nothing. */
 static void
 test_gen_rate(void)
@@ -697,6 +723,7 @@ main(void)
 	test_rss();
 	test_sections();
 	test_gen();
+	test_rx_publish();
 	test_gen_rate();
 	test_gen_window();
 	test_gen_rss();
