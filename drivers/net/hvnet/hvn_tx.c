@@ -371,26 +371,31 @@ hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
  * their pool. The usual mbuf - direct, one segment, its only reference,
  * the first one's pool - goes back with a single put for all of them (no
  * per-mbuf call as in rte_pktmbuf_free_bulk()); anything else through
- * rte_pktmbuf_free().
+ * rte_pktmbuf_free(). @p m may be the caller's array: not written.
  */
 static __rte_noinline void
-hvn_tx_free_copied_slow(struct rte_mbuf **m, uint16_t n)
+hvn_tx_free_copied_slow(struct rte_mbuf *const *m, uint16_t n)
 {
 	struct rte_mempool *mp = m[0]->pool;
-	struct rte_mbuf *x;
+	struct rte_mbuf *put[HVN_TX_FREE_BULK], *x;
 	uint16_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
 		x = m[i];
 		if (likely(x->pool == mp && x->nb_segs == 1 &&
 			   RTE_MBUF_DIRECT(x) &&
-			   rte_mbuf_refcnt_read(x) == 1))
-			m[k++] = x;
-		else
+			   rte_mbuf_refcnt_read(x) == 1)) {
+			put[k++] = x;
+			if (k == HVN_TX_FREE_BULK) {
+				rte_mempool_put_bulk(mp, (void **)put, k);
+				k = 0;
+			}
+		} else {
 			rte_pktmbuf_free(x);
+		}
 	}
 	if (k != 0)
-		rte_mempool_put_bulk(mp, (void **)m, k);
+		rte_mempool_put_bulk(mp, (void **)put, k);
 }
 
 /* With MBUF_FAST_FREE the application promised one pool and one
@@ -399,7 +404,8 @@ hvn_tx_free_copied_slow(struct rte_mbuf **m, uint16_t n)
  * back: once any queue of the process attaches, the flags are looked at
  * for that. */
 static __rte_always_inline void
-hvn_tx_free_copied(const struct hvn_txq *txq, struct rte_mbuf **m, uint16_t n)
+hvn_tx_free_copied(const struct hvn_txq *txq, struct rte_mbuf *const *m,
+		   uint16_t n)
 {
 	uint64_t ol = 0;
 	uint16_t i;
@@ -409,11 +415,34 @@ hvn_tx_free_copied(const struct hvn_txq *txq, struct rte_mbuf **m, uint16_t n)
 			for (i = 0; i < n; i++)
 				ol |= m[i]->ol_flags;
 		if (likely(!(ol & RTE_MBUF_F_EXTERNAL))) {
-			rte_mempool_put_bulk(m[0]->pool, (void **)m, n);
+			rte_mempool_put_bulk(m[0]->pool, (void *const *)m, n);
 			return;
 		}
 	}
 	hvn_tx_free_copied_slow(m, n);
+}
+
+/* Copied frames pkts[0..@p cnt) are staged (a GPA-direct frame comes
+ * next): short runs wait in done[] for one put, a long one goes at once. */
+static __rte_noinline void
+hvn_tx_done_run(const struct hvn_txq *txq, struct rte_mbuf **done,
+		uint16_t *ndone, struct rte_mbuf *const *pkts, uint16_t cnt)
+{
+	uint16_t k = *ndone, i;
+
+	if (k + cnt > HVN_TX_FREE_BULK) {
+		if (k != 0)
+			hvn_tx_free_copied(txq, done, k);
+		k = 0;
+		if (cnt > HVN_TX_FREE_BULK / 2) {
+			hvn_tx_free_copied(txq, pkts, cnt);
+			*ndone = 0;
+			return;
+		}
+	}
+	for (i = 0; i < cnt; i++)
+		done[k++] = pkts[i];
+	*ndone = k;
 }
 
 /*
@@ -422,53 +451,40 @@ hvn_tx_free_copied(const struct hvn_txq *txq, struct rte_mbuf **m, uint16_t n)
  * alignment the host announced, at most as many per request as it
  * announced and no more bytes than a section (and the host's largest
  * request) holds; the section goes out as one request with one
- * descriptor. An aggregate never outlives the burst: it is sent when
- * full, before a GPA-direct frame (frames keep their order) and at the
- * end. Until it is staged its frames are not the caller's loss: when the
- * ring refuses it they are handed back unsent.
+ * descriptor. An aggregate is a run of consecutive frames of the burst:
+ * it closes when full, before a frame that goes GPA-direct (frames keep
+ * their order), at a latency publish and at the end of the burst. Until
+ * it is staged its frames are not the caller's loss: when the ring
+ * refuses it they are handed back unsent.
  */
-struct hvn_tx_agg {
-	uint8_t *buf;		/* the section */
-	uint32_t sec;
-	uint32_t end;		/* bytes used; the last packet unpadded */
-	uint32_t last;		/* offset of the last packet */
-	uint32_t n;		/* packets in it; 0: none open */
-	uint32_t bytes;		/* frame bytes, for the counters */
-	uint16_t first;		/* its first frame in the burst */
-	uint16_t ndone;		/* done[] entries before its frames */
-};
 
-/* The open aggregate as one request (a descriptor was free at open). */
+/* Section @p sec, @p len bytes, as one request (a descriptor is free). */
 static __rte_always_inline int
-hvn_tx_agg_send(struct hvn_txq *txq, struct hvbus_chan *chan,
-		struct hvn_tx_agg *a)
+hvn_tx_agg_send(struct hvn_txq *txq, struct hvbus_chan *chan, uint32_t sec,
+		uint32_t len)
 {
 	uint32_t id = txq->free_desc[txq->nfree - 1];
 	struct hvn_txd *d = &txq->txd[id];
 	struct nvsp_rndis_pkt r;
 	int rc;
 
-	hvn_tx_nvsp(&r, a->sec, a->end);
+	hvn_tx_nvsp(&r, sec, len);
 	rc = vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_INBAND,
 				VMB_PKT_FLAG_RC, d->next, NULL, 0, &r,
 				sizeof(r));
 	if (unlikely(rc != 0))
 		return rc;
 	txq->nfree--;
-	d->section = a->sec;
+	d->section = sec;
 	d->m = NULL;
 	hvn_txd_sent(d);
-	txq->st.packets += a->n;
-	txq->st.copied += a->n;
-	txq->st.bytes += a->bytes;
-	a->n = 0;
 	return 0;
 }
 
-/* The ring refused the open aggregate (section @p sec, from frame
- * @p first, done[] entries before it @p ndone): its section goes back, its
- * frames are not sent (-EAGAIN: handed back; a broken ring: dropped with
- * the rest of the burst). Returns the frames the burst sent. */
+/* The ring refused the aggregate in section @p sec that starts at frame
+ * @p first: its section goes back, its frames are not sent (-EAGAIN:
+ * handed back; a broken ring: dropped with the rest of the burst).
+ * Returns the frames the burst sent. */
 static __rte_cold uint16_t
 hvn_tx_agg_failed(struct hvn_txq *txq, uint32_t sec, uint16_t first,
 		  struct rte_mbuf **pkts, uint16_t n, int rc)
@@ -492,15 +508,16 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct hvn_txq *txq = q;
 	struct hvbus_chan *chan;
 	struct rte_mbuf *m;
-	/* Copied frames, freed after their requests are staged: a full bulk
-	 * plus one aggregate still open. */
-	struct rte_mbuf *done[HVN_TX_FREE_BULK + RNDIS_MAX_AGG_PKTS];
-	struct hvn_tx_agg a = { .n = 0 };
+	/* Copied frames of runs a GPA-direct frame ended, for one put. */
+	struct rte_mbuf *done[HVN_TX_FREE_BULK];
 	const struct hvn_vf *vf;
 	struct hvn_txd *d;
-	uint32_t id, off, plen, start;
-	uint64_t xid;
-	uint16_t i, ndone = 0;
+	uint32_t id, off, plen, start, end, last, sec, lim, pub_at, abytes;
+	uint64_t xid, bytes = 0;
+	uint8_t *buf;
+	/* run: the first copied frame not yet in done[]; ncopy, ngpa: frames
+	 * sent each way (the counters are written once). */
+	uint16_t i, ret, first, run = 0, ndone = 0, ncopy = 0, ngpa = 0;
 	int rc;
 
 	epoch_reader_enter(&txq->rd);
@@ -534,65 +551,64 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		hvn_txq_reclaim(txq);
 	if (txq->lock != NULL)
 		rte_spinlock_lock(txq->lock);
-	for (i = 0; i < n; i++) {
+	/* Latency policy: let the host start on a long burst early, at one
+	 * barrier per pub_every frames (no index is UINT32_MAX). */
+	pub_at = txq->pub_every != 0 ? txq->pub_every : UINT32_MAX;
+	i = 0;
+	while (i < n) {
 		m = pkts[i];
 		plen = m->pkt_len;
 		if (likely(plen < txq->copybreak && m->nb_segs == 1)) {
-			start = (a.end + txq->agg_align) & ~txq->agg_align;
-			if (a.n != 0 && (a.n == txq->agg_max ||
-					 start + HVN_TX_HDR_MAX + plen >
-					 txq->agg_bytes)) {
-				rc = hvn_tx_agg_send(txq, chan, &a);
-				if (unlikely(rc != 0)) {
-					goto agg_failed;
-				}
+			if (unlikely(txq->nfree == 0)) {
+				txq->st.ring_full++;
+				break;
 			}
-			if (a.n == 0) {
-				if (unlikely(txq->nfree == 0)) {
-					txq->st.ring_full++;
+			if (unlikely(txq->nfree_sec == 0))
+				goto gpa;
+			sec = txq->free_sec[--txq->nfree_sec];
+			buf = txq->sbuf + (size_t)sec * txq->sec_size;
+			first = i;
+			lim = RTE_MIN((uint32_t)n, i + txq->agg_max);
+			lim = RTE_MIN(lim, pub_at);
+			start = 0;
+			abytes = 0;
+			for (;;) {
+				off = hvn_tx_hdr(txq, m, buf + start, plen);
+				memcpy(buf + start + off,
+				       rte_pktmbuf_mtod(m, void *), plen);
+				abytes += plen;
+				last = start;
+				end = start + off + plen;
+				if (++i == lim)
 					break;
-				}
-				if (unlikely(txq->nfree_sec == 0))
-					goto gpa;
-				/* Whatever closed the last aggregate (full, a
-				 * GPA-direct frame, pub_every), done[] keeps
-				 * room for a whole new one. */
-				if (ndone >= HVN_TX_FREE_BULK) {
-					hvn_tx_free_copied(txq, done, ndone);
-					ndone = 0;
-				}
-				a.sec = txq->free_sec[--txq->nfree_sec];
-				a.buf = txq->sbuf + (size_t)a.sec *
-					txq->sec_size;
-				a.first = i;
-				a.ndone = ndone;
-				a.bytes = 0;
-				start = 0;
-			} else {
-				/* The previous packet's length covers its
+				m = pkts[i];
+				plen = m->pkt_len;
+				start = (end + txq->agg_align) &
+					~txq->agg_align;
+				if (!(plen < txq->copybreak &&
+				      m->nb_segs == 1) ||
+				    start + HVN_TX_HDR_MAX + plen >
+				    txq->agg_bytes)
+					break;
+				/* The last packet's length covers its
 				 * padding up to this one. */
-				off = start - a.last;
-				memcpy(a.buf + a.last +
+				off = start - last;
+				memcpy(buf + last +
 				       offsetof(struct rndis_packet, msg_len),
 				       &off, sizeof(off));
 			}
-			off = hvn_tx_hdr(txq, m, a.buf + start, plen);
-			memcpy(a.buf + start + off, rte_pktmbuf_mtod(m, void *),
-			       plen);
-			a.last = start;
-			a.end = start + off + plen;
-			a.n++;
-			a.bytes += plen;
-			done[ndone++] = m;
+			rc = hvn_tx_agg_send(txq, chan, sec, end);
+			if (unlikely(rc != 0)) {
+				ret = hvn_tx_agg_failed(txq, sec, first, pkts,
+							n, rc);
+				/* The frames before it were staged. */
+				i = first;
+				goto out;
+			}
+			ncopy += i - first;
+			bytes += abytes;
 		} else {
 gpa:
-			/* Frames leave in order: the aggregate first. */
-			if (a.n != 0) {
-				rc = hvn_tx_agg_send(txq, chan, &a);
-				if (unlikely(rc != 0)) {
-					goto agg_failed;
-				}
-			}
 			if (unlikely(txq->nfree == 0)) {
 				txq->st.ring_full++;
 				break;
@@ -605,22 +621,19 @@ gpa:
 				goto stage_failed;
 			d->section = NVSP_SECTION_NONE;
 			d->m = m;
-			txq->st.gpa++;
 			txq->nfree--;
 			hvn_txd_sent(d);
-			txq->st.packets++;
-			txq->st.bytes += plen;
+			ngpa++;
+			bytes += plen;
+next_run:
+			/* The copied frames before it are staged. */
+			if (i != run)
+				hvn_tx_done_run(txq, done, &ndone, pkts + run,
+						i - run);
+			run = ++i;
 		}
-		/* Latency policy: let the host start on a long burst early,
-		 * at one barrier per pub_every packets. */
-		if (unlikely(txq->pub_every != 0) &&
-		    (uint32_t)(i + 1) % txq->pub_every == 0) {
-			if (a.n != 0) {
-				rc = hvn_tx_agg_send(txq, chan, &a);
-				if (unlikely(rc != 0)) {
-					goto agg_failed;
-				}
-			}
+		if (unlikely(i == pub_at)) {
+			pub_at += txq->pub_every;
 			if (vmb_ring_publish(&chan->tx) == 1)
 				hvbus_chan_signal(chan);
 		}
@@ -637,8 +650,8 @@ stage_failed:
 					"tx", txq->qid, rc);
 			txq->st.errors += n - i;
 			rte_pktmbuf_free_bulk(pkts + i, n - i);
-			i = n;
-			break;
+			ret = n;
+			goto out;
 		}
 		/* Cannot be described (too many pages): drop it. */
 		HVN_LOG_LIMITED(&txq->log_lim, DEBUG, tx, "port %u tx queue "
@@ -647,12 +660,9 @@ stage_failed:
 				m->nb_segs, HVN_TX_MAX_PB);
 		txq->st.errors++;
 		rte_pktmbuf_free(m);
+		goto next_run;
 	}
-	if (a.n != 0) {
-		rc = hvn_tx_agg_send(txq, chan, &a);
-		if (unlikely(rc != 0))
-			goto agg_failed;
-	}
+	ret = i;
 out:
 	/* Own channel: the completions' read index goes out with our writes,
 	 * behind the burst's one store-load barrier. */
@@ -662,12 +672,15 @@ out:
 	if (txq->lock != NULL)
 		rte_spinlock_unlock(txq->lock);
 	epoch_reader_exit(&txq->rd);
+	txq->st.packets += ncopy + ngpa;
+	txq->st.copied += ncopy;
+	txq->st.gpa += ngpa;
+	txq->st.bytes += bytes;
 	if (ndone != 0)
 		hvn_tx_free_copied(txq, done, ndone);
-	return i;
-agg_failed:
-	/* Its frames are the caller's again: not in done[]. */
-	ndone = a.ndone;
-	i = hvn_tx_agg_failed(txq, a.sec, a.first, pkts, n, rc);
-	goto out;
+	/* The copied frames after the last GPA-direct one, up to the first
+	 * not staged. */
+	if (i != run)
+		hvn_tx_free_copied(txq, pkts + run, i - run);
+	return ret;
 }
