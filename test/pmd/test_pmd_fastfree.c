@@ -84,8 +84,10 @@ main(int argc, char **argv)
 	sent = rte_eth_tx_burst(port, 0, mix, RTE_DIM(mix));
 	CHECK_EQ(sent, RTE_DIM(mix));
 	for (got = 0; got < sent;) {
-		uint16_t k = pt_rx_until(port, 0, rx, RTE_MIN(RTE_DIM(rx),
-							     sent - got),
+		/* got < sent: the difference fits; both operands uint16_t. */
+		uint16_t left = (uint16_t)(sent - got);
+		uint16_t k = pt_rx_until(port, 0, rx,
+					 RTE_MIN((uint16_t)RTE_DIM(rx), left),
 					 3000);
 
 		if (k == 0)
