@@ -17,6 +17,9 @@
 # - ratio_to_hvsim: testpmd_io_mpps over hvsim's own ceiling for the same
 #   frame (mpps_threaded of BUILDDIR/bench/hvsim.json, from make
 #   bench-hvsim), when that file exists.
+# A step that measured nothing (no forward statistics, a rate that would
+# print as 0.000, a callgrind run without its frames) fails the script
+# with its log: never a figure in the JSON.
 # Builds nothing; run through "make bench-pmd", which builds first.
 #
 # usage: bench-pmd.sh BUILDDIR   -> BUILDDIR/bench/pmd.json
@@ -61,6 +64,8 @@ host_stop() {
 	hvpid=
 }
 
+die() { echo "bench-pmd: $*" >&2; exit 1; }
+
 testpmd_mpps() {	# testpmd_mpps MODE -> "rx_mpps tx_mpps"
 	host_start gen,len=60,flows=64
 	{ echo start; sleep "$secs"; echo stop; sleep 0.5; echo quit; } |
@@ -70,9 +75,17 @@ testpmd_mpps() {	# testpmd_mpps MODE -> "rx_mpps tx_mpps"
 		--total-num-mbufs=16384 --txd=1024 --rxd=512 \
 		--forward-mode="$1" >"$dir/testpmd.log" 2>&1 || true
 	host_stop
+	# Under 500 frames/s a rate prints as 0.000: that is no measurement
+	# (rxonly sends nothing: only its receive rate counts).
 	sed -n '/Forward statistics for port 0/,/---/p' "$dir/testpmd.log" |
-		awk -v s="$secs" '/RX-packets:/ { r = $2 } /TX-packets:/ { t = $2 }
-			END { if (r == "") exit 1; printf "%.3f %.3f\n", r / s / 1e6, t / s / 1e6 }'
+		awk -v s="$secs" -v m="$1" '/RX-packets:/ { r = $2 } /TX-packets:/ { t = $2 }
+			END { if (r == "" || r / s < 500 || (m == "io" && t / s < 500)) exit 1
+			      printf "%.3f %.3f\n", r / s / 1e6, t / s / 1e6 }' || {
+		echo "bench-pmd: testpmd $1 measured nothing (RX/TX-packets" \
+			"missing or under 500 per second); its log:" >&2
+		tail -n 40 "$dir/testpmd.log" >&2
+		return 1
+	}
 }
 
 cg_run() {	# cg_run N -> "pkts empty instructions"
@@ -86,21 +99,35 @@ cg_run() {	# cg_run N -> "pkts empty instructions"
 	echo "$line" | sed -n "s/.*pkts=\([0-9]*\).*empty=\([0-9]*\).*/\1 \2 $ir/p"
 }
 
-read -r io_rx io_tx < <(testpmd_mpps io)
-read -r rxo_rx _ < <(testpmd_mpps rxonly)
+# Each step's output checked here: a failure inside "< <(...)" would
+# leave the variables empty and the script going.
+r=$(testpmd_mpps io) || die "io forwarding: no rate"
+read -r io_rx io_tx <<<"$r"
+r=$(testpmd_mpps rxonly) || die "rxonly: no rate"
+read -r rxo_rx _ <<<"$r"
 
 # Cost of one empty rx poll (no traffic: a pure-sink host in-process).
 "$bench" 60 100000 idle >/dev/null 2>&1 || true
 valgrind --tool=callgrind --callgrind-out-file="$dir/cg.idle" \
 	--toggle-collect=hvn_rx_burst "$bench" 60 100000 idle >/dev/null 2>&1
 idle_ir=$(sed -n 's/^summary: *//p' "$dir/cg.idle" | head -n1)
+[ -n "$idle_ir" ] && [ "$idle_ir" -gt 0 ] ||
+	die "callgrind counted nothing in the idle run"
 empty_cost=$(awk -v i="$idle_ir" 'BEGIN { printf "%.3f", i / 100000 }')
-read -r p1 e1 i1 < <(cg_run "$cg1")
-read -r p2 e2 i2 < <(cg_run "$cg2")
+read -r p1 e1 i1 <<<"$(cg_run "$cg1")"
+read -r p2 e2 i2 <<<"$(cg_run "$cg2")"
+# Two runs with frames and instructions, the second longer: else the
+# difference below divides by nothing.
+for v in "$p1" "$i1" "$p2" "$i2"; do
+	[ -n "$v" ] && [ "$v" -gt 0 ] ||
+		die "a callgrind run measured nothing (frames $p1/$p2," \
+			"instructions ${i1:-none}/${i2:-none}); hvsim: $(tail -n 3 "$dir/hvsim.log")"
+done
+[ "$p2" -gt "$p1" ] || die "the longer callgrind run got no more frames ($p1, $p2)"
 ipp=$(awk -v p1="$p1" -v e1="$e1" -v i1="$i1" -v p2="$p2" -v e2="$e2" \
 	-v i2="$i2" -v c="$empty_cost" 'BEGIN {
 	a = i1 - e1 * c; b = i2 - e2 * c
-	printf "%.1f", (p2 > p1) ? (b - a) / (p2 - p1) : b / p2 }')
+	printf "%.1f", (b - a) / (p2 - p1) }')
 
 ceil=null
 ratio=null

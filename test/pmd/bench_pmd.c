@@ -10,7 +10,10 @@
  * runs it under callgrind with only hvn_rx_burst/hvn_tx_burst collected to
  * count the guest's instructions per packet: it also prints empty= (rx
  * bursts that returned nothing), and "idle" mode makes COUNT bursts
- * without traffic, so the cost of an empty poll can be taken out. A path
+ * without traffic, so the cost of an empty poll can be taken out. A run
+ * that received nothing, or all of it in one burst (no window to measure
+ * a rate over), prints no figure and exits 1; fewer frames than COUNT
+ * (the host sent nothing for a second) is said on stderr. A path
  * (containing '/') names an hvsim daemon to use instead (run outside
  * valgrind, so the host keeps up and bursts are full).
  */
@@ -24,7 +27,8 @@ main(int argc, char **argv)
 	struct rte_mbuf *pkts[32];
 	struct hvsim_config cfg;
 	struct rte_mempool *mp;
-	uint64_t want, got = 0, fwd = 0, empty = 0, t0, t1, idle_end;
+	uint64_t want, got = 0, fwd = 0, empty = 0, t1, idle_end;
+	uint64_t ns0 = 0, ns1 = 0, first = 0;
 	bool idle = false;
 	struct hvsim *h;
 
@@ -69,13 +73,12 @@ main(int argc, char **argv)
 	if (idle) {
 		for (got = 0; got < want; got++)
 			empty += rte_eth_rx_burst(0, 0, pkts, 32) == 0;
-		printf("pkts=0 fwd=0 empty=%llu mpps=0\n",
+		printf("pkts=0 fwd=0 empty=%llu\n",
 		       (unsigned long long)empty);
 		goto out;
 	}
-	t0 = pt_ms();
-	t1 = t0;
-	idle_end = t0 + 20000;
+	t1 = pt_ms();
+	idle_end = t1 + 20000;
 	while (got < want && pt_ms() < idle_end) {
 		uint16_t n = rte_eth_rx_burst(0, 0, pkts, 32), s;
 
@@ -83,19 +86,39 @@ main(int argc, char **argv)
 			empty++;
 			continue;
 		}
-		if (got == 0)
-			t0 = pt_ms();
+		/* The window runs from the first burst's return to the
+		 * last's, in ns (a millisecond clock made short runs a
+		 * zero-length window); the frames in it are those after
+		 * the first burst. */
+		if (got == 0) {
+			ns0 = hv_now_ns();
+			first = n;
+		}
 		got += n;
 		s = rte_eth_tx_burst(0, 0, pkts, n);
 		fwd += s;
 		pt_free(pkts + s, n - s);
+		ns1 = hv_now_ns();
 		t1 = pt_ms();
 		idle_end = t1 + 1000;
 	}
-	printf("pkts=%llu fwd=%llu empty=%llu mpps=%.3f\n",
-	       (unsigned long long)got, (unsigned long long)fwd,
-	       (unsigned long long)empty,
-	       t1 > t0 ? (double)got / (double)(t1 - t0) / 1000.0 : 0.0);
+	if (got == first || ns1 <= ns0) {
+		/* Nothing measured: no figure, a failure. */
+		fprintf(stderr, "bench_pmd: %llu frames received%s: no rate\n",
+			(unsigned long long)got, got == 0 ? "" :
+			", all in one burst");
+		got = 0;
+	} else {
+		if (got < want)
+			fprintf(stderr, "bench_pmd: %llu of %llu frames (the "
+				"host sent nothing for 1 s)\n",
+				(unsigned long long)got,
+				(unsigned long long)want);
+		printf("pkts=%llu fwd=%llu empty=%llu mpps=%.3f\n",
+		       (unsigned long long)got, (unsigned long long)fwd,
+		       (unsigned long long)empty,
+		       (double)(got - first) * 1e3 / (double)(ns1 - ns0));
+	}
 	{
 		struct rte_eth_stats st;
 
