@@ -550,8 +550,9 @@ struct hvn_dev {
 	 * the host's last association message, written by channel 0's
 	 * reader, read by the LSC alarm. */
 	struct hvn_vf *vf __rte_cache_aligned;
-	/* Sequence number (bits 33..63, bumped by every message),
-	 * allocated (bit 32), serial (bits 0..31); 0: nothing heard yet. */
+	/* Sequence number (bits 33..63, bumped by every message and by a
+	 * new session, never restarted), allocated (bit 32), serial (bits
+	 * 0..31); 0: nothing heard yet. */
 	uint64_t vf_host __rte_cache_aligned;
 	uint64_t vf_host_seen;		/* LSC alarm only */
 	struct hvn_vf_ctl *vfc;

@@ -375,9 +375,20 @@ hvn_vf_gone(struct hvn_dev *hv)
 void
 hvn_vf_session_reset(struct hvn_dev *hv)
 {
-	/* A new NVSP session: the host announces a present VF again. */
-	__atomic_store_n(&hv->vf_host, 0, __ATOMIC_RELEASE);
-	hv->vf_host_seen = 0;
+	uint64_t v = __atomic_load_n(&hv->vf_host, __ATOMIC_RELAXED);
+
+	/*
+	 * A new NVSP session: the host announces a present VF again. The
+	 * record becomes "no VF" under a new sequence number instead of 0:
+	 * restarting the sequence made the new session's first association
+	 * equal to the last one's (same serial), and an LSC alarm that had
+	 * loaded the old value around the reset stored it as seen - the new
+	 * association then went unnoticed and the VF was never taken up
+	 * again. vf_host_seen stays the alarm's alone. No channel 0 reader
+	 * runs here (the old channel is gone, the new one not open yet).
+	 */
+	__atomic_store_n(&hv->vf_host, (v | (HVN_VF_SEQ_ONE - 1)) + 1,
+			 __ATOMIC_RELEASE);
 }
 
 int
