@@ -73,6 +73,16 @@ struct traffic {
 	uint64_t rx_outage;		/* frames rx_burst gave during outages */
 	uint64_t seq;
 	unsigned int lcore;		/* worker running traffic_main() */
+	uint32_t at;			/* where it is: enum tstep << 8 | queue */
+	uint64_t at_us;			/* since when */
+};
+
+/* The traffic thread's steps, for a pause that times out to name. */
+enum tstep { S_TOP, S_ALLOC, S_TX, S_RX, S_YIELD };
+
+static const char *const tstep_name[] = {
+	"the loop's top", "mbuf allocation", "rte_eth_tx_burst",
+	"rte_eth_rx_burst", "sched_yield",
 };
 
 static struct traffic tr;
@@ -91,6 +101,13 @@ add64(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
 }
 
+static void
+traffic_at(struct traffic *t, enum tstep step, uint16_t q)
+{
+	__atomic_store_n(&t->at_us, rt_us(), __ATOMIC_RELAXED);
+	__atomic_store_n(&t->at, (uint32_t)step << 8 | q, __ATOMIC_RELAXED);
+}
+
 static int
 traffic_main(void *arg)
 {
@@ -105,6 +122,7 @@ traffic_main(void *arg)
 
 	rte_eth_macaddr_get(t->port, &mac);
 	for (;;) {
+		traffic_at(t, S_TOP, 0);
 		st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
 		if (st == T_STOP)
 			break;
@@ -151,12 +169,14 @@ traffic_main(void *arg)
 			/* The window bounds what is in flight; it reopens
 			 * at each resume and after a stall (above). */
 			if (inflight < WINDOW * NQ) {
+				traffic_at(t, S_ALLOC, q);
 				for (i = 0; i < 32; i++) {
 					b[i] = rt_frame(t->mp, &mac, 128,
 							(uint32_t)t->seq++);
 					if (b[i] == NULL)
 						break;
 				}
+				traffic_at(t, S_TX, q);
 				r = rte_eth_tx_burst(t->port, q, b, i);
 				for (k = r; k < i; k++)
 					rte_pktmbuf_free(b[k]);
@@ -169,6 +189,7 @@ traffic_main(void *arg)
 				if (r != 0)
 					idle = 0;
 			}
+			traffic_at(t, S_RX, q);
 			r = rte_eth_rx_burst(t->port, q, b, 32);
 			for (i = 0; i < r; i++)
 				rte_pktmbuf_free(b[i]);
@@ -181,8 +202,10 @@ traffic_main(void *arg)
 					add64(&t->rx_outage, r);
 			}
 		}
-		if (idle)
+		if (idle) {
+			traffic_at(t, S_YIELD, 0);
 			sched_yield();
+		}
 	}
 	return 0;
 }
@@ -352,7 +375,14 @@ check_pool(struct soak *s)
 	uint16_t q, n;
 
 	if (traffic_pause() != 0) {
-		FAIL(s, "traffic thread does not pause");
+		uint32_t at = __atomic_load_n(&tr.at, __ATOMIC_RELAXED);
+
+		/* Where it is stuck (or was last, if starved), for the
+		 * next look at this failure. */
+		FAIL(s, "traffic thread does not pause: in %s (queue %u) "
+		     "for %llu ms", tstep_name[at >> 8], at & 0xff,
+		     (unsigned long long)((rt_us() -
+			__atomic_load_n(&tr.at_us, __ATOMIC_RELAXED)) / 1000));
 		return;
 	}
 	/* Frames on the VF's wire when the VF left the datapath are lost,
@@ -541,32 +571,53 @@ sub_cycle(struct soak *s, unsigned int chan)
 	return 0;
 }
 
-/* hvsim's data path of NIC 0 becomes @p vf. */
+/*
+ * hvsim's data path of NIC 0 becomes @p vf and the driver's side of the
+ * switch is over: to the VF, its vf_switches count passed @p switches;
+ * back, the VF is out of its datapath (vf_active 0). hvsim flips its flag
+ * when it answers SWITCH_DATA_PATH, before the driver has read the
+ * answer: going on at the flag alone rescinded the device under the
+ * driver's switch now and then (it failed with -ENODEV and let the VF
+ * go), so the cycle no longer tested a rescind with the VF in use.
+ */
 static int
-wait_datapath(struct soak *s, bool vf)
+wait_datapath(struct soak *s, bool vf, uint64_t switches)
 {
 	struct hvsim_nic_stats st;
-	uint64_t end = rt_ms() + DEADLINE_MS;
+	uint64_t end = rt_ms() + DEADLINE_MS, sw = 0, act = 0;
+	int rc;
 
-	while (hvsim_nic_stats(s->h, 0, &st) == 0 && st.vf_active != vf) {
-		if (rt_ms() > end) {
-			FAIL(s, "hvsim's data path is not %s",
-			     vf ? "the VF" : "synthetic");
+	for (;;) {
+		rc = hvsim_nic_stats(s->h, 0, &st);
+		if (rc != 0) {
+			FAIL(s, "hvsim_nic_stats: %d", rc);
 			return -1;
 		}
+		sw = xstat(s->port, "vf_switches");
+		act = xstat(s->port, "vf_active");
+		if (st.vf_active == vf && sw != UINT64_MAX &&
+		    (vf ? sw > switches : act == 0))
+			return 0;
+		if (rt_ms() > end)
+			break;
 		usleep(200);
 	}
-	return 0;
+	FAIL(s, "data path not %s: hvsim %s, driver vf_active %llu, "
+	     "vf_switches %llu (before: %llu)", vf ? "the VF" : "synthetic",
+	     st.vf_active ? "VF" : "synthetic", (unsigned long long)act,
+	     (unsigned long long)sw, (unsigned long long)switches);
+	return -1;
 }
 
 static int
 vf_cycle(struct soak *s)
 {
-	uint64_t base[NQ], first, vrx;
+	uint64_t base[NQ], first, vrx, sw;
 	unsigned int q;
 
+	sw = xstat(s->port, "vf_switches");
 	if (hvsim_vf(s->h, 0, true, ++s->vf_serial) != 0 ||
-	    wait_datapath(s, true) != 0)
+	    wait_datapath(s, true, sw) != 0)
 		return -1;
 	/* Every queue receives through the VF's looped-back rings. */
 	vrx = xstat(s->port, "vf_rx_packets");
@@ -579,9 +630,11 @@ vf_cycle(struct soak *s)
 	if (xstat(s->port, "vf_rx_packets") <= vrx)
 		FAIL(s, "vf_rx_packets does not count");
 	/* A rescind with the VF in use; the port comes back on it. */
-	if (primary_cycle(s) != 0 || wait_datapath(s, true) != 0)
+	sw = xstat(s->port, "vf_switches");
+	if (primary_cycle(s) != 0 || wait_datapath(s, true, sw) != 0)
 		return -1;
-	if (hvsim_vf(s->h, 0, false, 0) != 0 || wait_datapath(s, false) != 0)
+	if (hvsim_vf(s->h, 0, false, 0) != 0 ||
+	    wait_datapath(s, false, 0) != 0)
 		return -1;
 	for (q = 0; q < NQ; q++)
 		base[q] = ld64(&tr.rx[q]);
