@@ -46,6 +46,7 @@
 
 #include <getopt.h>
 #include <sched.h>
+#include <sys/syscall.h>
 
 #include <rte_eth_ring.h>
 #include <rte_launch.h>
@@ -75,6 +76,7 @@ struct traffic {
 	unsigned int lcore;		/* worker running traffic_main() */
 	uint32_t at;			/* where it is: enum tstep << 8 | queue */
 	uint64_t at_us;			/* since when */
+	pid_t tid;			/* its kernel thread id */
 };
 
 /* The traffic thread's steps, for a pause that times out to name. */
@@ -121,6 +123,7 @@ traffic_main(void *arg)
 	int st, idle;
 
 	rte_eth_macaddr_get(t->port, &mac);
+	__atomic_store_n(&t->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	for (;;) {
 		traffic_at(t, S_TOP, 0);
 		st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
@@ -362,6 +365,55 @@ check_clean(struct soak *s)
 	}
 }
 
+/* The kernel's view of the traffic thread: its state and CPU (stat), and
+ * over 200 ms the time it ran and waited to run (schedstat, ns): running
+ * all along means it spins, waiting means it is not given a CPU. */
+static void
+traffic_sched_report(void)
+{
+	char path[64], buf[512], *p;
+	unsigned long long run[2] = { 0 }, wait[2] = { 0 };
+	int i, cpu = -1;
+	char state = '?';
+	FILE *f;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 1)
+			usleep(200000);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat",
+			 (int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE));
+		f = fopen(path, "r");
+		if (f == NULL)
+			return;
+		if (fscanf(f, "%llu %llu", &run[i], &wait[i]) != 2)
+			run[i] = wait[i] = 0;
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
+		 (int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE));
+	f = fopen(path, "r");
+	if (f != NULL) {
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL && p[1] == ' ') {
+			/* Field 3 (state) starts at p + 2; 39 is the CPU. */
+			p += 2;
+			state = *p;
+			for (i = 3; i < 39 && p != NULL; i++) {
+				p = strchr(p, ' ');
+				if (p != NULL)
+					p++;
+			}
+			if (p != NULL)
+				cpu = atoi(p);
+		}
+		fclose(f);
+	}
+	fprintf(stderr, "soak: traffic thread %d: state %c, CPU %d; in 200 ms "
+		"it ran %llu ms and waited %llu ms for a CPU\n",
+		(int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE), state, cpu,
+		(run[1] - run[0]) / 1000000, (wait[1] - wait[0]) / 1000000);
+}
+
 /*
  * The mbufs the host held when the device went come back to the pool once
  * the queues burst again after the grace period. With traffic paused,
@@ -383,6 +435,7 @@ check_pool(struct soak *s)
 		     "for %llu ms", tstep_name[at >> 8], at & 0xff,
 		     (unsigned long long)((rt_us() -
 			__atomic_load_n(&tr.at_us, __ATOMIC_RELAXED)) / 1000));
+		traffic_sched_report();
 		return;
 	}
 	/* Frames on the VF's wire when the VF left the datapath are lost,
