@@ -41,6 +41,7 @@
 #define VMB_RING_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -489,6 +490,52 @@ static inline int
 vmb_ring_peek(struct vmb_ring *r, struct vmb_pkt_desc *d)
 {
 	return vmb_ring_peek_inline(r, d);
+}
+
+/**
+ * Reader: take the packets that follow as long as each one's descriptor
+ * starts with the 8 bytes @p word (type, data offset, length, flags) - the
+ * same bytes as a packet vmb_ring_peek() accepted on this ring, so every
+ * check on them holds - and lies whole in the bytes last seen published,
+ * its descriptor not across the ring's end; at most @p max. Their
+ * transaction ids in @p xid[], the packets stepped over (nothing peeked
+ * before). For a reader of many packets of one shape (completions): per
+ * packet one compare for the descriptor's checks, no peek then skip, the
+ * room counted down. The write index is not loaded.
+ *
+ * @return packets taken; 0: nothing consumed, vmb_ring_peek() decides on
+ *   the next one (empty, another shape, a lying writer, a broken ring).
+ */
+static inline __attribute__((always_inline)) uint32_t
+vmb_ring_take_like(struct vmb_ring *r, uint64_t word, uint64_t *xid,
+		   uint32_t max)
+{
+	const uint32_t total = (uint32_t)(word >> 32 & 0xffff) * 8 +
+		VMB_PKT_TRAILER_SIZE;
+	const uint32_t size = r->size;
+	const uint8_t *data = r->data;
+	uint32_t p = r->rd_pos, avail, n = 0;
+	struct vmb_pkt_desc d;
+	uint64_t w;
+
+	if (vmb_unlikely(r->broken))
+		return 0;
+	avail = vmb_ring_rd_avail(r);
+	while (n < max && avail >= total && p + VMB_PKT_DESC_SIZE <= size) {
+		memcpy(&d, data + p, sizeof(d));
+		/* Compare and use only the copy. */
+		vmb_compiler_barrier();
+		memcpy(&w, &d, sizeof(w));
+		if (w != word)
+			break;
+		xid[n++] = d.xid;
+		avail -= total;
+		p += total;
+		if (p >= size)
+			p -= size;
+	}
+	r->rd_pos = p;
+	return n;
 }
 
 /* Reader: step over @p bytes (packet + trailer). */

@@ -288,6 +288,7 @@ struct hvn_txq {
 	bool broken_logged;
 	struct hvn_cring cr;
 	uint8_t *pkt;			/* own channel: HVN_RX_PKT_MAX copy */
+	uint64_t cmplt_like;		/* own channel: hvn_tx_reap() */
 	uint8_t tmpl[64] __rte_aligned(16);	/* hvn_tx_tmpl_init() */
 	struct hvn_qstats st;
 	struct hvn_log_limit log_lim;

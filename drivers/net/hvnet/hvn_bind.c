@@ -154,6 +154,8 @@ hvn_txq_rebind(struct hvn_txq *txq, uint32_t seq)
 	/* The new session's host may announce other sections. */
 	hvn_txq_sections(txq, hv, n);
 	txq->broken_logged = false;
+	/* Completions are learnt again on the new channel's ring. */
+	txq->cmplt_like = 0;
 	txq->bound_seq = seq;
 	return 0;
 }

@@ -108,12 +108,34 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 	struct rte_mbuf *fm[HVN_TX_FREE_BULK];
 	struct vmb_pkt_desc d;
 	uint32_t budget, nfm = 0;
+	/* The first 8 bytes of the last completion peek accepted: the
+	 * host's completions all look alike. 0: none yet (never valid). */
+	uint64_t like = txq->cmplt_like, xid[HVN_TX_FREE_BULK];
+	uint32_t k, j;
 	int len;
 
 	for (budget = HVN_TX_REAP_BUDGET;; budget--) {
 		if (unlikely(budget == 0)) {
 			txq->st.budget_cut++;
 			break;
+		}
+		/* As many as fm[] has room for: each frees one mbuf at
+		 * most. */
+		if (likely(like != 0) &&
+		    (k = vmb_ring_take_like(&chan->rx, like, xid,
+					    RTE_MIN(budget, HVN_TX_FREE_BULK -
+						    nfm))) != 0) {
+			for (j = 0; j < k; j++)
+				if (unlikely(hvn_txd_complete_to(txq, xid[j],
+								 fm, &nfm) != 0))
+					txq->st.bad_cmplt++;
+			if (nfm == HVN_TX_FREE_BULK) {
+				rte_mempool_put_bulk(fm[0]->pool,
+						     (void **)fm, nfm);
+				nfm = 0;
+			}
+			budget -= k - 1;
+			continue;
 		}
 		len = vmb_ring_peek_inline(&chan->rx, &d);
 		if (unlikely(len < 0)) {
@@ -126,6 +148,8 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 			break;
 		}
 		if (likely(d.type == VMB_PKT_COMPLETION)) {
+			memcpy(&like, &d, sizeof(like));
+			txq->cmplt_like = like;
 			if (unlikely(hvn_txd_complete_to(txq, d.xid, fm,
 							 &nfm) != 0))
 				txq->st.bad_cmplt++;
