@@ -450,6 +450,75 @@ test_skip_after_tamper(void)
 	free(m);
 }
 
+/* Completions of one shape, taken by comparing their first descriptor
+ * word with one a peek accepted: the run stops at another shape, at
+ * @max, at the end of what was published and at a descriptor across the
+ * ring's end (each left to vmb_ring_peek()).
+ */
+static void
+test_take_like(void)
+{
+	struct mem *m = mem_new(0, 0);
+	struct vmb_ring w, r;
+	struct vmb_pkt_desc d;
+	uint8_t pay[16] = { 0 };
+	uint64_t like, xid[8];
+	uint32_t i;
+
+	views(m, &w, &r);
+	/* 24 + 8 bytes each, then one 8 bytes longer (another length8). */
+	for (i = 1; i <= 3; i++)
+		CHECK_EQ(vmb_ring_write(&w, VMB_PKT_COMPLETION, 0, i, NULL, 0,
+					&(struct vmb_iov){ pay, 8 }, 1) >= 0, 1);
+	CHECK_EQ(vmb_ring_write(&w, VMB_PKT_COMPLETION, 0, 4, NULL, 0,
+				&(struct vmb_iov){ pay, 16 }, 1) >= 0, 1);
+	for (i = 5; i <= 7; i++)
+		CHECK_EQ(vmb_ring_write(&w, VMB_PKT_COMPLETION, 0, i, NULL, 0,
+					&(struct vmb_iov){ pay, 8 }, 1) >= 0, 1);
+	CHECK_EQ(vmb_ring_peek(&r, &d), 24);
+	memcpy(&like, &d, sizeof(like));
+	CHECK_EQ(vmb_ring_skip(&r), 0);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 2);
+	CHECK(xid[0] == 2 && xid[1] == 3);
+	/* Another length: nothing taken, the peek decides. */
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 0);
+	CHECK_EQ(vmb_ring_peek(&r, &d), 32);
+	CHECK(d.xid == 4);
+	CHECK_EQ(vmb_ring_skip(&r), 0);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 1), 1);
+	CHECK(xid[0] == 5);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 2);
+	CHECK(xid[0] == 6 && xid[1] == 7);
+	/* Empty as last seen: the write index is not loaded. */
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 0);
+	CHECK_EQ(vmb_ring_commit(&r), 0);
+	CHECK_EQ(m->hdr.read_index, m->hdr.write_index);
+	/* Published but not yet seen by the reader: left to the peek. */
+	CHECK_EQ(vmb_ring_write(&w, VMB_PKT_COMPLETION, 0, 8, NULL, 0,
+				&(struct vmb_iov){ pay, 8 }, 1) >= 0, 1);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 0);
+	CHECK_EQ(vmb_ring_peek(&r, &d), 24);
+	CHECK(d.xid == 8);
+	CHECK_EQ(vmb_ring_skip(&r), 0);
+	CHECK_EQ(r.stats.errors, 0);
+	free(m);
+
+	/* A descriptor across the ring's end is not read by the run. */
+	m = mem_new(DSIZE - 8, 0);
+	views(m, &w, &r);
+	for (i = 1; i <= 3; i++)
+		CHECK_EQ(vmb_ring_write(&w, VMB_PKT_COMPLETION, 0, i, NULL, 0,
+					&(struct vmb_iov){ pay, 8 }, 1) >= 0, 1);
+	CHECK_EQ(vmb_ring_peek(&r, &d), 24);	/* refresh the write index */
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 0);
+	CHECK_EQ(vmb_ring_skip(&r), 0);
+	CHECK(d.xid == 1);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 2);
+	CHECK(xid[0] == 2 && xid[1] == 3);
+	CHECK_EQ(r.stats.errors, 0);
+	free(m);
+}
+
 /* A fresh view picks up where the previous owner of the ring stopped. */
 static void
 test_reattach(void)
@@ -614,6 +683,7 @@ main(void)
 	test_commit_publish();
 	test_small_buffer_skip();
 	test_skip_after_tamper();
+	test_take_like();
 	test_reattach();
 	test_corrupt_reader();
 	test_corrupt_writer();
