@@ -34,15 +34,35 @@
 #include "hvsim_uio.h"
 #include "hvsim_uio_app.h"
 
-#define APP_SPIN_NS	20000
+/*
+ * Idle policy. The guest's doorbell is a bit in shared memory: nothing
+ * can end a nanosleep() when it is set, so a napping host answers a
+ * doorbell only when it wakes - about 200 us on this VM whatever the
+ * requested length (timer slack and the scheduler), where Hyper-V's
+ * host reacts within microseconds. While the guest runs traffic (work
+ * seen within the spin window) the host therefore keeps polling; only a
+ * guest quiet for that long (start-up, a paused test) lets it nap, in
+ * steps doubling up to APP_SLEEP_MAX. The default window is longer than
+ * a guest's round trip on a quiet machine (a 384-frame window at 4
+ * queues takes tens of microseconds) and short enough that a test
+ * harness at load 20 whose guest waits for something else does not keep
+ * a CPU busy (perf.rst, the idle policy; --spin-us changes it).
+ */
+#define APP_SPIN_US_DEF	1000
+#define APP_SPIN_US_MAX	(60u * 1000 * 1000)
+#define APP_SLEEP_MIN	2000
 #define APP_SLEEP_MAX	50000
 
 static volatile sig_atomic_t app_signal;
+/* Set by SIGCHLD: a child may have exited, waitpid() is worth a call
+ * (not a system call in every idle iteration). */
+static volatile sig_atomic_t app_child;
 
 struct app_opts {
 	unsigned int nics;
 	unsigned int queues;
 	unsigned int rx_publish;
+	unsigned int spin_us;
 	unsigned int timeout_s;
 	const char *shim;
 	const char *ctl;
@@ -66,6 +86,9 @@ app_usage(FILE *f)
 		"  --rx-publish N   send and publish a channel's received\n"
 		"                   frames every N (1..255; default 0: once\n"
 		"                   per host iteration)\n"
+		"  --spin-us N      keep polling N us after the last work\n"
+		"                   before napping (default 1000; up to\n"
+		"                   60000000: never nap while serving)\n"
 		"  --no-monitor     channels without monitor ids (no monitor_id\n"
 		"                   in sysfs; the guest signals through the\n"
 		"                   interrupt page and the node's irqcontrol)\n"
@@ -90,6 +113,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		{ "recv-kib", required_argument, NULL, 'R' },
 		{ "send-kib", required_argument, NULL, 'S' },
 		{ "rx-publish", required_argument, NULL, 'P' },
+		{ "spin-us", required_argument, NULL, 'u' },
 		{ "no-monitor", no_argument, NULL, 'M' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "shim", required_argument, NULL, 'p' },
@@ -107,6 +131,7 @@ app_parse(int argc, char **argv, struct app_opts *o)
 	o->nics = 1;
 	o->queues = 8;
 	o->timeout_s = 60;
+	o->spin_us = APP_SPIN_US_DEF;
 	hvsim_uio_config_init(&o->ucfg);
 	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
 		unsigned long v = optarg != NULL ? strtoul(optarg, NULL, 0) : 0;
@@ -118,6 +143,10 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		case 'R': o->ucfg.recv_size = (uint32_t)(v * 1024); break;
 		case 'S': o->ucfg.send_size = (uint32_t)(v * 1024); break;
 		case 'P': o->rx_publish = (unsigned int)v; break;
+		case 'u':
+			o->spin_us = v > APP_SPIN_US_MAX ? APP_SPIN_US_MAX + 1 :
+				     (unsigned int)v;
+			break;
 		case 'M': o->ucfg.no_monitor = true; break;
 		case 't': o->timeout_s = (unsigned int)v; break;
 		case 'p': o->shim = optarg; break;
@@ -131,7 +160,8 @@ app_parse(int argc, char **argv, struct app_opts *o)
 		}
 	}
 	if (optind >= argc || o->nics < 1 || o->nics > 16 || o->queues < 1 ||
-	    o->queues > 64 || o->timeout_s == 0 || o->rx_publish > 255) {
+	    o->queues > 64 || o->timeout_s == 0 || o->rx_publish > 255 ||
+	    o->spin_us > APP_SPIN_US_MAX) {
 		app_usage(stderr);
 		return -EINVAL;
 	}
@@ -149,6 +179,13 @@ app_on_signal(int sig)
 }
 
 static void
+app_on_child(int sig)
+{
+	(void)sig;
+	app_child = 1;
+}
+
+static void
 app_signals(void)
 {
 	struct sigaction sa;
@@ -158,6 +195,10 @@ app_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = app_on_child;
+	/* Restarted: host calls (reads of /proc, ...) need not expect EINTR. */
+	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
 }
 
 /* Child: its own process group, killed if we die, the shim preloaded. */
@@ -176,6 +217,7 @@ app_spawn(const struct app_opts *o, char **argv)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
 	if (o->shim != NULL) {
 		const char *old = getenv("LD_PRELOAD");
 		char buf[4096];
@@ -314,7 +356,7 @@ main(int argc, char **argv)
 	struct hvsim_config hc;
 	struct hvsim *h;
 	struct hvsim_uio *u;
-	uint64_t deadline, last_work, sleep_ns = 2000;
+	uint64_t deadline, last_work, spin_ns, sleep_ns = APP_SLEEP_MIN;
 	struct app_time t = { 0, 0 };
 	unsigned int i, viol;
 	int first, status = 0, rc = 0;
@@ -355,6 +397,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	setpgid(guest, guest);	/* also here: no race with our kill */
+	spin_ns = (uint64_t)o.spin_us * 1000;
 	deadline = hv_now_ns() + (uint64_t)o.timeout_s * HV_NS_PER_SEC;
 	last_work = hv_now_ns();
 	while (!exited && !app_signal) {
@@ -371,19 +414,25 @@ main(int argc, char **argv)
 		if (w > 0) {
 			t.busy_ns += now - start;
 			last_work = now;
-			sleep_ns = 2000;
+			sleep_ns = APP_SLEEP_MIN;
 			continue;
 		}
-		p = waitpid(guest, &status, WNOHANG);
-		if (p == guest) {
-			exited = true;
-			break;
+		if (app_child) {
+			/* Cleared first: an exit after the call sets it
+			 * again. Orphans that came to us wait for
+			 * app_reap_all(). */
+			app_child = 0;
+			p = waitpid(guest, &status, WNOHANG);
+			if (p == guest) {
+				exited = true;
+				break;
+			}
 		}
 		if (now > deadline) {
 			timed_out = true;
 			break;
 		}
-		if (now - last_work < APP_SPIN_NS)
+		if (now - last_work < spin_ns)
 			continue;
 		struct timespec ts = { 0, (long)sleep_ns };
 
