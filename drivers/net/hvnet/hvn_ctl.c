@@ -370,6 +370,15 @@ done:
 		hvn_ctl_rx_cmplt(hv, idx, d->xid, status);
 }
 
+/* The exchange in progress has every answer it waits for (or none is
+ * in progress). */
+static bool
+hvn_ctl_answered(const struct hvn_dev *hv)
+{
+	return (hv->w.xid == 0 || hv->w.got_cmplt) &&
+		(hv->w.rndis_id == 0 || hv->w.got_resp);
+}
+
 /*
  * Process what channel @p idx's rx ring holds (control path: the port is
  * stopped or the control path owns channel 0). Returns packets handled,
@@ -384,6 +393,11 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 	struct vmb_pkt_view v;
 	uint32_t budget;
 	int n, done = 0;
+	/* Channel 0 waiting for an answer: reading stops at it. What the
+	 * host sent after it is rx queue 0's (the frames the filter just
+	 * let through, at a start): read here it would only fill the held
+	 * ring, and what does not fit there is dropped. */
+	bool waiting = idx == 0 && !hvn_ctl_answered(hv);
 
 	/* The tx queue whose completions this channel carries. */
 	if (ed != NULL && hv->tx_split && idx >= hv->nq &&
@@ -401,6 +415,8 @@ hvn_chan_poll(struct hvn_dev *hv, uint16_t idx)
 	 * that keeps write_index moving must not hold the caller, which
 	 * checks its deadline between polls. */
 	for (budget = HVN_CTL_POLL_BUDGET;; budget--) {
+		if (waiting && hvn_ctl_answered(hv))
+			break;
 		if (budget == 0) {
 			hv->ctl_budget_cut++;
 			break;
@@ -505,8 +521,7 @@ hvn_ctl_wait(struct hvn_dev *hv, unsigned int timeout_ms)
 		rc = hvn_chan_poll(hv, 0);
 		if (rc < 0)
 			return rc;
-		if ((hv->w.xid == 0 || hv->w.got_cmplt) &&
-		    (hv->w.rndis_id == 0 || hv->w.got_resp))
+		if (hvn_ctl_answered(hv))
 			return 0;
 		if (hv_now_ms() > end)
 			return -ETIMEDOUT;
