@@ -303,6 +303,8 @@ hs_session(struct hvsim *h, uint64_t seed, uint32_t classes,
 			"protocol: %u checker verdicts, %llu requests refused\n",
 			(unsigned long long)seed, res->violations,
 			(unsigned long long)res->tx_bad);
+		/* Which rule: a verdict seen once must say what it was. */
+		pt_report(h);
 		rc = -1;
 	}
 	res->ms = pt_ms() - t0;
