@@ -44,6 +44,7 @@
  * idle time).
  */
 
+#include <dirent.h>
 #include <getopt.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -365,53 +366,125 @@ check_clean(struct soak *s)
 	}
 }
 
-/* The kernel's view of the traffic thread: its state and CPU (stat), and
- * over 200 ms the time it ran and waited to run (schedstat, ns): running
- * all along means it spins, waiting means it is not given a CPU. */
+/* One thread's line of /proc/self/task/TID/stat: state and CPU. */
 static void
-traffic_sched_report(void)
+task_stat(int tid, char *state, int *cpu)
 {
 	char path[64], buf[512], *p;
-	unsigned long long run[2] = { 0 }, wait[2] = { 0 };
-	int i, cpu = -1;
-	char state = '?';
+	FILE *f;
+	int i;
+
+	*state = '?';
+	*cpu = -1;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ') {
+		/* Field 3 (state) starts at p + 2; 39 is the CPU. */
+		p += 2;
+		*state = *p;
+		for (i = 3; i < 39 && p != NULL; i++) {
+			p = strchr(p, ' ');
+			if (p != NULL)
+				p++;
+		}
+		if (p != NULL)
+			*cpu = atoi(p);
+	}
+	fclose(f);
+}
+
+/* The first line starting with @p key in /proc/self/task/TID/@p file,
+ * without the key and the newline ("" if none). */
+static void
+task_line(int tid, const char *file, const char *key, char *out, size_t len)
+{
+	char path[64], buf[256];
 	FILE *f;
 
-	for (i = 0; i < 2; i++) {
-		if (i == 1)
-			usleep(200000);
-		snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat",
-			 (int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE));
-		f = fopen(path, "r");
-		if (f == NULL)
-			return;
-		if (fscanf(f, "%llu %llu", &run[i], &wait[i]) != 2)
-			run[i] = wait[i] = 0;
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
-		 (int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE));
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, file);
 	f = fopen(path, "r");
-	if (f != NULL) {
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL && p[1] == ' ') {
-			/* Field 3 (state) starts at p + 2; 39 is the CPU. */
-			p += 2;
-			state = *p;
-			for (i = 3; i < 39 && p != NULL; i++) {
-				p = strchr(p, ' ');
-				if (p != NULL)
-					p++;
-			}
-			if (p != NULL)
-				cpu = atoi(p);
+	if (f == NULL)
+		return;
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		if (strncmp(buf, key, strlen(key)) == 0) {
+			snprintf(out, len, "%s", buf + strlen(key));
+			out[strcspn(out, "\n")] = '\0';
+			break;
 		}
-		fclose(f);
 	}
-	fprintf(stderr, "soak: traffic thread %d: state %c, CPU %d; in 200 ms "
-		"it ran %llu ms and waited %llu ms for a CPU\n",
-		(int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE), state, cpu,
-		(run[1] - run[0]) / 1000000, (wait[1] - wait[0]) / 1000000);
+	fclose(f);
+}
+
+#define SCHED_TASKS	64
+
+/*
+ * The kernel's view of every thread of the process: state, CPU and the
+ * CPUs it may use, and over 200 ms the time it ran and waited to run
+ * (schedstat, ns) - the traffic thread running all along means it spins,
+ * waiting means it is not given a CPU, and the others say who has it.
+ * Then the pool's ring: a consumer head ahead of its tail for good is a
+ * dequeue that never finished (another thread inside one).
+ */
+static void
+sched_report(const struct rte_mempool *mp)
+{
+	unsigned long long run[2][SCHED_TASKS], wait[2][SCHED_TASKS];
+	int tids[SCHED_TASKS], n = 0, i, k, cpu;
+	int me = (int)__atomic_load_n(&tr.tid, __ATOMIC_ACQUIRE);
+	char path[64], comm[32], cpus[64], state;
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+
+	d = opendir("/proc/self/task");
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && n < SCHED_TASKS)
+		if (e->d_name[0] != '.')
+			tids[n++] = atoi(e->d_name);
+	closedir(d);
+	for (k = 0; k < 2; k++) {
+		if (k == 1)
+			usleep(200000);
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof(path),
+				 "/proc/self/task/%d/schedstat", tids[i]);
+			run[k][i] = wait[k][i] = 0;
+			f = fopen(path, "r");
+			if (f == NULL)
+				continue;
+			if (fscanf(f, "%llu %llu", &run[k][i],
+				   &wait[k][i]) != 2)
+				run[k][i] = wait[k][i] = 0;
+			fclose(f);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		task_stat(tids[i], &state, &cpu);
+		task_line(tids[i], "comm", "", comm, sizeof(comm));
+		task_line(tids[i], "status", "Cpus_allowed_list:\t", cpus,
+			  sizeof(cpus));
+		fprintf(stderr, "soak: %s thread %d (%s): state %c, CPU %d "
+			"of %s; in 200 ms it ran %llu ms and waited %llu ms "
+			"for a CPU\n", tids[i] == me ? "traffic" : "other",
+			tids[i], comm, state, cpu, cpus,
+			(run[1][i] - run[0][i]) / 1000000,
+			(wait[1][i] - wait[0][i]) / 1000000);
+	}
+	if (strcmp(mp->ops_index >= 0 ?
+		   rte_mempool_get_ops(mp->ops_index)->name : "", "ring_mp_mc")
+	    == 0) {
+		const struct rte_ring *r = mp->pool_data;
+
+		fprintf(stderr, "soak: pool ring: prod head %u tail %u, cons "
+			"head %u tail %u; %u mbufs free\n", r->prod.head,
+			r->prod.tail, r->cons.head, r->cons.tail,
+			rte_mempool_avail_count(mp));
+	}
 }
 
 /*
@@ -435,7 +508,7 @@ check_pool(struct soak *s)
 		     "for %llu ms", tstep_name[at >> 8], at & 0xff,
 		     (unsigned long long)((rt_us() -
 			__atomic_load_n(&tr.at_us, __ATOMIC_RELAXED)) / 1000));
-		traffic_sched_report();
+		sched_report(s->mp);
 		return;
 	}
 	/* Frames on the VF's wire when the VF left the datapath are lost,
