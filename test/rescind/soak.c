@@ -90,6 +90,8 @@ static const char *const tstep_name[] = {
 
 static struct traffic tr;
 
+static void sched_report(const struct rte_mempool *mp);
+
 static uint64_t
 ld64(const uint64_t *p)
 {
@@ -270,6 +272,7 @@ wait_rx_more(const uint64_t base[NQ], uint32_t skip_mask, uint64_t more,
 			fprintf(stderr, "soak: after %u ms queues 0x%x of 0x%x "
 				"received %llu more frames\n", DEADLINE_MS,
 				moved & want, want, (unsigned long long)more);
+			sched_report(tr.mp);
 			return -ETIMEDOUT;
 		}
 		usleep(20);
@@ -440,6 +443,14 @@ sched_report(const struct rte_mempool *mp)
 	DIR *d;
 	FILE *f;
 
+	{
+		uint32_t at = __atomic_load_n(&tr.at, __ATOMIC_RELAXED);
+
+		fprintf(stderr, "soak: the traffic thread is in %s (queue %u) "
+			"for %llu ms\n", tstep_name[at >> 8], at & 0xff,
+			(unsigned long long)((rt_us() -
+			__atomic_load_n(&tr.at_us, __ATOMIC_RELAXED)) / 1000));
+	}
 	d = opendir("/proc/self/task");
 	if (d == NULL)
 		return;
@@ -611,6 +622,7 @@ primary_cycle(struct soak *s)
 	s->back++;
 	if (rt_wait_ge(&rt_back[s->port], s->back, DEADLINE_MS) != 0) {
 		FAIL(s, "no link-up event");
+		sched_report(s->mp);
 		return -1;
 	}
 	__atomic_store_n(&tr.outage, 0, __ATOMIC_RELEASE);
