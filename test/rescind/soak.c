@@ -568,6 +568,8 @@ wait_released(struct soak *s, uint64_t want, uint64_t *us)
 		if (rt_ms() > end) {
 			FAIL(s, "released %llu, want %llu",
 			     (unsigned long long)r, (unsigned long long)want);
+			/* hvsim-host's line says whether the host ran. */
+			sched_report(s->mp);
 			return -1;
 		}
 		usleep(50);
