@@ -514,28 +514,36 @@ vmb_ring_take_like(struct vmb_ring *r, uint64_t word, uint64_t *xid,
 		VMB_PKT_TRAILER_SIZE;
 	const uint32_t size = r->size;
 	const uint8_t *data = r->data;
-	uint32_t p = r->rd_pos, avail, n = 0;
-	struct vmb_pkt_desc d;
-	uint64_t w;
+	uint32_t p = r->rd_pos, n, end, i;
+	uint64_t w, x;
 
-	if (vmb_unlikely(r->broken))
+	if (vmb_unlikely(r->broken || p + VMB_PKT_DESC_SIZE > size))
 		return 0;
-	avail = vmb_ring_rd_avail(r);
-	while (n < max && avail >= total && p + VMB_PKT_DESC_SIZE <= size) {
-		memcpy(&d, data + p, sizeof(d));
-		/* Compare and use only the copy. */
+	/* How many could follow, worked out once: whole in the bytes seen
+	 * published, and each descriptor before the ring's end (packet j
+	 * starts at p + j * total, the first one's descriptor fits). The
+	 * loop then has one compare per packet and no wrap. */
+	n = vmb_ring_rd_avail(r) / total;
+	end = (size - p - VMB_PKT_DESC_SIZE) / total + 1;
+	if (n > end)
+		n = end;
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		memcpy(&w, data + p, sizeof(w));
+		memcpy(&x, data + p + 8, sizeof(x));
+		/* Compare and use only these copies. */
 		vmb_compiler_barrier();
-		memcpy(&w, &d, sizeof(w));
 		if (w != word)
 			break;
-		xid[n++] = d.xid;
-		avail -= total;
+		xid[i] = x;
 		p += total;
-		if (p >= size)
-			p -= size;
 	}
+	/* Only the last packet may end at or past the ring's end. */
+	if (p >= size)
+		p -= size;
 	r->rd_pos = p;
-	return n;
+	return i;
 }
 
 /* Reader: step over @p bytes (packet + trailer). */

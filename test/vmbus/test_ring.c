@@ -517,6 +517,25 @@ test_take_like(void)
 	CHECK(xid[0] == 2 && xid[1] == 3);
 	CHECK_EQ(r.stats.errors, 0);
 	free(m);
+
+	/* A run ends with the last packet whose descriptor is before the
+	 * ring's end (its body across it: 16 bytes left there); the next
+	 * run starts past the wrap. */
+	m = mem_new(DSIZE - 3 * 32 - 16, 0);
+	views(m, &w, &r);
+	for (i = 1; i <= 5; i++)
+		CHECK_EQ(vmb_ring_write(&w, VMB_PKT_COMPLETION, 0, i, NULL, 0,
+					&(struct vmb_iov){ pay, 8 }, 1) >= 0, 1);
+	CHECK_EQ(vmb_ring_peek(&r, &d), 24);
+	CHECK_EQ(vmb_ring_skip(&r), 0);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 3);
+	CHECK(xid[0] == 2 && xid[1] == 3 && xid[2] == 4);
+	CHECK_EQ(r.rd_pos, 16);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 1);
+	CHECK(xid[0] == 5);
+	CHECK_EQ(vmb_ring_take_like(&r, like, xid, 8), 0);
+	CHECK_EQ(r.stats.errors, 0);
+	free(m);
 }
 
 /* A fresh view picks up where the previous owner of the ring stopped. */

@@ -196,26 +196,23 @@ struct hvn_qstats {
 	uint64_t zc_capped;	/* rx: packets copied: hold cap reached */
 };
 
-/* Transmit descriptor states (hvn_txd.h). */
-enum hvn_txd_state {
-	HVN_TXD_FREE,		/* in the free stack */
-	HVN_TXD_INFLIGHT,	/* request sent, completion awaited */
-};
-
 /* Transmit descriptor: one NVSP request in flight. */
 struct hvn_txd {
-	struct rte_mbuf *m;	/* GPA-direct: freed on completion */
+	/* What the request holds until its completion, one word
+	 * (hvn_txd.h): an mbuf, tagged when fast free lets it go back
+	 * without a look, or a send-buffer section. Meaningful only while
+	 * the request is in flight. */
+	uintptr_t own;
 	rte_iova_t hdr_iova;	/* its RNDIS header area */
-	/* Transaction id of the request in flight, HVN_TXID_NONE when free.
-	 * Written by the queue's lcore, read by a shared channel's
-	 * completer (atomic loads and stores, relaxed). */
+	/* Transaction id of the request in flight, HVN_TXID_NONE when free
+	 * (which is also the descriptor's state). Written by the queue's
+	 * lcore, read by a shared channel's completer (atomic loads and
+	 * stores, relaxed). */
 	uint64_t xid;
 	/* Completer only: the last id it handed over, so a repeated
 	 * completion cannot fill the ring. */
 	uint64_t handed;
 	uint64_t next;		/* the id of its next request */
-	uint32_t section;	/* send-buffer section or NVSP_SECTION_NONE */
-	uint8_t state;		/* enum hvn_txd_state; the queue's lcore's */
 };
 
 /*

@@ -122,13 +122,10 @@ hvn_txq_unbind(struct hvn_txq *txq)
 	txq->session++;
 	for (i = 0; i < txq->ndesc; i++) {
 		struct hvn_txd *d = &txq->txd[i];
+		struct rte_mbuf *m = hvn_txd_held_mbuf(d);
 
-		if (d->m != NULL) {
-			rte_pktmbuf_free(d->m);
-			d->m = NULL;
-		}
-		d->section = NVSP_SECTION_NONE;
-		d->state = HVN_TXD_FREE;
+		if (m != NULL)
+			rte_pktmbuf_free(m);
 		__atomic_store_n(&d->xid, HVN_TXID_NONE, __ATOMIC_RELAXED);
 		d->next = hvn_txid_first(txq, i);
 		txq->free_desc[i] = txq->ndesc - 1 - i;

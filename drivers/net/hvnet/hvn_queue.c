@@ -165,10 +165,11 @@ hvn_txq_flush(struct hvn_txq *txq)
 	}
 	for (i = 0; i < txq->ndesc; i++) {
 		struct hvn_txd *d = &txq->txd[i];
+		struct rte_mbuf *m = hvn_txd_held_mbuf(d);
 
-		if (d->m != NULL) {
-			rte_pktmbuf_free(d->m);
-			d->m = NULL;
+		if (m != NULL) {
+			rte_pktmbuf_free(m);
+			d->xid = HVN_TXID_NONE;
 		}
 	}
 	return false;
@@ -261,7 +262,6 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	hv->tx_sessions += HVN_TXQ_SESSIONS;
 	txq->session = hv->tx_sessions;
 	for (i = 0; i < nb; i++) {
-		txq->txd[i].section = NVSP_SECTION_NONE;
 		txq->txd[i].xid = HVN_TXID_NONE;
 		txq->txd[i].handed = HVN_TXID_NONE;
 		txq->txd[i].next = hvn_txid_first(txq, i);

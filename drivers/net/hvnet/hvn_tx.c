@@ -111,7 +111,9 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 	/* The first 8 bytes of the last completion peek accepted: the
 	 * host's completions all look alike. 0: none yet (never valid). */
 	uint64_t like = txq->cmplt_like, xid[HVN_TX_FREE_BULK];
-	uint32_t k, j;
+	/* The free stack's depth in a register (stores into fm[] and
+	 * free_desc[] would make it reloaded per completion). */
+	uint32_t k, j, nfree = txq->nfree;
 	int len;
 
 	for (budget = HVN_TX_REAP_BUDGET;; budget--) {
@@ -127,7 +129,8 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 						    nfm))) != 0) {
 			for (j = 0; j < k; j++)
 				if (unlikely(hvn_txd_complete_to(txq, xid[j],
-								 fm, &nfm) != 0))
+								 fm, &nfm,
+								 &nfree) != 0))
 					txq->st.bad_cmplt++;
 			if (nfm == HVN_TX_FREE_BULK) {
 				rte_mempool_put_bulk(fm[0]->pool,
@@ -151,7 +154,7 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 			memcpy(&like, &d, sizeof(like));
 			txq->cmplt_like = like;
 			if (unlikely(hvn_txd_complete_to(txq, d.xid, fm,
-							 &nfm) != 0))
+							 &nfm, &nfree) != 0))
 				txq->st.bad_cmplt++;
 			vmb_ring_skip(&chan->rx);
 			if (unlikely(nfm == HVN_TX_FREE_BULK)) {
@@ -174,6 +177,7 @@ hvn_tx_reap(struct hvn_txq *txq, struct hvbus_chan *chan)
 		}
 		hvn_tx_stray_xfer(txq, chan, pd);
 	}
+	txq->nfree = nfree;
 	if (nfm != 0)
 		rte_mempool_put_bulk(fm[0]->pool, (void **)fm, nfm);
 }
@@ -440,14 +444,18 @@ hvn_tx_gpa_chain(struct hvn_txq *txq, struct hvbus_chan *chan,
  * straight from the mbuf's pages. The mbuf is held until completion. */
 static __rte_always_inline int
 hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
-	   uint32_t id, uint64_t xid)
+	   uint32_t id, uint64_t xid, uintptr_t *own)
 {
 	rte_iova_t iova = rte_mbuf_data_iova(m);
 
 	if (likely(m->nb_segs == 1 && m->pkt_len != 0 &&
 		   (iova & (VMB_PAGE_SIZE - 1)) + m->pkt_len <=
-		   2 * VMB_PAGE_SIZE))
+		   2 * VMB_PAGE_SIZE)) {
+		*own = hvn_txd_own_one(txq, m);
 		return hvn_tx_gpa_one(txq, chan, m, id, xid, iova);
+	}
+	/* Untagged: the full way back (hvn_txd_put_mbuf()). */
+	*own = (uintptr_t)m;
 	return hvn_tx_gpa_chain(txq, chan, m, id, xid);
 }
 
@@ -560,9 +568,7 @@ hvn_tx_agg_send(struct hvn_txq *txq, struct hvbus_chan *chan, uint32_t sec,
 	if (unlikely(rc != 0))
 		return rc;
 	txq->nfree--;
-	d->section = sec;
-	d->m = NULL;
-	hvn_txd_sent(d);
+	hvn_txd_sent(d, hvn_txd_own_sec(sec));
 	return 0;
 }
 
@@ -599,6 +605,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct hvn_txd *d;
 	uint32_t id, off, plen, start, end, last, sec, lim, pub_at, abytes, i;
 	uint64_t xid, bytes = 0;
+	uintptr_t own;
 	uint8_t *buf;
 	/* run: the first copied frame not yet in done[]; ncopy, ngpa: frames
 	 * sent each way (the counters are written once). */
@@ -701,13 +708,11 @@ gpa:
 			id = txq->free_desc[txq->nfree - 1];
 			d = &txq->txd[id];
 			xid = d->next;
-			rc = hvn_tx_gpa(txq, chan, m, id, xid);
+			rc = hvn_tx_gpa(txq, chan, m, id, xid, &own);
 			if (unlikely(rc != 0))
 				goto stage_failed;
-			d->section = NVSP_SECTION_NONE;
-			d->m = m;
 			txq->nfree--;
-			hvn_txd_sent(d);
+			hvn_txd_sent(d, own);
 			ngpa++;
 			bytes += plen;
 next_run:

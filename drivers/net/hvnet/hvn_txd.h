@@ -7,10 +7,13 @@
  * frees one. The host names the request a completion is for; it is
  * believed only when it names the request in flight exactly.
  *
- * - A descriptor is HVN_TXD_FREE (in the free stack) or HVN_TXD_INFLIGHT.
- *   Only the queue's lcore (or the control path of a stopped port) changes
- *   the state, and only INFLIGHT -> FREE puts it back: a descriptor cannot
- *   be put back twice, whatever completions arrive or in which order.
+ * - A descriptor is free (in the free stack, its xid HVN_TXID_NONE) or in
+ *   flight (its xid the request's id). Only the queue's lcore (or the
+ *   control path of a stopped port) changes it, and only a completion
+ *   naming the id in flight puts it back, setting the xid to
+ *   HVN_TXID_NONE: a descriptor cannot be put back twice, whatever
+ *   completions arrive or in which order (HVN_TXID_NONE names no
+ *   descriptor: its index 0xffff is past a queue's 4096 at most).
  * - A request's transaction id is its descriptor index, the descriptor's
  *   generation (one more at every send) and the queue's session (new at
  *   every set-up and unbind): a late completion - after the descriptor was
@@ -52,49 +55,93 @@ hvn_txid_first(const struct hvn_txq *txq, uint32_t idx)
 		HVN_TXID_SESS_SHIFT | HVN_TXID_GEN_ONE | idx;
 }
 
-/* Descriptor @p idx is done: its mbuf, section and itself go back. Only
- * from HVN_TXD_INFLIGHT (the callers check). With @p fm, an mbuf that
- * fast free lets go back without a look is appended to fm[*nfm] instead,
- * for the caller's one rte_mempool_put_bulk() (fast free: one pool). */
+/* hvn_txd.own: an mbuf is 64-byte aligned (rte_mbuf is cache-aligned),
+ * which leaves its two low bits for the tag. An untagged mbuf takes the
+ * full way back (hvn_txd_put_mbuf()). */
+#define HVN_TXD_OWN_FAST	UINT64_C(1)	/* mbuf: fast free */
+#define HVN_TXD_OWN_SEC		UINT64_C(2)	/* section << 2 */
+#define HVN_TXD_OWN_MASK	UINT64_C(3)
+
+/* What a GPA-direct request of the one-segment mbuf @p m holds: with
+ * fast free, an mbuf that goes back to its pool at completion without
+ * its segments or reference count being read (hvn_txd_put()). */
+static __rte_always_inline uintptr_t
+hvn_txd_own_one(const struct hvn_txq *txq, const struct rte_mbuf *m)
+{
+	RTE_BUILD_BUG_ON(HVN_TXD_OWN_FAST != 1);
+	return (uintptr_t)m | (uintptr_t)txq->fast_free;
+}
+
+static __rte_always_inline uintptr_t
+hvn_txd_own_sec(uint32_t sec)
+{
+	return (uintptr_t)sec << 2 | HVN_TXD_OWN_SEC;
+}
+
+/* The full way back for an mbuf the send did not tag: a chain, an mbuf
+ * attached to a receive buffer, or no fast free. */
+static __rte_noinline void
+hvn_txd_put_mbuf(const struct hvn_txq *txq, struct rte_mbuf *m,
+		 struct rte_mbuf **fm, uint32_t *nfm)
+{
+	/* Fast free: straight back to the pool (a chain still has its
+	 * segments to walk, an mbuf attached to a receive buffer its
+	 * buffer to give back first: only a detached mbuf may reach
+	 * fm[]). */
+	if (txq->fast_free && m->nb_segs == 1 &&
+	    (!(m->ol_flags & RTE_MBUF_F_EXTERNAL) || hvn_zc_detach(m))) {
+		if (fm != NULL)
+			fm[(*nfm)++] = m;
+		else
+			rte_mempool_put(m->pool, m);
+	} else {
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Descriptor @p d (index @p idx) is done: what it holds and itself go
+ * back, itself onto free_desc[*nfree]. Only from in flight (the callers
+ * check). With @p fm, a tagged mbuf is appended to fm[*nfm] instead, for
+ * the caller's one rte_mempool_put_bulk() (fast free: one pool). */
 static __rte_always_inline void
 hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx,
-	    struct rte_mbuf **fm, uint32_t *nfm)
+	    struct rte_mbuf **fm, uint32_t *nfm, uint32_t *nfree)
 {
-	struct rte_mbuf *m = d->m;
+	uintptr_t own = d->own;
 
-	if (m != NULL) {
-		/* Fast free: straight back to the pool (a chain still has
-		 * its segments to walk, an mbuf attached to a receive
-		 * buffer - rx_copybreak - its buffer to give back first:
-		 * only a detached mbuf may reach fm[]). */
-		if (txq->fast_free && m->nb_segs == 1 &&
-		    (!(m->ol_flags & RTE_MBUF_F_EXTERNAL) ||
-		     hvn_zc_detach(m))) {
-			if (fm != NULL)
-				fm[(*nfm)++] = m;
-			else
-				rte_mempool_put(m->pool, m);
-		} else {
+	if (likely(own & HVN_TXD_OWN_FAST)) {
+		struct rte_mbuf *m = (struct rte_mbuf *)(own &
+							 ~HVN_TXD_OWN_MASK);
+
+		/* Attached to a receive buffer (rx_copybreak: only once a
+		 * queue of the process attached), the buffer goes back
+		 * first: only a detached mbuf may reach fm[]. */
+		if (unlikely(hvn_zc_used) &&
+		    (m->ol_flags & RTE_MBUF_F_EXTERNAL) && !hvn_zc_detach(m))
 			rte_pktmbuf_free(m);
-		}
-		d->m = NULL;
+		else if (fm != NULL)
+			fm[(*nfm)++] = m;
+		else
+			rte_mempool_put(m->pool, m);
+	} else if (own & HVN_TXD_OWN_SEC) {
+		txq->free_sec[txq->nfree_sec++] = (uint32_t)(own >> 2);
+	} else if (own != 0) {
+		hvn_txd_put_mbuf(txq, (struct rte_mbuf *)own, fm, nfm);
 	}
-	if (d->section != NVSP_SECTION_NONE) {
-		txq->free_sec[txq->nfree_sec++] = d->section;
-		d->section = NVSP_SECTION_NONE;
-	}
-	/* d->xid stays: the completer's filter then refuses a repeat of
-	 * this completion by itself (d->handed). */
-	d->state = HVN_TXD_FREE;
-	txq->free_desc[txq->nfree++] = idx;
+	/* Free: a repeat of this completion names no request, for us and
+	 * for a shared channel's completer (d->handed). d->own is stale
+	 * from here and read again only after the next send sets it. */
+	__atomic_store_n(&d->xid, HVN_TXID_NONE, __ATOMIC_RELAXED);
+	txq->free_desc[(*nfree)++] = idx;
 }
 
 /* A completion for @p xid reached the queue's lcore: free the request it
- * names, if that is the one in flight. 0, or -1 when it names none. @p fm
- * and @p nfm as for hvn_txd_put() (NULL: mbufs go back at once). */
+ * names, if that is the one in flight. 0, or -1 when it names none. @p fm,
+ * @p nfm and @p nfree as for hvn_txd_put() (@p fm NULL: mbufs go back at
+ * once). */
 static __rte_always_inline int
 hvn_txd_complete_to(struct hvn_txq *txq, uint64_t xid, struct rte_mbuf **fm,
-		    uint32_t *nfm)
+		    uint32_t *nfm, uint32_t *nfree)
 {
 	uint32_t idx = (uint32_t)(xid & HVN_TXID_IDX_MASK);
 	struct hvn_txd *d;
@@ -102,29 +149,43 @@ hvn_txd_complete_to(struct hvn_txq *txq, uint64_t xid, struct rte_mbuf **fm,
 	if (unlikely(idx >= txq->ndesc))
 		return -1;
 	d = &txq->txd[idx];
-	if (unlikely(d->state != HVN_TXD_INFLIGHT || d->xid != xid))
+	/* In flight with this id (a free one's is HVN_TXID_NONE, which no
+	 * index below ndesc carries). */
+	if (unlikely(d->xid != xid))
 		return -1;
-	hvn_txd_put(txq, d, idx, fm, nfm);
+	hvn_txd_put(txq, d, idx, fm, nfm, nfree);
 	return 0;
 }
 
 static __rte_always_inline int
 hvn_txd_complete(struct hvn_txq *txq, uint64_t xid)
 {
-	return hvn_txd_complete_to(txq, xid, NULL, NULL);
+	return hvn_txd_complete_to(txq, xid, NULL, NULL, &txq->nfree);
 }
 
-/* Request d->next went out on descriptor @p d (after the ring took it). */
+/* Request d->next went out on descriptor @p d (after the ring took it),
+ * holding @p own until its completion. */
 static __rte_always_inline void
-hvn_txd_sent(struct hvn_txd *d)
+hvn_txd_sent(struct hvn_txd *d, uintptr_t own)
 {
 	uint64_t xid = d->next;
 
-	d->state = HVN_TXD_INFLIGHT;
+	d->own = own;
 	d->next = xid + HVN_TXID_GEN_ONE;
 	/* Published to a shared channel's completer by the ring's release
 	 * of this burst's requests, before the host can complete them. */
 	__atomic_store_n(&d->xid, xid, __ATOMIC_RELAXED);
+}
+
+/* An mbuf an in-flight descriptor still holds, for a queue that gives up
+ * on its requests (unbind, release); NULL if none. */
+static inline struct rte_mbuf *
+hvn_txd_held_mbuf(const struct hvn_txd *d)
+{
+	if (d->xid == HVN_TXID_NONE ||
+	    (d->own & HVN_TXD_OWN_MASK) == HVN_TXD_OWN_SEC || d->own == 0)
+		return NULL;
+	return (struct rte_mbuf *)(d->own & ~HVN_TXD_OWN_MASK);
 }
 
 #endif /* HVN_TXD_H */
