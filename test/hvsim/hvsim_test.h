@@ -54,11 +54,30 @@ tenv_connect(struct tenv *t)
 	REQUIRE(hvsim_guest_request_offers(t->g) >= 0, "request offers");
 }
 
-/* Let the host process what the guest sent (threaded or pumped). */
+/* Let the host process what the guest sent (threaded or pumped): the
+ * guest reads for 30 ms, then waits until the host has finished two
+ * iterations with nothing to do since, at most 1 s - 30 ms alone was a
+ * guess a loaded machine beat (a threaded host not yet scheduled left a
+ * violation uncounted). The statistics command runs at an iteration's
+ * start; the idle ones after it began after everything sent before.
+ */
 static inline void
 tenv_settle(struct tenv *t)
 {
+	struct hvsim_nic_stats st;
+	uint64_t idle0;
+	unsigned int i;
+
 	hvsim_guest_expect_none(t->g, UINT32_MAX, UINT32_MAX, 30);
+	if (hvsim_nic_stats(t->h, 0, &st) != 0)
+		return;
+	idle0 = st.host_polls_idle;
+	for (i = 0; i < 100; i++) {
+		if (hvsim_nic_stats(t->h, 0, &st) != 0 ||
+		    st.host_polls_idle >= idle0 + 2)
+			return;
+		hvsim_guest_expect_none(t->g, UINT32_MAX, UINT32_MAX, 10);
+	}
 }
 
 static inline unsigned int

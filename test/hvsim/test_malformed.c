@@ -75,7 +75,7 @@ test_messages(void)
 	}
 	CHECK(!hvsim_guest_expect_none(t.g, 0, UINT32_MAX, 30),
 	      "no reply to any of them");
-	CHECK_EQ(hvsim_violations(t.h), v);
+	CHECK_EQ(tenv_violations(&t), v);
 	CHECK(tenv_reported(&t, "unknown relid 5000"));
 
 	/* MODIFYCHANNEL on a real relid at 5.3: answered. */
