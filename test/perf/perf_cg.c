@@ -32,6 +32,7 @@
 #include "pmd_test.h"
 
 #define PERF_BURST	32
+#define PERF_NS_MAX	65536
 #define PERF_MAX_EMPTY	1000	/* consecutive empty polls: the host is stuck */
 
 static atomic_bool pump_stop;
@@ -70,7 +71,20 @@ perf_host_drain(struct hvsim *h)
 
 struct perf_count {
 	uint64_t pkts, fwd, rx_calls, tx_calls, empty;
+	uint64_t rx_ns;		/* inside the receive bursts */
+	/* Time of the first PERF_NS_MAX full receive bursts, for a median
+	 * that a preempted burst does not move. */
+	uint32_t nfull;
+	uint32_t full_ns[PERF_NS_MAX];
 };
+
+static int
+perf_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 /* Forward at least @p want frames, one full burst at a time. */
 static int
@@ -78,13 +92,20 @@ perf_forward(struct hvsim *h, uint64_t want, struct perf_count *c)
 {
 	struct rte_mbuf *pkts[PERF_BURST];
 	unsigned int idle = 0;
+	uint64_t t0;
 
 	while (c->pkts < want) {
 		uint16_t n, s;
 
 		if (perf_host_drain(h) != 0)
 			return -1;
+		t0 = hv_now_ns();
 		n = rte_eth_rx_burst(0, 0, pkts, PERF_BURST);
+		t0 = hv_now_ns() - t0;
+		c->rx_ns += t0;
+		if (n == PERF_BURST && c->nfull < PERF_NS_MAX)
+			c->full_ns[c->nfull++] = (uint32_t)RTE_MIN(t0,
+								   UINT32_MAX);
 		c->rx_calls++;
 		if (n == 0) {
 			c->empty++;
@@ -107,7 +128,7 @@ main(int argc, char **argv)
 {
 	char dir[] = "/tmp/hvnet-perf.XXXXXX", path[128], args[256];
 	char allow[256] = "";
-	struct perf_count warm = { 0 }, meas = { 0 };
+	static struct perf_count warm, meas;
 	struct hvsim_nic_stats st0, st1;
 	struct hvsim_config cfg;
 	struct rte_mempool *mp;
@@ -143,8 +164,12 @@ main(int argc, char **argv)
 		snprintf(allow, sizeof(allow), "--allow=hvbus:%s,%s",
 			 "69737668-006d-494e-8043-00155d000000",
 			 getenv("PERF_CG_DEVARGS"));
-	REQUIRE(pt_eal_init_x(argv[0], "1", args,
-			      allow[0] != '\0' ? allow : NULL) >= 0);
+	/* PERF_CG_EAL: one more EAL argument (--force-max-simd-bitwidth=128
+	 * times the baseline receive copy against the AVX2 one). */
+	REQUIRE(pt_eal_initl(argv[0], "1", args,
+			     allow[0] != '\0' ? allow : getenv("PERF_CG_EAL"),
+			     allow[0] != '\0' ? getenv("PERF_CG_EAL") : NULL,
+			     NULL) >= 0);
 	mp = rte_pktmbuf_pool_create("perf", 8191, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	REQUIRE(mp != NULL);
@@ -178,14 +203,22 @@ main(int argc, char **argv)
 		ok = 0;
 	}
 	CALLGRIND_DUMP_STATS_AT("measure");
+	qsort(meas.full_ns, meas.nfull, sizeof(meas.full_ns[0]),
+	      perf_cmp_u32);
 	REQUIRE(hvsim_nic_stats(h, 0, &st1) == 0);
 	printf("frame_len=%s pkts=%llu fwd=%llu rx_calls=%llu tx_calls=%llu "
-	       "empty=%llu sunk=%llu\n", argv[1],
+	       "empty=%llu sunk=%llu rx_ns_per_pkt=%.2f "
+	       "rx_ns_per_pkt_median=%.2f rx_ns_per_pkt_p10=%.2f\n", argv[1],
 	       (unsigned long long)meas.pkts, (unsigned long long)meas.fwd,
 	       (unsigned long long)meas.rx_calls,
 	       (unsigned long long)meas.tx_calls,
 	       (unsigned long long)meas.empty,
-	       (unsigned long long)(st1.tx_pkts - st0.tx_pkts));
+	       (unsigned long long)(st1.tx_pkts - st0.tx_pkts),
+	       meas.pkts != 0 ? (double)meas.rx_ns / (double)meas.pkts : 0.0,
+	       meas.nfull != 0 ? (double)meas.full_ns[meas.nfull / 2] /
+	       PERF_BURST : 0.0,
+	       meas.nfull != 0 ? (double)meas.full_ns[meas.nfull / 10] /
+	       PERF_BURST : 0.0);
 	if (st1.tx_pkts - st0.tx_pkts != meas.fwd || meas.fwd != meas.pkts) {
 		fprintf(stderr, "perf_cg: forwarded %llu of %llu, sink got %llu\n",
 			(unsigned long long)meas.fwd,

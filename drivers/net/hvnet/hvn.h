@@ -377,6 +377,8 @@ struct hvn_rxq {
 	/* A received mbuf's data_off (0 here), refcnt, nb_segs and port,
 	 * stored as one word (hvn_rx.c). */
 	uint64_t rearm;
+	/* Copy with 32-byte moves (hvn_rx.c): AVX2 there and allowed. */
+	bool copy_v32;
 	/* The transfer-page packet in progress, when cur_n (its range
 	 * count) is not 0: validated once when read, its copy in pkt; the
 	 * next burst goes on at range cur_i, and its completion (cur_xid,

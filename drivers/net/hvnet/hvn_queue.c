@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cpuflags.h>
 #include <rte_memory.h>
+#include <rte_vect.h>
 
 #include "hvn_ctl.h"
 
@@ -76,6 +78,20 @@ hvn_rx_rearm(uint16_t port_id)
 	return w;
 }
 
+/* The receive copy's 32-byte moves: the CPU has AVX2 and EAL allows
+ * 256-bit vectors (--force-max-simd-bitwidth), as DPDK's vector paths
+ * require. */
+static bool
+hvn_rx_copy_v32_ok(void)
+{
+#ifdef RTE_ARCH_X86_64
+	return rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_256 &&
+		rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
+#else
+	return false;
+#endif
+}
+
 int
 hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		   unsigned int socket, const struct rte_eth_rxconf *conf,
@@ -109,6 +125,7 @@ hvn_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	rxq->lim = hv->rxlim;
 	hvn_rxp_layout_init(&rxq->lay);
 	rxq->rearm = hvn_rx_rearm(rxq->port_id);
+	rxq->copy_v32 = hvn_rx_copy_v32_ok();
 	rxq->pkt = rte_zmalloc_socket("hvn_rx_pkt", HVN_RX_PKT_MAX, 64,
 				      (int)socket);
 	rxq->scratch_size = hv->rxlim.sec_size;
