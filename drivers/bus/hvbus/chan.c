@@ -34,6 +34,7 @@
 
 /* Steps of a channel's machine that lead to one another. */
 static void chan_teardown(struct hvbus_chan_priv *c);
+static void chan_close_now(struct hvbus_chan_priv *c);
 static void chan_torn(struct hvbus_chan_priv *c);
 static void chan_retire(struct hvbus_chan_priv *c);
 
@@ -298,6 +299,8 @@ offer_abort(struct hvbus_offer *o)
 		 */
 		if (o->rescinded && o->state == HVBUS_CS_RETIRING)
 			chan_teardown(c);
+		else
+			chan_close_now(c);
 		break;
 	default:
 		break;
@@ -511,6 +514,23 @@ chan_teardown(struct hvbus_chan_priv *c)
 	default:
 		break;
 	}
+}
+
+/* A channel given up while the host still has it open (not rescinded):
+ * closed now, before the buffers' GPADLs are torn down below it - the host
+ * may otherwise still read a request in the ring that names one. The
+ * rings stay until the grace period ends and their own GPADL goes then.
+ */
+static void
+chan_close_now(struct hvbus_chan_priv *c)
+{
+	union vmb_msg m;
+
+	if (!c->open_sent)
+		return;
+	c->open_sent = false;
+	hvbus_send(&m, vmb_msg_encode_relid(&m, VMB_MSG_CLOSECHANNEL,
+					    c->offer->relid));
 }
 
 /*
