@@ -175,8 +175,12 @@ netvsp_chan_close(void *dev, struct hvsim_chan *c)
 		while (d->ch_end > 0 && d->ch[d->ch_end - 1] == NULL)
 			d->ch_end--;
 		free(ch);
-		if (i == 0)
-			nv_session_reset(d);
+		if (i != 0)
+			return;
+		nv_session_reset(d);
+		for (i = 1; i < d->ch_end; i++)
+			if (d->ch[i] != NULL)
+				d->ch[i]->orphaned = true;
 		return;
 	}
 }
@@ -213,6 +217,14 @@ netvsp_packet(void *dev, struct hvsim_chan *c, const struct hvsim_pkt *p)
 	if (ch == NULL) {
 		nv_log(d, "packet on a channel the device does not know");
 		return -ENODEV;
+	}
+	/* The guest sends on a subchannel until it reads the primary's
+	 * rescind; what it wrote meanwhile belongs to no session and is
+	 * dropped (no completion: its close gives the guest it all back). */
+	if (ch->orphaned) {
+		nv_log_dp(d, "packet on subchannel %u after its primary "
+			  "closed: dropped", ch->idx);
+		return 0;
 	}
 	/* Completions and responses of this ring drain are published once,
 	 * by netvsp_poll() right after it (same host iteration). */

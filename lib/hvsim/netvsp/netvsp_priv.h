@@ -140,6 +140,9 @@ struct nv_chan {
 	struct hvsim_chan *c;
 	uint16_t idx;
 	bool batching;		/**< hvsim_chan_batch_begin() active */
+	/** Still open when its primary closed (a host rescind of the
+	 *  primary alone): its session is gone. */
+	bool orphaned;
 	uint32_t room_max;	/**< largest ring room seen: ~ the ring size */
 	/* the data batch being built */
 	uint32_t n_rng;
