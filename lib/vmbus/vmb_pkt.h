@@ -79,6 +79,18 @@ struct vmb_pkt_desc {
 	uint64_t xid;		/**< transaction id, echoed in completions */
 } __attribute__((packed));
 
+/**
+ * A descriptor's first 8 bytes (type, data_offset8, length8, flags) as one
+ * little-endian word, for a writer that stores them in one go.
+ */
+static inline uint64_t
+vmb_pkt_desc_word(uint16_t type, uint16_t data_offset8, uint16_t length8,
+		  uint16_t flags)
+{
+	return (uint64_t)type | (uint64_t)data_offset8 << 16 |
+		(uint64_t)length8 << 32 | (uint64_t)flags << 48;
+}
+
 /** One transfer-page range: bytes at @c offset of the registered buffer. */
 struct vmb_xfer_range {
 	uint32_t len;

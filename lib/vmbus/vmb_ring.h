@@ -358,6 +358,47 @@ vmb_ring_stage_buf(struct vmb_ring *r, uint16_t type, uint16_t flags,
 }
 
 /**
+ * Writer: the place for one packet of @p pktlen bytes (descriptor
+ * included, a multiple of 8, at most VMB_PKT_MAX_LEN: the caller's
+ * constant) written where it will lie, without a copy: where its
+ * descriptor goes when the cached read index shows room for it and its
+ * trailer and they do not cross the ring's end; else NULL, and
+ * vmb_ring_stage() decides with every check (the live read index, the
+ * wrap, a refusal). The caller writes the whole packet - descriptor,
+ * extended header, payload and its zero padding - then calls
+ * vmb_ring_produce(); until then nothing is staged.
+ */
+static inline __attribute__((always_inline)) uint8_t *
+vmb_ring_reserve(struct vmb_ring *r, uint32_t pktlen)
+{
+	uint32_t pos = r->wr_pos, rd = r->wr_rd;
+	/* Read index ahead: room up to it; else up to the end (and the
+	 * free space, size - pos + rd, is larger still). One test for
+	 * vmb_ring_stage_buf()'s two. */
+	uint32_t end = rd > pos ? rd : r->size;
+
+	if (vmb_likely(!r->broken &&
+		       pktlen + VMB_PKT_TRAILER_SIZE < end - pos))
+		return r->data + pos;
+	return NULL;
+}
+
+/**
+ * Writer: the packet of @p pktlen bytes written at vmb_ring_reserve()'s
+ * place is staged (its trailer written), to go out at the next publish.
+ * @p pktlen is at most the length reserved.
+ */
+static inline __attribute__((always_inline)) void
+vmb_ring_produce(struct vmb_ring *r, uint32_t pktlen)
+{
+	uint32_t pos = r->wr_pos;
+	uint64_t trailer = (uint64_t)pos << 32;
+
+	memcpy(r->data + pos + pktlen, &trailer, sizeof(trailer));
+	r->wr_pos = pos + pktlen + VMB_PKT_TRAILER_SIZE;
+}
+
+/**
  * Writer: publish every staged packet with one write_index store and decide
  * whether to signal the reader: only if its interrupt_mask is clear and the
  * ring was empty before this batch (read_index equals the previously

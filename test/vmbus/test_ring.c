@@ -538,6 +538,69 @@ test_take_like(void)
 	free(m);
 }
 
+/* A packet written in place: reserve() gives the place only when the
+ * packet and its trailer fit before both the reader and the ring's end
+ * (strictly: the ring is never filled), produce() stages it; what the
+ * reader gets is what vmb_ring_stage() would have written. Elsewhere
+ * reserve() says no and vmb_ring_stage() decides.
+ */
+static void
+test_reserve(void)
+{
+	struct mem *m = mem_new(0, 0);
+	struct vmb_ring w, r;
+	struct vmb_pkt_desc d;
+	uint8_t out[DSIZE], *p;
+	uint64_t word = vmb_pkt_desc_word(6, 2, 5, VMB_PKT_FLAG_RC), x = 77;
+	uint32_t i;
+
+	views(m, &w, &r);
+	p = vmb_ring_reserve(&w, 40);
+	CHECK(p == m->data);
+	memcpy(p, &word, 8);
+	memcpy(p + 8, &x, 8);
+	fill(p + 16, 24, 3);
+	CHECK_EQ(m->hdr.write_index, 0);
+	vmb_ring_produce(&w, 40);
+	CHECK_EQ(w.wr_pos, 48);
+	CHECK_EQ(vmb_ring_publish(&w), 1);
+	CHECK_EQ(vmb_ring_read(&r, out, sizeof(out)), 40);
+	memcpy(&d, out, sizeof(d));
+	CHECK(d.type == 6 && d.data_offset8 == 2 && d.length8 == 5 &&
+	      d.flags == VMB_PKT_FLAG_RC && d.xid == 77);
+	for (i = 0; i < 24; i++)
+		CHECK_EQ(out[16 + i], (uint8_t)(3 * 31 + i * 7 + 1));
+	CHECK_EQ(vmb_ring_commit(&r), 0);
+	/* Trailer: the packet's start in the upper half. */
+	memcpy(&x, m->data + 40, 8);
+	CHECK(x == 0);
+	/* At 48: 208 bytes to the end. 200 + 8 is not strictly less. */
+	CHECK(vmb_ring_reserve(&w, 200) == NULL);
+	CHECK(vmb_ring_reserve(&w, 192) == m->data + 48);
+	free(m);
+
+	/* The reader ahead of the writer (cached read index): room up to
+	 * it, strictly. */
+	m = mem_new(0, 0);
+	views(m, &w, &r);
+	for (i = 0; i < 6; i++)
+		CHECK_EQ(vmb_ring_stage(&w, 6, 0, i, NULL, 0,
+					&(struct vmb_iov){ out, 16 }, 1), 0);
+	CHECK_EQ(vmb_ring_publish(&w), 1);	/* 6 x 40: write at 240 */
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(vmb_ring_read(&r, out, sizeof(out)), 32);
+	CHECK_EQ(vmb_ring_commit(&r), 0);	/* read at 120 */
+	/* Near the end, and the read index not seen yet: no. */
+	CHECK(vmb_ring_reserve(&w, 8) == NULL);
+	CHECK_EQ(vmb_ring_stage(&w, 6, 0, 9, NULL, 0,
+				&(struct vmb_iov){ out, 16 }, 1), 0);
+	CHECK_EQ(w.wr_pos, 24);			/* wrapped, read index seen */
+	CHECK(vmb_ring_reserve(&w, 88) == NULL);	/* 24 + 96 = 120 */
+	CHECK(vmb_ring_reserve(&w, 80) == m->data + 24);
+	CHECK_EQ(r.stats.errors + w.stats.errors, 0);
+	free(m);
+}
+
 /* A fresh view picks up where the previous owner of the ring stopped. */
 static void
 test_reattach(void)
@@ -703,6 +766,7 @@ main(void)
 	test_small_buffer_skip();
 	test_skip_after_tamper();
 	test_take_like();
+	test_reserve();
 	test_reattach();
 	test_corrupt_reader();
 	test_corrupt_writer();

@@ -356,12 +356,19 @@ hvn_tx_nvsp(struct nvsp_rndis_pkt *r, uint32_t sec, uint32_t size)
 	r->section_size = size;
 }
 
-/* The usual GPA-direct frame: one segment on at most two pages. Its
- * three ranges at most (header, frame) are valid by construction, built
- * in place and staged with a constant size. */
-static __rte_always_inline int
-hvn_tx_gpa_one(struct hvn_txq *txq, struct hvbus_chan *chan,
-	       struct rte_mbuf *m, uint32_t id, uint64_t xid, rte_iova_t iova)
+/* Ring bytes of the usual GPA-direct request at most: descriptor, range
+ * header, three ranges (header area, the frame on one or two pages), the
+ * NVSP message; a multiple of 8, no padding. */
+#define HVN_TX_GPA1_MAX	(VMB_PKT_DESC_SIZE + sizeof(struct vmb_gpa_hdr) + \
+			 3 * sizeof(struct vmb_gpa_pb) + \
+			 sizeof(struct nvsp_rndis_pkt))
+
+/* The usual GPA-direct frame when the ring's end or its reader is near:
+ * built on the stack, staged with every check. */
+static __rte_noinline int
+hvn_tx_gpa_one_staged(struct hvn_txq *txq, struct hvbus_chan *chan,
+		      struct rte_mbuf *m, uint32_t id, uint64_t xid,
+		      rte_iova_t iova)
 {
 	const struct hvn_txd *d = &txq->txd[id];
 	struct {
@@ -370,25 +377,67 @@ hvn_tx_gpa_one(struct hvn_txq *txq, struct hvbus_chan *chan,
 	} __attribute__((packed)) ext;
 	struct nvsp_rndis_pkt r;
 
-	/* The header area is 256-aligned in a page-aligned block: it never
-	 * crosses a page. */
 	ext.pb[0].len = hvn_tx_hdr(txq, m, txq->hdrs +
 				   (size_t)id * HVN_TX_HDR_SIZE, m->pkt_len);
 	ext.pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
 	ext.pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
 	ext.h.reserved = 0;
 	hvn_tx_nvsp(&r, NVSP_SECTION_NONE, 0);
-	if (vmb_gpa_pb_split2(&ext.pb[1], iova, m->pkt_len) == 1) {
-		ext.h.range_count = 2;
-		return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
-					  VMB_PKT_FLAG_RC, xid, &ext,
-					  sizeof(ext) - sizeof(ext.pb[0]),
-					  &r, sizeof(r));
-	}
-	ext.h.range_count = 3;
+	ext.h.range_count = 1 + vmb_gpa_pb_split2(&ext.pb[1], iova,
+						  m->pkt_len);
 	return vmb_ring_stage_buf(&chan->tx, VMB_PKT_DATA_GPA_DIRECT,
-				  VMB_PKT_FLAG_RC, xid, &ext, sizeof(ext),
+				  VMB_PKT_FLAG_RC, xid, &ext,
+				  (uint32_t)(sizeof(ext.h) + ext.h.range_count *
+					     sizeof(ext.pb[0])),
 				  &r, sizeof(r));
+}
+
+/*
+ * The usual GPA-direct frame: one segment on at most two pages. Its
+ * ranges (header, frame) are valid by construction and, when the ring
+ * has room before its end, written where the host reads them: no packet
+ * built on the stack and copied, the descriptor's first 8 bytes and the
+ * NVSP message as constants.
+ */
+static __rte_always_inline int
+hvn_tx_gpa_one(struct hvn_txq *txq, struct hvbus_chan *chan,
+	       struct rte_mbuf *m, uint32_t id, uint64_t xid, rte_iova_t iova)
+{
+	static const struct nvsp_rndis_pkt nv = {
+		.type = NVSP_TYPE_RNDIS_PKT,
+		.channel_type = NVSP_RNDIS_CHAN_DATA,
+		.section_index = NVSP_SECTION_NONE,
+		.section_size = 0,
+	};
+	const struct hvn_txd *d = &txq->txd[id];
+	struct vmb_gpa_pb *pb;
+	uint8_t *p = vmb_ring_reserve(&chan->tx, HVN_TX_GPA1_MAX);
+	uint64_t w;
+	uint32_t n;
+
+	if (unlikely(p == NULL))
+		return hvn_tx_gpa_one_staged(txq, chan, m, id, xid, iova);
+	RTE_BUILD_BUG_ON(HVN_TX_GPA1_MAX != 88);
+	/* The header area is 256-aligned in a page-aligned block: it never
+	 * crosses a page. */
+	pb = (struct vmb_gpa_pb *)(p + VMB_PKT_DESC_SIZE +
+				   sizeof(struct vmb_gpa_hdr));
+	pb[0].len = hvn_tx_hdr(txq, m, txq->hdrs +
+			       (size_t)id * HVN_TX_HDR_SIZE, m->pkt_len);
+	pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
+	pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
+	/* n = 1 or 2 ranges for the frame: 16 bytes more per range in the
+	 * extended header and in the packet (2 in each length8). */
+	n = vmb_gpa_pb_split2(&pb[1], iova, m->pkt_len);
+	w = vmb_pkt_desc_word(VMB_PKT_DATA_GPA_DIRECT, 7, 9, VMB_PKT_FLAG_RC) +
+		(uint64_t)(n - 1) * (UINT64_C(2) << 16 | UINT64_C(2) << 32);
+	memcpy(p, &w, sizeof(w));
+	memcpy(p + 8, &xid, sizeof(xid));
+	w = (uint64_t)(n + 1) << 32;		/* reserved 0, range_count */
+	memcpy(p + VMB_PKT_DESC_SIZE, &w, sizeof(w));
+	memcpy(&pb[n + 1], &nv, sizeof(nv));
+	vmb_ring_produce(&chan->tx, 72 + 16 * (n - 1));
+	return 0;
 }
 
 /* Any other GPA-direct frame (a chain, a frame over two pages): header
