@@ -491,6 +491,16 @@ fc_open_subs(struct fc *f, unsigned int n)
 	return 0;
 }
 
+int
+fc_close(struct fc *f, unsigned int q)
+{
+	if (q >= FC_MAX_CHAN || !f->h.ch[q].open)
+		return -ENODEV;
+	f->h.ch[q].open = false;
+	hvsim_netvsp_ops.chan_close(f->h.dev, &f->h.ch[q]);
+	return 0;
+}
+
 void
 fc_set_room(struct fc *f, uint32_t bytes)
 {

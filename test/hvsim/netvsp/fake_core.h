@@ -58,6 +58,8 @@ unsigned int fc_offered(const struct fc *f);
 /** Open subchannels 1..n (after fc_offered() >= n). */
 int fc_open_subs(struct fc *f, unsigned int n);
 /** Limit the host -> guest queue of every channel to @p bytes. */
+/** The host stops channel @p q: the device's chan_close. */
+int fc_close(struct fc *f, unsigned int q);
 void fc_set_room(struct fc *f, uint32_t bytes);
 /** Make hvsim_hook_hit() fire for @p step until cleared. */
 void fc_hook(struct fc *f, int step, bool on);

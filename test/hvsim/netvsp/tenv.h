@@ -40,6 +40,9 @@ int tenv_stats(struct tenv *e, unsigned int nic, struct hvsim_nic_stats *st);
  * failed); -1 when the environment cannot tell. */
 int tenv_proto_errors(struct tenv *e);
 /** Arm (@p on) or release a host hook of NIC @p nic at @p step. */
+/** The host rescinds @p nic's primary channel alone: the subchannels stay
+ * open, the NIC's session ends. */
+int tenv_rescind_primary(struct tenv *e, unsigned int nic);
 int tenv_hook(struct tenv *e, unsigned int nic, enum hvsim_step step,
 	      bool on);
 /** Limit the host -> guest rings to @p bytes (0: back to normal);

@@ -80,6 +80,12 @@ tenv_proto_errors(struct tenv *e)
 }
 
 int
+tenv_rescind_primary(struct tenv *e, unsigned int nic)
+{
+	return nic == 0 ? fc_close(e->f, 0) : -ENODEV;
+}
+
+int
 tenv_set_room(struct tenv *e, uint32_t bytes)
 {
 	fc_set_room(e->f, bytes ? bytes : 1u << 20);

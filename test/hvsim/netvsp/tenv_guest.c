@@ -294,6 +294,28 @@ tenv_proto_errors(struct tenv *e)
 }
 
 int
+tenv_rescind_primary(struct tenv *e, unsigned int nic)
+{
+	struct tnic *t = &e->nic[nic];
+	unsigned int k;
+	int rc;
+
+	rc = hvsim_rescind(e->h, nic, HVSIM_RESCIND_PRIMARY_ONLY);
+	if (rc == 0)
+		rc = hvsim_guest_wait_rescind(e->g, t->relid, 0);
+	if (rc != 0)
+		return rc;
+	/* The guest's part, as Linux does it: the buffers' GPADLs torn
+	 * down (still answered after a rescind), then the relid released. */
+	for (k = 0; k < t->n_gpadl; k++)
+		hvsim_guest_gpadl_teardown(e->g, t->relid, t->gpadl[k]);
+	t->n_gpadl = 0;
+	hvsim_guest_chan_forget(e->g, t->ch[0]);
+	t->ch[0] = NULL;
+	return hvsim_guest_release(e->g, t->relid);
+}
+
+int
 tenv_set_room(struct tenv *e, uint32_t bytes)
 {
 	(void)e;

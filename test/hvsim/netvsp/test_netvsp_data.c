@@ -711,6 +711,28 @@ test_gen_rss(void)
 	t_down(g, e);
 }
 
+/* A rescind of the primary alone ends the session while a subchannel is
+ * still open: what the guest sent there before it read the rescind is
+ * dropped without a completion, not judged a protocol error (the guest
+ * could not know yet). */
+static void
+test_orphaned_sub(void)
+{
+	struct nvg *g = &G;
+	struct tenv *e = t_up(g, NULL, 0, 0x0d);
+	struct nvg_tx tx = { .vlan_tci = -1 };
+	uint8_t f[128];
+
+	REQUIRE(nvg_subchannels(g, 1) == 1);
+	tx.frame = f;
+	tx.len = t_frame(f, g->mac, 6, 0x0a000101, 1000, 80, 20, 1, false);
+	CHECK_EQ(nvg_send(g, 1, &tx, 1, NVG_SENDBUF), NVSP_STATUS_SUCCESS);
+	CHECK_EQ(tenv_rescind_primary(e, 0), 0);
+	CHECK_EQ(nvg_send(g, 1, &tx, 1, NVG_SENDBUF), -ETIMEDOUT);
+	CHECK(tenv_proto_errors(e) <= 0);
+	t_down(g, e);
+}
+
 int
 main(void)
 {
@@ -729,5 +751,6 @@ main(void)
 	test_gen_rss();
 	test_pcap();
 	test_switch();
+	test_orphaned_sub();
 	return check_exit("hvsim_netvsp_data");
 }
