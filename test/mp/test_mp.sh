@@ -119,11 +119,25 @@ xrx=$(stat "$dir/px1.log" "rx_q0_packets")
 grep -q "ctl_bad_host_messages" "$dir/px1.log" || bad "proc-info: no port xstats"
 
 # 2. Capture with dpdk-pdump while testpmd forwards.
-capture() {	# capture PCAP SECONDS
-	timeout -s KILL 60 "$pdump" "${sec[@]}" -- \
+# pdump_started LOG: wait (30 s at most) for pdump's capture loop, which
+# prints its tuples once the primary has enabled the capture (stdbuf: a
+# line at a time into the log); a loaded machine can take seconds for the
+# secondary's EAL start alone.
+pdump_started() {
+	for _ in $(seq 600); do
+		grep -q "capture for" "$1" && return 0
+		kill -0 $dpid 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$1"
+	bad "pdump did not start capturing ($1)"
+	return 1
+}
+capture() {	# capture PCAP SECONDS: SECONDS of capture once it started
+	timeout -s KILL 60 stdbuf -oL "$pdump" "${sec[@]}" -- \
 		--pdump "port=0,queue=*,rx-dev=$1" >"$1.log" 2>&1 &
 	dpid=$!
-	sleep "$2"
+	pdump_started "$1.log" && sleep "$2"
 	kill -INT $dpid 2>/dev/null
 	wait $dpid
 	dpid=
@@ -168,10 +182,10 @@ rx2=$(stat "$dir/pi2.log" "RX-packets")
 [ -n "$rx2" ] && [ "$rx2" -ge "$rx1" ] || bad "counters during the rescind: '$rx2' < $rx1"
 
 # 4. A capture that outlives the re-offer; counters go on after it.
-timeout -s KILL 60 "$pdump" "${sec[@]}" -- \
+timeout -s KILL 60 stdbuf -oL "$pdump" "${sec[@]}" -- \
 	--pdump "port=0,queue=*,rx-dev=$dir/cap2.pcap" >"$dir/cap2.log" 2>&1 &
 dpid=$!
-sleep 1
+pdump_started "$dir/cap2.log"
 "$hvsim" ctl "$dir/c" reoffer 0 >/dev/null
 for _ in $(seq 200); do
 	grep -q "re-attached in" "$dir/tp.log" && break; sleep 0.05
