@@ -197,7 +197,8 @@ hvn_zc_open(struct hvn_rxq *rxq, uint64_t xid, bool rc, uint32_t nsec)
 }
 
 /* Frames for the held ring (control path): the oldest first; what does
- * not fit is dropped. */
+ * not fit is dropped. hvn_rx_ranges() counted every frame it returned as
+ * received: a dropped one counts as missed only. */
 static __rte_cold void
 hvn_rx_hold(struct hvn_rxq *rxq, struct rte_mbuf **m, uint16_t n)
 {
@@ -205,6 +206,8 @@ hvn_rx_hold(struct hvn_rxq *rxq, struct rte_mbuf **m, uint16_t n)
 
 	for (i = 0; i < n; i++) {
 		if (rxq->held_n == HVN_RX_HELD) {
+			rxq->st.packets--;
+			rxq->st.bytes -= m[i]->pkt_len;
 			rxq->st.dropped++;
 			rte_pktmbuf_free(m[i]);
 			continue;
