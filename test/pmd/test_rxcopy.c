@@ -5,9 +5,10 @@
 /*
  * The receive copy with 32-byte moves (hvn_rxcopy.h), as the AVX2 receive
  * loop runs it: every length from 1 to 2,100 bytes - below one move, each
- * step of the tail (1, 2, 4, 8 moves) on both sides of its bound, one to
- * eight 256-byte passes - at source and destination offsets that are and
- * are not multiples of 32. The destination must equal the source and not
+ * step of the tail (1, 2, 4, 8 moves) on both sides of its bound, up to
+ * four 512-byte passes with and without a 256-byte one after them - at
+ * source and destination offsets that are and are not multiples of 32.
+ * The destination must equal the source and not
  * one byte before or after it may change. Skipped (77) on a CPU without
  * AVX2, where the driver never chooses this copy.
  */
