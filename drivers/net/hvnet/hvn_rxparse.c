@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hvn_rxparse.h"
@@ -69,6 +70,8 @@ hvn_rxp_layout_init(struct hvn_rx_layout *l)
 	l->min_len = UINT32_MAX;
 }
 
+#define HVN_PI_AT(f)	((uint8_t)offsetof(struct rndis_pkt_info, f))
+
 void
 hvn_rxp_learn(struct hvn_rx_layout *l, const uint8_t *msg,
 	      const struct rndis_pkt_info *pi)
@@ -88,13 +91,15 @@ hvn_rxp_learn(struct hvn_rx_layout *l, const uint8_t *msg,
 			return;
 		memcpy(&l->elem[i], e, sizeof(l->elem[i]));
 		type = hvn_rxp_get32(e + 4);
-		l->field[i] = type == RNDIS_PPI_CSUM ? HVN_RXP_F_CSUM :
-			type == RNDIS_PPI_LSO ? HVN_RXP_F_LSO :
-			type == RNDIS_PPI_VLAN ? HVN_RXP_F_VLAN :
-			type == RNDIS_PPI_HASH_VALUE ? HVN_RXP_F_HASH_VALUE :
-			type == RNDIS_PPI_HASH_INFO ? HVN_RXP_F_HASH_INFO :
-			type == RNDIS_PPI_PKTINFO_ID ? HVN_RXP_F_PKTINFO :
-			HVN_RXP_F_NONE;
+		l->dst[i] = type == RNDIS_PPI_CSUM ? HVN_PI_AT(csum) :
+			type == RNDIS_PPI_LSO ? HVN_PI_AT(lso) :
+			type == RNDIS_PPI_VLAN ? HVN_PI_AT(vlan) :
+			type == RNDIS_PPI_HASH_VALUE ? HVN_PI_AT(hash_value) :
+			type == RNDIS_PPI_HASH_INFO ? HVN_PI_AT(hash_info) :
+			type == RNDIS_PPI_PKTINFO_ID ? HVN_PI_AT(frame_len) :
+			HVN_PI_AT(msg_len);
+		if (type == RNDIS_PPI_PKTINFO_ID)
+			l->pktinfo = 1;
 	}
 	l->w28 = RNDIS_PACKET_MIN_OFFSET | (uint64_t)plen << 32;
 	l->n = n;

@@ -123,17 +123,6 @@ enum hvn_rx_kind hvn_rxp_msg(const uint8_t *msg, uint32_t len,
  */
 #define HVN_RXP_LAYOUT_PPIS	4
 
-/* Which field of struct rndis_pkt_info a PPI of the layout fills. */
-enum hvn_rxp_field {
-	HVN_RXP_F_NONE,
-	HVN_RXP_F_CSUM,
-	HVN_RXP_F_LSO,
-	HVN_RXP_F_VLAN,
-	HVN_RXP_F_HASH_VALUE,
-	HVN_RXP_F_HASH_INFO,
-	HVN_RXP_F_PKTINFO,
-};
-
 struct hvn_rx_layout {
 	/* 44 + ppi_len: the shortest message in the layout; UINT32_MAX
 	 * when nothing is learnt (hvn_rxp_layout_init()), which no message
@@ -145,7 +134,13 @@ struct hvn_rx_layout {
 	uint64_t w28;		/* ppi_offset (36) and ppi_len, bytes 28-35 */
 	uint32_t present;	/* RNDIS_PKT_HAS_* they give */
 	uint64_t elem[HVN_RXP_LAYOUT_PPIS];	/* {size, type} of each */
-	uint8_t field[HVN_RXP_LAYOUT_PPIS];	/* enum hvn_rxp_field */
+	/* Where each PPI's value goes: the byte offset of a u32 of struct
+	 * rndis_pkt_info, one store and no branch on its type. A type the
+	 * parser skips goes to msg_len and the RSC id to frame_len, both
+	 * written again once the PPIs are read (the id taken from there
+	 * first, when pktinfo says the layout has one). */
+	uint8_t dst[HVN_RXP_LAYOUT_PPIS];
+	uint8_t pktinfo;
 };
 
 /* A layout that matches no message. */
@@ -217,39 +212,26 @@ hvn_rxp_data_fast_t(const uint8_t *msg, uint32_t ml,
 	if (dlen < RNDIS_MIN_FRAME_LEN || (uint64_t)l->foff + dlen > ml)
 		return -1;
 	/* Values go to @p pi as each element is checked: on a mismatch the
-	 * full parser fills it again. */
-	for (i = 0; i < l->n; i++) {
+	 * full parser fills it again. Unrolled, the count tested once per
+	 * PPI. */
+#pragma GCC unroll 4
+	for (i = 0; i < HVN_RXP_LAYOUT_PPIS; i++) {
 		const uint8_t *e = msg + sizeof(struct rndis_packet) +
 			i * RNDIS_PPI_U32_SIZE;
 
+		if (i >= l->n)
+			break;
 		w = hvn_rxp_ld64(e, shared);
 		if (w != l->elem[i] ||
 		    hvn_rxp_ld32(e + 8, shared) != sizeof(struct rndis_ppi))
 			return -1;
 		v = hvn_rxp_ld32(e + sizeof(struct rndis_ppi), shared);
-		switch (l->field[i]) {
-		case HVN_RXP_F_CSUM:
-			pi->csum = v;
-			break;
-		case HVN_RXP_F_LSO:
-			pi->lso = v;
-			break;
-		case HVN_RXP_F_VLAN:
-			pi->vlan = v;
-			break;
-		case HVN_RXP_F_HASH_VALUE:
-			pi->hash_value = v;
-			break;
-		case HVN_RXP_F_HASH_INFO:
-			pi->hash_info = v;
-			break;
-		case HVN_RXP_F_PKTINFO:
-			pi->pktinfo_flags = (uint8_t)(v >> 8);
-			pi->pktinfo_id = (uint16_t)(v >> 16);
-			break;
-		default:
-			break;
-		}
+		__builtin_memcpy((uint8_t *)pi + l->dst[i], &v, sizeof(v));
+	}
+	if (__builtin_expect(l->pktinfo, 0)) {
+		v = pi->frame_len;
+		pi->pktinfo_flags = (uint8_t)(v >> 8);
+		pi->pktinfo_id = (uint16_t)(v >> 16);
 	}
 	pi->msg_len = ml;
 	pi->frame_off = l->foff;
