@@ -80,8 +80,7 @@ vmb_xfer_decode_max(const void *pkt, uint32_t len, uint32_t buf_size,
 	struct vmb_pkt_view v;
 	struct vmb_xfer_hdr h;
 	struct vmb_xfer_range rg;
-	const uint8_t *rp;
-	uint32_t i;
+	const uint8_t *rp, *p, *end;
 
 	if (vmb_pkt_parse(pkt, len, &v) < 0 ||
 	    v.desc.type != VMB_PKT_DATA_XFER_PAGES ||
@@ -93,12 +92,13 @@ vmb_xfer_decode_max(const void *pkt, uint32_t len, uint32_t buf_size,
 	    h.range_count > (v.ext_len - sizeof(h)) / sizeof(rg))
 		return -EBADMSG;
 	rp = v.ext + sizeof(h);
-	for (i = 0; i < h.range_count; i++) {
-		memcpy(&rg, rp + (size_t)i * sizeof(rg), sizeof(rg));
+	end = rp + (size_t)h.range_count * sizeof(rg);
+	for (p = rp; p != end; p += sizeof(rg)) {
+		memcpy(&rg, p, sizeof(rg));
 		/* len - 1 wraps for an empty range: one compare for
-		 * 1 <= len <= range_max. */
-		if (rg.len - 1 >= range_max || rg.offset > buf_size ||
-		    rg.len > buf_size - rg.offset)
+		 * 1 <= len <= range_max; the end in 64 bits cannot wrap. */
+		if (rg.len - 1 >= range_max ||
+		    (uint64_t)rg.offset + rg.len > buf_size)
 			return -EBADMSG;
 	}
 	x->pageset_id = h.pageset_id;
