@@ -163,6 +163,19 @@ nv_rx_sec_get(struct netvsp_dev *d, bool control)
 	sec = rx->free[--rx->n_free];
 	rx->state[sec] = NV_SEC_FILLING;
 	rx->next[sec] = NV_SEC_END;
+	if (rx->n_free != 0) {
+		/* The guest's CPU read the next section last: ask for its
+		 * first lines (header, PPIs, a small frame) for writing now,
+		 * so that fetching them overlaps this frame's work instead of
+		 * filling the store buffer at the next one (perf.rst, issue
+		 * 16 item 4: 2/3 of the section write at four queues). */
+		const uint8_t *q = rx->base +
+			(uint64_t)rx->free[rx->n_free - 1] * rx->sec_size;
+
+		__builtin_prefetch(q, 1, 3);
+		__builtin_prefetch(q + 64, 1, 3);
+		__builtin_prefetch(q + 128, 1, 3);
+	}
 	return sec;
 }
 
