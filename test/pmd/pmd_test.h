@@ -104,6 +104,36 @@ pt_eal_init_x(const char *prog, const char *nics, const char *args,
 }
 
 /*
+ * A host of the test's own behind a socket in a fresh directory (@p dir,
+ * a mkdtemp() template): one NIC whose port generates @p count 60-byte
+ * frames over 64 flows at @p rate_pps (0: as fast as the guest takes
+ * them) and sinks what comes back. @p path gets the socket; the test
+ * removes both at its end. Whatever fails ends the test.
+ */
+static inline struct hvsim *
+pt_gen_host(const char *name, char *dir, char *path, size_t path_len,
+	    uint64_t count, uint64_t rate_pps)
+{
+	struct hvsim_config cfg;
+	struct hvsim *h;
+
+	REQUIRE(mkdtemp(dir) != NULL);
+	snprintf(path, path_len, "%s/hvsim.sock", dir);
+	hvsim_config_init(&cfg, 1);
+	cfg.name = name;
+	cfg.nic[0].port.kind = HVSIM_PORT_GEN_SINK;
+	cfg.nic[0].port.gen.frame_len = 60;
+	cfg.nic[0].port.gen.flows = 64;
+	cfg.nic[0].port.gen.count = count;
+	cfg.nic[0].port.gen.rate_pps = rate_pps;
+	h = hvsim_create(&cfg);
+	REQUIRE(h != NULL);
+	REQUIRE(hvsim_listen(h, path) == 0);
+	REQUIRE(hvsim_start(h) == 0);
+	return h;
+}
+
+/*
  * The start every test shares: EAL as pt_eal_initl() with the
  * arguments after @p h; in @p h, unless NULL, the embedded hvsim;
  * returned, a pool "pt" of @p nb_mbufs default-sized mbufs (none when

@@ -26,7 +26,6 @@ main(int argc, char **argv)
 	unsigned int per_q[NQ] = { 0 }, wrong = 0, i, q;
 	struct hvsim_nic_stats hs;
 	struct rte_mbuf *rx[64];
-	struct hvsim_config cfg;
 	struct rte_mempool *mp;
 	uint64_t got = 0, sent = 0, end;
 	uint16_t reta[128];
@@ -34,19 +33,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/hvsim.sock", dir);
-	hvsim_config_init(&cfg, 1);
-	cfg.name = "gen";
-	cfg.nic[0].port.kind = HVSIM_PORT_GEN_SINK;
-	cfg.nic[0].port.gen.frame_len = 60;
-	cfg.nic[0].port.gen.flows = 64;
-	cfg.nic[0].port.gen.count = COUNT;
-	cfg.nic[0].port.gen.rate_pps = 200000;
-	h = hvsim_create(&cfg);
-	REQUIRE(h != NULL);
-	REQUIRE(hvsim_listen(h, path) == 0);
-	REQUIRE(hvsim_start(h) == 0);
+	h = pt_gen_host("gen", dir, path, sizeof(path), COUNT, 200000);
 	snprintf(args, sizeof(args), "socket=%s,timeout_ms=3000",
 		 path);
 	mp = pt_setup(argv[0], "1", args, 8191, NULL, NULL);

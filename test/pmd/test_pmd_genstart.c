@@ -23,25 +23,13 @@ main(int argc, char **argv)
 	struct hvsim_nic_stats hs;
 	struct rte_eth_stats st;
 	struct rte_mbuf *rx[32];
-	struct hvsim_config cfg;
 	struct rte_mempool *mp;
 	uint64_t got = 0, end;
 	struct hvsim *h;
 	int rc;
 
 	(void)argc;
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/hvsim.sock", dir);
-	hvsim_config_init(&cfg, 1);
-	cfg.name = "genstart";
-	cfg.nic[0].port.kind = HVSIM_PORT_GEN_SINK;
-	cfg.nic[0].port.gen.frame_len = 60;
-	cfg.nic[0].port.gen.flows = 64;
-	cfg.nic[0].port.gen.count = COUNT;
-	h = hvsim_create(&cfg);
-	REQUIRE(h != NULL);
-	REQUIRE(hvsim_listen(h, path) == 0);
-	REQUIRE(hvsim_start(h) == 0);
+	h = pt_gen_host("genstart", dir, path, sizeof(path), COUNT, 0);
 	snprintf(args, sizeof(args), "socket=%s,timeout_ms=5000", path);
 	mp = pt_setup(argv[0], "1", args, 8191, NULL, NULL);
 	rc = pt_port_start(0, 1, mp, 0, 0, 4096);
