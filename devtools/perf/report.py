@@ -4,9 +4,9 @@
 #
 # Parsing, JSON assembly, tables and the plot of devtools/perf.sh and
 # devtools/perf-check.sh. Subcommands:
-#   point PREFIX FRAME QUEUES LCORES RC WINDOW LCORESPEC -> one JSON line
+#   point PREFIX FRAME QUEUES LCORES RC WINDOW LCORESPEC REPS -> a JSON line
 #   progress                  (a point line on stdin -> one human line)
-#   assemble BUILDDIR DIR STARTED LOAD0 LOAD1 WARM WINDOW
+#   assemble BUILDDIR DIR STARTED LOAD0 LOAD1 WARM WINDOW REPS
 #   check BASELINE CURRENT    (exit 1 when a count is > 5 % above baseline)
 #   baseline CURRENT OUT COMMIT
 
@@ -52,36 +52,80 @@ def fwd_total(log, key):
 	return int(m.group(1)) if m else None
 
 
-def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
+def median(v):
+	v = sorted(v)
+	n = len(v)
+	return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def read_mpps(path):	# a ceiling run's Mpps (None: the run failed)
+	try:
+		with open(path) as f:
+			w = f.read().strip()
+		return float(w) if w else None
+	except (OSError, ValueError):
+		return None
+
+
+def cmd_point(prefix, frame, nq, nl, rc, window, lcspec, reps):
+	"""REPS windows, each opened and closed by a 'show port stats 0'
+	(testpmd's Tx-pps at the close is the window's rate) and by hvsim's
+	counters (PREFIX.oI, PREFIX.eI), with REPS + 1 forwarding ceilings
+	around them (PREFIX.cfI: ceiling I ran before window I)."""
 	with open(prefix + ".log", errors="replace") as f:
 		log = f.read()
+	reps = int(reps)
 	blocks = nic_blocks(log)
-	c0, c1, c2 = (parse_ctl(prefix + s) for s in (".c0", ".c1", ".c2"))
-	if len(blocks) < 2 or "Tx-pps" not in blocks[1]:
+	if reps < 1 or len(blocks) < 2 * reps or \
+	   any("Tx-pps" not in b for b in blocks[:2 * reps]):
 		return 1
-	b0, b1 = blocks[0], blocks[1]
-	mpps = b1["Tx-pps"] / 1e6
-	if mpps <= 0:
-		return 1
-	dt = (c1["t_ns"] - c0["t_ns"]) / 1e9
-	host = (c1.get("tx_pkts", 0) - c0.get("tx_pkts", 0)) / dt / 1e6 \
-		if dt > 0 else 0.0
+	opens = [parse_ctl("%s.o%d" % (prefix, i)) for i in range(reps)]
+	ends = [parse_ctl("%s.e%d" % (prefix, i)) for i in range(reps)]
+	c2 = parse_ctl(prefix + ".c2")
+	ceils = [read_mpps("%s.cf%d" % (prefix, i)) for i in range(reps + 1)]
 	tx_total = fwd_total(log, "TX-packets")
 	frame = int(frame)
+	wins, raw = [], []
+	for i in range(reps):
+		b0, b1 = blocks[2 * i], blocks[2 * i + 1]
+		mpps = b1["Tx-pps"] / 1e6
+		if mpps <= 0:
+			return 1
+		raw.append(mpps)
+		cb, ca = ceils[i], ceils[i + 1]
+		w = {"mpps": round(mpps, 3), "rx_mpps": round(b1.get("Rx-pps", 0) / 1e6, 3),
+		     "tx_pkts": b1["TX-packets"] - b0["TX-packets"],
+		     "ceiling_before": cb, "ceiling_after": ca,
+		     "ceiling_fwd_pct": round(mpps / ((cb + ca) / 2) * 100, 1)
+			if cb and ca else None}
+		wins.append(w)
+	secs = sum(b1 / 1e9 for b1 in (e["t_ns"] - o["t_ns"]
+				       for o, e in zip(opens, ends)))
 
-	def delta(k):	# counter k over the measured window (None: absent)
-		return c1[k] - c0[k] if k in c0 and k in c1 else None
+	def delta(k):	# counter k summed over the windows (None: absent)
+		if all(k in o and k in e for o, e in zip(opens, ends)):
+			return sum(e[k] - o[k] for o, e in zip(opens, ends))
+		return None
 
 	def ratio(a, b, nd):
 		return round(a / b, nd) if a is not None and b else None
+	# The row's rate: every window's frames over every window's time.
+	win_s = [w["tx_pkts"] / m / 1e6 for w, m in zip(wins, raw)]
+	mpps = sum(w["tx_pkts"] for w in wins) / sum(win_s) / 1e6
+	host = (delta("tx_pkts") or 0) / secs / 1e6 if secs > 0 else 0.0
+	pcts = [w["ceiling_fwd_pct"] for w in wins
+		if w["ceiling_fwd_pct"] is not None]
+	good = [c for c in ceils if c]
 	row = {
 		"frame": frame, "queues": int(nq), "lcores": int(nl),
 		"lcore_map": lcspec,
 		"mpps": round(mpps, 3),
 		"gbps": round(mpps * (frame + L1_OVERHEAD) * 8 / 1e3, 3),
-		"rx_mpps": round(b1.get("Rx-pps", 0) / 1e6, 3),
+		"rx_mpps": round(sum(w["rx_mpps"] * s for w, s in zip(wins, win_s))
+				 / sum(win_s), 3),
 		"window_s": float(window),
-		"window_tx_pkts": b1["TX-packets"] - b0["TX-packets"],
+		"windows": reps,
+		"window_tx_pkts": sum(w["tx_pkts"] for w in wins),
 		"host_sink_mpps": round(host, 3),
 		"xcheck_pct": round((host - mpps) / mpps * 100, 1),
 		"testpmd_tx_total": tx_total,
@@ -89,13 +133,27 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
 		"totals_match": tx_total is not None and
 			tx_total == c2.get("tx_pkts"),
 		"testpmd_clean_exit": int(rc) == 0 and "\nBye" in log,
-		# The host's side of the window: who waits for whom (iterations
+		# The forwarding ceiling of this point: the mean of its runs
+		# (C P C ... C); the share is the median over the windows of
+		# each window's rate over the mean of the two ceilings around
+		# it, so a phase of the machine is compared with itself. The
+		# windows and runs are kept: a wide spread says the machine
+		# changed speed while the point ran.
+		"ceiling_fwd_mpps": round(sum(good) / len(good), 3) if good
+			else None,
+		"ceiling_fwd_pct": round(median(pcts), 1)
+			if len(pcts) == reps else None,
+		"ceiling_fwd_pct_min": min(pcts) if pcts else None,
+		"ceiling_fwd_pct_max": max(pcts) if pcts else None,
+		"ceiling_fwd_runs_mpps": ceils,
+		"fwd_windows": wins,
+		# The host's side of the windows: who waits for whom (iterations
 		# of its thread that found nothing to do) and how the frames
 		# came and went (per guest request, per transfer-page packet).
 		"host_idle_pct": ratio(delta("host_polls_idle") * 100
 				       if delta("host_polls_idle") is not None
 				       else None, delta("host_polls"), 1),
-		"host_sleeps_per_s": ratio(delta("host_sleeps"), dt, 0),
+		"host_sleeps_per_s": ratio(delta("host_sleeps"), secs, 0),
 		"frames_per_request": ratio(delta("tx_pkts"),
 					    delta("tx_requests"), 2),
 		"frames_per_batch": ratio(delta("rx_pkts"),
@@ -105,13 +163,27 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec):
 	return 0
 
 
+def fwd_share(r):	# "median [min-max]" of a row's windows, or "-"
+	if r.get("ceiling_fwd_pct") is None:
+		return "-"
+	if r.get("windows", 1) < 2:
+		return "%.1f" % r["ceiling_fwd_pct"]
+	return "%.1f [%.1f-%.1f]" % (r["ceiling_fwd_pct"],
+				     r["ceiling_fwd_pct_min"],
+				     r["ceiling_fwd_pct_max"])
+
+
 def cmd_progress():
 	r = json.loads(sys.stdin.readline())
-	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host idle %s %%)"
+	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host idle %s %%); windows %s Mpps, forwarding ceilings %s Mpps: %s %% of the ceiling"
 	      % (r["frame"], r["queues"], r["lcores"], r["mpps"], r["gbps"],
 		 r["host_sink_mpps"], r["xcheck_pct"],
 		 "match" if r["totals_match"] else "DIFFER",
-		 r.get("host_idle_pct")))
+		 r.get("host_idle_pct"),
+		 " ".join("%.3f" % w["mpps"] for w in r["fwd_windows"]),
+		 " ".join("-" if c is None else "%.3f" % c
+			  for c in r["ceiling_fwd_runs_mpps"]),
+		 fwd_share(r)))
 	return 0
 
 
@@ -225,8 +297,9 @@ def plot(build, doc):
 		f.write("# frame ceiling_mpps rx_instr tx_instr instr "
 			"ceiling_fwd_mpps\n")
 		for x in doc["instr"]:
-			r0 = next((r for r in doc["rows"]
-				   if r["frame"] == x["frame"]), {})
+			rs = [r for r in doc["rows"] if r["frame"] == x["frame"]]
+			r0 = next((r for r in rs if (r["queues"], r["lcores"])
+				   == (1, 1)), rs[0] if rs else {})
 			f.write("%d %s %s %s %s %s\n" % (x["frame"],
 				na(r0.get("ceiling_mpps")),
 				na(x["rx_instr_per_pkt"]), na(x["tx_instr_per_pkt"]),
@@ -281,7 +354,7 @@ def plot(build, doc):
 		return None
 
 
-def cmd_assemble(build, d, started, load0, load1, warm, window):
+def cmd_assemble(build, d, started, load0, load1, warm, window, reps):
 	sizes = {s["frame"]: s for s in read_jsonl(os.path.join(d, "sizes.jsonl"))}
 	points = read_jsonl(os.path.join(d, "points.jsonl"))
 	rows = []
@@ -292,9 +365,6 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 		r = dict(p)
 		r["ceiling_mpps"] = ceil
 		r["ceiling_pct"] = round(p["mpps"] / ceil * 100, 1) if ceil else None
-		cf = s.get("ceiling_fwd_mpps")
-		r["ceiling_fwd_mpps"] = cf
-		r["ceiling_fwd_pct"] = round(p["mpps"] / cf * 100, 1) if cf else None
 		r["rx_instr_per_pkt"] = rx
 		r["tx_instr_per_pkt"] = tx
 		r["instr_per_pkt"] = round(rx + tx, 1) if rx is not None and tx is not None else None
@@ -312,7 +382,13 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 			"ceiling_fwd = hvsim generator + sink + transmit completions "
 			"against a minimal reflecting guest (bench_hvsim_fwd), host "
 			"thread on CPU 0 and the guest polling without sleeping on "
-			"CPU 1 (as the 1-lcore points), same run; host_idle_pct: "
+			"CPU 1 (as the 1-lcore points), run inside each point "
+			"between its windows (C P C P C P C, the point stopped "
+			"meanwhile); ceiling_fwd_mpps = the mean of a point's runs; "
+			"ceiling_fwd_pct = the median over its windows of the "
+			"window's rate over the mean of the ceilings just before and "
+			"after it (fwd_windows, ceiling_fwd_runs_mpps, "
+			"ceiling_fwd_pct_min/max keep the spread); host_idle_pct: "
 			"hvsim's host-thread iterations without work in the window; "
 			"instr_per_pkt = callgrind guest instructions per forwarded "
 			"frame in hvn_rx_burst + hvn_tx_burst (deterministic run)",
@@ -323,6 +399,7 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 		# (the rest of the machine's load mostly held off).
 		"sched": "fifo" if os.environ.get("PERF_RT") == "1" else "other",
 		"warmup_s": float(warm), "window_s": float(window),
+		"windows": int(reps),
 		"note": "wall-clock rates are noisy on a shared %d-CPU machine; the "
 			"callgrind instruction counts are the stable figure" % ncpu,
 		"rows": rows,
@@ -359,7 +436,7 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 			   "%.3f" % r["ceiling_mpps"] if r["ceiling_mpps"] else "-",
 			   "%.1f" % r["ceiling_pct"] if r["ceiling_pct"] is not None else "-",
 			   "%.3f" % r["ceiling_fwd_mpps"] if r["ceiling_fwd_mpps"] else "-",
-			   "%.1f" % r["ceiling_fwd_pct"] if r["ceiling_fwd_pct"] is not None else "-",
+			   fwd_share(r),
 			   r["rx_instr_per_pkt"], r["tx_instr_per_pkt"],
 			   r["instr_per_pkt"]] for r in sorted(
 			   rows, key=lambda r: (r["frame"], r["queues"], r["lcores"]))])
@@ -369,8 +446,12 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 		% (started, doc["machine"]["cpu"], ncpu, load0, load1),
 		"Frame sizes include the FCS; Gbit/s at line rate, counting 20 B of "
 		"preamble and inter-frame gap per frame.",
-		"Mpps: testpmd Tx-pps over the %ss window after %ss of warm-up; "
-		"hvsim sink Mpps: the same window from hvsim's counters." % (window, warm),
+		"Mpps: testpmd Tx-pps over %s windows of %ss after %ss of warm-up; "
+		"hvsim sink Mpps: the same windows from hvsim's counters." % (reps, window, warm),
+		"Fwd ceiling: hvsim forwarding against a minimal reflecting guest, "
+		"run before and after each window with the point stopped (mean of "
+		"the runs); % fwd ceiling: median [min-max] over the windows of "
+		"the window's rate over the mean of the two ceilings around it.",
 		"Ceiling: hvsim generator -> minimal guest (host thread + guest "
 		"thread), same run; instr/pkt: callgrind, guest only, deterministic.",
 		"NOTE: the machine is shared and has %d CPUs; hvsim's host thread "
@@ -386,6 +467,12 @@ def cmd_assemble(build, d, started, load0, load1, warm, window):
 				r["testpmd_tx_total"], r["host_sink_total"],
 				"" if r["testpmd_clean_exit"] else
 				"; testpmd did not exit cleanly"))
+	noceil = [r for r in rows if None in r["ceiling_fwd_runs_mpps"]]
+	for r in noceil:
+		notes.append("WARNING: frame %d %dq/%dl: a forwarding ceiling run "
+			     "failed (%s)" % (r["frame"], r["queues"], r["lcores"],
+					      r["ceiling_fwd_runs_mpps"]))
+	bad += noceil
 	if es:
 		notes.append("Reclamation (epoch, %s): %s instructions per burst "
 			     "over never_free; one forwarding burst (rx + tx, "
@@ -459,11 +546,11 @@ def main(a):
 	if not a:
 		return 2
 	c = a[0]
-	if c == "point" and len(a) == 8:
+	if c == "point" and len(a) == 9:
 		return cmd_point(*a[1:])
 	if c == "progress":
 		return cmd_progress()
-	if c == "assemble" and len(a) == 8:
+	if c == "assemble" and len(a) == 9:
 		return cmd_assemble(*a[1:])
 	if c == "check" and len(a) == 3:
 		return cmd_check(a[1], a[2])
