@@ -9,12 +9,14 @@
  * after a pause wakes it. Knows nothing of hvnet; the ports are whatever
  * the EAL arguments give it.
  *
- *   rxintr [EAL args] -- [-t SECONDS]
+ *   rxintr [EAL args] -- [-t SECONDS] [-p PERIOD]
  *
  * Runs SECONDS (default: until SIGINT/SIGTERM), then prints one line per
  * port, "port P: rx=N tx=N dropped=N", and "cpu=X% sleeps=N wakes=N": the
  * main lcore's CPU time over the wall time, how often it slept and how
- * often a frame woke it.
+ * often a frame woke it. With -p, every PERIOD seconds on the way the
+ * running totals, "stats: rx=N tx=N dropped=N sleeps=N wakes=N", so a
+ * watcher can stop it (SIGINT) once it has seen enough.
  */
 
 #include <errno.h>
@@ -97,20 +99,42 @@ rxi_burst(uint16_t port)
 }
 
 static int
-rxi_args(int argc, char **argv, unsigned int *seconds)
+rxi_args(int argc, char **argv, unsigned int *seconds, unsigned int *period)
 {
+	unsigned long v;
 	char *end;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
-		if (opt != 't')
+	while ((opt = getopt(argc, argv, "t:p:")) != -1) {
+		if (opt != 't' && opt != 'p')
 			return -EINVAL;
 		errno = 0;
-		*seconds = strtoul(optarg, &end, 10);
-		if (errno != 0 || *end != '\0' || end == optarg)
+		v = strtoul(optarg, &end, 10);
+		if (errno != 0 || *end != '\0' || end == optarg ||
+		    v > UINT32_MAX)
 			return -EINVAL;
+		*(opt == 't' ? seconds : period) = (unsigned int)v;
 	}
 	return optind == argc ? 0 : -EINVAL;
+}
+
+/* The running totals over every port, for -p. */
+static void
+rxi_print_totals(const struct rxintr_q *qs, unsigned int n, uint64_t sleeps,
+		 uint64_t wakes)
+{
+	struct rxi_stats t = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		t.rx += stats[qs[i].port].rx;
+		t.tx += stats[qs[i].port].tx;
+		t.dropped += stats[qs[i].port].dropped;
+	}
+	printf("stats: rx=%" PRIu64 " tx=%" PRIu64 " dropped=%" PRIu64
+	       " sleeps=%" PRIu64 " wakes=%" PRIu64 "\n", t.rx, t.tx,
+	       t.dropped, sleeps, wakes);
+	fflush(stdout);
 }
 
 static double
@@ -126,8 +150,8 @@ int
 main(int argc, char **argv)
 {
 	struct rxintr_q qs[RTE_MAX_ETHPORTS];
-	uint64_t sleeps = 0, wakes = 0, deadline;
-	unsigned int seconds = 0, idle = 0, i, n = 0;
+	uint64_t sleeps = 0, wakes = 0, deadline, next_print = UINT64_MAX;
+	unsigned int seconds = 0, period = 0, idle = 0, i, n = 0;
 	double wall0, cpu0, wall;
 	struct rte_mempool *mp;
 	uint16_t port, got;
@@ -138,9 +162,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "rxintr: EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	if (rxi_args(argc - ret, argv + ret, &seconds) != 0) {
-		fprintf(stderr, "usage: %s [EAL args] -- [-t SECONDS]\n",
-			argv[0]);
+	if (rxi_args(argc - ret, argv + ret, &seconds, &period) != 0) {
+		fprintf(stderr, "usage: %s [EAL args] -- [-t SECONDS] "
+			"[-p PERIOD]\n", argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -183,8 +207,16 @@ main(int argc, char **argv)
 	wall0 = rxi_secs(CLOCK_MONOTONIC);
 	cpu0 = rxi_secs(CLOCK_THREAD_CPUTIME_ID);
 	deadline = rte_get_timer_cycles() + seconds * rte_get_timer_hz();
+	if (period != 0)
+		next_print = rte_get_timer_cycles() +
+			period * rte_get_timer_hz();
 	while (!rxi_quit &&
 	       (seconds == 0 || rte_get_timer_cycles() < deadline)) {
+		if (rte_get_timer_cycles() >= next_print) {
+			rxi_print_totals(qs, n, sleeps, wakes);
+			next_print = rte_get_timer_cycles() +
+				period * rte_get_timer_hz();
+		}
 		got = 0;
 		for (i = 0; i < n; i++)
 			got += rxi_burst(qs[i].port);
