@@ -84,6 +84,8 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec, reps):
 	c2 = parse_ctl(prefix + ".c2")
 	ceils = [read_mpps("%s.cf%d" % (prefix, i)) for i in range(reps + 1)]
 	tx_total = fwd_total(log, "TX-packets")
+	rx_total = fwd_total(log, "RX-packets")
+	tx_dropped = fwd_total(log, "TX-dropped")
 	frame = int(frame)
 	wins, raw = [], []
 	for i in range(reps):
@@ -133,6 +135,11 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec, reps):
 		"totals_match": tx_total is not None and
 			tx_total == c2.get("tx_pkts"),
 		"testpmd_clean_exit": int(rc) == 0 and "\nBye" in log,
+		# Frames received and then refused by the transmit path (io
+		# forwarding frees them), over the whole point: receive work
+		# the host and the guest did for nothing.
+		"tx_dropped_pct": ratio(tx_dropped * 100 if tx_dropped is not None
+					else None, rx_total, 1),
 		# The forwarding ceiling of this point: the mean of its runs
 		# (C P C ... C); the share is the median over the windows of
 		# each window's rate over the mean of the two ceilings around
@@ -175,11 +182,11 @@ def fwd_share(r):	# "median [min-max]" of a row's windows, or "-"
 
 def cmd_progress():
 	r = json.loads(sys.stdin.readline())
-	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host idle %s %%); windows %s Mpps, forwarding ceilings %s Mpps: %s %% of the ceiling"
+	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host idle %s %%; tx dropped %s %%); windows %s Mpps, forwarding ceilings %s Mpps: %s %% of the ceiling"
 	      % (r["frame"], r["queues"], r["lcores"], r["mpps"], r["gbps"],
 		 r["host_sink_mpps"], r["xcheck_pct"],
 		 "match" if r["totals_match"] else "DIFFER",
-		 r.get("host_idle_pct"),
+		 r.get("host_idle_pct"), r.get("tx_dropped_pct"),
 		 " ".join("%.3f" % w["mpps"] for w in r["fwd_windows"]),
 		 " ".join("-" if c is None else "%.3f" % c
 			  for c in r["ceiling_fwd_runs_mpps"]),
