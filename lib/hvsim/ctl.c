@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hv_clock.h"
 #include "hvsim_host.h"
 
 #define HVSIM_CTL_CLIENTS	8
@@ -141,7 +142,7 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 "tx_requests=%llu rx_batches=%llu guest_signals=%llu "
 		 "host_polls=%llu host_polls_idle=%llu host_sleeps=%llu "
 		 "ring_polls=%llu ring_polls_empty=%llu "
-		 "rx_sec_held=%u rx_sec_count=%u",
+		 "rx_sec_held=%u rx_sec_count=%u now_ns=%llu",
 		 (unsigned long long)st.rx_pkts,
 		 (unsigned long long)st.rx_bytes,
 		 (unsigned long long)st.rx_dropped,
@@ -165,7 +166,10 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 (unsigned long long)st.host_sleeps,
 		 (unsigned long long)st.ring_polls,
 		 (unsigned long long)st.ring_polls_empty,
-		 st.rx_sec_held, st.rx_sec_count);
+		 st.rx_sec_held, st.rx_sec_count,
+		 /* when the counters were read, on the host's clock: a
+		  * client's own clock would add its start-up */
+		 (unsigned long long)hv_now_ns());
 }
 
 static void
