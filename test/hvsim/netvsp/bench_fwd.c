@@ -17,7 +17,9 @@
  * ceiling of make perf); without, this thread pumps it while waiting, so
  * callgrind sees host and guest in one deterministic thread.
  *
- * usage: bench_hvsim_fwd FRAME_LEN PACKETS [AGG [FLOWS]]
+ * usage: bench_hvsim_fwd FRAME_LEN PACKETS [AGG [FLOWS [NDIS_FRAME]]]
+ * (AGG 0: the host's maximum; NDIS_FRAME: the largest frame announced in
+ * NDIS_CONFIG, 1514 by default, which sizes hvsim's receive sections)
  * prints: frame=<n> pkts=<n> mpps=<x> sunk=<n> agg=<n> sends=<n>
  *         batches=<n> polls=<n> polls_idle=<n> sleeps=<n>
  *         held=<n>
@@ -260,7 +262,8 @@ main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s FRAME_LEN PACKETS [AGG [FLOWS]]\n",
+		fprintf(stderr, "usage: %s FRAME_LEN PACKETS [AGG [FLOWS "
+			"[NDIS_FRAME]]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -272,6 +275,8 @@ main(int argc, char **argv)
 	cfg.port.gen.frame_len = (uint32_t)atoi(argv[1]);
 	cfg.port.gen.flows = argc > 4 ? (uint32_t)atoi(argv[4]) : 64;
 	want = strtoull(argv[2], NULL, 0);
+	if (argc > 5)
+		o.ndis_frame = (uint32_t)atoi(argv[5]);
 	b->e = tenv_create(1, &cfg);
 	if (b->e == NULL)
 		return 1;

@@ -549,7 +549,9 @@ nvg_init(struct nvg *g, const struct nvg_io *io, const struct nvg_opts *o)
 	if (rc != 0)
 		return rc;
 	if (g->nvsp_ver >= NVSP_VERSION_2) {
-		nvsp_encode_ndis_config(m, sizeof(m), 1514, o->ndis_caps);
+		nvsp_encode_ndis_config(m, sizeof(m),
+					o->ndis_frame ? o->ndis_frame : 1514,
+					o->ndis_caps);
 		nvg_nvsp_post(g, 0, m, sizeof(m));
 	}
 	nvsp_encode_ndis_version(m, sizeof(m), nvsp_ndis_version(g->nvsp_ver));

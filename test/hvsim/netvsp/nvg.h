@@ -50,6 +50,7 @@ typedef void (*nvg_frame_cb)(void *arg, unsigned int q, const uint8_t *frame,
 struct nvg_opts {
 	uint32_t max_nvsp;	/**< highest NVSP version to try, 0 = 6.1 */
 	uint64_t ndis_caps;	/**< NDIS_CONFIG capabilities */
+	uint32_t ndis_frame;	/**< NDIS_CONFIG largest frame, 0 = 1514 */
 	size_t rx_len;		/**< receive buffer, 0 = 2 MiB */
 	size_t sb_len;		/**< send buffer, 0 = 1 MiB */
 };
