@@ -12,8 +12,11 @@
  * signals without cause wakes nobody; a thousand frames all arrive
  * through sleep/wake cycles; the queues' fds survive a rescind and
  * re-offer (the new channels wake them) and work after it; close takes
- * them out of the epoll set. Times are loose sanity bounds only; make
- * bench-intr measures.
+ * them out of the epoll set. No time is asserted (make bench-intr
+ * measures the wake latency): a wait for something to happen ends when it
+ * does, WAIT_MS at most - on a loaded machine the embedded host and this
+ * thread wait seconds for a CPU now and then; a wait that nothing should
+ * end (no wake) lasts a few hundred ms.
  */
 
 #include "pmd_test.h"
@@ -21,6 +24,8 @@
 #include <rte_interrupts.h>
 
 #define NQ	2
+/* The cap of every wait for an event, the bus's host answers among them. */
+#define WAIT_MS	30000
 
 static struct hvsim *h;
 
@@ -99,7 +104,7 @@ send_one(uint16_t port, struct rte_mempool *mp, uint32_t seq)
 static bool
 host_delivered(uint64_t want)
 {
-	uint64_t end = pt_ms() + 3000;
+	uint64_t end = pt_ms() + WAIT_MS;
 
 	while (host_rx() < want && pt_ms() < end)
 		usleep(1000);
@@ -110,7 +115,7 @@ host_delivered(uint64_t want)
 static unsigned int
 receive_by_interrupt(uint16_t port, unsigned int n)
 {
-	uint64_t end = pt_ms() + 10000;
+	uint64_t end = pt_ms() + WAIT_MS;
 	unsigned int got = 0, w;
 
 	while (got < n && pt_ms() < end) {
@@ -127,13 +132,13 @@ main(int argc, char **argv)
 {
 	struct rte_eth_conf conf;
 	struct rte_mempool *mp;
-	uint64_t sig, rx0, t0;
+	uint64_t sig, rx0;
 	uint16_t port = 0, q;
 	unsigned int w, i;
 	int rc;
 
 	(void)argc;
-	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
+	rc = pt_eal_init(argv[0], "1", "timeout_ms=" RTE_STR(WAIT_MS));
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	h = hvbus_sim_hvsim();
 	REQUIRE(h != NULL);
@@ -167,12 +172,9 @@ main(int argc, char **argv)
 	CHECK_EQ(host_signals(), sig);
 
 	/* A frame wakes the queue it lands on; the burst has it. */
-	t0 = pt_ms();
 	send_one(port, mp, 1);
-	w = woken(2000);
+	w = woken(WAIT_MS);
 	CHECK(w != 0, "woken by the reflected frame");
-	CHECK(pt_ms() - t0 < 1000, "woken in %llu ms (loose bound)",
-	      (unsigned long long)(pt_ms() - t0));
 	arm_all(port, false);
 	CHECK_EQ(drain(port, w), 1);
 	CHECK(host_signals() > sig, "the host signalled");
@@ -184,7 +186,7 @@ main(int argc, char **argv)
 	sig = host_signals();
 	CHECK_EQ(woken(100), 0);
 	arm_all(port, true);
-	w = woken(1000);
+	w = woken(WAIT_MS);
 	CHECK(w != 0, "arming with data waiting wakes");
 	arm_all(port, false);
 	CHECK_EQ(drain(port, w), 1);
@@ -220,7 +222,7 @@ main(int argc, char **argv)
 	arm_all(port, true);
 	CHECK_EQ(hvsim_rescind(h, 0, 0), 0);
 	{
-		uint64_t end = pt_ms() + 3000;
+		uint64_t end = pt_ms() + WAIT_MS;
 
 		/* The port lets go of the old channels while polled. */
 		while (pt_ms() < end) {
@@ -236,7 +238,7 @@ main(int argc, char **argv)
 	(void)woken(0);
 	CHECK_EQ(hvsim_reoffer(h, 0), 0);
 	{
-		uint64_t end = pt_ms() + 8000;
+		uint64_t end = pt_ms() + WAIT_MS;
 
 		w = 0;
 		while (w != (1u << NQ) - 1 && pt_ms() < end)
@@ -245,7 +247,7 @@ main(int argc, char **argv)
 	}
 	/* The channels open before the port is back (link up). */
 	{
-		uint64_t end = pt_ms() + 5000;
+		uint64_t end = pt_ms() + WAIT_MS;
 		struct rte_eth_link l;
 
 		do {
