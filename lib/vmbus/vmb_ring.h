@@ -358,29 +358,83 @@ vmb_ring_stage_buf(struct vmb_ring *r, uint16_t type, uint16_t flags,
 }
 
 /**
- * Writer: the place for one packet of @p pktlen bytes (descriptor
- * included, a multiple of 8, at most VMB_PKT_MAX_LEN: the caller's
- * constant) written where it will lie, without a copy: where its
- * descriptor goes when the cached read index shows room for it and its
- * trailer and they do not cross the ring's end; else NULL, and
- * vmb_ring_stage() decides with every check (the live read index, the
- * wrap, a refusal). The caller writes the whole packet - descriptor,
- * extended header, payload and its zero padding - then calls
+ * Writer: a run of packets written where they will lie, without a copy
+ * (vmb_ring_span_open() ... vmb_ring_span_close()). The room is taken
+ * once: from the write position up to the cached read index when it is
+ * ahead, else up to the ring's end (the free space, size - pos + rd, is
+ * larger still), none on a broken ring. A packet goes in while it and its
+ * trailer fit strictly inside what is left (one compare), so no packet
+ * crosses the ring's end or reaches its reader; when one does not, the
+ * caller closes the span and stages the rest with vmb_ring_stage(), which
+ * decides with every check (the live read index, the wrap, a refusal).
+ * Until the span is closed nothing is staged, and until the next publish
+ * nothing is visible. The fields are the caller's to keep in registers.
+ */
+struct vmb_ring_span {
+	uint8_t *data;
+	uint32_t pos;	/**< where the next packet's descriptor goes */
+	uint32_t end;	/**< the room ends before this offset */
+};
+
+static inline __attribute__((always_inline)) void
+vmb_ring_span_open(const struct vmb_ring *r, struct vmb_ring_span *s)
+{
+	uint32_t pos = r->wr_pos, rd = r->wr_rd;
+
+	s->data = r->data;
+	s->pos = pos;
+	s->end = vmb_unlikely(r->broken) ? pos : rd > pos ? rd : r->size;
+}
+
+/**
+ * Writer: the place of the span's next packet when one of @p pktlen bytes
+ * (descriptor included, a multiple of 8, at most VMB_PKT_MAX_LEN: the
+ * caller's constant) fits; else NULL. The caller writes the whole packet -
+ * descriptor, extended header, payload and its zero padding - then calls
+ * vmb_ring_span_produce().
+ */
+static inline __attribute__((always_inline)) uint8_t *
+vmb_ring_span_reserve(const struct vmb_ring_span *s, uint32_t pktlen)
+{
+	if (vmb_likely(pktlen + VMB_PKT_TRAILER_SIZE < s->end - s->pos))
+		return s->data + s->pos;
+	return NULL;
+}
+
+/**
+ * Writer: the packet of @p pktlen bytes written at the span's place is
+ * complete (its trailer written); the next one goes after it. @p pktlen is
+ * at most the length reserved.
+ */
+static inline __attribute__((always_inline)) void
+vmb_ring_span_produce(struct vmb_ring_span *s, uint32_t pktlen)
+{
+	uint64_t trailer = (uint64_t)s->pos << 32;
+
+	memcpy(s->data + s->pos + pktlen, &trailer, sizeof(trailer));
+	s->pos += pktlen + VMB_PKT_TRAILER_SIZE;
+}
+
+/** Writer: the span's packets are staged, to go out at the next publish. */
+static inline __attribute__((always_inline)) void
+vmb_ring_span_close(struct vmb_ring *r, const struct vmb_ring_span *s)
+{
+	r->wr_pos = s->pos;
+}
+
+/**
+ * Writer: the place for one packet of @p pktlen bytes written where it
+ * will lie: a span of one packet (vmb_ring_span_reserve()'s rule), NULL
+ * when it does not fit. The caller writes the whole packet, then calls
  * vmb_ring_produce(); until then nothing is staged.
  */
 static inline __attribute__((always_inline)) uint8_t *
 vmb_ring_reserve(struct vmb_ring *r, uint32_t pktlen)
 {
-	uint32_t pos = r->wr_pos, rd = r->wr_rd;
-	/* Read index ahead: room up to it; else up to the end (and the
-	 * free space, size - pos + rd, is larger still). One test for
-	 * vmb_ring_stage_buf()'s two. */
-	uint32_t end = rd > pos ? rd : r->size;
+	struct vmb_ring_span s;
 
-	if (vmb_likely(!r->broken &&
-		       pktlen + VMB_PKT_TRAILER_SIZE < end - pos))
-		return r->data + pos;
-	return NULL;
+	vmb_ring_span_open(r, &s);
+	return vmb_ring_span_reserve(&s, pktlen);
 }
 
 /**
@@ -391,11 +445,10 @@ vmb_ring_reserve(struct vmb_ring *r, uint32_t pktlen)
 static inline __attribute__((always_inline)) void
 vmb_ring_produce(struct vmb_ring *r, uint32_t pktlen)
 {
-	uint32_t pos = r->wr_pos;
-	uint64_t trailer = (uint64_t)pos << 32;
+	struct vmb_ring_span s = { r->data, r->wr_pos, 0 };
 
-	memcpy(r->data + pos + pktlen, &trailer, sizeof(trailer));
-	r->wr_pos = pos + pktlen + VMB_PKT_TRAILER_SIZE;
+	vmb_ring_span_produce(&s, pktlen);
+	vmb_ring_span_close(r, &s);
 }
 
 /**

@@ -123,6 +123,58 @@ test_vlan_inline(void)
 	rte_pktmbuf_free(ref);
 }
 
+/*
+ * GPA-direct frames (at least tx_copybreak) with and without offloads in
+ * turn: a descriptor's header area holds the template between requests
+ * and only a frame without offloads' lengths are written there, so the
+ * area a tagged or checksummed frame rewrote must be the template again
+ * before the next plain frame takes the descriptor (the free stack gives
+ * the last one freed first). A plain frame sent with a stale VLAN or
+ * checksum layout comes back tagged, shifted or not at all.
+ */
+static void
+test_gpa_layouts(void)
+{
+	struct rte_mbuf *m, *ref;
+	uint32_t round, kind;
+
+	for (round = 0; round < 8; round++) {
+		for (kind = 0; kind < 3; kind++) {
+			m = pt_frame(mp, port, 1000, 100 + round * 3 + kind,
+				     IPPROTO_UDP, 9, 10);
+			REQUIRE(m != NULL);
+			ref = rte_pktmbuf_copy(m, mp, 0, UINT32_MAX);
+			REQUIRE(ref != NULL);
+			if (kind == 0) {
+				m->ol_flags = RTE_MBUF_F_TX_VLAN;
+				m->vlan_tci = 0x0050 + round;
+			} else if (kind == 1) {
+				m->ol_flags = RTE_MBUF_F_TX_IPV4 |
+					RTE_MBUF_F_TX_UDP_CKSUM;
+				m->l2_len = 14;
+				m->l3_len = 20;
+			}
+			CHECK_EQ(pt_tx_all(port, 0, &m, 1), 1);
+			m = rx_one(3000);
+			REQUIRE(m != NULL, "round %u kind %u came back", round,
+				kind);
+			CHECK_EQ(!!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED),
+				 kind == 0);
+			if (kind == 0)
+				CHECK_EQ(m->vlan_tci, 0x0050 + round);
+			CHECK_EQ(m->pkt_len, ref->pkt_len);
+			CHECK(memcmp(rte_pktmbuf_mtod(m, void *),
+				     rte_pktmbuf_mtod(ref, void *), 34) == 0 &&
+			      memcmp(rte_pktmbuf_mtod_offset(m, void *, 42),
+				     rte_pktmbuf_mtod_offset(ref, void *, 42),
+				     ref->pkt_len - 42) == 0,
+			      "round %u kind %u: frame intact", round, kind);
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(ref);
+		}
+	}
+}
+
 static void
 test_tso(void)
 {
@@ -251,6 +303,7 @@ main(int argc, char **argv)
 
 	test_csum();
 	test_vlan();
+	test_gpa_layouts();
 	test_tso();
 	test_jumbo();
 

@@ -601,6 +601,118 @@ test_reserve(void)
 	free(m);
 }
 
+/* Packet @p i of a span test: 40 bytes, its xid i, its body seeded by i. */
+static void
+span_put(struct vmb_ring_span *s, uint32_t i)
+{
+	uint64_t word = vmb_pkt_desc_word(6, 2, 5, VMB_PKT_FLAG_RC);
+	uint64_t x = i;
+	uint8_t *p = vmb_ring_span_reserve(s, 40);
+
+	REQUIRE(p != NULL);
+	memcpy(p, &word, 8);
+	memcpy(p + 8, &x, 8);
+	fill(p + 16, 24, i);
+	vmb_ring_span_produce(s, 40);
+}
+
+static void
+span_get(struct vmb_ring *r, uint32_t i)
+{
+	struct vmb_pkt_desc d;
+	uint8_t out[DSIZE] = { 0 };
+	uint32_t k;
+
+	CHECK_EQ(vmb_ring_read(r, out, sizeof(out)), 40);
+	memcpy(&d, out, sizeof(d));
+	CHECK(d.type == 6 && d.length8 == 5 && d.xid == i);
+	for (k = 0; k < 24; k++)
+		CHECK_EQ(out[16 + k], (uint8_t)(i * 31 + k * 7 + 1));
+}
+
+/* A run of packets written in place: the room taken once (up to the end,
+ * or strictly below the reader), nothing staged before the close, the
+ * packets read back in order with their trailers; none on a broken
+ * ring. */
+static void
+test_span(void)
+{
+	struct mem *m = mem_new(0, 0);
+	struct vmb_ring_span s;
+	struct vmb_ring w, r;
+	uint8_t out[DSIZE] = { 0 };
+	uint64_t x;
+	uint32_t i;
+
+	views(m, &w, &r);
+	vmb_ring_span_open(&w, &s);
+	/* 48 bytes each with the trailer, strictly inside the ring: at
+	 * 192, 48 + 8 fits and 56 + 8 (to 256) does not; at 240 nothing. */
+	for (i = 0; i < 4; i++)
+		span_put(&s, i);
+	CHECK(vmb_ring_span_reserve(&s, 56) == NULL);
+	CHECK(vmb_ring_span_reserve(&s, 48) == m->data + 192);
+	span_put(&s, 4);
+	CHECK(vmb_ring_span_reserve(&s, 8) == NULL);
+	CHECK_EQ(w.wr_pos, 0);
+	vmb_ring_span_close(&w, &s);
+	CHECK_EQ(w.wr_pos, 240);
+	CHECK_EQ(m->hdr.write_index, 0);
+	CHECK_EQ(vmb_ring_publish(&w), 1);
+	for (i = 0; i < 5; i++) {
+		memcpy(&x, m->data + i * 48 + 40, 8);
+		CHECK(x == (uint64_t)(i * 48) << 32);
+		span_get(&r, i);
+	}
+	CHECK_EQ(vmb_ring_commit(&r), 0);
+	/* Read at 240: the rest of the ring goes to vmb_ring_stage(). */
+	vmb_ring_span_open(&w, &s);
+	CHECK(vmb_ring_span_reserve(&s, 8) == NULL);
+	CHECK_EQ(vmb_ring_stage(&w, 6, 0, 9, NULL, 0,
+				&(struct vmb_iov){ out, 16 }, 1), 0);
+	CHECK_EQ(w.wr_pos, 24);			/* wrapped, read index seen */
+	CHECK_EQ(vmb_ring_publish(&w), 1);
+	CHECK_EQ(vmb_ring_read(&r, out, sizeof(out)), 32);
+	CHECK_EQ(vmb_ring_commit(&r), 0);	/* read at 24 */
+	/* Writer at 24 and the reader there too: up to the end, 4 fit. */
+	vmb_ring_span_open(&w, &s);
+	for (i = 10; i < 14; i++)
+		span_put(&s, i);
+	CHECK(vmb_ring_span_reserve(&s, 40) == NULL);	/* 216 + 48 > 256 */
+	vmb_ring_span_close(&w, &s);
+	CHECK_EQ(vmb_ring_publish(&w), 1);
+	for (i = 10; i < 12; i++)
+		span_get(&r, i);
+	CHECK_EQ(vmb_ring_commit(&r), 0);	/* read at 120 */
+	/* The writer at 216 stages a packet to the ring's end (40 bytes:
+	 * back to 0); the reader is ahead at 120: two packets of 48, and
+	 * no third (144); at 96, 8 + 8 fits and 16 + 8 (to 120) does not. */
+	CHECK_EQ(vmb_ring_stage(&w, 6, 0, 20, NULL, 0,
+				&(struct vmb_iov){ out, 16 }, 1), 0);
+	CHECK_EQ(w.wr_pos, 0);
+	vmb_ring_span_open(&w, &s);
+	span_put(&s, 21);
+	span_put(&s, 22);
+	CHECK(vmb_ring_span_reserve(&s, 40) == NULL);
+	CHECK(vmb_ring_span_reserve(&s, 16) == NULL);
+	CHECK(vmb_ring_span_reserve(&s, 8) == m->data + 96);
+	vmb_ring_span_close(&w, &s);
+	CHECK_EQ(vmb_ring_publish(&w), 0);	/* reader had not caught up */
+	for (i = 12; i < 14; i++)
+		span_get(&r, i);
+	CHECK_EQ(vmb_ring_read(&r, out, sizeof(out)), 32);
+	span_get(&r, 21);
+	span_get(&r, 22);
+	CHECK_EQ(vmb_ring_commit(&r), 0);
+	CHECK_EQ(r.stats.errors + w.stats.errors, 0);
+	/* A broken ring gives no room. */
+	w.broken = 1;
+	vmb_ring_span_open(&w, &s);
+	CHECK(vmb_ring_span_reserve(&s, 8) == NULL);
+	CHECK(vmb_ring_reserve(&w, 8) == NULL);
+	free(m);
+}
+
 /* A fresh view picks up where the previous owner of the ring stopped. */
 static void
 test_reattach(void)
@@ -767,6 +879,7 @@ main(void)
 	test_skip_after_tamper();
 	test_take_like();
 	test_reserve();
+	test_span();
 	test_reattach();
 	test_corrupt_reader();
 	test_corrupt_writer();

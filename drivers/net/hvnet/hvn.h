@@ -203,7 +203,10 @@ struct hvn_txd {
 	 * without a look, or a send-buffer section. Meaningful only while
 	 * the request is in flight. */
 	uintptr_t own;
-	rte_iova_t hdr_iova;	/* its RNDIS header area */
+	/* The page range of its RNDIS header area as a frame without
+	 * offloads uses it (HVN_TX_TMPL_SIZE bytes): the area holds the
+	 * queue's template between requests (hvn_txd.h). */
+	struct vmb_gpa_pb hdr_pb;
 	/* Transaction id of the request in flight, HVN_TXID_NONE when free
 	 * (which is also the descriptor's state). Written by the queue's
 	 * lcore, read by a shared channel's completer (atomic loads and
@@ -213,7 +216,7 @@ struct hvn_txd {
 	 * completion cannot fill the ring. */
 	uint64_t handed;
 	uint64_t next;		/* the id of its next request */
-};
+} __rte_aligned(64);	/* one line each; its index a shift away */
 
 /*
  * Completed transaction ids, from the reader of channel k's rx ring (rx

@@ -126,6 +126,7 @@ hvn_txq_unbind(struct hvn_txq *txq)
 
 		if (m != NULL)
 			rte_pktmbuf_free(m);
+		hvn_txd_drop(txq, d, i);
 		__atomic_store_n(&d->xid, HVN_TXID_NONE, __ATOMIC_RELAXED);
 		d->next = hvn_txid_first(txq, i);
 		txq->free_desc[i] = txq->ndesc - 1 - i;

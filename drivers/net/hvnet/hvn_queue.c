@@ -230,6 +230,7 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 	struct hvn_dev *hv = dev->data->dev_private;
 	struct hvn_txq *txq;
 	uint32_t i, ring, nsec;
+	rte_iova_t iova;
 	int rc;
 
 	if (dev->data->tx_queues[qid] != NULL)
@@ -282,10 +283,15 @@ hvn_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb,
 		txq->txd[i].xid = HVN_TXID_NONE;
 		txq->txd[i].handed = HVN_TXID_NONE;
 		txq->txd[i].next = hvn_txid_first(txq, i);
-		txq->txd[i].hdr_iova = rte_mem_virt2iova(txq->hdrs +
-				(size_t)i * HVN_TX_HDR_SIZE);
-		if (txq->txd[i].hdr_iova == RTE_BAD_IOVA)
+		iova = rte_mem_virt2iova(txq->hdrs +
+					 (size_t)i * HVN_TX_HDR_SIZE);
+		if (iova == RTE_BAD_IOVA)
 			goto fail;
+		txq->txd[i].hdr_pb.len = HVN_TX_TMPL_SIZE;
+		txq->txd[i].hdr_pb.offset =
+			(uint32_t)(iova & (VMB_PAGE_SIZE - 1));
+		txq->txd[i].hdr_pb.pfn = iova >> VMB_PAGE_SHIFT;
+		hvn_txd_hdr_reset(txq, i);
 		txq->free_desc[i] = nb - 1 - i;
 	}
 	txq->nfree = nb;

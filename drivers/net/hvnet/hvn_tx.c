@@ -269,6 +269,44 @@ hvn_tx_hdr(const struct hvn_txq *txq, const struct rte_mbuf *m, uint8_t *buf,
 	return off;
 }
 
+/* The offload PPIs' layout written whole into a descriptor's header
+ * area (the request is tagged HVN_TXD_OWN_HDR). */
+static __rte_noinline __rte_cold uint32_t
+hvn_tx_hdr_ol(const struct hvn_txq *txq, const struct rte_mbuf *m,
+	      uint8_t *area, uint32_t flen)
+{
+	return hvn_tx_hdr(txq, m, area, flen);
+}
+
+/* The RNDIS header of GPA-direct frame @p m in descriptor @p id's area;
+ * returns its length. Without offloads the area holds the template
+ * (hvn_txd_hdr_reset()): the two lengths are all that changes. */
+static __rte_always_inline uint32_t
+hvn_tx_hdr_area(const struct hvn_txq *txq, const struct rte_mbuf *m,
+		uint32_t id, uint32_t flen)
+{
+	uint8_t *area = txq->hdrs + (size_t)id * HVN_TX_HDR_SIZE;
+	uint32_t v = HVN_TX_TMPL_SIZE + flen;
+
+	if (unlikely(m->ol_flags & HVN_TX_OL_MASK))
+		return hvn_tx_hdr_ol(txq, m, area, flen);
+	memcpy(area + offsetof(struct rndis_packet, msg_len), &v, sizeof(v));
+	memcpy(area + offsetof(struct rndis_packet, data_len), &flen,
+	       sizeof(flen));
+	return HVN_TX_TMPL_SIZE;
+}
+
+/* What a GPA-direct request of @p m holds (hvn_txd.h): with offloads,
+ * an mbuf whose completion puts the header template back. */
+static __rte_always_inline uintptr_t
+hvn_tx_gpa_own(const struct hvn_txq *txq, const struct rte_mbuf *m,
+	       bool one)
+{
+	if (unlikely(m->ol_flags & HVN_TX_OL_MASK))
+		return (uintptr_t)m | HVN_TXD_OWN_HDR;
+	return one ? hvn_txd_own_one(txq, m) : (uintptr_t)m;
+}
+
 /* 16 bytes moved as one unaligned load or store (the compiler's generic
  * vector type: one register on any architecture with 16-byte vectors). */
 typedef uint8_t hvn_v16 __attribute__((vector_size(16)));
@@ -377,10 +415,8 @@ hvn_tx_gpa_one_staged(struct hvn_txq *txq, struct hvbus_chan *chan,
 	} __attribute__((packed)) ext;
 	struct nvsp_rndis_pkt r;
 
-	ext.pb[0].len = hvn_tx_hdr(txq, m, txq->hdrs +
-				   (size_t)id * HVN_TX_HDR_SIZE, m->pkt_len);
-	ext.pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
-	ext.pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
+	ext.pb[0] = d->hdr_pb;
+	ext.pb[0].len = hvn_tx_hdr_area(txq, m, id, m->pkt_len);
 	ext.h.reserved = 0;
 	hvn_tx_nvsp(&r, NVSP_SECTION_NONE, 0);
 	ext.h.range_count = 1 + vmb_gpa_pb_split2(&ext.pb[1], iova,
@@ -422,10 +458,12 @@ hvn_tx_gpa_one(struct hvn_txq *txq, struct hvbus_chan *chan,
 	 * crosses a page. */
 	pb = (struct vmb_gpa_pb *)(p + VMB_PKT_DESC_SIZE +
 				   sizeof(struct vmb_gpa_hdr));
-	pb[0].len = hvn_tx_hdr(txq, m, txq->hdrs +
-			       (size_t)id * HVN_TX_HDR_SIZE, m->pkt_len);
-	pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
-	pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
+	/* The header's range as the template has it (its length too). */
+	memcpy(&pb[0], &d->hdr_pb, sizeof(pb[0]));
+	if (unlikely(m->ol_flags & HVN_TX_OL_MASK))
+		pb[0].len = hvn_tx_hdr_area(txq, m, id, m->pkt_len);
+	else
+		hvn_tx_hdr_area(txq, m, id, m->pkt_len);
 	/* n = 1 or 2 ranges for the frame: 16 bytes more per range in the
 	 * extended header and in the packet (2 in each length8). */
 	n = vmb_gpa_pb_split2(&pb[1], iova, m->pkt_len);
@@ -456,11 +494,9 @@ hvn_tx_gpa_chain(struct hvn_txq *txq, struct hvbus_chan *chan,
 	uint32_t n = 1, off;
 	int ext_len;
 
-	off = hvn_tx_hdr(txq, m, txq->hdrs + (size_t)id * HVN_TX_HDR_SIZE,
-			 m->pkt_len);
+	off = hvn_tx_hdr_area(txq, m, id, m->pkt_len);
+	pb[0] = d->hdr_pb;
 	pb[0].len = off;
-	pb[0].offset = (uint32_t)(d->hdr_iova & (VMB_PAGE_SIZE - 1));
-	pb[0].pfn = d->hdr_iova >> VMB_PAGE_SHIFT;
 	for (seg = m; seg != NULL; seg = seg->next) {
 		rte_iova_t iova = rte_mbuf_data_iova(seg);
 		uint32_t left = seg->data_len, chunk;
@@ -489,23 +525,137 @@ hvn_tx_gpa_chain(struct hvn_txq *txq, struct hvbus_chan *chan,
 				  &r, sizeof(r));
 }
 
-/* Large or multi-segment: header from the descriptor's area, frame bytes
- * straight from the mbuf's pages. The mbuf is held until completion. */
-static __rte_always_inline int
+/* A GPA-direct frame the run below does not take (a chain, more than two
+ * pages, offloads, the ring's end or its reader near): header from the
+ * descriptor's area, frame bytes straight from the mbuf's pages. The mbuf
+ * is held until completion. */
+static __rte_noinline int
 hvn_tx_gpa(struct hvn_txq *txq, struct hvbus_chan *chan, struct rte_mbuf *m,
 	   uint32_t id, uint64_t xid, uintptr_t *own)
 {
 	rte_iova_t iova = rte_mbuf_data_iova(m);
+	int rc;
 
 	if (likely(m->nb_segs == 1 && m->pkt_len != 0 &&
 		   (iova & (VMB_PAGE_SIZE - 1)) + m->pkt_len <=
 		   2 * VMB_PAGE_SIZE)) {
-		*own = hvn_txd_own_one(txq, m);
-		return hvn_tx_gpa_one(txq, chan, m, id, xid, iova);
+		*own = hvn_tx_gpa_own(txq, m, true);
+		rc = hvn_tx_gpa_one(txq, chan, m, id, xid, iova);
+	} else {
+		/* Not FAST: the full way back (hvn_txd_put_mbuf()). */
+		*own = hvn_tx_gpa_own(txq, m, false);
+		rc = hvn_tx_gpa_chain(txq, chan, m, id, xid);
 	}
-	/* Untagged: the full way back (hvn_txd_put_mbuf()). */
-	*own = (uintptr_t)m;
-	return hvn_tx_gpa_chain(txq, chan, m, id, xid);
+	/* Not sent (the ring refused it, too many pages): the descriptor
+	 * stays free, and a free one's area holds the template. */
+	if (unlikely(rc != 0) && (*own & HVN_TXD_OWN_HDR))
+		hvn_txd_hdr_reset(txq, id);
+	return rc;
+}
+
+/*
+ * A run of the usual GPA-direct frame - one segment on at most two pages,
+ * no offloads, at least the copy break - from pkts[@p i] up to
+ * pkts[@p lim), each written where the host reads it as
+ * hvn_tx_gpa_one() would (the same bytes). What every frame of the run
+ * shares is worked out once: the free descriptors bound @p lim, the
+ * ring's room is a span (one compare a frame), the free stack's depth
+ * stays in a register, the descriptor word and range header are two
+ * constants, one per range count, and the header area holds the template
+ * (two lengths written). Returns the index of the first frame not sent,
+ * @p i when it is not such a frame or finds no room: the caller takes it
+ * the general way. Out of line: a call per run, and the copy loop keeps
+ * its registers.
+ */
+static __rte_noinline uint32_t
+hvn_tx_gpa_run(struct hvn_txq *txq, struct hvbus_chan *chan,
+	       struct rte_mbuf **pkts, uint32_t i, uint32_t lim,
+	       uint64_t *bytes)
+{
+	static const struct nvsp_rndis_pkt nv = {
+		.type = NVSP_TYPE_RNDIS_PKT,
+		.channel_type = NVSP_RNDIS_CHAN_DATA,
+		.section_index = NVSP_SECTION_NONE,
+		.section_size = 0,
+	};
+	/* Descriptor words of 1 and 2 frame ranges (3 and 4 in all with the
+	 * header's, 16 bytes each): offsets and lengths in 8-byte units. */
+	const uint64_t w1 = vmb_pkt_desc_word(VMB_PKT_DATA_GPA_DIRECT, 7, 9,
+					      VMB_PKT_FLAG_RC);
+	const uint64_t w2 = vmb_pkt_desc_word(VMB_PKT_DATA_GPA_DIRECT, 9, 11,
+					      VMB_PKT_FLAG_RC);
+	const uintptr_t ff = txq->fast_free;
+	/* A frame of 0 bytes never takes the run (no range for it). */
+	const uint32_t cb = RTE_MAX(txq->copybreak, 1u);
+	struct hvn_txd *const txd = txq->txd;
+	const uint32_t *const free_desc = txq->free_desc;
+	uint8_t *const hdrs = txq->hdrs;
+	uint32_t nfree = txq->nfree, id, plen, off, v;
+	struct vmb_ring_span sp;
+	struct vmb_gpa_pb *pb;
+	struct rte_mbuf *m;
+	struct hvn_txd *d;
+	rte_iova_t iova;
+	uint64_t xid, b = 0, h;
+	uint8_t *p, *area;
+
+	RTE_BUILD_BUG_ON(HVN_TX_GPA1_MAX != 88);
+	lim = RTE_MIN(lim, i + nfree);
+	vmb_ring_span_open(&chan->tx, &sp);
+	for (; i < lim; i++) {
+		m = pkts[i];
+		plen = m->pkt_len;
+		iova = rte_mbuf_data_iova(m);
+		off = (uint32_t)(iova & (VMB_PAGE_SIZE - 1));
+		if (unlikely(plen < cb || m->nb_segs != 1 ||
+			     (m->ol_flags & HVN_TX_OL_MASK) ||
+			     off + plen > 2 * VMB_PAGE_SIZE))
+			break;
+		p = vmb_ring_span_reserve(&sp, HVN_TX_GPA1_MAX);
+		if (unlikely(p == NULL))
+			break;
+		id = free_desc[--nfree];
+		d = &txd[id];
+		xid = d->next;
+		hvn_txd_sent(d, (uintptr_t)m | ff);
+		/* The template's two lengths (hvn_tx_hdr_area()). */
+		area = hdrs + (size_t)id * HVN_TX_HDR_SIZE;
+		v = HVN_TX_TMPL_SIZE + plen;
+		memcpy(area + offsetof(struct rndis_packet, msg_len), &v,
+		       sizeof(v));
+		memcpy(area + offsetof(struct rndis_packet, data_len), &plen,
+		       sizeof(plen));
+		memcpy(p + 8, &xid, sizeof(xid));
+		pb = (struct vmb_gpa_pb *)(p + VMB_PKT_DESC_SIZE +
+					   sizeof(struct vmb_gpa_hdr));
+		memcpy(&pb[0], &d->hdr_pb, sizeof(pb[0]));
+		pb[1].offset = off;
+		pb[1].pfn = iova >> VMB_PAGE_SHIFT;
+		if (likely(off + plen <= VMB_PAGE_SIZE)) {
+			pb[1].len = plen;
+			memcpy(p, &w1, sizeof(w1));
+			h = (uint64_t)2 << 32;	/* reserved 0, range_count */
+			memcpy(p + VMB_PKT_DESC_SIZE, &h, sizeof(h));
+			memcpy(&pb[2], &nv, sizeof(nv));
+			vmb_ring_span_produce(&sp, 72);
+		} else {
+			/* vmb_gpa_pb_split2()'s second range. */
+			pb[1].len = VMB_PAGE_SIZE - off;
+			pb[2].len = plen - (VMB_PAGE_SIZE - off);
+			pb[2].offset = 0;
+			pb[2].pfn = (iova >> VMB_PAGE_SHIFT) + 1;
+			memcpy(p, &w2, sizeof(w2));
+			h = (uint64_t)3 << 32;
+			memcpy(p + VMB_PKT_DESC_SIZE, &h, sizeof(h));
+			memcpy(&pb[3], &nv, sizeof(nv));
+			vmb_ring_span_produce(&sp, 88);
+		}
+		b += plen;
+	}
+	vmb_ring_span_close(&chan->tx, &sp);
+	txq->nfree = nfree;
+	*bytes += b;
+	return i;
 }
 
 /*
@@ -652,7 +802,7 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct rte_mbuf *done[HVN_TX_FREE_BULK];
 	const struct hvn_vf *vf;
 	struct hvn_txd *d;
-	uint32_t id, off, plen, start, end, last, sec, lim, pub_at, abytes, i;
+	uint32_t id, off, plen, start, end, last, sec, lim, pub_at, abytes, i, k;
 	uint64_t xid, bytes = 0;
 	uintptr_t own;
 	uint8_t *buf;
@@ -750,6 +900,18 @@ hvn_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 			bytes += abytes;
 		} else {
 gpa:
+			k = hvn_tx_gpa_run(txq, chan, pkts, i,
+					   RTE_MIN(n, pub_at), &bytes);
+			if (likely(k != i)) {
+				ngpa += (uint16_t)(k - i);
+				/* The copied frames before it are staged. */
+				if (i != run)
+					hvn_tx_done_run(txq, done, &ndone,
+							pkts + run,
+							(uint16_t)(i - run));
+				run = i = k;
+				goto sent;
+			}
 			if (unlikely(txq->nfree == 0)) {
 				txq->st.ring_full++;
 				break;
@@ -771,6 +933,7 @@ next_run:
 						(uint16_t)(i - run));
 			run = ++i;
 		}
+sent:
 		if (unlikely(i == pub_at)) {
 			pub_at += txq->pub_every;
 			if (vmb_ring_publish(&chan->tx) == 1)

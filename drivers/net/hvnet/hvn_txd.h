@@ -56,11 +56,30 @@ hvn_txid_first(const struct hvn_txq *txq, uint32_t idx)
 }
 
 /* hvn_txd.own: an mbuf is 64-byte aligned (rte_mbuf is cache-aligned),
- * which leaves its two low bits for the tag. An untagged mbuf takes the
- * full way back (hvn_txd_put_mbuf()). */
+ * which leaves its low bits for the tag. An mbuf not tagged FAST takes
+ * the full way back (hvn_txd_put_mbuf()); so does one tagged HDR, whose
+ * request left the descriptor's header area in another layout than the
+ * template (offload PPIs), and that way puts the template back. */
 #define HVN_TXD_OWN_FAST	UINT64_C(1)	/* mbuf: fast free */
 #define HVN_TXD_OWN_SEC		UINT64_C(2)	/* section << 2 */
-#define HVN_TXD_OWN_MASK	UINT64_C(3)
+#define HVN_TXD_OWN_HDR		UINT64_C(4)	/* mbuf: area rewritten */
+#define HVN_TXD_OWN_MASK	UINT64_C(7)	/* an mbuf's tag bits */
+
+/*
+ * A descriptor's RNDIS header area holds the queue's template (the
+ * header and hash-value PPI of a frame without offloads) whenever the
+ * descriptor is free, so that such a frame's send writes only its two
+ * lengths there: written whole at set-up; a request that needs another
+ * layout writes its own and is tagged HVN_TXD_OWN_HDR, and the template
+ * goes back when that request is done (completed or given up) - never
+ * while the host may read the area for it. The host only reads the area.
+ */
+static inline void
+hvn_txd_hdr_reset(const struct hvn_txq *txq, uint32_t idx)
+{
+	memcpy(txq->hdrs + (size_t)idx * HVN_TX_HDR_SIZE, txq->tmpl,
+	       HVN_TX_TMPL_SIZE);
+}
 
 /* What a GPA-direct request of the one-segment mbuf @p m holds: with
  * fast free, an mbuf that goes back to its pool at completion without
@@ -78,12 +97,17 @@ hvn_txd_own_sec(uint32_t sec)
 	return (uintptr_t)sec << 2 | HVN_TXD_OWN_SEC;
 }
 
-/* The full way back for an mbuf the send did not tag: a chain, an mbuf
- * attached to a receive buffer, or no fast free. */
+/* The full way back for an mbuf the send did not tag FAST: a chain, an
+ * mbuf attached to a receive buffer, no fast free, or a request whose
+ * header area goes back to the template (descriptor @p idx). */
 static __rte_noinline void
-hvn_txd_put_mbuf(const struct hvn_txq *txq, struct rte_mbuf *m,
+hvn_txd_put_mbuf(const struct hvn_txq *txq, uint32_t idx, uintptr_t own,
 		 struct rte_mbuf **fm, uint32_t *nfm)
 {
+	struct rte_mbuf *m = (struct rte_mbuf *)(own & ~HVN_TXD_OWN_MASK);
+
+	if (own & HVN_TXD_OWN_HDR)
+		hvn_txd_hdr_reset(txq, idx);
 	/* Fast free: straight back to the pool (a chain still has its
 	 * segments to walk, an mbuf attached to a receive buffer its
 	 * buffer to give back first: only a detached mbuf may reach
@@ -110,8 +134,9 @@ hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx,
 	uintptr_t own = d->own;
 
 	if (likely(own & HVN_TXD_OWN_FAST)) {
-		struct rte_mbuf *m = (struct rte_mbuf *)(own &
-							 ~HVN_TXD_OWN_MASK);
+		/* FAST is the only tag of such an mbuf. */
+		struct rte_mbuf *m = (struct rte_mbuf *)(own -
+							 HVN_TXD_OWN_FAST);
 
 		/* Attached to a receive buffer (rx_copybreak: only once a
 		 * queue of the process attached), the buffer goes back
@@ -126,7 +151,7 @@ hvn_txd_put(struct hvn_txq *txq, struct hvn_txd *d, uint32_t idx,
 	} else if (own & HVN_TXD_OWN_SEC) {
 		txq->free_sec[txq->nfree_sec++] = (uint32_t)(own >> 2);
 	} else if (own != 0) {
-		hvn_txd_put_mbuf(txq, (struct rte_mbuf *)own, fm, nfm);
+		hvn_txd_put_mbuf(txq, idx, own, fm, nfm);
 	}
 	/* Free: a repeat of this completion names no request, for us and
 	 * for a shared channel's completer (d->handed). d->own is stale
@@ -182,10 +207,22 @@ hvn_txd_sent(struct hvn_txd *d, uintptr_t own)
 static inline struct rte_mbuf *
 hvn_txd_held_mbuf(const struct hvn_txd *d)
 {
-	if (d->xid == HVN_TXID_NONE ||
-	    (d->own & HVN_TXD_OWN_MASK) == HVN_TXD_OWN_SEC || d->own == 0)
+	if (d->xid == HVN_TXID_NONE || (d->own & HVN_TXD_OWN_SEC) ||
+	    d->own == 0)
 		return NULL;
 	return (struct rte_mbuf *)(d->own & ~HVN_TXD_OWN_MASK);
+}
+
+/* In-flight descriptor @p idx given up (unbind): what it holds is the
+ * caller's; its header area gets the template back if its request
+ * changed it. */
+static inline void
+hvn_txd_drop(const struct hvn_txq *txq, const struct hvn_txd *d,
+	     uint32_t idx)
+{
+	if (d->xid != HVN_TXID_NONE && !(d->own & HVN_TXD_OWN_SEC) &&
+	    (d->own & HVN_TXD_OWN_HDR))
+		hvn_txd_hdr_reset(txq, idx);
 }
 
 #endif /* HVN_TXD_H */
