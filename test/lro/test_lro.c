@@ -261,7 +261,7 @@ main(int argc, char **argv)
 	int rc, k;
 
 	(void)argc;
-	rc = pt_eal_init(argv[0], "1", "timeout_ms=3000");
+	rc = pt_eal_init(argv[0], "1", "timeout_ms=30000");
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	h = hvbus_sim_hvsim();
 	REQUIRE(h != NULL);

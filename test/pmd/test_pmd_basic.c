@@ -119,7 +119,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h, NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 4095, &h, NULL);
 	REQUIRE(rte_eth_dev_count_avail() == 1, "one port probed");
 
 	/* Probe facts. */

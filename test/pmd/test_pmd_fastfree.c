@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h, NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 4095, &h, NULL);
 	REQUIRE(rte_eth_dev_info_get(port, &info) == 0);
 	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE,
 	      "MBUF_FAST_FREE not offered");

@@ -34,7 +34,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	h = pt_gen_host("gen", dir, path, sizeof(path), COUNT, 200000);
-	snprintf(args, sizeof(args), "socket=%s,timeout_ms=3000",
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=30000",
 		 path);
 	mp = pt_setup(argv[0], "1", args, 8191, NULL, NULL);
 	rc = pt_port_start(0, NQ, mp, RTE_ETH_RX_OFFLOAD_RSS_HASH, 0, 512);

@@ -196,7 +196,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h, NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 4095, &h, NULL);
 	rc = pt_port_start(port, 2, mp, 0, 0, 512);
 	REQUIRE(rc == 0, "start: %d", rc);
 	c1 = hr_chan(port, 1);

@@ -241,7 +241,7 @@ main(int argc, char **argv)
 	bool shared = argc > 1 && strcmp(argv[1], "shared") == 0;
 	int rc;
 
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 2047, &h,
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 2047, &h,
 		      shared ? "--allow=hvbus:69737668-006d-494e-8043-"
 		      "00155d000000,tx_channels=0" : NULL, NULL);
 	txmp = stall_pool_create("tx", 2 * NDESC);

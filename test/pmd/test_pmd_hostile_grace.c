@@ -51,7 +51,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	/* One channel (tx shares it): only the primary is rescinded. */
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 1023, &h,
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 1023, &h,
 		      "--allow=hvbus:69737668-006d-494e-8043-00155d000000,"
 		      "tx_channels=0", NULL);
 	lcore = rte_get_next_lcore(-1, 1, 0);

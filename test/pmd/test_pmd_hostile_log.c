@@ -57,7 +57,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 1023, &h, NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 1023, &h, NULL);
 	lcore = rte_get_next_lcore(-1, 1, 0);
 	REQUIRE(lcore < RTE_MAX_LCORE, "a worker lcore");
 	rc = pt_port_start(0, 1, mp, 0, 0, 512);

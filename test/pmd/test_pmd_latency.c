@@ -119,7 +119,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 2047, &h,
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 2047, &h,
 		      "--allow=hvbus:69737668-006d-494e-8043-00155d000000,"
 		      "latency=4", NULL);
 	sp = stall_pool_create("chain", 2 * CHAIN_SEGS);

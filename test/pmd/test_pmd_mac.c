@@ -227,7 +227,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 2047, &h, NULL);
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 2047, &h, NULL);
 	log_capture();
 	REQUIRE(rte_eth_dev_count_avail() == 1, "one port probed");
 	REQUIRE(rte_eth_macaddr_get(port, &perm) == 0);

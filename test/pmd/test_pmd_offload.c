@@ -287,7 +287,7 @@ main(int argc, char **argv)
 	REQUIRE(h != NULL);
 	REQUIRE(hvsim_listen(h, path) == 0);
 	REQUIRE(hvsim_start(h) == 0);
-	snprintf(args, sizeof(args), "socket=%s,timeout_ms=3000",
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=30000",
 		 path);
 	pt_setup(argv[0], "1", args, 0, NULL, NULL);
 	REQUIRE(rte_eth_dev_count_avail() == 1);

@@ -314,7 +314,7 @@ main(int argc, char **argv)
 	(void)argc;
 	/* NIC 1 is blocked at start-up, then hot-plugged: first with a bad
 	 * devarg (refused, no port), then with a good one. */
-	mp = pt_setup(argv[0], "2", "timeout_ms=3000", 4095, &h,
+	mp = pt_setup(argv[0], "2", "timeout_ms=30000", 4095, &h,
 		      "--block=hvbus:" NIC1, NULL);
 	for (i = 0; i < RTE_DIM(evs); i++)
 		CHECK_EQ(rte_eth_dev_callback_register(RTE_ETH_ALL, evs[i],

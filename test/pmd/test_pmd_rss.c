@@ -112,7 +112,7 @@ main(int argc, char **argv)
 	int rc;
 
 	shared = argc > 1 && strcmp(argv[1], "shared") == 0;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h,
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 4095, &h,
 		      shared ? "--allow=hvbus:69737668-006d-494e-8043-"
 		      "00155d000000,tx_channels=0" : NULL, NULL);
 	rc = pt_port_start(port, NQ, mp, RTE_ETH_RX_OFFLOAD_RSS_HASH, 0, 256);

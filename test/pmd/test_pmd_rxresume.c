@@ -111,7 +111,7 @@ main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h,
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 4095, &h,
 		      "--allow=hvbus:69737668-006d-494e-8043-"
 		      "00155d000000,recv_buf_mb=4", NULL);
 	rc = pt_port_start(port, 1, mp, 0, 0, 512);

@@ -483,7 +483,7 @@ main(int argc, char **argv)
 		nic_devargs(i, "", g, sizeof(g));
 		snprintf(blk[i], sizeof(blk[i]), "--block=%s", g);
 	}
-	mp = pt_setup(argv[0], "2", "timeout_ms=3000", 4095, &h, blk[0],
+	mp = pt_setup(argv[0], "2", "timeout_ms=30000", 4095, &h, blk[0],
 		      blk[1], NULL);
 
 	case_devarg();

@@ -206,7 +206,7 @@ twice(const char *prog)
 	int off;
 	uint16_t port = 0, n;
 
-	mp = pt_setup(prog, "1", "timeout_ms=3000", 4095, &h,
+	mp = pt_setup(prog, "1", "timeout_ms=30000", 4095, &h,
 		      "--allow=hvbus:" NIC0 ",rx_copybreak=256", NULL);
 	CHECK_EQ(pt_port_start(port, 2, mp, 0, 0, 512), 0);
 	hv = rte_eth_devices[port].data->dev_private;
@@ -307,7 +307,7 @@ main(int argc, char **argv)
 		twice(argv[0]);
 		return check_exit("pmd_zcrx_twice");
 	}
-	mp = pt_setup(argv[0], "1", "timeout_ms=3000", 4095, &h,
+	mp = pt_setup(argv[0], "1", "timeout_ms=30000", 4095, &h,
 		      "--allow=hvbus:" NIC0 ",recv_buf_mb=4,rx_copybreak=256",
 		      NULL);
 	CHECK_EQ(pt_port_start(port, 1, mp, 0,
