@@ -20,14 +20,9 @@
 #include "hvsim_chan.h"
 
 /* Packets handled per channel per iteration, so that one busy channel
- * cannot starve the others or the control messages. The generator may
- * send up to 4096 frames per iteration (NV_GEN_BUDGET); at the 8 frames
- * per request the host announces, 512 requests let the guest -> host
- * direction move as many. With 64, a guest forwarding everything it got
- * found its ring full behind a host busy generating: testpmd dropped 42 %
- * of what it received (make perf, 64 bytes).
+ * cannot starve the others or the control messages.
  */
-#define HVSIM_RING_BUDGET	512
+#define HVSIM_RING_BUDGET	64
 #define HVSIM_IOV_MAX		32
 
 static bool
