@@ -19,10 +19,20 @@
 
 #include "hvsim_chan.h"
 
-/* Packets handled per channel per iteration, so that one busy channel
- * cannot starve the others or the control messages.
+/* Packets handled per channel per round, so that one busy channel cannot
+ * starve the others or the control messages.
  */
 #define HVSIM_RING_BUDGET	64
+/* Rounds over the channels per iteration while one still has more: up to
+ * 512 requests per channel, as many frames (at 8 per request) as the
+ * generator may send in an iteration (NV_GEN_BUDGET), so a forwarding
+ * guest's send ring does not fill behind a host busy generating. In
+ * rounds, not in one 512-deep pass: a guest answers within the pass, and
+ * the receive completions of channel 0 would wait behind channel 1's sends
+ * reflected into sections they should have freed (every receive section
+ * in use with 384 frames in flight).
+ */
+#define HVSIM_RING_ROUNDS	8
 #define HVSIM_IOV_MAX		32
 
 static bool
@@ -382,30 +392,35 @@ hvsim_chan_poll(struct hvsim_chan *c)
 int
 hvsim_rings_poll(struct hvsim_rings *r)
 {
-	unsigned int i, q;
+	unsigned int i, q, round;
+	bool more = true;
 	int work = 0;
 
 	if (r->n_open == 0)
 		return 0;
-	for (i = 0; i < r->n_nics; i++) {
-		struct hvsim_nic *n = &r->nic[i];
+	for (round = 0; more && round < HVSIM_RING_ROUNDS; round++) {
+		more = false;
+		for (i = 0; i < r->n_nics; i++) {
+			struct hvsim_nic *n = &r->nic[i];
 
-		if (hvsim_gate_held(r->gate, i))
-			continue;
-		for (q = 0; q < n->chan_end; q++) {
-			struct hvsim_chan *c = n->chan[q];
-			int w;
+			if (hvsim_gate_held(r->gate, i))
+				continue;
+			for (q = 0; q < n->chan_end; q++) {
+				struct hvsim_chan *c = n->chan[q];
+				int w;
 
-			if (c == NULL || !c->open)
-				continue;
-			if (c->failed) {
-				hvsim_chan_close_dev(c);
-				continue;
+				if (c == NULL || !c->open)
+					continue;
+				if (c->failed) {
+					hvsim_chan_close_dev(c);
+					continue;
+				}
+				w = hvsim_chan_poll(c);
+				n->ring_polls++;
+				n->ring_polls_empty += w == 0;
+				work += w;
+				more |= w >= HVSIM_RING_BUDGET;
 			}
-			w = hvsim_chan_poll(c);
-			n->ring_polls++;
-			n->ring_polls_empty += w == 0;
-			work += w;
 		}
 	}
 	return work;

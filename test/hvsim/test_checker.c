@@ -224,10 +224,10 @@ test_ring_indices(void)
 	uint32_t w, rd;
 
 	/* guest->host write_index moved back while the host had not read
-	 * everything it saw (the per-poll budget stops it after 64).
+	 * everything it saw (the per-poll budget stops it after 512).
 	 */
-	c = ring_up(&t, 16);
-	send_n(c, 70);
+	c = ring_up(&t, 32);
+	send_n(c, 518);
 	hvsim_poll(t.h);
 	w = c->tx.hdr->write_index;
 	c->tx.hdr->write_index = w - 3 * 88;
