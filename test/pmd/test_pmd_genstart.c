@@ -30,7 +30,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	h = pt_gen_host("genstart", dir, path, sizeof(path), COUNT, 0);
-	snprintf(args, sizeof(args), "socket=%s,timeout_ms=5000", path);
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=30000", path);
 	mp = pt_setup(argv[0], "1", args, 8191, NULL, NULL);
 	rc = pt_port_start(0, 1, mp, 0, 0, 4096);
 	REQUIRE(rc == 0, "start: %d", rc);

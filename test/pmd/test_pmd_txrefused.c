@@ -204,7 +204,7 @@ main(int argc, char **argv)
 	REQUIRE(h != NULL);
 	REQUIRE(hvsim_listen(h, path) == 0);
 	REQUIRE(pthread_create(&thr, NULL, pump, NULL) == 0);
-	snprintf(args, sizeof(args), "socket=%s,timeout_ms=5000", path);
+	snprintf(args, sizeof(args), "socket=%s,timeout_ms=30000", path);
 	mp = pt_setup(argv[0], "1", args, 4095, NULL,
 		      "--allow=hvbus:" NIC0 ",tx_ring_size=16384", NULL);
 	rc = pt_port_start(port, 1, mp, rx_ol, tx_ol, NB_DESC);

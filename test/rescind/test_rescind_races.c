@@ -36,10 +36,14 @@
 #include "rescind_test.h"
 
 #define N_NICS		10
-/* Bus and PMD deadlines are 5 s: a call that fails "fast" failed because
- * of the rescind, not because of a deadline. */
-#define FAST_MS		1500
-#define HOOK_MS		3000
+/* Bus and PMD deadlines are 30 s: a call that fails "fast" (within a
+ * third of that, room for a loaded machine) failed because of the rescind,
+ * not because of a deadline. Every wait ends as soon as its condition
+ * holds; the bounds only decide when a wait has failed. */
+#define DEADLINE_MS	30000
+#define FAST_MS		10000
+#define HOOK_MS		15000
+#define JOIN_MS		20000
 
 static struct hvsim *h;
 static struct rte_mempool *mp;
@@ -113,7 +117,7 @@ case_probe(unsigned int nic, enum hvsim_step step, const char *what)
 	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
 	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
 	CHECK_EQ(hvsim_hook_release(h, nic), 0);
-	REQUIRE(rt_worker_join(&w, 8000) == 0, "probe hangs");
+	REQUIRE(rt_worker_join(&w, JOIN_MS) == 0, "probe hangs");
 	CHECK(w.rc < 0, "probe of a rescinded NIC: %d", w.rc);
 	CHECK(w.us < FAST_MS * 1000ull, "%s: probe failed after %llu us",
 	      what, (unsigned long long)w.us);
@@ -191,7 +195,7 @@ case_configure(unsigned int nic, bool early)
 		CHECK_EQ(st.released, 0);
 		CHECK_EQ(st.reoffers, 1);
 	}
-	REQUIRE(rt_worker_join(&w, 8000) == 0, "configure hangs");
+	REQUIRE(rt_worker_join(&w, JOIN_MS) == 0, "configure hangs");
 	CHECK(w.rc < 0, "configure on a rescinded NIC: %d", w.rc);
 	CHECK(w.us < FAST_MS * 1000ull, "configure failed after %llu us",
 	      (unsigned long long)w.us);
@@ -247,7 +251,7 @@ case_start(unsigned int nic)
 		while (rt_us() - t0 < delay)
 			;
 		CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
-		REQUIRE(rt_worker_join(&w, 8000) == 0, "start hangs");
+		REQUIRE(rt_worker_join(&w, JOIN_MS) == 0, "start hangs");
 		CHECK(w.us < FAST_MS * 1000ull, "start took %llu us",
 		      (unsigned long long)w.us);
 		if (getenv("RT_VERBOSE") != NULL)
@@ -343,7 +347,7 @@ case_stop(unsigned int nic)
 		while (rt_us() - t0 < delay)
 			;
 		CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
-		REQUIRE(rt_worker_join(&w, 8000) == 0, "stop hangs");
+		REQUIRE(rt_worker_join(&w, JOIN_MS) == 0, "stop hangs");
 		/* Stop has no failure to report: it always stops. */
 		CHECK_EQ(w.rc, 0);
 		CHECK(w.us < FAST_MS * 1000ull, "stop took %llu us",
@@ -400,7 +404,7 @@ case_close(unsigned int nic)
 	CHECK_EQ(hvsim_hook_wait(h, nic, HOOK_MS), 0);
 	CHECK_EQ(hvsim_rescind(h, nic, 0), 0);
 	CHECK_EQ(hvsim_hook_release(h, nic), 0);
-	REQUIRE(rt_worker_join(&w, 8000) == 0, "close hangs");
+	REQUIRE(rt_worker_join(&w, JOIN_MS) == 0, "close hangs");
 	CHECK_EQ(w.rc, 0);
 	CHECK(w.us < FAST_MS * 1000ull, "close took %llu us",
 	      (unsigned long long)w.us);
@@ -562,7 +566,7 @@ main(int argc, char **argv)
 	(void)argc;
 	alarm(120);
 	rc = rt_eal_init(argv[0], N_NICS,
-			 "timeout_ms=5000");
+			 "timeout_ms=" RTE_STR(DEADLINE_MS));
 	REQUIRE(rc >= 0, "rte_eal_init: %d", rc);
 	h = hvbus_sim_hvsim();
 	REQUIRE(h != NULL, "no embedded hvsim");
