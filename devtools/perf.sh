@@ -198,11 +198,13 @@ run_point() {	# run_point FRAME QUEUES LCORES
 		# Not enough CPUs: forwarding lcores on every CPU, hvsim
 		# wherever the scheduler puts it (oversubscribed; never at
 		# FIFO priority, where a spinning thread never lets another
-		# of its CPU run).
+		# of its CPU run). Explicitly normal: under PERF_RT this
+		# script's FIFO priority would be inherited.
 		lc="--lcores=0@0"
 		for i in $(seq 1 "$nl"); do lc+=",$i@$(( (i - 1) % ncpu ))"; done
 		hvcpu=
 		prt=()
+		[ ${#rt[@]} -gt 0 ] && prt=(chrt -o 0)
 	fi
 	rm -f "$p".*
 	[ -n "${PERF_DEVARGS:-}" ] &&
