@@ -160,7 +160,9 @@ ctl_flooded(uint16_t port, struct rte_mempool *mp, struct hvbus_chan *c)
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	t0 = pt_ms() - t0;
 	hr_flood_stop(&f);
-	CHECK(t0 < 3000, "dev_stop took %llu ms", (unsigned long long)t0);
+	/* Reading for ever would never return (the flood lasts until
+	 * dev_stop does); the bound leaves a loaded machine its seconds. */
+	CHECK(t0 < 15000, "dev_stop took %llu ms", (unsigned long long)t0);
 	CHECK(pt_xstat(port, "ctl_budget_cut") - cut0 > 10,
 	      "control polls cut: %lld", pt_xstat(port, "ctl_budget_cut") -
 	      cut0);

@@ -50,7 +50,7 @@ telemetry(const char *key)
 static int
 wait_held(int n)
 {
-	uint64_t end = pt_ms() + 3000;
+	uint64_t end = pt_ms() + 15000;
 
 	while (hvsim_netvsp_held_cmplt(h, 0) < n && pt_ms() < end)
 		usleep(1000);
@@ -117,12 +117,12 @@ held_across_close(void)
 	 * message of the NIC - the subchannel's close - waits behind it. */
 	CHECK_EQ(hvsim_hook_arm(h, 0, HVSIM_STEP_CLOSE_RECEIVED), 0);
 	CHECK_EQ(hvsim_rescind(h, 0, HVSIM_RESCIND_PRIMARY_ONLY), 0);
-	CHECK_EQ(hvsim_hook_wait(h, 0, 5000), 0);
+	CHECK_EQ(hvsim_hook_wait(h, 0, 15000), 0);
 
 	/* The port closes the subchannel: the queue finds it unpublished
 	 * (its probe is dropped) while the host still serves the ring. */
 	drop0 = tx_dropped();
-	end = pt_ms() + 5000;
+	end = pt_ms() + 15000;
 	while (tx_dropped() == drop0 && pt_ms() < end) {
 		m = pt_frame(mp, 0, 64, 99, IPPROTO_UDP, 7, 8);
 		REQUIRE(m != NULL);
@@ -176,9 +176,9 @@ recover(void)
 	while ((rc = hvsim_reoffer(h, 0)) == -EBUSY && pt_ms() < end)
 		usleep(2000);
 	CHECK_EQ(rc, 0);
-	CHECK_EQ(pt_wait_link(0, 1, 10000), 0);
+	CHECK_EQ(pt_wait_link(0, 1, 15000), 0);
 	/* Until tx queue txq has rebound, its frames are dropped. */
-	end = pt_ms() + 5000;
+	end = pt_ms() + 15000;
 	while (got == 0 && pt_ms() < end) {
 		for (i = 0; i < 32; i++) {
 			m[i] = pt_frame(txmp, 0, i % 2 ? 1000 : 100, i,
@@ -193,7 +193,7 @@ recover(void)
 	CHECK_EQ(telemetry("channels_held"), 0);
 	/* Everything sent is back, the frames of the unconfirmed close
 	 * too (the queue rebound to the new channel). */
-	end = pt_ms() + 5000;
+	end = pt_ms() + 15000;
 	while (rte_mempool_in_use_count(txmp) != 0 && pt_ms() < end) {
 		poll_tx(5);
 		drain_rx();
@@ -227,7 +227,7 @@ main(int argc, char **argv)
 	REQUIRE(txmp != NULL);
 	rc = pt_port_start(0, nq, mp, 0, 0, NDESC);
 	REQUIRE(rc == 0, "start: %d", rc);
-	CHECK_EQ(pt_wait_link(0, 1, 5000), 0);
+	CHECK_EQ(pt_wait_link(0, 1, 15000), 0);
 
 	held_across_close();
 	recover();
