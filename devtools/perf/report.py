@@ -163,6 +163,11 @@ def cmd_point(prefix, frame, nq, nl, rc, window, lcspec, reps):
 		"host_idle_pct": ratio(delta("host_polls_idle") * 100
 				       if delta("host_polls_idle") is not None
 				       else None, delta("host_polls"), 1),
+		# ... and of time: an iteration that finds work may last
+		# milliseconds (GPA-direct frames read one syscall each).
+		"host_busy_pct": ratio(delta("host_busy_ns") * 100
+				       if delta("host_busy_ns") is not None
+				       else None, secs * 1e9, 1),
 		"host_sleeps_per_s": ratio(delta("host_sleeps"), secs, 0),
 		"frames_per_request": ratio(delta("tx_pkts"),
 					    delta("tx_requests"), 2),
@@ -185,11 +190,12 @@ def fwd_share(r):	# "median [min-max]" of a row's windows, or "-"
 
 def cmd_progress():
 	r = json.loads(sys.stdin.readline())
-	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host idle %s %%; tx dropped %s %%); windows %s Mpps, forwarding ceilings %s Mpps: %s %% of the ceiling"
+	print("perf: frame %4d %dq/%dl: %7.3f Mpps %7.3f Gbit/s (hvsim sink %.3f Mpps, %+.1f %%; totals %s; host busy %s %% of the time, idle in %s %% of its iterations; tx dropped %s %%); windows %s Mpps, forwarding ceilings %s Mpps: %s %% of the ceiling"
 	      % (r["frame"], r["queues"], r["lcores"], r["mpps"], r["gbps"],
 		 r["host_sink_mpps"], r["xcheck_pct"],
 		 "match" if r["totals_match"] else "DIFFER",
-		 r.get("host_idle_pct"), r.get("tx_dropped_pct"),
+		 r.get("host_busy_pct"), r.get("host_idle_pct"),
+		 r.get("tx_dropped_pct"),
 		 " ".join("%.3f" % w["mpps"] for w in r["fwd_windows"]),
 		 " ".join("-" if c is None else "%.3f" % c
 			  for c in r["ceiling_fwd_runs_mpps"]),
@@ -400,6 +406,8 @@ def cmd_assemble(build, d, started, load0, load1, warm, window, reps):
 			"after it (fwd_windows, ceiling_fwd_runs_mpps, "
 			"ceiling_fwd_pct_min/max keep the spread); host_idle_pct: "
 			"hvsim's host-thread iterations without work in the window; "
+			"host_busy_pct: its time in iterations with work over the "
+			"window's time; "
 			"instr_per_pkt = callgrind guest instructions per forwarded "
 			"frame in hvn_rx_burst + hvn_tx_burst (deterministic run)",
 		"date": started,

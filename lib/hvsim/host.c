@@ -193,6 +193,7 @@ int
 hvsim_poll(struct hvsim *h)
 {
 	bool locked = hvsim_host_lock(h);
+	uint64_t t0 = hv_now_ns();
 	int rc;
 
 	rc = hvsim_iterate(h);
@@ -200,6 +201,8 @@ hvsim_poll(struct hvsim *h)
 	h->loop->polls++;
 	if (rc <= 0)
 		h->loop->polls_idle++;
+	else
+		h->loop->busy_ns += hv_now_ns() - t0;
 	hvsim_host_unlock(h, locked);
 	return rc;
 }

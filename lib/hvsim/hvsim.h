@@ -331,6 +331,9 @@ struct hvsim_nic_stats {
 	 * face's loop; all NICs), those that found nothing to do, and the
 	 * times the loop went to sleep idle. */
 	uint64_t host_polls, host_polls_idle, host_sleeps;
+	/** Nanoseconds the host spent in iterations that found work: over a
+	 * window of its clock (now_ns), the share of time it was busy. */
+	uint64_t host_busy_ns;
 	/** Polls of this NIC's open guest->host rings, and those that found
 	 * nothing to read. */
 	uint64_t ring_polls, ring_polls_empty;

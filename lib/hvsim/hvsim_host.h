@@ -64,8 +64,10 @@ struct hvsim_loop {
 	struct hvsim_ctl *ctl;
 	bool quit_requested;	/* "quit" on the control socket */
 	/* The host thread's iterations, those that found nothing to do,
-	 * and its sleeps (hvsim_nic_stats): who waits for whom. */
-	uint64_t polls, polls_idle, sleeps;
+	 * and its sleeps (hvsim_nic_stats): who waits for whom. busy_ns:
+	 * time inside the iterations that found work - a busy iteration
+	 * can last milliseconds, so idle iterations say little of time. */
+	uint64_t polls, polls_idle, sleeps, busy_ns;
 };
 
 /* command.c */

@@ -310,6 +310,8 @@ test_poll_counters(void)
 	CHECK_EQ(s1.host_polls_idle - s0.host_polls_idle, 3);
 	CHECK_EQ(s1.ring_polls - s0.ring_polls, 3);
 	CHECK_EQ(s1.ring_polls_empty - s0.ring_polls_empty, 3);
+	/* Idle iterations add no busy time, one with work adds its own. */
+	CHECK_EQ(s1.host_busy_ns, s0.host_busy_ns);
 	send_n(c, 4);
 	hvsim_poll(t.h);
 	REQUIRE(hvsim_nic_stats(t.h, 0, &s0) == 0);
@@ -317,6 +319,9 @@ test_poll_counters(void)
 	CHECK_EQ(s0.host_polls_idle, s1.host_polls_idle);
 	CHECK_EQ(s0.ring_polls - s1.ring_polls, 1);
 	CHECK_EQ(s0.ring_polls_empty, s1.ring_polls_empty);
+	CHECK(s0.host_busy_ns > s1.host_busy_ns, "busy time %llu -> %llu",
+	      (unsigned long long)s1.host_busy_ns,
+	      (unsigned long long)s0.host_busy_ns);
 	hvsim_note_sleep(t.h);
 	REQUIRE(hvsim_nic_stats(t.h, 0, &s1) == 0);
 	CHECK_EQ(s1.host_sleeps - s0.host_sleeps, 1);
