@@ -100,6 +100,8 @@ hvsim_cmd_exec(struct hvsim *h, struct hvsim_cmd *cmd)
 		cmd->st->host_polls_idle = h->loop->polls_idle;
 		cmd->st->host_sleeps = h->loop->sleeps;
 		cmd->st->host_busy_ns = h->loop->busy_ns;
+		cmd->st->gpa_reads_lent = h->mem.reads_lent;
+		cmd->st->gpa_reads_peer = h->mem.reads_peer;
 		cmd->st->ring_polls = n->ring_polls;
 		cmd->st->ring_polls_empty = n->ring_polls_empty;
 		return 0;

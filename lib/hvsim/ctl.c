@@ -141,7 +141,7 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 "ndis=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x maclock=%d "
 		 "tx_requests=%llu rx_batches=%llu guest_signals=%llu "
 		 "host_polls=%llu host_polls_idle=%llu host_sleeps=%llu "
-		 "host_busy_ns=%llu "
+		 "host_busy_ns=%llu gpa_reads_lent=%llu gpa_reads_peer=%llu "
 		 "ring_polls=%llu ring_polls_empty=%llu "
 		 "rx_sec_held=%u rx_sec_count=%u now_ns=%llu",
 		 (unsigned long long)st.rx_pkts,
@@ -166,6 +166,8 @@ hvsim_ctl_stats(struct hvsim *h, unsigned int nic, char *out, size_t len)
 		 (unsigned long long)st.host_polls_idle,
 		 (unsigned long long)st.host_sleeps,
 		 (unsigned long long)st.host_busy_ns,
+		 (unsigned long long)st.gpa_reads_lent,
+		 (unsigned long long)st.gpa_reads_peer,
 		 (unsigned long long)st.ring_polls,
 		 (unsigned long long)st.ring_polls_empty,
 		 st.rx_sec_held, st.rx_sec_count,

@@ -6,8 +6,10 @@
  * Guest memory as the host sees it: the arena (the guest's memfd, mapped
  * here too, or memory a face lends) for rings, GPADLs and monitor pages;
  * any other GPA - a packet buffer the guest points at with GPA-direct
- * ranges - is read directly when the guest shares our process, else with
- * process_vm_readv() on the peer.
+ * ranges - is read directly when the guest shares our process, through a
+ * region the guest lent (MEM frames) when it lies in one, else with
+ * process_vm_readv() on the peer: a system call per page chunk, some
+ * microseconds each here, where a lent region costs a copy.
  */
 
 #include <errno.h>
@@ -98,9 +100,88 @@ hvsim_mem_lend(struct hvsim_mem *mem, uint8_t *arena, uint64_t gpa,
 	return 0;
 }
 
+int
+hvsim_mem_add_region(struct hvsim_mem *mem, struct hvsim_log *lg, int fd,
+		     uint64_t gpa, uint64_t size, uint64_t offset)
+{
+	struct hvsim_mem_region *r;
+	struct stat st;
+	unsigned int i;
+	void *p;
+
+	if (mem->n_reg == HVSIM_MEM_REGIONS) {
+		hvsim_log_error(lg, "MEM: more than %u regions lent",
+				HVSIM_MEM_REGIONS);
+		return -ENOSPC;
+	}
+	if (size == 0 || size > HVSIM_ARENA_MAX ||
+	    ((gpa | size | offset) % VMB_PAGE_SIZE) != 0 ||
+	    gpa > UINT64_MAX - size || offset > INT64_MAX - size) {
+		hvsim_log_error(lg, "MEM %#llx + %#llx at offset %#llx: bad "
+				"size or alignment", (unsigned long long)gpa,
+				(unsigned long long)size,
+				(unsigned long long)offset);
+		return -EINVAL;
+	}
+	for (i = 0; i < mem->n_reg; i++)
+		if (gpa < mem->reg[i].gpa + mem->reg[i].size &&
+		    mem->reg[i].gpa < gpa + size)
+			break;
+	if (i < mem->n_reg ||
+	    (mem->arena != NULL && gpa < mem->gpa + mem->size &&
+	     mem->gpa < gpa + size)) {
+		hvsim_log_error(lg, "MEM %#llx + %#llx overlaps memory the "
+				"guest lent before", (unsigned long long)gpa,
+				(unsigned long long)size);
+		return -EEXIST;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < offset + size) {
+		hvsim_log_error(lg, "MEM descriptor is not a file of at least "
+				"%llu bytes", (unsigned long long)(offset + size));
+		return -EINVAL;
+	}
+	/* DPDK's memory files cannot be sealed: a guest that shrinks one
+	 * under the mapping can fault the host (the arena is sealed). */
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, (off_t)offset);
+	if (p == MAP_FAILED) {
+		int rc = -errno;
+
+		hvsim_log_error(lg, "cannot map lent guest memory: %s",
+				strerror(-rc));
+		return rc;
+	}
+	r = &mem->reg[mem->n_reg++];
+	r->host = p;
+	r->gpa = gpa;
+	r->size = size;
+	return 0;
+}
+
+/* Host pointer to [gpa, gpa + len) when it lies inside a lent region. */
+static const void *
+hvsim_mem_lent(const struct hvsim_mem *mem, uint64_t gpa, uint64_t len)
+{
+	const struct hvsim_mem_region *r;
+	unsigned int i;
+
+	for (i = 0; i < mem->n_reg; i++) {
+		r = &mem->reg[i];
+		if (gpa >= r->gpa && gpa - r->gpa <= r->size &&
+		    len <= r->size - (gpa - r->gpa))
+			return r->host + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
 void
 hvsim_mem_unmap(struct hvsim_mem *mem)
 {
+	unsigned int i;
+
+	for (i = 0; i < mem->n_reg; i++)
+		munmap((void *)(uintptr_t)mem->reg[i].host, mem->reg[i].size);
+	mem->n_reg = 0;
 	if (mem->arena != NULL && mem->mapped)
 		munmap(mem->arena, mem->size);
 	mem->arena = NULL;
@@ -125,10 +206,11 @@ hvsim_mem_ptr(const struct hvsim_mem *mem, uint64_t gpa, uint64_t len)
 }
 
 int
-hvsim_mem_read(const struct hvsim_mem *mem, uint64_t pfn, uint32_t off,
+hvsim_mem_read(struct hvsim_mem *mem, uint64_t pfn, uint32_t off,
 	       void *dst, uint32_t len)
 {
 	struct iovec local, remote;
+	const void *lent;
 	uint64_t gpa;
 	void *p;
 	ssize_t n;
@@ -153,8 +235,15 @@ hvsim_mem_read(const struct hvsim_mem *mem, uint64_t pfn, uint32_t off,
 		memcpy(dst, (const void *)(uintptr_t)gpa, len);
 		return 0;
 	}
+	lent = hvsim_mem_lent(mem, gpa, len);
+	if (lent != NULL) {
+		memcpy(dst, lent, len);
+		mem->reads_lent++;
+		return 0;
+	}
 	if (mem->pid == 0)
 		return -EFAULT;
+	mem->reads_peer++;
 	local.iov_base = dst;
 	local.iov_len = len;
 	remote.iov_base = (void *)(uintptr_t)gpa;

@@ -334,6 +334,10 @@ struct hvsim_nic_stats {
 	/** Nanoseconds the host spent in iterations that found work: over a
 	 * window of its clock (now_ns), the share of time it was busy. */
 	uint64_t host_busy_ns;
+	/** Guest memory reads outside the arena (GPA-direct packets):
+	 * through memory the guest lent, and with process_vm_readv() (all
+	 * NICs, since the host started). */
+	uint64_t gpa_reads_lent, gpa_reads_peer;
 	/** Polls of this NIC's open guest->host rings, and those that found
 	 * nothing to read. */
 	uint64_t ring_polls, ring_polls_empty;

@@ -28,6 +28,7 @@
 
 #include "hv_clock.h"
 #include "hvsim.h"
+#include "hvsim_transport.h"
 #include "vmb_monitor.h"
 #include "vmb_msg.h"
 #include "vmb_pkt.h"
@@ -85,6 +86,15 @@ struct hvsim_mem {
 	bool mapped;		/* ours to munmap (else lent by a face) */
 	bool same_process;	/* any guest address is ours too */
 	pid_t pid;		/* process_vm_readv() target, 0: none */
+	/* Memory the guest lent (MEM frames), mapped read-only. */
+	struct hvsim_mem_region {
+		const uint8_t *host;
+		uint64_t gpa, size;
+	} reg[HVSIM_MEM_REGIONS];
+	unsigned int n_reg;
+	/* Reads outside the arena: through a lent region, and with
+	 * process_vm_readv() (the costly one: a call per page chunk). */
+	uint64_t reads_lent, reads_peer;
 };
 
 /* Map the guest's arena memfd (sealed against shrinking when it allows). */
@@ -93,11 +103,16 @@ int hvsim_mem_map(struct hvsim_mem *mem, struct hvsim_log *lg, int memfd,
 /* Use memory someone else owns as the arena (the uio face). */
 int hvsim_mem_lend(struct hvsim_mem *mem, uint8_t *arena, uint64_t gpa,
 		   uint64_t size);
+/* Map @p size bytes of @p fd from @p offset read-only as guest addresses
+ * from @p gpa (a MEM frame); 0 or a negative errno (logged). */
+int hvsim_mem_add_region(struct hvsim_mem *mem, struct hvsim_log *lg, int fd,
+			 uint64_t gpa, uint64_t size, uint64_t offset);
+/* Unmap the arena and every lent region. */
 void hvsim_mem_unmap(struct hvsim_mem *mem);
 /* Host pointer to [gpa, gpa + len) when it lies inside the arena. */
 void *hvsim_mem_ptr(const struct hvsim_mem *mem, uint64_t gpa, uint64_t len);
 /* Read guest memory at page @p pfn + @p off (hvsim_gpa_read()). */
-int hvsim_mem_read(const struct hvsim_mem *mem, uint64_t pfn, uint32_t off,
+int hvsim_mem_read(struct hvsim_mem *mem, uint64_t pfn, uint32_t off,
 		   void *dst, uint32_t len);
 
 /* ---- relid.c ---- */

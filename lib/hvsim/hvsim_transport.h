@@ -26,6 +26,13 @@
  * - ring doorbells are not frames: the guest sets its monitor-page pending
  *   bits (INITIATE_CONTACT names the monitor pages, inside the arena) and the
  *   host polls them and the rings, as Hyper-V does for a polling DPDK guest;
+ * - a guest in another process may also lend the memory its packet buffers
+ *   live in: a MEM frame carries, with SCM_RIGHTS, a file descriptor and
+ *   where in it a run of guest addresses lies. The host maps it read-only
+ *   and reads GPA-direct ranges inside it with a copy instead of a
+ *   process_vm_readv() call each (Hyper-V maps all of the guest's memory).
+ *   Lend only memory that stays at its addresses until the guest
+ *   disconnects; regions are never taken back;
  * - with HVSIM_HELLO_F_SINT the HELLO carries a second descriptor, an
  *   eventfd: the guest's interrupt line. The host adds 1 to it whenever
  *   the ring protocol says to signal the guest (a host->guest ring went
@@ -49,6 +56,7 @@ enum hvsim_frame_kind {
 	HVSIM_FRAME_HELLO = 1,		/**< guest -> host, carries the arena memfd */
 	HVSIM_FRAME_HELLO_ACK = 2,	/**< host -> guest */
 	HVSIM_FRAME_CHMSG = 3,		/**< one VMBus channel message, either way */
+	HVSIM_FRAME_MEM = 4,		/**< guest -> host, lends memory, one fd */
 };
 
 struct hvsim_frame_hdr {
@@ -69,6 +77,17 @@ struct hvsim_hello {
 #define HVSIM_HELLO_F_SAME_PROCESS	0x1u
 /** A second descriptor follows the memfd: the guest's interrupt eventfd. */
 #define HVSIM_HELLO_F_SINT		0x2u
+
+/** At most this many MEM frames per connection; more are refused. */
+#define HVSIM_MEM_REGIONS	8
+
+/** MEM: guest addresses [gpa, gpa + size) are bytes [offset, offset +
+ * size) of the descriptor that comes with it (all multiples of 4096). */
+struct hvsim_mem_region_msg {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t offset;
+} __attribute__((packed));
 
 struct hvsim_hello_ack {
 	uint32_t magic;

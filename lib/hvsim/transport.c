@@ -424,6 +424,39 @@ reply:
 	return 0;
 }
 
+/* MEM: memory the guest lends for reading its packet buffers. Refusing
+ * it costs the guest speed, not the connection: reads outside go through
+ * process_vm_readv() as before. */
+static int
+hvsim_mem_frame(struct hvsim_transport *t, struct hvsim_mem *mem,
+		struct hvsim_log *lg, const uint8_t *p, uint32_t len, int *fds,
+		unsigned int nfds)
+{
+	struct hvsim_mem_region_msg m;
+	int rc;
+
+	if (len != sizeof(m) || nfds != 1) {
+		hvsim_close_fds(fds, nfds);
+		hvsim_log_error(lg, "MEM frame of %u bytes with %u fds", len,
+				nfds);
+		return hvsim_transport_fail(t, "malformed frame", -EPROTO);
+	}
+	memcpy(&m, p, sizeof(m));
+	if (mem->same_process) {
+		/* Every guest address is ours already. */
+		rc = 0;
+	} else {
+		rc = hvsim_mem_add_region(mem, lg, fds[0], m.gpa, m.size,
+					  m.offset);
+	}
+	hvsim_close_fds(fds, nfds);	/* the mapping keeps the memory */
+	if (rc == 0)
+		HVSIM_INFO(lg, "MEM: guest lent %#llx + %#llx",
+			   (unsigned long long)m.gpa,
+			   (unsigned long long)m.size);
+	return 0;
+}
+
 /* Receive one datagram and its file descriptors. */
 static ssize_t
 hvsim_rx_datagram(int fd, uint8_t *buf, size_t cap, int *fds,
@@ -513,6 +546,9 @@ hvsim_transport_recv(struct hvsim_transport *t, struct hvsim_mem *mem,
 		return hvsim_hello(t, mem, lg, buf + sizeof(fh), fh.len, fds,
 				   nfds);
 	}
+	if (fh.kind == HVSIM_FRAME_MEM)
+		return hvsim_mem_frame(t, mem, lg, buf + sizeof(fh), fh.len,
+				       fds, nfds);
 	if (nfds > 0) {
 		hvsim_close_fds(fds, nfds);
 		hvsim_log_error(lg, "file descriptors after HELLO");

@@ -8,12 +8,15 @@
  * subchannel offers, a device error failing one channel only.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "hvsim_test.h"
+#include "hvsim_transport.h"
 
 struct echo_msg {
 	uint32_t seq;
@@ -267,10 +270,128 @@ test_gpa_read(void)
 	hvsim_destroy(h);
 }
 
+/* Lend guest pages [from, from + n) of @p fd's file (at its offset
+ * @p foff) as GPAs from @p gpa. */
+static void
+lend(struct hvsim_guest *g, struct hvsim *h, int fd, uint64_t gpa,
+     uint64_t size, uint64_t foff)
+{
+	struct hvsim_mem_region_msg m = {
+		.gpa = gpa, .size = size, .offset = foff,
+	};
+	int i;
+
+	CHECK_EQ(hvsim_guest_send_frame_fd(g, HVSIM_FRAME_MEM, &m, sizeof(m),
+					   fd), 0);
+	for (i = 0; i < 4; i++)
+		hvsim_poll(h);
+}
+
+static bool
+host_connected(struct hvsim_guest *g)
+{
+	uint8_t b[16];
+
+	return recv(hvsim_guest_socket(g), b, sizeof(b), MSG_DONTWAIT) < 0 &&
+		errno == EAGAIN;
+}
+
+/* MEM frames: guest memory the guest lends is read through a read-only
+ * mapping, not with process_vm_readv(); what the host cannot take is
+ * refused without dropping the guest; a frame without its descriptor
+ * ends the connection.
+ */
+static void
+test_gpa_lent(void)
+{
+	const uint64_t pg = 4096;
+	struct hvsim_nic_stats s0, s1;
+	struct hvsim_config cfg;
+	struct hvsim_guest *g;
+	struct hvsim *h;
+	uint8_t *arena, *p, out[256];
+	uint64_t pfn, base;
+	size_t alen;
+	int sv[2], fd, i;
+
+	hvsim_config_init(&cfg, 1);
+	cfg.dev_ops = &echo_dev_ops;
+	h = hvsim_create(&cfg);
+	REQUIRE(h != NULL && hvsim_guest_create(&g, 1 << 20) == 0);
+	hvsim_guest_set_pump(g, h);
+	REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	REQUIRE(hvsim_attach(h, sv[1], false) == 0);
+	hvsim_guest_adopt_socket(g, sv[0]);
+	REQUIRE(hvsim_guest_hello(g, false) == 0);
+	arena = hvsim_guest_arena(g, &alen);
+	fd = memfd_create("lent", 0);
+	REQUIRE(fd >= 0 && ftruncate(fd, (off_t)(4 * pg)) == 0);
+	p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	REQUIRE(p != MAP_FAILED);
+	memset(p, 0x5a, 4 * pg);
+	p[pg + 7] = 0x11;
+	base = (uintptr_t)p;
+	pfn = base >> 12;
+
+	/* Not lent yet: read from the peer. */
+	REQUIRE(hvsim_nic_stats(h, 0, &s0) == 0);
+	CHECK_EQ(hvsim_gpa_read(h, pfn + 1, 0, out, 64), 0);
+	CHECK_EQ(out[7], 0x11);
+	REQUIRE(hvsim_nic_stats(h, 0, &s1) == 0);
+	CHECK_EQ(s1.gpa_reads_peer, s0.gpa_reads_peer + 1);
+	CHECK_EQ(s1.gpa_reads_lent, s0.gpa_reads_lent);
+
+	/* Refused, the guest stays: unaligned, beyond the file, over the
+	 * arena. */
+	lend(g, h, fd, base + 1, pg, 0);
+	lend(g, h, fd, base, 8 * pg, 0);
+	lend(g, h, fd, (uintptr_t)arena, pg, 0);
+	CHECK(host_connected(g));
+	REQUIRE(hvsim_nic_stats(h, 0, &s0) == 0);
+	CHECK_EQ(hvsim_gpa_read(h, pfn + 1, 0, out, 64), 0);
+	REQUIRE(hvsim_nic_stats(h, 0, &s1) == 0);
+	CHECK_EQ(s1.gpa_reads_lent, s0.gpa_reads_lent);
+
+	/* Pages 1-3 lent: read through the mapping, which sees what the
+	 * guest writes afterwards. Page 0 and a read running past the
+	 * region's end still go to the peer. */
+	lend(g, h, fd, base + pg, 3 * pg, pg);
+	p[pg + 7] = 0x22;
+	p[3 * pg + 4095] = 0x33;
+	REQUIRE(hvsim_nic_stats(h, 0, &s0) == 0);
+	CHECK_EQ(hvsim_gpa_read(h, pfn + 1, 0, out, 64), 0);
+	CHECK_EQ(out[7], 0x22);
+	CHECK_EQ(hvsim_gpa_read(h, pfn + 3, 4095, out, 1), 0);
+	CHECK_EQ(out[0], 0x33);
+	CHECK_EQ(hvsim_gpa_read(h, pfn, 0, out, 64), 0);
+	CHECK_EQ(out[0], 0x5a);
+	REQUIRE(hvsim_nic_stats(h, 0, &s1) == 0);
+	CHECK_EQ(s1.gpa_reads_lent, s0.gpa_reads_lent + 2);
+	CHECK_EQ(s1.gpa_reads_peer, s0.gpa_reads_peer + 1);
+	/* Overlapping what was lent: refused. */
+	lend(g, h, fd, base + 2 * pg, pg, 2 * pg);
+	/* Up to HVSIM_MEM_REGIONS regions, then refused. */
+	for (i = 1; i < HVSIM_MEM_REGIONS + 2; i++)
+		lend(g, h, fd, base + ((uint64_t)i << 32), pg, 0);
+	CHECK(host_connected(g));
+	/* A MEM frame without its descriptor is malformed. */
+	CHECK_EQ(hvsim_guest_send_frame(g, HVSIM_FRAME_MEM, out,
+					sizeof(struct hvsim_mem_region_msg)),
+		 0);
+	for (i = 0; i < 4; i++)
+		hvsim_poll(h);
+	CHECK(!host_connected(g));
+	hvsim_guest_destroy(g);
+	hvsim_destroy(h);
+	munmap(p, 4 * pg);
+	close(fd);
+}
+
 int
 main(void)
 {
 	test_gpa_read();
+	test_gpa_lent();
 	test_open_close(true);
 	test_open_close(false);
 	test_backpressure();

@@ -126,6 +126,25 @@ wait_for 2 "Forward statistics for port 0" || bad "macswap did not stop"
 mrx=$(tac "$log" | awk '/Forward statistics for port 0/ {exit} /RX-packets:/ {print $2}' | tail -1)
 [ "${mrx:-0}" -gt 100 ] || bad "macswap forwarded ${mrx:-0} frames"
 
+# Frames above tx_copybreak go GPA-direct: hvsim reads them through the
+# memory testpmd's EAL lent it (--no-huge's memfd), none with
+# process_vm_readv().
+lent0=$(hstat gpa_reads_lent)
+peer0=$(hstat gpa_reads_peer)
+cmd "set txpkts 1024"
+cmd "set fwd io"
+base=$(port_rx)
+cmd "start tx_first"
+fwd_until 500 "${base:-0}" || bad "1024-byte frames: port 0 did not receive 500 frames"
+cmd "stop"
+wait_for 3 "Forward statistics for port 0" || bad "1024-byte forwarding did not stop"
+cmd "set txpkts 64"
+lent=$(hstat gpa_reads_lent)
+peer=$(hstat gpa_reads_peer)
+echo "1024 B: hvsim read $((lent - lent0)) GPA ranges through lent memory, $((peer - peer0)) with process_vm_readv"
+[ $((lent - lent0)) -ge 500 ] || bad "hvsim read $((lent - lent0)) GPA ranges through lent memory, not 500"
+[ "$peer" = "$peer0" ] || bad "hvsim read $((peer - peer0)) GPA ranges with process_vm_readv"
+
 # stop / start the port
 cmd "port stop 0"
 wait_for 1 "Stopping ports" || bad "port stop"
@@ -150,7 +169,7 @@ cmd "set fwd io"
 cmd "start tx_first"
 sleep 1
 cmd "stop"
-wait_for 3 "Forward statistics for port 0" || bad "2-queue forwarding did not stop"
+wait_for 4 "Forward statistics for port 0" || bad "2-queue forwarding did not stop"
 cmd "show port xstats 0"
 wait_for 1 "rx_q1_packets" || bad "no per-queue xstats for queue 1"
 t1=$(tac "$log" | awk '/tx_q1_packets:/ {print $2; exit}')
@@ -192,5 +211,5 @@ if [ $fail -ne 0 ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-echo "testpmd: io, macswap, port stop/start, 2 queues, stats and xstats, detach against hvsim"
+echo "testpmd: io, macswap, 1024-byte frames, port stop/start, 2 queues, stats and xstats, detach against hvsim"
 echo "1 passed, 0 failed"

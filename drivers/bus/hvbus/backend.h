@@ -111,6 +111,12 @@ struct hvbus_backend_ops {
 	int (*kernel_buf)(struct hvbus_backend *be, uint32_t relid,
 			  unsigned int idx, void **va, size_t *len,
 			  uint32_t *handle);
+	/**
+	 * Optional: EAL's memory is up (the first probe): offer the host
+	 * the memory packet buffers live in, so that it reads GPA-direct
+	 * ranges without a system call each. Failing costs speed only.
+	 */
+	void (*lend_mem)(struct hvbus_backend *be);
 	/** Optional: called on every control-loop iteration. */
 	void (*tick)(struct hvbus_backend *be);
 	/**

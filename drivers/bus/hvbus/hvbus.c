@@ -208,6 +208,10 @@ hvbus_probe(void)
 	}
 	if (!hvbus.ctrl_running)
 		return 0;
+	if (hvbus.be.ops->lend_mem != NULL && !hvbus.mem_lent) {
+		hvbus.mem_lent = true;
+		hvbus.be.ops->lend_mem(&hvbus.be);
+	}
 	rc = hvbus_work_start();
 	if (rc < 0)
 		return rc;

@@ -215,6 +215,7 @@ struct hvbus_state {
 	uint32_t version;	/* negotiated VMBus version */
 	int version_idx;	/* next version to try */
 	bool probe_done;	/* bus probe ran: later offers probe via work */
+	bool mem_lent;		/* backend's lend_mem() ran (first probe) */
 	bool no_probe;		/* cleanup began: probe nothing any more */
 	bool shutting_down;
 

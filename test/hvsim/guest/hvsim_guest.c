@@ -188,6 +188,41 @@ hvsim_guest_send_frame(struct hvsim_guest *g, uint32_t kind,
 }
 
 int
+hvsim_guest_send_frame_fd(struct hvsim_guest *g, uint32_t kind,
+			  const void *payload, uint32_t len, int fd)
+{
+	uint8_t buf[HVSIM_FRAME_MAX + 64];
+	struct hvsim_frame_hdr fh = { .kind = kind, .len = len };
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { buf, sizeof(fh) + len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
+	};
+	struct cmsghdr *cm;
+
+	if (g->fd < 0)
+		return -ENOTCONN;
+	if (len > sizeof(buf) - sizeof(fh))
+		return -EMSGSIZE;
+	memcpy(buf, &fh, sizeof(fh));
+	if (len)
+		memcpy(buf + sizeof(fh), payload, len);
+	memset(&cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(g->fd, &mh, MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
+}
+
+int
 hvsim_guest_send_raw(struct hvsim_guest *g, const void *msg, uint32_t len)
 {
 	return hvsim_guest_send_frame(g, HVSIM_FRAME_CHMSG, msg, len);

@@ -229,6 +229,35 @@ sim_wait_readable(int fd, int ms)
 	return rc == 0 ? -ETIMEDOUT : 0;
 }
 
+int
+hvbus_sim_send_fds(int sock, const void *buf, size_t len, const int *fds,
+		   unsigned int n)
+{
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(2 * sizeof(int))];
+	} cbuf;
+	struct iovec iov = { (void *)(uintptr_t)buf, len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.b,
+		.msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *cm;
+
+	if (n == 0 || n > 2)
+		return -EINVAL;
+	memset(&cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
 static int
 sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
 {
@@ -240,22 +269,11 @@ sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
 		struct hvsim_frame_hdr fh;
 		struct hvsim_hello_ack ack;
 	} __attribute__((packed)) in;
-	union {
-		struct cmsghdr align;
-		char b[CMSG_SPACE(2 * sizeof(int))];
-	} cbuf;
 	int fds[2] = { sim.arena.memfd, sim.sint_fd };
-	struct iovec iov = { &out, sizeof(out) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
-	};
-	struct cmsghdr *cm;
 	ssize_t n;
 	int rc;
 
 	memset(&out, 0, sizeof(out));
-	memset(&cbuf, 0, sizeof(cbuf));
 	out.fh.kind = HVSIM_FRAME_HELLO;
 	out.fh.len = sizeof(out.hi);
 	out.hi.magic = HVSIM_TRANSPORT_MAGIC;
@@ -265,13 +283,9 @@ sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
 	out.hi.pid = (uint32_t)getpid();
 	out.hi.flags = (sim.h != NULL ? HVSIM_HELLO_F_SAME_PROCESS : 0) |
 		HVSIM_HELLO_F_SINT;
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
-	if (sendmsg(be->fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(out))
-		return -errno;
+	rc = hvbus_sim_send_fds(be->fd, &out, sizeof(out), fds, 2);
+	if (rc < 0)
+		return rc;
 	rc = sim_wait_readable(be->fd, (int)cfg->timeout_ms);
 	if (rc < 0) {
 		HVBUS_LOG(ERR, "hvsim did not answer HELLO: %s", strerror(-rc));
@@ -540,6 +554,14 @@ sim_mem_free(struct hvbus_backend *be, void *va, size_t len)
 	hvbus_arena_free(&sim.arena, va, len);
 }
 
+static void
+sim_lend_mem(struct hvbus_backend *be)
+{
+	/* An embedded host reads our addresses directly. */
+	if (sim.h == NULL && be->fd >= 0)
+		hvbus_sim_lend_mem(be->fd);
+}
+
 static uint64_t
 sim_gpa(struct hvbus_backend *be, const void *va)
 {
@@ -562,4 +584,5 @@ const struct hvbus_backend_ops hvbus_sim_ops = {
 	.mem_free = sim_mem_free,
 	.gpa = sim_gpa,
 	.intr = sim_intr,
+	.lend_mem = sim_lend_mem,
 };
