@@ -80,8 +80,8 @@ void *hvbus_arena_alloc(struct hvbus_arena *a, size_t len);
 void hvbus_arena_free(struct hvbus_arena *a, void *va, size_t len);
 size_t hvbus_arena_in_use(struct hvbus_arena *a);
 
-/* Send @p len bytes as one frame on @p sock with @p n descriptors
- * (SCM_RIGHTS), without waiting: 0 or a negative errno. */
+/* sim_sendfd.c: @p len bytes as one frame on @p sock with @p n (1 or 2)
+ * descriptors (SCM_RIGHTS), without waiting: 0 or a negative errno. */
 int hvbus_sim_send_fds(int sock, const void *buf, size_t len, const int *fds,
 		       unsigned int n);
 /* sim_lend.c: lend EAL's memory to the daemon on @p sock (MEM frames). */

@@ -229,35 +229,6 @@ sim_wait_readable(int fd, int ms)
 	return rc == 0 ? -ETIMEDOUT : 0;
 }
 
-int
-hvbus_sim_send_fds(int sock, const void *buf, size_t len, const int *fds,
-		   unsigned int n)
-{
-	union {
-		struct cmsghdr align;
-		char b[CMSG_SPACE(2 * sizeof(int))];
-	} cbuf;
-	struct iovec iov = { (void *)(uintptr_t)buf, len };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.b,
-		.msg_controllen = CMSG_SPACE(n * sizeof(int)),
-	};
-	struct cmsghdr *cm;
-
-	if (n == 0 || n > 2)
-		return -EINVAL;
-	memset(&cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
-		return -errno;
-	return 0;
-}
-
 static int
 sim_hello(struct hvbus_backend *be, const struct hvbus_config *cfg)
 {
