@@ -442,13 +442,10 @@ hvsim_mem_frame(struct hvsim_transport *t, struct hvsim_mem *mem,
 		return hvsim_transport_fail(t, "malformed frame", -EPROTO);
 	}
 	memcpy(&m, p, sizeof(m));
-	if (mem->same_process) {
-		/* Every guest address is ours already. */
-		rc = 0;
-	} else {
-		rc = hvsim_mem_add_region(mem, lg, fds[0], m.gpa, m.size,
-					  m.offset);
-	}
+	/* A guest in our process: every address of it is ours already. */
+	rc = mem->same_process ? 1 :
+		hvsim_mem_add_region(mem, lg, fds[0], m.gpa, m.size,
+				     m.offset);
 	hvsim_close_fds(fds, nfds);	/* the mapping keeps the memory */
 	if (rc == 0)
 		HVSIM_INFO(lg, "MEM: guest lent %#llx + %#llx",

@@ -223,6 +223,28 @@ test_device_error(void)
 	tenv_down(&t);
 }
 
+/* A host with one echo NIC and a guest attached to it as if from another
+ * process: GPAs outside the arena are read from the peer (ourselves) with
+ * process_vm_readv(), unless the guest lent them. */
+static struct hvsim *
+gpa_host(struct hvsim_guest **g)
+{
+	struct hvsim_config cfg;
+	struct hvsim *h;
+	int sv[2];
+
+	hvsim_config_init(&cfg, 1);
+	cfg.dev_ops = &echo_dev_ops;
+	h = hvsim_create(&cfg);
+	REQUIRE(h != NULL && hvsim_guest_create(g, 1 << 20) == 0);
+	hvsim_guest_set_pump(*g, h);
+	REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	REQUIRE(hvsim_attach(h, sv[1], false) == 0);
+	hvsim_guest_adopt_socket(*g, sv[0]);
+	REQUIRE(hvsim_guest_hello(*g, false) == 0);
+	return h;
+}
+
 /* hvsim_gpa_read(): arena, another mapping of ours read as a separate
  * process would be (process_vm_readv on the peer), and bad addresses.
  */
@@ -230,26 +252,13 @@ static void
 test_gpa_read(void)
 {
 	static uint8_t heap[3 * 4096] __attribute__((aligned(4096)));
-	struct hvsim_config cfg;
 	struct hvsim_guest *g;
 	struct hvsim *h;
 	uint8_t *arena, out[6000];
 	uint64_t pfn;
 	size_t alen;
-	int sv[2];
 
-	hvsim_config_init(&cfg, 1);
-	cfg.dev_ops = &echo_dev_ops;
-	h = hvsim_create(&cfg);
-	REQUIRE(h != NULL && hvsim_guest_create(&g, 1 << 20) == 0);
-	hvsim_guest_set_pump(g, h);
-	/* Attached as if from outside: GPAs outside the arena go through
-	 * process_vm_readv() on the peer (ourselves).
-	 */
-	REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
-	REQUIRE(hvsim_attach(h, sv[1], false) == 0);
-	hvsim_guest_adopt_socket(g, sv[0]);
-	REQUIRE(hvsim_guest_hello(g, false) == 0);
+	h = gpa_host(&g);
 	arena = hvsim_guest_arena(g, &alen);
 	memset(arena + 8192, 0xa5, 4096);
 	CHECK_EQ(hvsim_gpa_read(h, ((uintptr_t)arena >> 12) + 2, 100, out,
@@ -306,23 +315,14 @@ test_gpa_lent(void)
 {
 	const uint64_t pg = 4096;
 	struct hvsim_nic_stats s0, s1;
-	struct hvsim_config cfg;
 	struct hvsim_guest *g;
 	struct hvsim *h;
 	uint8_t *arena, *p, out[256];
 	uint64_t pfn, base;
 	size_t alen;
-	int sv[2], fd, i;
+	int fd, i;
 
-	hvsim_config_init(&cfg, 1);
-	cfg.dev_ops = &echo_dev_ops;
-	h = hvsim_create(&cfg);
-	REQUIRE(h != NULL && hvsim_guest_create(&g, 1 << 20) == 0);
-	hvsim_guest_set_pump(g, h);
-	REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
-	REQUIRE(hvsim_attach(h, sv[1], false) == 0);
-	hvsim_guest_adopt_socket(g, sv[0]);
-	REQUIRE(hvsim_guest_hello(g, false) == 0);
+	h = gpa_host(&g);
 	arena = hvsim_guest_arena(g, &alen);
 	fd = memfd_create("lent", 0);
 	REQUIRE(fd >= 0 && ftruncate(fd, (off_t)(4 * pg)) == 0);

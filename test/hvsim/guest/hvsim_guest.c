@@ -172,19 +172,7 @@ int
 hvsim_guest_send_frame(struct hvsim_guest *g, uint32_t kind,
 		       const void *payload, uint32_t len)
 {
-	uint8_t buf[HVSIM_FRAME_MAX + 64];
-	struct hvsim_frame_hdr fh = { .kind = kind, .len = len };
-
-	if (g->fd < 0)
-		return -ENOTCONN;
-	if (len > sizeof(buf) - sizeof(fh))
-		return -EMSGSIZE;
-	memcpy(buf, &fh, sizeof(fh));
-	if (len)
-		memcpy(buf + sizeof(fh), payload, len);
-	if (send(g->fd, buf, sizeof(fh) + len, MSG_NOSIGNAL) < 0)
-		return -errno;
-	return 0;
+	return hvsim_guest_send_frame_fd(g, kind, payload, len, -1);
 }
 
 int
@@ -198,10 +186,7 @@ hvsim_guest_send_frame_fd(struct hvsim_guest *g, uint32_t kind,
 		char b[CMSG_SPACE(sizeof(int))];
 	} cbuf;
 	struct iovec iov = { buf, sizeof(fh) + len };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b),
-	};
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
 
 	if (g->fd < 0)
@@ -211,12 +196,16 @@ hvsim_guest_send_frame_fd(struct hvsim_guest *g, uint32_t kind,
 	memcpy(buf, &fh, sizeof(fh));
 	if (len)
 		memcpy(buf + sizeof(fh), payload, len);
-	memset(&cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (fd >= 0) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
 	if (sendmsg(g->fd, &mh, MSG_NOSIGNAL) < 0)
 		return -errno;
 	return 0;

@@ -123,7 +123,7 @@ int hvsim_guest_send_raw(struct hvsim_guest *g, const void *msg, uint32_t len);
 /** Send a frame of any kind (transport tests). */
 int hvsim_guest_send_frame(struct hvsim_guest *g, uint32_t kind,
 			   const void *payload, uint32_t len);
-/** The same with descriptor @p fd attached (SCM_RIGHTS). */
+/** The same with descriptor @p fd attached (SCM_RIGHTS), none if < 0. */
 int hvsim_guest_send_frame_fd(struct hvsim_guest *g, uint32_t kind,
 			      const void *payload, uint32_t len, int fd);
 /**
